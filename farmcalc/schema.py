@@ -1,0 +1,143 @@
+"""The JSON Schema of the farm record ``farmcalc.farm/1``.
+
+Built from the same field specifications that :mod:`farmcalc.record`
+validates with, so the schema and the validator cannot drift apart.
+``farmcalc schema`` prints it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from farmcalc.record import (
+    CHANGE_NUMS,
+    CROP_NUMS,
+    FARM_OBJECTS,
+    LIVESTOCK_NUMS,
+    STATE_DEFAULTS,
+    STATE_FIELDS,
+    YEAR_MAX,
+    YEAR_MIN,
+    Num,
+)
+from farmcalc.vocabulary import (
+    CROPS,
+    LIVESTOCK_CATEGORIES,
+    MANURE_SYSTEMS,
+    MINERAL_N_TYPES,
+    SCHEMA_ID,
+    SOIL_TYPES,
+)
+
+DESCRIPTIONS = {
+    "head": "Average number of animals (animal places) over the year.",
+    "milk_kg_ecm_per_head": "kg energy-corrected milk per cow and year; given → Tier 2 enteric CH4.",
+    "n_excretion_kg_per_head": "kg N excreted per head and year; absent → IPCC Eq. 10.30.",
+    "pasture_fraction": "Share of the year's excreta dropped on pasture.",
+    "manure_systems": "Shares of the housed manure by storage system; they sum to 1.",
+    "yield_kg_per_ha": "Harvested fresh weight as the farmer reports it.",
+    "manure_n_kg_per_ha": "Total N in manure or digestate spread on the crop.",
+    "organic_carbon_t_per_ha": "Topsoil (0–25 cm) soil organic carbon; absent → Swedish default.",
+    "meat_sold_kg_liveweight": "Live weight of animals sold minus bought (dairy allocation).",
+    "changes": "Declared changes of land use, tillage or input level (IPCC stock change).",
+}
+
+
+def _number(spec: Num) -> dict[str, Any]:
+    s: dict[str, Any] = {"type": "integer" if spec.integer else "number"}
+    nullable = not spec.required
+    if spec.minimum is not None:
+        s["exclusiveMinimum" if spec.exclusive_minimum else "minimum"] = spec.minimum
+    if spec.maximum is not None:
+        s["maximum"] = spec.maximum
+    if nullable:
+        s = {"anyOf": [s, {"type": "null"}]}
+    if spec.key in DESCRIPTIONS:
+        s["description"] = DESCRIPTIONS[spec.key]
+    return s
+
+
+def _object(nums, extra: dict | None = None, required=()) -> dict[str, Any]:
+    props = {n.key: _number(n) for n in nums}
+    props.update(extra or {})
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": props,
+        "required": list(required) or [n.key for n in nums if n.required],
+    }
+
+
+def farm_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a farm record."""
+    livestock = _object(
+        LIVESTOCK_NUMS,
+        {
+            "category": {"enum": list(LIVESTOCK_CATEGORIES)},
+            "manure_systems": {
+                "type": "object",
+                "description": DESCRIPTIONS["manure_systems"],
+                "propertyNames": {"enum": list(MANURE_SYSTEMS)},
+                "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+            },
+        },
+        required=("category", "head"),
+    )
+    crop = _object(
+        CROP_NUMS,
+        {
+            "crop": {"enum": list(CROPS)},
+            "mineral_n_type": {"enum": list(MINERAL_N_TYPES), "default": "unspecified"},
+        },
+        required=("crop", "area_ha"),
+    )
+    state = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            k: {"enum": list(v), "default": STATE_DEFAULTS[k]} for k, v in STATE_FIELDS.items()
+        },
+    }
+    change = _object(CHANGE_NUMS, {"from": state, "to": state}, required=("area_ha", "year_of_change"))
+    objects = {}
+    for key, nums in FARM_OBJECTS.items():
+        extra = None
+        if key == "soil":
+            extra = {
+                "soil_type": {"enum": list(SOIL_TYPES), "default": SOIL_TYPES[0]},
+                "changes": {
+                    "type": "array",
+                    "items": change,
+                    "description": DESCRIPTIONS["changes"],
+                },
+            }
+        objects[key] = _object(nums, extra, required=("__none__",))
+        objects[key]["required"] = []
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://farmcalc.se/schema/farm-1.json",
+        "title": "farmcalc farm record (farmcalc.farm/1)",
+        "description": "One farm and year: livestock, crops, lime, energy and soils. "
+        "Missing optional numbers mean 0 unless a description says otherwise.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["farm_id", "year"],
+        "properties": {
+            "schema": {"const": SCHEMA_ID},
+            "farm_id": {"type": ["string", "integer"], "minLength": 1},
+            "name": {"type": ["string", "null"]},
+            "municipality_code": {"type": ["string", "null"], "pattern": "^[0-9]{4}$"},
+            "year": {
+                "type": "integer",
+                "description": f"Calendar year (plausible {YEAR_MIN}–{YEAR_MAX}).",
+            },
+            "livestock": {"type": "array", "items": livestock},
+            "crops": {"type": "array", "items": crop},
+            **objects,
+        },
+    }
+
+
+def schema_json(indent: int = 2) -> str:
+    return json.dumps(farm_schema(), indent=indent, ensure_ascii=False)

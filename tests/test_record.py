@@ -1,0 +1,150 @@
+"""Records become tables; every bad field is named, in English and Swedish."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from farmcalc.errors import ValidationError
+from farmcalc.record import records_to_tables
+
+
+def _issues(record, **kw):
+    _, issues = records_to_tables([record], strict=False, **kw)
+    return issues
+
+
+def _errors(record):
+    return {(i.path, i.code) for i in _issues(record) if i.severity == "error"}
+
+
+def test_example_flattens(example_record):
+    t, issues = records_to_tables([example_record])
+    assert [i for i in issues if i.severity == "error"] == []
+    assert t.n_farms == 1
+    assert t.farms.at[0, "farm_id"] == "K-0042"
+    assert list(t.livestock["category"]) == ["dairy_cow", "heifer", "calf"]
+    assert t.livestock["head"].tolist() == [120.0, 90.0, 40.0]
+    assert t.manure_systems["share"].sum() == pytest.approx(3.0)
+    assert t.crops["area_ha"].sum() == 190.0
+    # pasture gives no manure_n → NaN (not given); missing mineral_n_type → unspecified
+    assert math.isnan(t.crops.at[4, "manure_n_kg_per_ha"])
+    assert t.crops.at[4, "mineral_n_type"] == "unspecified"
+    assert t.soil_changes.at[0, "to_tillage"] == "reduced"
+
+
+def test_minimal_record_has_zero_defaults(minimal_record):
+    t, _ = records_to_tables([minimal_record])
+    assert t.farms.at[0, "diesel_l"] == 0.0
+    assert math.isnan(t.farms.at[0, "soil_organic_carbon_t_per_ha"])
+    assert len(t.livestock) == len(t.crops) == 0
+
+
+def test_negative_head_named_with_path(example_record):
+    example_record["livestock"][2]["head"] = -3
+    issues = _issues(example_record)
+    (issue,) = [i for i in issues if i.severity == "error"]
+    assert issue.path == "livestock[2].head"
+    assert issue.message("en") == "livestock[2].head: must be ≥ 0, not -3"
+    assert issue.message("sv") == "livestock[2].head: måste vara ≥ 0, inte -3"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path", "code"),
+    [
+        (lambda r: r["livestock"][0].update(category="cow"), "livestock[0].category", "unknown_value"),
+        (lambda r: r["livestock"][0].update(pasture_fraction=1.5), "livestock[0].pasture_fraction", "share"),
+        (lambda r: r["livestock"][0].update(head="many"), "livestock[0].head", "type_number"),
+        (lambda r: r["livestock"][0].pop("head"), "livestock[0].head", "required"),
+        (lambda r: r["livestock"][0]["manure_systems"].update(deep_bedding=0.3), "livestock[0].manure_systems", "shares_sum"),
+        (lambda r: r["livestock"][0]["manure_systems"].update(lagoon=0.0), "livestock[0].manure_systems", "unknown_value"),
+        (lambda r: r["livestock"][1].pop("manure_systems"), "livestock[1].manure_systems", "manure_systems_missing"),
+        (lambda r: r["crops"][1].update(crop="bananas"), "crops[1].crop", "unknown_value"),
+        (lambda r: r["crops"][1].update(area_ha=-1), "crops[1].area_ha", "minimum"),
+        (lambda r: r["crops"][1].update(residues_removed_fraction=2), "crops[1].residues_removed_fraction", "share"),
+        (lambda r: r["crops"][1].update(mineral_n_type="guano"), "crops[1].mineral_n_type", "unknown_value"),
+        (lambda r: r["crops"][1].update(colour="red"), "crops[1].colour", "unknown_field"),
+        (lambda r: r["energy"].update(diesel_l=-5), "energy.diesel_l", "minimum"),
+        (lambda r: r["lime"].update(limestone_t=True), "lime.limestone_t", "type_number"),
+        (lambda r: r.update(livestock={"a": 1}), "livestock", "type_list"),
+        (lambda r: r.update(energy=[1, 2]), "energy", "type_object"),
+        (lambda r: r.update(year=2025.5), "year", "type_integer"),
+        (lambda r: r.pop("year"), "year", "required"),
+        (lambda r: r.update(farm_id=""), "farm_id", "required"),
+        (lambda r: r.update(schema="farmcalc.farm/9"), "schema", "schema"),
+        (lambda r: r.update(tractor=1), "tractor", "unknown_field"),
+        (lambda r: r.update(municipality_code="Kristianstad"), "municipality_code", "municipality_code"),
+        (lambda r: r["soil"].update(organic_carbon_t_per_ha=0), "soil.organic_carbon_t_per_ha", "exclusive_minimum"),
+        (lambda r: r["soil"].update(soil_type="clay"), "soil.soil_type", "unknown_value"),
+        (lambda r: r["soil"]["changes"][0]["to"].update(tillage="plough"), "soil.changes[0].to.tillage", "unknown_value"),
+        (lambda r: r["soil"]["changes"][0].update(year_of_change=None), "soil.changes[0].year_of_change", "required"),
+    ],
+)
+def test_each_rule(example_record, mutate, path, code):
+    mutate(example_record)
+    assert (path, code) in _errors(example_record)
+
+
+def test_all_errors_collected_and_raised(example_record):
+    example_record["livestock"][0]["head"] = -1
+    example_record["crops"][0]["crop"] = "x"
+    with pytest.raises(ValidationError) as exc:
+        records_to_tables([example_record])
+    assert {i.path for i in exc.value.issues} == {"livestock[0].head", "crops[0].crop"}
+    assert "livestock[0].head" in str(exc.value)
+
+
+def test_duplicate_farm_year(example_record):
+    _, issues = records_to_tables([example_record, example_record], strict=False)
+    dup = [i for i in issues if i.code == "duplicate_farm"]
+    assert len(dup) == 1 and dup[0].farm == 1
+    assert dup[0].message("sv") == "farm_id: gården K-0042 har år 2025 mer än en gång"
+
+
+def test_non_record_in_list():
+    _, issues = records_to_tables([["not", "a", "dict"]], strict=False)
+    assert ("", "not_a_record") in {(i.path, i.code) for i in issues}
+
+
+def test_plausibility_warnings_do_not_block(example_record):
+    example_record["crops"][0]["mineral_n_kg_per_ha"] = 450
+    example_record["livestock"][0]["milk_kg_ecm_per_head"] = 16000
+    t, issues = records_to_tables([example_record])
+    warn = {i.code for i in issues if i.severity == "warning"}
+    assert {"warn_mineral_n", "warn_milk"} <= warn
+    (w,) = [i for i in issues if i.code == "warn_mineral_n"]
+    assert w.message("sv") == (
+        "crops[0].mineral_n_kg_per_ha: 450 kg mineralgödselkväve per hektar är ovanligt högt "
+        "(mer än 300)"
+    )
+
+
+def test_livestock_density_warning(minimal_record):
+    minimal_record["livestock"] = [
+        {"category": "dairy_cow", "head": 100, "pasture_fraction": 1.0}
+    ]
+    minimal_record["crops"] = [{"crop": "grass_ley", "area_ha": 5}]
+    _, issues = records_to_tables([minimal_record])
+    (w,) = [i for i in issues if i.code == "warn_lu_per_ha"]
+    assert w.params["value"] == 20.0  # 100 cows × 1 LU / 5 ha
+
+
+def test_dataframe_input_with_dotted_columns():
+    df = pd.DataFrame(
+        {
+            "farm_id": ["A", "B"],
+            "year": [2024, 2024],
+            "energy.diesel_l": [1000.0, np.nan],
+            "lime.limestone_t": [np.nan, 5.0],
+        }
+    )
+    t, _ = records_to_tables(df)
+    assert t.farms["diesel_l"].tolist() == [1000.0, 0.0]
+    assert t.farms["limestone_t"].tolist() == [0.0, 5.0]
+
+
+def test_numpy_numbers_accepted():
+    rec = {"farm_id": "N", "year": np.int64(2024), "energy": {"diesel_l": np.float64(5.5)}}
+    t, _ = records_to_tables([rec])
+    assert t.farms.at[0, "diesel_l"] == 5.5 and t.farms.at[0, "year"] == 2024
