@@ -165,9 +165,11 @@ class FactorSet:
 
     def lookup2(self, prefix: str, keys1, keys2) -> np.ndarray:
         """Vectorised look-up of ``prefix.<key1>.<key2>``."""
-        k = pd.Series(np.asarray(keys1, dtype=object)).astype(str) + "." + pd.Series(
-            np.asarray(keys2, dtype=object)
-        ).astype(str)
+        k = (
+            pd.Series(np.asarray(keys1, dtype=object)).astype(str)
+            + "."
+            + pd.Series(np.asarray(keys2, dtype=object)).astype(str)
+        )
         return self.lookup(prefix, k.to_numpy())
 
     def fallback_ids(self, prefix: str = "") -> list[str]:
@@ -279,7 +281,10 @@ def check_factor_files(root: Path | None = None) -> list[str]:
     declared = set(pd.read_csv(root / "columns.csv", dtype=str)["column"])
     units = set(pd.read_csv(root / "units.csv", dtype=str, keep_default_na=False)["unit"])
     sources = pd.concat(
-        [pd.read_csv(f, dtype=str, keep_default_na=False) for f in (root / "sources").glob("*.csv")]
+        [
+            pd.read_csv(f, dtype=str, keep_default_na=False)
+            for f in (root / "sources").glob("*.csv")
+        ]
     )
     for col in ("source_id", "citation"):
         for i in sources.index[sources[col].str.strip() == ""]:

@@ -8,6 +8,7 @@ applied as masks over whole columns, and only failing rows cost Python.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -176,9 +177,7 @@ class _Collector:
 _NUMBER_TYPES = frozenset({int, float, type(None), np.float64, np.int64})
 
 
-def _numeric(
-    values: list, farms: np.ndarray, paths, spec: Num, out: _Collector
-) -> np.ndarray:
+def _numeric(values: list, farms: np.ndarray, paths, spec: Num, out: _Collector) -> np.ndarray:
     """Check one numeric column and return it as float (missing → spec.missing).
 
     ``paths(i)`` gives the display path of row i (only called for bad rows).
@@ -274,7 +273,62 @@ def _as_obj(value, farm: int, path: str, out: _Collector) -> Mapping:
     return {}
 
 
+def _bad_keys(objs: list[dict], allowed: frozenset) -> list[int]:
+    """Positions of objects with a key outside ``allowed``."""
+    ok = allowed.issuperset
+    return [i for i, o in enumerate(objs) if not ok(o)]
+
+
+def _objects(values: list, farms, path, out: _Collector) -> list[dict]:
+    """``values`` as dicts: None/NaN → {}, a non-object → {} plus an issue."""
+    if set(map(type, values)) <= {dict}:
+        return values
+    objs = []
+    for i, v in enumerate(values):
+        if type(v) is dict:
+            objs.append(v)
+        elif isinstance(v, Mapping):
+            objs.append(dict(v))
+        else:
+            if not _is_missing(v):
+                out.add(farms[i], path(i), "type_object")
+            objs.append({})
+    return objs
+
+
+def _items(recs: list[dict], key: str, out: _Collector) -> tuple[list, list, list]:
+    """All items of list ``key`` over all records, with farm and position."""
+    lists = [r.get(key) for r in recs]
+    if not set(map(type, lists)) <= {list, type(None)}:
+        lists = [_as_list(v, f, key, out) for f, v in enumerate(lists)]
+    farms: list[int] = []
+    pos: list[int] = []
+    items: list = []
+    for f, lst in enumerate(lists):
+        if lst:
+            n = len(lst)
+            farms.extend([f] * n)
+            pos.extend(range(n))
+            items.extend(lst)
+    return farms, pos, items
+
+
 def records_to_tables(
+    records: Iterable[Mapping] | pd.DataFrame, *, strict: bool = True
+) -> tuple[FarmTables, list[Issue]]:
+    """Flatten and validate farm records; see :func:`_records_to_tables`."""
+    # Flattening allocates millions of short-lived objects and creates no
+    # reference cycles: the cyclic collector would only rescan them.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _records_to_tables(records, strict=strict)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _records_to_tables(
     records: Iterable[Mapping] | pd.DataFrame, *, strict: bool = True
 ) -> tuple[FarmTables, list[Issue]]:
     """Flatten and validate farm records.
@@ -297,76 +351,107 @@ def records_to_tables(
         records = _frame_to_records(records)
     elif isinstance(records, Mapping):
         records = [records]
+    records = list(records)
     out = _Collector()
 
-    farm_rows: list[tuple] = []
-    farm_nums: dict[str, list] = {n.column: [] for nums in FARM_OBJECTS.values() for n in nums}
-    lv_rows: list[tuple] = []
-    ms_rows: list[tuple] = []
-    crop_rows: list[tuple] = []
-    ch_rows: list[tuple] = []
-    lv_keys = [n.key for n in LIVESTOCK_NUMS]
-    crop_keys = [n.key for n in CROP_NUMS]
+    # farms: only non-dict records cost a Python branch
+    recs: list[dict] = records
+    if not set(map(type, records)) <= {dict}:
+        recs = []
+        for f, rec in enumerate(records):
+            if isinstance(rec, Mapping):
+                recs.append(dict(rec))
+            else:
+                out.add(f, "", "not_a_record")
+                recs.append({})
+    for f in _bad_keys(recs, FARM_KEYS):
+        _unknown_keys(recs[f], FARM_KEYS, f, "", out)
+    farm_rows = {k: [r.get(k) for r in recs] for k in FARM_TEXT_KEYS}
+    farm_nums: dict[str, list] = {}
+    for obj_key, nums in FARM_OBJECTS.items():
+        objs = _objects(
+            [r.get(obj_key) for r in recs], range(len(recs)), lambda i, k=obj_key: k, out
+        )
+        allowed = SOIL_KEYS if obj_key == "soil" else frozenset(n.key for n in nums)
+        for f in _bad_keys(objs, allowed):
+            _unknown_keys(objs[f], allowed, f, obj_key, out)
+        for n in nums:
+            farm_nums[n.column] = [o.get(n.key) for o in objs]
+        if obj_key == "soil":
+            soils = objs
+    farm_nums["_soil_type"] = [o.get("soil_type") for o in soils]
 
-    for f, rec in enumerate(records):
-        if not isinstance(rec, Mapping):
-            out.add(f, "", "not_a_record")
-            rec = {}
-        if not FARM_KEYS.issuperset(rec):
-            _unknown_keys(rec, FARM_KEYS, f, "", out)
-        farm_rows.append(tuple(rec.get(k) for k in FARM_TEXT_KEYS))
-        for obj_key, nums in FARM_OBJECTS.items():
-            obj = _as_obj(rec.get(obj_key), f, obj_key, out)
-            allowed = SOIL_KEYS if obj_key == "soil" else frozenset(n.key for n in nums)
-            if obj and not allowed.issuperset(obj):
-                _unknown_keys(obj, allowed, f, obj_key, out)
-            for n in nums:
-                farm_nums[n.column].append(obj.get(n.key))
-        soil = rec.get("soil") if isinstance(rec.get("soil"), Mapping) else {}
-        farm_nums.setdefault("_soil_type", []).append(soil.get("soil_type"))
-        for pos, item in enumerate(_as_list(rec.get("livestock"), f, "livestock", out)):
-            if not isinstance(item, Mapping):
-                out.add(f, f"livestock[{pos}]", "type_object")
-                item = {}
-            elif not LIVESTOCK_KEYS.issuperset(item):
-                _unknown_keys(item, LIVESTOCK_KEYS, f, f"livestock[{pos}]", out)
-            lv_idx = len(lv_rows)
-            lv_rows.append((f, pos, item.get("category"), *[item.get(k) for k in lv_keys]))
-            systems = _as_obj(
-                item.get("manure_systems"), f, f"livestock[{pos}].manure_systems", out
-            )
-            for system, share in systems.items():
-                ms_rows.append((f, lv_idx, system, share, pos))
-        for pos, item in enumerate(_as_list(rec.get("crops"), f, "crops", out)):
-            if not isinstance(item, Mapping):
-                out.add(f, f"crops[{pos}]", "type_object")
-                item = {}
-            elif not CROP_KEYS.issuperset(item):
-                _unknown_keys(item, CROP_KEYS, f, f"crops[{pos}]", out)
-            crop_rows.append(
-                (f, pos, item.get("crop"), item.get("mineral_n_type"))
-                + tuple(item.get(k) for k in crop_keys)
-            )
-        if soil:
-            changes = _as_list(soil.get("changes"), f, "soil.changes", out)
-            for pos, ch in enumerate(changes):
-                p = f"soil.changes[{pos}]"
-                if not isinstance(ch, Mapping):
-                    out.add(f, p, "type_object")
-                    ch = {}
-                elif not CHANGE_KEYS.issuperset(ch):
-                    _unknown_keys(ch, CHANGE_KEYS, f, p, out)
-                states = []
-                for side in ("from", "to"):
-                    st = _as_obj(ch.get(side), f, f"{p}.{side}", out)
-                    if st and not frozenset(STATE_FIELDS).issuperset(st):
-                        _unknown_keys(st, frozenset(STATE_FIELDS), f, f"{p}.{side}", out)
-                    states.extend(st.get(k) for k in STATE_FIELDS)
-                ch_rows.append((f, pos, ch.get("area_ha"), ch.get("year_of_change"), *states))
-
-    tables = _build_tables(
-        farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, out
+    # livestock, manure systems and crops: one flat list of items each
+    lv_farm, lv_pos, lv_items = _items(recs, "livestock", out)
+    lv_path = lambda i: f"livestock[{lv_pos[i]}]"  # noqa: E731
+    lv_items = _objects(lv_items, lv_farm, lv_path, out)
+    for i in _bad_keys(lv_items, LIVESTOCK_KEYS):
+        _unknown_keys(lv_items[i], LIVESTOCK_KEYS, lv_farm[i], lv_path(i), out)
+    lv_rows = {
+        "farm_idx": lv_farm,
+        "pos": lv_pos,
+        "category": [it.get("category") for it in lv_items],
+        **{n.column: [it.get(n.key) for it in lv_items] for n in LIVESTOCK_NUMS},
+    }
+    systems = _objects(
+        [it.get("manure_systems") for it in lv_items],
+        lv_farm,
+        lambda i: f"{lv_path(i)}.manure_systems",
+        out,
     )
+    ms_tuples = [
+        (lv_farm[i], i, system, share, lv_pos[i])
+        for i, sys_obj in enumerate(systems)
+        if sys_obj
+        for system, share in sys_obj.items()
+    ]
+    ms_rows = dict(
+        zip(
+            ("farm_idx", "lv_idx", "system", "share", "pos"),
+            map(list, zip(*ms_tuples, strict=True)) if ms_tuples else ([], [], [], [], []),
+            strict=True,
+        )
+    )
+    cr_farm, cr_pos, cr_items = _items(recs, "crops", out)
+    cr_path = lambda i: f"crops[{cr_pos[i]}]"  # noqa: E731
+    cr_items = _objects(cr_items, cr_farm, cr_path, out)
+    for i in _bad_keys(cr_items, CROP_KEYS):
+        _unknown_keys(cr_items[i], CROP_KEYS, cr_farm[i], cr_path(i), out)
+    crop_rows = {
+        "farm_idx": cr_farm,
+        "pos": cr_pos,
+        "crop": [it.get("crop") for it in cr_items],
+        "mineral_n_type": [it.get("mineral_n_type") for it in cr_items],
+        **{n.column: [it.get(n.key) for it in cr_items] for n in CROP_NUMS},
+    }
+    ch_rows: list[tuple] = []
+    for f in [f for f, o in enumerate(soils) if o.get("changes") is not None]:
+        changes = _as_list(soils[f].get("changes"), f, "soil.changes", out)
+        for pos, ch in enumerate(changes):
+            p = f"soil.changes[{pos}]"
+            if not isinstance(ch, Mapping):
+                out.add(f, p, "type_object")
+                ch = {}
+            elif not CHANGE_KEYS.issuperset(ch):
+                _unknown_keys(ch, CHANGE_KEYS, f, p, out)
+            states = []
+            for side in ("from", "to"):
+                st = _as_obj(ch.get(side), f, f"{p}.{side}", out)
+                if st and not frozenset(STATE_FIELDS).issuperset(st):
+                    _unknown_keys(st, frozenset(STATE_FIELDS), f, f"{p}.{side}", out)
+                states.extend(st.get(k) for k in STATE_FIELDS)
+            ch_rows.append((f, pos, ch.get("area_ha"), ch.get("year_of_change"), *states))
+    ch_names = [
+        "farm_idx",
+        "pos",
+        "area_ha",
+        "year_of_change",
+        *[f"{side}_{k}" for side in ("from", "to") for k in STATE_FIELDS],
+    ]
+    ch_cols = map(list, zip(*ch_rows, strict=True)) if ch_rows else [[] for _ in ch_names]
+    ch_rows = dict(zip(ch_names, ch_cols, strict=True))
+
+    tables = _build_tables(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, out)
     _attach_farm_ids(out.issues, tables.farms)
     if strict:
         errors = [i for i in out.issues if i.severity == ERROR]
@@ -395,13 +480,16 @@ def _frame_to_records(df: pd.DataFrame) -> list[dict]:
     return records
 
 
+def _obj_frame(columns: dict[str, list]) -> pd.DataFrame:
+    """A frame of object columns, without pandas guessing dtypes."""
+    return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
+
+
 def _build_tables(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, out):
-    n = len(farm_rows)
+    n = len(farm_rows["farm_id"])
     farm_idx = np.arange(n)
     # ---- farms
-    text = pd.DataFrame.from_records(farm_rows, columns=list(FARM_TEXT_KEYS), nrows=n)
-    if n == 0:
-        text = pd.DataFrame(columns=list(FARM_TEXT_KEYS))
+    text = _obj_frame(farm_rows)
     farms = pd.DataFrame(index=pd.RangeIndex(n, name="farm_idx"))
     schema = text["schema"].to_numpy(dtype=object)
     for i in np.flatnonzero(~pd.isna(schema) & (schema != SCHEMA_ID)):
@@ -428,8 +516,13 @@ def _build_tables(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, ou
     years = _numeric(text["year"].tolist(), farm_idx, lambda i: "year", year_spec, out)
     for i in np.flatnonzero((years < YEAR_MIN) | (years > YEAR_MAX)):
         out.add(
-            i, "year", "warn_year", WARNING,
-            year=int(years[i]), low=YEAR_MIN, high=YEAR_MAX,
+            i,
+            "year",
+            "warn_year",
+            WARNING,
+            year=int(years[i]),
+            low=YEAR_MIN,
+            high=YEAR_MAX,
         )
     farms["year"] = np.nan_to_num(years, nan=0).astype(np.int64)
     for obj_key, nums in FARM_OBJECTS.items():
@@ -449,43 +542,56 @@ def _build_tables(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, ou
     # duplicate (farm_id, year)
     dup = farms.duplicated(["farm_id", "year"], keep="first") & farms["farm_id"].notna()
     for i in np.flatnonzero(dup.to_numpy()):
-        out.add(i, "farm_id", "duplicate_farm", farm_id=farms.at[i, "farm_id"], year=int(farms.at[i, "year"]))
+        out.add(
+            i,
+            "farm_id",
+            "duplicate_farm",
+            farm_id=farms.at[i, "farm_id"],
+            year=int(farms.at[i, "year"]),
+        )
 
     # ---- livestock
-    lv = pd.DataFrame.from_records(
-        lv_rows, columns=["farm_idx", "pos", "category", *[s.column for s in LIVESTOCK_NUMS]]
-    )
+    lv = _obj_frame(lv_rows)
     lv.index.name = "lv_idx"
     lf = lv["farm_idx"].to_numpy(dtype=np.int64)
     lpos = lv["pos"].to_numpy(dtype=np.int64)
     lv["category"] = _category(
-        lv["category"].tolist(), lf, lambda i: f"livestock[{lpos[i]}].category",
-        LIVESTOCK_CATEGORIES, out,
+        lv["category"].tolist(),
+        lf,
+        lambda i: f"livestock[{lpos[i]}].category",
+        LIVESTOCK_CATEGORIES,
+        out,
     )
     for spec in LIVESTOCK_NUMS:
         lv[spec.column] = _numeric(
-            lv[spec.column].tolist(), lf,
-            lambda i, k=spec.key: f"livestock[{lpos[i]}].{k}", spec, out,
+            lv[spec.column].tolist(),
+            lf,
+            lambda i, k=spec.key: f"livestock[{lpos[i]}].{k}",
+            spec,
+            out,
         )
     lv["farm_idx"] = lf
     lv["pos"] = lpos
     lv = lv[LIVESTOCK_COLUMNS]
 
     # ---- manure systems
-    ms = pd.DataFrame.from_records(
-        ms_rows, columns=["farm_idx", "lv_idx", "system", "share", "pos"]
-    )
+    ms = _obj_frame(ms_rows)
     mf = ms["farm_idx"].to_numpy(dtype=np.int64)
     mpos = ms["pos"].to_numpy(dtype=np.int64)
     msys = ms["system"].to_numpy(dtype=object)
     ms["system"] = _category(
-        ms["system"].tolist(), mf,
-        lambda i: f"livestock[{mpos[i]}].manure_systems", MANURE_SYSTEMS, out,
+        ms["system"].tolist(),
+        mf,
+        lambda i: f"livestock[{mpos[i]}].manure_systems",
+        MANURE_SYSTEMS,
+        out,
     )
     ms["share"] = _numeric(
-        ms["share"].tolist(), mf,
+        ms["share"].tolist(),
+        mf,
         lambda i: f"livestock[{mpos[i]}].manure_systems.{msys[i]}",
-        Num("share", "share", required=True, maximum=SHARE_MAX), out,
+        Num("share", "share", required=True, maximum=SHARE_MAX),
+        out,
     )
     lv_ids = ms["lv_idx"].to_numpy(dtype=np.int64)
     share_sum = np.bincount(lv_ids, weights=ms["share"].to_numpy(), minlength=len(lv))
@@ -501,10 +607,7 @@ def _build_tables(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, ou
     ms = ms[MANURE_COLUMNS]
 
     # ---- crops
-    crops = pd.DataFrame.from_records(
-        crop_rows,
-        columns=["farm_idx", "pos", "crop", "mineral_n_type", *[s.column for s in CROP_NUMS]],
-    )
+    crops = _obj_frame(crop_rows)
     crops.index.name = "crop_idx"
     cf = crops["farm_idx"].to_numpy(dtype=np.int64)
     cpos = crops["pos"].to_numpy(dtype=np.int64)
@@ -512,39 +615,47 @@ def _build_tables(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, ou
         crops["crop"].tolist(), cf, lambda i: f"crops[{cpos[i]}].crop", CROPS, out
     )
     crops["mineral_n_type"] = _category(
-        crops["mineral_n_type"].tolist(), cf, lambda i: f"crops[{cpos[i]}].mineral_n_type",
-        MINERAL_N_TYPES, out, default="unspecified",
+        crops["mineral_n_type"].tolist(),
+        cf,
+        lambda i: f"crops[{cpos[i]}].mineral_n_type",
+        MINERAL_N_TYPES,
+        out,
+        default="unspecified",
     )
     for spec in CROP_NUMS:
         crops[spec.column] = _numeric(
-            crops[spec.column].tolist(), cf,
-            lambda i, k=spec.key: f"crops[{cpos[i]}].{k}", spec, out,
+            crops[spec.column].tolist(),
+            cf,
+            lambda i, k=spec.key: f"crops[{cpos[i]}].{k}",
+            spec,
+            out,
         )
     crops["farm_idx"] = cf
     crops["pos"] = cpos
     crops = crops[CROP_COLUMNS]
 
     # ---- soil changes
-    ch = pd.DataFrame.from_records(
-        ch_rows,
-        columns=[
-            "farm_idx", "pos", "area_ha", "year_of_change",
-            *[f"{side}_{k}" for side in ("from", "to") for k in STATE_FIELDS],
-        ],
-    )
+    ch = _obj_frame(ch_rows)
     hf = ch["farm_idx"].to_numpy(dtype=np.int64)
     hpos = ch["pos"].to_numpy(dtype=np.int64)
     for spec in CHANGE_NUMS:
         ch[spec.column] = _numeric(
-            ch[spec.column].tolist(), hf,
-            lambda i, k=spec.key: f"soil.changes[{hpos[i]}].{k}", spec, out,
+            ch[spec.column].tolist(),
+            hf,
+            lambda i, k=spec.key: f"soil.changes[{hpos[i]}].{k}",
+            spec,
+            out,
         )
     for side in ("from", "to"):
         for k, allowed in STATE_FIELDS.items():
             col = f"{side}_{k}"
             ch[col] = _category(
-                ch[col].tolist(), hf, lambda i, s=side, kk=k: f"soil.changes[{hpos[i]}].{s}.{kk}",
-                allowed, out, default=STATE_DEFAULTS[k],
+                ch[col].tolist(),
+                hf,
+                lambda i, s=side, kk=k: f"soil.changes[{hpos[i]}].{s}.{kk}",
+                allowed,
+                out,
+                default=STATE_DEFAULTS[k],
             )
     ch["farm_idx"] = hf
     ch["pos"] = hpos
@@ -572,31 +683,56 @@ def _plausibility(t: FarmTables, out: _Collector) -> None:
         except Exception:  # factor data incomplete: skip this warning, never block
             lu_per_head[:] = 0.0
         lu = np.bincount(
-            lv["farm_idx"].to_numpy(), weights=lv["head"].to_numpy() * lu_per_head,
+            lv["farm_idx"].to_numpy(),
+            weights=lv["head"].to_numpy() * lu_per_head,
             minlength=t.n_farms,
         )
         with np.errstate(divide="ignore", invalid="ignore"):
             density = lu / farmland
         for i in np.flatnonzero((farmland > 0) & (density > PLAUSIBLE_LU_PER_HA)):
-            out.add(i, "livestock", "warn_lu_per_ha", WARNING,
-                    value=round(density[i], 1), limit=PLAUSIBLE_LU_PER_HA)
+            out.add(
+                i,
+                "livestock",
+                "warn_lu_per_ha",
+                WARNING,
+                value=round(density[i], 1),
+                limit=PLAUSIBLE_LU_PER_HA,
+            )
         for i in np.flatnonzero((farmland == 0) & (lu > 0)):
             out.add(i, "crops", "warn_livestock_no_land", WARNING)
         milk = lv["milk_kg_ecm_per_head"].to_numpy()
         for r in np.flatnonzero(milk > PLAUSIBLE_MILK_KG_ECM):
-            out.add(lv["farm_idx"].iat[r], f"livestock[{lv['pos'].iat[r]}].milk_kg_ecm_per_head",
-                    "warn_milk", WARNING, value=milk[r], limit=PLAUSIBLE_MILK_KG_ECM)
+            out.add(
+                lv["farm_idx"].iat[r],
+                f"livestock[{lv['pos'].iat[r]}].milk_kg_ecm_per_head",
+                "warn_milk",
+                WARNING,
+                value=milk[r],
+                limit=PLAUSIBLE_MILK_KG_ECM,
+            )
     cr = t.crops
     n_rate = cr["mineral_n_kg_per_ha"].to_numpy()
     for r in np.flatnonzero(n_rate > PLAUSIBLE_MINERAL_N_PER_HA):
-        out.add(cr["farm_idx"].iat[r], f"crops[{cr['pos'].iat[r]}].mineral_n_kg_per_ha",
-                "warn_mineral_n", WARNING, value=n_rate[r], limit=PLAUSIBLE_MINERAL_N_PER_HA)
+        out.add(
+            cr["farm_idx"].iat[r],
+            f"crops[{cr['pos'].iat[r]}].mineral_n_kg_per_ha",
+            "warn_mineral_n",
+            WARNING,
+            value=n_rate[r],
+            limit=PLAUSIBLE_MINERAL_N_PER_HA,
+        )
     diesel = t.farms["diesel_l"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         per_ha = diesel / farmland
     for i in np.flatnonzero((farmland > 0) & (per_ha > PLAUSIBLE_DIESEL_L_PER_HA)):
-        out.add(i, "energy.diesel_l", "warn_diesel_per_ha", WARNING,
-                value=round(per_ha[i]), limit=PLAUSIBLE_DIESEL_L_PER_HA)
+        out.add(
+            i,
+            "energy.diesel_l",
+            "warn_diesel_per_ha",
+            WARNING,
+            value=round(per_ha[i]),
+            limit=PLAUSIBLE_DIESEL_L_PER_HA,
+        )
 
 
 def _attach_farm_ids(issues: list[Issue], farms: pd.DataFrame) -> None:

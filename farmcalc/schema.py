@@ -32,7 +32,8 @@ from farmcalc.vocabulary import (
 
 DESCRIPTIONS = {
     "head": "Average number of animals (animal places) over the year.",
-    "milk_kg_ecm_per_head": "kg energy-corrected milk per cow and year; given → Tier 2 enteric CH4.",
+    "milk_kg_ecm_per_head": "kg energy-corrected milk per cow and year; given → Tier 2 "
+    "enteric CH4.",
     "n_excretion_kg_per_head": "kg N excreted per head and year; absent → IPCC Eq. 10.30.",
     "pasture_fraction": "Share of the year's excreta dropped on pasture.",
     "manure_systems": "Shares of the housed manure by storage system; they sum to 1.",
@@ -99,7 +100,9 @@ def farm_schema() -> dict[str, Any]:
             k: {"enum": list(v), "default": STATE_DEFAULTS[k]} for k, v in STATE_FIELDS.items()
         },
     }
-    change = _object(CHANGE_NUMS, {"from": state, "to": state}, required=("area_ha", "year_of_change"))
+    change = _object(
+        CHANGE_NUMS, {"from": state, "to": state}, required=("area_ha", "year_of_change")
+    )
     objects = {}
     for key, nums in FARM_OBJECTS.items():
         extra = None

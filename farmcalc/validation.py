@@ -45,7 +45,9 @@ MSG = {
     "warn_livestock_no_land": _("the farm has livestock but no farmland"),
     "warn_mineral_n": _("{value} kg mineral N per hectare is unusually high (more than {limit})"),
     "warn_milk": _("{value} kg ECM per cow and year is unusually high (more than {limit})"),
-    "warn_diesel_per_ha": _("{value} litres of diesel per hectare is unusually high (more than {limit})"),
+    "warn_diesel_per_ha": _(
+        "{value} litres of diesel per hectare is unusually high (more than {limit})"
+    ),
     "warn_year": _("year {year} is outside {low}–{high}"),
 }
 

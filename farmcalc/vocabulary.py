@@ -98,8 +98,6 @@ GASES: tuple[str, ...] = ("CH4", "N2O", "CO2", "CO2e")
 # Sources whose methane is of fossil origin (AR6 distinguishes fossil CH4).
 FOSSIL_CH4_SOURCES: frozenset[str] = frozenset({"fuel", "heating"})
 # Upstream (scope 3) sources, reported apart from the farm's own emissions.
-UPSTREAM_SOURCES: frozenset[str] = frozenset(
-    {"electricity", "fertiliser_production"}
-)
+UPSTREAM_SOURCES: frozenset[str] = frozenset({"electricity", "fertiliser_production"})
 
 CATTLE: frozenset[str] = frozenset({"dairy_cow", "heifer", "bull_steer", "suckler_cow", "calf"})

@@ -45,11 +45,26 @@ def test_every_msgid_in_code_is_in_catalogue(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [
-            sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-            "-k", "_", "-k", "gettext_", "-k", "lazy_gettext", "--no-location",
-            "-o", str(pot), ".",
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_",
+            "-k",
+            "gettext_",
+            "-k",
+            "lazy_gettext",
+            "--no-location",
+            "-o",
+            str(pot),
+            ".",
         ],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as f:
         extracted = {m.id for m in read_po(f) if m.id}

@@ -53,17 +53,45 @@ def test_negative_head_named_with_path(example_record):
 @pytest.mark.parametrize(
     ("mutate", "path", "code"),
     [
-        (lambda r: r["livestock"][0].update(category="cow"), "livestock[0].category", "unknown_value"),
-        (lambda r: r["livestock"][0].update(pasture_fraction=1.5), "livestock[0].pasture_fraction", "share"),
+        (
+            lambda r: r["livestock"][0].update(category="cow"),
+            "livestock[0].category",
+            "unknown_value",
+        ),
+        (
+            lambda r: r["livestock"][0].update(pasture_fraction=1.5),
+            "livestock[0].pasture_fraction",
+            "share",
+        ),
         (lambda r: r["livestock"][0].update(head="many"), "livestock[0].head", "type_number"),
         (lambda r: r["livestock"][0].pop("head"), "livestock[0].head", "required"),
-        (lambda r: r["livestock"][0]["manure_systems"].update(deep_bedding=0.3), "livestock[0].manure_systems", "shares_sum"),
-        (lambda r: r["livestock"][0]["manure_systems"].update(lagoon=0.0), "livestock[0].manure_systems", "unknown_value"),
-        (lambda r: r["livestock"][1].pop("manure_systems"), "livestock[1].manure_systems", "manure_systems_missing"),
+        (
+            lambda r: r["livestock"][0]["manure_systems"].update(deep_bedding=0.3),
+            "livestock[0].manure_systems",
+            "shares_sum",
+        ),
+        (
+            lambda r: r["livestock"][0]["manure_systems"].update(lagoon=0.0),
+            "livestock[0].manure_systems",
+            "unknown_value",
+        ),
+        (
+            lambda r: r["livestock"][1].pop("manure_systems"),
+            "livestock[1].manure_systems",
+            "manure_systems_missing",
+        ),
         (lambda r: r["crops"][1].update(crop="bananas"), "crops[1].crop", "unknown_value"),
         (lambda r: r["crops"][1].update(area_ha=-1), "crops[1].area_ha", "minimum"),
-        (lambda r: r["crops"][1].update(residues_removed_fraction=2), "crops[1].residues_removed_fraction", "share"),
-        (lambda r: r["crops"][1].update(mineral_n_type="guano"), "crops[1].mineral_n_type", "unknown_value"),
+        (
+            lambda r: r["crops"][1].update(residues_removed_fraction=2),
+            "crops[1].residues_removed_fraction",
+            "share",
+        ),
+        (
+            lambda r: r["crops"][1].update(mineral_n_type="guano"),
+            "crops[1].mineral_n_type",
+            "unknown_value",
+        ),
         (lambda r: r["crops"][1].update(colour="red"), "crops[1].colour", "unknown_field"),
         (lambda r: r["energy"].update(diesel_l=-5), "energy.diesel_l", "minimum"),
         (lambda r: r["lime"].update(limestone_t=True), "lime.limestone_t", "type_number"),
@@ -74,11 +102,27 @@ def test_negative_head_named_with_path(example_record):
         (lambda r: r.update(farm_id=""), "farm_id", "required"),
         (lambda r: r.update(schema="farmcalc.farm/9"), "schema", "schema"),
         (lambda r: r.update(tractor=1), "tractor", "unknown_field"),
-        (lambda r: r.update(municipality_code="Kristianstad"), "municipality_code", "municipality_code"),
-        (lambda r: r["soil"].update(organic_carbon_t_per_ha=0), "soil.organic_carbon_t_per_ha", "exclusive_minimum"),
+        (
+            lambda r: r.update(municipality_code="Kristianstad"),
+            "municipality_code",
+            "municipality_code",
+        ),
+        (
+            lambda r: r["soil"].update(organic_carbon_t_per_ha=0),
+            "soil.organic_carbon_t_per_ha",
+            "exclusive_minimum",
+        ),
         (lambda r: r["soil"].update(soil_type="clay"), "soil.soil_type", "unknown_value"),
-        (lambda r: r["soil"]["changes"][0]["to"].update(tillage="plough"), "soil.changes[0].to.tillage", "unknown_value"),
-        (lambda r: r["soil"]["changes"][0].update(year_of_change=None), "soil.changes[0].year_of_change", "required"),
+        (
+            lambda r: r["soil"]["changes"][0]["to"].update(tillage="plough"),
+            "soil.changes[0].to.tillage",
+            "unknown_value",
+        ),
+        (
+            lambda r: r["soil"]["changes"][0].update(year_of_change=None),
+            "soil.changes[0].year_of_change",
+            "required",
+        ),
     ],
 )
 def test_each_rule(example_record, mutate, path, code):
@@ -110,7 +154,7 @@ def test_non_record_in_list():
 def test_plausibility_warnings_do_not_block(example_record):
     example_record["crops"][0]["mineral_n_kg_per_ha"] = 450
     example_record["livestock"][0]["milk_kg_ecm_per_head"] = 16000
-    t, issues = records_to_tables([example_record])
+    _, issues = records_to_tables([example_record])
     warn = {i.code for i in issues if i.severity == "warning"}
     assert {"warn_mineral_n", "warn_milk"} <= warn
     (w,) = [i for i in issues if i.code == "warn_mineral_n"]
@@ -121,9 +165,7 @@ def test_plausibility_warnings_do_not_block(example_record):
 
 
 def test_livestock_density_warning(minimal_record):
-    minimal_record["livestock"] = [
-        {"category": "dairy_cow", "head": 100, "pasture_fraction": 1.0}
-    ]
+    minimal_record["livestock"] = [{"category": "dairy_cow", "head": 100, "pasture_fraction": 1.0}]
     minimal_record["crops"] = [{"crop": "grass_ley", "area_ha": 5}]
     _, issues = records_to_tables([minimal_record])
     (w,) = [i for i in issues if i.code == "warn_lu_per_ha"]

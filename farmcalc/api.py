@@ -1,0 +1,400 @@
+"""Public API: ``calculate`` for one farm, ``calculate_many`` for thousands.
+
+Both run the same column-wise engine, so they give the same numbers to the
+last digit; ``calculate`` is ``calculate_batch([record])`` formatted as the
+``farmcalc.result/1`` dict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from farmcalc import engine
+from farmcalc.factors import (
+    DEFAULT_FACTOR_SET,
+    DEFAULT_GWP,
+    FactorSet,
+    GWPSet,
+    load_factor_set,
+    load_gwp,
+)
+from farmcalc.i18n import _, gettext_
+from farmcalc.record import FarmTables, records_to_tables
+from farmcalc.validation import WARNING, Issue
+from farmcalc.vocabulary import RESULT_SCHEMA_ID
+
+LONG_COLUMNS = ["farm_id", "year", "source", "category", "gas", "kg", "co2e_kg"]
+
+NOTE = {
+    "fallback": _(
+        "{n} values of factor set {set} are not yet Swedish and fall back to {fallback}: {ids}"
+    ),
+    "tier2_dairy": _(
+        "Dairy cows: enteric methane by IPCC Tier 2 (Eq. 10.16–10.21) from the milk yield given."
+    ),
+    "tier1_dairy": _(
+        "Dairy cows: no milk yield given, so enteric methane uses the IPCC Tier 1 factor."
+    ),
+    "nex_default": _(
+        "Nitrogen excretion of {categories}: IPCC default rates (Eq. 10.30), since no value "
+        "was given."
+    ),
+    "f_on_derived": _(
+        "No crop gives manure N, so the managed manure N left after losses (Eq. 10.34) is "
+        "spread on the farm's crop area."
+    ),
+    "soc_default": _(
+        "Soil organic carbon not given: the Swedish default of {value} t C/ha is used."
+    ),
+    "soil_carbon_method": _(
+        "Soil carbon is reported by the {method} method; the other method gives {other} kg "
+        "CO2 per year."
+    ),
+    "meat_missing": _("No meat sold was given: all dairy emissions are allocated to milk."),
+    "gwp": _("CO2-equivalents with GWP100 from {gwp}."),
+}
+INTENSITY_TEXT = {
+    "per_ha": _(
+        "Emissions of all sources except soil carbon, per hectare of farmland (the crops' area)."
+    ),
+    "net_per_ha": _("Emissions of all sources including soil carbon, per hectare of farmland."),
+    "per_kg_ecm": _(
+        "All farm emissions except soil carbon, allocated to milk by the IDF 2022 physical "
+        "allocation (milk against meat sold), per kg of energy-corrected milk. Crops sold off "
+        "the farm are not separated."
+    ),
+    "per_t_crop": _(
+        "Field N2O from the crop's own mineral fertiliser, manure and residues, urea CO2 and "
+        "fertiliser manufacture, per tonne of harvest. Not included: fuel, lime, livestock."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Results of many farms, as tables.
+
+    Attributes
+    ----------
+    tables : FarmTables
+        The validated input.
+    emissions : DataFrame
+        Long rows ``farm_id, year, source, category, gas, kg, co2e_kg``.
+    totals : DataFrame
+        One row per farm: totals and intensities.
+    per_crop : DataFrame
+        Per crop: attributable emissions and the per-tonne intensity.
+    issues : list of Issue
+        Plausibility warnings (errors raise before a result exists).
+    """
+
+    tables: FarmTables
+    emissions: pd.DataFrame
+    totals: pd.DataFrame
+    per_crop: pd.DataFrame
+    output: engine.EngineOutput
+    factor_set: FactorSet
+    gwp: GWPSet
+    issues: list[Issue]
+
+    def to_dicts(self, locale: str = "en") -> list[dict]:
+        """One ``farmcalc.result/1`` dict per farm."""
+        return _to_dicts(self, locale)
+
+
+def _resolve(factors: str | FactorSet, gwp: str | GWPSet) -> tuple[FactorSet, GWPSet]:
+    fs = factors if isinstance(factors, FactorSet) else load_factor_set(factors)
+    g = gwp if isinstance(gwp, GWPSet) else load_gwp(gwp)
+    return fs, g
+
+
+def calculate_batch(
+    records: Iterable[Mapping] | pd.DataFrame | FarmTables,
+    *,
+    factors: str | FactorSet = DEFAULT_FACTOR_SET,
+    gwp: str | GWPSet = DEFAULT_GWP,
+) -> BatchResult:
+    """Validate and calculate many farms; raise ValidationError on any error."""
+    fs, g = _resolve(factors, gwp)
+    if isinstance(records, FarmTables):
+        tables, issues = records, []
+    else:
+        tables, issues = records_to_tables(records, strict=True)
+    out = engine.run(tables, fs, g)
+    farms = tables.farms
+    long = out.rows.copy()
+    fidx = long["farm_idx"].to_numpy()
+    long.insert(0, "farm_id", farms["farm_id"].to_numpy(dtype=object)[fidx])
+    long.insert(1, "year", farms["year"].to_numpy()[fidx])
+    totals = _totals(tables, out, fs, g)
+    per_crop = _per_crop(out.per_crop, g)
+    return BatchResult(
+        tables=tables,
+        emissions=long[["farm_idx", *LONG_COLUMNS]],
+        totals=totals,
+        per_crop=per_crop,
+        output=out,
+        factor_set=fs,
+        gwp=g,
+        issues=[i for i in issues if i.severity == WARNING],
+    )
+
+
+def calculate_many(
+    records: Iterable[Mapping] | pd.DataFrame | FarmTables,
+    *,
+    factors: str | FactorSet = DEFAULT_FACTOR_SET,
+    gwp: str | GWPSet = DEFAULT_GWP,
+) -> pd.DataFrame:
+    """Calculate many farms column-wise.
+
+    Parameters
+    ----------
+    records : iterable of dict, DataFrame or FarmTables
+        Farm records (``farmcalc.farm/1``); a DataFrame has one record per
+        row (nested columns or dotted names such as ``energy.diesel_l``).
+    factors : str
+        Factor set name (``sweden`` by default, or ``ipcc2019``).
+    gwp : str
+        ``AR4``, ``AR5`` (default) or ``AR6``.
+
+    Returns
+    -------
+    DataFrame
+        Long rows ``farm_id, year, source, category, gas, kg, co2e_kg``.
+    """
+    res = calculate_batch(records, factors=factors, gwp=gwp)
+    return res.emissions[LONG_COLUMNS].reset_index(drop=True)
+
+
+def calculate(
+    record: Mapping,
+    *,
+    factors: str | FactorSet = DEFAULT_FACTOR_SET,
+    gwp: str | GWPSet = DEFAULT_GWP,
+    locale: str = "en",
+) -> dict:
+    """Calculate one farm record; returns the ``farmcalc.result/1`` dict.
+
+    Raises
+    ------
+    farmcalc.errors.ValidationError
+        With every problem of the record, each naming its field.
+    """
+    return calculate_batch([record], factors=factors, gwp=gwp).to_dicts(locale)[0]
+
+
+# ---------------------------------------------------------------------------
+
+
+def _bincount(idx: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(idx, weights=weights, minlength=n)[:n]
+
+
+def _totals(tables: FarmTables, out: engine.EngineOutput, fs: FactorSet, g: GWPSet):
+    n = tables.n_farms
+    r = out.rows
+    fidx = r["farm_idx"].to_numpy()
+    kg = r["kg"].to_numpy()
+    co2e = r["co2e_kg"].to_numpy()
+    gas = r["gas"].to_numpy()
+    src = r["source"].to_numpy()
+    sc = src == "soil_carbon"
+    em = ~sc
+    t = pd.DataFrame(index=tables.farms.index)
+    t["farm_id"] = tables.farms["farm_id"]
+    t["year"] = tables.farms["year"]
+    for g_name in ("CH4", "N2O", "CO2"):
+        t[f"{g_name}_kg"] = _bincount(fidx, np.where(em & (gas == g_name), kg, 0.0), n)
+    t["co2e_kg"] = _bincount(fidx, np.where(em, co2e, 0.0), n)
+    t["soil_carbon_co2e_kg"] = _bincount(fidx, np.where(sc, co2e, 0.0), n)
+    t["net_co2e_kg"] = t["co2e_kg"] + t["soil_carbon_co2e_kg"]
+    t["scope3_co2e_kg"] = _bincount(fidx, np.where(src == "fertiliser_production", co2e, 0.0), n)
+    farmland = tables.farmland_ha().to_numpy()
+    t["farmland_ha"] = farmland
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t["co2e_kg_per_ha"] = np.where(farmland > 0, t["co2e_kg"] / farmland, np.nan)
+        t["net_co2e_kg_per_ha"] = np.where(farmland > 0, t["net_co2e_kg"] / farmland, np.nan)
+    # milk (kg ECM) and the IDF 2022 physical allocation to milk
+    lv = tables.livestock
+    dairy = (lv["category"] == "dairy_cow").to_numpy()
+    milk_given = dairy & lv["milk_kg_ecm_per_head"].notna().to_numpy()
+    milk = _bincount(
+        lv["farm_idx"].to_numpy(),
+        np.where(milk_given, lv["head"].to_numpy() * lv["milk_kg_ecm_per_head"].to_numpy(), 0.0),
+        n,
+    )
+    meat = tables.farms["meat_sold_kg_liveweight"].fillna(0.0).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(milk > 0, meat / milk, 0.0)
+        af = np.clip(1.0 - fs.value("allocation.idf2022.milk_slope") * ratio, 0.0, 1.0)
+        t["milk_kg_ecm"] = milk
+        t["milk_allocation"] = np.where(milk > 0, af, np.nan)
+        t["co2e_kg_per_kg_ecm"] = np.where(milk > 0, t["co2e_kg"] * af / milk, np.nan)
+    t["soil_carbon_icbm_co2_kg"] = -out.soil_carbon["icbm_delta_c_kg_per_yr"].to_numpy() * (
+        fs.value("constants.co2_per_c")
+    )
+    t["soil_carbon_ipcc_co2_kg"] = -out.soil_carbon["ipcc_delta_c_kg_per_yr"].to_numpy() * (
+        fs.value("constants.co2_per_c")
+    )
+    return t
+
+
+def _per_crop(per_crop: pd.DataFrame, g: GWPSet) -> pd.DataFrame:
+    pc = per_crop.copy()
+    pc["co2e_kg"] = (
+        pc["n2o_kg"] * g.n2o + pc["urea_co2_kg"] * g.co2 + pc["fertiliser_production_co2e_kg"]
+    )
+    pc["harvest_t"] = pc["area_ha"] * pc["yield_kg_per_ha"] / 1000.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pc["co2e_kg_per_t"] = np.where(
+            pc["harvest_t"] > 0, pc["co2e_kg"] / pc["harvest_t"], np.nan
+        )
+    return pc
+
+
+def _num(x: float) -> float | None:
+    x = float(x)
+    return None if x != x else x
+
+
+def _notes(res: BatchResult, f: int, locale: str) -> list[str]:
+    """Plain-language notes for farm ``f`` (formatting only, no arithmetic)."""
+    tr = lambda key: gettext_(NOTE[key], locale)  # noqa: E731
+    t = res.tables
+    notes = [tr("gwp").format(gwp=res.gwp.name)]
+    lv = t.livestock[t.livestock["farm_idx"] == f]
+    flows = res.output.n_flows
+    flows = flows[flows["farm_idx"] == f]
+    dairy = lv[lv["category"] == "dairy_cow"]
+    if len(dairy):
+        key = "tier2_dairy" if dairy["milk_kg_ecm_per_head"].notna().any() else "tier1_dairy"
+        notes.append(tr(key))
+    if len(flows) and flows["nex_default"].any():
+        cats = ", ".join(sorted(set(flows.loc[flows["nex_default"], "category"])))
+        notes.append(tr("nex_default").format(categories=cats))
+    crops = t.crops[t.crops["farm_idx"] == f]
+    if len(crops) and crops["manure_n_kg_per_ha"].isna().all() and len(flows):
+        notes.append(tr("f_on_derived"))
+    if res.output.soil_carbon_method == "icbm" and pd.isna(
+        t.farms.at[f, "soil_organic_carbon_t_per_ha"]
+    ):
+        notes.append(tr("soc_default").format(value=res.factor_set.value("icbm.initial_soc")))
+    if len(dairy) and pd.isna(t.farms.at[f, "meat_sold_kg_liveweight"]):
+        notes.append(tr("meat_missing"))
+    fb = res.factor_set.fallback_ids()
+    if fb:
+        used_prefixes = set(res.emissions.loc[res.emissions["farm_idx"] == f, "source"])
+        notes.append(
+            tr("fallback").format(
+                n=len(fb),
+                set=res.factor_set.name,
+                fallback=res.factor_set.fallback,
+                ids=_summarise_ids(fb, used_prefixes),
+            )
+        )
+    return notes
+
+
+def _summarise_ids(ids: list[str], _sources: set[str]) -> str:
+    """Group fallen-back ids by parameter: ``enteric.ef (13), manure.mcf (9)``."""
+    groups: dict[str, int] = {}
+    for i in ids:
+        key = ".".join(i.split(".")[:2])
+        groups[key] = groups.get(key, 0) + 1
+    return ", ".join(f"{k} ({v})" for k, v in sorted(groups.items()))
+
+
+def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
+    out = []
+    em = res.emissions
+    by_farm = {f: g for f, g in em.groupby("farm_idx", sort=False)}
+    pcs = {f: g for f, g in res.per_crop.groupby("farm_idx", sort=False)}
+    empty = em.iloc[0:0]
+    for f, row in res.totals.iterrows():
+        e = by_farm.get(f, empty)
+        intens = [
+            {
+                "id": "per_ha",
+                "value": _num(row["co2e_kg_per_ha"]),
+                "unit": "kg CO2e/ha",
+                "covers": gettext_(INTENSITY_TEXT["per_ha"], locale),
+            },
+            {
+                "id": "net_per_ha",
+                "value": _num(row["net_co2e_kg_per_ha"]),
+                "unit": "kg CO2e/ha",
+                "covers": gettext_(INTENSITY_TEXT["net_per_ha"], locale),
+            },
+        ]
+        if row["milk_kg_ecm"] > 0:
+            intens.append(
+                {
+                    "id": "per_kg_ecm",
+                    "value": _num(row["co2e_kg_per_kg_ecm"]),
+                    "unit": "kg CO2e/kg ECM",
+                    "milk_kg_ecm": _num(row["milk_kg_ecm"]),
+                    "milk_allocation": _num(row["milk_allocation"]),
+                    "covers": gettext_(INTENSITY_TEXT["per_kg_ecm"], locale),
+                }
+            )
+        for _i, c in pcs.get(f, res.per_crop.iloc[0:0]).iterrows():
+            if c["harvest_t"] > 0:
+                intens.append(
+                    {
+                        "id": "per_t_crop",
+                        "crop": c["crop"],
+                        "crop_index": int(c["pos"]),
+                        "value": _num(c["co2e_kg_per_t"]),
+                        "unit": "kg CO2e/t",
+                        "harvest_t": _num(c["harvest_t"]),
+                        "covers": gettext_(INTENSITY_TEXT["per_t_crop"], locale),
+                    }
+                )
+        out.append(
+            {
+                "schema": RESULT_SCHEMA_ID,
+                "farm_id": row["farm_id"],
+                "year": int(row["year"]),
+                "factor_set": res.factor_set.name,
+                "factor_set_version": res.factor_set.version,
+                "gwp": res.gwp.name,
+                "emissions": [
+                    {
+                        "source": s,
+                        "category": c,
+                        "gas": g,
+                        "kg": float(k),
+                        "co2e_kg": float(ce),
+                    }
+                    for s, c, g, k, ce in zip(
+                        e["source"], e["category"], e["gas"], e["kg"], e["co2e_kg"], strict=True
+                    )
+                ],
+                "totals": {
+                    k: float(row[k])
+                    for k in (
+                        "CH4_kg",
+                        "N2O_kg",
+                        "CO2_kg",
+                        "co2e_kg",
+                        "soil_carbon_co2e_kg",
+                        "net_co2e_kg",
+                        "scope3_co2e_kg",
+                    )
+                },
+                "intensities": intens,
+                "soil_carbon": {
+                    "method": res.output.soil_carbon_method,
+                    "icbm_co2_kg_per_yr": float(row["soil_carbon_icbm_co2_kg"]),
+                    "ipcc_tier1_co2_kg_per_yr": float(row["soil_carbon_ipcc_co2_kg"]),
+                },
+                "notes": _notes(res, f, locale),
+                "warnings": [i.message(locale) for i in res.issues if i.farm == f],
+            }
+        )
+    return out

@@ -1,0 +1,176 @@
+"""Command line: ``farmcalc calc``, ``farmcalc schema``, ``farmcalc factors``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from farmcalc.api import calculate_batch
+from farmcalc.errors import FactorError, ValidationError
+from farmcalc.factors import (
+    DEFAULT_FACTOR_SET,
+    DEFAULT_GWP,
+    GWP_SETS,
+    available_factor_sets,
+    load_factor_set,
+)
+from farmcalc.i18n import _, format_number, gettext_
+from farmcalc.labels import label
+
+EXIT_INPUT = 2
+
+T = {
+    "title": _("Climate result for {farm} ({farm_id}), {year}"),
+    "method": _("Factor set {set} version {version}, GWP100 {gwp}"),
+    "source": _("Source"),
+    "category": _("Category"),
+    "gas": _("Gas"),
+    "t_gas": _("tonnes of gas"),
+    "t_co2e": _("t CO2e"),
+    "total": _("Total emissions"),
+    "soil": _("Soil carbon change"),
+    "net": _("Net (emissions + soil carbon)"),
+    "per_ha": _("Per hectare of farmland"),
+    "per_kg_ecm": _("Per kg energy-corrected milk"),
+    "per_t": _("Per tonne of {crop}"),
+    "notes": _("Notes"),
+    "warnings": _("Warnings"),
+    "not_json": _("{file} is not valid JSON: {error}"),
+    "not_found": _("{file}: no such file"),
+    "invalid": _("{file}: the farm record has {n} error(s):"),
+}
+
+
+def _t(key: str, locale: str) -> str:
+    return gettext_(T[key], locale)
+
+
+def _load_json(path: str, locale: str):
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SystemExit(_fail(_t("not_found", locale).format(file=path))) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SystemExit(_fail(_t("not_json", locale).format(file=path, error=exc))) from None
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return EXIT_INPUT
+
+
+def _table(result: dict, farm_name: str | None, locale: str) -> str:
+    n = lambda x, fmt="#,##0.0": format_number(x, locale, fmt)  # noqa: E731
+    lines = [
+        _t("title", locale).format(
+            farm=farm_name or result["farm_id"], farm_id=result["farm_id"], year=result["year"]
+        ),
+        _t("method", locale).format(
+            set=result["factor_set"], version=result["factor_set_version"], gwp=result["gwp"]
+        ),
+        "",
+    ]
+    w = 44
+    header = f"{_t('source', locale):<{w}} {_t('gas', locale):<22} {_t('t_co2e', locale):>12}"
+    lines += [header, "-" * len(header)]
+    for e in result["emissions"]:
+        if e["source"] == "soil_carbon":
+            continue
+        name = f"{label(e['source'], locale)}: {label(e['category'], locale)}"
+        gas = label(e["gas"], locale)[:22]
+        lines.append(f"{name[:w]:<{w}} {gas:<22} {n(e['co2e_kg'] / 1000, '#,##0.00'):>12}")
+    tot = result["totals"]
+    lines += [
+        "-" * len(header),
+        f"{_t('total', locale):<{w + 23}} {n(tot['co2e_kg'] / 1000):>12}",
+        f"{_t('soil', locale):<{w + 23}} {n(tot['soil_carbon_co2e_kg'] / 1000):>12}",
+        f"{_t('net', locale):<{w + 23}} {n(tot['net_co2e_kg'] / 1000):>12}",
+        "",
+    ]
+    for i in result["intensities"]:
+        if i["value"] is None:
+            continue
+        if i["id"] == "per_ha":
+            lines.append(f"{_t('per_ha', locale)}: {n(i['value'], '#,##0')} kg CO2e/ha")
+        elif i["id"] == "per_kg_ecm":
+            lines.append(f"{_t('per_kg_ecm', locale)}: {n(i['value'], '#,##0.00')} kg CO2e")
+        elif i["id"] == "per_t_crop":
+            what = _t("per_t", locale).format(crop=label(i["crop"], locale).lower())
+            lines.append(f"{what}: {n(i['value'], '#,##0')} kg CO2e")
+    if result["warnings"]:
+        lines += ["", _t("warnings", locale) + ":"] + [f"  - {w}" for w in result["warnings"]]
+    lines += ["", _t("notes", locale) + ":"] + [f"  - {x}" for x in result["notes"]]
+    return "\n".join(lines)
+
+
+def cmd_calc(args: argparse.Namespace) -> int:
+    data = _load_json(args.file, args.locale)
+    many = isinstance(data, list)
+    records = data if many else [data]
+    try:
+        batch = calculate_batch(records, factors=args.factors, gwp=args.gwp)
+    except ValidationError as exc:
+        print(
+            _t("invalid", args.locale).format(file=args.file, n=len(exc.issues)), file=sys.stderr
+        )
+        for issue in exc.issues:
+            print("  " + issue.message(args.locale, with_farm=many), file=sys.stderr)
+        return EXIT_INPUT
+    except FactorError as exc:
+        return _fail(str(exc))
+    results = batch.to_dicts(args.locale)
+    if args.format == "json":
+        print(json.dumps(results if many else results[0], ensure_ascii=False, indent=2))
+    else:
+        names = batch.tables.farms["name"].tolist()
+        print(
+            "\n\n".join(_table(r, nm, args.locale) for r, nm in zip(results, names, strict=True))
+        )
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from farmcalc.schema import schema_json
+
+    print(schema_json())
+    return 0
+
+
+def cmd_factors(args: argparse.Namespace) -> int:
+    for name in available_factor_sets():
+        fs = load_factor_set(name)
+        fb = f" (fallback {fs.fallback}: {len(fs.fallback_ids())} values)" if fs.fallback else ""
+        print(f"{name}\t{fs.version}\t{len(fs.rows)} factors{fb}\t{fs.title}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="farmcalc", description="Greenhouse-gas and soil-carbon calculator for farms."
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("calc", help="calculate a farm record or a JSON list of records")
+    c.add_argument("file", help="JSON file (farmcalc.farm/1 record or list); - for stdin")
+    c.add_argument("--factors", default=DEFAULT_FACTOR_SET, help="factor set (default: sweden)")
+    c.add_argument("--gwp", choices=GWP_SETS, default=DEFAULT_GWP)
+    c.add_argument("--format", choices=("json", "table"), default="json")
+    c.add_argument("--locale", choices=("sv", "en"), default="sv", help="language of messages")
+    c.set_defaults(func=cmd_calc)
+    s = sub.add_parser("schema", help="print the JSON Schema of the farm record")
+    s.set_defaults(func=cmd_schema)
+    f = sub.add_parser("factors", help="list the factor sets")
+    f.set_defaults(func=cmd_factors)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""Realistic demo farms of Kristianstad's mix, for demos, tests and benchmarks.
+
+The generator is seeded and reproducible. Its proportions and sizes are
+rough descriptions of farms in north-eastern Skåne, meant to exercise
+every part of the calculator, not statistics to report.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FARM_TYPES = ("arable", "dairy", "beef", "pigs", "poultry", "sheep", "mixed")
+TYPE_WEIGHTS = (0.40, 0.12, 0.12, 0.10, 0.06, 0.08, 0.12)
+
+ARABLE_ROTATION = (
+    "winter_wheat",
+    "spring_wheat",
+    "barley",
+    "oats",
+    "rye",
+    "winter_rapeseed",
+    "peas",
+    "faba_beans",
+    "sugar_beet",
+    "potatoes",
+    "triticale",
+    "spring_rapeseed",
+    "fallow",
+)
+FORAGE = ("grass_clover_ley", "grass_ley", "maize_silage", "pasture")
+# typical Skåne yields [kg fresh weight per ha] and mineral N [kg N per ha]
+YIELD = {
+    "winter_wheat": 8500,
+    "spring_wheat": 6000,
+    "barley": 6200,
+    "oats": 5500,
+    "rye": 7500,
+    "triticale": 6500,
+    "winter_rapeseed": 4200,
+    "spring_rapeseed": 2500,
+    "peas": 3800,
+    "faba_beans": 4000,
+    "potatoes": 40000,
+    "sugar_beet": 70000,
+    "maize_silage": 38000,
+    "grass_clover_ley": 25000,
+    "grass_ley": 28000,
+    "pasture": 0,
+    "fallow": 0,
+}
+MINERAL_N = {
+    "winter_wheat": 170,
+    "spring_wheat": 120,
+    "barley": 100,
+    "oats": 90,
+    "rye": 120,
+    "triticale": 120,
+    "winter_rapeseed": 170,
+    "spring_rapeseed": 110,
+    "peas": 0,
+    "faba_beans": 0,
+    "potatoes": 140,
+    "sugar_beet": 110,
+    "maize_silage": 90,
+    "grass_clover_ley": 60,
+    "grass_ley": 150,
+    "pasture": 0,
+    "fallow": 0,
+}
+N_TYPES = ("ammonium_nitrate", "calcium_ammonium_nitrate", "npk", "urea", "unspecified")
+
+
+def demo_records(
+    n: int,
+    *,
+    seed: int = 1290,
+    year: int = 2025,
+    municipality_code: str = "1290",
+    id_prefix: str = "D",
+) -> list[dict]:
+    """``n`` reproducible farm records (``farmcalc.farm/1``).
+
+    Parameters
+    ----------
+    n : int
+        Number of farms.
+    seed : int
+        Random seed; the same seed gives the same farms.
+    year : int
+        The year of every record.
+    """
+    rng = np.random.default_rng(seed)
+    types = rng.choice(len(FARM_TYPES), size=n, p=TYPE_WEIGHTS)
+    size = rng.lognormal(mean=np.log(80), sigma=0.7, size=n).clip(5, 1500)
+    records = []
+    for i in range(n):
+        kind = FARM_TYPES[types[i]]
+        ha = float(round(size[i], 1))
+        r = rng.random(12)
+        livestock: list[dict] = []
+        crops: list[dict] = []
+        if kind in ("dairy", "mixed"):
+            cows = max(10, int(ha * (0.8 + 0.6 * r[0])))
+            livestock += [
+                {
+                    "category": "dairy_cow",
+                    "head": cows,
+                    "milk_kg_ecm_per_head": round(8500 + 3000 * r[1]) if r[2] < 0.9 else None,
+                    "pasture_fraction": round(0.1 + 0.15 * r[3], 2),
+                    "manure_systems": {"liquid_slurry_crust": 0.85, "deep_bedding": 0.15},
+                },
+                {
+                    "category": "heifer",
+                    "head": int(cows * 0.8),
+                    "pasture_fraction": 0.3,
+                    "manure_systems": {"liquid_slurry_crust": 0.6, "deep_bedding": 0.4},
+                },
+                {
+                    "category": "calf",
+                    "head": int(cows * 0.4),
+                    "pasture_fraction": 0.0,
+                    "manure_systems": {"deep_bedding": 1.0},
+                },
+            ]
+        if kind == "beef":
+            sucklers = max(5, int(ha * (0.3 + 0.4 * r[0])))
+            livestock += [
+                {
+                    "category": "suckler_cow",
+                    "head": sucklers,
+                    "pasture_fraction": 0.45,
+                    "manure_systems": {"deep_bedding": 0.7, "solid_storage": 0.3},
+                },
+                {
+                    "category": "bull_steer",
+                    "head": int(sucklers * 0.8),
+                    "pasture_fraction": 0.2,
+                    "manure_systems": {"deep_bedding": 1.0},
+                },
+            ]
+        if kind == "pigs":
+            livestock += [
+                {
+                    "category": "fattening_pig",
+                    "head": int(ha * (8 + 8 * r[0])),
+                    "manure_systems": {"liquid_slurry_cover": 0.7, "liquid_slurry_crust": 0.3},
+                },
+                {
+                    "category": "sow",
+                    "head": int(ha * (0.5 + r[1])),
+                    "manure_systems": {"liquid_slurry_cover": 1.0},
+                },
+            ]
+        if kind == "poultry":
+            cat = "laying_hen" if r[0] < 0.5 else "broiler"
+            livestock.append(
+                {
+                    "category": cat,
+                    "head": int(ha * (150 + 300 * r[1])),
+                    "manure_systems": {"solid_storage": 0.6, "deep_bedding": 0.4},
+                }
+            )
+        if kind == "sheep":
+            ewes = max(10, int(ha * (1 + 2 * r[0])))
+            livestock += [
+                {
+                    "category": "sheep",
+                    "head": ewes,
+                    "pasture_fraction": 0.6,
+                    "manure_systems": {"deep_bedding": 1.0},
+                },
+                {
+                    "category": "lamb",
+                    "head": int(ewes * 1.6),
+                    "pasture_fraction": 0.8,
+                    "manure_systems": {"deep_bedding": 1.0},
+                },
+            ]
+        if r[4] < 0.1:
+            livestock.append(
+                {
+                    "category": "horse",
+                    "head": int(1 + 6 * r[5]),
+                    "pasture_fraction": 0.5,
+                    "manure_systems": {"solid_storage": 1.0},
+                }
+            )
+        has_grazers = any(a.get("pasture_fraction", 0) > 0 for a in livestock)
+        grass_share = (
+            0.5 if kind in ("dairy", "beef", "sheep") else (0.3 if kind == "mixed" else 0)
+        )
+        n_arable = 1 + int(r[6] * 4)
+        arable = rng.choice(len(ARABLE_ROTATION), size=n_arable, replace=False)
+        shares = rng.dirichlet(np.ones(n_arable)) * (1 - grass_share)
+        manure_n = 0.0 if not livestock else 40.0 + 60 * r[7]
+        for k, share in zip(arable, shares, strict=True):
+            crop = ARABLE_ROTATION[k]
+            crops.append(_crop(crop, ha * share, rng, manure_n if r[8] < 0.7 else 0.0))
+        if grass_share:
+            crops.append(_crop("grass_clover_ley", ha * grass_share * 0.7, rng, manure_n))
+            if has_grazers:
+                crops.append(_crop("pasture", ha * grass_share * 0.3, rng, 0.0))
+            else:
+                crops.append(_crop("grass_ley", ha * grass_share * 0.3, rng, manure_n))
+        organic = ha * 0.08 if r[9] < 0.1 else 0.0
+        records.append(
+            {
+                "schema": "farmcalc.farm/1",
+                "farm_id": f"{id_prefix}-{i + 1:06d}",
+                "name": f"Demogård {i + 1}",
+                "municipality_code": municipality_code,
+                "year": year,
+                "livestock": livestock,
+                "crops": crops,
+                "lime": {"limestone_t": round(ha * 0.25 * r[10], 1), "dolomite_t": 0},
+                "energy": {
+                    "diesel_l": round(ha * (70 + 50 * r[11])),
+                    "hvo100_l": round(ha * 20) if r[11] > 0.85 else 0,
+                    "petrol_l": 200,
+                    "heating_oil_l": 1500 if kind in ("pigs", "poultry") else 0,
+                    "electricity_kwh": round(
+                        ha * (150 + 1000 * (kind in ("dairy", "pigs", "poultry")))
+                    ),
+                    "district_heating_kwh": 0,
+                },
+                "organic_soils": {
+                    "cropland_ha": round(organic * 0.6, 1),
+                    "grassland_ha": round(organic * 0.4, 1),
+                },
+                "products": {"meat_sold_kg_liveweight": round(ha * 60)}
+                if kind in ("dairy", "mixed")
+                else {},
+            }
+        )
+    return records
+
+
+def _crop(crop: str, area: float, rng: np.random.Generator, manure_n: float) -> dict:
+    jitter = float(rng.uniform(0.85, 1.15))
+    return {
+        "crop": crop,
+        "area_ha": round(max(area, 0.5), 1),
+        "yield_kg_per_ha": round(YIELD[crop] * jitter),
+        "residues_removed_fraction": 0.5 if crop in ("winter_wheat", "barley", "rye") else 0.0,
+        "mineral_n_kg_per_ha": round(MINERAL_N[crop] * jitter),
+        "mineral_n_type": N_TYPES[int(rng.integers(len(N_TYPES)))],
+        "manure_n_kg_per_ha": round(manure_n) if crop not in ("pasture", "fallow") else 0,
+    }

@@ -1,0 +1,260 @@
+"""Enteric fermentation: CH4 from the digestion of livestock.
+
+Model functions of IPCC 2019 Refinement, Vol. 4, Ch. 10, Section 10.3
+(Tier 1 emission factors and the Tier 2 gross-energy method for dairy
+cows). Each function is pure and works on scalars, numpy arrays and pandas
+Series alike; every coefficient is an argument, read from the factor set
+by the calculator (:func:`farmcalc.sources.livestock.calc_livestock`).
+
+Names: ``ne_*`` net energy [MJ head-1 d-1], ``de_pct`` digestible energy
+[% of gross energy], ``ym_pct`` methane conversion factor [% of gross
+energy].
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+Numeric = TypeVar("Numeric", float, np.ndarray, pd.Series)
+
+#: Exponent of metabolic live weight in Eq. 10.3. It is part of the
+#: equation's form (the unit of C_fi is MJ d-1 kg-0.75), not a factor.
+METABOLIC_WEIGHT_EXPONENT = 0.75
+#: Percent to fraction (DE and Ym are tabulated in %).
+PERCENT = 100.0
+
+
+def tier1_ch4(head: Numeric, ef: Numeric) -> Numeric:
+    """Enteric CH4 of a livestock population, IPCC 2019 Eq. 10.19.
+
+    Parameters
+    ----------
+    head : numeric
+        Average number of animals over the year [head].
+    ef : numeric
+        Emission factor, Tier 1 (Tables 10.10, 10.11) or Tier 2 (Eq. 10.21)
+        [kg CH4 head-1 yr-1].
+
+    Returns
+    -------
+    numeric
+        Enteric CH4 [kg CH4 yr-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.19 (without the 10^-6
+    conversion to Gg), Tables 10.10 and 10.11.
+    """
+    return head * ef
+
+
+def net_energy_maintenance(weight_kg: Numeric, cfi: Numeric) -> Numeric:
+    """Net energy for maintenance, IPCC 2019 Eq. 10.3.
+
+    ``NEm = Cfi * weight ** 0.75``
+
+    Parameters
+    ----------
+    weight_kg : numeric
+        Live weight of the animal [kg head-1].
+    cfi : numeric
+        Maintenance coefficient C_fi, Table 10.4 [MJ d-1 kg-0.75].
+
+    Returns
+    -------
+    numeric
+        NEm [MJ head-1 d-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.3, Table 10.4.
+    """
+    return cfi * weight_kg**METABOLIC_WEIGHT_EXPONENT
+
+
+def net_energy_activity(ne_m: Numeric, ca: Numeric) -> Numeric:
+    """Net energy for activity of cattle, IPCC 2019 Eq. 10.4.
+
+    ``NEa = Ca * NEm``
+
+    Parameters
+    ----------
+    ne_m : numeric
+        Net energy for maintenance, Eq. 10.3 [MJ head-1 d-1].
+    ca : numeric
+        Activity coefficient for the feeding situation, Table 10.5 [1].
+
+    Returns
+    -------
+    numeric
+        NEa [MJ head-1 d-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.4, Table 10.5.
+    """
+    return ca * ne_m
+
+
+def net_energy_lactation(
+    milk_kg_per_day: Numeric, fat_pct: Numeric, nel_a: Numeric, nel_b: Numeric
+) -> Numeric:
+    """Net energy for lactation of cattle, IPCC 2019 Eq. 10.8.
+
+    ``NEl = Milk * (1.47 + 0.40 * Fat)`` with ``nel_a = 1.47``,
+    ``nel_b = 0.40``.
+
+    Parameters
+    ----------
+    milk_kg_per_day : numeric
+        Milk produced [kg head-1 d-1].
+    fat_pct : numeric
+        Fat content of the milk [% by weight].
+    nel_a : numeric
+        Constant term of Eq. 10.8 [MJ kg-1].
+    nel_b : numeric
+        Fat coefficient of Eq. 10.8 [MJ kg-1 %-1].
+
+    Returns
+    -------
+    numeric
+        NEl [MJ head-1 d-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.8.
+    """
+    return milk_kg_per_day * (nel_a + nel_b * fat_pct)
+
+
+def net_energy_pregnancy(ne_m: Numeric, c_pregnancy: Numeric, frac_pregnant: Numeric) -> Numeric:
+    """Net energy for pregnancy, IPCC 2019 Eq. 10.13.
+
+    ``NEp = Cpregnancy * NEm``, applied to the share of the animals that
+    are pregnant (give birth) during the year.
+
+    Parameters
+    ----------
+    ne_m : numeric
+        Net energy for maintenance, Eq. 10.3 [MJ head-1 d-1].
+    c_pregnancy : numeric
+        Pregnancy coefficient, Table 10.7 [1].
+    frac_pregnant : numeric
+        Share of the animals that calve in the year [1].
+
+    Returns
+    -------
+    numeric
+        NEp averaged over all animals [MJ head-1 d-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.13, Table 10.7.
+    """
+    return c_pregnancy * ne_m * frac_pregnant
+
+
+def rem(
+    de_pct: Numeric, rem_a: Numeric, rem_b: Numeric, rem_c: Numeric, rem_d: Numeric
+) -> Numeric:
+    """Ratio of net energy available for maintenance to digestible energy, Eq. 10.14.
+
+    ``REM = 1.123 - 4.092e-3 * DE + 1.126e-5 * DE**2 - 25.4 / DE`` with
+    the four coefficients ``rem_a .. rem_d`` in this order.
+
+    Parameters
+    ----------
+    de_pct : numeric
+        Digestible energy [% of gross energy].
+    rem_a : numeric
+        Constant [1].
+    rem_b : numeric
+        Linear coefficient [%-1].
+    rem_c : numeric
+        Quadratic coefficient [%-2].
+    rem_d : numeric
+        Reciprocal coefficient [%].
+
+    Returns
+    -------
+    numeric
+        REM [1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.14.
+    """
+    return rem_a - rem_b * de_pct + rem_c * de_pct**2 - rem_d / de_pct
+
+
+def gross_energy(
+    ne_m: Numeric,
+    ne_a: Numeric,
+    ne_l: Numeric,
+    ne_p: Numeric,
+    rem: Numeric,
+    de_pct: Numeric,
+) -> Numeric:
+    """Gross energy intake of a mature cow, IPCC 2019 Eq. 10.16.
+
+    ``GE = ((NEm + NEa + NEl + NEwork + NEp) / REM + (NEg + NEwool) / REG)
+    / (DE / 100)`` with ``NEg = NEwork = NEwool = 0`` for mature cows.
+
+    Parameters
+    ----------
+    ne_m : numeric
+        Net energy for maintenance, Eq. 10.3 [MJ head-1 d-1].
+    ne_a : numeric
+        Net energy for activity, Eq. 10.4 [MJ head-1 d-1].
+    ne_l : numeric
+        Net energy for lactation, Eq. 10.8 [MJ head-1 d-1].
+    ne_p : numeric
+        Net energy for pregnancy, Eq. 10.13 [MJ head-1 d-1].
+    rem : numeric
+        Ratio of net energy for maintenance to digestible energy, Eq. 10.14 [1].
+    de_pct : numeric
+        Digestible energy [% of gross energy].
+
+    Returns
+    -------
+    numeric
+        GE [MJ head-1 d-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.16.
+    """
+    return (ne_m + ne_a + ne_l + ne_p) / rem / (de_pct / PERCENT)
+
+
+def tier2_emission_factor(
+    ge: Numeric, ym_pct: Numeric, days_per_year: Numeric, ch4_energy: Numeric
+) -> Numeric:
+    """Tier 2 enteric CH4 emission factor, IPCC 2019 Eq. 10.21.
+
+    ``EF = GE * (Ym / 100) * 365 / 55.65``
+
+    Parameters
+    ----------
+    ge : numeric
+        Gross energy intake, Eq. 10.16 [MJ head-1 d-1].
+    ym_pct : numeric
+        Methane conversion factor, Table 10.12 [% of gross energy].
+    days_per_year : numeric
+        Days in the year [d yr-1].
+    ch4_energy : numeric
+        Energy content of methane [MJ kg-1 CH4].
+
+    Returns
+    -------
+    numeric
+        EF [kg CH4 head-1 yr-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.21, Table 10.12.
+    """
+    return ge * (ym_pct / PERCENT) * days_per_year / ch4_energy

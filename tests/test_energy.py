@@ -1,0 +1,182 @@
+"""Fuels, heat, electricity and fertiliser production."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from farmcalc.factors import load_factor_set
+from farmcalc.record import records_to_tables
+from farmcalc.sources.energy import (
+    calc_energy,
+    fertiliser_production_co2e,
+    fuel_combustion,
+    fuel_energy_tj,
+    indirect_energy_co2e,
+)
+from farmcalc.vocabulary import FUELS, MINERAL_N_TYPES
+
+RTOL = 1e-9
+
+
+def test_fuel_energy_tj_scalar_array_series():
+    # 18 000 l diesel × 0.84 kg/l × 43.0 MJ/kg
+    assert_allclose(fuel_energy_tj(18000, 0.84, 43.0), 18000 * 0.84 * 43.0 / 1e6, rtol=RTOL)
+    assert_allclose(fuel_energy_tj(18000, 0.84, 43.0), 0.650160, rtol=RTOL)
+    vol = [18000.0, 0.0, 500.0]
+    dens = [0.84, 0.745, 0.78]
+    ncv = [43.0, 44.3, 44.0]
+    expected = [18000 * 0.84 * 43.0 / 1e6, 0.0, 500 * 0.78 * 44.0 / 1e6]
+    assert_allclose(
+        fuel_energy_tj(np.array(vol), np.array(dens), np.array(ncv)), expected, rtol=RTOL
+    )
+    got = fuel_energy_tj(pd.Series(vol), pd.Series(dens), pd.Series(ncv))
+    assert isinstance(got, pd.Series)
+    assert_allclose(got.to_numpy(), expected, rtol=RTOL)
+
+
+def test_fuel_combustion_scalar_array_series():
+    assert_allclose(
+        fuel_combustion(18000, 0.84, 43.0, 74100), 18000 * 0.84 * 43.0 / 1e6 * 74100, rtol=RTOL
+    )
+    ef = [74100.0, 4.15, 28.6]  # CO2, CH4, N2O of off-road diesel [kg/TJ]
+    expected = [1000 * 0.84 * 43.0 / 1e6 * e for e in (74100, 4.15, 28.6)]
+    assert_allclose(fuel_combustion(1000.0, 0.84, 43.0, np.array(ef)), expected, rtol=RTOL)
+    got = fuel_combustion(1000.0, 0.84, 43.0, pd.Series(ef))
+    assert isinstance(got, pd.Series)
+    assert_allclose(got.to_numpy(), expected, rtol=RTOL)
+
+
+@pytest.mark.parametrize("func", [indirect_energy_co2e, fertiliser_production_co2e])
+def test_quantity_times_factor(func):
+    assert_allclose(func(90000.0, 0.090), 90000 * 0.090, rtol=RTOL)
+    q = [90000.0, 0.0, 6800.0]
+    ef = [0.090, 0.0617, 3.7]
+    expected = [90000 * 0.090, 0.0, 6800 * 3.7]
+    assert_allclose(func(np.array(q), np.array(ef)), expected, rtol=RTOL)
+    got = func(pd.Series(q), pd.Series(ef))
+    assert isinstance(got, pd.Series)
+    assert_allclose(got.to_numpy(), expected, rtol=RTOL)
+
+
+@pytest.fixture
+def farms():
+    crop = {"yield_kg_per_ha": 6000, "residues_removed_fraction": 0}
+    records = [
+        {
+            "schema": "farmcalc.farm/1",
+            "farm_id": "A",
+            "year": 2025,
+            "energy": {
+                "diesel_l": 1000,
+                "hvo100_l": 500,
+                "petrol_l": 200,
+                "heating_oil_l": 300,
+                "electricity_kwh": 10000,
+                "district_heating_kwh": 5000,
+            },
+            "crops": [
+                {
+                    **crop,
+                    "crop": "barley",
+                    "area_ha": 20,
+                    "mineral_n_kg_per_ha": 100,
+                    "mineral_n_type": "urea",
+                },
+                {
+                    **crop,
+                    "crop": "oats",
+                    "area_ha": 10,
+                    "mineral_n_kg_per_ha": 80,
+                    "mineral_n_type": "urea",
+                },
+                {
+                    **crop,
+                    "crop": "rye",
+                    "area_ha": 5,
+                    "mineral_n_kg_per_ha": 90,
+                    "mineral_n_type": "calcium_ammonium_nitrate",
+                },
+            ],
+        },
+        {"schema": "farmcalc.farm/1", "farm_id": "B", "year": 2025},
+        {
+            "schema": "farmcalc.farm/1",
+            "farm_id": "C",
+            "year": 2025,
+            "energy": {"electricity_kwh": 2000},
+            "crops": [
+                {
+                    **crop,
+                    "crop": "peas",
+                    "area_ha": 8,
+                    "mineral_n_kg_per_ha": 0,
+                    "mineral_n_type": "unspecified",
+                },
+            ],
+        },
+    ]
+    return records_to_tables(records)[0]
+
+
+def test_calc_energy(farms):
+    rows = calc_energy(farms, load_factor_set("ipcc2019"))
+    assert list(rows.columns) == ["farm_idx", "source", "category", "gas", "kg"]
+    got = {(r.farm_idx, r.source, r.category, r.gas): r.kg for r in rows.itertuples()}
+    diesel_tj = 1000 * 0.84 * 43.0 / 1e6
+    hvo_tj = 500 * 0.78 * 44.0 / 1e6
+    petrol_tj = 200 * 0.745 * 44.3 / 1e6
+    oil_tj = 300 * 0.84 * 43.0 / 1e6
+    expected = {
+        (0, "fuel", "diesel", "CO2"): diesel_tj * 74100,
+        (0, "fuel", "diesel", "CH4"): diesel_tj * 4.15,
+        (0, "fuel", "diesel", "N2O"): diesel_tj * 28.6,
+        # HVO100: biogenic CO2 is not reported (zero row dropped)
+        (0, "fuel", "hvo100", "CH4"): hvo_tj * 4.15,
+        (0, "fuel", "hvo100", "N2O"): hvo_tj * 28.6,
+        (0, "fuel", "petrol", "CO2"): petrol_tj * 69300,
+        (0, "fuel", "petrol", "CH4"): petrol_tj * 80,
+        (0, "fuel", "petrol", "N2O"): petrol_tj * 2,
+        (0, "heating", "heating_oil", "CO2"): oil_tj * 74100,
+        (0, "heating", "heating_oil", "CH4"): oil_tj * 10,
+        (0, "heating", "heating_oil", "N2O"): oil_tj * 0.6,
+        (0, "heating", "district_heating", "CO2e"): 5000 * 0.0617,
+        (0, "electricity", "electricity", "CO2e"): 10000 * 0.090,
+        (0, "fertiliser_production", "urea", "CO2e"): (20 * 100 + 10 * 80) * 2.0,
+        (0, "fertiliser_production", "calcium_ammonium_nitrate", "CO2e"): 5 * 90 * 3.7,
+        (2, "electricity", "electricity", "CO2e"): 2000 * 0.090,
+    }
+    assert set(got) == set(expected)
+    for key, kg in expected.items():
+        assert_allclose(got[key], kg, rtol=RTOL)
+    assert rows["farm_idx"].is_monotonic_increasing
+
+
+def test_sweden_energy_content_per_litre():
+    fs = load_factor_set("sweden")
+    # Energimyndigheten, fuels delivered in 2016: MJ per litre
+    for fuel, mj_per_l in (("diesel", 35.5), ("petrol", 31.7), ("hvo100", 34.0)):
+        assert_allclose(fs.value(f"fuel.density.{fuel}") * fs.value(f"fuel.ncv.{fuel}"), mj_per_l)
+    assert fs.value("electricity.ef") == 0.090
+    assert "fuel.ncv.diesel" not in fs.fallback_ids()
+
+
+@pytest.mark.parametrize("set_name", ["ipcc2019", "sweden"])
+def test_every_fuel_and_fertiliser_has_its_factors(set_name):
+    fs = load_factor_set(set_name)
+    for fuel in FUELS:
+        assert fs.value(f"fuel.density.{fuel}") > 0
+        assert fs.value(f"fuel.ncv.{fuel}") > 0
+        for gas in ("co2", "ch4", "n2o"):
+            assert fs.value(f"fuel.{gas}.{fuel}") >= 0
+    assert fs.value("fuel.co2.hvo100") == 0  # biogenic
+    for t in MINERAL_N_TYPES:
+        assert fs.value(f"fertiliser_production.{t}") > 0
+    assert fs.value("electricity.ef") > 0
+    assert fs.value("district_heating.ef") > 0
+
+
+def test_rule_11_diesel():
+    fs = load_factor_set("ipcc2019")
+    assert fs.value("fuel.density.diesel") == 0.84
+    assert fs.value("fuel.ncv.diesel") == 43.0

@@ -1,0 +1,307 @@
+"""The livestock calculator over several farms, against hand arithmetic.
+
+Expected values are written out from the IPCC equations with the factor
+values read from the factor set (``v(...)``).
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from farmcalc.factors import FactorSet, load_factor_set
+from farmcalc.record import records_to_tables
+from farmcalc.sources.livestock import N_FLOW_COLUMNS, ROW_COLUMNS, calc_livestock
+
+RTOL = 1e-9
+
+# Stand-ins for factors owned by the soils topic, used only while they are absent.
+SOILS_STAND_INS = {"soils.ef4": 0.014, "soils.ef5": 0.011, "constants.n2o_per_n2o_n": 44 / 28}
+
+
+@pytest.fixture(scope="module")
+def fs():
+    base = load_factor_set("ipcc2019")
+    missing = {k: v for k, v in SOILS_STAND_INS.items() if k not in base}
+    if not missing:
+        return base
+    extra = pd.DataFrame(
+        index=pd.Index(list(missing), name=base.rows.index.name), columns=base.rows.columns
+    )
+    extra["value"] = [repr(v) for v in missing.values()]
+    extra["unit"] = "1"
+    extra["set"] = "test"
+    extra["fell_back"] = False
+    return FactorSet(
+        base.name, base.version, base.title, base.fallback, pd.concat([base.rows, extra])
+    )
+
+
+def _farm(farm_id, livestock=()):
+    return {
+        "schema": "farmcalc.farm/1",
+        "farm_id": farm_id,
+        "year": 2025,
+        "livestock": list(livestock),
+        "crops": [{"crop": "grass_ley", "area_ha": 100}],
+    }
+
+
+RECORDS = [
+    _farm("no-animals"),
+    _farm(
+        "dairy",
+        [
+            {
+                "category": "dairy_cow",
+                "head": 100,
+                "milk_kg_ecm_per_head": 9000,
+                "pasture_fraction": 0.15,
+                "manure_systems": {"liquid_slurry_crust": 0.85, "deep_bedding": 0.15},
+            },
+            {
+                "category": "heifer",
+                "head": 40,
+                "n_excretion_kg_per_head": 50,
+                "pasture_fraction": 0.3,
+                "manure_systems": {"solid_storage": 1.0},
+            },
+        ],
+    ),
+    _farm(
+        "sheep-pigs",
+        [
+            {
+                "category": "sheep",
+                "head": 200,
+                "pasture_fraction": 0.8,
+                "manure_systems": {"deep_bedding": 1.0},
+            },
+            {
+                "category": "fattening_pig",
+                "head": 500,
+                "pasture_fraction": 0,
+                "manure_systems": {"liquid_slurry_cover": 0.6, "pit_storage": 0.4},
+            },
+            {"category": "laying_hen", "head": 1000, "pasture_fraction": 1.0},
+        ],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def result(fs):
+    tables, _ = records_to_tables(RECORDS)
+    return calc_livestock(tables, fs)
+
+
+def _expected_rows(fs):
+    v = fs.value
+    days = v("constants.days_per_year")
+    ef4, ef5, n2o = v("soils.ef4"), v("soils.ef5"), v("constants.n2o_per_n2o_n")
+    exp = {}
+
+    def manure_n2o(cat, n_housed, shares):
+        """(EF3 + FracGas * EF4 + FracLeach * EF5) * housed N * share, Eqs. 10.25-10.29."""
+        total = 0.0
+        for s, share in shares.items():
+            n = n_housed * share
+            total += (
+                n * v(f"manure.ef3.{s}")
+                + n * v(f"manure.frac_gas.{cat}.{s}") * ef4
+                + n * v(f"manure.frac_leach.{s}") * ef5
+            )
+        return total * n2o
+
+    def manure_ch4(cat, vs_housed, shares):
+        """VS * B0 * 0.67 * Σ MCF * share, Eq. 10.23."""
+        return sum(
+            vs_housed
+            * v(f"manure.bo.{cat}")
+            * v("manure.ch4_density")
+            * v(f"manure.mcf.{s}")
+            * share
+            for s, share in shares.items()
+        )
+
+    # ---- farm 1, 100 dairy cows, Tier 2 (9000 kg ECM > 8500: high band)
+    t2 = "enteric.tier2."
+    ne_m = v(t2 + "cfi") * v(t2 + "weight_kg") ** 0.75  # Eq. 10.3
+    ca = 0.85 * v(t2 + "ca_housed") + 0.15 * v(t2 + "ca_pasture")  # Table 10.5, weighted
+    ne_a = ca * ne_m  # Eq. 10.4
+    ne_l = 9000 / days * (v(t2 + "nel_a") + v(t2 + "nel_b") * v(t2 + "milk_fat_pct"))  # Eq. 10.8
+    ne_p = v(t2 + "c_pregnancy") * ne_m * v(t2 + "frac_pregnant")  # Eq. 10.13
+    de = v(t2 + "de_pct.high")
+    rem = v(t2 + "rem_a") - v(t2 + "rem_b") * de + v(t2 + "rem_c") * de**2 - v(t2 + "rem_d") / de
+    ge = (ne_m + ne_a + ne_l + ne_p) / rem / (de / 100)  # Eq. 10.16
+    ef_cow = ge * v(t2 + "ym_pct.high") / 100 * days / v(t2 + "ch4_energy")  # Eq. 10.21
+    exp[(1, "enteric_fermentation", "dairy_cow", "CH4")] = 100 * ef_cow
+    cow_shares = {"liquid_slurry_crust": 0.85, "deep_bedding": 0.15}
+    n_cow = 100 * v("livestock.n_rate.dairy_cow") * v("livestock.tam_kg.dairy_cow") / 1000 * days
+    vs_cow = 100 * v("manure.vs_rate.dairy_cow") * v("livestock.tam_kg.dairy_cow") / 1000 * days
+    exp[(1, "manure_management", "dairy_cow", "N2O")] = manure_n2o(
+        "dairy_cow", n_cow * 0.85, cow_shares
+    )
+    exp[(1, "manure_management", "dairy_cow", "CH4")] = manure_ch4(
+        "dairy_cow", vs_cow * 0.85, cow_shares
+    )
+
+    # ---- farm 1, 40 heifers, Tier 1, N excretion given (50 kg N/head)
+    exp[(1, "enteric_fermentation", "heifer", "CH4")] = 40 * v("enteric.ef.heifer")
+    vs_heifer = 40 * v("manure.vs_rate.heifer") * v("livestock.tam_kg.heifer") / 1000 * days
+    exp[(1, "manure_management", "heifer", "N2O")] = manure_n2o(
+        "heifer", 40 * 50 * 0.7, {"solid_storage": 1.0}
+    )
+    exp[(1, "manure_management", "heifer", "CH4")] = manure_ch4(
+        "heifer", vs_heifer * 0.7, {"solid_storage": 1.0}
+    )
+
+    # ---- farm 2, 200 sheep (80 % on pasture), 500 fattening pigs (housed), hens all on pasture
+    exp[(2, "enteric_fermentation", "sheep", "CH4")] = 200 * v("enteric.ef.sheep")
+    n_sheep = 200 * v("livestock.n_rate.sheep") * v("livestock.tam_kg.sheep") / 1000 * days
+    vs_sheep = 200 * v("manure.vs_rate.sheep") * v("livestock.tam_kg.sheep") / 1000 * days
+    exp[(2, "manure_management", "sheep", "N2O")] = manure_n2o(
+        "sheep", n_sheep * 0.2, {"deep_bedding": 1.0}
+    )
+    exp[(2, "manure_management", "sheep", "CH4")] = manure_ch4(
+        "sheep", vs_sheep * 0.2, {"deep_bedding": 1.0}
+    )
+    pig_shares = {"liquid_slurry_cover": 0.6, "pit_storage": 0.4}
+    exp[(2, "enteric_fermentation", "fattening_pig", "CH4")] = 500 * v("enteric.ef.fattening_pig")
+    n_pig = (
+        500
+        * v("livestock.n_rate.fattening_pig")
+        * v("livestock.tam_kg.fattening_pig")
+        / 1000
+        * days
+    )
+    vs_pig = (
+        500 * v("manure.vs_rate.fattening_pig") * v("livestock.tam_kg.fattening_pig") / 1000 * days
+    )
+    exp[(2, "manure_management", "fattening_pig", "N2O")] = manure_n2o(
+        "fattening_pig", n_pig, pig_shares
+    )
+    exp[(2, "manure_management", "fattening_pig", "CH4")] = manure_ch4(
+        "fattening_pig", vs_pig, pig_shares
+    )
+    # laying hens: no enteric factor (0) and no housed manure: no rows at all
+    return exp
+
+
+def test_rows_match_hand_arithmetic(result, fs):
+    rows = result.rows
+    assert list(rows.columns) == ROW_COLUMNS
+    expected = _expected_rows(fs)
+    got = {tuple(k): kg for *k, kg in rows.itertuples(index=False)}
+    assert set(got) == set(expected)
+    keys = sorted(expected)
+    assert_allclose([got[k] for k in keys], [expected[k] for k in keys], rtol=RTOL)
+    assert 0 not in rows["farm_idx"].to_numpy()  # the farm without animals has no rows
+    assert (rows["kg"] > 0).all()
+
+
+def test_tier2_cow_is_in_the_expected_range(result):
+    rows = result.rows.set_index(["farm_idx", "source", "category", "gas"])["kg"]
+    ef = rows[(1, "enteric_fermentation", "dairy_cow", "CH4")] / 100
+    assert 120 < ef < 150  # kg CH4 per cow and year
+
+
+def test_n_flows(result, fs):
+    v = fs.value
+    days = v("constants.days_per_year")
+    nf = result.n_flows
+    assert list(nf.columns) == N_FLOW_COLUMNS
+    assert list(nf.index) == [0, 1, 2, 3, 4]
+    assert nf["farm_idx"].tolist() == [1, 1, 2, 2, 2]
+    assert nf["tier"].tolist() == [2, 1, 1, 1, 1]
+    assert nf["nex_default"].tolist() == [True, False, True, True, True]
+
+    n_cow = 100 * v("livestock.n_rate.dairy_cow") * v("livestock.tam_kg.dairy_cow") / 1000 * days
+    n_heifer = 40 * 50.0
+    n_hens = (
+        1000 * v("livestock.n_rate.laying_hen") * v("livestock.tam_kg.laying_hen") / 1000 * days
+    )
+    assert_allclose(
+        nf.loc[0, ["n_excreted_kg", "n_pasture_kg", "n_housed_kg"]],
+        [n_cow, n_cow * 0.15, n_cow * 0.85],
+        rtol=RTOL,
+    )
+    assert_allclose(
+        nf.loc[1, ["n_excreted_kg", "n_pasture_kg", "n_housed_kg"]],
+        [n_heifer, n_heifer * 0.3, n_heifer * 0.7],
+        rtol=RTOL,
+    )
+    assert_allclose(
+        nf.loc[4, ["n_pasture_kg", "n_housed_kg", "n_available_kg"]], [n_hens, 0.0, 0.0], rtol=RTOL
+    )
+
+    # Eq. 10.34: housed N x share x (1 - FracLoss), summed over the systems
+    avail_cow = (
+        n_cow
+        * 0.85
+        * (
+            0.85 * (1 - v("manure.frac_loss.dairy_cow.liquid_slurry_crust"))
+            + 0.15 * (1 - v("manure.frac_loss.dairy_cow.deep_bedding"))
+        )
+    )
+    avail_heifer = n_heifer * 0.7 * (1 - v("manure.frac_loss.heifer.solid_storage"))
+    assert_allclose(nf.loc[[0, 1], "n_available_kg"], [avail_cow, avail_heifer], rtol=RTOL)
+    assert (nf["n_available_kg"] <= nf["n_housed_kg"]).all()
+
+
+def test_empty_tables(fs):
+    tables, _ = records_to_tables([_farm("no-animals")])
+    out = calc_livestock(tables, fs)
+    assert list(out.rows.columns) == ROW_COLUMNS and out.rows.empty
+    assert list(out.n_flows.columns) == N_FLOW_COLUMNS and out.n_flows.empty
+
+
+def test_milk_bands_choose_de_and_ym(fs):
+    """Cows in the three milk bands get the Ym and DE of their band (Table 10.12)."""
+    records = [
+        _farm(
+            f"cow-{milk}",
+            [
+                {
+                    "category": "dairy_cow",
+                    "head": 1,
+                    "milk_kg_ecm_per_head": milk,
+                    "pasture_fraction": 0,
+                    "manure_systems": {"daily_spread": 1.0},
+                }
+            ],
+        )
+        for milk in (4000, 5000, 8500, 8600)
+    ]
+    tables, _ = records_to_tables(records)
+    rows = calc_livestock(tables, fs).rows
+    ef = rows[rows["source"] == "enteric_fermentation"].set_index("farm_idx")["kg"]
+    v = fs.value
+    t2 = "enteric.tier2."
+    days = v("constants.days_per_year")
+    ne_m = v(t2 + "cfi") * v(t2 + "weight_kg") ** 0.75
+
+    def hand(milk, band):
+        de = v(f"{t2}de_pct.{band}")
+        rem = (
+            v(t2 + "rem_a") - v(t2 + "rem_b") * de + v(t2 + "rem_c") * de**2 - v(t2 + "rem_d") / de
+        )
+        ne_l = milk / days * (v(t2 + "nel_a") + v(t2 + "nel_b") * v(t2 + "milk_fat_pct"))
+        ne_p = v(t2 + "c_pregnancy") * ne_m * v(t2 + "frac_pregnant")
+        ge = (ne_m + 0.0 + ne_l + ne_p) / rem / (de / 100)
+        return ge * v(f"{t2}ym_pct.{band}") / 100 * days / v(t2 + "ch4_energy")
+
+    expected = [hand(4000, "low"), hand(5000, "medium"), hand(8500, "medium"), hand(8600, "high")]
+    assert_allclose(ef.loc[[0, 1, 2, 3]], expected, rtol=RTOL)
+
+
+def test_many_farms_give_the_same_numbers_as_one(fs):
+    """Many farms at once give the same per-farm numbers as one farm alone."""
+    one, _ = records_to_tables([RECORDS[2]])
+    copies = [dict(r, farm_id=f"{r['farm_id']}-{k}") for k in range(50) for r in RECORDS]
+    many, _ = records_to_tables(copies)
+    a = calc_livestock(one, fs).rows.set_index(["source", "category", "gas"])["kg"]
+    b = calc_livestock(many, fs).rows
+    b = b[b["farm_idx"] == 2 + 3 * 49].set_index(["source", "category", "gas"])["kg"]
+    pd.testing.assert_series_equal(a.sort_index(), b.sort_index(), rtol=RTOL)
+    assert np.isfinite(b.to_numpy()).all()

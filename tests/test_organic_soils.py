@@ -1,0 +1,97 @@
+"""Drained organic soils (2013 Wetlands Supplement, Ch. 2, Eqs. 2.3-2.7)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from farmcalc.factors import load_factor_set
+from farmcalc.record import records_to_tables
+from farmcalc.sources.organic_soils import (
+    calc_organic_soils,
+    doc_co2_c,
+    onsite_co2_c,
+    organic_soil_ch4,
+    organic_soil_n2o_n,
+)
+
+RTOL = 1e-9
+AREAS = [10.0, 0.0, 2.5]
+
+
+@pytest.mark.parametrize(
+    ("func", "ef", "expected"),
+    [
+        (onsite_co2_c, 7.9, [10 * 7.9, 0.0, 2.5 * 7.9]),
+        (doc_co2_c, 0.31, [10 * 0.31, 0.0, 2.5 * 0.31]),
+        (organic_soil_n2o_n, 13.0, [10 * 13, 0.0, 2.5 * 13]),
+    ],
+)
+def test_area_times_factor(func, ef, expected):
+    assert_allclose(func(10.0, ef), expected[0], rtol=RTOL)
+    assert_allclose(func(np.array(AREAS), ef), expected, rtol=RTOL)
+    got = func(pd.Series(AREAS), ef)
+    assert isinstance(got, pd.Series)
+    assert_allclose(got.to_numpy(), expected, rtol=RTOL)
+
+
+def test_organic_soil_ch4_scalar_array_series():
+    # grassland: 95 % land at 16 kg CH4/ha, 5 % ditches at 1165 kg CH4/ha
+    expected_one = 5 * (0.95 * 16 + 0.05 * 1165)
+    assert_allclose(organic_soil_ch4(5.0, 16.0, 1165.0, 0.05), expected_one, rtol=RTOL)
+    assert_allclose(expected_one, 5 * 73.45, rtol=RTOL)
+    area = [5.0, 10.0, 0.0]
+    ef_land = [16.0, 0.0, 16.0]
+    expected = [5 * (0.95 * 16 + 0.05 * 1165), 10 * 0.05 * 1165, 0.0]
+    assert_allclose(
+        organic_soil_ch4(np.array(area), np.array(ef_land), 1165.0, 0.05), expected, rtol=RTOL
+    )
+    got = organic_soil_ch4(pd.Series(area), pd.Series(ef_land), 1165.0, 0.05)
+    assert isinstance(got, pd.Series)
+    assert_allclose(got.to_numpy(), expected, rtol=RTOL)
+
+
+def test_calc_organic_soils():
+    records = [
+        {
+            "schema": "farmcalc.farm/1",
+            "farm_id": "A",
+            "year": 2025,
+            "organic_soils": {"cropland_ha": 10, "grassland_ha": 5},
+        },
+        {"schema": "farmcalc.farm/1", "farm_id": "B", "year": 2025},
+        {
+            "schema": "farmcalc.farm/1",
+            "farm_id": "C",
+            "year": 2025,
+            "organic_soils": {"grassland_ha": 2},
+        },
+    ]
+    tables = records_to_tables(records)[0]
+    rows = calc_organic_soils(tables, load_factor_set("ipcc2019"))
+    assert list(rows.columns) == ["farm_idx", "source", "category", "gas", "kg"]
+    assert set(rows["source"]) == {"organic_soils"}
+    got = {(r.farm_idx, r.category, r.gas): r.kg for r in rows.itertuples()}
+    expected = {
+        (0, "cropland", "CO2"): 10 * (7.9 + 0.31) * 1000 * 44 / 12,
+        (0, "cropland", "N2O"): 10 * 13 * 44 / 28,
+        (0, "cropland", "CH4"): 10 * (0.95 * 0 + 0.05 * 1165),
+        (0, "grassland", "CO2"): 5 * (6.1 + 0.31) * 1000 * 44 / 12,
+        (0, "grassland", "N2O"): 5 * 8.2 * 44 / 28,
+        (0, "grassland", "CH4"): 5 * (0.95 * 16 + 0.05 * 1165),
+        (2, "grassland", "CO2"): 2 * (6.1 + 0.31) * 1000 * 44 / 12,
+        (2, "grassland", "N2O"): 2 * 8.2 * 44 / 28,
+        (2, "grassland", "CH4"): 2 * (0.95 * 16 + 0.05 * 1165),
+    }
+    assert set(got) == set(expected)
+    for key, kg in expected.items():
+        assert_allclose(got[key], kg, rtol=RTOL)
+
+
+@pytest.mark.parametrize("set_name", ["ipcc2019", "sweden"])
+def test_every_land_use_has_its_factors(set_name):
+    fs = load_factor_set(set_name)
+    for use in ("cropland", "grassland"):
+        for p in ("co2_c", "doc_c", "n2o_n", "ch4_land", "ch4_ditch", "frac_ditch"):
+            assert fs.value(f"organic_soils.{p}.{use}") >= 0
+        assert fs.value(f"organic_soils.frac_ditch.{use}") == 0.05
