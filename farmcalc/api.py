@@ -23,6 +23,7 @@ from farmcalc.factors import (
     load_gwp,
 )
 from farmcalc.i18n import _, gettext_
+from farmcalc.labels import label
 from farmcalc.record import FarmTables, records_to_tables
 from farmcalc.validation import WARNING, Issue
 from farmcalc.vocabulary import RESULT_SCHEMA_ID
@@ -31,7 +32,8 @@ LONG_COLUMNS = ["farm_id", "year", "source", "category", "gas", "kg", "co2e_kg"]
 
 NOTE = {
     "fallback": _(
-        "{n} values of factor set {set} are not yet Swedish and fall back to {fallback}: {ids}"
+        "Factor set {set}: {own} values are Swedish; {n} values have no Swedish source yet "
+        "and come from {fallback} ({topics})."
     ),
     "tier2_dairy": _(
         "Dairy cows: enteric methane by IPCC Tier 2 (Eq. 10.16–10.21) from the milk yield given."
@@ -127,7 +129,7 @@ def calculate_batch(
     out = engine.run(tables, fs, g)
     farms = tables.farms
     long = out.rows.copy()
-    fidx = long["farm_idx"].to_numpy()
+    fidx = long["farm_idx"].to_numpy(dtype=np.int64)
     long.insert(0, "farm_id", farms["farm_id"].to_numpy(dtype=object)[fidx])
     long.insert(1, "year", farms["year"].to_numpy()[fidx])
     totals = _totals(tables, out, fs, g)
@@ -198,7 +200,7 @@ def _bincount(idx: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
 def _totals(tables: FarmTables, out: engine.EngineOutput, fs: FactorSet, g: GWPSet):
     n = tables.n_farms
     r = out.rows
-    fidx = r["farm_idx"].to_numpy()
+    fidx = r["farm_idx"].to_numpy(dtype=np.int64)
     kg = r["kg"].to_numpy()
     co2e = r["co2e_kg"].to_numpy()
     gas = r["gas"].to_numpy()
@@ -275,7 +277,10 @@ def _notes(res: BatchResult, f: int, locale: str) -> list[str]:
         key = "tier2_dairy" if dairy["milk_kg_ecm_per_head"].notna().any() else "tier1_dairy"
         notes.append(tr(key))
     if len(flows) and flows["nex_default"].any():
-        cats = ", ".join(sorted(set(flows.loc[flows["nex_default"], "category"])))
+        cats = ", ".join(
+            label(c, locale).lower()
+            for c in sorted(set(flows.loc[flows["nex_default"], "category"]))
+        )
         notes.append(tr("nex_default").format(categories=cats))
     crops = t.crops[t.crops["farm_idx"] == f]
     if len(crops) and crops["manure_n_kg_per_ha"].isna().all() and len(flows):
@@ -288,25 +293,25 @@ def _notes(res: BatchResult, f: int, locale: str) -> list[str]:
         notes.append(tr("meat_missing"))
     fb = res.factor_set.fallback_ids()
     if fb:
-        used_prefixes = set(res.emissions.loc[res.emissions["farm_idx"] == f, "source"])
         notes.append(
             tr("fallback").format(
+                own=len(res.factor_set.rows) - len(fb),
                 n=len(fb),
                 set=res.factor_set.name,
                 fallback=res.factor_set.fallback,
-                ids=_summarise_ids(fb, used_prefixes),
+                topics=_summarise_ids(fb),
             )
         )
     return notes
 
 
-def _summarise_ids(ids: list[str], _sources: set[str]) -> str:
-    """Group fallen-back ids by parameter: ``enteric.ef (13), manure.mcf (9)``."""
+def _summarise_ids(ids: list[str]) -> str:
+    """Count fallen-back ids by topic: ``crops 103, enteric 35, …``."""
     groups: dict[str, int] = {}
     for i in ids:
-        key = ".".join(i.split(".")[:2])
+        key = i.split(".")[0]
         groups[key] = groups.get(key, 0) + 1
-    return ", ".join(f"{k} ({v})" for k, v in sorted(groups.items()))
+    return ", ".join(f"{k} {v}" for k, v in sorted(groups.items()))
 
 
 def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
@@ -390,8 +395,8 @@ def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
                 "intensities": intens,
                 "soil_carbon": {
                     "method": res.output.soil_carbon_method,
-                    "icbm_co2_kg_per_yr": float(row["soil_carbon_icbm_co2_kg"]),
-                    "ipcc_tier1_co2_kg_per_yr": float(row["soil_carbon_ipcc_co2_kg"]),
+                    "icbm_co2_kg_per_yr": _num(row["soil_carbon_icbm_co2_kg"]),
+                    "ipcc_tier1_co2_kg_per_yr": _num(row["soil_carbon_ipcc_co2_kg"]),
                 },
                 "notes": _notes(res, f, locale),
                 "warnings": [i.message(locale) for i in res.issues if i.farm == f],

@@ -110,7 +110,10 @@ def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
         calc_energy(tables, fs),
         soil_rows,
     ]
-    rows = pd.concat([p[ROW_COLUMNS] for p in parts if len(p)], ignore_index=True)
+    parts = [p[ROW_COLUMNS] for p in parts if len(p)]
+    rows = (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROW_COLUMNS)
+    )
     rows = rows.groupby(["farm_idx", "source", "category", "gas"], as_index=False, sort=False)[
         "kg"
     ].sum()

@@ -111,6 +111,7 @@ class FactorSet:
     def __post_init__(self) -> None:
         values = pd.to_numeric(self.rows["value"], errors="raise").astype(float)
         object.__setattr__(self, "_values", dict(zip(self.rows.index, values, strict=True)))
+        object.__setattr__(self, "_series_cache", {})
 
     # --- look-ups -------------------------------------------------------
     def value(self, factor_id: str) -> float:
@@ -139,16 +140,19 @@ class FactorSet:
 
         Keys may themselves contain dots (``dairy_cow.solid_storage``).
         """
-        p = prefix + "."
-        ids = [i for i in self._values if i.startswith(p)]  # type: ignore[attr-defined]
-        if not ids:
-            raise FactorError(f"factor set {self.name!r} has no factors under {prefix!r}")
-        return pd.Series(
-            [self._values[i] for i in ids],  # type: ignore[attr-defined]
-            index=[i[len(p) :] for i in ids],
-            name=prefix,
-            dtype=float,
-        )
+        cache = self._series_cache  # type: ignore[attr-defined]
+        if prefix not in cache:
+            p = prefix + "."
+            ids = [i for i in self._values if i.startswith(p)]  # type: ignore[attr-defined]
+            if not ids:
+                raise FactorError(f"factor set {self.name!r} has no factors under {prefix!r}")
+            cache[prefix] = pd.Series(
+                [self._values[i] for i in ids],  # type: ignore[attr-defined]
+                index=[i[len(p) :] for i in ids],
+                name=prefix,
+                dtype=float,
+            )
+        return cache[prefix].copy()
 
     def lookup(self, prefix: str, keys) -> np.ndarray:
         """Vectorised look-up: ``prefix.<key>`` for every key in ``keys``.

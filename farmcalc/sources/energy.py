@@ -194,7 +194,8 @@ def calc_energy(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
         "kg"
     ].sum()
     parts.append(fert[fert["kg"] != 0])
-    rows = pd.concat([p for p in parts if len(p)], ignore_index=True) if parts else None
+    parts = [p for p in parts if len(p)]
+    rows = pd.concat(parts, ignore_index=True) if parts else None
     if rows is None or rows.empty:
         return pd.DataFrame(columns=["farm_idx", "source", "category", "gas", "kg"])
     rows["farm_idx"] = rows["farm_idx"].astype(np.int64)

@@ -480,18 +480,19 @@ def long_rows(wide: dict, farm_index: pd.Index, gas: str, scale: float = 1.0) ->
     dropped.
     """
     idx = farm_index.to_numpy()
-    parts = [
-        pd.DataFrame(
-            {
-                "farm_idx": idx,
-                "source": source,
-                "category": category,
-                "gas": gas,
-                "kg": np.asarray(values, dtype=float) * scale,
-            }
-        )
-        for (source, category), values in wide.items()
-    ]
-    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROW_COLUMNS)
+    if not wide:
+        return pd.DataFrame(columns=ROW_COLUMNS)
+    keys = list(wide)
+    kg = np.concatenate([np.asarray(wide[k], dtype=float) * scale for k in keys])
+    n = len(idx)
+    rows = pd.DataFrame(
+        {
+            "farm_idx": np.tile(idx, len(keys)),
+            "source": np.repeat([k[0] for k in keys], n).astype(object),
+            "category": np.repeat([k[1] for k in keys], n).astype(object),
+            "gas": gas,
+            "kg": kg,
+        }
+    )
     rows = rows[rows["kg"] != 0]
     return rows[ROW_COLUMNS].reset_index(drop=True)

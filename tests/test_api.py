@@ -1,0 +1,171 @@
+"""calculate and calculate_many: one engine, the same numbers to the last digit."""
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+
+import farmcalc
+import farmcalc.schema
+from farmcalc.demo import demo_records
+from farmcalc.errors import ValidationError
+from farmcalc.record import records_to_tables
+from farmcalc.vocabulary import GASES, SOURCES
+
+RESULT_KEYS = {
+    "schema",
+    "farm_id",
+    "year",
+    "factor_set",
+    "factor_set_version",
+    "gwp",
+    "emissions",
+    "totals",
+    "notes",
+    "intensities",
+    "soil_carbon",
+    "warnings",
+}
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return demo_records(60, seed=7)
+
+
+@pytest.mark.parametrize("factors", ["sweden", "ipcc2019"])
+@pytest.mark.parametrize("gwp", ["AR4", "AR5", "AR6"])
+def test_many_equals_one_by_one_to_the_last_digit(demo, factors, gwp):
+    many = farmcalc.calculate_many(demo, factors=factors, gwp=gwp)
+    assert list(many.columns) == ["farm_id", "year", "source", "category", "gas", "kg", "co2e_kg"]
+    for rec in demo[:25]:
+        one = farmcalc.calculate(rec, factors=factors, gwp=gwp)
+        rows = many[many["farm_id"] == rec["farm_id"]]
+        got = [
+            (e["source"], e["category"], e["gas"], e["kg"], e["co2e_kg"]) for e in one["emissions"]
+        ]
+        want = list(
+            rows[["source", "category", "gas", "kg", "co2e_kg"]].itertuples(index=False, name=None)
+        )
+        assert got == want  # exact equality, not approx
+
+
+def test_batch_of_one_equals_batch_of_many(demo):
+    """A farm's numbers do not depend on which other farms are in the batch."""
+    alone = farmcalc.calculate_many(demo[3:4])
+    together = farmcalc.calculate_many(demo)
+    sub = together[together["farm_id"] == demo[3]["farm_id"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(alone, sub, check_exact=True)
+
+
+def test_result_shape(example_record):
+    r = farmcalc.calculate(example_record)
+    assert set(r) == RESULT_KEYS
+    assert r["schema"] == "farmcalc.result/1"
+    assert r["factor_set"] == "sweden" and r["gwp"] == "AR5"
+    for e in r["emissions"]:
+        assert e["source"] in SOURCES and e["gas"] in GASES
+    t = r["totals"]
+    co2e = sum(e["co2e_kg"] for e in r["emissions"] if e["source"] != "soil_carbon")
+    sc = sum(e["co2e_kg"] for e in r["emissions"] if e["source"] == "soil_carbon")
+    assert t["co2e_kg"] == pytest.approx(co2e, rel=1e-12)
+    assert t["soil_carbon_co2e_kg"] == pytest.approx(sc, rel=1e-12)
+    assert t["net_co2e_kg"] == pytest.approx(co2e + sc, rel=1e-12)
+    ch4 = sum(e["kg"] for e in r["emissions"] if e["gas"] == "CH4")
+    assert t["CH4_kg"] == pytest.approx(ch4, rel=1e-12)
+    # every source of the contract that this farm has is present
+    present = {e["source"] for e in r["emissions"]}
+    assert {
+        "enteric_fermentation",
+        "manure_management",
+        "soils_direct_n2o",
+        "soils_indirect_n2o",
+        "organic_soils",
+        "liming",
+        "urea",
+        "fuel",
+        "electricity",
+        "heating",
+        "fertiliser_production",
+        "soil_carbon",
+    } <= present
+
+
+def test_intensities_say_what_they_cover(example_record):
+    r = farmcalc.calculate(example_record, locale="sv")
+    ids = [i["id"] for i in r["intensities"]]
+    assert ids.count("per_t_crop") == 4  # pasture has no harvest
+    assert {"per_ha", "net_per_ha", "per_kg_ecm"} <= set(ids)
+    for i in r["intensities"]:
+        assert i["covers"] and i["unit"].startswith("kg CO2e/")
+    per_ha = next(i for i in r["intensities"] if i["id"] == "per_ha")
+    assert per_ha["value"] == pytest.approx(r["totals"]["co2e_kg"] / 190.0)
+
+
+def test_notes_name_the_defaults(example_record):
+    r = farmcalc.calculate(example_record, locale="en")
+    text = " ".join(r["notes"])
+    assert "Tier 2" in text and "GWP100 from AR5" in text
+    assert "no Swedish source yet" in text
+
+
+def test_invalid_record_raises_with_all_issues(example_record):
+    example_record["livestock"][0]["head"] = -1
+    example_record["energy"]["diesel_l"] = "mycket"
+    with pytest.raises(ValidationError) as exc:
+        farmcalc.calculate(example_record)
+    assert {i.path for i in exc.value.issues} == {"livestock[0].head", "energy.diesel_l"}
+
+
+def test_dataframe_of_records(demo):
+    frame = pd.DataFrame(demo[:10])
+    a = farmcalc.calculate_many(frame)
+    b = farmcalc.calculate_many(demo[:10])
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_tables_input(demo):
+    tables, _ = records_to_tables(demo[:10])
+    pd.testing.assert_frame_equal(
+        farmcalc.calculate_many(tables), farmcalc.calculate_many(demo[:10]), check_exact=True
+    )
+
+
+def test_empty_farm_has_no_rows(minimal_record):
+    r = farmcalc.calculate(minimal_record)
+    assert r["emissions"] == []
+    assert r["totals"]["co2e_kg"] == 0.0
+
+
+def test_gwp_changes_only_co2e(example_record):
+    a = farmcalc.calculate(example_record, gwp="AR4")
+    b = farmcalc.calculate(example_record, gwp="AR6")
+    assert [e["kg"] for e in a["emissions"]] == [e["kg"] for e in b["emissions"]]
+    assert a["totals"]["co2e_kg"] != b["totals"]["co2e_kg"]
+
+
+def test_result_validates_against_its_own_contract(example_record):
+    """Every number is finite and JSON-serialisable."""
+    import json
+
+    r = farmcalc.calculate(example_record)
+    text = json.dumps(r, allow_nan=False)
+    assert json.loads(text) == r
+    jsonschema.validate(example_record, farmcalc.schema.farm_schema())
+
+
+def test_sweden_uses_icbm_and_ipcc2019_the_stock_change(example_record):
+    sw = farmcalc.calculate(example_record, factors="sweden")
+    ip = farmcalc.calculate(example_record, factors="ipcc2019")
+    assert sw["soil_carbon"]["method"] == "icbm"
+    assert ip["soil_carbon"]["method"] == "ipcc_tier1"
+    sc = [e for e in ip["emissions"] if e["source"] == "soil_carbon"]
+    assert [e["category"] for e in sc] == ["ipcc_tier1"]
+    assert ip["soil_carbon"]["icbm_co2_kg_per_yr"] is None
+    assert np.isfinite(sw["soil_carbon"]["icbm_co2_kg_per_yr"])
+
+
+def test_no_farms_gives_an_empty_frame():
+    frame = farmcalc.calculate_many([])
+    assert frame.empty
+    assert list(frame.columns) == ["farm_id", "year", "source", "category", "gas", "kg", "co2e_kg"]
