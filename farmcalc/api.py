@@ -25,6 +25,7 @@ from farmcalc.factors import (
 from farmcalc.i18n import _, gettext_
 from farmcalc.labels import label
 from farmcalc.record import FarmTables, records_to_tables
+from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, codes
 from farmcalc.validation import WARNING, Issue
 from farmcalc.vocabulary import RESULT_SCHEMA_ID
 
@@ -203,19 +204,21 @@ def _totals(tables: FarmTables, out: engine.EngineOutput, fs: FactorSet, g: GWPS
     fidx = r["farm_idx"].to_numpy(dtype=np.int64)
     kg = r["kg"].to_numpy()
     co2e = r["co2e_kg"].to_numpy()
-    gas = r["gas"].to_numpy()
-    src = r["source"].to_numpy()
-    sc = src == "soil_carbon"
+    gas = codes(r["gas"], "gas")
+    src = codes(r["source"], "source")
+    sc = src == SOURCE_DTYPE.categories.get_loc("soil_carbon")
     em = ~sc
     t = pd.DataFrame(index=tables.farms.index)
     t["farm_id"] = tables.farms["farm_id"]
     t["year"] = tables.farms["year"]
     for g_name in ("CH4", "N2O", "CO2"):
-        t[f"{g_name}_kg"] = _bincount(fidx, np.where(em & (gas == g_name), kg, 0.0), n)
+        is_gas = gas == GAS_DTYPE.categories.get_loc(g_name)
+        t[f"{g_name}_kg"] = _bincount(fidx, np.where(em & is_gas, kg, 0.0), n)
     t["co2e_kg"] = _bincount(fidx, np.where(em, co2e, 0.0), n)
     t["soil_carbon_co2e_kg"] = _bincount(fidx, np.where(sc, co2e, 0.0), n)
     t["net_co2e_kg"] = t["co2e_kg"] + t["soil_carbon_co2e_kg"]
-    t["scope3_co2e_kg"] = _bincount(fidx, np.where(src == "fertiliser_production", co2e, 0.0), n)
+    fert = src == SOURCE_DTYPE.categories.get_loc("fertiliser_production")
+    t["scope3_co2e_kg"] = _bincount(fidx, np.where(fert, co2e, 0.0), n)
     farmland = tables.farmland_ha().to_numpy()
     t["farmland_ha"] = farmland
     with np.errstate(divide="ignore", invalid="ignore"):

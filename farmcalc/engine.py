@@ -13,15 +13,22 @@ import pandas as pd
 
 from farmcalc.factors import FactorSet, GWPSet
 from farmcalc.record import FarmTables
+from farmcalc.rows import (
+    GAS_DTYPE,
+    ROW_COLUMNS,
+    SOURCE_DTYPE,
+    aggregate_rows,
+    codes,
+    emission_rows,
+)
 from farmcalc.soil_carbon import calc_soil_carbon_icbm, calc_soil_carbon_ipcc
 from farmcalc.sources.energy import calc_energy
 from farmcalc.sources.liming import calc_liming
 from farmcalc.sources.livestock import calc_livestock
 from farmcalc.sources.organic_soils import calc_organic_soils
 from farmcalc.sources.soils_n2o import calc_soils_n2o
-from farmcalc.vocabulary import FOSSIL_CH4_SOURCES, SOURCES
+from farmcalc.vocabulary import FOSSIL_CH4_SOURCES
 
-ROW_COLUMNS = ["farm_idx", "source", "category", "gas", "kg"]
 SOIL_CARBON_METHODS = ("icbm", "ipcc_tier1")
 
 
@@ -51,14 +58,24 @@ class EngineOutput:
     soil_carbon_method: str
 
 
-def gwp_per_row(source: np.ndarray, gas: np.ndarray, gwp: GWPSet) -> np.ndarray:
-    """GWP100 of each row's gas; CH4 of fuels is fossil, all other CH4 biogenic."""
-    fossil = np.isin(source, list(FOSSIL_CH4_SOURCES))
-    return np.select(
-        [gas == "CO2", gas == "N2O", (gas == "CH4") & fossil, gas == "CH4", gas == "CO2e"],
-        [gwp.co2, gwp.n2o, gwp.ch4_fossil, gwp.ch4_biogenic, 1.0],
-        default=np.nan,
-    )
+def gwp_per_row(source_codes: np.ndarray, gas_codes: np.ndarray, gwp: GWPSet) -> np.ndarray:
+    """GWP100 of each row's gas; CH4 of fuels is fossil, all other CH4 biogenic.
+
+    Takes the integer codes of :mod:`farmcalc.rows`; one vectorised look-up
+    per row, as a characterisation vector.
+    """
+    fossil_sources = [SOURCE_DTYPE.categories.get_loc(s) for s in FOSSIL_CH4_SOURCES]
+    fossil = np.isin(source_codes, fossil_sources)
+    by_gas = {
+        "CO2": gwp.co2,
+        "N2O": gwp.n2o,
+        "CH4": gwp.ch4_biogenic,
+        "CO2e": 1.0,
+    }
+    vector = np.array([by_gas[g] for g in GAS_DTYPE.categories])
+    factor = vector[gas_codes]
+    ch4 = GAS_DTYPE.categories.get_loc("CH4")
+    return np.where(fossil & (gas_codes == ch4), gwp.ch4_fossil, factor)
 
 
 def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
@@ -77,8 +94,12 @@ def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
         icbm = calc_soil_carbon_icbm(tables, fs, manure_n_kg=f_on_available)
     else:
         icbm = pd.DataFrame({"delta_c_kg_per_yr": np.nan}, index=farm_index)
+    # Eq. 11.8: R = 10 for management changes on cropland remaining cropland, else 15
     c_loss = ipcc["c_loss_kg"].reindex(farm_index, fill_value=0.0)
-    f_som = c_loss / fs.value("soils.c_to_n_som")
+    c_loss_cropland = ipcc["c_loss_cropland_kg"].reindex(farm_index, fill_value=0.0)
+    f_som = (c_loss - c_loss_cropland) / fs.value("soils.c_to_n_som") + (
+        c_loss_cropland / fs.value("soils.c_to_n_som_cropland")
+    )
 
     f_prp = (
         n_flows.groupby(["farm_idx", "category"], as_index=False)["n_pasture_kg"]
@@ -92,15 +113,13 @@ def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
         raise ValueError(f"unknown soil_carbon_method {method!r}")
     chosen = icbm if method == "icbm" else ipcc
     delta_c = chosen["delta_c_kg_per_yr"].reindex(farm_index, fill_value=0.0).to_numpy()
-    soil_rows = pd.DataFrame(
-        {
-            "farm_idx": farm_index.to_numpy(),
-            "source": "soil_carbon",
-            "category": method,
-            "gas": "CO2",
-            # a gain of soil carbon is a removal: negative emission
-            "kg": -delta_c * fs.value("constants.co2_per_c"),
-        }
+    soil_rows = emission_rows(
+        farm_index.to_numpy(),
+        "soil_carbon",
+        method,
+        "CO2",
+        # a gain of soil carbon is a removal: a negative emission
+        -delta_c * fs.value("constants.co2_per_c"),
     )
     parts = [
         livestock.rows,
@@ -110,23 +129,9 @@ def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
         calc_energy(tables, fs),
         soil_rows,
     ]
-    parts = [p[ROW_COLUMNS] for p in parts if len(p)]
-    rows = (
-        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROW_COLUMNS)
-    )
-    rows = rows.groupby(["farm_idx", "source", "category", "gas"], as_index=False, sort=False)[
-        "kg"
-    ].sum()
-    rows = rows[rows["kg"] != 0]
-    order = pd.Categorical(rows["source"], categories=list(SOURCES), ordered=True)
-    rows = (
-        rows.assign(_o=order)
-        .sort_values(["farm_idx", "_o", "category", "gas"], kind="stable")
-        .drop(columns="_o")
-        .reset_index(drop=True)
-    )
+    rows = aggregate_rows([p[ROW_COLUMNS] for p in parts])
     rows["co2e_kg"] = rows["kg"].to_numpy() * gwp_per_row(
-        rows["source"].to_numpy(), rows["gas"].to_numpy(), gwp
+        codes(rows["source"], "source"), codes(rows["gas"], "gas"), gwp
     )
     soil_carbon = pd.DataFrame(
         {

@@ -46,7 +46,16 @@ ICBM_OUTPUT_COLUMNS = [
     "delta_c_kg_per_ha_yr",
     "delta_c_kg_per_yr",
 ]
-IPCC_OUTPUT_COLUMNS = ["area_ha", "delta_c_kg_per_ha_yr", "delta_c_kg_per_yr", "c_loss_kg"]
+IPCC_OUTPUT_COLUMNS = [
+    "area_ha",
+    "delta_c_kg_per_ha_yr",
+    "delta_c_kg_per_yr",
+    "c_loss_kg",
+    "c_loss_cropland_kg",
+]
+CROPLAND_LAND_USES = ("cropland", "set_aside")
+"""Land uses that are IPCC Cropland (Table 5.5): a change between two of them is a
+management change on Cropland Remaining Cropland, whose C:N ratio of Eq. 11.8 differs."""
 
 
 # --------------------------------------------------------------------------
@@ -484,7 +493,10 @@ def calc_soil_carbon_ipcc(
         transition) [ha], ``delta_c_kg_per_ha_yr`` [kg C ha-1 yr-1],
         ``delta_c_kg_per_yr`` [kg C yr-1] (positive = gain), ``c_loss_kg``
         [kg C yr-1]: the sum of the losses of the change rows (gains not
-        netted), the ΔC_Mineral of F_SOM (IPCC 2019 Vol. 4 Ch. 11 Eq. 11.8).
+        netted), the ΔC_Mineral of F_SOM (IPCC 2019 Vol. 4 Ch. 11 Eq. 11.8);
+        ``c_loss_cropland_kg`` [kg C yr-1]: the part of ``c_loss_kg`` from
+        changes on cropland remaining cropland (both states in
+        ``CROPLAND_LAND_USES``), for which Eq. 11.8 gives its own default R.
 
     References
     ----------
@@ -511,6 +523,11 @@ def calc_soil_carbon_ipcc(
     area = ch["area_ha"].to_numpy(dtype=float)
     row_delta = np.where(active, per_ha_t * KG_PER_T * area, 0.0)
 
+    row_loss = np.maximum(-row_delta, 0.0)
+    stays_cropland = np.isin(
+        ch["from_land_use"].to_numpy(dtype=object), CROPLAND_LAND_USES
+    ) & np.isin(ch["to_land_use"].to_numpy(dtype=object), CROPLAND_LAND_USES)
+
     area_farm = _farm_sum(fidx, np.where(active, area, 0.0), n)
     delta = _farm_sum(fidx, row_delta, n)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -520,7 +537,8 @@ def calc_soil_carbon_ipcc(
             "area_ha": area_farm,
             "delta_c_kg_per_ha_yr": per_ha,
             "delta_c_kg_per_yr": delta,
-            "c_loss_kg": _farm_sum(fidx, np.maximum(-row_delta, 0.0), n),
+            "c_loss_kg": _farm_sum(fidx, row_loss, n),
+            "c_loss_cropland_kg": _farm_sum(fidx, np.where(stays_cropland, row_loss, 0.0), n),
         },
         index=farms.index,
     )[IPCC_OUTPUT_COLUMNS]

@@ -307,6 +307,8 @@ def test_calc_soil_carbon_ipcc_hand_worked():
     assert_allclose(res["delta_c_kg_per_ha_yr"], [f0 / 10, f1 / 5, 0.0, (f3_gain + f3_loss) / 6])
     # losses are not netted against gains: farm 3 loses 510.3 kg C/yr
     assert_allclose(res["c_loss_kg"], [0.0, -f1, 0.0, -f3_loss], rtol=1e-12, atol=1e-9)
+    # of these, losses on cropland remaining cropland (farm 1's loss is grassland -> cropland)
+    assert_allclose(res["c_loss_cropland_kg"], [0.0, 0.0, 0.0, -f3_loss], rtol=1e-12, atol=1e-9)
 
 
 def test_calc_soil_carbon_ipcc_year_window():

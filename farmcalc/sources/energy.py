@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.factors import FactorSet
+from farmcalc.rows import aggregate_rows, emission_rows
 from farmcalc.sources.soils_n2o import long_rows
 
 if TYPE_CHECKING:
@@ -181,22 +182,16 @@ def calc_energy(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
     n_kg = crops["area_ha"].to_numpy(dtype=float) * crops["mineral_n_kg_per_ha"].to_numpy(
         dtype=float
     )
-    fert = pd.DataFrame(
-        {
-            "farm_idx": crops["farm_idx"].to_numpy(),
-            "source": "fertiliser_production",
-            "category": ntype,
-            "gas": "CO2e",
-            "kg": fertiliser_production_co2e(n_kg, fs.lookup("fertiliser_production", ntype)),
-        }
+    fert = aggregate_rows(
+        [
+            emission_rows(
+                crops["farm_idx"].to_numpy(),
+                "fertiliser_production",
+                ntype,
+                "CO2e",
+                fertiliser_production_co2e(n_kg, fs.lookup("fertiliser_production", ntype)),
+            )
+        ]
     )
-    fert = fert.groupby(["farm_idx", "source", "category", "gas"], as_index=False, sort=True)[
-        "kg"
-    ].sum()
-    parts.append(fert[fert["kg"] != 0])
-    parts = [p for p in parts if len(p)]
-    rows = pd.concat(parts, ignore_index=True) if parts else None
-    if rows is None or rows.empty:
-        return pd.DataFrame(columns=["farm_idx", "source", "category", "gas", "kg"])
-    rows["farm_idx"] = rows["farm_idx"].astype(np.int64)
-    return rows.sort_values("farm_idx", kind="stable").reset_index(drop=True)
+    parts.append(fert)
+    return aggregate_rows(parts)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.factors import FactorSet
+from farmcalc.rows import aggregate_rows, emission_rows
 from farmcalc.sources import enteric, manure
 
 ROW_COLUMNS = ["farm_idx", "source", "category", "gas", "kg"]
@@ -196,19 +197,7 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
         (m_farm, MANURE, m_cat, "CH4", ch4_manure),
         (m_farm, MANURE, m_cat, "N2O", n2o_manure),
     ]
-    rows = pd.concat(
-        [
-            pd.DataFrame(
-                {"farm_idx": f, "source": src, "category": c, "gas": gas, "kg": kg},
-                columns=ROW_COLUMNS,
-            )
-            for f, src, c, gas, kg in parts
-        ],
-        ignore_index=True,
-    )
-    rows = rows.groupby(["farm_idx", "source", "category", "gas"], as_index=False)["kg"].sum()
-    rows = rows.loc[rows["kg"] != 0, ROW_COLUMNS].reset_index(drop=True)
-    rows["farm_idx"] = rows["farm_idx"].astype(np.int64)
+    rows = aggregate_rows([emission_rows(f, src, c, gas, kg) for f, src, c, gas, kg in parts])
 
     n_available = np.bincount(pos, weights=n_avail_sys, minlength=len(lv))
     n_flows = pd.DataFrame(

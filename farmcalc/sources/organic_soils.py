@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.factors import FactorSet
+from farmcalc.rows import aggregate_rows
 from farmcalc.sources.soils_n2o import long_rows
 
 if TYPE_CHECKING:
@@ -154,12 +155,10 @@ def calc_organic_soils(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
             fs.value(f"organic_soils.ch4_ditch.{use}"),
             fs.value(f"organic_soils.frac_ditch.{use}"),
         )
-    rows = pd.concat(
+    return aggregate_rows(
         [
             long_rows(co2, farms.index, "CO2"),
             long_rows(n2o, farms.index, "N2O", n2o_per_n),
             long_rows(ch4, farms.index, "CH4"),
-        ],
-        ignore_index=True,
+        ]
     )
-    return rows.sort_values(["farm_idx", "category"], kind="stable").reset_index(drop=True)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.factors import FactorSet
+from farmcalc.rows import emission_rows, empty_rows
 
 if TYPE_CHECKING:
     from farmcalc.record import FarmTables
@@ -481,18 +482,11 @@ def long_rows(wide: dict, farm_index: pd.Index, gas: str, scale: float = 1.0) ->
     """
     idx = farm_index.to_numpy()
     if not wide:
-        return pd.DataFrame(columns=ROW_COLUMNS)
-    keys = list(wide)
-    kg = np.concatenate([np.asarray(wide[k], dtype=float) * scale for k in keys])
-    n = len(idx)
-    rows = pd.DataFrame(
-        {
-            "farm_idx": np.tile(idx, len(keys)),
-            "source": np.repeat([k[0] for k in keys], n).astype(object),
-            "category": np.repeat([k[1] for k in keys], n).astype(object),
-            "gas": gas,
-            "kg": kg,
-        }
-    )
-    rows = rows[rows["kg"] != 0]
+        return empty_rows()
+    frames = [
+        emission_rows(idx, source, category, gas, np.asarray(values, dtype=float) * scale)
+        for (source, category), values in wide.items()
+    ]
+    rows = pd.concat(frames, ignore_index=True)
+    rows = rows[rows["kg"].to_numpy() != 0]
     return rows[ROW_COLUMNS].reset_index(drop=True)
