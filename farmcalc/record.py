@@ -218,6 +218,18 @@ def _numeric(values: list, farms: np.ndarray, paths, spec: Num, out: _Collector)
     return arr
 
 
+def _numeric_columns(frame: pd.DataFrame, specs, farms, item_path, out: _Collector) -> None:
+    """Check and convert every numeric column of ``specs`` in place."""
+    for spec in specs:
+        frame[spec.column] = _numeric(
+            frame[spec.column].tolist(),
+            farms,
+            lambda i, k=spec.key: f"{item_path(i)}.{k}",
+            spec,
+            out,
+        )
+
+
 def _category(
     values: list,
     farms: np.ndarray,
@@ -562,14 +574,7 @@ def _build_tables(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, ou
         LIVESTOCK_CATEGORIES,
         out,
     )
-    for spec in LIVESTOCK_NUMS:
-        lv[spec.column] = _numeric(
-            lv[spec.column].tolist(),
-            lf,
-            lambda i, k=spec.key: f"livestock[{lpos[i]}].{k}",
-            spec,
-            out,
-        )
+    _numeric_columns(lv, LIVESTOCK_NUMS, lf, lambda i: f"livestock[{lpos[i]}]", out)
     lv["farm_idx"] = lf
     lv["pos"] = lpos
     lv = lv[LIVESTOCK_COLUMNS]
@@ -622,14 +627,7 @@ def _build_tables(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, ou
         out,
         default="unspecified",
     )
-    for spec in CROP_NUMS:
-        crops[spec.column] = _numeric(
-            crops[spec.column].tolist(),
-            cf,
-            lambda i, k=spec.key: f"crops[{cpos[i]}].{k}",
-            spec,
-            out,
-        )
+    _numeric_columns(crops, CROP_NUMS, cf, lambda i: f"crops[{cpos[i]}]", out)
     crops["farm_idx"] = cf
     crops["pos"] = cpos
     crops = crops[CROP_COLUMNS]
@@ -638,14 +636,7 @@ def _build_tables(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, ou
     ch = _obj_frame(ch_rows)
     hf = ch["farm_idx"].to_numpy(dtype=np.int64)
     hpos = ch["pos"].to_numpy(dtype=np.int64)
-    for spec in CHANGE_NUMS:
-        ch[spec.column] = _numeric(
-            ch[spec.column].tolist(),
-            hf,
-            lambda i, k=spec.key: f"soil.changes[{hpos[i]}].{k}",
-            spec,
-            out,
-        )
+    _numeric_columns(ch, CHANGE_NUMS, hf, lambda i: f"soil.changes[{hpos[i]}]", out)
     for side in ("from", "to"):
         for k, allowed in STATE_FIELDS.items():
             col = f"{side}_{k}"
