@@ -10,10 +10,13 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python -c 'from farmcalc.i18n import compile_catalogs; compile_catalogs()'
 	touch $(STAMP)
 
+# The web app on SQLite (instance/farmcalc.sqlite) with demo users and farms.
 run: $(STAMP)
-	$(BIN)/farmcalc calc examples/exempelgarden.json --format table
+	$(BIN)/farmcalc demo
+	$(BIN)/farmcalc serve
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,10 +1,17 @@
-"""Command line: ``farmcalc calc``, ``farmcalc schema``, ``farmcalc factors``."""
+"""Command line: ``farmcalc calc``, ``farmcalc schema``, ``farmcalc factors``.
+
+Other packages add sub-commands through the entry-point group
+``farmcalc.commands``: each entry point is a function ``register(subparsers)``
+that adds its parsers (the web app adds ``serve``, ``db``, ``demo`` and
+``user``). The core imports none of them itself.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from farmcalc.api import calculate_batch
@@ -164,7 +171,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_schema)
     f = sub.add_parser("factors", help="list the factor sets")
     f.set_defaults(func=cmd_factors)
+    load_plugin_commands(sub)
     return p
+
+
+def load_plugin_commands(subparsers: argparse._SubParsersAction) -> list[str]:
+    """Add the sub-commands of the entry-point group ``farmcalc.commands``.
+
+    An entry point that cannot be imported (its extra dependencies missing) is
+    skipped, so the core commands always work.
+    """
+    loaded = []
+    for ep in entry_points(group="farmcalc.commands"):
+        try:
+            register = ep.load()
+        except ImportError:
+            continue
+        register(subparsers)
+        loaded.append(ep.name)
+    return loaded
 
 
 def main(argv: list[str] | None = None) -> int:

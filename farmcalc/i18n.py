@@ -2,14 +2,18 @@
 
 English msgids live in the code; the Swedish text lives in
 ``translations/sv/LC_MESSAGES/messages.po``. A compiled ``.mo`` is used when
-present (``make messages``); otherwise the ``.po`` is read directly, so a
-source checkout works without a compile step.
+present (``make messages`` or :func:`compile_catalogs`); otherwise the ``.po``
+is read directly, so a source checkout works without a compile step. The web
+app (Flask-Babel) reads only ``.mo`` files, so it calls ``compile_catalogs()``
+at start.
 """
 
 from __future__ import annotations
 
 import functools
 import gettext
+import os
+import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -49,6 +53,46 @@ def get_translations(locale: str = DEFAULT_LOCALE) -> gettext.NullTranslations:
         buf.seek(0)
         return Translations(buf)
     return NullTranslations()
+
+
+def compile_catalogs(directory: Path | None = None) -> list[Path]:
+    """(Re)compile every ``messages.po`` to ``messages.mo`` when missing or older.
+
+    Parameters
+    ----------
+    directory : Path, optional
+        The translations folder (default: :func:`translations_dir`).
+
+    Returns
+    -------
+    list of Path
+        The ``.mo`` files written (empty when all were up to date or the folder
+        is read-only, as in some installed packages).
+    """
+    folder = directory or translations_dir()
+    written = []
+    for po in sorted(folder.glob("*/LC_MESSAGES/*.po")):
+        mo = po.with_suffix(".mo")
+        if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=po.parent.parent.name)
+        try:
+            # write beside, then rename: another process never reads half a file
+            fd, tmp = tempfile.mkstemp(dir=po.parent, suffix=".mo.tmp")
+        except OSError:
+            continue
+        try:
+            with os.fdopen(fd, "wb") as f:
+                write_mo(f, catalog)
+            os.replace(tmp, mo)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        written.append(mo)
+    if written:
+        get_translations.cache_clear()
+    return written
 
 
 def gettext_(msgid: str, locale: str = DEFAULT_LOCALE) -> str:

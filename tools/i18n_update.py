@@ -24,11 +24,29 @@ PO = ROOT / "translations" / "sv" / "LC_MESSAGES" / "messages.po"
 def main(files: list[str]) -> int:
     subprocess.run(
         [
-            sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-            "-k", "_", "-k", "gettext_", "-k", "lazy_gettext", "-k", "_l",
-            "--no-location", "--omit-header", "-o", str(POT), ".",
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_",
+            "-k",
+            "gettext_",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "_l",
+            "--no-location",
+            "--omit-header",
+            "-o",
+            str(POT),
+            ".",
         ],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with POT.open("rb") as f:
         template = read_po(f)

@@ -1,0 +1,126 @@
+"""Migrations, models and the persistence functions."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+import web.models  # noqa: F401
+from farmcalc import calculate
+from web import crud
+from web.db import get_session, make_engine, upgrade
+from web.models import Farm, FarmYear
+
+
+def test_migrations_upgrade_from_empty_and_match_the_models(db_url):
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            assert {"users", "farms", "advisor_access", "farm_years", "login_sessions"} <= tables
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert ctx.get_current_revision() is not None
+            # `alembic check`: no difference between the models and the migrated schema
+            assert compare_metadata(ctx, SQLModel.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_migrations_downgrade_to_base_and_up_again(db_url):
+    from alembic import command
+
+    from web.db import alembic_config
+
+    upgrade(db_url)
+    command.downgrade(alembic_config(db_url), "base")
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            assert "farms" not in inspect(conn).get_table_names()
+    finally:
+        engine.dispose()
+    upgrade(db_url)
+
+
+def test_sqlite_pragmas(app):
+    if not app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("SQLite only")
+    with app.app_context():
+        conn = get_session().connection()
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_farm_year_stores_record_and_result_with_factor_set_version(app, seed, example_record):
+    with app.app_context():
+        db = get_session()
+        farm = db.get(Farm, seed.farms["own"])
+        fy = crud.save_farm_year(
+            session=db, farm=farm, year=2025, record=example_record, step="crops"
+        )
+        assert fy.is_draft and fy.step == "crops" and fy.result is None
+        assert fy.record["farm_id"] == "F-own" and fy.record["year"] == 2025
+        result = crud.calculate_farm_year(session=db, farm_year=fy)
+        fy_id = fy.id
+    with app.app_context():
+        db = get_session()
+        stored = db.get(FarmYear, fy_id)
+        assert stored.is_draft is False
+        assert stored.result == result
+        assert stored.factor_set == result["factor_set"]
+        assert stored.factor_set_version == result["factor_set_version"]
+        assert stored.gwp == result["gwp"]
+        assert stored.calculated_at is not None
+        # the same numbers as the core gives for the stored record
+        again = calculate(stored.record, locale="sv")
+        assert again["totals"] == stored.result["totals"]
+        # a later edit keeps the result but marks the year as changed
+        farm = db.get(Farm, seed.farms["own"])
+        fy = crud.save_farm_year(
+            session=db, farm=farm, year=2025, record={**stored.record, "name": "Ny"}
+        )
+        assert fy.is_draft and fy.result == result and fy.record["name"] == "Ny"
+        assert len(crud.farm_years_of(session=db, farm=farm)) == 1
+
+
+def test_farm_year_is_unique_per_farm_and_year(app, seed):
+    from sqlalchemy.exc import IntegrityError
+
+    with app.app_context():
+        db = get_session()
+        crud.bulk_insert_farm_years(
+            session=db, rows=[{"farm_id": seed.farms["own"], "year": 2024, "record": {}}]
+        )
+        with pytest.raises(IntegrityError):
+            crud.bulk_insert_farm_years(
+                session=db, rows=[{"farm_id": seed.farms["own"], "year": 2024, "record": {}}]
+            )
+        db.rollback()
+
+
+def test_deleting_a_farm_deletes_its_years_and_grants(app, seed):
+    from sqlmodel import select
+
+    from web.models import AdvisorAccess
+
+    with app.app_context():
+        db = get_session()
+        farm = db.get(Farm, seed.farms["own"])
+        crud.save_farm_year(session=db, farm=farm, year=2025, record={})
+        db.delete(farm)
+        db.commit()
+        assert db.exec(select(FarmYear)).all() == []
+        assert [a.farm_id for a in db.exec(select(AdvisorAccess)).all()] == [seed.farms["other"]]
+
+
+def test_public_models_hide_the_password_hash(app, seed):
+    from web.models import User, UserPublic
+
+    with app.app_context():
+        user = get_session().get(User, seed.users["owner"])
+        public = UserPublic.model_validate(user).model_dump()
+    assert "password_hash" not in public
+    assert public["email"] == "owner@example.se"

@@ -1,0 +1,67 @@
+"""farmcalc's web app: a Flask application factory (``create_app``) à la flaskr.
+
+Blueprints, one per concern: ``main`` (start page, language), ``auth``
+(accounts), ``farms`` (the user's farms and advisor access). Cross-cutting
+parts: ``db`` (engine, request session), ``models`` (SQLModel),
+``access`` (which farms a user may see), ``crud`` (persistence),
+``errors`` (error pages), ``security`` (headers), ``i18n`` (language,
+numbers). See docs/web.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # Flask is imported when an app is made: `farmcalc calc` stays light
+    from flask import Flask
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None, *, instance_path: str | Path | None = None
+) -> Flask:
+    """Build the app.
+
+    Parameters
+    ----------
+    test_config : mapping, optional
+        Settings that override those from the environment (web/config.py).
+    instance_path : path, optional
+        Folder for the default SQLite file and the secret key
+        (default: ``FARMCALC_INSTANCE_PATH`` or ``instance/``).
+    """
+    from flask import Flask
+
+    from farmcalc.i18n import compile_catalogs, translations_dir
+    from web import auth, config, db, errors, farms, i18n, main, security
+    from web.extensions import babel, csrf, limiter, login_manager
+
+    folder = Path(instance_path).resolve() if instance_path else config.instance_path()
+    app = Flask(__name__, instance_path=str(folder), instance_relative_config=True)
+    app.config.from_mapping(config.from_env(folder))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations_dir())
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.secret_key(folder)
+
+    compile_catalogs()  # Flask-Babel reads .mo files only
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    db.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(farms.bp)
+
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,128 @@
+"""Sign-up, sign-in and sign-out.
+
+A signed-in browser holds ``session["login_token"]``, whose hash is a row of
+``login_sessions``; the user loader accepts the cookie only while that row
+exists. Sign-out deletes the row and clears the session, so a copy of the
+old cookie no longer signs anyone in.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext, lazy_gettext
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from web import crud
+from web.db import get_session
+from web.extensions import limiter, login_manager
+from web.forms import SignInForm, SignUpForm
+from web.models import Role, User, UserCreate
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+login_manager.login_view = "auth.signin"
+login_manager.login_message = lazy_gettext("Please sign in to see that page.")
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    token = session.get("login_token")
+    if not token or not user_id.isdigit():
+        return None
+    return crud.user_for_login_session(session=get_session(), user_id=int(user_id), token=token)
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in with a fresh session (the language choice survives)."""
+    db = get_session()
+    crud.end_login_session(session=db, token=session.get("login_token"))  # a previous sign-in
+    lang = session.get("lang")
+    session.clear()  # no session fixation: nothing of the anonymous session is kept
+    if lang:
+        session["lang"] = lang
+    session["login_token"] = crud.create_login_session(session=db, user=user)
+    login_user(user)
+
+
+def _signin_limit() -> str:
+    return current_app.config["SIGNIN_RATE_LIMIT"]
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup() -> Response | str:
+    form = SignUpForm()
+    if form.validate_on_submit():
+        db = get_session()
+        if crud.email_taken(session=db, email=form.email.data):
+            form.email.errors.append(
+                gettext("There is already an account with this e-mail address. Sign in instead.")
+            )
+        else:
+            user = crud.create_user(
+                session=db,
+                user_in=UserCreate(
+                    email=form.email.data,
+                    name=form.name.data.strip(),
+                    role=Role(form.role.data),
+                    password=form.password.data,
+                ),
+            )
+            start_session(user)
+            flash(gettext("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
+            return redirect(url_for("farms.index"))
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+@limiter.limit(_signin_limit, methods=["POST"])
+def signin() -> Response | str:
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("farms.index"))
+    form = SignInForm()
+    error = None
+    if form.validate_on_submit():
+        user = crud.authenticate(
+            session=get_session(), email=form.email.data, password=form.password.data
+        )
+        if user is not None:
+            start_session(user)
+            return redirect(next_url or url_for("farms.index"))
+        error = gettext("Wrong e-mail address or password.")
+    return render_template("auth/signin.html", form=form, error=error, next_url=next_url)
+
+
+@bp.route("/signout", methods=["POST"])
+@login_required
+def signout() -> Response:
+    crud.end_login_session(session=get_session(), token=session.get("login_token"))
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(gettext("You are signed out."), "success")
+    return redirect(url_for("main.index"))

@@ -1,0 +1,301 @@
+"""Persistence functions: keyword-only arguments, one job each, commit included.
+
+Views call these with ``session=get_session()``; the access rules that pick
+*which* farm a user may touch are in ``web/access.py``. Bulk writes
+(thousands of rows) go through SQLAlchemy Core ``insert`` in one
+transaction (:func:`bulk_insert_farm_years`): ``session.add`` per row is
+about ten times slower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session, col, delete, select
+
+from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP
+from farmcalc.vocabulary import SCHEMA_ID as FARM_SCHEMA_ID
+from web.models import (
+    AdvisorAccess,
+    Farm,
+    FarmCreate,
+    FarmYear,
+    LoginSession,
+    Role,
+    User,
+    UserCreate,
+    utcnow,
+)
+from web.passwords import hash_password, verify_password
+
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+
+
+class AccessChangeError(Exception):
+    """Advisor access could not be granted (see the subclasses)."""
+
+
+class NoSuchAdvisorError(AccessChangeError):
+    """No user with that e-mail, or the user is not an advisor."""
+
+
+class AlreadyGrantedError(AccessChangeError):
+    """The advisor already has access to the farm."""
+
+
+# --------------------------------------------------------------------- users
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(*, session: Session, user_in: UserCreate) -> User:
+    """A new user with the password hashed (argon2); the e-mail is lower-cased."""
+    user = User.model_validate(
+        user_in,
+        update={
+            "email": normalise_email(user_in.email),
+            "password_hash": hash_password(user_in.password),
+        },
+    )
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def get_user_by_email(*, session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def email_taken(*, session: Session, email: str) -> bool:
+    return get_user_by_email(session=session, email=email) is not None
+
+
+def set_password(*, session: Session, user: User, password: str) -> None:
+    """Change the password and end every signed-in session of the user."""
+    user.password_hash = hash_password(password)
+    session.add(user)
+    session.exec(delete(LoginSession).where(col(LoginSession.user_id) == user.id))
+    session.commit()
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User | None:
+    """The user if the e-mail and password match, else None (same time either way)."""
+    user = get_user_by_email(session=session, email=email)
+    ok, new_hash = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None:
+        return None
+    if new_hash:
+        user.password_hash = new_hash
+        session.add(user)
+        session.commit()
+    return user
+
+
+# ---------------------------------------------------------- login sessions
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_login_session(*, session: Session, user: User) -> str:
+    """Start a signed-in session; returns the token kept in the session cookie."""
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(token_hash=_token_hash(token), user_id=user.id))
+    session.commit()
+    return token
+
+
+def user_for_login_session(*, session: Session, user_id: int, token: str) -> User | None:
+    """The user of a live login session (its row exists and belongs to ``user_id``)."""
+    row = session.exec(
+        select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
+    ).first()
+    if row is None or row.user_id != user_id:
+        return None
+    now = utcnow()
+    last = row.last_seen_at
+    if last.tzinfo is None:  # SQLite drops the zone; the value is UTC
+        last = last.replace(tzinfo=now.tzinfo)
+    if now - last > LAST_SEEN_RESOLUTION:
+        row.last_seen_at = now
+        session.add(row)
+        session.commit()
+    return session.get(User, user_id)
+
+
+def end_login_session(*, session: Session, token: str | None) -> None:
+    if token:
+        session.exec(
+            delete(LoginSession).where(col(LoginSession.token_hash) == _token_hash(token))
+        )
+        session.commit()
+
+
+# --------------------------------------------------------------------- farms
+
+
+def create_farm(*, session: Session, farm_in: FarmCreate, owner: User) -> Farm:
+    farm = Farm.model_validate(farm_in, update={"owner_id": owner.id})
+    session.add(farm)
+    session.commit()
+    session.refresh(farm)
+    return farm
+
+
+def farm_code_taken(*, session: Session, owner_id: int, farm_code: str) -> bool:
+    stmt = select(Farm.id).where(Farm.owner_id == owner_id, Farm.farm_code == farm_code)
+    return session.exec(stmt).first() is not None
+
+
+def grant_advisor_access(*, session: Session, farm: Farm, advisor_email: str) -> User:
+    """Share ``farm`` with the advisor who has ``advisor_email``; returns the advisor.
+
+    Raises
+    ------
+    NoSuchAdvisorError
+        No account with that e-mail, or it is not an advisor's.
+    AlreadyGrantedError
+        The advisor already has access.
+    """
+    advisor = get_user_by_email(session=session, email=advisor_email)
+    if advisor is None or advisor.role != Role.advisor or advisor.id == farm.owner_id:
+        raise NoSuchAdvisorError(advisor_email)
+    if session.get(AdvisorAccess, (farm.id, advisor.id)) is not None:
+        raise AlreadyGrantedError(advisor_email)
+    session.add(AdvisorAccess(farm_id=farm.id, advisor_id=advisor.id))
+    session.commit()
+    return advisor
+
+
+def revoke_advisor_access(*, session: Session, farm: Farm, advisor_id: int) -> bool:
+    """Take back an advisor's access; False when they had none."""
+    row = session.get(AdvisorAccess, (farm.id, advisor_id))
+    if row is None:
+        return False
+    session.delete(row)
+    session.commit()
+    return True
+
+
+def advisors_with_access(*, session: Session, farm: Farm) -> list[tuple[User, AdvisorAccess]]:
+    stmt = (
+        select(User, AdvisorAccess)
+        .join(AdvisorAccess, col(AdvisorAccess.advisor_id) == User.id)
+        .where(AdvisorAccess.farm_id == farm.id)
+        .order_by(User.name, User.email)
+    )
+    return [(u, a) for u, a in session.exec(stmt).all()]
+
+
+# ---------------------------------------------------------------- farm years
+
+
+def farm_years_of(*, session: Session, farm: Farm) -> list[FarmYear]:
+    stmt = select(FarmYear).where(FarmYear.farm_id == farm.id).order_by(col(FarmYear.year))
+    return list(session.exec(stmt).all())
+
+
+def normalised_record(farm: Farm, year: int, record: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``record`` whose schema, farm_id and year match the farm-year.
+
+    The farm's name and municipality fill in when the record has none.
+    """
+    out = dict(record)
+    out["schema"] = FARM_SCHEMA_ID
+    out["farm_id"] = farm.farm_code
+    out["year"] = year
+    if not out.get("name") and farm.name:
+        out["name"] = farm.name
+    out.setdefault("municipality_code", farm.municipality_code)
+    return out
+
+
+def save_farm_year(
+    *,
+    session: Session,
+    farm: Farm,
+    year: int,
+    record: Mapping[str, Any],
+    step: str | None = None,
+    is_draft: bool = True,
+) -> FarmYear:
+    """Create or update the farm's record for ``year`` (a draft by default).
+
+    The stored result (if any) is kept; ``is_draft=True`` then tells that the
+    record changed since it was calculated.
+    """
+    fy = session.exec(
+        select(FarmYear).where(FarmYear.farm_id == farm.id, FarmYear.year == year)
+    ).first()
+    if fy is None:
+        fy = FarmYear(farm_id=farm.id, year=year)
+    fy.record = normalised_record(farm, year, record)  # a new dict: the change is seen
+    if step is not None:
+        fy.step = step
+    fy.is_draft = is_draft
+    fy.updated_at = utcnow()
+    session.add(fy)
+    session.commit()
+    session.refresh(fy)
+    return fy
+
+
+def store_result(*, session: Session, farm_year: FarmYear, result: Mapping[str, Any]) -> FarmYear:
+    """Keep a ``farmcalc.result/1`` dict with the factor set, its version and the GWP."""
+    farm_year.result = dict(result)
+    farm_year.factor_set = result["factor_set"]
+    farm_year.factor_set_version = result["factor_set_version"]
+    farm_year.gwp = result["gwp"]
+    farm_year.calculated_at = utcnow()
+    farm_year.is_draft = False
+    session.add(farm_year)
+    session.commit()
+    session.refresh(farm_year)
+    return farm_year
+
+
+def calculate_farm_year(
+    *,
+    session: Session,
+    farm_year: FarmYear,
+    factors: str = DEFAULT_FACTOR_SET,
+    gwp: str = DEFAULT_GWP,
+    locale: str = "sv",
+) -> dict[str, Any]:
+    """Calculate the stored record with ``farmcalc.calculate`` and store the result.
+
+    Raises ``farmcalc.errors.ValidationError`` (nothing stored) when the
+    record is not complete or valid.
+    """
+    from farmcalc import calculate
+
+    result = calculate(farm_year.record, factors=factors, gwp=gwp, locale=locale)
+    store_result(session=session, farm_year=farm_year, result=result)
+    return result
+
+
+def bulk_insert_farm_years(*, session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Insert many farm-years in one statement and one transaction.
+
+    Each row is a dict of ``FarmYear`` columns (``farm_id``, ``year``,
+    ``record``; for calculated ones also ``result``, ``factor_set``,
+    ``factor_set_version``, ``gwp``, ``calculated_at``, ``is_draft=False``).
+    Existing (farm_id, year) pairs violate the unique constraint: filter first.
+    """
+    now = utcnow()
+    defaults = {"step": "", "is_draft": True, "created_at": now, "updated_at": now}
+    values = [{**defaults, **r} for r in rows]
+    if not values:
+        return 0
+    session.execute(insert(FarmYear), values)
+    session.commit()
+    return len(values)

@@ -1,0 +1,116 @@
+"""The user's farms: list, create, one farm's page, and advisor access.
+
+Every route with a farm id loads the farm with ``access.get_farm_for`` and
+answers 404 when it is None (see web/access.py). Others add the farm form
+and the results under ``/farms/<farm_id>/…`` in the same way.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from web import crud
+from web.access import can_create_farms, can_manage, farms_visible_to, get_farm_for
+from web.db import get_session
+from web.forms import ConfirmForm, FarmForm, GrantAccessForm
+from web.models import Farm, FarmCreate, Role
+
+bp = Blueprint("farms", __name__, url_prefix="/farms")
+
+
+def farm_or_404(farm_id: int, *, manage: bool = False) -> Farm:
+    """The farm if the current user may see (or manage) it; else abort with 404."""
+    farm = get_farm_for(session=get_session(), user=current_user, farm_id=farm_id, manage=manage)
+    if farm is None:
+        abort(404)
+    return farm
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    farms = farms_visible_to(session=get_session(), user=current_user)
+    return render_template(
+        "farms/list.html",
+        farms=farms,
+        is_municipality=current_user.role == Role.municipality,
+        can_create=can_create_farms(current_user),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create() -> Response | str:
+    if not can_create_farms(current_user):
+        abort(403)
+    form = FarmForm()
+    if form.validate_on_submit():
+        db = get_session()
+        code = form.farm_code.data.strip()
+        if crud.farm_code_taken(session=db, owner_id=current_user.id, farm_code=code):
+            form.farm_code.errors.append(gettext("You already have a farm with this identifier."))
+        else:
+            farm = crud.create_farm(
+                session=db,
+                farm_in=FarmCreate(
+                    farm_code=code,
+                    name=(form.name.data or "").strip(),
+                    municipality_code=form.municipality_code.data.strip(),
+                ),
+                owner=current_user,
+            )
+            flash(gettext("The farm was added."), "success")
+            return redirect(url_for("farms.detail", farm_id=farm.id))
+    return render_template("farms/new.html", form=form)
+
+
+@bp.route("/<int:farm_id>")
+@login_required
+def detail(farm_id: int) -> str:
+    farm = farm_or_404(farm_id)
+    years = crud.farm_years_of(session=get_session(), farm=farm)
+    return render_template(
+        "farms/detail.html", farm=farm, years=years, can_manage=can_manage(current_user, farm)
+    )
+
+
+@bp.route("/<int:farm_id>/access", methods=["GET", "POST"])
+@login_required
+def access(farm_id: int) -> Response | str:
+    farm = farm_or_404(farm_id, manage=True)
+    db = get_session()
+    form = GrantAccessForm()
+    if form.validate_on_submit():
+        try:
+            advisor = crud.grant_advisor_access(
+                session=db, farm=farm, advisor_email=form.email.data
+            )
+        except crud.NoSuchAdvisorError:
+            form.email.errors.append(
+                gettext("There is no advisor account with this e-mail address.")
+            )
+        except crud.AlreadyGrantedError:
+            form.email.errors.append(gettext("This advisor already has access to the farm."))
+        else:
+            flash(gettext("%(name)s can now see and edit the farm.", name=advisor.name), "success")
+            return redirect(url_for("farms.access", farm_id=farm.id))
+    return render_template(
+        "farms/access.html",
+        farm=farm,
+        form=form,
+        revoke_form=ConfirmForm(),
+        advisors=crud.advisors_with_access(session=db, farm=farm),
+    )
+
+
+@bp.route("/<int:farm_id>/access/<int:advisor_id>/revoke", methods=["POST"])
+@login_required
+def revoke(farm_id: int, advisor_id: int) -> Response:
+    farm = farm_or_404(farm_id, manage=True)
+    if not crud.revoke_advisor_access(session=get_session(), farm=farm, advisor_id=advisor_id):
+        abort(404)
+    flash(gettext("The advisor's access was revoked."), "success")
+    return redirect(url_for("farms.access", farm_id=farm.id))

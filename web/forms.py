@@ -1,0 +1,138 @@
+"""WTForms forms (Flask-WTF ``FlaskForm``: each carries its CSRF token).
+
+Labels and messages are English msgids through ``lazy_gettext`` so that they
+are translated when shown, in the reader's language.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from web.models import Role
+
+EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+REQUIRED = lazy_gettext("Please fill in this field.")
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_field(label=None) -> EmailField:
+    return EmailField(
+        label or lazy_gettext("E-mail address"),
+        filters=[strip],
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=254, message=lazy_gettext("At most %(max)d characters.")),
+            Regexp(
+                EMAIL_RE, message=lazy_gettext("Write an e-mail address such as namn@example.se.")
+            ),
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"},
+    )
+
+
+class SignUpForm(FlaskForm):
+    name = StringField(
+        lazy_gettext("Your name"),
+        filters=[strip],
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = email_field()
+    role = RadioField(
+        lazy_gettext("I am"),
+        choices=[
+            SelectChoice(Role.farmer.value, lazy_gettext("a farmer")),
+            SelectChoice(Role.advisor.value, lazy_gettext("an agricultural advisor")),
+        ],
+        default=Role.farmer.value,
+        validators=[DataRequired(lazy_gettext("Choose one."))],
+    )
+    password = PasswordField(
+        lazy_gettext("Password (at least 10 characters)"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(
+                min=10, max=200, message=lazy_gettext("Between %(min)d and %(max)d characters.")
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    password2 = PasswordField(
+        lazy_gettext("Password again"),
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("password", message=lazy_gettext("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class SignInForm(FlaskForm):
+    email = email_field()
+    password = PasswordField(
+        lazy_gettext("Password"),
+        validators=[DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class FarmForm(FlaskForm):
+    farm_code = StringField(
+        lazy_gettext("Farm identifier"),
+        filters=[strip],
+        description=lazy_gettext(
+            "Your own short name or number for the farm, such as SE-123456 or Norrgården. "
+            "It must differ between your farms."
+        ),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=64, message=lazy_gettext("At most %(max)d characters.")),
+        ],
+    )
+    name = StringField(
+        lazy_gettext("Farm name"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=200, message=lazy_gettext("At most %(max)d characters.")),
+        ],
+    )
+    municipality_code = StringField(
+        lazy_gettext("Municipality code"),
+        filters=[strip],
+        description=lazy_gettext("Four digits; Kristianstad is 1290."),
+        default="1290",
+        validators=[
+            DataRequired(REQUIRED),
+            Regexp(
+                r"^\d{4}$", message=lazy_gettext("Write the four digits of the municipality code.")
+            ),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+
+class GrantAccessForm(FlaskForm):
+    email = email_field(lazy_gettext("The advisor's e-mail address"))
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token, for buttons such as 'Revoke'."""
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField(validators=[DataRequired()])
+    next = HiddenField()

@@ -1,0 +1,52 @@
+"""Language of each request, and Swedish number formatting in templates.
+
+Swedish is the default; a visitor may switch to English with the form in the
+header (``POST /lang``), which stores the choice in the session. Strings in
+code are English msgids marked with ``gettext``/``lazy_gettext`` (or ``_`` in
+templates) and translated in ``translations/sv/LC_MESSAGES/messages.po``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, session
+from flask_babel import format_decimal, get_locale
+
+from farmcalc.i18n import DEFAULT_LOCALE, LOCALES
+from farmcalc.labels import label
+
+LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the session's choice, else Swedish."""
+    lang = session.get("lang")
+    return lang if lang in LOCALES else DEFAULT_LOCALE
+
+
+def current_lang() -> str:
+    """``"sv"`` or ``"en"``: for ``farmcalc`` calls (``calculate(..., locale=)``)."""
+    loc = get_locale()
+    return loc.language if loc is not None and loc.language in LOCALES else DEFAULT_LOCALE
+
+
+def number(value: Any, fmt: str = "#,##0.#") -> str:
+    """A number the way the reader writes it: ``1 234,5`` in Swedish. None → ``–``."""
+    if value is None or value != value:
+        return "–"
+    return format_decimal(value, format=fmt)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["label"] = lambda key: label(key, current_lang())
+
+    @app.context_processor
+    def _language() -> dict[str, Any]:
+        lang = current_lang()
+        return {
+            "current_lang": lang,
+            "other_lang": next(x for x in LOCALES if x != lang),
+            "language_names": LANGUAGE_NAMES,
+        }
