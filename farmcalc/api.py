@@ -323,7 +323,7 @@ def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
     by_farm = {f: g for f, g in em.groupby("farm_idx", sort=False)}
     pcs = {f: g for f, g in res.per_crop.groupby("farm_idx", sort=False)}
     empty = em.iloc[0:0]
-    for f, row in res.totals.iterrows():
+    for f, row in zip(res.totals.index, res.totals.to_dict("records"), strict=True):
         e = by_farm.get(f, empty)
         intens = [
             {
@@ -350,7 +350,7 @@ def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
                     "covers": gettext_(INTENSITY_TEXT["per_kg_ecm"], locale),
                 }
             )
-        for _i, c in pcs.get(f, res.per_crop.iloc[0:0]).iterrows():
+        for c in pcs.get(f, res.per_crop.iloc[0:0]).to_dict("records"):
             if c["harvest_t"] > 0:
                 intens.append(
                     {
