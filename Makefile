@@ -33,6 +33,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py
+	$(BIN)/python bench/bench_excel.py
 
 # Babel workflow: English msgids in code, Swedish in translations/sv.
 messages: $(STAMP)

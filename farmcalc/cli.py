@@ -1,4 +1,4 @@
-"""Command line: ``farmcalc calc``, ``farmcalc schema``, ``farmcalc factors``.
+"""Command line: ``farmcalc calc``, ``schema``, ``factors``, ``template``, ``export``.
 
 Other packages add sub-commands through the entry-point group
 ``farmcalc.commands``: each entry point is a function ``register(subparsers)``
@@ -115,6 +115,10 @@ def _table(result: dict, farm_name: str | None, locale: str) -> str:
 
 
 def cmd_calc(args: argparse.Namespace) -> int:
+    from farmcalc.excel.cli import is_workbook
+
+    if is_workbook(args.file):
+        return _calc_workbook(args)
     data = _load_json(args.file, args.locale)
     many = isinstance(data, list)
     records = data if many else [data]
@@ -132,6 +136,24 @@ def cmd_calc(args: argparse.Namespace) -> int:
     results = batch.to_dicts(args.locale)
     if args.format == "json":
         print(json.dumps(results if many else results[0], ensure_ascii=False, indent=2))
+    else:
+        names = batch.tables.farms["name"].tolist()
+        print(
+            "\n\n".join(_table(r, nm, args.locale) for r, nm in zip(results, names, strict=True))
+        )
+    return 0
+
+
+def _calc_workbook(args: argparse.Namespace) -> int:
+    """``farmcalc calc F.xlsx``: every farm of a workbook, nothing stored."""
+    from farmcalc.excel.cli import load_batch
+
+    batch, status = load_batch(args.file, factors=args.factors, gwp=args.gwp, locale=args.locale)
+    if batch is None:
+        return status
+    results = batch.to_dicts(args.locale)
+    if args.format == "json":
+        print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
         names = batch.tables.farms["name"].tolist()
         print(
@@ -161,7 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("calc", help="calculate a farm record or a JSON list of records")
-    c.add_argument("file", help="JSON file (farmcalc.farm/1 record or list); - for stdin")
+    c.add_argument(
+        "file", help="JSON file (farmcalc.farm/1 record or list; - for stdin) or .xlsx workbook"
+    )
     c.add_argument("--factors", default=DEFAULT_FACTOR_SET, help="factor set (default: sweden)")
     c.add_argument("--gwp", choices=GWP_SETS, default=DEFAULT_GWP)
     c.add_argument("--format", choices=("json", "table"), default="json")
@@ -171,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_schema)
     f = sub.add_parser("factors", help="list the factor sets")
     f.set_defaults(func=cmd_factors)
+    from farmcalc.excel.cli import register as register_excel
+
+    register_excel(sub)  # template, export
     load_plugin_commands(sub)
     return p
 

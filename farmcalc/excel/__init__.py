@@ -1,0 +1,28 @@
+"""The advisor's Excel round trip: template, bulk import, error report, results.
+
+Core only: this package uses python-calamine, openpyxl, xlsxwriter and
+defusedxml, never the web app.
+
+- :func:`write_template` — the Swedish template (``--example``: demo farms)
+- :func:`read_workbook` — a checked, validated workbook as FarmTables
+- :func:`write_error_report` — the problems as a workbook
+- :func:`write_results` — the results workbook with charts and sources
+"""
+
+from farmcalc.excel.export import calculate_workbook, write_results
+from farmcalc.excel.issues import SheetIssue, WorkbookRefused
+from farmcalc.excel.reader import read_workbook
+from farmcalc.excel.report import write_error_report
+from farmcalc.excel.template import example_records, write_farms, write_template
+
+__all__ = [
+    "SheetIssue",
+    "WorkbookRefused",
+    "calculate_workbook",
+    "example_records",
+    "read_workbook",
+    "write_error_report",
+    "write_farms",
+    "write_results",
+    "write_template",
+]

@@ -1,0 +1,141 @@
+"""The results workbook, and text users typed never becoming a formula."""
+
+import copy
+import re
+import zipfile
+
+import numpy as np
+import openpyxl
+import pytest
+
+import farmcalc
+from farmcalc.excel import (
+    calculate_workbook,
+    example_records,
+    read_workbook,
+    write_error_report,
+    write_results,
+    write_template,
+)
+from farmcalc.excel.issues import SheetIssue
+
+INJECTIONS = ['=HYPERLINK("http://example.com","klicka")', "+1", "-2", "@SUM(1)", "=1+1"]
+
+
+@pytest.fixture(scope="module")
+def batch():
+    return farmcalc.calculate_batch(example_records())
+
+
+def test_results_workbook_sheets_and_numbers(batch, tmp_path):
+    path = tmp_path / "resultat.xlsx"
+    write_results(batch, path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Sammanfattning", "Utsläpp", "Per gröda", "Diagram", "Källor"]
+    summary = wb["Sammanfattning"]
+    header = [c.value for c in summary[1]]
+    assert header[:5] == ["Gård-id", "Gårdens namn", "År", "Åkerareal (ha)", "Utsläpp (ton CO₂e)"]
+    rows = list(summary.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == batch.tables.n_farms
+    np.testing.assert_allclose([r[4] for r in rows], batch.totals["co2e_kg"] / 1000, rtol=1e-12)
+    net = header.index("Netto (ton CO₂e)")
+    np.testing.assert_allclose([r[net] for r in rows], batch.totals["net_co2e_kg"] / 1000)
+    assert rows[0][1] == "Exempelgården"
+    assert summary.cell(2, 5).number_format == "#,##0.0"
+    emissions = list(wb["Utsläpp"].iter_rows(min_row=2, values_only=True))
+    assert len(emissions) == len(batch.emissions)
+    assert {r[2] for r in emissions} >= {"Fodersmältning (idisslare)", "Drivmedel till maskiner"}
+    assert {r[4] for r in emissions} >= {"Metan (CH₄)", "Lustgas (N₂O)"}
+    np.testing.assert_allclose(
+        sum(r[6] for r in emissions), batch.emissions["co2e_kg"].sum() / 1000, rtol=1e-9
+    )
+    per_crop = list(wb["Per gröda"].iter_rows(min_row=2, values_only=True))
+    assert len(per_crop) == len(batch.per_crop)
+    sources = [r for r in wb["Källor"].iter_rows(values_only=True) if r[0]]
+    flat = [str(v) for r in sources for v in r if v is not None]
+    assert batch.factor_set.name in flat and batch.factor_set.version in flat
+    assert "AR5" in flat
+    assert any("IPCC 2019" in v for v in flat)
+    factor_ids = {r[0] for r in sources}
+    assert set(batch.factor_set.rows.index) <= factor_ids
+    with zipfile.ZipFile(path) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 3  # by source, by gas, per farm
+
+
+def test_results_in_english(batch, tmp_path):
+    path = tmp_path / "results.xlsx"
+    write_results(batch, path, locale="en")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Summary", "Emissions", "Per crop", "Charts", "Sources"]
+    assert wb["Summary"]["A1"].value == "Farm id"
+
+
+def _records_with_injections():
+    records = copy.deepcopy(example_records(3))
+    for rec, text in zip(records, INJECTIONS, strict=False):
+        rec["name"] = text
+    records[1]["farm_id"] = "-2"
+    records[2]["farm_id"] = "@SUM(1)"
+    return records
+
+
+def _assert_no_formulas(path):
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                xml = z.read(name).decode()
+                assert "<f>" not in xml and "<f " not in xml, name
+
+
+def test_template_keeps_typed_text_as_text(tmp_path):
+    records = _records_with_injections()
+    path = tmp_path / "mall.xlsx"
+    write_template(path, records=records)
+    _assert_no_formulas(path)
+    ws = openpyxl.load_workbook(path)["Gårdar"]
+    names = [ws.cell(r, 3).value for r in range(2, 5)]
+    assert names == [r["name"] for r in records]
+    assert all(ws.cell(r, 3).data_type == "s" for r in range(2, 5))
+    assert ws.cell(2, 3).quotePrefix  # Excel keeps it text when edited
+    tables, issues = read_workbook(path)
+    assert tables is not None, [str(i) for i in issues]
+    assert tables.farms["name"].tolist() == [r["name"] for r in records]
+    assert tables.farms["farm_id"].tolist() == [r["farm_id"] for r in records]
+
+
+def test_results_keep_typed_text_as_text(tmp_path):
+    records = _records_with_injections()
+    path = tmp_path / "resultat.xlsx"
+    write_results(farmcalc.calculate_batch(records), path)
+    _assert_no_formulas(path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Sammanfattning"]
+    for r, rec in enumerate(records, start=2):
+        assert ws.cell(r, 1).value == rec["farm_id"] and ws.cell(r, 1).data_type == "s"
+        assert ws.cell(r, 2).value == rec["name"] and ws.cell(r, 2).data_type == "s"
+    assert ws.cell(2, 2).quotePrefix and ws.cell(3, 1).quotePrefix
+    ids = {row[0] for row in wb["Utsläpp"].iter_rows(min_row=2, values_only=True)}
+    assert ids == {r["farm_id"] for r in records}
+
+
+def test_error_report_keeps_typed_text_as_text(tmp_path):
+    issues = [
+        SheetIssue("not_a_number", sheet="Djur", row=2 + k, column="Antal djur (st)", value=v)
+        for k, v in enumerate(INJECTIONS)
+    ]
+    path = tmp_path / "fel.xlsx"
+    write_error_report(issues, path)
+    _assert_no_formulas(path)
+    ws = openpyxl.load_workbook(path).active
+    values = [ws.cell(r, 5).value for r in range(5, 5 + len(INJECTIONS))]
+    assert values == INJECTIONS
+    assert re.search(r"HYPERLINK", ws.cell(5, 6).value)
+
+
+def test_calculate_workbook(example_xlsx):
+    batch, issues = calculate_workbook(example_xlsx)
+    assert issues == [] and batch is not None
+    want = farmcalc.calculate_batch(example_records())
+    np.testing.assert_allclose(batch.totals["co2e_kg"], want.totals["co2e_kg"], rtol=1e-12)
+    assert batch.to_dicts("sv")[0]["farm_id"] == "EX-000001"
