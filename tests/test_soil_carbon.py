@@ -514,12 +514,6 @@ def test_soil_carbon_factor_files():
 
 def test_icbm_with_real_factor_set():
     fs = load_factor_set("sweden")
-    needed = ("crops.dry", "crops.r_ag", "crops.rs")
-    if not all(any(i.startswith(p + ".") for i in fs.rows.index) for p in needed) or not (
-        "crops.c_fraction_dm" in fs
-        or any(i.startswith("crops.c_fraction_dm.") for i in fs.rows.index)
-    ):
-        pytest.skip("crop residue factors (crops.csv) not present yet")
     tables, _ = records_to_tables(icbm_records()[:2])
     res = calc_soil_carbon_icbm(tables, fs)
     # plausible: between -2 and +2 t C/ha/yr

@@ -44,9 +44,20 @@ def test_migrations_downgrade_to_base_and_up_again(db_url):
     upgrade(db_url)
 
 
-def test_sqlite_pragmas(app):
-    if not app.config["DATABASE_URL"].startswith("sqlite"):
-        pytest.skip("SQLite only")
+def test_sqlite_pragmas(tmp_path):
+    """The embedded default: WAL, a busy timeout and foreign keys on every connection."""
+    from tests.web.conftest import dispose, make_test_app
+
+    url = f"sqlite:///{tmp_path / 'pragmas.sqlite'}"
+    upgrade(url)
+    app = make_test_app(url, tmp_path / "instance")
+    try:
+        _check_pragmas(app)
+    finally:
+        dispose(app)
+
+
+def _check_pragmas(app):
     with app.app_context():
         conn = get_session().connection()
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
