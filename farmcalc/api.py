@@ -22,7 +22,7 @@ from farmcalc.factors import (
     load_factor_set,
     load_gwp,
 )
-from farmcalc.i18n import _, gettext_
+from farmcalc.i18n import _, format_number, gettext_
 from farmcalc.labels import label
 from farmcalc.record import FarmTables, records_to_tables
 from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, codes
@@ -267,45 +267,79 @@ def _num(x: float) -> float | None:
     return None if x != x else x
 
 
-def _notes(res: BatchResult, f: int, locale: str) -> list[str]:
-    """Plain-language notes for farm ``f`` (formatting only, no arithmetic)."""
+def _all_notes(res: BatchResult, locale: str) -> list[list[str]]:
+    """Plain-language notes of every farm (formatting only, no arithmetic).
+
+    The conditions are worked out column-wise for all farms at once; only
+    the strings are put together per farm.
+    """
     tr = lambda key: gettext_(NOTE[key], locale)  # noqa: E731
     t = res.tables
-    notes = [tr("gwp").format(gwp=res.gwp.name)]
-    lv = t.livestock[t.livestock["farm_idx"] == f]
+    n = t.n_farms
+    fidx = t.farms.index.to_numpy()
+
+    def per_farm(idx: pd.Series, mask: np.ndarray | None = None) -> np.ndarray:
+        i = idx.to_numpy(dtype=np.int64)
+        if mask is not None:
+            i = i[mask]
+        return np.bincount(i, minlength=n)[:n] if n else np.zeros(0, dtype=np.int64)
+
+    lv = t.livestock
+    is_dairy = (lv["category"] == "dairy_cow").to_numpy()
+    n_dairy = per_farm(lv["farm_idx"], is_dairy)
+    n_milk = per_farm(lv["farm_idx"], is_dairy & lv["milk_kg_ecm_per_head"].notna().to_numpy())
     flows = res.output.n_flows
-    flows = flows[flows["farm_idx"] == f]
-    dairy = lv[lv["category"] == "dairy_cow"]
-    if len(dairy):
-        key = "tier2_dairy" if dairy["milk_kg_ecm_per_head"].notna().any() else "tier1_dairy"
-        notes.append(tr(key))
-    if len(flows) and flows["nex_default"].any():
-        cats = ", ".join(
-            label(c, locale).lower()
-            for c in sorted(set(flows.loc[flows["nex_default"], "category"]))
+    n_flows = per_farm(flows["farm_idx"])
+    nex = flows.loc[flows["nex_default"].to_numpy(dtype=bool), ["farm_idx", "category"]]
+    nex_text: dict[int, str] = {}
+    for f, cats in nex.groupby("farm_idx", sort=False)["category"]:
+        nex_text[int(f)] = ", ".join(label(c, locale).lower() for c in sorted(set(cats)))
+    crops = t.crops
+    n_crops = per_farm(crops["farm_idx"])
+    n_crops_no_manure = per_farm(crops["farm_idx"], crops["manure_n_kg_per_ha"].isna().to_numpy())
+    soc_missing = t.farms["soil_organic_carbon_t_per_ha"].isna().to_numpy()
+    meat_missing = t.farms["meat_sold_kg_liveweight"].isna().to_numpy()
+    icbm = res.output.soil_carbon_method == "icbm"
+
+    gwp_note = tr("gwp").format(gwp=res.gwp.name)
+    tier2, tier1, derived = tr("tier2_dairy"), tr("tier1_dairy"), tr("f_on_derived")
+    soc_note = (
+        tr("soc_default").format(
+            value=format_number(res.factor_set.value("icbm.initial_soc"), locale, "#,##0.#")
         )
-        notes.append(tr("nex_default").format(categories=cats))
-    crops = t.crops[t.crops["farm_idx"] == f]
-    if len(crops) and crops["manure_n_kg_per_ha"].isna().all() and len(flows):
-        notes.append(tr("f_on_derived"))
-    if res.output.soil_carbon_method == "icbm" and pd.isna(
-        t.farms.at[f, "soil_organic_carbon_t_per_ha"]
-    ):
-        notes.append(tr("soc_default").format(value=res.factor_set.value("icbm.initial_soc")))
-    if len(dairy) and pd.isna(t.farms.at[f, "meat_sold_kg_liveweight"]):
-        notes.append(tr("meat_missing"))
+        if icbm
+        else ""
+    )
+    meat_note = tr("meat_missing")
     fb = res.factor_set.fallback_ids()
-    if fb:
-        notes.append(
-            tr("fallback").format(
-                own=len(res.factor_set.rows) - len(fb),
-                n=len(fb),
-                set=res.factor_set.name,
-                fallback=res.factor_set.fallback,
-                topics=_summarise_ids(fb),
-            )
+    fallback_note = (
+        tr("fallback").format(
+            own=len(res.factor_set.rows) - len(fb),
+            n=len(fb),
+            set=res.factor_set.name,
+            fallback=res.factor_set.fallback,
+            topics=_summarise_ids(fb),
         )
-    return notes
+        if fb
+        else ""
+    )
+    out = []
+    for pos, f in enumerate(fidx):
+        notes = [gwp_note]
+        if n_dairy[f]:
+            notes.append(tier2 if n_milk[f] else tier1)
+        if f in nex_text:
+            notes.append(tr("nex_default").format(categories=nex_text[f]))
+        if n_crops[f] and n_crops_no_manure[f] == n_crops[f] and n_flows[f]:
+            notes.append(derived)
+        if icbm and soc_missing[pos]:
+            notes.append(soc_note)
+        if n_dairy[f] and meat_missing[pos]:
+            notes.append(meat_note)
+        if fallback_note:
+            notes.append(fallback_note)
+        out.append(notes)
+    return out
 
 
 def _summarise_ids(ids: list[str]) -> str:
@@ -317,26 +351,56 @@ def _summarise_ids(ids: list[str]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(groups.items()))
 
 
+def _rows_by_farm(frame: pd.DataFrame, n: int) -> list[list[dict]]:
+    """``frame``'s rows as dicts, bucketed by ``farm_idx`` (input order kept)."""
+    buckets: list[list[dict]] = [[] for _ in range(n)]
+    if len(frame):
+        for f, rec in zip(
+            frame["farm_idx"].to_numpy(dtype=np.int64).tolist(),
+            frame.to_dict("records"),
+            strict=True,
+        ):
+            buckets[f].append(rec)
+    return buckets
+
+
 def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
     out = []
+    n = res.tables.n_farms
     em = res.emissions
-    by_farm = {f: g for f, g in em.groupby("farm_idx", sort=False)}
-    pcs = {f: g for f, g in res.per_crop.groupby("farm_idx", sort=False)}
-    empty = em.iloc[0:0]
-    for f, row in zip(res.totals.index, res.totals.to_dict("records"), strict=True):
-        e = by_farm.get(f, empty)
+    emissions: list[list[dict]] = [[] for _ in range(n)]
+    for f, s, c, g, k, ce in zip(
+        em["farm_idx"].to_numpy(dtype=np.int64).tolist(),
+        em["source"].astype(object).tolist(),
+        em["category"].astype(object).tolist(),
+        em["gas"].astype(object).tolist(),
+        em["kg"].to_numpy(dtype=float).tolist(),
+        em["co2e_kg"].to_numpy(dtype=float).tolist(),
+        strict=True,
+    ):
+        emissions[f].append({"source": s, "category": c, "gas": g, "kg": k, "co2e_kg": ce})
+    pcs = _rows_by_farm(res.per_crop, n)
+    notes = _all_notes(res, locale)
+    warnings: list[list[str]] = [[] for _ in range(n)]
+    for i in res.issues:
+        if i.farm is not None and 0 <= i.farm < n:
+            warnings[i.farm].append(i.message(locale))
+    covers = {k: gettext_(v, locale) for k, v in INTENSITY_TEXT.items()}
+    for pos, (f, row) in enumerate(
+        zip(res.totals.index, res.totals.to_dict("records"), strict=True)
+    ):
         intens = [
             {
                 "id": "per_ha",
                 "value": _num(row["co2e_kg_per_ha"]),
                 "unit": "kg CO2e/ha",
-                "covers": gettext_(INTENSITY_TEXT["per_ha"], locale),
+                "covers": covers["per_ha"],
             },
             {
                 "id": "net_per_ha",
                 "value": _num(row["net_co2e_kg_per_ha"]),
                 "unit": "kg CO2e/ha",
-                "covers": gettext_(INTENSITY_TEXT["net_per_ha"], locale),
+                "covers": covers["net_per_ha"],
             },
         ]
         if row["milk_kg_ecm"] > 0:
@@ -347,10 +411,10 @@ def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
                     "unit": "kg CO2e/kg ECM",
                     "milk_kg_ecm": _num(row["milk_kg_ecm"]),
                     "milk_allocation": _num(row["milk_allocation"]),
-                    "covers": gettext_(INTENSITY_TEXT["per_kg_ecm"], locale),
+                    "covers": covers["per_kg_ecm"],
                 }
             )
-        for c in pcs.get(f, res.per_crop.iloc[0:0]).to_dict("records"):
+        for c in pcs[f]:
             if c["harvest_t"] > 0:
                 intens.append(
                     {
@@ -360,7 +424,7 @@ def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
                         "value": _num(c["co2e_kg_per_t"]),
                         "unit": "kg CO2e/t",
                         "harvest_t": _num(c["harvest_t"]),
-                        "covers": gettext_(INTENSITY_TEXT["per_t_crop"], locale),
+                        "covers": covers["per_t_crop"],
                     }
                 )
         out.append(
@@ -371,18 +435,7 @@ def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
                 "factor_set": res.factor_set.name,
                 "factor_set_version": res.factor_set.version,
                 "gwp": res.gwp.name,
-                "emissions": [
-                    {
-                        "source": s,
-                        "category": c,
-                        "gas": g,
-                        "kg": float(k),
-                        "co2e_kg": float(ce),
-                    }
-                    for s, c, g, k, ce in zip(
-                        e["source"], e["category"], e["gas"], e["kg"], e["co2e_kg"], strict=True
-                    )
-                ],
+                "emissions": emissions[f],
                 "totals": {
                     k: float(row[k])
                     for k in (
@@ -401,8 +454,8 @@ def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
                     "icbm_co2_kg_per_yr": _num(row["soil_carbon_icbm_co2_kg"]),
                     "ipcc_tier1_co2_kg_per_yr": _num(row["soil_carbon_ipcc_co2_kg"]),
                 },
-                "notes": _notes(res, f, locale),
-                "warnings": [i.message(locale) for i in res.issues if i.farm == f],
+                "notes": notes[pos],
+                "warnings": warnings[f],
             }
         )
     return out

@@ -246,3 +246,116 @@ def _crop(crop: str, area: float, rng: np.random.Generator, manure_n: float) -> 
         "mineral_n_type": N_TYPES[int(rng.integers(len(N_TYPES)))],
         "manure_n_kg_per_ha": round(manure_n) if crop not in ("pasture", "fallow") else 0,
     }
+
+
+DEMO_YEARS = (2021, 2022, 2023, 2024, 2025)
+
+
+def demo_farm_kinds(n: int, *, seed: int = 1290) -> list[str]:
+    """The kind (``FARM_TYPES``) :func:`demo_records` gave each of its ``n`` farms."""
+    rng = np.random.default_rng(seed)  # the same first draw as demo_records
+    return [FARM_TYPES[k] for k in rng.choice(len(FARM_TYPES), size=n, p=TYPE_WEIGHTS)]
+
+
+def demo_panel(
+    n: int,
+    *,
+    years: tuple[int, ...] = DEMO_YEARS,
+    seed: int = 1290,
+    municipality_code: str = "1290",
+    id_prefix: str = "D",
+    all_years: bool = False,
+) -> dict[int, list[dict]]:
+    """``n`` demo farms reporting over ``years``: the records of each year.
+
+    The farms are those of :func:`demo_records` (same ids, names and sizes);
+    the ``mixed`` farms keep half the dairy herd and add pigs. From year to
+    year the numbers drift as on real farms, seeded and reproducible:
+    livestock about −2 %/yr, diesel about −3 %/yr with a growing share of
+    farms that switch part of it to HVO100, heating oil −10 %/yr, mineral N
+    −1 %/yr, yields and lime vary with the weather. About 8 % of the farms
+    start reporting later and 7 % stop earlier, so coverage changes too
+    (``all_years=True``: every farm reports every year).
+
+    Returns
+    -------
+    dict
+        Year → list of ``farmcalc.farm/1`` records (only the farms reporting that year).
+    """
+    base = demo_records(
+        n, seed=seed, year=years[0], municipality_code=municipality_code, id_prefix=id_prefix
+    )
+    kinds = demo_farm_kinds(n, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    y0, y1 = years[0], years[-1]
+    u = rng.random(n)
+    first = np.where(u < 0.08, rng.integers(y0 + 1, y1 + 1, size=n), y0)
+    last = np.where(u > 0.93, rng.integers(y0, y1, size=n), y1)
+    if all_years:
+        first[:], last[:] = y0, y1
+    hvo_from = np.where(rng.random(n) < 0.45, rng.integers(y0, y1 + 3, size=n), 9999)
+    hvo_share = rng.uniform(0.3, 1.0, size=n)
+    for rec, kind in zip(base, kinds, strict=True):
+        if kind == "mixed":
+            for a in rec["livestock"]:
+                if a["category"] in ("dairy_cow", "heifer", "calf"):
+                    a["head"] = max(1, a["head"] // 2)
+            ha = sum(c["area_ha"] for c in rec["crops"])
+            rec["livestock"] += [
+                {
+                    "category": "fattening_pig",
+                    "head": int(ha * 4) + 20,
+                    "manure_systems": {"liquid_slurry_cover": 1.0},
+                },
+                {
+                    "category": "sow",
+                    "head": int(ha * 0.3) + 2,
+                    "manure_systems": {"liquid_slurry_cover": 1.0},
+                },
+            ]
+    out: dict[int, list[dict]] = {}
+    for y in years:
+        k = y - y0
+        weather = rng.uniform(0.85, 1.15)  # one year's harvest for everybody
+        animals = 0.98**k * rng.uniform(0.96, 1.04, size=n)
+        diesel = 0.97**k * rng.uniform(0.93, 1.07, size=n)
+        nfert = 0.99**k * rng.uniform(0.95, 1.05, size=n)
+        lime = rng.uniform(0.0, 2.0, size=n)
+        records = []
+        for i, rec in enumerate(base):
+            if not first[i] <= y <= last[i]:
+                continue
+            e = rec["energy"]
+            fuel = e["diesel_l"] + e["hvo100_l"]
+            total_fuel = fuel * diesel[i]
+            hvo = total_fuel * hvo_share[i] if y >= hvo_from[i] else e["hvo100_l"] * diesel[i]
+            records.append(
+                {
+                    **rec,
+                    "year": y,
+                    "livestock": [
+                        {**a, "head": max(1, round(a["head"] * animals[i]))}
+                        for a in rec["livestock"]
+                    ],
+                    "crops": [
+                        {
+                            **c,
+                            "yield_kg_per_ha": round(c["yield_kg_per_ha"] * weather),
+                            "mineral_n_kg_per_ha": round(c["mineral_n_kg_per_ha"] * nfert[i]),
+                        }
+                        for c in rec["crops"]
+                    ],
+                    "lime": {
+                        **rec["lime"],
+                        "limestone_t": round(rec["lime"]["limestone_t"] * lime[i], 1),
+                    },
+                    "energy": {
+                        **e,
+                        "diesel_l": round(total_fuel - hvo),
+                        "hvo100_l": round(hvo),
+                        "heating_oil_l": round(e["heating_oil_l"] * 0.9**k),
+                    },
+                }
+            )
+        out[y] = records
+    return out

@@ -1,7 +1,11 @@
 """farmcalc's web app: a Flask application factory (``create_app``) à la flaskr.
 
 Blueprints, one per concern: ``main`` (start page, language), ``auth``
-(accounts), ``farms`` (the user's farms and advisor access). Cross-cutting
+(accounts), ``farms`` (the user's farms and advisor access), ``farmyear``
+(the farm form, step by step), ``account`` (API
+tokens), ``imports`` (Excel template, upload, results workbook), ``api``
+(the JSON API under /api/v1), ``municipality`` (the municipality's protected
+aggregates). Cross-cutting
 parts: ``db`` (engine, request session), ``models`` (SQLModel),
 ``access`` (which farms a user may see), ``crud`` (persistence),
 ``errors`` (error pages), ``security`` (headers), ``i18n`` (language,
@@ -34,7 +38,23 @@ def create_app(
     from flask import Flask
 
     from farmcalc.i18n import compile_catalogs, translations_dir
-    from web import auth, config, db, errors, farms, i18n, main, security
+    from web import (
+        account,
+        api,
+        auth,
+        config,
+        db,
+        errors,
+        factors,
+        farms,
+        farmyear,
+        i18n,
+        imports,
+        main,
+        municipality,
+        results,
+        security,
+    )
     from web.extensions import babel, csrf, limiter, login_manager
 
     folder = Path(instance_path).resolve() if instance_path else config.instance_path()
@@ -59,6 +79,14 @@ def create_app(
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(farms.bp)
+    app.register_blueprint(farmyear.bp)
+    app.register_blueprint(results.bp)
+    app.register_blueprint(factors.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(municipality.bp)
+    app.register_blueprint(imports.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing to forge (web/api.py)
 
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -4,7 +4,7 @@
 |---|---|---|
 | farmer | farms they own | farms they own |
 | advisor | farms they own + farms shared with them (an ``AdvisorAccess`` row) | farms they own |
-| municipality | no single farm (only aggregates across farms) | none |
+| municipality | no single farm (only aggregates across farms: web/municipality.py) | none |
 | admin | every farm | every farm |
 | anonymous | none | none |
 
@@ -91,3 +91,9 @@ def can_manage(user: Any, farm: Farm) -> bool:
     if u is None or u.role == Role.municipality:
         return False
     return u.role == Role.admin or farm.owner_id == u.id
+
+
+def can_see_aggregates(user: Any) -> bool:
+    """Whether ``user`` may see the municipality's protected aggregates (web/municipality.py)."""
+    u = signed_in_user(user)
+    return u is not None and u.role in (Role.municipality, Role.admin)

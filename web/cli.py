@@ -6,8 +6,10 @@ commands, so ``farmcalc calc`` stays quick.
 
 - ``farmcalc serve [--host 127.0.0.1] [--port 5000]``: upgrade the database, then serve
 - ``farmcalc db upgrade`` / ``db current`` / ``db revision -m MESSAGE``
-- ``farmcalc demo [--farms N]``: demo users and farms with calculated results
+- ``farmcalc demo [--farms N]``: demo users and farms with calculated results, 2021–2025
+- ``farmcalc aggregate --year Y [--municipality C] [--base-year B] --format json|xlsx [--out F]``
 - ``farmcalc user create --email E --name N --role R [--password P]``
+- ``farmcalc import F.xlsx [--advisor EMAIL]``: store a workbook's farms (web/importer.py)
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ DEMO_USERS = (
     ("kommun@example.se", "Kristianstads kommun", "municipality"),
     ("admin@example.se", "Admin", "admin"),
 )
-DEMO_YEAR = 2025
+DEMO_FARMS = 30
+DEMO_YEARS = (2021, 2022, 2023, 2024, 2025)
 
 T = {
     "serving": _("farmcalc is running at {url} — open the address in a web browser."),
@@ -45,6 +48,16 @@ T = {
     "password_short": _("The password must be at least 10 characters long."),
     "password_prompt": _("Password: "),
     "revision": _("New migration: {path}"),
+    "no_year": _("No calculated farm-year for {year} in municipality {code}."),
+    "no_base": _("The base year {year} has no calculated farm-years (years present: {years})."),
+    "aggregate_written": _("Aggregates written to {path}."),
+    "import_done": _(
+        "{file}: {n} farm-years imported ({inserted} new, {updated} updated); "
+        "{farms} new farms created."
+    ),
+    "import_warnings": _("{n} warnings:"),
+    "no_such_user": _("There is no user with the e-mail address {email}."),
+    "cannot_import": _("The user {email} may not import farms (role {role})."),
 }
 
 
@@ -176,19 +189,79 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def create_demo_data(*, n_farms: int = 3, year: int = DEMO_YEAR) -> dict[str, int]:
-    """Demo users and ``n_farms`` calculated farms; running it again adds nothing.
+def cmd_import(args: argparse.Namespace) -> int:
+    """Store the farms of a workbook like the upload page (all or nothing, by farm and year)."""
+    from pathlib import Path
 
-    Needs an app context. Farms come from ``farmcalc.demo.demo_records`` (ids
-    ``D-000001`` …) and belong to the demo farmer; the demo advisor gets access
-    to the first one. Results are calculated in one ``calculate_batch`` call
-    and written in bulk with their factor-set version.
+    from farmcalc.excel.cli import EXIT_INPUT, print_issues
+    from web import crud
+    from web.access import can_create_farms
+    from web.db import get_session, upgrade
+    from web.importer import import_workbook
+
+    locale = args.locale
+    if not Path(args.file).is_file():
+        print(gettext_(_("{file}: no such file"), locale).format(file=args.file), file=sys.stderr)
+        return EXIT_INPUT
+    with _app() as app, app.app_context():
+        upgrade(app.config["DATABASE_URL"])
+        db = get_session()
+        user = None
+        if args.advisor:
+            user = crud.get_user_by_email(session=db, email=args.advisor)
+            if user is None:
+                print(_t("no_such_user", email=args.advisor), file=sys.stderr)
+                return EXIT_INPUT
+            if not can_create_farms(user):
+                print(_t("cannot_import", email=user.email, role=user.role), file=sys.stderr)
+                return EXIT_INPUT
+        result = import_workbook(
+            session=db,
+            user=user,
+            source=args.file,
+            factors=args.factors,
+            gwp=args.gwp,
+            locale=locale,
+            max_bytes=app.config["IMPORT_MAX_FILE_BYTES"],
+        )
+    if not result.ok:
+        print_issues(result.issues, args.file, locale)
+        return EXIT_INPUT
+    print(
+        gettext_(T["import_done"], locale).format(
+            file=args.file,
+            n=result.n_farm_years,
+            inserted=result.n_inserted,
+            updated=result.n_updated,
+            farms=result.n_new_farms,
+        )
+    )
+    if result.warnings:
+        print(gettext_(T["import_warnings"], locale).format(n=len(result.warnings)))
+        for issue in result.warnings:
+            print("  " + issue.message(locale))
+    return 0
+
+
+def create_demo_data(
+    *, n_farms: int = DEMO_FARMS, years: tuple[int, ...] = DEMO_YEARS, all_years: bool = False
+) -> dict[str, int]:
+    """Demo users and ``n_farms`` calculated farms over ``years``; running it again adds nothing.
+
+    Needs an app context. Farms come from ``farmcalc.demo.demo_panel`` (ids
+    ``D-000001`` …, Kristianstad's mix of farm types, numbers drifting year
+    to year, some farms reporting only some years) and belong to the demo
+    farmer (``all_years``: every farm reports every year); the demo advisor
+    gets access to the first one. Each year is
+    calculated in one ``calculate_batch`` call and written in bulk
+    (``crud.bulk_insert_farm_years``, which also writes the municipality's
+    per-farm totals).
     """
     from sqlalchemy import insert
     from sqlmodel import select
 
     from farmcalc import calculate_batch
-    from farmcalc.demo import demo_records
+    from farmcalc.demo import demo_panel
     from web import crud
     from web.db import get_session
     from web.models import AdvisorAccess, Farm, FarmYear, Role, UserCreate, utcnow
@@ -207,11 +280,14 @@ def create_demo_data(*, n_farms: int = 3, year: int = DEMO_YEAR) -> dict[str, in
         users[role] = user
     farmer, advisor = users["farmer"], users["advisor"]
 
-    records = demo_records(n_farms, year=year)
-    existing = {
-        f.farm_code: f for f in db.exec(select(Farm).where(Farm.owner_id == farmer.id)).all()
-    }
-    new = [r for r in records if r["farm_id"] not in existing]
+    panel = demo_panel(n_farms, years=tuple(years), all_years=all_years)
+    first: dict[str, dict] = {}
+    for y in years:
+        for r in panel[y]:
+            first.setdefault(r["farm_id"], r)
+    owned = select(Farm.farm_code, Farm.id).where(Farm.owner_id == farmer.id)
+    existing = dict(db.exec(owned).all())
+    new = [r for code, r in sorted(first.items()) if code not in existing]
     if new:
         db.execute(
             insert(Farm),
@@ -227,25 +303,27 @@ def create_demo_data(*, n_farms: int = 3, year: int = DEMO_YEAR) -> dict[str, in
             ],
         )
         db.commit()
-    farms = {f.farm_code: f for f in db.exec(select(Farm).where(Farm.owner_id == farmer.id)).all()}
-    have_year = set(
+    farms = dict(db.exec(owned).all())
+    have = set(
         db.exec(
-            select(FarmYear.farm_id).where(
-                FarmYear.year == year,
-                FarmYear.farm_id.in_([f.id for f in farms.values()]),  # type: ignore[union-attr]
-            )
+            select(FarmYear.farm_id, FarmYear.year)
+            .join(Farm, Farm.id == FarmYear.farm_id)  # type: ignore[arg-type]
+            .where(Farm.owner_id == farmer.id)
         ).all()
     )
-    todo = [r for r in records if farms[r["farm_id"]].id not in have_year]
-    if todo:
+    added = 0
+    for y in years:
+        todo = [r for r in panel[y] if (farms[r["farm_id"]], y) not in have]
+        if not todo:
+            continue
         results = calculate_batch(todo).to_dicts("sv")
         now = utcnow()
-        crud.bulk_insert_farm_years(
+        added += crud.bulk_insert_farm_years(
             session=db,
             rows=[
                 {
-                    "farm_id": farms[r["farm_id"]].id,
-                    "year": year,
+                    "farm_id": farms[r["farm_id"]],
+                    "year": y,
                     "record": r,
                     "step": "done",
                     "is_draft": False,
@@ -258,18 +336,72 @@ def create_demo_data(*, n_farms: int = 3, year: int = DEMO_YEAR) -> dict[str, in
                 for r, res in zip(todo, results, strict=True)
             ],
         )
-    first = farms.get(records[0]["farm_id"]) if records else None
-    if first is not None and db.get(AdvisorAccess, (first.id, advisor.id)) is None:
-        db.add(AdvisorAccess(farm_id=first.id, advisor_id=advisor.id))
+    first_id = farms.get(min(first)) if first else None
+    if first_id is not None and db.get(AdvisorAccess, (first_id, advisor.id)) is None:
+        db.add(AdvisorAccess(farm_id=first_id, advisor_id=advisor.id))
         db.commit()
-    return {"new_farms": len(new), "old_farms": len(records) - len(new)}
+    return {"new_farms": len(new), "old_farms": len(first) - len(new), "farm_years": added}
+
+
+def cmd_aggregate(args: argparse.Namespace) -> int:
+    """The municipality's protected aggregates as JSON or Excel (what the dashboard shows)."""
+    import json
+
+    from farmcalc.aggregate import Rule, aggregate
+    from farmcalc.aggregate_export import write_xlsx
+    from web.db import get_session, upgrade
+    from web.totals import load_frame, method_mix
+
+    with _app() as app, app.app_context():
+        upgrade(app.config["DATABASE_URL"])
+        cfg = app.config
+        code = args.municipality or str(cfg["MUNICIPALITY_CODE"])
+        frame = load_frame(session=get_session(), municipality_code=code)
+        mix = method_mix(session=get_session(), municipality_code=code)
+        rule = Rule(
+            min_farms=args.min_farms
+            if args.min_farms is not None
+            else cfg["DISCLOSURE_MIN_FARMS"],
+            max_share_1=(
+                args.max_share_1 if args.max_share_1 is not None else cfg["DISCLOSURE_MAX_SHARE_1"]
+            ),
+            max_share_2=(
+                args.max_share_2 if args.max_share_2 is not None else cfg["DISCLOSURE_MAX_SHARE_2"]
+            ),
+        )
+    years = sorted(int(y) for y in frame["year"].unique()) if len(frame) else []
+    if args.year not in years:
+        print(_t("no_year", year=args.year, code=code), file=sys.stderr)
+        return 2
+    if args.base_year is not None and args.base_year not in years:
+        print(
+            _t("no_base", year=args.base_year, years=", ".join(map(str, years))), file=sys.stderr
+        )
+        return 2
+    agg = aggregate(
+        frame, year=args.year, base_year=args.base_year, rule=rule, municipality_code=code
+    )
+    agg.method_mix = mix
+    if args.format == "json":
+        text = json.dumps(agg.to_dict(args.lang), ensure_ascii=False, indent=2) + "\n"
+        if args.out:
+            with open(args.out, "w", encoding="utf-8") as f:
+                f.write(text)
+            print(_t("aggregate_written", path=args.out), file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return 0
+    out = args.out or f"jordbruk-{code}-{args.year}.xlsx"
+    write_xlsx(agg, out, args.lang)
+    print(_t("aggregate_written", path=out))
+    return 0
 
 
 # ------------------------------------------------------------------- register
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``serve``, ``db``, ``demo`` and ``user`` to ``farmcalc``'s sub-commands."""
+    """Add ``serve``, ``db``, ``demo``, ``user`` and ``import`` to ``farmcalc``'s sub-commands."""
     s = subparsers.add_parser("serve", help="run the web app (upgrades the database first)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=5000)
@@ -288,8 +420,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rev.set_defaults(func=cmd_db_revision)
 
     demo = subparsers.add_parser("demo", help="create demo users and demo farms with results")
-    demo.add_argument("--farms", type=int, default=3, help="number of demo farms (default 3)")
+    demo.add_argument(
+        "--farms",
+        type=int,
+        default=DEMO_FARMS,
+        help=f"number of demo farms, each reporting 2021–2025 (default {DEMO_FARMS})",
+    )
     demo.set_defaults(func=cmd_demo)
+
+    ag = subparsers.add_parser(
+        "aggregate", help="the municipality's protected aggregates (JSON or Excel)"
+    )
+    ag.add_argument("--year", type=int, required=True, help="the year of the tables")
+    ag.add_argument("--municipality", help="municipality code (default: FARMCALC_MUNICIPALITY)")
+    ag.add_argument("--base-year", type=int, help="base of the 14 %% path (default: first year)")
+    ag.add_argument("--format", choices=("json", "xlsx"), default="json")
+    ag.add_argument("--out", help="file to write (json: default standard output)")
+    ag.add_argument("--lang", choices=("sv", "en"), default="sv")
+    ag.add_argument("--min-farms", type=int, help="disclosure rule: minimum farms per figure")
+    ag.add_argument("--max-share-1", type=float, help="disclosure rule: largest farm's share")
+    ag.add_argument("--max-share-2", type=float, help="disclosure rule: two largest farms' share")
+    ag.set_defaults(func=cmd_aggregate)
 
     u = subparsers.add_parser("user", help="manage web users")
     usub = u.add_subparsers(dest="user_command", required=True)
@@ -301,3 +452,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     uc.add_argument("--password", help="else $FARMCALC_PASSWORD, else asked for")
     uc.set_defaults(func=cmd_user_create)
+
+    from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, GWP_SETS
+
+    imp = subparsers.add_parser(
+        "import", help="store the farms of an Excel workbook in the web app's database"
+    )
+    imp.add_argument("file", help="the workbook (.xlsx), made from `farmcalc template`")
+    imp.add_argument(
+        "--advisor",
+        metavar="EMAIL",
+        help="import as this user: their farms and farms shared with them; new farm ids "
+        "become their farms (without it: existing farms only, any owner)",
+    )
+    imp.add_argument("--factors", default=DEFAULT_FACTOR_SET, help="factor set (default: sweden)")
+    imp.add_argument("--gwp", choices=GWP_SETS, default=DEFAULT_GWP)
+    imp.add_argument("--locale", choices=("sv", "en"), default="sv", help="language of messages")
+    imp.set_defaults(func=cmd_import)

@@ -9,6 +9,15 @@
 - ``FARMCALC_SECURE_COOKIES=1``: cookies only over HTTPS (set it behind TLS).
 - ``FARMCALC_PROXY_FIX=1``: trust one proxy's X-Forwarded-For/-Proto.
 - ``FARMCALC_SIGNIN_LIMIT``: sign-in attempts per IP; default ``10/minute``.
+- ``FARMCALC_API_CALCULATE_LIMIT``: ``POST /api/v1/calculate`` per IP; default
+  ``60/minute``.
+- ``FARMCALC_MUNICIPALITY``: the municipality code of the municipality pages;
+  default ``1290`` (Kristianstad).
+- ``FARMCALC_DISCLOSURE_MIN_FARMS``, ``FARMCALC_DISCLOSURE_MAX_SHARE_1``,
+  ``FARMCALC_DISCLOSURE_MAX_SHARE_2``: the disclosure rule of the municipality's
+  aggregates; defaults ``5``, ``0.5``, ``0.85`` (docs/municipality.md).
+- ``FARMCALC_IMPORT_SYNC=1``: import uploaded workbooks during the request, never in
+  a background thread (small files always are).
 """
 
 from __future__ import annotations
@@ -76,6 +85,24 @@ def from_env(folder: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
         "SIGNIN_RATE_LIMIT": os.environ.get("FARMCALC_SIGNIN_LIMIT", "10/minute"),
+        # JSON API (web/api.py): anonymous POST /api/v1/calculate per IP, body size, batch size
+        "API_CALCULATE_RATE_LIMIT": os.environ.get("FARMCALC_API_CALCULATE_LIMIT", "60/minute"),
+        "API_MAX_BYTES": 256 * 1024,
+        "API_MAX_RECORDS": 100,
+        # Excel import (web/imports.py): the upload's body limit (the Excel core refuses
+        # files above IMPORT_MAX_FILE_BYTES with its own message), files imported during
+        # the request (the rest by IMPORT_WORKERS threads), unfinished jobs per user
+        "IMPORT_MAX_BYTES": 25 * MB,
+        "IMPORT_MAX_FILE_BYTES": 20 * MB,
+        "IMPORT_SYNC": _flag("FARMCALC_IMPORT_SYNC"),
+        "IMPORT_SYNC_MAX_BYTES": 200 * 1024,
+        "IMPORT_WORKERS": 1,
+        "IMPORT_MAX_OPEN_JOBS": 2,
+        # the municipality's aggregates (web/municipality.py, docs/municipality.md)
+        "MUNICIPALITY_CODE": os.environ.get("FARMCALC_MUNICIPALITY", "1290"),
+        "DISCLOSURE_MIN_FARMS": int(os.environ.get("FARMCALC_DISCLOSURE_MIN_FARMS", "5")),
+        "DISCLOSURE_MAX_SHARE_1": float(os.environ.get("FARMCALC_DISCLOSURE_MAX_SHARE_1", "0.5")),
+        "DISCLOSURE_MAX_SHARE_2": float(os.environ.get("FARMCALC_DISCLOSURE_MAX_SHARE_2", "0.85")),
         # argon2-cffi's defaults (RFC 9106 low-memory profile); tests make it cheap
         "ARGON2_PARAMS": {},
     }

@@ -22,6 +22,7 @@ from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP
 from farmcalc.vocabulary import SCHEMA_ID as FARM_SCHEMA_ID
 from web.models import (
     AdvisorAccess,
+    ApiToken,
     Farm,
     FarmCreate,
     FarmYear,
@@ -32,6 +33,7 @@ from web.models import (
     utcnow,
 )
 from web.passwords import hash_password, verify_password
+from web.totals import write_farm_year_totals, write_totals
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
@@ -258,6 +260,7 @@ def store_result(*, session: Session, farm_year: FarmYear, result: Mapping[str, 
     farm_year.calculated_at = utcnow()
     farm_year.is_draft = False
     session.add(farm_year)
+    write_farm_year_totals(session=session, farm_year=farm_year)  # the municipality's totals
     session.commit()
     session.refresh(farm_year)
     return farm_year
@@ -297,5 +300,116 @@ def bulk_insert_farm_years(*, session: Session, rows: Iterable[Mapping[str, Any]
     if not values:
         return 0
     session.execute(insert(FarmYear), values)
+    write_totals(session=session, rows=values)  # the municipality's totals (web/totals.py)
     session.commit()
     return len(values)
+
+
+UPSERT_COLUMNS = (
+    "record",
+    "result",
+    "factor_set",
+    "factor_set_version",
+    "gwp",
+    "calculated_at",
+    "is_draft",
+    "updated_at",
+)
+"""What an upsert of a farm-year replaces; ``id``, ``step`` and ``created_at`` stay."""
+
+
+def upsert_farm_years(
+    *, session: Session, rows: list[Mapping[str, Any]], commit: bool = True
+) -> int:
+    """Insert farm-years, or update those whose (farm_id, year) exists, in one statement.
+
+    ``INSERT … ON CONFLICT (farm_id, year) DO UPDATE`` (SQLite and
+    PostgreSQL): a farm-year is never duplicated. Rows as for
+    :func:`bulk_insert_farm_years`; an update replaces :data:`UPSERT_COLUMNS`.
+    With ``commit=False`` the caller ends the transaction (the Excel import
+    stores farms, farm-years and its job row in one).
+    """
+    if not rows:
+        return 0
+    now = utcnow()
+    defaults = {"step": "", "is_draft": True, "created_at": now, "updated_at": now}
+    values = [{**defaults, **r} for r in rows]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - the app supports SQLite and PostgreSQL
+        raise NotImplementedError(f"upsert on {dialect}")
+    stmt = dialect_insert(FarmYear.__table__)  # Core, not the ORM's bulk path: ~2× faster
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["farm_id", "year"],
+        set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
+    )
+    session.execute(stmt, values)
+    write_totals(session=session, rows=values, replace=True)  # the municipality's totals
+    if commit:
+        session.commit()
+    return len(values)
+
+
+def delete_farm_year(*, session: Session, farm_year: FarmYear) -> None:
+    """Delete one farm-year with its record and result."""
+    session.delete(farm_year)
+    session.commit()
+
+
+# ---------------------------------------------------------------- API tokens
+
+API_TOKEN_PREFIX = "fc_"
+
+
+def create_api_token(*, session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new personal API token; returns the row and the token (shown once, never stored)."""
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)  # 32 random bytes
+    row = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(token))
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row, token
+
+
+def api_tokens_of(*, session: Session, user: User) -> list[ApiToken]:
+    """The user's tokens, newest first (revoked ones included)."""
+    stmt = (
+        select(ApiToken)
+        .where(ApiToken.user_id == user.id)
+        .order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc())
+    )
+    return list(session.exec(stmt).all())
+
+
+def user_for_api_token(*, session: Session, token: str) -> User | None:
+    """The user of a live (not revoked) API token, else None; notes when it was used."""
+    if not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == _token_hash(token))).first()
+    if row is None or row.revoked:
+        return None
+    now = utcnow()
+    last = row.last_used_at
+    if last is not None and last.tzinfo is None:  # SQLite drops the zone; the value is UTC
+        last = last.replace(tzinfo=now.tzinfo)
+    if last is None or now - last > LAST_SEEN_RESOLUTION:
+        row.last_used_at = now
+        session.add(row)
+        session.commit()
+    return session.get(User, row.user_id)
+
+
+def revoke_api_token(*, session: Session, user: User, token_id: int) -> bool:
+    """Revoke one of ``user``'s tokens; False when they have no live token with that id."""
+    row = session.exec(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    ).first()
+    if row is None or row.revoked:
+        return False
+    row.revoked = True
+    session.add(row)
+    session.commit()
+    return True

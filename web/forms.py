@@ -136,3 +136,20 @@ class ConfirmForm(FlaskForm):
 class LanguageForm(FlaskForm):
     lang = HiddenField(validators=[DataRequired()])
     next = HiddenField()
+
+
+class ApiTokenForm(FlaskForm):
+    """Name a new personal API token (web/account.py)."""
+
+    name = StringField(
+        lazy_gettext("Name of the token"),
+        filters=[strip],
+        description=lazy_gettext(
+            "What the token is for, such as the name of the program that will use it."
+        ),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=100, message=lazy_gettext("At most %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "off"},
+    )

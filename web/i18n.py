@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, request, session
 from flask_babel import format_decimal, get_locale
 
 from farmcalc.i18n import DEFAULT_LOCALE, LOCALES
@@ -20,9 +20,22 @@ LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 
 
 def select_locale() -> str:
-    """Flask-Babel's locale selector: the session's choice, else Swedish."""
+    """Flask-Babel's locale selector: the session's choice, else Swedish.
+
+    The JSON API (``/api/``) ignores cookies: see :func:`api_locale`.
+    """
+    if request.path.startswith("/api/"):
+        return api_locale()
     lang = session.get("lang")
     return lang if lang in LOCALES else DEFAULT_LOCALE
+
+
+def api_locale() -> str:
+    """Language of a JSON API request: ``?lang=sv|en``, else Accept-Language, else Swedish."""
+    lang = request.args.get("lang", "")
+    if lang in LOCALES:
+        return lang
+    return request.accept_languages.best_match(LOCALES) or DEFAULT_LOCALE
 
 
 def current_lang() -> str:

@@ -15,7 +15,16 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -196,3 +205,124 @@ class FarmYearPublic(FarmYearBase):
     gwp: str | None
     calculated_at: datetime | None
     updated_at: datetime
+
+
+# ------------------------------------------------------------------ API tokens
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token (``Authorization: Bearer …``) of the JSON API (web/api.py).
+
+    Only the SHA-256 of the token is kept: the token itself is shown once,
+    when it is made. A revoked token stays listed but no longer signs in.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = _ts(default_factory=utcnow)
+    last_used_at: datetime | None = _ts(default=None)
+    revoked: bool = False
+
+
+# ---------------------------------------------------------------- Excel import
+
+
+class ImportStatus(StrEnum):
+    """Where an Excel import (web/importer.py) is."""
+
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class ImportJob(SQLModel, table=True):
+    """One uploaded workbook and what became of it (web/imports.py).
+
+    ``progress`` (0–100) and ``step`` follow the import's steps; the counts,
+    the first problems (``issues``, in the uploader's language) and the error
+    report workbook (``report``) stay for the job page. The data itself is
+    stored in ``farms`` and ``farm_years`` in one transaction, together with
+    ``status = done``.
+    """
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    filename: str = Field(default="", max_length=255)
+    size_bytes: int = 0
+    locale: str = Field(default="sv", max_length=8)
+    status: ImportStatus = Field(default=ImportStatus.queued, sa_type=String(16))
+    step: str = Field(default="queued", max_length=16)
+    progress: int = 0
+    n_farm_years: int = 0
+    """Rows of the sheet Gårdar (farm-years) in the workbook."""
+    n_new_farms: int = 0
+    n_inserted: int = 0
+    n_updated: int = 0
+    n_errors: int = 0
+    n_warnings: int = 0
+    years: list[int] = Field(default_factory=list, sa_type=JSONDoc)
+    issues: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONDoc)
+    """The first problems as ``SheetIssue.as_dict(locale)``; all are in ``report``."""
+    report: bytes | None = Field(default=None, sa_type=LargeBinary)
+    """The error report (.xlsx) when the workbook had errors or warnings."""
+    message: str = Field(default="", max_length=1000)
+    """Why a job failed when the workbook was not to blame (in ``locale``)."""
+    created_at: datetime = _ts(default_factory=utcnow)
+    started_at: datetime | None = _ts(default=None)
+    finished_at: datetime | None = _ts(default=None)
+    updated_at: datetime = _ts(default_factory=utcnow)
+
+
+# ------------------------------------------------- municipality aggregates
+
+
+class FarmYearTotals(SQLModel, table=True):
+    """A calculated farm-year's totals, for the municipality's aggregates (web/municipality.py).
+
+    One row per farm-year with a result, written with the result
+    (``crud.store_result``, ``bulk_insert_farm_years``, ``upsert_farm_years``
+    through ``web/totals.py``) so that the dashboard reads a few bytes per
+    farm-year instead of parsing result JSON. ``summary`` holds the numbers
+    of ``farmcalc.aggregate.SUMMARY_COLUMNS`` (farmland, livestock units, kg
+    CO2e per source and gas) packed as little-endian float64, in the order
+    that ``layout`` names (``web.totals.LAYOUT``). A row whose
+    ``calculated_at`` differs from its farm-year's, or whose layout is not the
+    current one, is stale and is made again from the stored result when the
+    dashboard is read.
+    """
+
+    __tablename__ = "farm_year_totals"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["farm_id", "year"], ["farm_years.farm_id", "farm_years.year"], ondelete="CASCADE"
+        ),
+    )
+
+    farm_id: int = Field(primary_key=True)
+    year: int = Field(primary_key=True)
+    calculated_at: datetime | None = _ts(default=None)
+    factor_set: str | None = Field(default=None, max_length=64)
+    gwp: str | None = Field(default=None, max_length=16)
+    farm_type: str = Field(max_length=16)
+    layout: str = Field(max_length=16)
+    summary: bytes = Field(sa_type=LargeBinary)
+
+
+# The municipality's query reads farm_years only through this index (SQLite
+# then never touches the rows with their large JSON documents).
+Index(
+    "ix_farm_years_farm_id_year_calculated_at",
+    FarmYear.farm_id,  # type: ignore[arg-type]
+    FarmYear.year,  # type: ignore[arg-type]
+    FarmYear.calculated_at,  # type: ignore[arg-type]
+)

@@ -7,11 +7,13 @@ defusedxml, never the web app.
 - :func:`read_workbook` — a checked, validated workbook as FarmTables
 - :func:`write_error_report` — the problems as a workbook
 - :func:`write_results` — the results workbook with charts and sources
+- :func:`tables_to_records` — the farms of a workbook as farm records (for storing)
 """
 
 from farmcalc.excel.export import calculate_workbook, write_results
 from farmcalc.excel.issues import SheetIssue, WorkbookRefused
 from farmcalc.excel.reader import read_workbook
+from farmcalc.excel.records import tables_to_records
 from farmcalc.excel.report import write_error_report
 from farmcalc.excel.template import example_records, write_farms, write_template
 
@@ -21,6 +23,7 @@ __all__ = [
     "calculate_workbook",
     "example_records",
     "read_workbook",
+    "tables_to_records",
     "write_error_report",
     "write_farms",
     "write_results",

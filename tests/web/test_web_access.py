@@ -6,6 +6,8 @@ exist. A farm the user may not see answers exactly like a missing one: 404.
 
 ADD EVERY NEW ROUTE THAT TAKES A FARM ID TO ``FARM_URLS``:
 ``test_every_farm_route_is_in_the_matrix`` fails until you do.
+The JSON API's farm routes (``/api/…``) have their own matrix:
+``API_FARM_URLS`` in tests/web/test_web_api.py.
 """
 
 import pytest
@@ -26,6 +28,20 @@ TARGETS = ["own", "other", "missing"]
 
 def grant_data(cast):
     return {"email": cast.emails["advisor_without"]}
+
+
+def start_data(cast):
+    return {"year": "2024", "copy_from": ""}
+
+
+def next_data(cast):
+    return {"action": "next"}
+
+
+YEARS = "/farms/<int:farm_id>/years"
+YEAR = YEARS + "/<int:year>"
+YEAR_URL = "/farms/{farm}/years/2025"
+FORM_STEPS = ["farm", "animals", "manure", "crops", "energy", "soils", "summary"]
 
 
 # (name, method, rule as registered, URL template, form data, who may, status when allowed)
@@ -50,6 +66,47 @@ FARM_URLS = [
         MANAGERS,
         302,
     ),
+    # results (web/results.py): a visible farm without the year answers 200 ("no data yet")
+    (
+        "result",
+        "GET",
+        "/farms/<int:farm_id>/years/<int:year>/result",
+        "/farms/{farm}/years/2025/result",
+        None,
+        VIEWERS,
+        200,
+    ),
+    (
+        "recalculate",
+        "POST",
+        "/farms/<int:farm_id>/years/<int:year>/result",
+        "/farms/{farm}/years/2025/result",
+        None,
+        VIEWERS,
+        302,
+    ),
+    (
+        "compare",
+        "GET",
+        "/farms/<int:farm_id>/compare",
+        "/farms/{farm}/compare",
+        None,
+        VIEWERS,
+        200,
+    ),
+    # the farm form (web/farmyear.py): anyone who sees the farm may fill in its years
+    ("year_new_form", "GET", YEARS + "/new", "/farms/{farm}/years/new", None, VIEWERS, 200),
+    ("year_new", "POST", YEARS + "/new", "/farms/{farm}/years/new", start_data, VIEWERS, 302),
+    *[
+        (f"step_{s}", "GET", f"{YEAR}/{s}", f"{YEAR_URL}/{s}", None, VIEWERS, 200)
+        for s in FORM_STEPS
+    ],
+    *[
+        (f"save_{s}", "POST", f"{YEAR}/{s}", f"{YEAR_URL}/{s}", next_data, VIEWERS, 302)
+        for s in FORM_STEPS[:-1]
+    ],
+    # calculating an empty year answers the summary again (200): "nothing filled in"
+    ("calculate", "POST", f"{YEAR}/summary", f"{YEAR_URL}/summary", None, VIEWERS, 200),
 ]
 
 
@@ -84,6 +141,8 @@ def test_every_farm_route_is_in_the_matrix(app):
     for rule in app.url_map.iter_rules():
         if "farm_id" not in rule.arguments:
             continue
+        if rule.rule.startswith("/api/"):
+            continue  # token auth, JSON: its own matrix, API_FARM_URLS in test_web_api.py
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (rule.rule, method) in known, f"add {method} {rule.rule} to FARM_URLS"
 

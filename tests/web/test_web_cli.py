@@ -12,9 +12,10 @@ from pathlib import Path
 from sqlmodel import select
 
 from farmcalc import calculate
+from farmcalc.demo import demo_panel
 from web import create_app
 from web.db import dispose, get_session
-from web.models import AdvisorAccess, Farm, FarmYear, User
+from web.models import AdvisorAccess, Farm, FarmYear, FarmYearTotals, User
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,7 +71,11 @@ def test_demo_creates_users_farms_and_results_and_is_idempotent(runner, migrated
             farms = db.exec(select(Farm)).all()
             assert len(farms) == 2
             years = db.exec(select(FarmYear)).all()
-            assert len(years) == 2
+            # each farm reports 2021–2025 (demo_panel; some farms only some years)
+            expected = demo_panel(2)
+            assert len(years) == sum(len(v) for v in expected.values())
+            assert {fy.year for fy in years} <= set(expected)
+            assert len(db.exec(select(FarmYearTotals)).all()) == len(years)
             for fy in years:
                 assert fy.is_draft is False and fy.factor_set_version
                 assert fy.result["factor_set_version"] == fy.factor_set_version

@@ -1,0 +1,166 @@
+"""Benchmark of the web app at the server (not a test: it prints figures).
+
+    .venv/bin/python bench/bench_web.py [--n 200]
+
+The app runs on a temporary SQLite database with Flask's test client (no
+network, no browser), signed in as a farmer with one dairy farm. Medians
+over ``--n`` requests of:
+
+a. saving a farm-year and calculating it: ``crud.save_farm_year`` +
+   ``crud.calculate_farm_year`` directly, and — when the farm form is there —
+   the browser's way: POST of one form step (energy) and POST of the summary
+   (which calculates);
+b. GET of the results page (which shows the stored result: no calculation).
+
+The goal (issue 3) is under 100 ms median for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from html import unescape
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from farmcalc.demo import demo_records  # noqa: E402
+from web import create_app, crud  # noqa: E402
+from web.db import dispose, get_session, upgrade  # noqa: E402
+from web.models import Farm, FarmCreate, Role, UserCreate  # noqa: E402
+
+PASSWORD = "bench-password-123"
+GOAL_MS = 100.0
+
+
+def timed(fn, n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000.0)
+    return out
+
+
+def report(name: str, ms: list[float]) -> None:
+    med = statistics.median(ms)
+    p90 = sorted(ms)[int(0.9 * (len(ms) - 1))]
+    flag = "ok" if med < GOAL_MS else "SLOW"
+    print(f"{name:<52} median {med:7.1f} ms   p90 {p90:7.1f} ms   n={len(ms):<4} {flag}")
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """The values a browser would send back from a form page (inputs and selects)."""
+    data: dict[str, str] = {}
+    for tag in re.findall(r"<input\b[^>]*>", html):
+        name = re.search(r'\bname="([^"]+)"', tag)
+        if not name or re.search(r'type="(submit|button|checkbox|radio)"', tag):
+            continue
+        value = re.search(r'\bvalue="([^"]*)"', tag)
+        data[unescape(name.group(1))] = unescape(value.group(1)) if value else ""
+    for name, body in re.findall(r'<select\b[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        sel = re.search(r'<option[^>]*value="([^"]*)"[^>]*selected', body)
+        data[unescape(name)] = unescape(sel.group(1)) if sel else ""
+    return data
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=200)
+    args = ap.parse_args()
+    n = args.n
+
+    tmp = Path(tempfile.mkdtemp(prefix="farmcalc-bench-"))
+    url = f"sqlite:///{tmp / 'bench.sqlite'}"
+    upgrade(url)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "DATABASE_URL": url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+        },
+        instance_path=tmp / "instance",
+    )
+    record = demo_records(2, year=2025)[1]  # a dairy farm with crops
+    year = 2025
+    with app.app_context():
+        db = get_session()
+        user = crud.create_user(
+            session=db,
+            user_in=UserCreate(
+                email="bench@example.se", name="Bench", role=Role.farmer, password=PASSWORD
+            ),
+        )
+        farm = crud.create_farm(
+            session=db, farm_in=FarmCreate(farm_code="B-1", name="Bänkgården"), owner=user
+        )
+        farm_id = farm.id
+        fy = crud.save_farm_year(session=db, farm=farm, year=year, record=record)
+        crud.calculate_farm_year(session=db, farm_year=fy)
+
+    client = app.test_client()
+    r = client.post("/auth/signin", data={"email": "bench@example.se", "password": PASSWORD})
+    assert r.status_code == 302, r.status_code
+    print(f"farmcalc web benchmark: SQLite {tmp}, {n} requests each, goal < {GOAL_MS:.0f} ms")
+
+    # a. save + calculate, through crud directly
+    with app.app_context():
+
+        def save_and_calculate() -> None:
+            db = get_session()
+            farm = db.get(Farm, farm_id)
+            fy = crud.save_farm_year(session=db, farm=farm, year=year, record=record)
+            crud.calculate_farm_year(session=db, farm_year=fy)
+            db.expunge_all()
+
+        save_and_calculate()
+        report("a. crud.save_farm_year + calculate_farm_year", timed(save_and_calculate, n))
+
+    # a'. the farm form, if it is there: POST one step, POST the summary (calculates)
+    base = f"/farms/{farm_id}/years/{year}"
+    if "farmyear.summary" in app.view_functions:
+        page = client.get(f"{base}/energy")
+        data = {**form_fields(page.get_data(as_text=True)), "action": "next"}
+
+        def post_step() -> None:
+            r = client.post(f"{base}/energy", data=data)
+            assert r.status_code in (200, 302), r.status_code
+
+        def post_summary() -> None:
+            r = client.post(f"{base}/summary")
+            assert r.status_code == 302, r.status_code
+
+        report("a. POST form step (energy, saves the draft)", timed(post_step, n))
+        report("a. POST summary (calculates, stores the result)", timed(post_summary, n))
+    else:
+        print("a. the farm form (web/farmyear.py) is not there: form POSTs not timed")
+
+    # b. the results page
+    def get_result() -> None:
+        r = client.get(f"{base}/result")
+        assert r.status_code == 200, r.status_code
+
+    get_result()
+    report("b. GET results page", timed(get_result, n))
+
+    def get_compare() -> None:
+        assert client.get(f"/farms/{farm_id}/compare").status_code == 200
+
+    report("   GET compare page (one year)", timed(get_compare, n))
+    report(
+        "   GET /factors/sweden (591 factors, public)",
+        timed(lambda: client.get("/factors/sweden"), max(20, n // 10)),
+    )
+    dispose(app)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,309 @@
+"""The municipality's pages: who may see them, Swedish, and that nothing they
+give out (page, CSV, Excel, `farmcalc aggregate`) names a farm or shows a
+figure below the disclosure limits."""
+
+import io
+import json
+import zipfile
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, func, select, update
+
+from farmcalc.aggregate import Rule, _rule_fails, aggregate, contributions
+from web.cli import DEMO_PASSWORD, create_demo_data
+from web.db import get_session
+from web.models import Farm, FarmYear, FarmYearTotals, utcnow
+from web.totals import load_frame, stale_keys
+
+PAGES = [
+    "/municipality/",
+    "/municipality/?year=2023&base=2021",
+    "/municipality/export.csv",
+    "/municipality/export.xlsx?year=2024&base=2022",
+]
+DEMO_FARMS = 30
+
+
+@pytest.fixture
+def demo(app):
+    """30 demo farms reporting 2021–2025 in municipality 1290 (and the demo users)."""
+    with app.app_context():
+        create_demo_data(n_farms=DEMO_FARMS)
+        db = get_session()
+        farms = db.execute(select(Farm.farm_code, Farm.name)).all()
+    return {"codes": [c for c, _n in farms], "names": [n for _c, n in farms if n]}
+
+
+def demo_login(client, email="kommun@example.se"):
+    r = client.post("/auth/signin", data={"email": email, "password": DEMO_PASSWORD})
+    assert r.status_code == 302
+    return client
+
+
+def xlsx_text(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return "\n".join(
+            z.read(n).decode("utf-8") for n in z.namelist() if n.endswith((".xml", ".rels"))
+        )
+
+
+def text_of(response) -> str:
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        return xlsx_text(response.data)
+    return response.get_data(as_text=True)
+
+
+# ------------------------------------------------------------------- access
+
+
+@pytest.mark.parametrize("role", ["owner", "other_farmer", "advisor_with", "advisor_without"])
+@pytest.mark.parametrize("url", PAGES)
+def test_farmers_and_advisors_get_404(client, seed, login, role, url):
+    assert login(client, seed.emails[role]).status_code == 302
+    r = client.get(url)
+    assert r.status_code == 404
+    assert "Jordbrukets klimatpåverkan" not in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_anonymous_visitors_are_sent_to_sign_in(client, url):
+    r = client.get(url)
+    assert r.status_code == 302 and r.headers["Location"].startswith("/auth/signin")
+
+
+@pytest.mark.parametrize("role", ["municipality", "admin"])
+@pytest.mark.parametrize("url", PAGES)
+def test_municipality_and_admin_may(client, seed, login, role, url):
+    assert login(client, seed.emails[role]).status_code == 302
+    assert client.get(url).status_code == 200
+
+
+def test_nav_link_only_for_the_municipality(client, seed, login):
+    login(client, seed.emails["municipality"])
+    assert "/municipality/" in client.get("/farms/").get_data(as_text=True)
+    client.post("/auth/signout")
+    login(client, seed.emails["owner"])
+    assert "/municipality/" not in client.get("/farms/").get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+def test_dashboard_in_swedish_with_charts_and_tables(client, demo):
+    demo_login(client)
+    r = client.get("/municipality/")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert '<html lang="sv">' in html
+    assert "Jordbrukets klimatpåverkan" in html and "Kristianstads kommun" in html
+    assert "Fossil koldioxid" in html and "Metan" in html and "Markkol" in html
+    assert html.count('role="img"') >= 8  # every chart an accessible SVG …
+    assert html.count("<table") >= 8  # … with its table
+    assert "<script" not in html and "style=" not in html  # the CSP allows neither
+    assert 'href="/municipality/export.xlsx?year=2025&amp;base=2021"' in html
+    assert "Content-Security-Policy" in r.headers
+
+
+def test_year_and_base_year_are_chosen_by_get_form(client, demo):
+    demo_login(client)
+    html = client.get("/municipality/?year=2023&base=2022").get_data(as_text=True)
+    assert '<option value="2023" selected>' in html and '<option value="2022" selected>' in html
+    # nonsense falls back to the latest year and the first base year
+    html = client.get("/municipality/?year=1999&base=x").get_data(as_text=True)
+    assert '<option value="2025" selected>' in html and '<option value="2021" selected>' in html
+
+
+def test_no_data_yet(client, seed, login):
+    login(client, seed.emails["municipality"])
+    html = client.get("/municipality/").get_data(as_text=True)
+    assert "Ingen gård i kommunen har ett beräknat år ännu." in html
+    csv = client.get("/municipality/export.csv")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+
+
+# ------------------------------------------------- nothing names any farm
+
+
+def test_no_output_names_a_farm(app, client, demo, runner, tmp_path):
+    demo_login(client)
+    outputs = {}
+    for url in [
+        *PAGES,
+        "/municipality/?year=2021&base=2021",
+        "/municipality/export.csv?year=2022",
+    ]:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        outputs[url] = text_of(r)
+    cli = runner("aggregate", "--year", "2025", "--base-year", "2021", "--format", "json")
+    assert cli.exit_code == 0, cli.errors
+    outputs["cli json"] = cli.output
+    out = tmp_path / "agg.xlsx"
+    cli = runner("aggregate", "--year", "2024", "--format", "xlsx", "--out", str(out))
+    assert cli.exit_code == 0, cli.errors
+    outputs["cli xlsx"] = xlsx_text(out.read_bytes())
+    assert len(demo["codes"]) == DEMO_FARMS
+    for where, text in outputs.items():
+        for code in demo["codes"]:
+            assert code not in text, (where, code)
+        for name in demo["names"]:
+            assert name not in text, (where, name)
+        assert "Demogård" not in text and "lantbrukare@example.se" not in text, where
+
+
+def test_no_output_shows_a_figure_below_the_limits(app, client, demo, runner):
+    """Every figure given out is one that passes the rule on its own farms."""
+    with app.app_context():
+        frame = load_frame(session=get_session(), municipality_code="1290")
+    rule = Rule()
+    agg = aggregate(frame, year=2025, base_year=2021, rule=rule)
+    n_primary = 0
+    for y in agg.years:
+        cells = contributions(frame[frame["year"] == y])
+        _n, few, dom = _rule_fails(cells.to_numpy(float), 5, 0.5, 0.85)
+        primary = set(cells.columns[few | dom])
+        n_primary += len(primary)
+        shown = agg.cells[(agg.cells["year"] == y) & agg.cells["shown"].astype(bool)]
+        assert primary.isdisjoint(shown["cell"]), (y, primary & set(shown["cell"]))
+    assert n_primary > 0  # 30 farms: some cells are too small, and they are hidden
+    # what the CLI gives out is exactly the protected aggregate
+    cli = runner("aggregate", "--year", "2025", "--base-year", "2021")
+    data = json.loads(cli.output)
+    assert data["tables"] == json.loads(json.dumps(agg.tables("sv")))
+    hidden = [r for t in data["tables"].values() for r in t if not r["shown"]]
+    assert hidden and all(r["value"] is None and r["farms"] is None for r in hidden)
+    assert {r["reason"] for r in hidden} <= {"few_farms", "dominance", "secondary"}
+
+
+@pytest.mark.parametrize("app_config", [{"DISCLOSURE_MIN_FARMS": 1000}])
+def test_the_rule_is_configuration_and_hides_everything_of_a_small_population(
+    app, client, demo, runner
+):
+    demo_login(client)
+    html = client.get("/municipality/").get_data(as_text=True)
+    assert "minst 1000 gårdar" in html or "minst 1\u00a0000 gårdar" in html
+    csv = client.get("/municipality/export.csv").get_data(as_text=True)
+    rows = [line.split(";") for line in csv.strip().splitlines()[1:]]
+    # no value at all, but for a source no farm has (0, from no farm)
+    assert rows and all(r[4] == "" or (r[4] == "0" and r[6] == "0") for r in rows)
+    # the same from the command line, with the rule given as flags
+    data = json.loads(runner("aggregate", "--year", "2025", "--min-farms", "1000").output)
+    assert all(r["value"] in (None, 0) for t in data["tables"].values() for r in t)
+    assert all(r["farms"] in (None, 0) for t in data["tables"].values() for r in t)
+    assert all(r["fossil_co2_t"] is None and r["farms"] is None for r in data["trend"])
+    data = json.loads(runner("aggregate", "--year", "2025", "--min-farms", "3").output)
+    assert data["tables"]["summary"][0]["value"] is not None
+
+
+# -------------------------------------------------------------- exports
+
+
+def test_csv_export(client, demo):
+    demo_login(client)
+    r = client.get("/municipality/export.csv?year=2024&base=2021")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert 'filename="jordbruk-1290-2024.csv"' in r.headers["Content-Disposition"]
+    body = r.get_data(as_text=True)
+    assert body.startswith("\ufeffÅr;Tabell;Rad;Mått;Värde;Enhet;Gårdar;")
+    lines = body.strip().splitlines()
+    assert any(line.startswith("2024;Per gas;Metan") for line in lines)
+    assert any(";Trend;2021;" in ";" + line for line in lines)
+    for line in lines[1:]:
+        assert not line.split(";")[2].startswith(("=", "+", "@"))
+
+
+def test_xlsx_export(client, demo):
+    import openpyxl
+
+    demo_login(client)
+    r = client.get("/municipality/export.xlsx?year=2025&base=2022")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    wb = openpyxl.load_workbook(io.BytesIO(r.data))
+    assert wb.sheetnames == ["Tabeller", "Trend", "Data", "Metod"]
+    trend = wb["Trend"]
+    assert trend["A1"].value == "Basår: 2022"
+    years = [trend.cell(row=i, column=1).value for i in range(4, 9)]
+    assert years == [2021, 2022, 2023, 2024, 2025]
+    assert not any(
+        isinstance(c.value, str) and c.value.startswith("=")
+        for ws in wb
+        for row in ws.iter_rows()
+        for c in row
+    )
+
+
+def test_cli_aggregate_errors(runner, demo):
+    r = runner("aggregate", "--year", "1999")
+    assert r.exit_code == 2 and "1999" in r.errors
+    r = runner("aggregate", "--year", "2025", "--base-year", "2010")
+    assert r.exit_code == 2 and "2010" in r.errors
+    r = runner("aggregate", "--year", "2025", "--municipality", "0180")
+    assert r.exit_code == 2
+
+
+# -------------------------------------------------- the per-farm totals
+
+
+def test_totals_are_written_with_results_and_equal_them(app, demo):
+    with app.app_context():
+        db = get_session()
+        n_years = db.scalar(select(func.count()).select_from(FarmYear))
+        n_totals = db.scalar(select(func.count()).select_from(FarmYearTotals))
+        assert n_years == n_totals > DEMO_FARMS
+        frame = load_frame(session=db, municipality_code="1290")
+        results = db.execute(select(FarmYear.year, FarmYear.result)).all()
+    assert len(frame) == n_years
+    for y in sorted({y for y, _r in results}):
+        raw = contributions(frame[frame["year"] == y]).sum()
+        res = [r for yy, r in results if yy == y]
+        assert raw["total"] * 1000 == pytest.approx(sum(r["totals"]["co2e_kg"] for r in res))
+        assert raw["net"] * 1000 == pytest.approx(sum(r["totals"]["net_co2e_kg"] for r in res))
+        assert raw["mass:CH4"] * 1000 == pytest.approx(sum(r["totals"]["CH4_kg"] for r in res))
+
+
+def test_stale_or_missing_totals_are_made_again(app, demo):
+    with app.app_context():
+        db = get_session()
+        before = load_frame(session=db, municipality_code="1290")
+        fy = db.execute(select(FarmYear.farm_id, FarmYear.year).limit(3)).all()
+        # another writer changed a result without the totals; one row lost its totals
+        db.execute(
+            update(FarmYear)
+            .where(FarmYear.farm_id == fy[0][0], FarmYear.year == fy[0][1])
+            .values(calculated_at=utcnow() + timedelta(seconds=5))
+        )
+        db.execute(
+            delete(FarmYearTotals).where(
+                FarmYearTotals.farm_id == fy[1][0], FarmYearTotals.year == fy[1][1]
+            )
+        )
+        db.commit()
+        assert len(stale_keys(session=db, municipality_code="1290")) == 2
+        after = load_frame(session=db, municipality_code="1290")
+        assert stale_keys(session=db, municipality_code="1290") == []
+    key = ["year", "farmland_ha", "livestock_units"]
+    assert (
+        after.sort_values(key)
+        .reset_index(drop=True)
+        .equals(before.sort_values(key).reset_index(drop=True))
+    )
+
+
+def test_store_result_updates_and_delete_removes_the_totals(app, demo):
+    from farmcalc import calculate
+    from web import crud
+
+    with app.app_context():
+        db = get_session()
+        fy = db.scalars(select(FarmYear).where(FarmYear.year == 2025)).first()
+        record = {**fy.record, "energy": {**fy.record["energy"], "diesel_l": 0, "petrol_l": 0}}
+        fy = crud.save_farm_year(
+            session=db, farm=db.get(Farm, fy.farm_id), year=2025, record=record
+        )
+        crud.store_result(session=db, farm_year=fy, result=calculate(fy.record))
+        assert stale_keys(session=db, municipality_code="1290") == []
+        row = db.get(FarmYearTotals, (fy.farm_id, 2025))
+        assert row is not None and row.calculated_at is not None
+        crud.delete_farm_year(session=db, farm_year=fy)
+        assert db.get(FarmYearTotals, (fy.farm_id, 2025)) is None

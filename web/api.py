@@ -1,0 +1,535 @@
+"""The JSON API under ``/api/v1``, described by ``GET /api/v1/openapi.json`` (web/openapi.py).
+
+- ``POST /api/v1/calculate``: a farm record (or a list of them) in, the result
+  (or a list) out. Nothing is stored, no sign-in; limited per IP
+  (``API_CALCULATE_RATE_LIMIT``), in size (``API_MAX_BYTES``) and in records
+  per call (``API_MAX_RECORDS``).
+- ``/api/v1/farms…``: read and write the farms of the user of a personal API
+  token (``Authorization: Bearer fc_…``, made on ``/account/tokens``). The
+  session cookie is never read here, so another site cannot make a signed-in
+  browser write through the API (the blueprint is CSRF-exempt for that
+  reason). Which farms the user may touch is decided in the query
+  (web/access.py): another user's farm answers 404, like a missing one.
+
+Errors are JSON: ``{"error": <status>, "message": …}`` (also those of
+web/errors.py under ``/api/``); an invalid farm record gives 422
+``{"error": "validation", "message": …, "issues": [{farm, path, code, message,
+severity}, …]}``. Messages are in the language of ``?lang=sv|en``, else the
+Accept-Language header, else Swedish (web/i18n.api_locale).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask_babel import gettext
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from farmcalc.errors import ValidationError
+from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, GWP_SETS, available_factor_sets
+from farmcalc.i18n import LOCALES
+from farmcalc.record import YEAR_MAX, YEAR_MIN
+from web import crud
+from web.access import (
+    can_create_farms,
+    can_manage,
+    farms_visible_to,
+    get_farm_for,
+    get_farm_year_for,
+)
+from web.db import get_session
+from web.extensions import limiter
+from web.i18n import api_locale
+from web.models import Farm, FarmCreate, FarmYear, User
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+JSON_MIMETYPE = "application/json"
+BEARER_REALM = 'Bearer realm="farmcalc"'
+MUNICIPALITY_RE = re.compile(r"^\d{4}$")
+MAX_ID = 2**31 - 1  # INTEGER primary keys
+
+
+class ApiError(Exception):
+    """An error answer: ``{"error": status, "message": …, **extra}`` with ``headers``."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        error: int | str | None = None,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.error = status if error is None else error
+        self.headers = dict(headers or {})
+        self.extra = extra
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError) -> Response:
+    response = jsonify(error=exc.error, message=exc.message, **exc.extra)
+    response.status_code = exc.status
+    response.headers.update(exc.headers)
+    return response
+
+
+# ------------------------------------------------------------ request parts
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN, Infinity: not JSON
+
+
+def json_body() -> Any:
+    """The JSON body, after the checks of Content-Type (415), size (413) and syntax (400)."""
+    if request.mimetype != JSON_MIMETYPE:
+        raise ApiError(415, gettext("Send JSON with the header Content-Type: application/json."))
+    limit = current_app.config.get("API_MAX_BYTES", 256 * 1024)
+    request.max_content_length = limit
+    try:
+        data = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise ApiError(
+            413,
+            gettext(
+                "The request is larger than %(kb)d kB. Send fewer farms per request.",
+                kb=limit // 1024,
+            ),
+        ) from None
+    try:
+        return json.loads(data, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise ApiError(
+            400,
+            gettext(
+                "The body is not valid JSON (line %(line)d, column %(column)d).",
+                line=exc.lineno,
+                column=exc.colno,
+            ),
+        ) from None
+    except (ValueError, RecursionError):  # not UTF-8, NaN, nested too deep
+        raise ApiError(400, gettext("The body is not valid JSON.")) from None
+
+
+def record_body() -> dict[str, Any]:
+    body = json_body()
+    if not isinstance(body, dict):
+        raise ApiError(400, gettext("The body must be a farm record: a JSON object."))
+    return body
+
+
+def object_body() -> dict[str, Any]:
+    body = json_body()
+    if not isinstance(body, dict):
+        raise ApiError(400, gettext("The body must be a JSON object."))
+    return body
+
+
+def calculation_params() -> tuple[str, str, str]:
+    """``factors``, ``gwp`` and ``lang`` of the query string (400 naming the allowed values)."""
+    sets = available_factor_sets()
+    factors = request.args.get("factors", DEFAULT_FACTOR_SET)
+    if factors not in sets:
+        raise bad_parameter("factors", factors, sets)
+    gwp = request.args.get("gwp", DEFAULT_GWP).upper()
+    if gwp not in GWP_SETS:
+        raise bad_parameter("gwp", request.args["gwp"], list(GWP_SETS))
+    lang = request.args.get("lang")
+    if lang is not None and lang not in LOCALES:
+        raise bad_parameter("lang", lang, list(LOCALES))
+    return factors, gwp, api_locale()
+
+
+def bad_parameter(name: str, value: str, allowed: list[str]) -> ApiError:
+    return ApiError(
+        400,
+        gettext(
+            'Unknown value "%(value)s" of %(name)s. Allowed: %(allowed)s.',
+            value=value[:50],
+            name=name,
+            allowed=", ".join(allowed),
+        ),
+        parameter=name,
+        allowed=allowed,
+    )
+
+
+def validation_error(issues: Iterable[Any], lang: str) -> ApiError:
+    """422 with each problem of the record(s): where, which rule, and what it means."""
+    items = [
+        {
+            "farm": i.farm,
+            "path": i.path,
+            "code": i.code,
+            "message": i.text(lang),
+            "severity": i.severity,
+        }
+        for i in issues
+    ]
+    return issue_error(items)
+
+
+def issue_error(items: list[dict[str, Any]]) -> ApiError:
+    return ApiError(
+        422,
+        gettext("The farm record has errors: see issues."),
+        error="validation",
+        issues=items,
+    )
+
+
+def all_finite(value: Any) -> bool:
+    """Whether every number in a result is finite (absurd inputs can overflow to inf)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(all_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(all_finite(v) for v in value)
+    return True
+
+
+def overflow_error(farms: Iterable[int] = (0,)) -> ApiError:
+    """422: the numbers are too large (an ``overflow`` issue for each farm in ``farms``)."""
+    message = gettext("The numbers are too large to calculate with.")
+    return issue_error([{**issue("", "overflow", message), "farm": i} for i in farms])
+
+
+def check_finite(results: list[dict[str, Any]]) -> None:
+    """422 when a result holds inf or NaN: not JSON, and not a real farm."""
+    bad = [i for i, result in enumerate(results) if not all_finite(result)]
+    if bad:
+        raise overflow_error(bad)
+
+
+def issue(path: str, code: str, message: str) -> dict[str, Any]:
+    return {"farm": 0, "path": path, "code": code, "message": message, "severity": "error"}
+
+
+# ------------------------------------------------------------ authentication
+
+
+def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Only with a live personal API token: ``Authorization: Bearer fc_…`` (else 401).
+
+    Cookies are ignored: a signed-in browser without the header gets 401 too.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(
+                401,
+                gettext(
+                    "Sign in with a personal API token: Authorization: Bearer <token>. "
+                    "Make one under API tokens when signed in."
+                ),
+                headers={"WWW-Authenticate": BEARER_REALM},
+            )
+        user = crud.user_for_api_token(session=get_session(), token=token)
+        if user is None:
+            raise ApiError(
+                401,
+                gettext("The API token is not valid, or it has been revoked."),
+                headers={"WWW-Authenticate": f'{BEARER_REALM}, error="invalid_token"'},
+            )
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def api_user() -> User:
+    return g.api_user
+
+
+def farm_or_404(farm_id: int) -> Farm:
+    """The farm if the token's user may see it (decided in the query), else 404."""
+    farm = None
+    if farm_id <= MAX_ID:  # larger ids overflow the database's integer
+        farm = get_farm_for(session=get_session(), user=api_user(), farm_id=farm_id)
+    if farm is None:
+        raise ApiError(404, gettext("There is no such farm, or you may not see it."))
+    return farm
+
+
+def farm_year_or_404(farm: Farm, year: int) -> FarmYear:
+    """The farm's record for ``year`` (the farm is one the user may see), else 404."""
+    fy = None
+    if YEAR_MIN <= year <= YEAR_MAX:
+        fy = get_farm_year_for(session=get_session(), user=api_user(), farm_id=farm.id, year=year)
+    if fy is None:
+        raise ApiError(404, gettext("The farm has no record for %(year)d.", year=year))
+    return fy
+
+
+# ------------------------------------------------------------ JSON shapes
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC (SQLite hands timestamps back without their zone)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def farm_json(farm: Farm, *, years: list[FarmYear] | None = None) -> dict[str, Any]:
+    out = {
+        "id": farm.id,
+        "farm_code": farm.farm_code,
+        "name": farm.name,
+        "municipality_code": farm.municipality_code,
+        "owner_id": farm.owner_id,
+        "created_at": iso(farm.created_at),
+        "can_manage": can_manage(api_user(), farm),
+        "url": url_for("api.get_farm", farm_id=farm.id),
+    }
+    if years is not None:
+        out["years"] = [fy.year for fy in years]
+    return out
+
+
+def farm_year_summary(fy: FarmYear) -> dict[str, Any]:
+    totals = (fy.result or {}).get("totals", {})
+    return {
+        "farm_id": fy.farm_id,
+        "year": fy.year,
+        "is_draft": fy.is_draft,
+        "factor_set": fy.factor_set,
+        "factor_set_version": fy.factor_set_version,
+        "gwp": fy.gwp,
+        "calculated_at": iso(fy.calculated_at),
+        "updated_at": iso(fy.updated_at),
+        "co2e_kg": totals.get("co2e_kg"),
+        "net_co2e_kg": totals.get("net_co2e_kg"),
+        "url": url_for("api.get_farm_year", farm_id=fy.farm_id, year=fy.year),
+    }
+
+
+def farm_year_json(fy: FarmYear) -> dict[str, Any]:
+    return {**farm_year_summary(fy), "record": fy.record, "result": fy.result}
+
+
+# ------------------------------------------------------------ routes
+
+
+@bp.get("/")
+def index() -> Response:
+    return jsonify(
+        name="farmcalc API",
+        version="1",
+        openapi=url_for("api.openapi"),
+        calculate=url_for("api.calculate"),
+        farms=url_for("api.list_farms"),
+        tokens=url_for("account.tokens"),
+    )
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    from web.openapi import openapi_document
+
+    return jsonify(openapi_document())
+
+
+def _calculate_limit() -> str:
+    return current_app.config.get("API_CALCULATE_RATE_LIMIT", "60/minute")
+
+
+@bp.post("/calculate")
+@limiter.limit(_calculate_limit)
+def calculate() -> Response:
+    """Calculate one farm record, or a list of them; nothing is stored."""
+    from farmcalc.api import calculate_batch
+
+    factors, gwp, lang = calculation_params()
+    body = json_body()
+    single = isinstance(body, dict)
+    records = [body] if single else body
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ApiError(
+            400, gettext("The body must be a farm record (a JSON object) or a list of them.")
+        )
+    most = current_app.config.get("API_MAX_RECORDS", 100)
+    if len(records) > most:
+        raise ApiError(400, gettext("At most %(n)d farm records per request.", n=most))
+    if not records:
+        return jsonify([])
+    try:
+        results = calculate_batch(records, factors=factors, gwp=gwp).to_dicts(lang)
+    except ValidationError as exc:
+        raise validation_error(exc.issues, lang) from None
+    except ArithmeticError:  # absurd magnitudes (1e308 animals) overflow in the core
+        raise overflow_error(range(len(records))) from None
+    check_finite(results)
+    return jsonify(results[0] if single else results)
+
+
+@bp.get("/farms")
+@token_required
+def list_farms() -> Response:
+    return jsonify(
+        [farm_json(f) for f in farms_visible_to(session=get_session(), user=api_user())]
+    )
+
+
+FARM_FIELDS = ("farm_code", "name", "municipality_code")
+
+
+def farm_create_from(body: Mapping[str, Any]) -> FarmCreate:
+    """A ``FarmCreate`` from the JSON body, or 422 with a message at each wrong field."""
+    problems = [
+        issue(key, "unknown_field", gettext("Unknown field."))
+        for key in body
+        if key not in FARM_FIELDS
+    ]
+    values: dict[str, str] = {}
+    for key, required, most in (
+        ("farm_code", True, 64),
+        ("name", False, 200),
+        ("municipality_code", False, 4),
+    ):
+        value = body.get(key)
+        if value is None:
+            if required:
+                problems.append(issue(key, "required", gettext("Please fill in this field.")))
+            continue
+        if not isinstance(value, str):
+            problems.append(issue(key, "type", gettext("Must be a string.")))
+            continue
+        value = value.strip()
+        if required and not value:
+            problems.append(issue(key, "required", gettext("Please fill in this field.")))
+        elif key == "municipality_code" and not MUNICIPALITY_RE.match(value):
+            problems.append(
+                issue(key, "pattern", gettext("Write the four digits of the municipality code."))
+            )
+        elif len(value) > most:
+            problems.append(
+                issue(key, "max_length", gettext("At most %(max)d characters.", max=most))
+            )
+        else:
+            values[key] = value
+    if problems:
+        raise issue_error(problems)
+    return FarmCreate(**values)
+
+
+@bp.post("/farms")
+@token_required
+def create_farm() -> tuple[Response, int, dict[str, str]]:
+    user = api_user()
+    if not can_create_farms(user):
+        raise ApiError(403, gettext("Your account may not add farms."))
+    farm_in = farm_create_from(object_body())
+    db = get_session()
+    if crud.farm_code_taken(session=db, owner_id=user.id, farm_code=farm_in.farm_code):
+        raise ApiError(409, gettext("You already have a farm with this identifier."))
+    farm = crud.create_farm(session=db, farm_in=farm_in, owner=user)
+    url = url_for("api.get_farm", farm_id=farm.id)
+    return jsonify(farm_json(farm, years=[])), 201, {"Location": url}
+
+
+@bp.get("/farms/<int:farm_id>")
+@token_required
+def get_farm(farm_id: int) -> Response:
+    farm = farm_or_404(farm_id)
+    return jsonify(farm_json(farm, years=crud.farm_years_of(session=get_session(), farm=farm)))
+
+
+@bp.get("/farms/<int:farm_id>/years")
+@token_required
+def list_farm_years(farm_id: int) -> Response:
+    farm = farm_or_404(farm_id)
+    years = crud.farm_years_of(session=get_session(), farm=farm)
+    return jsonify([farm_year_summary(fy) for fy in years])
+
+
+@bp.get("/farms/<int:farm_id>/years/<int:year>")
+@token_required
+def get_farm_year(farm_id: int, year: int) -> Response:
+    return jsonify(farm_year_json(farm_year_or_404(farm_or_404(farm_id), year)))
+
+
+@bp.put("/farms/<int:farm_id>/years/<int:year>")
+@token_required
+def put_farm_year(farm_id: int, year: int) -> tuple[Response, int]:
+    """Store the year's record and its result; an invalid record changes nothing (422)."""
+    from farmcalc.api import calculate as calculate_record
+
+    farm = farm_or_404(farm_id)
+    factors, gwp, lang = calculation_params()
+    body = record_body()
+    mismatch = []
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        mismatch.append(
+            issue(
+                "year",
+                "year_range",
+                gettext(
+                    "The year must be between %(low)d and %(high)d.", low=YEAR_MIN, high=YEAR_MAX
+                ),
+            )
+        )
+    elif "year" in body and body["year"] != year:
+        mismatch.append(
+            issue(
+                "year",
+                "mismatch",
+                gettext(
+                    "The record's year differs from the year in the address (%(year)d).", year=year
+                ),
+            )
+        )
+    if "farm_id" in body and body["farm_id"] != farm.farm_code:
+        mismatch.append(
+            issue(
+                "farm_id",
+                "mismatch",
+                gettext(
+                    "The record's farm_id differs from the farm's identifier (%(code)s).",
+                    code=farm.farm_code,
+                ),
+            )
+        )
+    if mismatch:
+        raise issue_error(mismatch)
+    record = crud.normalised_record(farm, year, body)
+    try:
+        result = calculate_record(record, factors=factors, gwp=gwp, locale=lang)
+    except ValidationError as exc:
+        raise validation_error(exc.issues, lang) from None
+    except ArithmeticError:
+        raise overflow_error() from None
+    check_finite([result])
+    db = get_session()
+    existed = get_farm_year_for(session=db, user=api_user(), farm_id=farm.id, year=year)
+    fy = crud.save_farm_year(session=db, farm=farm, year=year, record=record, is_draft=False)
+    fy = crud.store_result(session=db, farm_year=fy, result=result)
+    return jsonify(farm_year_json(fy)), 201 if existed is None else 200
+
+
+@bp.delete("/farms/<int:farm_id>/years/<int:year>")
+@token_required
+def delete_farm_year(farm_id: int, year: int) -> tuple[str, int]:
+    farm = farm_or_404(farm_id)
+    if not can_manage(api_user(), farm):
+        raise ApiError(403, gettext("Only the farm's owner may delete its years."))
+    crud.delete_farm_year(session=get_session(), farm_year=farm_year_or_404(farm, year))
+    return "", 204

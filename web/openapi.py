@@ -1,0 +1,550 @@
+"""The OpenAPI 3.1 document of the JSON API (web/api.py), served at ``/api/v1/openapi.json``.
+
+The farm record's schema is ``farmcalc.schema.farm_schema()`` itself (the
+``FarmRecord`` component), so the document cannot drift from the validator.
+``tests/web/test_web_api.py`` validates the document with
+openapi-spec-validator, checks that every ``/api/v1`` route is in it (and
+nothing else), and validates real answers against the response schemas.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+from farmcalc import __version__
+from farmcalc.engine import SOIL_CARBON_METHODS
+from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, GWP_SETS, available_factor_sets
+from farmcalc.i18n import DEFAULT_LOCALE, LOCALES
+from farmcalc.record import YEAR_MAX, YEAR_MIN
+from farmcalc.schema import farm_schema
+from farmcalc.vocabulary import GASES, RESULT_SCHEMA_ID, SOURCES
+
+REF = "#/components/"
+
+
+def ref(kind: str, name: str) -> dict[str, str]:
+    return {"$ref": f"{REF}{kind}/{name}"}
+
+
+def json_content(schema: dict[str, Any], example: Any = None) -> dict[str, Any]:
+    media: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        media["example"] = example
+    return {"application/json": media}
+
+
+def ok(description: str, schema: dict[str, Any], **headers: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": description, "content": json_content(schema)}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+NUMBER = {"type": "number"}
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+NULLABLE_STRING = {"type": ["string", "null"]}
+TIMESTAMP = {"type": "string", "format": "date-time"}
+NULLABLE_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _result_schema() -> dict[str, Any]:
+    totals = ("CH4_kg", "N2O_kg", "CO2_kg", "co2e_kg", "soil_carbon_co2e_kg", "net_co2e_kg")
+    return {
+        "type": "object",
+        "title": "farmcalc result (farmcalc.result/1)",
+        "description": "Emissions of one farm-year by source, category and gas (kg and kg "
+        "CO2e with the chosen GWP100), totals, intensities, soil carbon and notes in the "
+        "language asked for. Sequestration is negative.",
+        "required": [
+            "schema",
+            "farm_id",
+            "year",
+            "factor_set",
+            "factor_set_version",
+            "gwp",
+            "emissions",
+            "totals",
+            "notes",
+        ],
+        "properties": {
+            "schema": {"const": RESULT_SCHEMA_ID},
+            "farm_id": {"type": ["string", "integer"], "description": "As in the record."},
+            "year": {"type": "integer"},
+            "factor_set": {"type": "string"},
+            "factor_set_version": {"type": "string"},
+            "gwp": {"enum": list(GWP_SETS)},
+            "emissions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["source", "category", "gas", "kg", "co2e_kg"],
+                    "properties": {
+                        "source": {"enum": list(SOURCES)},
+                        "category": {
+                            **NULLABLE_STRING,
+                            "description": "Animal category, crop, fuel, fertiliser type, "
+                            "land use or pathway, depending on the source.",
+                        },
+                        "gas": {"enum": list(GASES)},
+                        "kg": NUMBER,
+                        "co2e_kg": NUMBER,
+                    },
+                },
+            },
+            "totals": {
+                "type": "object",
+                "description": "co2e_kg covers every source except soil_carbon; net_co2e_kg "
+                "adds it. scope3_co2e_kg: fertiliser manufacture.",
+                "required": list(totals),
+                "properties": {k: NUMBER for k in (*totals, "scope3_co2e_kg")},
+            },
+            "intensities": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "value", "unit", "covers"],
+                    "properties": {
+                        "id": {"enum": ["per_ha", "net_per_ha", "per_kg_ecm", "per_t_crop"]},
+                        "value": NULLABLE_NUMBER,
+                        "unit": {"type": "string"},
+                        "covers": {"type": "string"},
+                        "crop": {"type": "string"},
+                        "crop_index": {"type": "integer"},
+                        "harvest_t": NULLABLE_NUMBER,
+                        "milk_kg_ecm": NULLABLE_NUMBER,
+                        "milk_allocation": NULLABLE_NUMBER,
+                    },
+                },
+            },
+            "soil_carbon": {
+                "type": "object",
+                "properties": {
+                    "method": {"enum": list(SOIL_CARBON_METHODS)},
+                    "icbm_co2_kg_per_yr": NULLABLE_NUMBER,
+                    "ipcc_tier1_co2_kg_per_yr": NULLABLE_NUMBER,
+                },
+            },
+            "notes": {"type": "array", "items": {"type": "string"}},
+            "warnings": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+
+
+def _farm_record_schema() -> dict[str, Any]:
+    schema = copy.deepcopy(farm_schema())
+    schema.pop("$schema", None)  # the document's dialect (JSON Schema 2020-12) applies
+    return schema
+
+
+def _schemas() -> dict[str, Any]:
+    issue = {
+        "type": "object",
+        "required": ["farm", "path", "code", "message", "severity"],
+        "properties": {
+            "farm": {
+                "type": "integer",
+                "description": "0-based position of the record in the request.",
+            },
+            "path": {"type": "string", "examples": ["livestock[0].head"]},
+            "code": {"type": "string", "examples": ["minimum"]},
+            "message": {"type": "string"},
+            "severity": {"enum": ["error", "warning"]},
+        },
+    }
+    farm_props = {
+        "id": {"type": "integer"},
+        "farm_code": {"type": "string", "description": "The farm record's farm_id."},
+        "name": {"type": "string"},
+        "municipality_code": {"type": "string", "pattern": r"^\d{4}$"},
+        "owner_id": {"type": "integer"},
+        "created_at": TIMESTAMP,
+        "can_manage": {
+            "type": "boolean",
+            "description": "Whether you may delete its years (owner or admin).",
+        },
+        "url": {"type": "string"},
+    }
+    summary_props = {
+        "farm_id": {"type": "integer", "description": "The farm's id (not its farm_code)."},
+        "year": {"type": "integer"},
+        "is_draft": {
+            "type": "boolean",
+            "description": "The record changed since its result was calculated.",
+        },
+        "factor_set": NULLABLE_STRING,
+        "factor_set_version": NULLABLE_STRING,
+        "gwp": NULLABLE_STRING,
+        "calculated_at": NULLABLE_TIMESTAMP,
+        "updated_at": TIMESTAMP,
+        "co2e_kg": NULLABLE_NUMBER,
+        "net_co2e_kg": NULLABLE_NUMBER,
+        "url": {"type": "string"},
+    }
+    return {
+        "FarmRecord": _farm_record_schema(),
+        "Result": _result_schema(),
+        "Error": {
+            "type": "object",
+            "required": ["error", "message"],
+            "properties": {
+                "error": {
+                    "type": ["integer", "string"],
+                    "description": "The HTTP status, or 'validation'.",
+                },
+                "message": {"type": "string", "description": "In the language asked for."},
+                "parameter": {"type": "string", "description": "The query parameter at fault."},
+                "allowed": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "ValidationError": {
+            "type": "object",
+            "required": ["error", "message", "issues"],
+            "properties": {
+                "error": {"const": "validation"},
+                "message": {"type": "string"},
+                "issues": {"type": "array", "items": ref("schemas", "Issue")},
+            },
+        },
+        "Issue": issue,
+        "FarmCreate": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["farm_code"],
+            "properties": {
+                "farm_code": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 64,
+                    "description": "Your identifier of the farm; unique among your farms.",
+                },
+                "name": {"type": "string", "maxLength": 200},
+                "municipality_code": {
+                    "type": "string",
+                    "pattern": r"^\d{4}$",
+                    "default": "1290",
+                },
+            },
+        },
+        "Farm": {
+            "type": "object",
+            "required": [k for k in farm_props if k != "url"] + ["url"],
+            "properties": farm_props,
+        },
+        "FarmDetail": {
+            "allOf": [
+                ref("schemas", "Farm"),
+                {
+                    "type": "object",
+                    "required": ["years"],
+                    "properties": {"years": {"type": "array", "items": {"type": "integer"}}},
+                },
+            ]
+        },
+        "FarmYearSummary": {
+            "type": "object",
+            "required": list(summary_props),
+            "properties": summary_props,
+        },
+        "FarmYear": {
+            "allOf": [
+                ref("schemas", "FarmYearSummary"),
+                {
+                    "type": "object",
+                    "required": ["record", "result"],
+                    "properties": {
+                        "record": ref("schemas", "FarmRecord"),
+                        "result": {"anyOf": [ref("schemas", "Result"), {"type": "null"}]},
+                    },
+                },
+            ]
+        },
+        "Index": {
+            "type": "object",
+            "required": ["name", "version", "openapi"],
+            "properties": {
+                k: {"type": "string"}
+                for k in ("name", "version", "openapi", "calculate", "farms", "tokens")
+            },
+        },
+    }
+
+
+def _error(description: str, schema: str = "Error", **headers: Any) -> dict[str, Any]:
+    return ok(description, ref("schemas", schema), **headers)
+
+
+def _responses() -> dict[str, Any]:
+    return {
+        "BadRequest": _error(
+            "Not valid JSON, not a record, or an unknown factor set, GWP or language "
+            "(the answer names the allowed values)."
+        ),
+        "Unauthorized": _error(
+            "No personal API token, or one that is not valid or revoked.",
+            **{
+                "WWW-Authenticate": {
+                    "description": 'Bearer realm="farmcalc"',
+                    "schema": {"type": "string"},
+                }
+            },
+        ),
+        "Forbidden": _error("Your account may not do this."),
+        "NotFound": _error("No such farm (or farm-year), or you may not see it."),
+        "Conflict": _error("You already have a farm with this identifier."),
+        "PayloadTooLarge": _error("The body is larger than the limit (256 kB)."),
+        "UnsupportedMediaType": _error("The Content-Type is not application/json."),
+        "Unprocessable": _error(
+            "The farm record is not valid: every problem, at its field.", "ValidationError"
+        ),
+        "TooManyRequests": _error("Too many requests from your address; wait a minute."),
+    }
+
+
+def _parameters() -> dict[str, Any]:
+    return {
+        "factors": {
+            "name": "factors",
+            "in": "query",
+            "description": "Factor set.",
+            "schema": {"enum": available_factor_sets(), "default": DEFAULT_FACTOR_SET},
+        },
+        "gwp": {
+            "name": "gwp",
+            "in": "query",
+            "description": "GWP100 values of the IPCC assessment report.",
+            "schema": {"enum": list(GWP_SETS), "default": DEFAULT_GWP},
+        },
+        "lang": {
+            "name": "lang",
+            "in": "query",
+            "description": "Language of notes and messages (else Accept-Language, else sv).",
+            "schema": {"enum": list(LOCALES), "default": DEFAULT_LOCALE},
+        },
+        "farm_id": {
+            "name": "farm_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+        },
+        "year": {
+            "name": "year",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX},
+        },
+    }
+
+
+def _paths() -> dict[str, Any]:
+    p = functools.partial(ref, "parameters")
+    r = functools.partial(ref, "responses")
+    secured = [{"bearerAuth": []}]
+    auth_errors = {"401": r("Unauthorized")}
+    farm_errors = {**auth_errors, "404": r("NotFound")}
+    body_errors = {
+        "400": r("BadRequest"),
+        "413": r("PayloadTooLarge"),
+        "415": r("UnsupportedMediaType"),
+        "422": r("Unprocessable"),
+    }
+    record_body = {
+        "required": True,
+        "content": json_content(ref("schemas", "FarmRecord")),
+    }
+    return {
+        "/api/v1/": {
+            "get": {
+                "operationId": "index",
+                "summary": "Links to the API's parts",
+                "tags": ["meta"],
+                "responses": {"200": ok("Links.", ref("schemas", "Index"))},
+            }
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "tags": ["meta"],
+                "responses": {"200": ok("OpenAPI 3.1 document.", {"type": "object"})},
+            }
+        },
+        "/api/v1/calculate": {
+            "post": {
+                "operationId": "calculate",
+                "summary": "Calculate farm records (nothing is stored)",
+                "description": "A farm record gives a result; a list of at most 100 records "
+                "gives a list of results in the same order. No sign-in; limited per IP "
+                "address (60 a minute by default) and to 256 kB.",
+                "tags": ["calculation"],
+                "parameters": [p("factors"), p("gwp"), p("lang")],
+                "requestBody": {
+                    "required": True,
+                    "content": json_content(
+                        {
+                            "oneOf": [
+                                ref("schemas", "FarmRecord"),
+                                {
+                                    "type": "array",
+                                    "maxItems": 100,
+                                    "items": ref("schemas", "FarmRecord"),
+                                },
+                            ]
+                        }
+                    ),
+                },
+                "responses": {
+                    "200": ok(
+                        "The result, or the list of results.",
+                        {
+                            "oneOf": [
+                                ref("schemas", "Result"),
+                                {"type": "array", "items": ref("schemas", "Result")},
+                            ]
+                        },
+                    ),
+                    **body_errors,
+                    "429": r("TooManyRequests"),
+                },
+            }
+        },
+        "/api/v1/farms": {
+            "get": {
+                "operationId": "list_farms",
+                "summary": "The farms you may see",
+                "tags": ["farms"],
+                "security": secured,
+                "responses": {
+                    "200": ok("Farms.", {"type": "array", "items": ref("schemas", "Farm")}),
+                    **auth_errors,
+                },
+            },
+            "post": {
+                "operationId": "create_farm",
+                "summary": "Add a farm that you own",
+                "tags": ["farms"],
+                "security": secured,
+                "requestBody": {
+                    "required": True,
+                    "content": json_content(ref("schemas", "FarmCreate")),
+                },
+                "responses": {
+                    "201": ok(
+                        "The new farm.",
+                        ref("schemas", "FarmDetail"),
+                        Location={"schema": {"type": "string"}},
+                    ),
+                    **body_errors,
+                    **auth_errors,
+                    "403": r("Forbidden"),
+                    "409": r("Conflict"),
+                },
+            },
+        },
+        "/api/v1/farms/{farm_id}": {
+            "parameters": [p("farm_id")],
+            "get": {
+                "operationId": "get_farm",
+                "summary": "One farm and its years",
+                "tags": ["farms"],
+                "security": secured,
+                "responses": {"200": ok("The farm.", ref("schemas", "FarmDetail")), **farm_errors},
+            },
+        },
+        "/api/v1/farms/{farm_id}/years": {
+            "parameters": [p("farm_id")],
+            "get": {
+                "operationId": "list_farm_years",
+                "summary": "The farm's years, without records",
+                "tags": ["farms"],
+                "security": secured,
+                "responses": {
+                    "200": ok(
+                        "Years, oldest first.",
+                        {"type": "array", "items": ref("schemas", "FarmYearSummary")},
+                    ),
+                    **farm_errors,
+                },
+            },
+        },
+        "/api/v1/farms/{farm_id}/years/{year}": {
+            "parameters": [p("farm_id"), p("year")],
+            "get": {
+                "operationId": "get_farm_year",
+                "summary": "One year: the record, the stored result and its factor set version",
+                "tags": ["farms"],
+                "security": secured,
+                "responses": {
+                    "200": ok("The farm-year.", ref("schemas", "FarmYear")),
+                    **farm_errors,
+                },
+            },
+            "put": {
+                "operationId": "put_farm_year",
+                "summary": "Store the year's record and calculate it",
+                "description": "Validates the record (422 with every problem; nothing is "
+                "stored then), calculates it and stores record and result. The record's "
+                "schema, farm_id and year are those of the farm and the address; a different "
+                "farm_id or year in the body is an error. Idempotent.",
+                "tags": ["farms"],
+                "security": secured,
+                "parameters": [p("factors"), p("gwp"), p("lang")],
+                "requestBody": record_body,
+                "responses": {
+                    "200": ok("Updated.", ref("schemas", "FarmYear")),
+                    "201": ok("Created.", ref("schemas", "FarmYear")),
+                    **body_errors,
+                    **farm_errors,
+                },
+            },
+            "delete": {
+                "operationId": "delete_farm_year",
+                "summary": "Delete the year (the farm's owner or an admin)",
+                "tags": ["farms"],
+                "security": secured,
+                "responses": {
+                    "204": {"description": "Deleted."},
+                    **farm_errors,
+                    "403": r("Forbidden"),
+                },
+            },
+        },
+    }
+
+
+@functools.cache
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document (built once per process)."""
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "farmcalc API",
+            "version": __version__,
+            "description": "Greenhouse-gas emissions and soil carbon of farms by the IPCC 2019 "
+            "guidelines with Swedish factors. Calculate without an account, or read and "
+            "store your farms with a personal API token (made on /account/tokens when "
+            "signed in). Errors are JSON {error, message}; messages follow ?lang= or "
+            "Accept-Language (Swedish by default).",
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "tags": [
+            {"name": "calculation", "description": "Calculate without storing."},
+            {"name": "farms", "description": "Your farms and their years (token required)."},
+            {"name": "meta"},
+        ],
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(),
+            "responses": _responses(),
+            "parameters": _parameters(),
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal API token: Authorization: Bearer fc_…",
+                }
+            },
+        },
+    }
