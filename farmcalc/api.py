@@ -33,8 +33,9 @@ LONG_COLUMNS = ["farm_id", "year", "source", "category", "gas", "kg", "co2e_kg"]
 
 NOTE = {
     "fallback": _(
-        "Factor set {set}: {own} values are Swedish; {n} values have no Swedish source yet "
-        "and come from {fallback} ({topics})."
+        "{own} of the factors used come from Swedish sources; the other {n} have no Swedish "
+        "source yet and are the IPCC defaults (factor set {fallback}). Every factor and its "
+        "source is listed under the factor set {set}."
     ),
     "tier2_dairy": _(
         "Dairy cows: enteric methane by IPCC Tier 2 (Eq. 10.16–10.21) from the milk yield given."
@@ -318,7 +319,6 @@ def _all_notes(res: BatchResult, locale: str) -> list[list[str]]:
             n=len(fb),
             set=res.factor_set.name,
             fallback=res.factor_set.fallback,
-            topics=_summarise_ids(fb),
         )
         if fb
         else ""
@@ -340,15 +340,6 @@ def _all_notes(res: BatchResult, locale: str) -> list[list[str]]:
             notes.append(fallback_note)
         out.append(notes)
     return out
-
-
-def _summarise_ids(ids: list[str]) -> str:
-    """Count fallen-back ids by topic: ``crops 103, enteric 35, …``."""
-    groups: dict[str, int] = {}
-    for i in ids:
-        key = i.split(".")[0]
-        groups[key] = groups.get(key, 0) + 1
-    return ", ".join(f"{k} {v}" for k, v in sorted(groups.items()))
 
 
 def _rows_by_farm(frame: pd.DataFrame, n: int) -> list[list[dict]]:

@@ -377,12 +377,20 @@ def test_token_page_makes_and_revokes_tokens_with_csrf(app, client, seed):
 
 
 def test_token_page_needs_sign_in_and_one_may_not_revoke_anothers_token(app, client, seed, login):
+    from sqlmodel import select
+
+    from web.db import get_session
+    from web.models import ApiToken
+
     assert client.get("/account/tokens").status_code == 302
-    make_token(app, seed.emails["other_farmer"])
+    theirs = make_token(app, seed.emails["other_farmer"])
+    with app.app_context():
+        (row,) = get_session().exec(select(ApiToken)).all()
     login(client, seed.emails["owner"])
     r = client.post("/account/tokens", data={"name": ""})
     assert 'id="name-error"' in r.get_data(as_text=True)
-    assert client.post("/account/tokens/1/revoke").status_code == 404
+    assert client.post(f"/account/tokens/{row.id}/revoke").status_code == 404
+    assert client.get("/api/v1/farms", headers=bearer(theirs)).status_code == 200  # still live
     assert client.post("/account/tokens/999999/revoke").status_code == 404
 
 

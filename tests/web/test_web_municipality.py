@@ -307,3 +307,27 @@ def test_store_result_updates_and_delete_removes_the_totals(app, demo):
         assert row is not None and row.calculated_at is not None
         crud.delete_farm_year(session=db, farm_year=fy)
         assert db.get(FarmYearTotals, (fy.farm_id, 2025)) is None
+
+
+def test_the_json_api_gives_the_municipality_no_farm(app, client, demo):
+    from web import crud
+
+    with app.app_context():
+        db = get_session()
+        user = crud.get_user_by_email(session=db, email="kommun@example.se")
+        _row, token = crud.create_api_token(session=db, user=user, name="test")
+        farm_ids = list(db.scalars(select(Farm.id)))
+    auth = {"Authorization": f"Bearer {token}"}
+    answers = [client.get("/api/v1/farms", headers=auth)]
+    for fid in farm_ids[:5]:
+        answers += [
+            client.get(f"/api/v1/farms/{fid}", headers=auth),
+            client.get(f"/api/v1/farms/{fid}/years", headers=auth),
+            client.get(f"/api/v1/farms/{fid}/years/2025", headers=auth),
+        ]
+    assert answers[0].status_code == 200
+    assert all(r.status_code == 404 for r in answers[1:])
+    for r in answers:
+        text = r.get_data(as_text=True)
+        assert not any(code in text for code in demo["codes"])
+        assert "Demogård" not in text
