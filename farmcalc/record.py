@@ -103,6 +103,9 @@ STATE_FIELDS = {"land_use": LAND_USES, "tillage": TILLAGE, "input": INPUT_LEVELS
 STATE_DEFAULTS = {"land_use": "cropland", "tillage": "full", "input": "medium"}
 
 YEAR_MIN, YEAR_MAX = 1990, 2100
+# No quantity of one farm comes near this (litres, kWh, head, kg N): a larger
+# number is a unit or typing mistake, and would overflow the arithmetic.
+ABSURD = 1e12
 
 # Plausibility limits (warnings only; they never block a calculation).
 PLAUSIBLE_LU_PER_HA = 10.0
@@ -193,6 +196,11 @@ def _numeric(values: list, farms: np.ndarray, paths, spec: Num, out: _Collector)
             else:
                 out.add(farms[i], paths(i), "type_number", value=v)
                 arr[i] = spec.missing if spec.missing == spec.missing else NAN
+    missing = np.isnan(arr)
+    too_large = ~missing & ~(np.abs(arr) <= ABSURD)  # also ±inf
+    for i in np.flatnonzero(too_large):
+        out.add(farms[i], paths(i), "too_large", value=values[i], limit=ABSURD)
+    arr = np.where(too_large, NAN, arr)
     missing = np.isnan(arr)
     if spec.required:
         for i in np.flatnonzero(missing):

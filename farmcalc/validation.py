@@ -28,6 +28,7 @@ MSG = {
     "exclusive_minimum": _("must be greater than {limit}, not {value}"),
     "maximum": _("must be ≤ {limit}, not {value}"),
     "share": _("must be a share between 0 and 1, not {value}"),
+    "too_large": _("{value} is unreasonably large (more than {limit}); check the unit"),
     "unknown_field": _("is not a field of the farm record"),
     "unknown_value": _("unknown value {value}; allowed: {allowed}"),
     "shares_sum": _("the shares must sum to 1 but sum to {value}"),
@@ -58,7 +59,10 @@ def _fmt(value: Any, locale: str) -> str:
     if isinstance(value, int | float):
         if value != value:  # NaN
             return "NaN"
-        return format_number(value, locale, fmt="#,##0.######")
+        try:
+            return format_number(value, locale, fmt="#,##0.######")
+        except (ArithmeticError, ValueError):  # inf, 1e308: beyond what Babel formats
+            return f"{value:.6g}"
     if value is None:
         return "null"
     if isinstance(value, str):

@@ -190,3 +190,12 @@ def test_numpy_numbers_accepted():
     rec = {"farm_id": "N", "year": np.int64(2024), "energy": {"diesel_l": np.float64(5.5)}}
     t, _ = records_to_tables([rec])
     assert t.farms.at[0, "diesel_l"] == 5.5 and t.farms.at[0, "year"] == 2024
+
+
+@pytest.mark.parametrize("value", [1e308, float("inf"), -1e13])
+def test_absurd_numbers_are_errors_not_overflows(example_record, value):
+    example_record["energy"]["diesel_l"] = value
+    _, issues = records_to_tables([example_record], strict=False)
+    (issue,) = [i for i in issues if i.severity == "error"]
+    assert issue.path == "energy.diesel_l" and issue.code == "too_large"
+    assert "orimligt stort" in issue.message("sv")

@@ -55,10 +55,21 @@ def farm_query_for(user: Any, *, manage: bool = False) -> SelectOfScalar[Farm]:
     return stmt.where(or_(owned, shared))
 
 
+# Ids and years in URLs are compared with INTEGER columns: a number the
+# database cannot hold is simply not there (404), never a database error.
+_MAX_INT32 = 2**31 - 1
+
+
+def _storable_id(value: int) -> bool:
+    return 0 <= value <= _MAX_INT32
+
+
 def get_farm_for(
     *, session: Session, user: Any, farm_id: int, manage: bool = False
 ) -> Farm | None:
     """The farm ``farm_id`` if ``user`` may see it (or manage it), else None (→ 404)."""
+    if not _storable_id(farm_id):
+        return None
     return session.exec(farm_query_for(user, manage=manage).where(Farm.id == farm_id)).first()
 
 
@@ -76,6 +87,8 @@ def farm_year_query_for(user: Any) -> SelectOfScalar[FarmYear]:
 
 def get_farm_year_for(*, session: Session, user: Any, farm_id: int, year: int) -> FarmYear | None:
     """The farm-year if ``user`` may see its farm, else None (→ 404)."""
+    if not (_storable_id(farm_id) and _storable_id(year)):
+        return None
     stmt = farm_year_query_for(user).where(FarmYear.farm_id == farm_id, FarmYear.year == year)
     return session.exec(stmt).first()
 
