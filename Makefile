@@ -34,12 +34,15 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py
 	$(BIN)/python bench/bench_excel.py
+	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_aggregate.py
 
 # Babel workflow: English msgids in code, Swedish in translations/sv.
+# Extract, update the catalogue (optionally filling it from JSON files: make
+# messages SV=new.json), list what is untranslated, and compile.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext_ -k lazy_gettext --no-location -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations
-	$(BIN)/pybabel compile -d translations
+	$(BIN)/python tools/i18n_update.py $(SV)
+	$(BIN)/python -c 'from farmcalc.i18n import compile_catalogs; compile_catalogs()'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist *.egg-info
