@@ -335,6 +335,28 @@ def _items(recs: list[dict], key: str, out: _Collector) -> tuple[list, list, lis
     return farms, pos, items
 
 
+def _item_table(
+    recs: list[dict], key: str, allowed: frozenset, text_keys: tuple, nums, out: _Collector
+) -> tuple[list[dict], dict[str, list]]:
+    """The items of list ``key`` of every record, and their raw columns.
+
+    Items that are not objects and unknown fields become issues; the columns
+    are ``farm_idx``, ``pos``, the ``text_keys`` and the numeric columns.
+    """
+    farms, pos, items = _items(recs, key, out)
+    path = lambda i: f"{key}[{pos[i]}]"  # noqa: E731
+    items = _objects(items, farms, path, out)
+    for i in _bad_keys(items, allowed):
+        _unknown_keys(items[i], allowed, farms[i], path(i), out)
+    columns = {
+        "farm_idx": farms,
+        "pos": pos,
+        **{k: [it.get(k) for it in items] for k in text_keys},
+        **{n.column: [it.get(n.key) for it in items] for n in nums},
+    }
+    return items, columns
+
+
 def records_to_tables(
     records: Iterable[Mapping] | pd.DataFrame, *, strict: bool = True
 ) -> tuple[FarmTables, list[Issue]]:
@@ -404,17 +426,11 @@ def _records_to_tables(
     farm_nums["_soil_type"] = [o.get("soil_type") for o in soils]
 
     # livestock, manure systems and crops: one flat list of items each
-    lv_farm, lv_pos, lv_items = _items(recs, "livestock", out)
+    lv_items, lv_rows = _item_table(
+        recs, "livestock", LIVESTOCK_KEYS, ("category",), LIVESTOCK_NUMS, out
+    )
+    lv_farm, lv_pos = lv_rows["farm_idx"], lv_rows["pos"]
     lv_path = lambda i: f"livestock[{lv_pos[i]}]"  # noqa: E731
-    lv_items = _objects(lv_items, lv_farm, lv_path, out)
-    for i in _bad_keys(lv_items, LIVESTOCK_KEYS):
-        _unknown_keys(lv_items[i], LIVESTOCK_KEYS, lv_farm[i], lv_path(i), out)
-    lv_rows = {
-        "farm_idx": lv_farm,
-        "pos": lv_pos,
-        "category": [it.get("category") for it in lv_items],
-        **{n.column: [it.get(n.key) for it in lv_items] for n in LIVESTOCK_NUMS},
-    }
     systems = _objects(
         [it.get("manure_systems") for it in lv_items],
         lv_farm,
@@ -434,18 +450,9 @@ def _records_to_tables(
             strict=True,
         )
     )
-    cr_farm, cr_pos, cr_items = _items(recs, "crops", out)
-    cr_path = lambda i: f"crops[{cr_pos[i]}]"  # noqa: E731
-    cr_items = _objects(cr_items, cr_farm, cr_path, out)
-    for i in _bad_keys(cr_items, CROP_KEYS):
-        _unknown_keys(cr_items[i], CROP_KEYS, cr_farm[i], cr_path(i), out)
-    crop_rows = {
-        "farm_idx": cr_farm,
-        "pos": cr_pos,
-        "crop": [it.get("crop") for it in cr_items],
-        "mineral_n_type": [it.get("mineral_n_type") for it in cr_items],
-        **{n.column: [it.get(n.key) for it in cr_items] for n in CROP_NUMS},
-    }
+    _, crop_rows = _item_table(
+        recs, "crops", CROP_KEYS, ("crop", "mineral_n_type"), CROP_NUMS, out
+    )
     ch_rows: list[tuple] = []
     for f in [f for f, o in enumerate(soils) if o.get("changes") is not None]:
         changes = _as_list(soils[f].get("changes"), f, "soil.changes", out)
