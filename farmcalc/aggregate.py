@@ -34,6 +34,7 @@ import pandas as pd
 from farmcalc.factors import DEFAULT_FACTOR_SET, FactorSet, load_factor_set
 from farmcalc.i18n import _, gettext_
 from farmcalc.labels import label as core_label
+from farmcalc.measures import MEASURES, SAVING_COLUMNS, describe, saving_column
 
 if TYPE_CHECKING:
     from farmcalc.api import BatchResult
@@ -680,6 +681,8 @@ class Aggregate:
     coverage: pd.DataFrame
     trend: pd.DataFrame
     method_mix: list[dict] = field(default_factory=list)
+    measures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MEASURE_CELLS))
+    """Per ``year`` and ``measure``: the protected potential saving (:func:`measure_potential`)."""
 
     # ------------------------------------------------------------ reading
     def _index(self, name: str) -> dict[tuple[int, str], dict[str, Any]]:
@@ -709,6 +712,40 @@ class Aggregate:
             return {"farms": 0, "area_ha": None, "livestock_units": None}
         return dict(hit)
 
+    def measure_rows(self, locale: str = "sv", year: int | None = None) -> list[dict[str, Any]]:
+        """The measures of ``year`` (default the selected year), the largest saving first.
+
+        Each row: ``key``, ``label`` (the measure in ``locale``), ``explanation``,
+        ``assumption``, ``value`` (t CO2e a year, None when hidden), ``farms``
+        (None when hidden), ``shown``, ``reason``. Hidden rows come last.
+        """
+        y = self.year if year is None else year
+        m = self.measures
+        if y is None or not len(m):
+            return []
+        rows = []
+        for r in m[m["year"].to_numpy() == y].to_dict("records"):
+            r = _clean(r)
+            d = describe(r["measure"], locale)
+            rows.append(
+                {
+                    "key": r["measure"],
+                    "label": d["title"],
+                    "explanation": d["explanation"],
+                    "assumption": d["assumption"],
+                    "value": r["value"],
+                    "farms": r["farms"],
+                    "shown": bool(r["shown"]),
+                    "reason": r["reason"],
+                    "unit": "t CO2e",
+                }
+            )
+        order = {k: i for i, k in enumerate(MEASURES)}
+        return sorted(
+            rows,
+            key=lambda r: (r["value"] is None, -(r["value"] or 0.0), order.get(r["key"], 0)),
+        )
+
     def tables(self, locale: str = "sv") -> dict[str, list[dict[str, Any]]]:
         """The selected year's tables as rows of dicts (labels in ``locale``)."""
         return _tables(self, locale)
@@ -727,6 +764,10 @@ class Aggregate:
             "coverage": self.coverage_of("total"),
             "tables": self.tables(locale),
             "trend": [_clean(r) for r in self.trend.to_dict("records")],
+            "measures": [
+                {k: r[k] for k in ("key", "label", "value", "farms", "shown", "reason", "unit")}
+                for r in self.measure_rows(locale)
+            ],
             "method_mix": self.method_mix,
         }
 
@@ -743,6 +784,49 @@ def _clean(d: Mapping[str, Any]) -> dict[str, Any]:
             v = int(v)
         out[k] = v
     return out
+
+
+MEASURE_CELLS = ["year", "measure", "value", "farms", "shown", "reason"]
+
+
+def measure_contributions(farms: pd.DataFrame) -> pd.DataFrame:
+    """Each farm-year's part of every measure's potential saving [t CO2e].
+
+    A farm contributes what the measure would save on it (the columns
+    :data:`farmcalc.measures.SAVING_COLUMNS` of the per-farm summaries);
+    a farm where the measure does not apply, or would not lower the
+    emissions, contributes 0 and is not counted.
+    """
+    return pd.DataFrame(
+        {
+            f"measure:{m}": np.clip(farms[saving_column(m)].to_numpy(dtype=float), 0.0, None)
+            / 1000.0
+            for m in MEASURES
+        },
+        index=farms.index,
+    )
+
+
+def measure_potential(farms: pd.DataFrame, *, year: int, rule: Rule | None = None) -> pd.DataFrame:
+    """The protected potential saving of every measure over the farm-years of ``year``.
+
+    Every measure is one cell: the sum of the farms' savings (whole tonnes)
+    and the number of farms it would cut emissions on, shown only when
+    :func:`protect` lets it through (the same rule as every other figure).
+    The cells are not parts of any published total (each measure is worked
+    out alone, so they do not add up), hence no secondary suppression.
+
+    Returns
+    -------
+    DataFrame
+        :data:`MEASURE_CELLS`, one row per measure.
+    """
+    rule = rule or Rule()
+    sub = farms[farms["year"].to_numpy() == year]
+    p = protect(measure_contributions(sub), **asdict(rule)).reset_index()
+    p.insert(0, "year", year)
+    p["measure"] = p.pop("cell").str.removeprefix("measure:")
+    return p[MEASURE_CELLS]
 
 
 def aggregate(
@@ -841,6 +925,10 @@ def aggregate(
         method_mix=_method_mix(farms),
     )
     agg.trend = _trend(agg)
+    if years and all(c in farms.columns for c in SAVING_COLUMNS):
+        agg.measures = pd.concat(
+            [measure_potential(farms, year=y, rule=rule) for y in years], ignore_index=True
+        )
     return agg
 
 

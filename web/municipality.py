@@ -253,6 +253,35 @@ def farm_type_chart(agg: Aggregate, rows: list[dict[str, Any]]) -> Markup:
     )
 
 
+def measure_table(agg: Aggregate, rows: list[dict[str, Any]], total_t: Any) -> Markup:
+    """The measures, the largest potential saving first: tonnes, share, farms, note."""
+    bars = [
+        Bar(
+            label=r["label"],
+            value=0.0,
+            text="",
+            cells=(
+                t(r["value"]),
+                pct(100.0 * r["value"] / total_t) if r["value"] is not None and total_t else "–",
+                t(r["farms"]),
+                _note_cell(r, agg),
+            ),
+        )
+        for r in rows
+    ]
+    return data_table(
+        bars,
+        caption=gettext("Measures that would cut most, %(year)s", year=agg.year),
+        headers=(
+            gettext("Climate measure"),
+            gettext("Potential saving (t CO2e a year)"),
+            gettext("Share of the emissions"),
+            gettext("Farms it would cut emissions on"),
+            gettext("Note"),
+        ),
+    )
+
+
 def _trend_table(caption: str, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> Markup:
     bars = [Bar(label=r[0], value=0.0, text="", cells=r[1:]) for r in rows]
     return data_table(bars, caption=caption, headers=headers)
@@ -453,6 +482,10 @@ def dashboard() -> str:
             ),
             source_table=source_gas_table(agg, tables["source"]),
             type_chart=farm_type_chart(agg, tables["farm_type"]),
+            measures=agg.measure_rows(current_lang()),
+            measure_table=measure_table(
+                agg, agg.measure_rows(current_lang()), tables["summary"][0]["value"]
+            ),
             hidden=sum(
                 1 for r in agg.cells.to_dict("records") if r["year"] == agg.year and not r["shown"]
             ),

@@ -29,6 +29,9 @@ from farmcalc.factors import (
     load_factor_set,
 )
 from farmcalc.labels import label
+from farmcalc.measures import describe, measure_savings
+from farmcalc.record import records_to_tables
+from farmcalc.validation import ERROR
 from web import crud
 from web.access import get_farm_year_for
 from web.charts import Bar, bar_chart
@@ -205,6 +208,8 @@ ADVICE: dict[str, tuple[Any, tuple[Any, ...]]] = {
 }
 TOP_SOURCES = 3
 MIN_SHARE_FOR_ADVICE = 3.0  # per cent
+MIN_MEASURE_KG = 50.0
+"""A measure that saves less than this [kg CO2e] would read "0,0 t": it is not listed."""
 
 
 # ------------------------------------------------------------------ formatting
@@ -397,6 +402,45 @@ def advice_for(sources: list[SourceShare]) -> list[dict[str, Any]]:
     return out
 
 
+def measures_for(fy: FarmYear, result: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """The standard measures that would cut this farm-year's emissions, largest first.
+
+    Worked out from the stored record with the factor set and GWP of the
+    stored result (``farmcalc.measures.measure_savings``); the result itself
+    is never recalculated. ``None`` when the record has changed since the
+    result (a draft) or no longer validates: the page then says to calculate
+    again. Measures that would not lower the emissions are left out.
+    """
+    if fy.is_draft or not fy.record:
+        return None
+    fset = result.get("factor_set") or fy.factor_set
+    gwp = result.get("gwp") or fy.gwp or DEFAULT_GWP
+    if fset not in available_factor_sets():
+        return None
+    tables, issues = records_to_tables([fy.record], strict=False)
+    if any(i.severity == ERROR for i in issues):
+        return None
+    try:
+        saved = measure_savings(tables, factors=fset, gwp=gwp)
+    except (FactorError, ValueError):
+        return None
+    total = float(result["totals"].get("co2e_kg") or 0.0)
+    lang = current_lang()
+    out = []
+    for m, kg in zip(saved["measure"], saved["co2e_kg_saved"].to_numpy(), strict=True):
+        if kg < MIN_MEASURE_KG:
+            continue
+        out.append(
+            {
+                **describe(m, lang),
+                "kg": float(kg),
+                "tonnes": tonnes(kg),
+                "share": percent(100.0 * kg / total) if total > 0 else None,
+            }
+        )
+    return sorted(out, key=lambda d: -d["kg"])
+
+
 # --------------------------------------------------------------------- views
 
 
@@ -444,6 +488,7 @@ def show(farm_id: int, year: int) -> str:
             source_chart=source_chart(sources, totals["co2e_kg"], factors_url),
             gas_chart=gas_chart(by_gas(result)),
             advice=advice_for(sources),
+            measures=measures_for(fy, result),
             intensities=intensities(result),
             factor_set=fset,
             factor_set_version=used_version,

@@ -7,7 +7,9 @@ type, and in ``summary`` the numbers the aggregates need, packed as
 little-endian float64: the year, the farm type's position in
 ``farmcalc.aggregate.FARM_TYPES``, then ``SUMMARY_COLUMNS`` (farmland,
 livestock units, kg CO2e per source and gas, worked out by
-``summarise_stored`` from the stored record and result). Reading 50,000
+``summarise_stored`` from the stored record and result; then
+``farmcalc.measures.SAVING_COLUMNS``: what each standard measure would save,
+``stored_savings``, with the factor set and GWP of the result). Reading 50,000
 farm-years is then one bytes object per row instead of thirty numbers, and
 no farm id is read at all.
 
@@ -31,11 +33,14 @@ from sqlalchemy import and_, func, insert, or_, select, tuple_
 from sqlmodel import Session
 
 from farmcalc.aggregate import FARM_TYPES, SUMMARY_COLUMNS, summarise_stored
+from farmcalc.measures import SAVING_COLUMNS, stored_savings
 from web.models import Farm, FarmYear, FarmYearTotals
 
-PACKED = ("year", "farm_type", *SUMMARY_COLUMNS)
+NUMBERS = (*SUMMARY_COLUMNS, *SAVING_COLUMNS)
+"""The per-farm numbers after year and farm type: the summary, then each measure's saving."""
+PACKED = ("year", "farm_type", *NUMBERS)
 """The numbers in ``summary``, in order (``farm_type`` as its position in FARM_TYPES)."""
-FRAME_COLUMNS = ("year", "farm_type", *SUMMARY_COLUMNS)
+FRAME_COLUMNS = ("year", "farm_type", *NUMBERS)
 DTYPE = np.dtype("<f8")
 LAYOUT = hashlib.sha256((",".join(PACKED) + ";" + ",".join(FARM_TYPES)).encode()).hexdigest()[:16]
 """Names what ``summary`` holds: rows packed with another list are stale."""
@@ -51,12 +56,16 @@ def totals_values(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     calc = [r for r in rows if r.get("result")]
     if not calc:
         return []
-    summary = summarise_stored([r["record"] for r in calc], [r["result"] for r in calc])
+    records = [r["record"] for r in calc]
+    results = [r["result"] for r in calc]
+    summary = summarise_stored(records, results)
+    savings = stored_savings(records, results)  # the measures, with each result's method
     kinds = summary["farm_type"].astype(str)
     packed = np.empty((len(calc), len(PACKED)), dtype=DTYPE)
     packed[:, 0] = [int(r["year"]) for r in calc]
     packed[:, 1] = pd.Categorical(kinds, categories=FARM_TYPES).codes
-    packed[:, 2:] = summary[list(SUMMARY_COLUMNS)].to_numpy(dtype=float)
+    packed[:, 2 : 2 + len(SUMMARY_COLUMNS)] = summary[list(SUMMARY_COLUMNS)].to_numpy(dtype=float)
+    packed[:, 2 + len(SUMMARY_COLUMNS) :] = savings[list(SAVING_COLUMNS)].to_numpy(dtype=float)
     out = []
     for r, kind, vec in zip(calc, kinds.tolist(), packed, strict=True):
         out.append(
@@ -207,7 +216,7 @@ def unpack(packed: Sequence[bytes]) -> pd.DataFrame:
         frame["year"] = frame["year"].astype(np.int64)
         return frame
     numbers = np.frombuffer(b"".join(packed), dtype=DTYPE).reshape(len(packed), len(PACKED))
-    frame = pd.DataFrame(numbers[:, 2:].astype(float), columns=list(SUMMARY_COLUMNS))
+    frame = pd.DataFrame(numbers[:, 2:].astype(float), columns=list(NUMBERS))
     frame.insert(0, "year", numbers[:, 0].astype(np.int64))
     frame.insert(
         1, "farm_type", pd.Categorical.from_codes(numbers[:, 1].astype(np.int64), FARM_TYPES)
