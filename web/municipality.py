@@ -274,9 +274,9 @@ def measure_table(agg: Aggregate, rows: list[dict[str, Any]], total_t: Any) -> M
         caption=gettext("Measures that would cut most, %(year)s", year=agg.year),
         headers=(
             gettext("Climate measure"),
-            gettext("Potential saving (t CO2e a year)"),
+            gettext("t CO2e a year"),
             gettext("Share of the emissions"),
-            gettext("Farms it would cut emissions on"),
+            gettext("Farms"),
             gettext("Note"),
         ),
     )

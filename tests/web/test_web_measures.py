@@ -235,7 +235,10 @@ def test_dashboard_shows_the_protected_potential_of_every_measure(app, client, d
     section = re.search(r'<section class="dash-section" id="measures">.*?</section>', html, re.S)
     assert section, "no measures section"
     text = section.group(0)
-    assert TABLE_SV in text and "Gårdar där den minskar utsläppen" in text
+    assert (
+        TABLE_SV in text and "En gård räknas bara om åtgärden skulle minska dess utsläpp" in text
+    )
+    assert '<th scope="col" class="num">ton CO₂e per år</th>' in text
     with app.app_context():
         frame = load_frame(session=get_session(), municipality_code="1290")
     agg = aggregate(frame, year=2025, rule=Rule())
