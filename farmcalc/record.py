@@ -9,8 +9,11 @@ applied as masks over whole columns, and only failing rows cost Python.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from itertools import chain, repeat
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -47,6 +50,8 @@ class Num:
 
 
 SHARE_MAX = 1.0
+# Records are checked in blocks of this many farms (see _records_to_tables).
+CHUNK_FARMS = 4096
 
 # farm-level numbers: (object key, Num)
 FARM_OBJECTS: dict[str, tuple[Num, ...]] = {
@@ -156,11 +161,12 @@ class FarmTables:
 
     def farmland_ha(self) -> pd.Series:
         """Crop area per farm [ha] (0 for farms without crops)."""
-        return (
-            self.crops.groupby("farm_idx")["area_ha"]
-            .sum()
-            .reindex(self.farms.index, fill_value=0.0)
+        area = np.bincount(
+            self.crops["farm_idx"].to_numpy(dtype=np.int64),
+            weights=self.crops["area_ha"].to_numpy(dtype=float),
+            minlength=self.n_farms,
         )
+        return pd.Series(area[: self.n_farms], index=self.farms.index, name="area_ha")
 
 
 # --------------------------------------------------------------------------
@@ -177,19 +183,70 @@ class _Collector:
         self.issues.append(Issue(int(farm), path, code, params, severity))
 
 
+_PLAIN_NUMBERS = frozenset({int, float})
 _NUMBER_TYPES = frozenset({int, float, type(None), np.float64, np.int64})
+_NONE = type(None)
+
+# The vocabulary columns of FarmTables are categoricals of these types.
+LIVESTOCK_DTYPE = pd.CategoricalDtype(LIVESTOCK_CATEGORIES)
+MANURE_DTYPE = pd.CategoricalDtype(MANURE_SYSTEMS)
+CROP_DTYPE = pd.CategoricalDtype(CROPS)
+MINERAL_N_DTYPE = pd.CategoricalDtype(MINERAL_N_TYPES)
+SOIL_DTYPE = pd.CategoricalDtype(SOIL_TYPES)
+STATE_DTYPES = {k: pd.CategoricalDtype(v) for k, v in STATE_FIELDS.items()}
+# value → category code, for each of these types
+_CODES = {
+    d: {c: i for i, c in enumerate(d.categories)}
+    for d in (
+        LIVESTOCK_DTYPE,
+        MANURE_DTYPE,
+        CROP_DTYPE,
+        MINERAL_N_DTYPE,
+        SOIL_DTYPE,
+        *STATE_DTYPES.values(),
+    )
+}
 
 
-def _numeric(values: list, farms: np.ndarray, paths, spec: Num, out: _Collector) -> np.ndarray:
+VOCABULARY_DTYPES: dict[str, dict[str, pd.CategoricalDtype]] = {
+    "farms": {"soil_type": SOIL_DTYPE},
+    "livestock": {"category": LIVESTOCK_DTYPE},
+    "manure_systems": {"system": MANURE_DTYPE},
+    "crops": {"crop": CROP_DTYPE, "mineral_n_type": MINERAL_N_DTYPE},
+    "soil_changes": {
+        f"{side}_{k}": STATE_DTYPES[k] for side in ("from", "to") for k in STATE_FIELDS
+    },
+}
+
+
+def with_categories(tables: FarmTables) -> FarmTables:
+    """The same tables with every vocabulary column as a categorical.
+
+    :func:`records_to_tables` builds them so; other builders of
+    :class:`FarmTables` (the Excel reader) call this. Values outside the
+    vocabulary become NaN.
+    """
+    frames = {}
+    for name, dtypes in VOCABULARY_DTYPES.items():
+        frame = getattr(tables, name)
+        todo = {c: d for c, d in dtypes.items() if frame[c].dtype != d}
+        frames[name] = frame.astype(todo) if todo else frame
+    return FarmTables(**frames)
+
+
+def _numeric(values: Sequence, farms, paths, spec: Num, out: _Collector) -> np.ndarray:
     """Check one numeric column and return it as float (missing → spec.missing).
 
     ``paths(i)`` gives the display path of row i (only called for bad rows).
     """
+    n = len(values)
     types = set(map(type, values))
-    if types <= _NUMBER_TYPES:
-        arr = np.array(values, dtype=float)
+    if types <= _PLAIN_NUMBERS:  # the common case: one C pass
+        arr = np.fromiter(values, dtype=float, count=n)
+    elif types <= _NUMBER_TYPES:
+        arr = np.array(values, dtype=float).reshape(n)
     else:
-        arr = np.empty(len(values), dtype=float)
+        arr = np.empty(n, dtype=float)
         for i, v in enumerate(values):
             if v is None or (type(v) in _NUMBER_TYPES):
                 arr[i] = NAN if v is None else float(v)
@@ -198,11 +255,13 @@ def _numeric(values: list, farms: np.ndarray, paths, spec: Num, out: _Collector)
                 arr[i] = spec.missing if spec.missing == spec.missing else NAN
     missing = np.isnan(arr)
     too_large = ~missing & ~(np.abs(arr) <= ABSURD)  # also ±inf
-    for i in np.flatnonzero(too_large):
-        out.add(farms[i], paths(i), "too_large", value=values[i], limit=ABSURD)
-    arr = np.where(too_large, NAN, arr)
-    missing = np.isnan(arr)
-    if spec.required:
+    if too_large.any():
+        for i in np.flatnonzero(too_large):
+            out.add(farms[i], paths(i), "too_large", value=values[i], limit=ABSURD)
+        arr[too_large] = NAN
+        missing |= too_large
+    any_missing = missing.any()
+    if spec.required and any_missing:
         for i in np.flatnonzero(missing):
             out.add(farms[i], paths(i), "required")
     ok = ~missing
@@ -222,45 +281,55 @@ def _numeric(values: list, farms: np.ndarray, paths, spec: Num, out: _Collector)
         bad = ok & (np.floor(arr) != arr)
         for i in np.flatnonzero(bad):
             out.add(farms[i], paths(i), "type_integer", value=arr[i])
-    arr = np.where(missing, spec.missing, arr)
+    if any_missing:
+        arr[missing] = spec.missing
     return arr
-
-
-def _numeric_columns(frame: pd.DataFrame, specs, farms, item_path, out: _Collector) -> None:
-    """Check and convert every numeric column of ``specs`` in place."""
-    for spec in specs:
-        frame[spec.column] = _numeric(
-            frame[spec.column].tolist(),
-            farms,
-            lambda i, k=spec.key: f"{item_path(i)}.{k}",
-            spec,
-            out,
-        )
 
 
 def _category(
-    values: list,
-    farms: np.ndarray,
+    values: Sequence,
+    farms,
     paths,
-    allowed: tuple[str, ...],
+    dtype: pd.CategoricalDtype,
     out: _Collector,
     default: str | None = None,
-) -> np.ndarray:
-    arr = np.array(values, dtype=object)
+) -> pd.Categorical:
+    """Check one vocabulary column; unknown values become issues (and NaN)."""
+    n = len(values)
+    try:
+        codes = np.fromiter(map(_CODES[dtype].get, values, repeat(-1)), dtype=np.int16, count=n)
+    except TypeError:  # an unhashable value (a list, an object)
+        code = _CODES[dtype]
+        codes = np.array([code.get(v, -1) if _hashable(v) else -1 for v in values], np.int16)
+    bad = codes < 0
+    if not bad.any():
+        return pd.Categorical.from_codes(codes, dtype=dtype)
+    arr = np.fromiter(values, dtype=object, count=n)
     if default is not None:
-        arr[pd.isna(pd.Series(arr)).to_numpy()] = default
-    known = pd.Series(arr).isin(allowed).to_numpy()
-    for i in np.flatnonzero(~known):
-        v = arr[i]
-        if v is None or (isinstance(v, float) and v != v):
-            out.add(farms[i], paths(i), "required")
-        else:
-            out.add(farms[i], paths(i), "unknown_value", value=v, allowed=allowed)
-    return arr
+        fill = bad & pd.isna(arr)
+        codes[fill] = dtype.categories.get_loc(default)
+        bad &= ~fill
+    if bad.any():
+        allowed = tuple(dtype.categories)
+        for i in np.flatnonzero(bad):
+            v = arr[i]
+            if _is_missing(v):
+                out.add(farms[i], paths(i), "required")
+            else:
+                out.add(farms[i], paths(i), "unknown_value", value=v, allowed=allowed)
+    return pd.Categorical.from_codes(codes, dtype=dtype)
 
 
 def _is_missing(v) -> bool:
-    return v is None or (isinstance(v, float) and v != v)
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+
+def _hashable(v) -> bool:
+    try:
+        hash(v)
+    except TypeError:
+        return False
+    return True
 
 
 def _unknown_keys(item: Mapping, allowed: frozenset, farm: int, prefix: str, out: _Collector):
@@ -293,18 +362,47 @@ def _as_obj(value, farm: int, path: str, out: _Collector) -> Mapping:
     return {}
 
 
-def _bad_keys(objs: list[dict], allowed: frozenset) -> list[int]:
-    """Positions of objects with a key outside ``allowed``."""
-    if allowed.issuperset(set().union(*objs)):  # one pass in C when all is well
-        return []
-    ok = allowed.issuperset
-    return [i for i, o in enumerate(objs) if not ok(o)]
+def _fields(
+    objs: list[dict], keys: Sequence[str], allowed: frozenset, farms, path, out: _Collector
+) -> list[Sequence]:
+    """Check the keys of ``objs`` and read ``keys``: one sequence per key (None if absent).
+
+    Unknown keys (outside ``allowed``) become issues (``path(i)`` is the
+    display path of object i). Keys that every object has are read in one
+    C-level pass over the objects; only keys that some objects lack cost a
+    pass each.
+    """
+    n = len(objs)
+    seen = set().union(*objs)
+    if not allowed.issuperset(seen):
+        for i, o in enumerate(objs):
+            if not allowed.issuperset(o):
+                _unknown_keys(o, allowed, farms[i], path(i), out)
+    present = [k for k in keys if k in seen]
+    if set(map(len, objs)) <= {len(seen)}:  # every object has every key seen
+        full, partial = present, []
+    else:
+        counts = Counter(chain.from_iterable(objs))
+        full = [k for k in present if counts[k] == n]
+        partial = [k for k in present if counts[k] < n]
+    cols: dict[str, Sequence] = {}
+    if len(full) > 1:
+        cols.update(zip(full, zip(*map(itemgetter(*full), objs), strict=True), strict=True))
+    elif full:
+        cols[full[0]] = list(map(itemgetter(full[0]), objs))
+    for k in partial:
+        cols[k] = list(map(dict.get, objs, repeat(k)))
+    absent = [None] * n
+    return [cols.get(k, absent) for k in keys]
 
 
-def _objects(values: list, farms, path, out: _Collector) -> list[dict]:
+def _objects(values: Sequence, farms, path, out: _Collector) -> list[dict]:
     """``values`` as dicts: None/NaN → {}, a non-object → {} plus an issue."""
-    if set(map(type, values)) <= {dict}:
-        return values
+    types = set(map(type, values))
+    if types <= {dict}:
+        return values if isinstance(values, list) else list(values)
+    if types <= {dict, _NONE}:
+        return [v if v is not None else {} for v in values]
     objs = []
     for i, v in enumerate(values):
         if type(v) is dict:
@@ -318,43 +416,35 @@ def _objects(values: list, farms, path, out: _Collector) -> list[dict]:
     return objs
 
 
-def _items(recs: list[dict], key: str, out: _Collector) -> tuple[list, list, list]:
-    """All items of list ``key`` over all records, with farm and position."""
-    lists = [r.get(key) for r in recs]
-    if not set(map(type, lists)) <= {list, type(None)}:
+def _flatten(lists: Sequence, out: _Collector, key: str) -> tuple[np.ndarray, np.ndarray, list]:
+    """Items of many lists as one list, with each item's list and position in it."""
+    types = set(map(type, lists))
+    if not types <= {list, _NONE}:
         lists = [_as_list(v, f, key, out) for f, v in enumerate(lists)]
-    farms: list[int] = []
-    pos: list[int] = []
-    items: list = []
-    for f, lst in enumerate(lists):
-        if lst:
-            n = len(lst)
-            farms.extend([f] * n)
-            pos.extend(range(n))
-            items.extend(lst)
-    return farms, pos, items
+    elif _NONE in types:
+        lists = [v if v is not None else () for v in lists]
+    lens = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    owner = np.repeat(np.arange(len(lists), dtype=np.int64), lens)
+    starts = np.cumsum(lens) - lens
+    pos = np.arange(len(owner), dtype=np.int64) - np.repeat(starts, lens)
+    return owner, pos, list(chain.from_iterable(lists))
 
 
 def _item_table(
-    recs: list[dict], key: str, allowed: frozenset, text_keys: tuple, nums, out: _Collector
-) -> tuple[list[dict], dict[str, list]]:
+    lists: Sequence, key: str, allowed: frozenset, text_keys: tuple, nums, out: _Collector
+) -> tuple[list[dict], dict[str, Sequence]]:
     """The items of list ``key`` of every record, and their raw columns.
 
     Items that are not objects and unknown fields become issues; the columns
     are ``farm_idx``, ``pos``, the ``text_keys`` and the numeric columns.
     """
-    farms, pos, items = _items(recs, key, out)
+    farms, pos, items = _flatten(lists, out, key)
     path = lambda i: f"{key}[{pos[i]}]"  # noqa: E731
     items = _objects(items, farms, path, out)
-    for i in _bad_keys(items, allowed):
-        _unknown_keys(items[i], allowed, farms[i], path(i), out)
-    columns = {
-        "farm_idx": farms,
-        "pos": pos,
-        **{k: [it.get(k) for it in items] for k in text_keys},
-        **{n.column: [it.get(n.key) for it in items] for n in nums},
-    }
-    return items, columns
+    keys = (*text_keys, *(n.key for n in nums))
+    names = (*text_keys, *(n.column for n in nums))
+    columns = dict(zip(names, _fields(items, keys, allowed, farms, path, out), strict=True))
+    return items, {"farm_idx": farms, "pos": pos, **columns}
 
 
 def records_to_tables(
@@ -397,7 +487,26 @@ def _records_to_tables(
         records = [records]
     records = list(records)
     out = _Collector()
+    parts = []
+    # Blocks of records small enough for the CPU cache: the many passes over
+    # one block's objects then read memory once instead of once per pass.
+    for start in range(0, max(len(records), 1), CHUNK_FARMS):
+        block = _Collector()
+        parts.append(_block_columns(records[start : start + CHUNK_FARMS], block))
+        out.issues.extend(replace(i, farm=i.farm + start) for i in block.issues)
+    tables = _join(parts)
+    _duplicates(tables, out)
+    _plausibility(tables, out)
+    _attach_farm_ids(out.issues, tables.farms)
+    if strict:
+        errors = [i for i in out.issues if i.severity == ERROR]
+        if errors:
+            raise ValidationError(errors)
+    return tables, out.issues
 
+
+def _block_columns(records: list, out: _Collector) -> dict[str, dict]:
+    """Checked columns (numpy arrays, categoricals) of one block of records."""
     # farms: only non-dict records cost a Python branch
     recs: list[dict] = records
     if not set(map(type, records)) <= {dict}:
@@ -408,53 +517,57 @@ def _records_to_tables(
             else:
                 out.add(f, "", "not_a_record")
                 recs.append({})
-    for f in _bad_keys(recs, FARM_KEYS):
-        _unknown_keys(recs[f], FARM_KEYS, f, "", out)
-    farm_rows = {k: [r.get(k) for r in recs] for k in FARM_TEXT_KEYS}
-    farm_nums: dict[str, list] = {}
-    for obj_key, nums in FARM_OBJECTS.items():
-        objs = _objects(
-            [r.get(obj_key) for r in recs], range(len(recs)), lambda i, k=obj_key: k, out
+    top_keys = (*FARM_TEXT_KEYS, *FARM_OBJECTS, "livestock", "crops")
+    all_farms = range(len(recs))
+    top = dict(
+        zip(
+            top_keys, _fields(recs, top_keys, FARM_KEYS, all_farms, lambda i: "", out), strict=True
         )
+    )
+    farm_rows = {k: top[k] for k in FARM_TEXT_KEYS}
+    farm_nums: dict[str, Sequence] = {}
+    for obj_key, nums in FARM_OBJECTS.items():
+        where = lambda i, k=obj_key: k  # noqa: E731
+        objs = _objects(top[obj_key], all_farms, where, out)
         allowed = SOIL_KEYS if obj_key == "soil" else frozenset(n.key for n in nums)
-        for f in _bad_keys(objs, allowed):
-            _unknown_keys(objs[f], allowed, f, obj_key, out)
-        for n in nums:
-            farm_nums[n.column] = [o.get(n.key) for o in objs]
+        keys = [n.key for n in nums] + (["soil_type"] if obj_key == "soil" else [])
+        names = [n.column for n in nums] + (["_soil_type"] if obj_key == "soil" else [])
+        values = _fields(objs, keys, allowed, all_farms, where, out)
+        farm_nums.update(zip(names, values, strict=True))
         if obj_key == "soil":
             soils = objs
-    farm_nums["_soil_type"] = [o.get("soil_type") for o in soils]
 
     # livestock, manure systems and crops: one flat list of items each
-    lv_items, lv_rows = _item_table(
-        recs, "livestock", LIVESTOCK_KEYS, ("category",), LIVESTOCK_NUMS, out
-    )
-    lv_farm, lv_pos = lv_rows["farm_idx"], lv_rows["pos"]
-    lv_path = lambda i: f"livestock[{lv_pos[i]}]"  # noqa: E731
-    systems = _objects(
-        [it.get("manure_systems") for it in lv_items],
-        lv_farm,
-        lambda i: f"{lv_path(i)}.manure_systems",
+    _, lv_rows = _item_table(
+        top["livestock"],
+        "livestock",
+        LIVESTOCK_KEYS,
+        ("category", "manure_systems"),
+        LIVESTOCK_NUMS,
         out,
     )
-    ms_tuples = [
-        (lv_farm[i], i, system, share, lv_pos[i])
-        for i, sys_obj in enumerate(systems)
-        if sys_obj
-        for system, share in sys_obj.items()
-    ]
-    ms_rows = dict(
-        zip(
-            ("farm_idx", "lv_idx", "system", "share", "pos"),
-            map(list, zip(*ms_tuples, strict=True)) if ms_tuples else ([], [], [], [], []),
-            strict=True,
-        )
+    lv_farm, lv_pos = lv_rows["farm_idx"], lv_rows["pos"]
+    systems = _objects(
+        lv_rows.pop("manure_systems"),
+        lv_farm,
+        lambda i: f"livestock[{lv_pos[i]}].manure_systems",
+        out,
     )
+    ms_lens = np.fromiter(map(len, systems), dtype=np.int64, count=len(systems))
+    ms_lv = np.repeat(np.arange(len(systems), dtype=np.int64), ms_lens)
+    ms_rows = {
+        "farm_idx": lv_farm[ms_lv],
+        "lv_idx": ms_lv,
+        "system": list(chain.from_iterable(systems)),
+        "share": list(chain.from_iterable(map(dict.values, systems))),
+        "pos": lv_pos[ms_lv],
+    }
     _, crop_rows = _item_table(
-        recs, "crops", CROP_KEYS, ("crop", "mineral_n_type"), CROP_NUMS, out
+        top["crops"], "crops", CROP_KEYS, ("crop", "mineral_n_type"), CROP_NUMS, out
     )
     ch_rows: list[tuple] = []
-    for f in [f for f, o in enumerate(soils) if o.get("changes") is not None]:
+    with_changes = [] if soils and not any(map(len, soils)) else enumerate(soils)
+    for f in [f for f, o in with_changes if o.get("changes") is not None]:
         changes = _as_list(soils[f].get("changes"), f, "soil.changes", out)
         for pos, ch in enumerate(changes):
             p = f"soil.changes[{pos}]"
@@ -478,15 +591,11 @@ def _records_to_tables(
         *[f"{side}_{k}" for side in ("from", "to") for k in STATE_FIELDS],
     ]
     ch_cols = map(list, zip(*ch_rows, strict=True)) if ch_rows else [[] for _ in ch_names]
-    ch_rows = dict(zip(ch_names, ch_cols, strict=True))
+    ch_table = dict(zip(ch_names, ch_cols, strict=True))
+    ch_table["farm_idx"] = np.array(ch_table["farm_idx"], dtype=np.int64)
+    ch_table["pos"] = np.array(ch_table["pos"], dtype=np.int64)
 
-    tables = _build_tables(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, out)
-    _attach_farm_ids(out.issues, tables.farms)
-    if strict:
-        errors = [i for i in out.issues if i.severity == ERROR]
-        if errors:
-            raise ValidationError(errors)
-    return tables, out.issues
+    return _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_table, out)
 
 
 def _frame_to_records(df: pd.DataFrame) -> list[dict]:
@@ -509,40 +618,53 @@ def _frame_to_records(df: pd.DataFrame) -> list[dict]:
     return records
 
 
-def _obj_frame(columns: dict[str, list]) -> pd.DataFrame:
-    """A frame of object columns, without pandas guessing dtypes."""
-    return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()})
+def _text_column(vals: Sequence, name: str, out: _Collector) -> np.ndarray:
+    """Check an optional text field of the farm; a non-text value becomes None."""
+    arr = np.fromiter(vals, dtype=object, count=len(vals))
+    all_text = set(map(type, vals)) <= {str}
+    if all_text:
+        bad = np.zeros(len(arr), dtype=bool)
+    else:
+        bad = np.array([not (isinstance(v, str) or _is_missing(v)) for v in vals], dtype=bool)
+    if name == "farm_id":
+        # farm ids may be given as numbers in spreadsheets: accept integers
+        for i in np.flatnonzero(bad):
+            if type(arr[i]) is int:
+                arr[i] = str(arr[i])
+                bad[i] = False
+        if not (all_text and all(map(str.strip, vals))):  # some id is empty
+            for i, v in enumerate(arr.tolist()):
+                if not bad[i] and (_is_missing(v) or not str(v).strip()):
+                    out.add(i, "farm_id", "required")
+    for i in np.flatnonzero(bad):
+        out.add(i, name, "type_string", value=arr[i])
+    if name == "municipality_code":
+        codes = {v for v in set(arr[~bad].tolist()) if not _is_missing(v)}
+        wrong = {v for v in codes if not (len(v) == 4 and v.isascii() and v.isdigit())}
+        if wrong:
+            for i, v in enumerate(arr.tolist()):
+                if not bad[i] and v in wrong:
+                    out.add(i, name, "municipality_code", value=v)
+    if bad.any():
+        arr[bad] = None
+    return arr
 
 
-def _build_tables(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, out):
+def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, out):
+    """Check the raw columns of one block; the checked columns by table."""
     n = len(farm_rows["farm_id"])
     farm_idx = np.arange(n)
     # ---- farms
-    text = _obj_frame(farm_rows)
-    farms = pd.DataFrame(index=pd.RangeIndex(n, name="farm_idx"))
-    schema = text["schema"].to_numpy(dtype=object)
-    for i in np.flatnonzero(~pd.isna(schema) & (schema != SCHEMA_ID)):
-        out.add(i, "schema", "schema", value=schema[i], expected=SCHEMA_ID)
-    for col in ("farm_id", "name", "municipality_code"):
-        vals = text[col].to_numpy(dtype=object)
-        bad = ~pd.isna(vals) & ~np.array([isinstance(v, str) for v in vals], dtype=bool)
-        if col == "farm_id":
-            # farm ids may be given as numbers in spreadsheets: accept integers
-            as_int = np.array([type(v) is int for v in vals], dtype=bool)
-            vals = np.where(as_int, vals.astype(str), vals)
-            bad &= ~as_int
-            empty = pd.isna(vals) | (pd.Series(vals).astype(str).str.strip() == "").to_numpy()
-            for i in np.flatnonzero(empty & ~bad):
-                out.add(i, "farm_id", "required")
-        for i in np.flatnonzero(bad):
-            out.add(i, col, "type_string", value=vals[i])
-        if col == "municipality_code":
-            code_ok = pd.Series(vals, dtype=object).astype(str).str.fullmatch(r"[0-9]{4}")
-            for i in np.flatnonzero(~pd.isna(vals) & ~bad & ~code_ok.to_numpy()):
-                out.add(i, col, "municipality_code", value=vals[i])
-        farms[col] = pd.Series(vals, dtype=object).where(~bad, None).to_numpy()
+    schema = np.fromiter(farm_rows["schema"], dtype=object, count=n)
+    for i in np.flatnonzero(schema != SCHEMA_ID):
+        if not _is_missing(schema[i]):
+            out.add(i, "schema", "schema", value=schema[i], expected=SCHEMA_ID)
+    farms: dict[str, object] = {
+        col: _text_column(farm_rows[col], col, out)
+        for col in ("farm_id", "name", "municipality_code")
+    }
     year_spec = Num("year", "year", required=True, minimum=None, integer=True, missing=NAN)
-    years = _numeric(text["year"].tolist(), farm_idx, lambda i: "year", year_spec, out)
+    years = _numeric(farm_rows["year"], farm_idx, lambda i: "year", year_spec, out)
     for i in np.flatnonzero((years < YEAR_MIN) | (years > YEAR_MAX)):
         out.add(
             i,
@@ -564,114 +686,150 @@ def _build_tables(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, ou
         farm_nums["_soil_type"],
         farm_idx,
         lambda i: "soil.soil_type",
-        SOIL_TYPES,
+        SOIL_DTYPE,
         out,
         default=SOIL_TYPES[0],
     )
-    # duplicate (farm_id, year)
-    dup = farms.duplicated(["farm_id", "year"], keep="first") & farms["farm_id"].notna()
-    for i in np.flatnonzero(dup.to_numpy()):
-        out.add(
-            i,
-            "farm_id",
-            "duplicate_farm",
-            farm_id=farms.at[i, "farm_id"],
-            year=int(farms.at[i, "year"]),
-        )
 
     # ---- livestock
-    lv = _obj_frame(lv_rows)
-    lv.index.name = "lv_idx"
-    lf = lv["farm_idx"].to_numpy(dtype=np.int64)
-    lpos = lv["pos"].to_numpy(dtype=np.int64)
-    lv["category"] = _category(
-        lv["category"].tolist(),
-        lf,
-        lambda i: f"livestock[{lpos[i]}].category",
-        LIVESTOCK_CATEGORIES,
-        out,
-    )
-    _numeric_columns(lv, LIVESTOCK_NUMS, lf, lambda i: f"livestock[{lpos[i]}]", out)
-    lv["farm_idx"] = lf
-    lv["pos"] = lpos
-    lv = lv[LIVESTOCK_COLUMNS]
+    lf, lpos = lv_rows["farm_idx"], lv_rows["pos"]
+    lv_path = lambda i: f"livestock[{lpos[i]}]"  # noqa: E731
+    lv = {
+        "farm_idx": lf,
+        "pos": lpos,
+        "category": _category(
+            lv_rows["category"],
+            lf,
+            lambda i: f"{lv_path(i)}.category",
+            LIVESTOCK_DTYPE,
+            out,
+        ),
+        **_numeric_columns(lv_rows, LIVESTOCK_NUMS, lf, lv_path, out),
+    }
 
     # ---- manure systems
-    ms = _obj_frame(ms_rows)
-    mf = ms["farm_idx"].to_numpy(dtype=np.int64)
-    mpos = ms["pos"].to_numpy(dtype=np.int64)
-    msys = ms["system"].to_numpy(dtype=object)
-    ms["system"] = _category(
-        ms["system"].tolist(),
-        mf,
-        lambda i: f"livestock[{mpos[i]}].manure_systems",
-        MANURE_SYSTEMS,
-        out,
+    mf, mpos, lv_ids = ms_rows["farm_idx"], ms_rows["pos"], ms_rows["lv_idx"]
+    msys = ms_rows["system"]
+    systems = _category(
+        msys, mf, lambda i: f"livestock[{mpos[i]}].manure_systems", MANURE_DTYPE, out
     )
-    ms["share"] = _numeric(
-        ms["share"].tolist(),
+    shares = _numeric(
+        ms_rows["share"],
         mf,
         lambda i: f"livestock[{mpos[i]}].manure_systems.{msys[i]}",
         Num("share", "share", required=True, maximum=SHARE_MAX),
         out,
     )
-    lv_ids = ms["lv_idx"].to_numpy(dtype=np.int64)
-    share_sum = np.bincount(lv_ids, weights=ms["share"].to_numpy(), minlength=len(lv))
-    has_systems = np.bincount(lv_ids, minlength=len(lv)) > 0
-    housed = (lv["head"].to_numpy() > 0) & (lv["pasture_fraction"].to_numpy() < 1)
+    ms = {"farm_idx": mf, "lv_idx": lv_ids, "system": systems, "share": shares}
+    share_sum = np.bincount(lv_ids, weights=shares, minlength=len(lf))
+    has_systems = np.bincount(lv_ids, minlength=len(lf)) > 0
+    housed = (lv["head"] > 0) & (lv["pasture_fraction"] < 1)
     tol = 1e-6
     for i in np.flatnonzero(has_systems & (np.abs(share_sum - 1) > tol)):
         out.add(lf[i], f"livestock[{lpos[i]}].manure_systems", "shares_sum", value=share_sum[i])
     for i in np.flatnonzero(housed & ~has_systems):
         out.add(lf[i], f"livestock[{lpos[i]}].manure_systems", "manure_systems_missing")
-    ms["farm_idx"] = mf
-    ms["lv_idx"] = lv_ids
-    ms = ms[MANURE_COLUMNS]
 
     # ---- crops
-    crops = _obj_frame(crop_rows)
-    crops.index.name = "crop_idx"
-    cf = crops["farm_idx"].to_numpy(dtype=np.int64)
-    cpos = crops["pos"].to_numpy(dtype=np.int64)
-    crops["crop"] = _category(
-        crops["crop"].tolist(), cf, lambda i: f"crops[{cpos[i]}].crop", CROPS, out
-    )
-    crops["mineral_n_type"] = _category(
-        crops["mineral_n_type"].tolist(),
-        cf,
-        lambda i: f"crops[{cpos[i]}].mineral_n_type",
-        MINERAL_N_TYPES,
-        out,
-        default="unspecified",
-    )
-    _numeric_columns(crops, CROP_NUMS, cf, lambda i: f"crops[{cpos[i]}]", out)
-    crops["farm_idx"] = cf
-    crops["pos"] = cpos
-    crops = crops[CROP_COLUMNS]
+    cf, cpos = crop_rows["farm_idx"], crop_rows["pos"]
+    crop_path = lambda i: f"crops[{cpos[i]}]"  # noqa: E731
+    crops = {
+        "farm_idx": cf,
+        "pos": cpos,
+        "crop": _category(
+            crop_rows["crop"], cf, lambda i: f"{crop_path(i)}.crop", CROP_DTYPE, out
+        ),
+        "mineral_n_type": _category(
+            crop_rows["mineral_n_type"],
+            cf,
+            lambda i: f"{crop_path(i)}.mineral_n_type",
+            MINERAL_N_DTYPE,
+            out,
+            default="unspecified",
+        ),
+        **_numeric_columns(crop_rows, CROP_NUMS, cf, crop_path, out),
+    }
 
     # ---- soil changes
-    ch = _obj_frame(ch_rows)
-    hf = ch["farm_idx"].to_numpy(dtype=np.int64)
-    hpos = ch["pos"].to_numpy(dtype=np.int64)
-    _numeric_columns(ch, CHANGE_NUMS, hf, lambda i: f"soil.changes[{hpos[i]}]", out)
+    hf, hpos = ch_rows["farm_idx"], ch_rows["pos"]
+    ch_path = lambda i: f"soil.changes[{hpos[i]}]"  # noqa: E731
+    ch = {"farm_idx": hf, "pos": hpos, **_numeric_columns(ch_rows, CHANGE_NUMS, hf, ch_path, out)}
     for side in ("from", "to"):
-        for k, allowed in STATE_FIELDS.items():
-            col = f"{side}_{k}"
-            ch[col] = _category(
-                ch[col].tolist(),
+        for k, dtype in STATE_DTYPES.items():
+            ch[f"{side}_{k}"] = _category(
+                ch_rows[f"{side}_{k}"],
                 hf,
-                lambda i, s=side, kk=k: f"soil.changes[{hpos[i]}].{s}.{kk}",
-                allowed,
+                lambda i, s=side, kk=k: f"{ch_path(i)}.{s}.{kk}",
+                dtype,
                 out,
                 default=STATE_DEFAULTS[k],
             )
-    ch["farm_idx"] = hf
-    ch["pos"] = hpos
-    ch = ch[CHANGE_COLUMNS]
+    return {
+        "farms": farms,
+        "livestock": lv,
+        "manure_systems": ms,
+        "crops": crops,
+        "soil_changes": ch,
+    }
 
-    tables = FarmTables(farms[FARM_COLUMNS], lv, ms, crops, ch)
-    _plausibility(tables, out)
-    return tables
+
+TABLE_COLUMNS = {
+    "farms": FARM_COLUMNS,
+    "livestock": LIVESTOCK_COLUMNS,
+    "manure_systems": MANURE_COLUMNS,
+    "crops": CROP_COLUMNS,
+    "soil_changes": CHANGE_COLUMNS,
+}
+TABLE_INDEX = {"farms": "farm_idx", "livestock": "lv_idx", "crops": "crop_idx"}
+
+
+def _join(parts: list[dict[str, dict]]) -> FarmTables:
+    """The columns of all blocks as one FarmTables (indices made global)."""
+    farm_base = np.cumsum([0] + [len(p["farms"]["year"]) for p in parts])
+    lv_base = np.cumsum([0] + [len(p["livestock"]["farm_idx"]) for p in parts])
+    frames = {}
+    for name, columns in TABLE_COLUMNS.items():
+        data = {}
+        for col in columns:
+            pieces = [p[name][col] for p in parts]
+            if col == "farm_idx" and name != "farms":
+                pieces = [a + farm_base[k] for k, a in enumerate(pieces)]
+            elif col == "lv_idx":
+                pieces = [a + lv_base[k] for k, a in enumerate(pieces)]
+            if isinstance(pieces[0], pd.Categorical):
+                codes = np.concatenate([c.codes for c in pieces])
+                data[col] = pd.Categorical.from_codes(codes, dtype=pieces[0].dtype)
+            else:
+                data[col] = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+        n = len(data[columns[0]])
+        index = pd.RangeIndex(n, name=TABLE_INDEX[name]) if name in TABLE_INDEX else None
+        frames[name] = pd.DataFrame(data, index=index)
+    return FarmTables(**frames)
+
+
+def _duplicates(tables: FarmTables, out: _Collector) -> None:
+    """An error for every repeat of a (farm_id, year) pair."""
+    ids, years = tables.farms["farm_id"].tolist(), tables.farms["year"].tolist()
+    if len(set(zip(ids, years, strict=True))) == len(ids):
+        return
+    farms = tables.farms
+    dup = farms.duplicated(["farm_id", "year"], keep="first") & farms["farm_id"].notna()
+    for i in np.flatnonzero(dup.to_numpy()):
+        out.add(i, "farm_id", "duplicate_farm", farm_id=ids[i], year=years[i])
+
+
+def _numeric_columns(rows: Mapping, specs, farms, item_path, out: _Collector) -> dict:
+    """Check and convert every numeric column of ``specs``."""
+    return {
+        spec.column: _numeric(
+            rows[spec.column],
+            farms,
+            lambda i, k=spec.key: f"{item_path(i)}.{k}",
+            spec,
+            out,
+        )
+        for spec in specs
+    }
 
 
 def _plausibility(t: FarmTables, out: _Collector) -> None:

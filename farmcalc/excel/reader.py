@@ -49,6 +49,7 @@ from farmcalc.record import (
     YEAR_MIN,
     FarmTables,
     _plausibility,
+    with_categories,
 )
 from farmcalc.validation import ERROR, WARNING, Issue
 from farmcalc.vocabulary import MANURE_SYSTEMS
@@ -835,7 +836,7 @@ def _build_tables(fp: _Parsed, children: dict[str, tuple[_Parsed, np.ndarray]]):
     crops = _child_table(cr_p, cr_f, L.CROPS_SHEET, CROP_COLUMNS, "crop_idx", rows, "crops")
     ch_p, ch_f = children.get("soil_changes", (None, np.zeros(0, np.int64)))
     changes = _child_table(ch_p, ch_f, L.SOIL_CHANGES, CHANGE_COLUMNS, None, rows, "soil_changes")
-    return FarmTables(farms[FARM_COLUMNS], lv, ms, crops, changes), rows
+    return with_categories(FarmTables(farms[FARM_COLUMNS], lv, ms, crops, changes)), rows
 
 
 def _positions(farm_idx: np.ndarray) -> np.ndarray:
