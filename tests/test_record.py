@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import farmcalc.vocabulary as record_vocab
 from farmcalc.errors import ValidationError
-from farmcalc.record import records_to_tables
+from farmcalc.record import VOCABULARY_DTYPES, records_to_tables
 
 
 def _issues(record, **kw):
@@ -199,3 +200,66 @@ def test_absurd_numbers_are_errors_not_overflows(example_record, value):
     (issue,) = [i for i in issues if i.severity == "error"]
     assert issue.path == "energy.diesel_l" and issue.code == "too_large"
     assert "orimligt stort" in issue.message("sv")
+
+
+def _bad_copies(example_record, n):
+    """n copies of the example with farm-specific ids and a few errors."""
+    import copy
+
+    records = []
+    for k in range(n):
+        rec = copy.deepcopy(example_record)
+        rec["farm_id"] = f"F-{k % 7}"  # repeats across blocks → duplicate errors
+        rec["year"] = 2024
+        if k % 3 == 0:
+            rec["livestock"][k % 3]["head"] = -1
+        if k % 4 == 1:
+            rec["crops"][1]["crop"] = "banana"
+            rec["livestock"] = rec["livestock"][:1]
+        if k % 5 == 2:
+            rec["energy"]["diesel_l"] = "many"
+            rec["crops"] = []
+        records.append(rec)
+    return records
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5])
+def test_blocks_give_the_same_tables_and_issues_as_one_pass(example_record, monkeypatch, block):
+    """Records are read in cache-sized blocks; block edges must not show.
+
+    Farms, livestock rows (and the manure rows that point at them), crops and
+    soil changes keep their global indices; each issue names the right farm;
+    a farm id repeated in a later block is still a duplicate.
+    """
+    import farmcalc.record as record_module
+
+    records = _bad_copies(example_record, 11)
+    ref_tables, ref_issues = records_to_tables(records, strict=False)
+    monkeypatch.setattr(record_module, "CHUNK_FARMS", block)
+    tables, issues = records_to_tables(records, strict=False)
+    for name in ("farms", "livestock", "manure_systems", "crops", "soil_changes"):
+        pd.testing.assert_frame_equal(getattr(tables, name), getattr(ref_tables, name))
+    assert sorted(issues, key=repr) == sorted(ref_issues, key=repr)
+    # the references themselves are right: 11 farms, ids F-0 … F-6 then repeats
+    dup = [i.farm for i in ref_issues if i.code == "duplicate_farm"]
+    assert dup == [7, 8, 9, 10]
+    heads = {i.farm for i in ref_issues if i.path.endswith(".head")}
+    assert heads == {0, 3, 6, 9}
+    bananas = {i.farm for i in ref_issues if i.code == "unknown_value"}
+    assert bananas == {1, 5, 9}
+    assert {i.farm for i in ref_issues if i.path == "energy.diesel_l"} == {2, 7}
+    # livestock of farm 1 has one row, so the manure rows after it shift
+    lv = ref_tables.livestock
+    assert lv.groupby("farm_idx").size().to_dict() == {
+        k: 1 if k % 4 == 1 else 3 for k in range(11)
+    }
+    ms = ref_tables.manure_systems
+    assert (lv["farm_idx"].to_numpy()[ms["lv_idx"].to_numpy()] == ms["farm_idx"].to_numpy()).all()
+
+
+def test_vocabulary_columns_are_categoricals(example_record):
+    t, _ = records_to_tables([example_record])
+    assert list(t.livestock["category"].cat.categories) == list(record_vocab.LIVESTOCK_CATEGORIES)
+    for name, dtypes in VOCABULARY_DTYPES.items():
+        for column, dtype in dtypes.items():
+            assert getattr(t, name)[column].dtype == dtype, (name, column)
