@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from farmcalc.factors import FactorSet, GWPSet
+from farmcalc.factors import FactorSet, GWPSet, as_keys
 from farmcalc.record import FarmTables
 from farmcalc.rows import (
     GAS_DTYPE,
@@ -20,6 +20,7 @@ from farmcalc.rows import (
     aggregate_rows,
     codes,
     emission_rows,
+    group_sum,
 )
 from farmcalc.soil_carbon import calc_soil_carbon_icbm, calc_soil_carbon_ipcc
 from farmcalc.sources.energy import calc_energy
@@ -78,6 +79,35 @@ def gwp_per_row(source_codes: np.ndarray, gas_codes: np.ndarray, gwp: GWPSet) ->
     return np.where(fossil & (gas_codes == ch4), gwp.ch4_fossil, factor)
 
 
+def pasture_n(n_flows: pd.DataFrame) -> pd.DataFrame:
+    """Urine and dung N on pasture (F_PRP) per farm and livestock category.
+
+    Returns
+    -------
+    DataFrame
+        ``farm_idx, category, n_kg`` [kg N yr-1], sorted by farm and by the
+        category's name, each sum in the order of the livestock rows (as
+        ``groupby(["farm_idx", "category"]).sum()`` of the names gives it).
+    """
+    cat = as_keys(n_flows["category"])
+    names = cat.categories.to_numpy(dtype=object)
+    by_name = np.argsort(names, kind="stable")
+    name_rank = np.empty(len(names), dtype=np.int64)
+    name_rank[by_name] = np.arange(len(names))
+    known = cat.codes >= 0
+    farm = n_flows["farm_idx"].to_numpy(dtype=np.int64)[known]
+    key = farm * len(names) + name_rank[cat.codes[known]]
+    keys, group = np.unique(key, return_inverse=True)
+    n_kg = group_sum(group, n_flows["n_pasture_kg"].to_numpy(dtype=float)[known], len(keys))
+    return pd.DataFrame(
+        {
+            "farm_idx": keys // len(names),
+            "category": pd.Categorical.from_codes(by_name[keys % len(names)], dtype=cat.dtype),
+            "n_kg": n_kg,
+        }
+    )
+
+
 def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
     """Calculate every source for every farm of ``tables``."""
     farm_index = tables.farms.index
@@ -85,8 +115,13 @@ def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
     n_flows = livestock.n_flows
 
     # Soil carbon first: losses of SOC mineralise N (F_SOM, Eq. 11.8).
-    f_on_available = (
-        n_flows.groupby("farm_idx")["n_available_kg"].sum().reindex(farm_index, fill_value=0.0)
+    f_on_available = pd.Series(
+        group_sum(
+            n_flows["farm_idx"].to_numpy(dtype=np.int64),
+            n_flows["n_available_kg"].to_numpy(dtype=float),
+            len(farm_index),
+        ),
+        index=farm_index,
     )
     ipcc = calc_soil_carbon_ipcc(tables, fs)
     # ICBM is a Swedish model: sets without its parameters report it as not available.
@@ -101,11 +136,7 @@ def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
         c_loss_cropland / fs.value("soils.c_to_n_som_cropland")
     )
 
-    f_prp = (
-        n_flows.groupby(["farm_idx", "category"], as_index=False)["n_pasture_kg"]
-        .sum()
-        .rename(columns={"n_pasture_kg": "n_kg"})
-    )
+    f_prp = pasture_n(n_flows)
     soils = calc_soils_n2o(tables, fs, f_prp, f_on_available, f_som)
 
     method = fs.setting("soil_carbon_method")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,49 @@ COLUMNS = [
 GWP_SETS = ("AR4", "AR5", "AR6")
 DEFAULT_FACTOR_SET = "sweden"
 DEFAULT_GWP = "AR5"
+
+
+MISSING_KEY = "nan"
+"""How a missing key (NaN) is named in a FactorError."""
+
+
+def as_keys(values) -> pd.Categorical:
+    """``values`` as a Categorical for :meth:`FactorSet.lookup`.
+
+    A Categorical or categorical Series is returned as it is (no copy);
+    anything else is factorised once, its own values becoming the
+    categories, so that unknown names keep their name in errors. Calculators
+    call it once per column and then compare and look up by codes.
+    """
+    cat = _categorical(values)
+    if cat is not None:
+        return cat
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
+
+
+def is_key(keys: pd.Categorical, names: str | Iterable[str]) -> np.ndarray:
+    """Boolean mask: which of ``keys`` (see :func:`as_keys`) are ``names`` (one or several)."""
+    cats = keys.categories
+    wanted = [names] if isinstance(names, str) else list(names)
+    found = [cats.get_loc(n) for n in wanted if n in cats]
+    if len(found) == 1:
+        return keys.codes == found[0]
+    return np.isin(keys.codes, found)
+
+
+def _categorical(values) -> pd.Categorical | None:
+    if isinstance(values, pd.Categorical):
+        return values
+    if isinstance(values, pd.Series | pd.Index) and isinstance(values.dtype, pd.CategoricalDtype):
+        return values.array if isinstance(values, pd.Series) else values.values
+    return None
+
+
+def _codes_with_missing(cat: pd.Categorical) -> np.ndarray:
+    """Codes as int64 with a missing value (-1) as one code past the categories."""
+    codes = cat.codes.astype(np.int64)
+    return np.where(codes < 0, len(cat.categories), codes)
 
 
 def factors_dir() -> Path:
@@ -135,11 +179,8 @@ class FactorSet:
     def unit(self, factor_id: str) -> str:
         return str(self.rows.at[factor_id, "unit"])
 
-    def series(self, prefix: str) -> pd.Series:
-        """All factors ``<prefix>.<key>`` as a float Series indexed by ``key``.
-
-        Keys may themselves contain dots (``dairy_cow.solid_storage``).
-        """
+    def _table(self, prefix: str) -> pd.Series:
+        """The cached Series of :meth:`series` (not a copy: do not modify)."""
         cache = self._series_cache  # type: ignore[attr-defined]
         if prefix not in cache:
             p = prefix + "."
@@ -152,29 +193,72 @@ class FactorSet:
                 name=prefix,
                 dtype=float,
             )
-        return cache[prefix].copy()
+        return cache[prefix]
+
+    def series(self, prefix: str) -> pd.Series:
+        """All factors ``<prefix>.<key>`` as a float Series indexed by ``key``.
+
+        Keys may themselves contain dots (``dairy_cow.solid_storage``).
+        """
+        return self._table(prefix).copy()
+
+    def _missing(self, prefix: str, missing) -> FactorError:
+        names = ", ".join(sorted({str(k) for k in missing}))
+        return FactorError(f"factor set {self.name!r} has no {prefix}.{{{names}}}")
 
     def lookup(self, prefix: str, keys) -> np.ndarray:
         """Vectorised look-up: ``prefix.<key>`` for every key in ``keys``.
 
+        ``keys`` may be any array-like of names. A pandas Categorical (or a
+        categorical Series, see :func:`as_keys`) is looked up once per
+        category and taken by its codes; a missing key (NaN, code -1) has no
+        factor.
+
         Raises FactorError naming the keys that have no factor.
         """
-        table = self.series(prefix)
+        table = self._table(prefix)
+        cat = _categorical(keys)
+        if cat is not None:
+            names = [*cat.categories.astype(object), MISSING_KEY]
+            return self._take(prefix, table, names, _codes_with_missing(cat))
         keys = pd.Index(np.asarray(keys, dtype=object))
         idx = table.index.get_indexer(keys)
         if (idx < 0).any():
-            missing = sorted({str(k) for k in keys[idx < 0]})
-            raise FactorError(f"factor set {self.name!r} has no {prefix}.{{{', '.join(missing)}}}")
+            raise self._missing(prefix, keys[idx < 0])
         return table.to_numpy()[idx]
 
     def lookup2(self, prefix: str, keys1, keys2) -> np.ndarray:
-        """Vectorised look-up of ``prefix.<key1>.<key2>``."""
-        k = (
-            pd.Series(np.asarray(keys1, dtype=object)).astype(str)
-            + "."
-            + pd.Series(np.asarray(keys2, dtype=object)).astype(str)
-        )
-        return self.lookup(prefix, k.to_numpy())
+        """Vectorised look-up of ``prefix.<key1>.<key2>``.
+
+        Two Categoricals are looked up once per pair of categories and taken
+        by their codes; other keys by their joined names.
+        """
+        cat1, cat2 = _categorical(keys1), _categorical(keys2)
+        if cat1 is None or cat2 is None:
+            k = (
+                pd.Series(np.asarray(keys1, dtype=object)).astype(str)
+                + "."
+                + pd.Series(np.asarray(keys2, dtype=object)).astype(str)
+            )
+            return self.lookup(prefix, k.to_numpy())
+        names1 = [*cat1.categories.astype(object), MISSING_KEY]
+        names2 = [*cat2.categories.astype(object), MISSING_KEY]
+        # every pair of names, row-major: pair code = code1 * len(names2) + code2
+        names = [f"{a}.{b}" for a in names1 for b in names2]
+        codes = _codes_with_missing(cat1) * len(names2) + _codes_with_missing(cat2)
+        return self._take(prefix, self._table(prefix), names, codes)
+
+    def _take(self, prefix: str, table: pd.Series, names: list, codes: np.ndarray) -> np.ndarray:
+        """The factor of ``names[code]`` for every code; FactorError if one has none."""
+        pos = table.index.get_indexer(pd.Index(names, dtype=object))
+        found = pos >= 0
+        out = table.to_numpy()[np.where(found, pos, 0)][codes]
+        if not found.all():
+            used = np.bincount(codes, minlength=len(names)) > 0
+            missing = [n for n, u, f in zip(names, used, found, strict=True) if u and not f]
+            if missing:
+                raise self._missing(prefix, missing)
+        return out
 
     def fallback_ids(self, prefix: str = "") -> list[str]:
         """Factor ids (under ``prefix``) whose value came from the fallback set."""

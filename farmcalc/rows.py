@@ -53,16 +53,26 @@ _DTYPES = {"source": SOURCE_DTYPE, "category": CATEGORY_DTYPE, "gas": GAS_DTYPE}
 
 
 def codes(values, column: str) -> np.ndarray:
-    """Integer codes of ``values`` in the vocabulary of ``column``."""
+    """Integer codes of ``values`` in the vocabulary of ``column``.
+
+    A Categorical (or categorical Series) of other categories is recoded by
+    its categories, without touching its values one by one.
+    """
     dtype = _DTYPES[column]
-    if isinstance(values, pd.Series) and values.dtype == dtype:
-        return values.cat.codes.to_numpy()
-    cat = pd.Categorical(np.asarray(values, dtype=object), dtype=dtype)
-    c = cat.codes
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.array
+    if isinstance(values, pd.Categorical):
+        if values.dtype == dtype:
+            return np.asarray(values.codes)
+        recode = np.append(dtype.categories.get_indexer(values.categories.astype(object)), -1)
+        c = recode[values.codes]
+    else:
+        values = np.asarray(values, dtype=object)
+        c = np.asarray(pd.Categorical(values, dtype=dtype).codes)
     if (c < 0).any():
         unknown = sorted({str(v) for v in np.asarray(values, dtype=object)[c < 0]})
         raise FarmcalcError(f"unknown {column} in emission rows: {unknown}")
-    return np.asarray(c)
+    return c
 
 
 def _column(value, column: str, n: int) -> pd.Categorical:
@@ -71,6 +81,20 @@ def _column(value, column: str, n: int) -> pd.Categorical:
         code = dtype.categories.get_loc(value)
         return pd.Categorical.from_codes(np.full(n, code, dtype=np.int16), dtype=dtype)
     return pd.Categorical.from_codes(codes(value, column), dtype=dtype)
+
+
+def rows_from_codes(farm_idx, source, category, gas, kg) -> pd.DataFrame:
+    """Rows from arrays of farm indices, vocabulary codes and kg (no checks, no copies)."""
+    return pd.DataFrame(
+        {
+            "farm_idx": farm_idx,
+            "source": pd.Categorical.from_codes(source, dtype=SOURCE_DTYPE, validate=False),
+            "category": pd.Categorical.from_codes(category, dtype=CATEGORY_DTYPE, validate=False),
+            "gas": pd.Categorical.from_codes(gas, dtype=GAS_DTYPE, validate=False),
+            "kg": kg,
+        },
+        copy=False,
+    )
 
 
 def emission_rows(farm_idx, source, category, gas, kg) -> pd.DataFrame:
@@ -126,15 +150,7 @@ def aggregate_rows(frames: list[pd.DataFrame], *, drop_zero: bool = True) -> pd.
     rest //= n_cat
     s = rest % n_src
     f = rest // n_src
-    return pd.DataFrame(
-        {
-            "farm_idx": f,
-            "source": pd.Categorical.from_codes(s, dtype=SOURCE_DTYPE),
-            "category": pd.Categorical.from_codes(c, dtype=CATEGORY_DTYPE),
-            "gas": pd.Categorical.from_codes(g, dtype=GAS_DTYPE),
-            "kg": sums,
-        }
-    )
+    return rows_from_codes(f, s, c, g, sums)
 
 
 def as_plain(rows: pd.DataFrame) -> pd.DataFrame:
@@ -144,3 +160,44 @@ def as_plain(rows: pd.DataFrame) -> pd.DataFrame:
         if col in out:
             out[col] = np.asarray(out[col].astype(object))
     return out
+
+
+def group_sum(group, values, n: int) -> np.ndarray:
+    """Sums of ``values`` per group ``0 .. n-1``, exactly as pandas ``groupby().sum()``.
+
+    The usual case, rows sorted by group and no NaN, is one
+    ``numpy.add.reduceat`` (what pandas does then too); anything else is
+    left to pandas. Unlike ``numpy.bincount`` the sums are bit for bit
+    those of a ``groupby``, so results do not change in the last digit.
+
+    Parameters
+    ----------
+    group : array of int
+        Group of each row, in ``0 .. n-1``.
+    values : array of float, 1-D or 2-D (rows x columns)
+        The values to sum (columns summed separately).
+    n : int
+        Number of groups.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(n,)`` or ``(n, columns)``; 0 for a group without rows.
+    """
+    group = np.asarray(group, dtype=np.int64)
+    values = np.asarray(values, dtype=float)
+    sums = np.zeros((n, *values.shape[1:]))
+    if len(group) == 0:
+        return sums
+    if (group[1:] >= group[:-1]).all() and not np.isnan(values).any():
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        if values.ndim == 1:
+            sums[group[starts]] = np.add.reduceat(values, starts)
+        else:
+            for j in range(values.shape[1]):  # a few columns, each contiguous
+                column = np.ascontiguousarray(values[:, j])
+                sums[group[starts], j] = np.add.reduceat(column, starts)
+        return sums
+    by_group = pd.DataFrame(values).groupby(group).sum()
+    sums[by_group.index.to_numpy()] = by_group.to_numpy().reshape((len(by_group), *sums.shape[1:]))
+    return sums

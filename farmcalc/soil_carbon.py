@@ -22,7 +22,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from farmcalc.factors import FactorSet
+from farmcalc.factors import FactorSet, as_keys, is_key
 from farmcalc.record import FarmTables
 
 Numeric = TypeVar("Numeric", float, np.ndarray, pd.Series)
@@ -298,7 +298,7 @@ def soc_annual_change(soc_0: Numeric, soc_0_minus_t: Numeric, d: Numeric) -> Num
 
 
 def _per_crop_factor(
-    fs: FactorSet, name: str, crops: np.ndarray, default: float | None = None
+    fs: FactorSet, name: str, crops: pd.Categorical, default: float | None = None
 ) -> np.ndarray | float:
     """``crops.<name>.<crop>`` per crop, or the single ``crops.<name>`` if so given.
 
@@ -333,7 +333,7 @@ def crop_carbon_inputs(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
         c_below_t_per_ha``.
     """
     cr = tables.crops
-    crop = cr["crop"].to_numpy(dtype=object)
+    crop = as_keys(cr["crop"])
     dm = cr["yield_kg_per_ha"].to_numpy(dtype=float) / KG_PER_T * _per_crop_factor(fs, "dry", crop)
     ag = dm * _per_crop_factor(fs, "r_ag", crop)
     bg = (dm + ag) * _per_crop_factor(fs, "rs", crop)
@@ -458,10 +458,10 @@ def _state_factors(
     that tillage and input count only where IPCC defines them (the factor
     files hold 1.0 elsewhere).
     """
-    land_use = ch[f"{side}_land_use"].to_numpy(dtype=object)
+    land_use = as_keys(ch[f"{side}_land_use"])
     f_lu = fs.lookup("soc_ipcc.f_lu", land_use)
-    f_mg = fs.lookup2("soc_ipcc.f_mg", land_use, ch[f"{side}_tillage"].to_numpy(dtype=object))
-    f_i = fs.lookup2("soc_ipcc.f_i", land_use, ch[f"{side}_input"].to_numpy(dtype=object))
+    f_mg = fs.lookup2("soc_ipcc.f_mg", land_use, as_keys(ch[f"{side}_tillage"]))
+    f_i = fs.lookup2("soc_ipcc.f_i", land_use, as_keys(ch[f"{side}_input"]))
     return f_lu, f_mg, f_i
 
 
@@ -514,7 +514,9 @@ def calc_soil_carbon_ipcc(
     elapsed = record_year - ch["year_of_change"].to_numpy(dtype=float)
     active = (elapsed >= 0) & (elapsed < d)
 
-    soc_ref = fs.lookup("soc_ipcc.ref", farms["soil_type"].to_numpy(dtype=object)[fidx])
+    soil = as_keys(farms["soil_type"])
+    farm_soil = pd.Categorical.from_codes(soil.codes[fidx], dtype=soil.dtype)
+    soc_ref = fs.lookup("soc_ipcc.ref", farm_soil)
     per_ha_t = soc_annual_change(
         soc_stock(soc_ref, *_state_factors(fs, ch, "to")),
         soc_stock(soc_ref, *_state_factors(fs, ch, "from")),
@@ -524,9 +526,9 @@ def calc_soil_carbon_ipcc(
     row_delta = np.where(active, per_ha_t * KG_PER_T * area, 0.0)
 
     row_loss = np.maximum(-row_delta, 0.0)
-    stays_cropland = np.isin(
-        ch["from_land_use"].to_numpy(dtype=object), CROPLAND_LAND_USES
-    ) & np.isin(ch["to_land_use"].to_numpy(dtype=object), CROPLAND_LAND_USES)
+    stays_cropland = is_key(as_keys(ch["from_land_use"]), CROPLAND_LAND_USES) & is_key(
+        as_keys(ch["to_land_use"]), CROPLAND_LAND_USES
+    )
 
     area_farm = _farm_sum(fidx, np.where(active, area, 0.0), n)
     delta = _farm_sum(fidx, row_delta, n)

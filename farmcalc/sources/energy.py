@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from farmcalc.factors import FactorSet
+from farmcalc.factors import FactorSet, as_keys
 from farmcalc.rows import aggregate_rows, emission_rows
 from farmcalc.sources.soils_n2o import long_rows
 
@@ -178,7 +178,7 @@ def calc_energy(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
     }
     parts.append(long_rows(upstream, farms.index, "CO2e"))
 
-    ntype = crops["mineral_n_type"].to_numpy()
+    ntype = as_keys(crops["mineral_n_type"])
     n_kg = crops["area_ha"].to_numpy(dtype=float) * crops["mineral_n_kg_per_ha"].to_numpy(
         dtype=float
     )

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from farmcalc.factors import FactorSet
+from farmcalc.factors import FactorSet, as_keys, is_key
+from farmcalc.rows import group_sum
 from farmcalc.sources.soils_n2o import long_rows
 
 if TYPE_CHECKING:
@@ -108,25 +109,22 @@ def calc_liming(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
     dolo = farms["dolomite_t"].to_numpy(dtype=float)
     ef_l = fs.value("lime.c_fraction.limestone")
     ef_d = fs.value("lime.c_fraction.dolomite")
-    is_urea = crops["mineral_n_type"].to_numpy() == "urea"
-    urea_n = (
-        pd.Series(
-            np.where(
-                is_urea,
-                crops["area_ha"].to_numpy(dtype=float)
-                * crops["mineral_n_kg_per_ha"].to_numpy(dtype=float),
-                0.0,
-            )
-        )
-        .groupby(crops["farm_idx"].to_numpy())
-        .sum()
-        .reindex(farms.index, fill_value=0.0)
+    is_urea = is_key(as_keys(crops["mineral_n_type"]), "urea")
+    urea_n = group_sum(
+        crops["farm_idx"].to_numpy(dtype=np.int64),
+        np.where(
+            is_urea,
+            crops["area_ha"].to_numpy(dtype=float)
+            * crops["mineral_n_kg_per_ha"].to_numpy(dtype=float),
+            0.0,
+        ),
+        len(farms),
     )
     wide = {
         ("liming", "limestone"): liming_co2(lime, 0.0, ef_l, ef_d, co2_per_c) * t_to_kg,
         ("liming", "dolomite"): liming_co2(0.0, dolo, ef_l, ef_d, co2_per_c) * t_to_kg,
         ("urea", "urea"): urea_co2(
-            urea_n.to_numpy(),
+            urea_n,
             fs.value("urea.n_fraction"),
             fs.value("urea.c_fraction"),
             co2_per_c,

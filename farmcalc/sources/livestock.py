@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from farmcalc.factors import FactorSet
+from farmcalc.factors import FactorSet, as_keys, is_key
 from farmcalc.rows import aggregate_rows, emission_rows
 from farmcalc.sources import enteric, manure
 
@@ -28,6 +28,7 @@ N_FLOW_COLUMNS = [
     "nex_default",
 ]
 TIER2_CATEGORY = "dairy_cow"
+MILK_BANDS = ("low", "medium", "high")
 ENTERIC = "enteric_fermentation"
 MANURE = "manure_management"
 
@@ -67,7 +68,9 @@ def _tier2_dairy_ef(
     days = fs.value("constants.days_per_year")
     high = milk_kg > fs.value(t2 + "milk_band_kg.high_min")
     medium = ~high & (milk_kg >= fs.value(t2 + "milk_band_kg.medium_min"))
-    bands = np.select([high, medium], ["high", "medium"], "low")
+    bands = pd.Categorical.from_codes(
+        np.select([high, medium], [2, 1], 0), categories=list(MILK_BANDS)
+    )
     de_pct = fs.lookup(t2 + "de_pct", bands)
     ym_pct = fs.lookup(t2 + "ym_pct", bands)
 
@@ -137,7 +140,7 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     ms = tables.manure_systems
     days = fs.value("constants.days_per_year")
 
-    cat = lv["category"].to_numpy(dtype=object)
+    cat = as_keys(lv["category"])  # looked up and compared by codes
     farm = lv["farm_idx"].to_numpy(dtype=np.int64)
     head = lv["head"].to_numpy(dtype=float)
     pasture = lv["pasture_fraction"].to_numpy(dtype=float)
@@ -147,7 +150,7 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
 
     # --- enteric CH4
     ef = fs.lookup("enteric.ef", cat)
-    tier2 = (cat == TIER2_CATEGORY) & ~np.isnan(milk)
+    tier2 = is_key(cat, TIER2_CATEGORY) & ~np.isnan(milk)
     if tier2.any():
         ef[tier2] = _tier2_dairy_ef(milk[tier2], pasture[tier2], fs)
     ch4_enteric = enteric.tier1_ch4(head, ef)
@@ -169,9 +172,9 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     pos = lv.index.get_indexer(ms["lv_idx"])
     if (pos < 0).any():
         raise ValueError("manure_systems refers to lv_idx not in tables.livestock")
-    system = ms["system"].to_numpy(dtype=object)
+    system = as_keys(ms["system"])
     share = ms["share"].to_numpy(dtype=float)
-    m_cat = cat[pos]
+    m_cat = pd.Categorical.from_codes(cat.codes[pos], dtype=cat.dtype)
     n_sys = n_housed[pos] * share
     ef3 = fs.lookup("manure.ef3", system)
     n2o_n_direct = manure.direct_n2o_n(n_sys, ef3)
@@ -203,7 +206,7 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     n_flows = pd.DataFrame(
         {
             "farm_idx": farm,
-            "category": cat,
+            "category": lv["category"].array,
             "n_excreted_kg": n_excreted,
             "n_pasture_kg": n_pasture,
             "n_housed_kg": n_housed,

@@ -20,8 +20,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from farmcalc.factors import FactorSet
-from farmcalc.rows import emission_rows, empty_rows
+from farmcalc.factors import FactorSet, as_keys, is_key
+from farmcalc.rows import (
+    CATEGORY_DTYPE,
+    GAS_DTYPE,
+    SOURCE_DTYPE,
+    empty_rows,
+    group_sum,
+    rows_from_codes,
+)
 
 if TYPE_CHECKING:
     from farmcalc.record import FarmTables
@@ -276,25 +283,25 @@ class SoilsN2OResult:
     per_crop: pd.DataFrame
 
 
-def _crop_f_on(crops: pd.DataFrame, farm_index: pd.Index, f_on_available: pd.Series) -> np.ndarray:
-    """F_ON per crop row by method rule 4 (vectorised over farms)."""
-    given = crops["manure_n_kg_per_ha"].notna()
-    farm_gives = given.groupby(crops["farm_idx"]).transform("any").to_numpy(dtype=bool)
+def _crop_f_on(
+    crops: pd.DataFrame, farm_gives: np.ndarray, farm_area: np.ndarray, available: np.ndarray
+) -> np.ndarray:
+    """F_ON per crop row by method rule 4 (vectorised over farms).
+
+    ``farm_gives``, ``farm_area`` and ``available`` are per farm (by
+    ``farm_idx``): whether any crop gives manure N, the crop area and the
+    managed manure N left after losses.
+    """
+    farm = crops["farm_idx"].to_numpy(dtype=np.int64)
     explicit = crops["area_ha"].to_numpy() * crops["manure_n_kg_per_ha"].fillna(0.0).to_numpy()
-    farm_area = crops.groupby("farm_idx")["area_ha"].transform("sum").to_numpy()
-    available = (
-        f_on_available.reindex(farm_index, fill_value=0.0)
-        .reindex(crops["farm_idx"].to_numpy())
-        .fillna(0.0)
-        .to_numpy()
-    )
+    area_of_farm = farm_area[farm]
     share = np.divide(
         crops["area_ha"].to_numpy(),
-        farm_area,
+        area_of_farm,
         out=np.zeros(len(crops)),
-        where=farm_area > 0,
+        where=area_of_farm > 0,
     )
-    return np.where(farm_gives, explicit, available * share)
+    return np.where(farm_gives[farm], explicit, available[farm] * share)
 
 
 def calc_soils_n2o(
@@ -351,11 +358,20 @@ def calc_soils_n2o(
     frac_leach = fs.value("soils.frac_leach")
 
     # --- per crop ----------------------------------------------------------
-    kind = crops["crop"].to_numpy()
-    ntype = crops["mineral_n_type"].to_numpy()
+    n_farms = len(farm_index)
+    farm = crops["farm_idx"].to_numpy(dtype=np.int64)
+    kind = as_keys(crops["crop"])
+    ntype = as_keys(crops["mineral_n_type"])
     area = crops["area_ha"].to_numpy(dtype=float)
+    farm_area = group_sum(farm, area, n_farms)
+    gives = np.bincount(
+        farm[crops["manure_n_kg_per_ha"].notna().to_numpy()], minlength=n_farms
+    ).astype(bool)
+    available = (
+        f_on_available.reindex(farm_index, fill_value=0.0).fillna(0.0).to_numpy(dtype=float)
+    )
     f_sn_c = area * crops["mineral_n_kg_per_ha"].to_numpy(dtype=float)
-    f_on_c = _crop_f_on(crops, farm_index, f_on_available)
+    f_on_c = _crop_f_on(crops, gives, farm_area, available)
     f_cr_c = crop_residue_n(
         crops["yield_kg_per_ha"].to_numpy(dtype=float),
         area,
@@ -373,12 +389,12 @@ def calc_soils_n2o(
     n2o_n_c = direct_n2o_n(
         f_sn_c, f_on_c, f_cr_c, ef1_synthetic=ef1_syn, ef1_other=ef1_oth
     ) + indirect_n2o_n(vol_c, leach_c, ef4=ef4, ef5=ef5)
-    urea_n_c = np.where(ntype == "urea", f_sn_c, 0.0)
+    urea_n_c = np.where(is_key(ntype, "urea"), f_sn_c, 0.0)
     per_crop = pd.DataFrame(
         {
             "farm_idx": crops["farm_idx"].to_numpy(),
             "pos": crops["pos"].to_numpy(),
-            "crop": kind,
+            "crop": crops["crop"].array,
             "area_ha": area,
             "yield_kg_per_ha": crops["yield_kg_per_ha"].to_numpy(dtype=float),
             "f_sn": f_sn_c,
@@ -399,70 +415,50 @@ def calc_soils_n2o(
     )
 
     # --- per farm ----------------------------------------------------------
-    by_farm = (
-        pd.DataFrame(
-            {
-                "farm_idx": per_crop["farm_idx"],
-                "f_sn": f_sn_c,
-                "f_on": f_on_c,
-                "f_cr": f_cr_c,
-                "sn_gasf": f_sn_c * frac_gasf,
-            }
-        )
-        .groupby("farm_idx")
-        .sum()
-        .reindex(farm_index, fill_value=0.0)
-    )
+    sums = group_sum(farm, np.column_stack([f_sn_c, f_on_c, f_cr_c, f_sn_c * frac_gasf]), n_farms)
+    f_sn_farm, f_cr_farm, sn_gasf_farm = sums[:, 0], sums[:, 2], sums[:, 3]
     # Manure N of farms whose crops give no manure_n and that have no crop area.
-    has_area = crops.groupby("farm_idx")["area_ha"].sum().reindex(farm_index, fill_value=0.0) > 0
-    gives = (
-        crops["manure_n_kg_per_ha"]
-        .notna()
-        .groupby(crops["farm_idx"])
-        .any()
-        .reindex(farm_index, fill_value=False)
-        .astype(bool)
-    )
-    available = f_on_available.reindex(farm_index, fill_value=0.0).fillna(0.0)
-    homeless = available.where(~gives & ~has_area, 0.0)
-    f_on_farm = by_farm["f_on"] + homeless
+    homeless = np.where(~gives & ~(farm_area > 0), available, 0.0)
+    f_on_farm = sums[:, 1] + homeless
 
     if len(f_prp):
-        prp = f_prp.assign(
-            n2o_n=direct_n2o_n(
-                f_prp=f_prp["n_kg"].to_numpy(dtype=float),
-                ef1_synthetic=ef1_syn,
-                ef1_other=ef1_oth,
-                ef3prp=fs.lookup("soils.ef3prp", f_prp["category"].to_numpy()),
-            )
+        prp_n = f_prp["n_kg"].to_numpy(dtype=float)
+        prp_n2o_n = direct_n2o_n(
+            f_prp=prp_n,
+            ef1_synthetic=ef1_syn,
+            ef1_other=ef1_oth,
+            ef3prp=fs.lookup("soils.ef3prp", as_keys(f_prp["category"])),
         )
-        prp = prp.groupby("farm_idx")[["n_kg", "n2o_n"]].sum()
+        prp = group_sum(
+            f_prp["farm_idx"].to_numpy(dtype=np.int64),
+            np.column_stack([prp_n, prp_n2o_n]),
+            n_farms,
+        )
     else:
-        prp = pd.DataFrame({"n_kg": [], "n2o_n": []})
-    prp = prp.reindex(farm_index, fill_value=0.0)
-    f_prp_farm = prp["n_kg"]
+        prp = np.zeros((n_farms, 2))
+    f_prp_farm, prp_n2o_n_farm = prp[:, 0], prp[:, 1]
     f_som_farm = f_som.reindex(farm_index, fill_value=0.0).fillna(0.0)
 
     kw = {"ef1_synthetic": ef1_syn, "ef1_other": ef1_oth}
     wide = {
-        (DIRECT, "synthetic_fertiliser"): direct_n2o_n(f_sn=by_farm["f_sn"], **kw),
+        (DIRECT, "synthetic_fertiliser"): direct_n2o_n(f_sn=f_sn_farm, **kw),
         (DIRECT, "manure"): direct_n2o_n(f_on=f_on_farm, **kw),
-        (DIRECT, "crop_residues"): direct_n2o_n(f_cr=by_farm["f_cr"], **kw),
-        (DIRECT, "grazing"): prp["n2o_n"],
+        (DIRECT, "crop_residues"): direct_n2o_n(f_cr=f_cr_farm, **kw),
+        (DIRECT, "grazing"): prp_n2o_n_farm,
         (DIRECT, "mineralisation"): direct_n2o_n(f_som=f_som_farm, **kw),
         (INDIRECT, "volatilisation"): indirect_n2o_n(
             # F_SN × FracGASF is summed per crop because FracGASF depends on the type
-            by_farm["sn_gasf"]
+            sn_gasf_farm
             + volatilised_n(f_on=f_on_farm, f_prp=f_prp_farm, frac_gasf=0.0, frac_gasm=frac_gasm),
             ef4=ef4,
             ef5=ef5,
         ),
         (INDIRECT, "leaching"): indirect_n2o_n(
             n_leached=leached_n(
-                by_farm["f_sn"],
+                f_sn_farm,
                 f_on_farm,
                 f_prp_farm,
-                by_farm["f_cr"],
+                f_cr_farm,
                 f_som_farm,
                 frac_leach=frac_leach,
             ),
@@ -480,13 +476,21 @@ def long_rows(wide: dict, farm_index: pd.Index, gas: str, scale: float = 1.0) ->
     The loop runs over the few categories, never over farms. Zero rows are
     dropped.
     """
-    idx = farm_index.to_numpy()
     if not wide:
         return empty_rows()
-    frames = [
-        emission_rows(idx, source, category, gas, np.asarray(values, dtype=float) * scale)
-        for (source, category), values in wide.items()
-    ]
-    rows = pd.concat(frames, ignore_index=True)
-    rows = rows[rows["kg"].to_numpy() != 0]
-    return rows[ROW_COLUMNS].reset_index(drop=True)
+    idx = farm_index.to_numpy(dtype=np.int64)
+    n = len(idx)
+    names = list(wide)
+    kg = np.concatenate(
+        [np.broadcast_to(np.asarray(v, dtype=float) * scale, (n,)) for v in wide.values()]
+    )
+    source = np.repeat([SOURCE_DTYPE.categories.get_loc(s) for s, _ in names], n)
+    category = np.repeat([CATEGORY_DTYPE.categories.get_loc(c) for _, c in names], n)
+    keep = kg != 0
+    return rows_from_codes(
+        np.tile(idx, len(names))[keep],
+        source[keep],
+        category[keep],
+        np.full(int(keep.sum()), GAS_DTYPE.categories.get_loc(gas)),
+        kg[keep],
+    )
