@@ -599,23 +599,59 @@ def _block_columns(records: list, out: _Collector) -> dict[str, dict]:
 
 
 def _frame_to_records(df: pd.DataFrame) -> list[dict]:
-    """One record per row; dotted column names become nested objects."""
-    rows = df.to_dict("records")
-    if not any("." in str(c) for c in df.columns):
-        return [{k: v for k, v in r.items() if not _is_missing(v)} for r in rows]
-    records = []
-    for r in rows:
-        rec: dict = {}
-        for k, v in r.items():
-            if _is_missing(v):
-                continue
-            parts = str(k).split(".")
-            target = rec
-            for p in parts[:-1]:
-                target = target.setdefault(p, {})
-            target[parts[-1]] = v
-        records.append(rec)
+    """One record per row; dotted column names become nested objects.
+
+    Built column by column: a missing cell (NaN, NA, None) of a known field
+    is None in the record (which the checks treat as absent); a cell of an
+    unknown column is added only where it has a value, so that an empty
+    extra column raises nothing.
+    """
+    tree: dict = {}
+    for c in df.columns:
+        *parents, leaf = str(c).split(".")
+        node = tree
+        for p in parents:
+            node = node.setdefault(p, {})
+            if not isinstance(node, dict):  # a plain column of the same name
+                break
+        else:
+            node.setdefault(leaf, c)
+    allowed = {obj: frozenset(n.key for n in nums) for obj, nums in FARM_OBJECTS.items()}
+    allowed["soil"] = SOIL_KEYS
+    return _frame_level(df, tree, FARM_KEYS, allowed)
+
+
+def _frame_level(df: pd.DataFrame, tree: dict, known: frozenset, allowed: dict) -> list[dict]:
+    keys, values, extra = [], [], []
+    for key, node in tree.items():
+        if isinstance(node, dict):
+            keys.append(key)
+            values.append(_frame_level(df, node, allowed.get(key, frozenset()), {}))
+        elif key in known:
+            keys.append(key)
+            values.append(_plain(df[node]))
+        else:
+            extra.append((key, node))
+    records = [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
+    if not keys:
+        records = [{} for _ in range(len(df))]
+    for key, column in extra:
+        s = df[column]
+        vals = _plain(s)
+        for i in np.flatnonzero(s.notna().to_numpy()):
+            records[i][key] = vals[i]
     return records
+
+
+def _plain(s: pd.Series) -> list:
+    """A column as Python values; missing cells as NaN (numbers) or None."""
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":  # no missing cells
+        return s.tolist()
+    if s.dtype.kind == "f" or (
+        pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+    ):
+        return s.to_numpy(dtype=float, na_value=np.nan).tolist()
+    return s.astype(object).where(s.notna(), None).tolist()
 
 
 def _text_column(vals: Sequence, name: str, out: _Collector) -> np.ndarray:

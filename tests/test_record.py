@@ -187,6 +187,35 @@ def test_dataframe_input_with_dotted_columns():
     assert t.farms["limestone_t"].tolist() == [0.0, 5.0]
 
 
+def test_dataframe_nullable_types_empty_extra_columns_and_nested_objects(example_record):
+    """Missing cells of any dtype are absent fields; an extra column is an error
+    only where it has a value; nested objects and lists pass through."""
+    df = pd.DataFrame(
+        {
+            "farm_id": pd.array(["A", None, "C"], dtype="string"),
+            "year": pd.array([2024, 2024, None], dtype="Int64"),
+            "energy.diesel_l": pd.array([1000, None, 7], dtype="Int64"),
+            "energy.hvo100_l": [True, None, None],
+            "soil.soil_type": ["sandy", None, "loam"],
+            "livestock": [example_record["livestock"], None, np.nan],
+            "notes": [None, np.nan, "hello"],
+            "lime.colour": [None, None, None],
+        }
+    )
+    t, issues = records_to_tables(df, strict=False)
+    errors = {(i.farm, i.path, i.code) for i in issues if i.severity == "error"}
+    assert errors == {
+        (1, "farm_id", "required"),
+        (2, "year", "required"),
+        (0, "energy.hvo100_l", "type_number"),
+        (2, "soil.soil_type", "unknown_value"),
+        (2, "notes", "unknown_field"),
+    }
+    assert t.farms["diesel_l"].tolist() == [1000.0, 0.0, 7.0]
+    assert t.farms["soil_type"].tolist()[:2] == ["sandy", "high_activity_clay"]
+    assert t.livestock["farm_idx"].tolist() == [0, 0, 0]
+
+
 def test_numpy_numbers_accepted():
     rec = {"farm_id": "N", "year": np.int64(2024), "energy": {"diesel_l": np.float64(5.5)}}
     t, _ = records_to_tables([rec])
