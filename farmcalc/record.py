@@ -51,7 +51,7 @@ class Num:
 
 SHARE_MAX = 1.0
 # Records are checked in blocks of this many farms (see _records_to_tables).
-CHUNK_FARMS = 4096
+CHUNK_FARMS = 2048
 
 # farm-level numbers: (object key, Num)
 FARM_OBJECTS: dict[str, tuple[Num, ...]] = {
