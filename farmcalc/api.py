@@ -19,6 +19,8 @@ from farmcalc.factors import (
     DEFAULT_GWP,
     FactorSet,
     GWPSet,
+    as_keys,
+    is_key,
     load_factor_set,
     load_gwp,
 )
@@ -129,16 +131,11 @@ def calculate_batch(
     else:
         tables, issues = records_to_tables(records, strict=True)
     out = engine.run(tables, fs, g)
-    farms = tables.farms
-    long = out.rows.copy()
-    fidx = long["farm_idx"].to_numpy(dtype=np.int64)
-    long.insert(0, "farm_id", farms["farm_id"].to_numpy(dtype=object)[fidx])
-    long.insert(1, "year", farms["year"].to_numpy()[fidx])
     totals = _totals(tables, out, fs, g)
     per_crop = _per_crop(out.per_crop, g)
     return BatchResult(
         tables=tables,
-        emissions=long[["farm_idx", *LONG_COLUMNS]],
+        emissions=_emissions(tables.farms, out.rows),
         totals=totals,
         per_crop=per_crop,
         output=out,
@@ -195,6 +192,21 @@ def calculate(
 # ---------------------------------------------------------------------------
 
 
+def _emissions(farms: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """The engine's rows with the farm's id and year, in the columns of the result."""
+    fidx = rows["farm_idx"].to_numpy(dtype=np.int64)
+    farm_id = farms["farm_id"]
+    if isinstance(farm_id.dtype, pd.StringDtype):
+        ids = farm_id.array.take(fidx)  # the same strings, not checked again
+    else:
+        ids = farm_id.to_numpy(dtype=object)[fidx]
+    columns = {"farm_idx": rows["farm_idx"], "farm_id": ids}
+    columns["year"] = farms["year"].to_numpy()[fidx]
+    for c in LONG_COLUMNS[2:]:
+        columns[c] = rows[c]
+    return pd.DataFrame(columns)
+
+
 def _bincount(idx: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(idx, weights=weights, minlength=n)[:n]
 
@@ -205,21 +217,28 @@ def _totals(tables: FarmTables, out: engine.EngineOutput, fs: FactorSet, g: GWPS
     fidx = r["farm_idx"].to_numpy(dtype=np.int64)
     kg = r["kg"].to_numpy()
     co2e = r["co2e_kg"].to_numpy()
-    gas = codes(r["gas"], "gas")
+    gas = codes(r["gas"], "gas").astype(np.int64)
     src = codes(r["source"], "source")
     sc = src == SOURCE_DTYPE.categories.get_loc("soil_carbon")
     em = ~sc
-    t = pd.DataFrame(index=tables.farms.index)
-    t["farm_id"] = tables.farms["farm_id"]
-    t["year"] = tables.farms["year"]
-    for g_name in ("CH4", "N2O", "CO2"):
-        is_gas = gas == GAS_DTYPE.categories.get_loc(g_name)
-        t[f"{g_name}_kg"] = _bincount(fidx, np.where(em & is_gas, kg, 0.0), n)
-    t["co2e_kg"] = _bincount(fidx, np.where(em, co2e, 0.0), n)
-    t["soil_carbon_co2e_kg"] = _bincount(fidx, np.where(sc, co2e, 0.0), n)
-    t["net_co2e_kg"] = t["co2e_kg"] + t["soil_carbon_co2e_kg"]
+    # Each sum runs over its rows in order, as a bincount of all rows with
+    # zero weight elsewhere did: adding 0.0 never changes a sum.
+    n_gas = len(GAS_DTYPE.categories)
+    by_gas = np.bincount((fidx * n_gas + gas)[em], weights=kg[em], minlength=n * n_gas).reshape(
+        n, n_gas
+    )
+    co2e_by_kind = np.bincount(fidx * 2 + sc, weights=co2e, minlength=2 * n).reshape(n, 2)
     fert = src == SOURCE_DTYPE.categories.get_loc("fertiliser_production")
-    t["scope3_co2e_kg"] = _bincount(fidx, np.where(fert, co2e, 0.0), n)
+    t = pd.DataFrame(
+        {"farm_id": tables.farms["farm_id"], "year": tables.farms["year"]},
+        index=tables.farms.index,
+    )
+    for g_name in ("CH4", "N2O", "CO2"):
+        t[f"{g_name}_kg"] = by_gas[:, GAS_DTYPE.categories.get_loc(g_name)]
+    t["co2e_kg"] = co2e_by_kind[:, 0]
+    t["soil_carbon_co2e_kg"] = co2e_by_kind[:, 1]
+    t["net_co2e_kg"] = t["co2e_kg"] + t["soil_carbon_co2e_kg"]
+    t["scope3_co2e_kg"] = _bincount(fidx[fert], co2e[fert], n)
     farmland = tables.farmland_ha().to_numpy()
     t["farmland_ha"] = farmland
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -227,7 +246,7 @@ def _totals(tables: FarmTables, out: engine.EngineOutput, fs: FactorSet, g: GWPS
         t["net_co2e_kg_per_ha"] = np.where(farmland > 0, t["net_co2e_kg"] / farmland, np.nan)
     # milk (kg ECM) and the IDF 2022 physical allocation to milk
     lv = tables.livestock
-    dairy = (lv["category"] == "dairy_cow").to_numpy()
+    dairy = is_key(as_keys(lv["category"]), "dairy_cow")
     milk_given = dairy & lv["milk_kg_ecm_per_head"].notna().to_numpy()
     milk = _bincount(
         lv["farm_idx"].to_numpy(),
@@ -286,7 +305,7 @@ def _all_notes(res: BatchResult, locale: str) -> list[list[str]]:
         return np.bincount(i, minlength=n)[:n] if n else np.zeros(0, dtype=np.int64)
 
     lv = t.livestock
-    is_dairy = (lv["category"] == "dairy_cow").to_numpy()
+    is_dairy = is_key(as_keys(lv["category"]), "dairy_cow")
     n_dairy = per_farm(lv["farm_idx"], is_dairy)
     n_milk = per_farm(lv["farm_idx"], is_dairy & lv["milk_kg_ecm_per_head"].notna().to_numpy())
     flows = res.output.n_flows
