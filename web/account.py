@@ -1,4 +1,10 @@
-"""The signed-in user's own settings: personal API tokens (``/account/tokens``).
+"""The signed-in user's own page (``/account/``) and personal API tokens (``/account/tokens``).
+
+The account page says who you are (name, e-mail, role) and changes your
+password: the current one must be right (a wrong one counts towards the
+sign-in rate limit, ``auth.password_attempts``), the new one follows the
+sign-up rule (``forms.new_password_field``). Changing it ends every other
+signed-in session of the user; this browser stays signed in.
 
 A token is shown once, right after it is made; only its SHA-256 is stored
 (``crud.create_api_token``). The JSON API (web/api.py) accepts it as
@@ -7,16 +13,75 @@ A token is shown once, right after it is made; only its SHA-256 is stored
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext
+from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from web import crud
+from web.auth import password_attempts
 from web.db import get_session
-from web.forms import ApiTokenForm, ConfirmForm
+from web.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm
+from web.models import Role
+from web.passwords import verify_password
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+
+ROLE_NAMES = {
+    Role.farmer: lazy_gettext("Farmer"),
+    Role.advisor: lazy_gettext("Agricultural advisor"),
+    Role.municipality: lazy_gettext("Municipality"),
+    Role.admin: lazy_gettext("Administrator"),
+}
+ROLE_TEXTS = {
+    Role.farmer: lazy_gettext("You fill in your own farms and can let an advisor help you."),
+    Role.advisor: lazy_gettext(
+        "You work with your own farms and with the farms whose owners have given you access."
+    ),
+    Role.municipality: lazy_gettext(
+        "You see the totals of agriculture in the municipality, never one farm's figures."
+    ),
+    Role.admin: lazy_gettext("You can see and change every farm."),
+}
+
+
+def _wrong_password(_response: Response) -> bool:
+    return bool(g.get("wrong_password"))
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+@password_attempts(deduct_when=_wrong_password)
+def index() -> Response | str:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        ok, _rehash = verify_password(current_user.password_hash, form.current_password.data)
+        if not ok:
+            g.wrong_password = True  # counts towards the sign-in rate limit
+            form.current_password.errors.append(
+                gettext("That is not your current password. Try again.")
+            )
+        else:
+            crud.set_password(
+                session=get_session(),
+                user=current_user,
+                password=form.new_password.data,
+                keep_token=session.get("login_token"),
+            )
+            flash(
+                gettext(
+                    "Your password is changed. You are still signed in here, "
+                    "and signed out everywhere else."
+                ),
+                "success",
+            )
+            return redirect(url_for("account.index"))
+    return render_template(
+        "account/index.html",
+        form=form,
+        role_name=ROLE_NAMES[current_user.role],
+        role_text=ROLE_TEXTS[current_user.role],
+    )
 
 
 @bp.route("/tokens", methods=["GET", "POST"])

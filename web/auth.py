@@ -8,6 +8,7 @@ old cookie no longer signs anyone in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import (
@@ -21,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext, lazy_gettext
+from flask_limiter import RouteLimit
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -71,6 +73,19 @@ def _signin_limit() -> str:
     return current_app.config["SIGNIN_RATE_LIMIT"]
 
 
+def password_attempts(deduct_when: Callable[[Response], bool] | None = None) -> RouteLimit:
+    """The per-IP limit on guessing passwords (``SIGNIN_RATE_LIMIT``) as a view decorator.
+
+    One count shared by every form that checks a password: each sign-in POST
+    counts; a view that passes ``deduct_when`` counts only the POSTs for which
+    it returns True (the account page: a wrong current password). Past the
+    limit, POSTs answer 429 for a while; no account is ever locked.
+    """
+    return limiter.shared_limit(
+        _signin_limit, scope="password-attempts", methods=["POST"], deduct_when=deduct_when
+    )
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup() -> Response | str:
     form = SignUpForm()
@@ -97,7 +112,7 @@ def signup() -> Response | str:
 
 
 @bp.route("/signin", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"])
+@password_attempts()
 def signin() -> Response | str:
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:

@@ -80,11 +80,20 @@ def email_taken(*, session: Session, email: str) -> bool:
     return get_user_by_email(session=session, email=email) is not None
 
 
-def set_password(*, session: Session, user: User, password: str) -> None:
-    """Change the password and end every signed-in session of the user."""
+def set_password(
+    *, session: Session, user: User, password: str, keep_token: str | None = None
+) -> None:
+    """Change the password and end every signed-in session of the user.
+
+    ``keep_token``: the login token of the browser that changes the password;
+    that one session stays signed in, all others end.
+    """
     user.password_hash = hash_password(password)
     session.add(user)
-    session.exec(delete(LoginSession).where(col(LoginSession.user_id) == user.id))
+    ended = delete(LoginSession).where(col(LoginSession.user_id) == user.id)
+    if keep_token:
+        ended = ended.where(col(LoginSession.token_hash) != _token_hash(keep_token))
+    session.exec(ended)
     session.commit()
 
 

@@ -6,7 +6,7 @@ are translated when shown, in the reader's language.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext
+from flask_babel import LazyString, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -22,6 +22,7 @@ from web.models import Role
 
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 REQUIRED = lazy_gettext("Please fill in this field.")
+PASSWORD_MIN, PASSWORD_MAX = 10, 200  # characters of a new password
 
 
 def strip(value: str | None) -> str | None:
@@ -43,6 +44,34 @@ def email_field(label=None) -> EmailField:
     )
 
 
+def new_password_field(label: str | LazyString) -> PasswordField:
+    """A new password: the one rule of sign-up and of changing the password."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(REQUIRED),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=lazy_gettext("Between %(min)d and %(max)d characters."),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def repeat_password_field(label: str | LazyString, other: str) -> PasswordField:
+    """The new password typed again; must equal the field named ``other``."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo(other, message=lazy_gettext("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class SignUpForm(FlaskForm):
     name = StringField(
         lazy_gettext("Your name"),
@@ -60,24 +89,8 @@ class SignUpForm(FlaskForm):
         default=Role.farmer.value,
         validators=[DataRequired(lazy_gettext("Choose one."))],
     )
-    password = PasswordField(
-        lazy_gettext("Password (at least 10 characters)"),
-        validators=[
-            DataRequired(REQUIRED),
-            Length(
-                min=10, max=200, message=lazy_gettext("Between %(min)d and %(max)d characters.")
-            ),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    password2 = PasswordField(
-        lazy_gettext("Password again"),
-        validators=[
-            DataRequired(REQUIRED),
-            EqualTo("password", message=lazy_gettext("The two passwords are not the same.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password_field(lazy_gettext("Password (at least 10 characters)"))
+    password2 = repeat_password_field(lazy_gettext("Password again"), "password")
 
 
 class SignInForm(FlaskForm):
@@ -87,6 +100,18 @@ class SignInForm(FlaskForm):
         validators=[DataRequired(REQUIRED)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class ChangePasswordForm(FlaskForm):
+    """Change one's own password on the account page (web/account.py)."""
+
+    current_password = PasswordField(
+        lazy_gettext("Current password"),
+        validators=[DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = new_password_field(lazy_gettext("New password (at least 10 characters)"))
+    new_password2 = repeat_password_field(lazy_gettext("New password again"), "new_password")
 
 
 class FarmForm(FlaskForm):
