@@ -2,8 +2,8 @@
 
 Blueprints, one per concern: ``main`` (start page, language), ``auth``
 (accounts), ``farms`` (the user's farms and advisor access), ``farmyear``
-(the farm form, step by step), ``account`` (API
-tokens), ``imports`` (Excel template, upload, results workbook), ``api``
+(the farm form, step by step), ``account`` (the account page, password
+change, API tokens), ``imports`` (Excel template, upload, results workbook), ``api``
 (the JSON API under /api/v1), ``municipality`` (the municipality's protected
 aggregates). Cross-cutting
 parts: ``db`` (engine, request session), ``models`` (SQLModel),

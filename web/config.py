@@ -8,7 +8,8 @@
   key; default: ``instance/`` beside ``web/``.
 - ``FARMCALC_SECURE_COOKIES=1``: cookies only over HTTPS (set it behind TLS).
 - ``FARMCALC_PROXY_FIX=1``: trust one proxy's X-Forwarded-For/-Proto.
-- ``FARMCALC_SIGNIN_LIMIT``: sign-in attempts per IP; default ``10/minute``.
+- ``FARMCALC_SIGNIN_LIMIT``: sign-in attempts (and wrong current passwords on the
+  account page) per IP; default ``10/minute``.
 - ``FARMCALC_API_CALCULATE_LIMIT``: ``POST /api/v1/calculate`` per IP; default
   ``60/minute``.
 - ``FARMCALC_MUNICIPALITY``: the municipality code of the municipality pages;
