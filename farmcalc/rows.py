@@ -50,6 +50,14 @@ SOURCE_DTYPE = pd.CategoricalDtype(list(SOURCES), ordered=True)
 CATEGORY_DTYPE = pd.CategoricalDtype(list(ROW_CATEGORIES), ordered=True)
 GAS_DTYPE = pd.CategoricalDtype(sorted(GASES), ordered=True)
 _DTYPES = {"source": SOURCE_DTYPE, "category": CATEGORY_DTYPE, "gas": GAS_DTYPE}
+_N_CAT = len(CATEGORY_DTYPE.categories)
+_N_GAS = len(GAS_DTYPE.categories)
+_N_KINDS = len(SOURCE_DTYPE.categories) * _N_CAT * _N_GAS
+# The kind of a row is (source, category, gas) as one small integer; these
+# give the source, category and gas code of each kind.
+_KIND_SOURCE = (np.arange(_N_KINDS) // (_N_CAT * _N_GAS)).astype(np.int8)
+_KIND_CATEGORY = (np.arange(_N_KINDS) // _N_GAS % _N_CAT).astype(np.int8)
+_KIND_GAS = (np.arange(_N_KINDS) % _N_GAS).astype(np.int8)
 
 
 def codes(values, column: str) -> np.ndarray:
@@ -116,6 +124,14 @@ def empty_rows() -> pd.DataFrame:
     return emission_rows([], "fuel", "diesel", "CO2", [])
 
 
+def _kind(rows: pd.DataFrame) -> np.ndarray:
+    """The kind of each row: ``(source × categories + category) × gases + gas``."""
+    source = codes(rows["source"], "source").astype(np.int16)
+    return (source * _N_CAT + codes(rows["category"], "category")) * _N_GAS + codes(
+        rows["gas"], "gas"
+    )
+
+
 def aggregate_rows(frames: list[pd.DataFrame], *, drop_zero: bool = True) -> pd.DataFrame:
     """Sum rows per (farm, source, category, gas), sorted in that order.
 
@@ -126,31 +142,26 @@ def aggregate_rows(frames: list[pd.DataFrame], *, drop_zero: bool = True) -> pd.
     if not frames:
         return empty_rows()
     farm = np.concatenate([f["farm_idx"].to_numpy(dtype=np.int64) for f in frames])
-    src = np.concatenate([codes(f["source"], "source") for f in frames]).astype(np.int64)
-    cat = np.concatenate([codes(f["category"], "category") for f in frames]).astype(np.int64)
-    gas = np.concatenate([codes(f["gas"], "gas") for f in frames]).astype(np.int64)
+    kind = np.concatenate([_kind(f) for f in frames])
     kg = np.concatenate([f["kg"].to_numpy(dtype=float) for f in frames])
-    n_src, n_cat, n_gas = (
-        len(SOURCE_DTYPE.categories),
-        len(CATEGORY_DTYPE.categories),
-        len(GAS_DTYPE.categories),
-    )
-    key = ((farm * n_src + src) * n_cat + cat) * n_gas + gas
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    sums = np.add.reduceat(kg[order], starts) if len(key) else kg[:0]
-    ukey = key[starts]
+    key = farm * _N_KINDS + kind
+    if not (key[1:] >= key[:-1]).all():
+        # stable: rows of one key are summed in their order (timsort is
+        # quick on the sorted runs the calculators give)
+        order = np.argsort(key, kind="stable")
+        key, kg = key[order], kg[order]
+    new = np.r_[True, key[1:] != key[:-1]]
+    if new.all():  # every key once: nothing to add up
+        ukey, sums = key, kg
+    else:
+        starts = np.flatnonzero(new)
+        ukey, sums = key[starts], np.add.reduceat(kg, starts)
     if drop_zero:
         keep = sums != 0
         ukey, sums = ukey[keep], sums[keep]
-    g = ukey % n_gas
-    rest = ukey // n_gas
-    c = rest % n_cat
-    rest //= n_cat
-    s = rest % n_src
-    f = rest // n_src
-    return rows_from_codes(f, s, c, g, sums)
+    f = ukey // _N_KINDS
+    kind = ukey - f * _N_KINDS
+    return rows_from_codes(f, _KIND_SOURCE[kind], _KIND_CATEGORY[kind], _KIND_GAS[kind], sums)
 
 
 def as_plain(rows: pd.DataFrame) -> pd.DataFrame:

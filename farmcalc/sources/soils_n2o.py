@@ -480,17 +480,24 @@ def long_rows(wide: dict, farm_index: pd.Index, gas: str, scale: float = 1.0) ->
         return empty_rows()
     idx = farm_index.to_numpy(dtype=np.int64)
     n = len(idx)
-    names = list(wide)
-    kg = np.concatenate(
-        [np.broadcast_to(np.asarray(v, dtype=float) * scale, (n,)) for v in wide.values()]
-    )
-    source = np.repeat([SOURCE_DTYPE.categories.get_loc(s) for s, _ in names], n)
-    category = np.repeat([CATEGORY_DTYPE.categories.get_loc(c) for _, c in names], n)
+    # rows farm by farm, within a farm by source and category: sorted as
+    # aggregate_rows sorts them
+    codes = {
+        (SOURCE_DTYPE.categories.get_loc(s), CATEGORY_DTYPE.categories.get_loc(c)): v
+        for (s, c), v in wide.items()
+    }
+    names = sorted(codes)
+    kg = np.empty((n, len(names)))
+    for j, name in enumerate(names):
+        kg[:, j] = np.asarray(codes[name], dtype=float) * scale
+    kg = kg.ravel()
     keep = kg != 0
+    source = np.tile(np.array([s for s, _ in names], dtype=np.int8), n)
+    category = np.tile(np.array([c for _, c in names], dtype=np.int8), n)
     return rows_from_codes(
-        np.tile(idx, len(names))[keep],
+        np.repeat(idx, len(names))[keep],
         source[keep],
         category[keep],
-        np.full(int(keep.sum()), GAS_DTYPE.categories.get_loc(gas)),
+        np.full(int(keep.sum()), GAS_DTYPE.categories.get_loc(gas), dtype=np.int8),
         kg[keep],
     )
