@@ -38,6 +38,7 @@ PAGES = [
     *((f"step-{s}", "farmer", f"/farms/{{farm}}/years/{{year}}/{s}") for s in STEPS),
     ("result", "farmer", "/farms/{farm}/years/{year}/result"),
     ("compare", "farmer", "/farms/{farm}/compare"),
+    ("account", "farmer", "/account/"),
     ("api-tokens", "farmer", "/account/tokens"),
     ("advisor-farms", "advisor", "/farms/"),
     ("advisor-import", "advisor", "/import/"),
