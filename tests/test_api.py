@@ -7,6 +7,7 @@ import pytest
 
 import farmcalc
 import farmcalc.schema
+from farmcalc.api import calculate_batch
 from farmcalc.demo import demo_records
 from farmcalc.errors import ValidationError
 from farmcalc.record import records_to_tables
@@ -169,3 +170,98 @@ def test_no_farms_gives_an_empty_frame():
     frame = farmcalc.calculate_many([])
     assert frame.empty
     assert list(frame.columns) == ["farm_id", "year", "source", "category", "gas", "kg", "co2e_kg"]
+
+
+# --------------------------------------------------------------------------
+# categorical and plain vocabulary columns give the same numbers
+
+
+def _with_vocabulary_columns(tables, as_categorical: bool):
+    """The tables with every vocabulary column categorical (vocabulary order) or plain object."""
+    from farmcalc.record import FarmTables
+    from farmcalc.vocabulary import (
+        CROPS,
+        INPUT_LEVELS,
+        LAND_USES,
+        LIVESTOCK_CATEGORIES,
+        MANURE_SYSTEMS,
+        MINERAL_N_TYPES,
+        SOIL_TYPES,
+        TILLAGE,
+    )
+
+    states = {"land_use": LAND_USES, "tillage": TILLAGE, "input": INPUT_LEVELS}
+    vocabulary = {
+        "farms": {"soil_type": SOIL_TYPES},
+        "livestock": {"category": LIVESTOCK_CATEGORIES},
+        "manure_systems": {"system": MANURE_SYSTEMS},
+        "crops": {"crop": CROPS, "mineral_n_type": MINERAL_N_TYPES},
+        "soil_changes": {f"{s}_{k}": v for s in ("from", "to") for k, v in states.items()},
+    }
+    frames = {}
+    for name, columns in vocabulary.items():
+        frame = getattr(tables, name).copy()
+        for column, categories in columns.items():
+            values = frame[column].to_numpy(dtype=object)
+            if as_categorical:
+                frame[column] = pd.Categorical(values, categories=list(categories))
+            else:
+                frame[column] = pd.Series(values, index=frame.index, dtype=object)
+        frames[name] = frame
+    return FarmTables(**frames)
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for c in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[c]) or isinstance(
+            out[c].dtype, pd.CategoricalDtype
+        ):
+            out[c] = out[c].astype(object)
+    return out
+
+
+@pytest.mark.parametrize("factors", ["sweden", "ipcc2019"])
+def test_categorical_and_object_tables_give_identical_results(demo, factors):
+    """Calculators accept both kinds of vocabulary column, to the last digit."""
+    records = [dict(r) for r in demo]
+    for i, r in enumerate(records[:20]):  # some declared soil changes too
+        r["soil"] = {
+            **r.get("soil", {}),
+            "changes": [
+                {
+                    "area_ha": 2.0 + i,
+                    "year_of_change": 2015 + i % 10,
+                    "from": {"land_use": "grassland_improved", "input": "high_with_manure"},
+                    "to": {"land_use": "cropland", "tillage": "no_till", "input": "low"},
+                },
+                {
+                    "area_ha": 1.5,
+                    "year_of_change": 2020,
+                    "from": {},
+                    "to": {"land_use": "set_aside"},
+                },
+            ],
+        }
+    tables, _ = records_to_tables(records)
+    cat = _with_vocabulary_columns(tables, as_categorical=True)
+    obj = _with_vocabulary_columns(tables, as_categorical=False)
+    assert isinstance(cat.crops["crop"].dtype, pd.CategoricalDtype)
+    assert obj.crops["crop"].dtype == object and len(obj.soil_changes) == 40
+    a = calculate_batch(cat, factors=factors)
+    b = calculate_batch(obj, factors=factors)
+    for frame_a, frame_b in [
+        (a.emissions, b.emissions),
+        (a.totals, b.totals),
+        (a.per_crop, b.per_crop),
+        (a.output.n_flows, b.output.n_flows),
+        (a.output.soil_carbon, b.output.soil_carbon),
+    ]:
+        pd.testing.assert_frame_equal(_plain(frame_a), _plain(frame_b), check_exact=True)
+    assert (a.output.soil_carbon["ipcc_delta_c_kg_per_yr"] != 0).sum() >= 10
+    assert a.to_dicts() == b.to_dicts()
+    pd.testing.assert_frame_equal(
+        farmcalc.calculate_many(cat, factors=factors),
+        farmcalc.calculate_many(obj, factors=factors),
+        check_exact=True,
+    )
