@@ -82,9 +82,11 @@ def _categorical(values) -> pd.Categorical | None:
 
 
 def _codes_with_missing(cat: pd.Categorical) -> np.ndarray:
-    """Codes as int64 with a missing value (-1) as one code past the categories."""
-    codes = cat.codes.astype(np.int64)
-    return np.where(codes < 0, len(cat.categories), codes)
+    """Codes with a missing value (-1) as one code past the categories."""
+    codes = cat.codes
+    if len(codes) == 0 or codes.min() >= 0:
+        return codes
+    return np.where(codes < 0, len(cat.categories), codes.astype(np.int64))
 
 
 def factors_dir() -> Path:
@@ -245,7 +247,9 @@ class FactorSet:
         names2 = [*cat2.categories.astype(object), MISSING_KEY]
         # every pair of names, row-major: pair code = code1 * len(names2) + code2
         names = [f"{a}.{b}" for a in names1 for b in names2]
-        codes = _codes_with_missing(cat1) * len(names2) + _codes_with_missing(cat2)
+        codes = _codes_with_missing(cat1).astype(np.int64) * len(names2) + _codes_with_missing(
+            cat2
+        )
         return self._take(prefix, self._table(prefix), names, codes)
 
     def _take(self, prefix: str, table: pd.Series, names: list, codes: np.ndarray) -> np.ndarray:
