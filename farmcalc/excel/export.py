@@ -23,7 +23,7 @@ from farmcalc.api import INTENSITY_TEXT, BatchResult, calculate_batch
 from farmcalc.excel.issues import SheetIssue
 from farmcalc.excel.reader import Source, read_workbook, record_warnings
 from farmcalc.excel.safety import MAX_BYTES, MAX_ROWS
-from farmcalc.excel.xlsx import Styles, Target, new_workbook, write_text
+from farmcalc.excel.xlsx import Styles, Target, new_workbook, write_columns, write_text
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, load_sources
 from farmcalc.i18n import _, gettext_
 from farmcalc.labels import label
@@ -104,6 +104,7 @@ F_KG = "#,##0"
 F_HA = "#,##0.0"
 F_SMALL = "0.00"
 MAX_FARMS_CHART = 40
+CONSTANT_MEMORY_ROWS = 50_000  # emission rows (about 2,300 farms)
 
 
 def calculate_workbook(
@@ -146,21 +147,9 @@ class _Writer:
             write_text(ws, row, c, title, self.styles, HEADER)
 
     def columns(self, ws, first_row: int, cols: list[tuple[str, list, str | None]]) -> None:
-        """Write column data row by row: (kind, values, number format) per column."""
-        kinds = [k for k, _v, _f in cols]
-        values = [v for _k, v, _f in cols]
-        fmts = [self.styles.get(num_format=f) if f else None for _k, _v, f in cols]
-        n = len(values[0]) if values else 0
-        st = self.styles
-        for r in range(n):
-            row = first_row + r
-            for c in range(len(cols)):
-                v = values[c][r]
-                if kinds[c] == "num":
-                    if v is not None and v == v and abs(v) != float("inf"):
-                        ws.write_number(row, c, v, fmts[c])
-                elif v is not None and v == v:
-                    write_text(ws, row, c, v, st)
+        """Write whole columns: (kind, values, number format) per column."""
+        specs = [(k, v, {"num_format": f} if f else None) for k, v, f in cols]
+        write_columns(ws, first_row, specs, self.styles)
 
 
 def write_results(batch: BatchResult, target: Target, *, locale: str = "sv") -> None:
@@ -175,7 +164,10 @@ def write_results(batch: BatchResult, target: Target, *, locale: str = "sv") -> 
     locale : str
         ``sv`` (default) or ``en``: language of sheet names, headers and labels.
     """
-    wb = new_workbook(target, constant_memory=len(batch.emissions) > 50_000)
+    # Large batches: rows go to disk as they are written, and write_columns
+    # builds the tables' XML a column at a time. (Charts then carry no cached
+    # values; Excel and LibreOffice take them from the cells.)
+    wb = new_workbook(target, constant_memory=len(batch.emissions) > CONSTANT_MEMORY_ROWS)
     w = _Writer(wb, locale)
     _summary(w, batch)
     _emissions(w, batch)
