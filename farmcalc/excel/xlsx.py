@@ -158,25 +158,28 @@ def write_columns(
     for *_key, fmt in uses:
         fmt._get_xf_index()
     rows = np.arange(first_row + 1, first_row + n + 1).astype(str).astype(object)
-    row_xml = np.full(n, "", dtype=object)
-    filled = np.zeros(n, dtype=bool)
-    cols_used = []
-    for c, p in enumerate(prepared):
-        if not p.mask.any():
-            continue
-        cols_used.append(c)
-        cell = np.full(n, "", dtype=object)
-        cell[p.mask] = f'<c r="{_column_letters(c)}' + rows[p.mask] + p.bodies()
-        row_xml += cell
-        filled |= p.mask
-    if not cols_used:
+    used = [c for c, p in enumerate(prepared) if p.mask.any()]
+    if not used:
         return
+    # One row of pieces per sheet row: <row r="N"> (<c r="A  N  body)… </row>
+    pieces = np.full((n, 3 + 3 * len(used) + 1), "", dtype=object)
+    pieces[:, 0] = '<row r="'
+    pieces[:, 1] = rows
+    pieces[:, 2] = '">'
+    pieces[:, -1] = "</row>"
+    filled = np.zeros(n, dtype=bool)
+    for j, c in enumerate(used):
+        p = prepared[c]
+        pieces[p.mask, 3 + 3 * j] = f'<c r="{_column_letters(c)}'
+        pieces[p.mask, 4 + 3 * j] = rows[p.mask]
+        pieces[p.mask, 5 + 3 * j] = p.bodies()
+        filled |= p.mask
     written = np.flatnonzero(filled)
-    xml = "".join(('<row r="' + rows[written] + '">' + row_xml[written] + "</row>").tolist())
+    xml = "".join(pieces[written].ravel().tolist())
     ws.fh.write(xml)
     last = first_row + int(written[-1])
-    ws._check_dimensions(first_row + int(written[0]), cols_used[0])
-    ws._check_dimensions(last, cols_used[-1])
+    ws._check_dimensions(first_row + int(written[0]), used[0])
+    ws._check_dimensions(last, used[-1])
     ws.previous_row = last + 1  # rows up to here are written
 
 

@@ -139,3 +139,84 @@ def test_calculate_workbook(example_xlsx):
     want = farmcalc.calculate_batch(example_records())
     np.testing.assert_allclose(batch.totals["co2e_kg"], want.totals["co2e_kg"], rtol=1e-12)
     assert batch.to_dicts("sv")[0]["farm_id"] == "EX-000001"
+
+
+# Text that xlsxwriter would copy into the XML unescaped (it takes it for one
+# of its own rich strings), here smuggling a formula into cell Z2.
+RAW_XML = '<r><t>a</t></r></is></c><c r="Z2"><f>1+1</f><v>2</v></c><c r="Z3"><is><r><t>b</t></r>'
+ODD_TEXTS = [" leading space", "trailing\t", 'a & b <c> "d"', "ctl \x01 _x0041_", "\ufeff=1"]
+
+
+def _odd_records():
+    records = _records_with_injections() + copy.deepcopy(example_records(6))[3:]
+    for rec, text in zip(records[3:], ODD_TEXTS, strict=False):
+        rec["name"] = text
+    return records
+
+
+def _write(batch, path, monkeypatch, *, constant_memory, bulk=True):
+    from farmcalc.excel import export, xlsx
+
+    with monkeypatch.context() as m:
+        m.setattr(export, "CONSTANT_MEMORY_ROWS", 0 if constant_memory else 10**9)
+        if not bulk:
+            m.setattr(xlsx, "_bulk_ok", lambda *args: False)
+        write_results(batch, path)
+    return path
+
+
+def _parts(path):
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def test_bulk_columns_write_what_xlsxwriter_writes_cell_by_cell(tmp_path, monkeypatch):
+    batch = farmcalc.calculate_batch(_odd_records())
+    bulk = _write(batch, tmp_path / "bulk.xlsx", monkeypatch, constant_memory=True)
+    cells = _write(batch, tmp_path / "cells.xlsx", monkeypatch, constant_memory=True, bulk=False)
+    assert _parts(bulk) == _parts(cells)  # every sheet, style and chart, byte for byte
+
+
+def test_bulk_results_have_the_same_cells_as_before(tmp_path, monkeypatch):
+    """The constant_memory layout (column-wise XML) against the normal one, cell by cell."""
+    records = _odd_records()
+    batch = farmcalc.calculate_batch(records)
+    bulk = _write(batch, tmp_path / "bulk.xlsx", monkeypatch, constant_memory=True)
+    normal = _write(batch, tmp_path / "normal.xlsx", monkeypatch, constant_memory=False)
+    _assert_no_formulas(bulk)
+    a, b = openpyxl.load_workbook(bulk), openpyxl.load_workbook(normal)
+    assert a.sheetnames == b.sheetnames
+    for name in a.sheetnames:
+        wa, wb_ = a[name], b[name]
+        assert (wa.max_row, wa.max_column) == (wb_.max_row, wb_.max_column), name
+        assert wa.freeze_panes == wb_.freeze_panes and wa.auto_filter.ref == wb_.auto_filter.ref
+        for ra, rb in zip(wa.iter_rows(max_row=40), wb_.iter_rows(max_row=40), strict=True):
+            for ca, cb in zip(ra, rb, strict=True):
+                where = f"{name}!{ca.coordinate}"
+                assert (ca.value, ca.data_type) == (cb.value, cb.data_type), where
+                assert ca.number_format == cb.number_format, where
+                assert ca.quotePrefix == cb.quotePrefix and ca.font.b == cb.font.b, where
+    names = [a["Sammanfattning"].cell(r, 2).value for r in range(2, 2 + len(records))]
+    assert names == [r["name"] for r in records]
+    assert a["Sammanfattning"]["B2"].quotePrefix  # "=HYPERLINK(…)"
+    assert a["Sammanfattning"]["A3"].quotePrefix  # farm id "-2"
+    assert not a["Sammanfattning"]["B5"].quotePrefix  # " leading space"
+
+
+@pytest.mark.parametrize("constant_memory", [True, False])
+def test_text_looking_like_xml_stays_text(tmp_path, monkeypatch, constant_memory):
+    records = _odd_records()
+    records[0]["name"] = RAW_XML
+    path = _write(
+        farmcalc.calculate_batch(records),
+        tmp_path / "r.xlsx",
+        monkeypatch,
+        constant_memory=constant_memory,
+    )
+    _assert_no_formulas(path)
+    ws = openpyxl.load_workbook(path)["Sammanfattning"]
+    assert ws["B2"].value == RAW_XML and ws["Z2"].value is None
+    issues = [SheetIssue("not_a_number", sheet="Djur", row=2, column="Antal", value=RAW_XML)]
+    write_error_report(issues, tmp_path / "fel.xlsx")
+    _assert_no_formulas(tmp_path / "fel.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "fel.xlsx").active["E5"].value == RAW_XML
