@@ -7,7 +7,7 @@ last digit; ``calculate`` is ``calculate_batch([record])`` formatted as the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +26,7 @@ from farmcalc.factors import (
 )
 from farmcalc.i18n import _, format_number, gettext_
 from farmcalc.labels import label
-from farmcalc.record import FarmTables, records_to_tables
+from farmcalc.record import FarmTables, no_cyclic_gc, records_to_tables
 from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, codes
 from farmcalc.validation import WARNING, Issue
 from farmcalc.vocabulary import RESULT_SCHEMA_ID
@@ -126,23 +126,28 @@ def calculate_batch(
 ) -> BatchResult:
     """Validate and calculate many farms; raise ValidationError on any error."""
     fs, g = _resolve(factors, gwp)
+    with no_cyclic_gc():
+        tables, issues, out = _run(records, fs, g)
+        return BatchResult(
+            tables=tables,
+            emissions=_emissions(tables.farms, out.rows),
+            totals=_totals(tables, out, fs, g),
+            per_crop=_per_crop(out.per_crop, g),
+            output=out,
+            factor_set=fs,
+            gwp=g,
+            issues=[i for i in issues if i.severity == WARNING],
+        )
+
+
+def _run(
+    records: Iterable[Mapping] | pd.DataFrame | FarmTables, fs: FactorSet, g: GWPSet
+) -> tuple[FarmTables, list[Issue], engine.EngineOutput]:
     if isinstance(records, FarmTables):
         tables, issues = records, []
     else:
         tables, issues = records_to_tables(records, strict=True)
-    out = engine.run(tables, fs, g)
-    totals = _totals(tables, out, fs, g)
-    per_crop = _per_crop(out.per_crop, g)
-    return BatchResult(
-        tables=tables,
-        emissions=_emissions(tables.farms, out.rows),
-        totals=totals,
-        per_crop=per_crop,
-        output=out,
-        factor_set=fs,
-        gwp=g,
-        issues=[i for i in issues if i.severity == WARNING],
-    )
+    return tables, issues, engine.run(tables, fs, g)
 
 
 def calculate_many(
@@ -166,10 +171,14 @@ def calculate_many(
     Returns
     -------
     DataFrame
-        Long rows ``farm_id, year, source, category, gas, kg, co2e_kg``.
+        Long rows ``farm_id, year, source, category, gas, kg, co2e_kg``:
+        the ``emissions`` of :func:`calculate_batch`, without its per-farm
+        totals and per-crop tables, which are not computed here.
     """
-    res = calculate_batch(records, factors=factors, gwp=gwp)
-    return res.emissions[LONG_COLUMNS].reset_index(drop=True)
+    fs, g = _resolve(factors, gwp)
+    with no_cyclic_gc():
+        tables, _, out = _run(records, fs, g)
+        return _emissions(tables.farms, out.rows, LONG_COLUMNS)
 
 
 def calculate(
@@ -192,19 +201,23 @@ def calculate(
 # ---------------------------------------------------------------------------
 
 
-def _emissions(farms: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """The engine's rows with the farm's id and year, in the columns of the result."""
+def _emissions(
+    farms: pd.DataFrame, rows: pd.DataFrame, names: Sequence[str] = ("farm_idx", *LONG_COLUMNS)
+) -> pd.DataFrame:
+    """The engine's rows with the farm's id and year: the columns ``names``, a RangeIndex."""
     fidx = rows["farm_idx"].to_numpy(dtype=np.int64)
     farm_id = farms["farm_id"]
-    if isinstance(farm_id.dtype, pd.StringDtype):
-        ids = farm_id.array.take(fidx)  # the same strings, not checked again
-    else:
-        ids = farm_id.to_numpy(dtype=object)[fidx]
-    columns = {"farm_idx": rows["farm_idx"], "farm_id": ids}
-    columns["year"] = farms["year"].to_numpy()[fidx]
-    for c in LONG_COLUMNS[2:]:
-        columns[c] = rows[c]
-    return pd.DataFrame(columns)
+    columns = {}
+    for c in names:
+        if c == "farm_id" and isinstance(farm_id.dtype, pd.StringDtype):
+            columns[c] = farm_id.array.take(fidx)  # the same strings, not checked again
+        elif c == "farm_id":
+            columns[c] = farm_id.to_numpy(dtype=object)[fidx]
+        elif c == "year":
+            columns[c] = farms["year"].to_numpy()[fidx]
+        else:
+            columns[c] = rows[c].array
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)), copy=False)
 
 
 def _bincount(idx: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
