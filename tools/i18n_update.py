@@ -21,33 +21,28 @@ POT = ROOT / "translations" / "messages.pot"
 PO = ROOT / "translations" / "sv" / "LC_MESSAGES" / "messages.po"
 
 
-def main(files: list[str]) -> int:
+# Every function that marks a msgid: farmcalc's _ and gettext_, Flask-Babel's
+# lazy_gettext and its alias _l.
+KEYWORDS = ("_", "gettext_", "lazy_gettext", "_l")
+
+
+def extract(out: Path) -> None:
+    """Extract every msgid of the code (as ``babel.cfg`` says) into the template ``out``."""
+    keywords = [arg for k in KEYWORDS for arg in ("-k", k)]
     subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
-            "extract",
-            "-F",
-            "babel.cfg",
-            "-k",
-            "_",
-            "-k",
-            "gettext_",
-            "-k",
-            "lazy_gettext",
-            "-k",
-            "_l",
-            "--no-location",
-            "--omit-header",
-            "-o",
-            str(POT),
-            ".",
+            *(sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"),
+            *keywords,
+            *("--no-location", "--omit-header", "-o", str(out), "."),
         ],
         cwd=ROOT,
         check=True,
         capture_output=True,
     )
+
+
+def main(files: list[str]) -> int:
+    extract(POT)
     with POT.open("rb") as f:
         template = read_po(f)
     with PO.open("rb") as f:
