@@ -52,7 +52,7 @@ class Num:
 
 SHARE_MAX = 1.0
 # Records are checked in blocks of this many farms (see _records_to_tables).
-CHUNK_FARMS = 2048
+CHUNK_FARMS = 512
 
 # farm-level numbers: (object key, Num)
 FARM_OBJECTS: dict[str, tuple[Num, ...]] = {
@@ -235,18 +235,30 @@ def with_categories(tables: FarmTables) -> FarmTables:
     return FarmTables(**frames)
 
 
-def _numeric(values: Sequence, farms, paths, spec: Num, out: _Collector) -> np.ndarray:
-    """Check one numeric column and return it as float (missing → spec.missing).
+def _floats(values: Sequence) -> np.ndarray:
+    """A column read from the records as float (None → NaN) when every value is a number.
 
-    ``paths(i)`` gives the display path of row i (only called for bad rows).
+    Otherwise the values themselves (an object array), for :func:`_numeric`
+    to name each one that is not a number.
     """
     n = len(values)
     types = set(map(type, values))
     if types <= _PLAIN_NUMBERS:  # the common case: one C pass
-        arr = np.fromiter(values, dtype=float, count=n)
-    elif types <= _NUMBER_TYPES:
-        arr = np.array(values, dtype=float).reshape(n)
-    else:
+        return np.fromiter(values, dtype=float, count=n)
+    if types <= _NUMBER_TYPES:
+        return np.array(values, dtype=float).reshape(n)
+    return np.fromiter(values, dtype=object, count=n)
+
+
+def _numeric(values: Sequence, farms, paths, spec: Num, out: _Collector) -> np.ndarray:
+    """Check one numeric column and return it as float (missing → spec.missing).
+
+    ``values`` are the column as :func:`_floats` gives it (or any sequence);
+    ``paths(i)`` gives the display path of row i (only called for bad rows).
+    """
+    n = len(values)
+    arr = values if isinstance(values, np.ndarray) else _floats(values)
+    if arr.dtype == object:
         arr = np.empty(n, dtype=float)
         for i, v in enumerate(values):
             if v is None or (type(v) in _NUMBER_TYPES):
@@ -445,6 +457,8 @@ def _item_table(
     keys = (*text_keys, *(n.key for n in nums))
     names = (*text_keys, *(n.column for n in nums))
     columns = dict(zip(names, _fields(items, keys, allowed, farms, path, out), strict=True))
+    for n in nums:
+        columns[n.column] = _floats(columns[n.column])
     return items, {"farm_idx": farms, "pos": pos, **columns}
 
 
@@ -501,15 +515,18 @@ def _records_to_tables(
     records = list(records)
     out = _Collector()
     parts = []
-    # Blocks of records small enough for the CPU cache: the many passes over
-    # one block's objects then read memory once instead of once per pass.
+    # Two stages. Reading values out of the records walks millions of small
+    # objects: it runs on blocks small enough for the CPU cache, and turns
+    # numbers into float arrays while they are there. Checking is numpy work
+    # on whole columns: it runs once, over all blocks joined.
     for start in range(0, max(len(records), 1), CHUNK_FARMS):
         block = _Collector()
         parts.append(_block_columns(records[start : start + CHUNK_FARMS], block))
         out.issues.extend(replace(i, farm=i.farm + start) for i in block.issues)
-    tables = _join(parts)
+    tables = _frames(_check_columns(*_join_raw(parts), out))
     _duplicates(tables, out)
     _plausibility(tables, out)
+    out.issues.sort(key=lambda i: i.farm)  # stable: a farm's issues together, in the order found
     _attach_farm_ids(out.issues, tables.farms)
     if strict:
         errors = [i for i in out.issues if i.severity == ERROR]
@@ -518,8 +535,12 @@ def _records_to_tables(
     return tables, out.issues
 
 
-def _block_columns(records: list, out: _Collector) -> dict[str, dict]:
-    """Checked columns (numpy arrays, categoricals) of one block of records."""
+def _block_columns(records: list, out: _Collector) -> tuple[dict, ...]:
+    """Raw columns of one block of records: numbers as float arrays where they are numbers.
+
+    Issues found here are about the records' shape (unknown fields, a
+    non-object, a non-list); their farm is the index within the block.
+    """
     # farms: only non-dict records cost a Python branch
     recs: list[dict] = records
     if not set(map(type, records)) <= {dict}:
@@ -608,7 +629,12 @@ def _block_columns(records: list, out: _Collector) -> dict[str, dict]:
     ch_table["farm_idx"] = np.array(ch_table["farm_idx"], dtype=np.int64)
     ch_table["pos"] = np.array(ch_table["pos"], dtype=np.int64)
 
-    return _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_table, out)
+    farm_rows["year"] = _floats(farm_rows["year"])
+    for nums in FARM_OBJECTS.values():
+        for spec in nums:
+            farm_nums[spec.column] = _floats(farm_nums[spec.column])
+    ms_rows["share"] = _floats(ms_rows["share"])
+    return farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_table
 
 
 def _frame_to_records(df: pd.DataFrame) -> list[dict]:
@@ -700,7 +726,7 @@ def _text_column(vals: Sequence, name: str, out: _Collector) -> np.ndarray:
 
 
 def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, out):
-    """Check the raw columns of one block; the checked columns by table."""
+    """Check the raw columns of all records; the checked columns by table."""
     n = len(farm_rows["farm_id"])
     farm_idx = np.arange(n)
     # ---- farms
@@ -832,24 +858,43 @@ TABLE_COLUMNS = {
 TABLE_INDEX = {"farms": "farm_idx", "livestock": "lv_idx", "crops": "crop_idx"}
 
 
-def _join(parts: list[dict[str, dict]]) -> FarmTables:
-    """The columns of all blocks as one FarmTables (indices made global)."""
-    farm_base = np.cumsum([0] + [len(p["farms"]["year"]) for p in parts])
-    lv_base = np.cumsum([0] + [len(p["livestock"]["farm_idx"]) for p in parts])
+# Raw columns that hold indices into another table of the same block.
+_OFFSETS = {"farm_idx": "farms", "lv_idx": "livestock"}
+
+
+def _join_raw(parts: list[tuple[dict, ...]]) -> tuple[dict, ...]:
+    """The raw columns of all blocks as one block (indices made global).
+
+    Tables in the order of :func:`_block_columns`: farm rows, farm numbers,
+    livestock, manure systems, crops, soil changes.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    base = {
+        "farms": np.cumsum([0] + [len(p[0]["year"]) for p in parts]),
+        "livestock": np.cumsum([0] + [len(p[2]["farm_idx"]) for p in parts]),
+    }
+    joined = []
+    for t, first in enumerate(parts[0]):
+        table = {}
+        for col in first:
+            pieces = [p[t][col] for p in parts]
+            if col in _OFFSETS:
+                offset = base[_OFFSETS[col]]
+                pieces = [a + offset[k] for k, a in enumerate(pieces)]
+            if all(isinstance(a, np.ndarray) for a in pieces):
+                table[col] = np.concatenate(pieces)
+            else:
+                table[col] = list(chain.from_iterable(pieces))
+        joined.append(table)
+    return tuple(joined)
+
+
+def _frames(checked: dict[str, dict]) -> FarmTables:
+    """FarmTables of checked columns (numpy arrays, categoricals)."""
     frames = {}
     for name, columns in TABLE_COLUMNS.items():
-        data = {}
-        for col in columns:
-            pieces = [p[name][col] for p in parts]
-            if col == "farm_idx" and name != "farms":
-                pieces = [a + farm_base[k] for k, a in enumerate(pieces)]
-            elif col == "lv_idx":
-                pieces = [a + lv_base[k] for k, a in enumerate(pieces)]
-            if isinstance(pieces[0], pd.Categorical):
-                codes = np.concatenate([c.codes for c in pieces])
-                data[col] = pd.Categorical.from_codes(codes, dtype=pieces[0].dtype)
-            else:
-                data[col] = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+        data = {col: checked[name][col] for col in columns}
         n = len(data[columns[0]])
         index = pd.RangeIndex(n, name=TABLE_INDEX[name]) if name in TABLE_INDEX else None
         frames[name] = pd.DataFrame(data, index=index)
