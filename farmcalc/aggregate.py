@@ -245,14 +245,27 @@ def farm_type(tables: FarmTables, fs: FactorSet | None = None) -> pd.Series:
 
 
 def _atom_codes(item: np.ndarray, gas: np.ndarray) -> np.ndarray:
-    """Index into :data:`ATOMS` of every (item, gas) pair; unknown pairs raise."""
-    pair_codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([item, gas]))
+    """Index into :data:`ATOMS` of every (item, gas) pair; unknown pairs raise.
+
+    Items and gases are factorised apart (a few of each) and the pairs looked
+    up in a small items × gases table: no tuple per row.
+    """
+    item_codes, items = pd.factorize(item)
+    gas_codes, gases = pd.factorize(gas)
     lookup = {a: k for k, a in enumerate(ATOMS)}
-    try:
-        to_atom = np.array([lookup[tuple(u)] for u in uniques], dtype=np.int64)
-    except KeyError as exc:  # a source the aggregation does not know yet
-        raise ValueError(f"no aggregation item for emission rows {exc.args[0]}") from None
-    return to_atom[pair_codes] if len(pair_codes) else np.zeros(0, dtype=np.int64)
+    table = np.array(
+        [[lookup.get((i, g), -1) for g in gases] for i in items], dtype=np.int64
+    ).reshape(len(items), len(gases))
+    if not len(item_codes):
+        return np.zeros(0, dtype=np.int64)
+    atom = table[item_codes, gas_codes]
+    bad = (atom < 0) | (item_codes < 0) | (gas_codes < 0)
+    if bad.any():  # a source the aggregation does not know yet
+        first = int(np.argmax(bad))
+        pair = (item[first], gas[first])
+        pair = tuple(str(v) if isinstance(v, str) else v for v in pair)
+        raise ValueError(f"no aggregation item for emission rows {pair}")
+    return atom
 
 
 def _summary(tables: FarmTables, rows: pd.DataFrame, fs: FactorSet | None) -> pd.DataFrame:
@@ -309,6 +322,19 @@ def summarise_stored(
     )
     rows["farm_idx"] = np.repeat(np.arange(len(results), dtype=np.int64), lens)
     return _summary(tables, rows, None)
+
+
+def summarise_as_stored(batch: BatchResult) -> pd.DataFrame:
+    """:func:`summarise_stored` of a batch's farms, read from the batch itself.
+
+    The same frame as ``summarise_stored(records, batch.to_dicts())`` for the
+    records the batch was calculated from, without making the result dicts
+    and the tables again: the batch's emission rows in their order, and the
+    livestock units and farm type with the default factor set's livestock
+    units, as :func:`summarise_stored` does (it is not told the factor set).
+    The web app's bulk import stores these with the farm-years.
+    """
+    return _summary(batch.tables, batch.emissions, None)
 
 
 # --------------------------------------------------------- disclosure rule

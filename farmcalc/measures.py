@@ -31,7 +31,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,9 @@ from farmcalc.factors import (
 from farmcalc.i18n import _, format_number, gettext_
 from farmcalc.record import FarmTables
 from farmcalc.vocabulary import MANURE_SYSTEMS
+
+if TYPE_CHECKING:
+    from farmcalc.api import BatchResult
 
 Numeric = float | np.ndarray | pd.Series
 """A scalar, a numpy array or a pandas Series."""
@@ -690,6 +693,27 @@ def stored_savings(
         wide = savings_wide(saved, sub.n_farms)
         out.iloc[idx[good]] = wide.to_numpy()
     return out
+
+
+def batch_savings(batch: BatchResult) -> pd.DataFrame:
+    """:func:`stored_savings` of a calculated batch's farms, from its tables.
+
+    What ``stored_savings(records, batch.to_dicts())`` gives for the records
+    the batch was calculated from (its factor set and GWP, taken by name as
+    the stored results name them), without turning the records into tables
+    again: the batch's farms are valid, so every farm is worked out.
+
+    Returns
+    -------
+    DataFrame
+        One row per farm (position), the columns :data:`SAVING_COLUMNS` [kg CO2e].
+    """
+    n = batch.tables.n_farms
+    try:
+        saved = measure_savings(batch.tables, factors=batch.factor_set.name, gwp=batch.gwp.name)
+    except Exception:  # as stored_savings: an unknown factor set or GWP saves nothing
+        return pd.DataFrame(0.0, index=pd.RangeIndex(n), columns=list(SAVING_COLUMNS))
+    return savings_wide(saved, n)
 
 
 # ---------------------------------------------------------------- text

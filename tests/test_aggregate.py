@@ -16,6 +16,7 @@ from farmcalc.aggregate import (
     ITEMS,
     SECTORS,
     Rule,
+    _atom_codes,
     _derivable,
     _rule_fails,
     aggregate,
@@ -26,6 +27,7 @@ from farmcalc.aggregate import (
     protect,
     relation_matrix,
     summarise,
+    summarise_as_stored,
     summarise_stored,
 )
 from farmcalc.demo import demo_panel, demo_records
@@ -291,6 +293,29 @@ def test_summary_from_stored_results_equals_summary_of_the_batch():
     records = demo_records(80, seed=11)
     b = calculate_batch(records)
     pd.testing.assert_frame_equal(summarise(b), summarise_stored(records, b.to_dicts("sv")))
+
+
+@pytest.mark.parametrize(("factors", "gwp"), [("sweden", "AR5"), ("ipcc2019", "AR6")])
+def test_summary_as_stored_is_the_stored_summary_bit_for_bit(factors, gwp):
+    records = demo_records(300, seed=12)
+    b = calculate_batch(records, factors=factors, gwp=gwp)
+    pd.testing.assert_frame_equal(
+        summarise_as_stored(b), summarise_stored(records, b.to_dicts("sv")), check_exact=True
+    )
+
+
+def test_atom_codes_by_item_and_gas_and_an_unknown_pair_named():
+    e, m = "enteric_fermentation", "manure_management"
+    item = np.array([e, m, e, "fuel", m], dtype=object)
+    gas = np.array(["CH4", "N2O", "CH4", "CO2", "CH4"], dtype=object)
+    codes = _atom_codes(item, gas)
+    assert [ATOMS[c] for c in codes] == list(zip(item, gas, strict=True))
+    assert _atom_codes(item[:0], gas[:0]).tolist() == []
+    bad = item.copy()
+    bad[3] = "volcano"  # the first row whose pair no item knows is named
+    bad[4] = "geyser"
+    with pytest.raises(ValueError, match=r"rows \('volcano', 'CO2'\)"):
+        _atom_codes(bad, gas)
 
 
 # ------------------------------------------------- aggregate == sum of farms

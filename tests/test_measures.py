@@ -25,6 +25,7 @@ from farmcalc.measures import (
     PARAMETERS,
     SAVING_COLUMNS,
     apply_measure,
+    batch_savings,
     check_measure_file,
     describe,
     heat_pump_electricity_kwh,
@@ -274,6 +275,18 @@ def test_nothing_to_do_and_no_farms(minimal_record):
     assert measure_savings(empty).empty
     with pytest.raises(ValueError, match="unknown measure"):
         apply_measure(tables, "plant_trees")
+
+
+@pytest.mark.parametrize(("factors", "gwp"), [("sweden", "AR5"), ("ipcc2019", "AR6")])
+def test_batch_savings_are_the_stored_savings_bit_for_bit(factors, gwp):
+    from farmcalc.demo import demo_records
+
+    records = demo_records(200, seed=3)
+    b = calculate_batch(records, factors=factors, gwp=gwp)
+    wide = batch_savings(b)
+    assert list(wide.columns) == list(SAVING_COLUMNS)
+    assert (wide.to_numpy() > 0).any()
+    pd.testing.assert_frame_equal(wide, stored_savings(records, b.to_dicts()), check_exact=True)
 
 
 def test_savings_wide_and_stored_savings(example_record, minimal_record):

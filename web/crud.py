@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -328,7 +328,11 @@ UPSERT_COLUMNS = (
 
 
 def upsert_farm_years(
-    *, session: Session, rows: list[Mapping[str, Any]], commit: bool = True
+    *,
+    session: Session,
+    rows: list[Mapping[str, Any]],
+    commit: bool = True,
+    totals: Sequence[Mapping[str, Any]] | None = None,
 ) -> int:
     """Insert farm-years, or update those whose (farm_id, year) exists, in one statement.
 
@@ -336,7 +340,9 @@ def upsert_farm_years(
     PostgreSQL): a farm-year is never duplicated. Rows as for
     :func:`bulk_insert_farm_years`; an update replaces :data:`UPSERT_COLUMNS`.
     With ``commit=False`` the caller ends the transaction (the Excel import
-    stores farms, farm-years and its job row in one).
+    stores farms, farm-years and its job row in one). ``totals``, one per
+    row, are the rows' packed totals when the caller has them already
+    (``web.totals.batch_totals``); else they are made from the rows.
     """
     if not rows:
         return 0
@@ -356,7 +362,7 @@ def upsert_farm_years(
         set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
     )
     session.execute(stmt, values)
-    write_totals(session=session, rows=values, replace=True)  # the municipality's totals
+    write_totals(session=session, rows=values, replace=True, made=totals)  # web/totals.py
     if commit:
         session.commit()
     return len(values)

@@ -23,7 +23,9 @@ the background or at once) and by ``farmcalc import`` (web/cli.py). Steps:
    farm records come from :func:`farmcalc.excel.tables_to_records`.
 5. **stored**: one transaction: the new farms (one Core ``INSERT``), then every
    farm-year by ``INSERT … ON CONFLICT (farm_id, year) DO UPDATE``
-   (:func:`web.crud.upsert_farm_years`), and the caller's ``on_store`` (the
+   (:func:`web.crud.upsert_farm_years`) with its row of the municipality's
+   totals (worked out in step 4 from the batch, :func:`web.totals.batch_totals`),
+   and the caller's ``on_store`` (the
    job row says "done") — then one commit. An exception anywhere rolls all of
    it back: the database is as it was.
 
@@ -63,6 +65,7 @@ from farmcalc.validation import ERROR
 from web import crud
 from web.access import farm_query_for, signed_in_user
 from web.models import Farm, FarmBase, FarmYear, ImportJob, ImportStatus, Role, User, utcnow
+from web.totals import batch_totals
 
 log = logging.getLogger(__name__)
 
@@ -241,12 +244,20 @@ def farm_year_rows(
     """Calculate every farm at once; one dict per farm row: its record and result.
 
     Farm ids are not resolved yet (``farm_code`` instead of ``farm_id``).
+    ``totals`` is the farm-year's row of the municipality's totals
+    (``web.totals.batch_totals``), worked out here from the batch for all
+    farms at once; :func:`store` writes it beside the farm-year.
     """
     batch = calculate_batch(tables, factors=factors, gwp=gwp)
     if issues:
         batch = replace(batch, issues=record_warnings(issues))
     results = batch.to_dicts(locale)
     records = tables_to_records(tables)
+    try:
+        totals: list[dict[str, Any] | None] = list(batch_totals(batch))
+    except Exception:  # then made from the stored rows, as every other writer makes them
+        log.warning("totals of the imported farms made from the stored rows", exc_info=True)
+        totals = [None] * len(records)
     now = utcnow()
     return [
         {
@@ -260,8 +271,9 @@ def farm_year_rows(
             "calculated_at": now,
             "is_draft": False,
             "step": "done",
+            "totals": tot,
         }
-        for rec, res in zip(records, results, strict=True)
+        for rec, res, tot in zip(records, results, totals, strict=True)
     ]
 
 
@@ -292,15 +304,18 @@ def store(
             stmt = select(FarmYear.farm_id, FarmYear.year).where(FarmYear.farm_id.in_(chunk))  # type: ignore[union-attr]
             have.update((int(f), int(y)) for f, y in session.execute(stmt).all())
         values = []
+        totals = []
         for r in rows:
             v = dict(r)
+            totals.append(v.pop("totals", None))
             code = v.pop("farm_code")
             v["farm_id"] = ids[code]
             farm = plan.new.get(code)
             if farm is not None and not v["record"].get("name") and farm["name"]:
                 v["record"] = {**v["record"], "name": farm["name"]}
             values.append(v)
-        crud.upsert_farm_years(session=session, rows=values, commit=False)
+        made = totals if all(t is not None for t in totals) else None
+        crud.upsert_farm_years(session=session, rows=values, commit=False, totals=made)
         n_updated = sum((v["farm_id"], v["year"]) in have for v in values)
         result.ok = True
         result.n_new_farms = len(plan.new)

@@ -25,16 +25,19 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import and_, func, insert, or_, select, tuple_
 from sqlmodel import Session
 
-from farmcalc.aggregate import FARM_TYPES, SUMMARY_COLUMNS, summarise_stored
-from farmcalc.measures import SAVING_COLUMNS, stored_savings
+from farmcalc.aggregate import FARM_TYPES, SUMMARY_COLUMNS, summarise_as_stored, summarise_stored
+from farmcalc.measures import SAVING_COLUMNS, batch_savings, stored_savings
 from web.models import Farm, FarmYear, FarmYearTotals
+
+if TYPE_CHECKING:
+    from farmcalc.api import BatchResult
 
 NUMBERS = (*SUMMARY_COLUMNS, *SAVING_COLUMNS)
 """The per-farm numbers after year and farm type: the summary, then each measure's saving."""
@@ -60,27 +63,49 @@ def totals_values(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     results = [r["result"] for r in calc]
     summary = summarise_stored(records, results)
     savings = stored_savings(records, results)  # the measures, with each result's method
+    packed = _pack([int(r["year"]) for r in calc], summary, savings)
+    return [_totals_row(r, p) for r, p in zip(calc, packed, strict=True)]
+
+
+def batch_totals(batch: BatchResult) -> list[dict[str, Any]]:
+    """The packed totals of every farm of a calculated batch, from the batch itself.
+
+    One dict per farm (``farm_type``, ``layout``, ``summary``): what
+    :func:`totals_values` makes from the farm-years of the batch's records
+    and result dicts, bit for bit, without reading the records and results
+    back (``summarise_as_stored``, ``batch_savings``). The Excel import
+    passes them to :func:`write_totals` (``made``).
+    """
+    if not batch.tables.n_farms:
+        return []
+    years = batch.tables.farms["year"].to_numpy(dtype=np.int64)
+    return _pack(years, summarise_as_stored(batch), batch_savings(batch))
+
+
+def _pack(years: Any, summary: pd.DataFrame, savings: pd.DataFrame) -> list[dict[str, Any]]:
+    """``farm_type``, ``layout`` and the packed ``summary`` of each farm."""
     kinds = summary["farm_type"].astype(str)
-    packed = np.empty((len(calc), len(PACKED)), dtype=DTYPE)
-    packed[:, 0] = [int(r["year"]) for r in calc]
+    packed = np.empty((len(summary), len(PACKED)), dtype=DTYPE)
+    packed[:, 0] = years
     packed[:, 1] = pd.Categorical(kinds, categories=FARM_TYPES).codes
     packed[:, 2 : 2 + len(SUMMARY_COLUMNS)] = summary[list(SUMMARY_COLUMNS)].to_numpy(dtype=float)
     packed[:, 2 + len(SUMMARY_COLUMNS) :] = savings[list(SAVING_COLUMNS)].to_numpy(dtype=float)
-    out = []
-    for r, kind, vec in zip(calc, kinds.tolist(), packed, strict=True):
-        out.append(
-            {
-                "farm_id": r["farm_id"],
-                "year": r["year"],
-                "calculated_at": r.get("calculated_at"),
-                "factor_set": r.get("factor_set") or r["result"].get("factor_set"),
-                "gwp": r.get("gwp") or r["result"].get("gwp"),
-                "farm_type": kind,
-                "layout": LAYOUT,
-                "summary": vec.tobytes(),
-            }
-        )
-    return out
+    return [
+        {"farm_type": kind, "layout": LAYOUT, "summary": vec.tobytes()}
+        for kind, vec in zip(kinds.tolist(), packed, strict=True)
+    ]
+
+
+def _totals_row(r: Mapping[str, Any], packed: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``farm_year_totals`` row of farm-year row ``r`` with its packed totals."""
+    return {
+        "farm_id": r["farm_id"],
+        "year": r["year"],
+        "calculated_at": r.get("calculated_at"),
+        "factor_set": r.get("factor_set") or r["result"].get("factor_set"),
+        "gwp": r.get("gwp") or r["result"].get("gwp"),
+        **packed,
+    }
 
 
 def _upsert(session: Session):
@@ -91,7 +116,7 @@ def _upsert(session: Session):
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     else:  # pragma: no cover - the app supports SQLite and PostgreSQL
         raise NotImplementedError(f"upsert on {dialect}")
-    stmt = dialect_insert(FarmYearTotals)
+    stmt = dialect_insert(FarmYearTotals.__table__)
     keys = ("farm_id", "year")
     return stmt.on_conflict_do_update(
         index_elements=list(keys),
@@ -102,17 +127,29 @@ def _upsert(session: Session):
 
 
 def write_totals(
-    *, session: Session, rows: Iterable[Mapping[str, Any]], replace: bool = False
+    *,
+    session: Session,
+    rows: Iterable[Mapping[str, Any]],
+    replace: bool = False,
+    made: Sequence[Mapping[str, Any]] | None = None,
 ) -> int:
     """Write the totals of farm-year rows (no commit: part of the caller's transaction).
 
     ``replace=True`` updates rows that exist (an upsert); else they must not exist.
     A result that cannot be summed (not a ``farmcalc.result/1``) gets no row:
-    storing it still works, and :func:`load_frame` leaves it out.
+    storing it still works, and :func:`load_frame` leaves it out. ``made``,
+    one per row, are the rows' packed totals worked out already
+    (:func:`batch_totals`); without it they are made from the rows' records
+    and results (:func:`totals_values`).
     """
-    values = _values_skipping_bad(list(rows))
-    if values:
-        session.execute(_upsert(session) if replace else insert(FarmYearTotals), values)
+    rows = list(rows)
+    if made is None:
+        values = _values_skipping_bad(rows)
+    else:
+        values = [_totals_row(r, m) for r, m in zip(rows, made, strict=True) if r.get("result")]
+    if values:  # Core executemany: the ORM's bulk path costs twice as much per row
+        table = FarmYearTotals.__table__
+        session.execute(_upsert(session) if replace else insert(table), values)
     return len(values)
 
 

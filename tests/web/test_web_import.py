@@ -254,6 +254,70 @@ def test_shared_farm_is_updated_not_copied(app, client, seed, login):
     assert [fy.farm_id for fy in years] == [seed.farms["own"]]
 
 
+@pytest.mark.parametrize(("factors", "gwp"), [("sweden", "AR5"), ("ipcc2019", "AR6")])
+def test_import_stores_the_totals_its_stored_results_make(app, seed, factors, gwp):
+    """The import packs the municipality's totals (with the measures' savings) from its
+    batch; they are, bit for bit, what the other writers make from the stored record and
+    result (``totals_values``), on the first upload and on the re-upload."""
+    from farmcalc.demo import demo_records
+    from farmcalc.measures import SAVING_COLUMNS
+    from web.db import get_session
+    from web.importer import import_workbook
+    from web.models import FarmYearTotals, User
+    from web.totals import stale_keys, totals_values, unpack
+
+    records = example_records() + demo_records(40, municipality_code="0180")
+    data = workbook(records)
+    columns = [getattr(FarmYear, c) for c in ("farm_id", "year", "record", "result")] + [
+        getattr(FarmYear, c) for c in ("calculated_at", "factor_set", "gwp")
+    ]
+    with app.app_context():
+        db = get_session()
+        user = db.get(User, seed.users["advisor_without"])
+        for again in (False, True):
+            result = import_workbook(session=db, user=user, source=data, factors=factors, gwp=gwp)
+            assert result.ok and result.n_updated == (len(records) if again else 0)
+            mine = select(*columns).join(Farm, Farm.id == FarmYear.farm_id)
+            fys = db.execute(mine.where(Farm.owner_id == user.id)).all()
+            expected = totals_values([dict(r._mapping) for r in fys])
+            assert len(expected) == len(records)
+            stored = {
+                (r.farm_id, r.year): dict(r._mapping)
+                for r in db.execute(select(FarmYearTotals.__table__)).all()
+            }
+            assert len(stored) == len(records)  # one row per farm-year, never two
+            assert {(e["farm_id"], e["year"]): e for e in expected} == stored
+            savings = unpack([e["summary"] for e in expected])[list(SAVING_COLUMNS)]
+            assert (savings.to_numpy() > 0).any()  # the measures were worked out
+            for code in ("1290", "0180"):  # nothing for the dashboard to make again
+                assert stale_keys(session=db, municipality_code=code) == []
+
+
+def test_import_whose_totals_cannot_be_packed_ahead_still_stores_them(app, seed, monkeypatch):
+    """Should the batch's totals fail, the farm-years are stored all the same and their
+    totals made from the stored rows, as every other writer makes them."""
+    from web import importer
+    from web.db import get_session
+    from web.models import FarmYearTotals, User
+    from web.totals import totals_values
+
+    def fail(batch):
+        raise ValueError("no aggregation item")
+
+    monkeypatch.setattr(importer, "batch_totals", fail)
+    with app.app_context():
+        db = get_session()
+        user = db.get(User, seed.users["advisor_without"])
+        result = importer.import_workbook(session=db, user=user, source=workbook(example=True))
+        assert result.ok and result.n_inserted == N_EXAMPLE
+        fys = db.execute(select(FarmYear).where(FarmYear.calculated_at.is_not(None))).all()
+        rows = [fy[0].model_dump() for fy in fys]
+        stored = db.execute(select(FarmYearTotals.__table__)).all()
+        assert {(r.farm_id, r.year): r.summary for r in stored} == {
+            (t["farm_id"], t["year"]): t["summary"] for t in totals_values(rows)
+        }
+
+
 # ------------------------------------------------------------ nothing stored
 
 
