@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -324,9 +326,14 @@ def _all_notes(res: BatchResult, locale: str) -> list[list[str]]:
     flows = res.output.n_flows
     n_flows = per_farm(flows["farm_idx"])
     nex = flows.loc[flows["nex_default"].to_numpy(dtype=bool), ["farm_idx", "category"]]
-    nex_text: dict[int, str] = {}
-    for f, cats in nex.groupby("farm_idx", sort=False)["category"]:
-        nex_text[int(f)] = ", ".join(label(c, locale).lower() for c in sorted(set(cats)))
+    # each farm's categories, sorted, from the distinct (farm, category) pairs
+    farms_, cats = nex["farm_idx"].tolist(), nex["category"].astype(object).tolist()
+    pairs = sorted(set(zip(farms_, cats, strict=True)))
+    names = {c: label(c, locale).lower() for c in {c for _, c in pairs}}
+    nex_text = {
+        int(f): ", ".join(names[c] for _, c in group)
+        for f, group in groupby(pairs, key=itemgetter(0))
+    }
     crops = t.crops
     n_crops = per_farm(crops["farm_idx"])
     n_crops_no_manure = per_farm(crops["farm_idx"], crops["manure_n_kg_per_ha"].isna().to_numpy())

@@ -265,3 +265,39 @@ def test_categorical_and_object_tables_give_identical_results(demo, factors):
         farmcalc.calculate_many(obj, factors=factors),
         check_exact=True,
     )
+
+
+def test_nex_note_names_each_farms_default_categories_sorted_once(example_record):
+    """The N-excretion note lists, per farm, the categories without a given rate.
+
+    Categories in key order (bull_steer < dairy_cow < sheep), each once even
+    when it has two rows, never a category whose rate was given, and nothing
+    for a farm whose every rate was given.
+    """
+    import copy
+
+    def lv(category, head, nex=None):
+        row = {"category": category, "head": head, "manure_systems": {"solid_storage": 1.0}}
+        if nex is not None:
+            row["n_excretion_kg_per_head"] = nex
+        return row
+
+    a, b, c = (copy.deepcopy(example_record) for _ in range(3))
+    a["farm_id"], b["farm_id"], c["farm_id"] = "A", "B", "C"
+    a["livestock"] = [lv("sheep", 20), lv("dairy_cow", 10), lv("bull_steer", 5), lv("sheep", 3)]
+    b["livestock"] = [lv("dairy_cow", 10, nex=120.0), lv("horse", 2)]
+    c["livestock"] = [lv("dairy_cow", 10, nex=120.0)]
+    notes = [r["notes"] for r in calculate_batch([a, b, c]).to_dicts("sv")]
+
+    def nex_note(farm_notes):
+        return [n for n in farm_notes if n.startswith("Kväve i träck")]
+
+    assert nex_note(notes[0]) == [
+        "Kväve i träck och urin för tjurar och stutar, mjölkkor, får (tackor och baggar): "
+        "IPCC:s standardvärden (ekv. 10.30), eftersom inget värde angavs."
+    ]
+    assert nex_note(notes[1]) == [
+        "Kväve i träck och urin för hästar: IPCC:s standardvärden (ekv. 10.30), eftersom inget "
+        "värde angavs."
+    ]
+    assert nex_note(notes[2]) == []
