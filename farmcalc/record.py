@@ -9,7 +9,6 @@ applied as masks over whole columns, and only failing rows cost Python.
 from __future__ import annotations
 
 import gc
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -299,8 +298,32 @@ def _numeric(values: Sequence, farms, paths, spec: Num, out: _Collector) -> np.n
     return arr
 
 
+@dataclass(frozen=True)
+class _Coded:
+    """A vocabulary column read in the first stage: its codes and its values.
+
+    ``bad`` tells that some value is not in the vocabulary (its code is -1);
+    :func:`_category` then checks the values again to name those.
+    """
+
+    codes: np.ndarray
+    values: Sequence
+    bad: bool
+
+
+def _coded(values: Sequence, dtype: pd.CategoricalDtype) -> _Coded:
+    """Code a vocabulary column while its strings are in the cache."""
+    try:
+        codes = np.fromiter(
+            map(_CODES[dtype].get, values, repeat(-1)), dtype=np.int16, count=len(values)
+        )
+    except TypeError:  # an unhashable value: left for _category to name
+        return _Coded(np.full(len(values), -1, dtype=np.int16), values, True)
+    return _Coded(codes, values, bool((codes < 0).any()))
+
+
 def _category(
-    values: Sequence,
+    values: Sequence | _Coded,
     farms,
     paths,
     dtype: pd.CategoricalDtype,
@@ -308,6 +331,10 @@ def _category(
     default: str | None = None,
 ) -> pd.Categorical:
     """Check one vocabulary column; unknown values become issues (and NaN)."""
+    if isinstance(values, _Coded):
+        if not values.bad:
+            return pd.Categorical.from_codes(values.codes, dtype=dtype)
+        values = values.values
     n = len(values)
     try:
         codes = np.fromiter(map(_CODES[dtype].get, values, repeat(-1)), dtype=np.int16, count=n)
@@ -395,9 +422,9 @@ def _fields(
     if set(map(len, objs)) <= {len(seen)}:  # every object has every key seen
         full, partial = present, []
     else:
-        counts = Counter(chain.from_iterable(objs))
-        full = [k for k in present if counts[k] == n]
-        partial = [k for k in present if counts[k] < n]
+        everywhere = set(objs[0]).intersection(*objs[1:])
+        full = [k for k in present if k in everywhere]
+        partial = [k for k in present if k not in everywhere]
     cols: dict[str, Sequence] = {}
     if len(full) > 1:
         cols.update(zip(full, zip(*map(itemgetter(*full), objs), strict=True), strict=True))
@@ -629,6 +656,11 @@ def _block_columns(records: list, out: _Collector) -> tuple[dict, ...]:
     ch_table["farm_idx"] = np.array(ch_table["farm_idx"], dtype=np.int64)
     ch_table["pos"] = np.array(ch_table["pos"], dtype=np.int64)
 
+    lv_rows["category"] = _coded(lv_rows["category"], LIVESTOCK_DTYPE)
+    ms_rows["system"] = _coded(ms_rows["system"], MANURE_DTYPE)
+    crop_rows["crop"] = _coded(crop_rows["crop"], CROP_DTYPE)
+    crop_rows["mineral_n_type"] = _coded(crop_rows["mineral_n_type"], MINERAL_N_DTYPE)
+    farm_nums["_soil_type"] = _coded(farm_nums["_soil_type"], SOIL_DTYPE)
     farm_rows["year"] = _floats(farm_rows["year"])
     for nums in FARM_OBJECTS.values():
         for spec in nums:
@@ -788,10 +820,11 @@ def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, o
     systems = _category(
         msys, mf, lambda i: f"livestock[{mpos[i]}].manure_systems", MANURE_DTYPE, out
     )
+    system_name = lambda i: msys.values[i] if msys.bad else systems[i]  # noqa: E731
     shares = _numeric(
         ms_rows["share"],
         mf,
-        lambda i: f"livestock[{mpos[i]}].manure_systems.{msys[i]}",
+        lambda i: f"livestock[{mpos[i]}].manure_systems.{system_name(i)}",
         Num("share", "share", required=True, maximum=SHARE_MAX),
         out,
     )
@@ -882,7 +915,14 @@ def _join_raw(parts: list[tuple[dict, ...]]) -> tuple[dict, ...]:
             if col in _OFFSETS:
                 offset = base[_OFFSETS[col]]
                 pieces = [a + offset[k] for k, a in enumerate(pieces)]
-            if all(isinstance(a, np.ndarray) for a in pieces):
+            if isinstance(pieces[0], _Coded):
+                bad = any(c.bad for c in pieces)
+                table[col] = _Coded(
+                    np.concatenate([c.codes for c in pieces]),
+                    list(chain.from_iterable(c.values for c in pieces)) if bad else (),
+                    bad,
+                )
+            elif all(isinstance(a, np.ndarray) for a in pieces):
                 table[col] = np.concatenate(pieces)
             else:
                 table[col] = list(chain.from_iterable(pieces))
@@ -903,6 +943,9 @@ def _frames(checked: dict[str, dict]) -> FarmTables:
 
 def _duplicates(tables: FarmTables, out: _Collector) -> None:
     """An error for every repeat of a (farm_id, year) pair."""
+    codes, distinct = pd.factorize(tables.farms["farm_id"].to_numpy(dtype=object))
+    if len(distinct) == len(codes):  # every id given, each once (the usual case)
+        return
     ids, years = tables.farms["farm_id"].tolist(), tables.farms["year"].tolist()
     if len(set(zip(ids, years, strict=True))) == len(ids):
         return

@@ -292,3 +292,27 @@ def test_vocabulary_columns_are_categoricals(example_record):
     for name, dtypes in VOCABULARY_DTYPES.items():
         for column, dtype in dtypes.items():
             assert getattr(t, name)[column].dtype == dtype, (name, column)
+
+
+@pytest.mark.parametrize("block", [1, 2, 512])
+def test_manure_share_errors_name_the_system(example_record, monkeypatch, block):
+    """A share out of range names its system, known or not, in whichever block it is."""
+    import copy
+
+    import farmcalc.record as record_module
+
+    monkeypatch.setattr(record_module, "CHUNK_FARMS", block)
+    good, known, unknown = (copy.deepcopy(example_record) for _ in range(3))
+    for k, rec in enumerate((good, known, unknown)):
+        rec["farm_id"] = f"S-{k}"
+    known["livestock"][0]["manure_systems"] = {"solid_storage": 1.5}
+    unknown["livestock"][1]["manure_systems"] = {"lagoon_x": -0.5, "solid_storage": 1.5}
+    _, issues = records_to_tables([good, known, unknown], strict=False)
+    errors = {(i.farm, i.path, i.code) for i in issues if i.severity == "error"}
+    assert errors == {
+        (1, "livestock[0].manure_systems.solid_storage", "share"),
+        (1, "livestock[0].manure_systems", "shares_sum"),
+        (2, "livestock[1].manure_systems", "unknown_value"),
+        (2, "livestock[1].manure_systems.lagoon_x", "share"),
+        (2, "livestock[1].manure_systems.solid_storage", "share"),
+    }
