@@ -35,6 +35,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from farmcalc.errors import ValidationError
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, GWP_SETS, available_factor_sets
 from farmcalc.i18n import LOCALES
+from farmcalc.measures import describe
 from farmcalc.record import YEAR_MAX, YEAR_MIN
 from web import crud
 from web.access import (
@@ -48,6 +49,7 @@ from web.db import get_session
 from web.extensions import limiter
 from web.i18n import api_locale
 from web.models import Farm, FarmCreate, FarmYear, User
+from web.results import measure_savings_for
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -323,7 +325,34 @@ def farm_year_summary(fy: FarmYear) -> dict[str, Any]:
 
 
 def farm_year_json(fy: FarmYear) -> dict[str, Any]:
-    return {**farm_year_summary(fy), "record": fy.record, "result": fy.result}
+    return {
+        **farm_year_summary(fy),
+        "record": fy.record,
+        "result": fy.result,
+        "measures": measures_json(fy),
+    }
+
+
+def measures_json(fy: FarmYear) -> list[dict[str, Any]] | None:
+    """The standard measures for the stored result, as the result page lists them.
+
+    ``null`` for a draft (the record changed since the result) or a record
+    that no longer validates. Texts in the language of ``?lang``.
+    """
+    saved = measure_savings_for(fy, fy.result or {})
+    if saved is None:
+        return None
+    total = float((fy.result or {}).get("totals", {}).get("co2e_kg") or 0.0)
+    lang = api_locale()
+    return [
+        {
+            "measure": m,
+            "co2e_kg_saved": kg,
+            "share_of_total_pct": 100.0 * kg / total if total > 0 else None,
+            **{k: v for k, v in describe(m, lang).items() if k != "id"},
+        }
+        for m, kg in saved
+    ]
 
 
 # ------------------------------------------------------------ routes

@@ -17,9 +17,11 @@ from farmcalc import __version__
 from farmcalc.engine import SOIL_CARBON_METHODS
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, GWP_SETS, available_factor_sets
 from farmcalc.i18n import DEFAULT_LOCALE, LOCALES
+from farmcalc.measures import MEASURES
 from farmcalc.record import YEAR_MAX, YEAR_MIN
 from farmcalc.schema import farm_schema
 from farmcalc.vocabulary import GASES, RESULT_SCHEMA_ID, SOURCES
+from web.results import MIN_MEASURE_KG
 
 REF = "#/components/"
 
@@ -252,13 +254,48 @@ def _schemas() -> dict[str, Any]:
                 ref("schemas", "FarmYearSummary"),
                 {
                     "type": "object",
-                    "required": ["record", "result"],
+                    "required": ["record", "result", "measures"],
                     "properties": {
                         "record": ref("schemas", "FarmRecord"),
                         "result": {"anyOf": [ref("schemas", "Result"), {"type": "null"}]},
+                        "measures": {
+                            "description": (
+                                "The standard measures that would cut the stored result's "
+                                "emissions, largest saving first (those saving under "
+                                f"{MIN_MEASURE_KG:g} kg CO2e left out); null for a draft or "
+                                "an invalid record."
+                            ),
+                            "anyOf": [
+                                {"type": "array", "items": ref("schemas", "Measure")},
+                                {"type": "null"},
+                            ],
+                        },
                     },
                 },
             ]
+        },
+        "Measure": {
+            "type": "object",
+            "required": [
+                "measure",
+                "co2e_kg_saved",
+                "share_of_total_pct",
+                "title",
+                "explanation",
+                "assumption",
+            ],
+            "additionalProperties": False,
+            "properties": {
+                "measure": {"type": "string", "enum": list(MEASURES)},
+                "co2e_kg_saved": {"type": "number", "description": "kg CO2e a year"},
+                "share_of_total_pct": {
+                    "type": ["number", "null"],
+                    "description": "Of the farm's emissions (soil carbon excluded) [%]",
+                },
+                "title": {"type": "string"},
+                "explanation": {"type": "string"},
+                "assumption": {"type": "string"},
+            },
         },
         "Index": {
             "type": "object",

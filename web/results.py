@@ -402,16 +402,16 @@ def advice_for(sources: list[SourceShare]) -> list[dict[str, Any]]:
     return out
 
 
-def measures_for(fy: FarmYear, result: Mapping[str, Any]) -> list[dict[str, Any]] | None:
-    """The standard measures that would cut this farm-year's emissions, largest first.
+def measure_savings_for(fy: FarmYear, result: Mapping[str, Any]) -> list[tuple[str, float]] | None:
+    """``(measure, kg CO2e saved)`` of the standard measures for this farm-year, largest first.
 
     Worked out from the stored record with the factor set and GWP of the
     stored result (``farmcalc.measures.measure_savings``); the result itself
     is never recalculated. ``None`` when the record has changed since the
     result (a draft) or no longer validates: the page then says to calculate
-    again. Measures that would not lower the emissions are left out.
+    again. Measures that would save less than ``MIN_MEASURE_KG`` are left out.
     """
-    if fy.is_draft or not fy.record:
+    if fy.is_draft or not fy.record or not result:
         return None
     fset = result.get("factor_set") or fy.factor_set
     gwp = result.get("gwp") or fy.gwp or DEFAULT_GWP
@@ -424,21 +424,27 @@ def measures_for(fy: FarmYear, result: Mapping[str, Any]) -> list[dict[str, Any]
         saved = measure_savings(tables, factors=fset, gwp=gwp)
     except (FactorError, ValueError):
         return None
+    kgs = saved["co2e_kg_saved"].to_numpy()
+    pairs = [(m, float(kg)) for m, kg in zip(saved["measure"], kgs, strict=True)]
+    return sorted([p for p in pairs if p[1] >= MIN_MEASURE_KG], key=lambda p: -p[1])
+
+
+def measures_for(fy: FarmYear, result: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """The measures of :func:`measure_savings_for` as the result page shows them."""
+    saved = measure_savings_for(fy, result)
+    if saved is None:
+        return None
     total = float(result["totals"].get("co2e_kg") or 0.0)
     lang = current_lang()
-    out = []
-    for m, kg in zip(saved["measure"], saved["co2e_kg_saved"].to_numpy(), strict=True):
-        if kg < MIN_MEASURE_KG:
-            continue
-        out.append(
-            {
-                **describe(m, lang),
-                "kg": float(kg),
-                "tonnes": tonnes(kg),
-                "share": percent(100.0 * kg / total) if total > 0 else None,
-            }
-        )
-    return sorted(out, key=lambda d: -d["kg"])
+    return [
+        {
+            **describe(m, lang),
+            "kg": kg,
+            "tonnes": tonnes(kg),
+            "share": percent(100.0 * kg / total) if total > 0 else None,
+        }
+        for m, kg in saved
+    ]
 
 
 # --------------------------------------------------------------------- views

@@ -752,3 +752,56 @@ def test_answers_match_the_documented_schemas(client, seed, tokens, years, spec)
     check(client.post("/api/v1/calculate?gwp=x", json=EXAMPLE).get_json(), "Error")
     with pytest.raises(jsonschema.ValidationError):
         check(BAD_RECORD, "FarmRecord")
+
+
+def test_farm_year_lists_the_measures_of_the_result_page(app, client, seed, tokens, years):
+    """GET a farm-year: the standard measures, each saving worked out by the core.
+
+    The savings are ``farmcalc.measures.measure_savings`` of the stored record
+    with the result's factor set and GWP (computed here independently), at
+    least 50 kg CO2e each, largest first, the share of the farm's emissions;
+    texts in the language asked; a draft has none (null).
+    """
+    from farmcalc.measures import MEASURES, measure_savings
+    from farmcalc.record import records_to_tables
+    from web.db import get_session
+    from web.models import FarmYear
+
+    auth = bearer(tokens["owner"])
+    url = f"/api/v1/farms/{seed.farms['own']}/years/{YEAR}"
+    got = client.get(url, headers=auth).get_json()
+    record, result = got["record"], got["result"]
+    tables, _ = records_to_tables([record])
+    want = measure_savings(tables, factors=result["factor_set"], gwp=result["gwp"])
+    want = dict(zip(want["measure"], want["co2e_kg_saved"].tolist(), strict=True))
+    measures = got["measures"]
+    assert measures, "the example farm has measures worth listing"
+    assert [m["measure"] for m in measures] == sorted(
+        [m for m, kg in want.items() if kg >= 50.0], key=lambda m: -want[m]
+    )
+    total = result["totals"]["co2e_kg"]
+    for m in measures:
+        assert m["measure"] in MEASURES
+        assert m["co2e_kg_saved"] == want[m["measure"]]
+        assert m["share_of_total_pct"] == pytest.approx(100.0 * m["co2e_kg_saved"] / total)
+        assert m["title"] and m["explanation"] and m["assumption"]
+    english = client.get(url + "?lang=en", headers=auth).get_json()["measures"]
+    assert [m["co2e_kg_saved"] for m in english] == [m["co2e_kg_saved"] for m in measures]
+    assert english[0]["title"] != measures[0]["title"]
+
+    with app.app_context():  # the farmer edits the record: a draft, no result to act on
+        db = get_session()
+        fy = db.get(FarmYear, got_id(db, seed.farms["own"]))
+        fy.is_draft = True
+        db.add(fy)
+        db.commit()
+    assert client.get(url, headers=auth).get_json()["measures"] is None
+
+
+def got_id(db, farm_id: int) -> int:
+    from sqlmodel import select
+
+    from web.models import FarmYear
+
+    stmt = select(FarmYear.id).where(FarmYear.farm_id == farm_id, FarmYear.year == YEAR)
+    return db.exec(stmt).one()
