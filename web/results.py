@@ -40,6 +40,7 @@ from web.factors import group_anchor
 from web.farms import farm_or_404
 from web.i18n import current_lang, number
 from web.models import FarmYear
+from web.totals import stored_measure_savings
 
 bp = Blueprint("results", __name__, url_prefix="/farms")
 
@@ -413,19 +414,23 @@ def measure_savings_for(fy: FarmYear, result: Mapping[str, Any]) -> list[tuple[s
     """
     if fy.is_draft or not fy.record or not result:
         return None
-    fset = result.get("factor_set") or fy.factor_set
-    gwp = result.get("gwp") or fy.gwp or DEFAULT_GWP
-    if fset not in available_factor_sets():
-        return None
-    tables, issues = records_to_tables([fy.record], strict=False)
-    if any(i.severity == ERROR for i in issues):
-        return None
-    try:
-        saved = measure_savings(tables, factors=fset, gwp=gwp)
-    except (FactorError, ValueError):
-        return None
-    kgs = saved["co2e_kg_saved"].to_numpy()
-    pairs = [(m, float(kg)) for m, kg in zip(saved["measure"], kgs, strict=True)]
+    stored = stored_measure_savings(session=get_session(), farm_year=fy)
+    if stored is not None:  # the municipality's totals row keeps them: read, not worked out
+        pairs = list(stored.items())
+    else:
+        fset = result.get("factor_set") or fy.factor_set
+        gwp = result.get("gwp") or fy.gwp or DEFAULT_GWP
+        if fset not in available_factor_sets():
+            return None
+        tables, issues = records_to_tables([fy.record], strict=False)
+        if any(i.severity == ERROR for i in issues):
+            return None
+        try:
+            saved = measure_savings(tables, factors=fset, gwp=gwp)
+        except (FactorError, ValueError):
+            return None
+        kgs = saved["co2e_kg_saved"].to_numpy()
+        pairs = [(m, float(kg)) for m, kg in zip(saved["measure"], kgs, strict=True)]
     return sorted([p for p in pairs if p[1] >= MIN_MEASURE_KG], key=lambda p: -p[1])
 
 

@@ -33,7 +33,7 @@ from sqlalchemy import and_, func, insert, or_, select, tuple_
 from sqlmodel import Session
 
 from farmcalc.aggregate import FARM_TYPES, SUMMARY_COLUMNS, summarise_as_stored, summarise_stored
-from farmcalc.measures import SAVING_COLUMNS, batch_savings, stored_savings
+from farmcalc.measures import MEASURES, SAVING_COLUMNS, batch_savings, stored_savings
 from web.models import Farm, FarmYear, FarmYearTotals
 
 if TYPE_CHECKING:
@@ -312,3 +312,45 @@ def _values_skipping_bad(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "no totals for farm-year %s/%s", r.get("farm_id"), r.get("year"), exc_info=True
                 )
         return out
+
+
+def stored_measure_savings(*, session: Session, farm_year: FarmYear) -> dict[str, float] | None:
+    """``{measure: kg CO2e saved}`` of a farm-year, as its totals row keeps them.
+
+    The same numbers as ``farmcalc.measures.measure_savings`` of the stored
+    record with the result's factor set and GWP (that is how the row was
+    made), read instead of worked out again. ``None`` when there is no fresh
+    row: none yet, made for another result (``calculated_at``, factor set or
+    GWP differ) or with another layout.
+    """
+    if farm_year.calculated_at is None:
+        return None
+    t = FarmYearTotals.__table__.c
+    row = (
+        session.connection()
+        .execute(
+            select(t.summary, t.calculated_at, t.factor_set, t.gwp, t.layout).where(
+                t.farm_id == farm_year.farm_id, t.year == farm_year.year
+            )
+        )
+        .first()
+    )
+    if row is None or row.layout != LAYOUT:
+        return None
+    result = farm_year.result or {}
+    same = (
+        _same_instant(row.calculated_at, farm_year.calculated_at)
+        and row.factor_set == (result.get("factor_set") or farm_year.factor_set)
+        and row.gwp == (result.get("gwp") or farm_year.gwp)
+    )
+    if not same:
+        return None
+    numbers = unpack([row.summary]).iloc[0]
+    return {m: float(numbers[c]) for m, c in zip(MEASURES, SAVING_COLUMNS, strict=True)}
+
+
+def _same_instant(a: Any, b: Any) -> bool:
+    """Two stored times are the same (SQLite gives them back without a time zone)."""
+    if a is None or b is None:
+        return False
+    return a.replace(tzinfo=None) == b.replace(tzinfo=None)

@@ -334,3 +334,69 @@ def test_totals_carry_each_farms_savings(app, demo):
     assert set(cols) <= set(frame.columns)
     assert np.isfinite(frame[cols].to_numpy()).all()
     assert (frame[cols].to_numpy() > 0).any()
+
+
+def test_result_page_reads_the_savings_kept_with_the_totals(app, client, seed, login, calculated):
+    """The page reads the savings from the farm-year's totals row, not working them out again.
+
+    The row's savings are measure_savings of the stored record, bit for bit;
+    a row made for another result is not used (the page works them out and
+    shows the same measures); a row whose numbers were changed shows them,
+    which proves that the page read the row.
+    """
+    from sqlalchemy import update
+
+    from web.models import FarmYearTotals
+    from web.totals import DTYPE, PACKED, stored_measure_savings
+
+    record, result = calculated
+    tables, _ = records_to_tables([record])
+    saved = measure_savings(tables, factors=result["factor_set"], gwp=result["gwp"])
+    want = dict(zip(saved["measure"], saved["co2e_kg_saved"].tolist(), strict=True))
+    t = FarmYearTotals.__table__.c
+    key = (t.farm_id == seed.farms["own"]) & (t.year == 2024)
+    with app.app_context():
+        db = get_session()
+        fy = db.execute(
+            select(FarmYear).where(FarmYear.farm_id == seed.farms["own"], FarmYear.year == 2024)
+        ).scalar_one()
+        assert stored_measure_savings(session=db, farm_year=fy) == want
+        # a row made for another (older) result is stale: not used
+        summary, calculated_at = (
+            db.connection().execute(select(t.summary, t.calculated_at).where(key)).one()
+        )
+        db.connection().execute(update(FarmYearTotals).where(key).values(gwp="AR4"))
+        assert stored_measure_savings(session=db, farm_year=fy) is None
+        db.connection().execute(update(FarmYearTotals).where(key).values(gwp=result["gwp"]))
+        db.commit()
+    login(client, seed.emails["owner"])
+    titles = re.findall(
+        r"<h3>(.*?)</h3>", measures_section(client.get(result_url(seed)).get_data(as_text=True))
+    )
+    biggest = max(want, key=want.get)
+    assert titles[0] == describe(biggest, "sv")["title"]
+
+    # the row's numbers changed by hand: the page shows them (it read the row)
+    numbers = np.frombuffer(summary, dtype=DTYPE).copy()
+    smallest = min((m for m in want if want[m] >= 50), key=want.get)
+    numbers[PACKED.index(f"measure_{smallest}_co2e_kg_saved")] = 10 * want[biggest]
+    with app.app_context():
+        db = get_session()
+        db.connection().execute(
+            update(FarmYearTotals).where(key).values(summary=numbers.tobytes())
+        )
+        db.commit()
+    titles = re.findall(
+        r"<h3>(.*?)</h3>", measures_section(client.get(result_url(seed)).get_data(as_text=True))
+    )
+    assert titles[0] == describe(smallest, "sv")["title"]
+    # and a stale row (another result time) is worked out again: the true order
+    with app.app_context():
+        db = get_session()
+        later = calculated_at.replace(year=calculated_at.year + 1)
+        db.connection().execute(update(FarmYearTotals).where(key).values(calculated_at=later))
+        db.commit()
+    titles = re.findall(
+        r"<h3>(.*?)</h3>", measures_section(client.get(result_url(seed)).get_data(as_text=True))
+    )
+    assert titles[0] == describe(biggest, "sv")["title"]
