@@ -312,13 +312,13 @@ class _Coded:
 
 
 def _coded(values: Sequence, dtype: pd.CategoricalDtype) -> _Coded:
-    """Code a vocabulary column while its strings are in the cache."""
+    """Code a vocabulary column (-1 where a value is not in it)."""
+    n = len(values)
     try:
-        codes = np.fromiter(
-            map(_CODES[dtype].get, values, repeat(-1)), dtype=np.int16, count=len(values)
-        )
-    except TypeError:  # an unhashable value: left for _category to name
-        return _Coded(np.full(len(values), -1, dtype=np.int16), values, True)
+        codes = np.fromiter(map(_CODES[dtype].get, values, repeat(-1)), dtype=np.int16, count=n)
+    except TypeError:  # an unhashable value (a list, an object)
+        code = _CODES[dtype]
+        codes = np.array([code.get(v, -1) if _hashable(v) else -1 for v in values], np.int16)
     return _Coded(codes, values, bool((codes < 0).any()))
 
 
@@ -330,20 +330,17 @@ def _category(
     out: _Collector,
     default: str | None = None,
 ) -> pd.Categorical:
-    """Check one vocabulary column; unknown values become issues (and NaN)."""
-    if isinstance(values, _Coded):
-        if not values.bad:
-            return pd.Categorical.from_codes(values.codes, dtype=dtype)
-        values = values.values
-    n = len(values)
-    try:
-        codes = np.fromiter(map(_CODES[dtype].get, values, repeat(-1)), dtype=np.int16, count=n)
-    except TypeError:  # an unhashable value (a list, an object)
-        code = _CODES[dtype]
-        codes = np.array([code.get(v, -1) if _hashable(v) else -1 for v in values], np.int16)
-    bad = codes < 0
-    if not bad.any():
+    """Check one vocabulary column; unknown values become issues (and NaN).
+
+    ``values`` as :func:`_coded` gives them (coded while the records were
+    read), or any sequence.
+    """
+    coded = values if isinstance(values, _Coded) else _coded(values, dtype)
+    codes = coded.codes
+    if not coded.bad:
         return pd.Categorical.from_codes(codes, dtype=dtype)
+    values, n = coded.values, len(codes)
+    bad = codes < 0
     arr = np.fromiter(values, dtype=object, count=n)
     if default is not None:
         fill = bad & pd.isna(arr)
