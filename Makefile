@@ -1,5 +1,8 @@
 # farmcalc — two commands a newcomer needs: `make run` and `make test`.
 PYTHON ?= python3
+# `make run PORT=5001` when port 5000 is taken (HOST=0.0.0.0 only behind a proxy).
+PORT ?= 5000
+HOST ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -16,7 +19,7 @@ $(STAMP): pyproject.toml
 # The web app on SQLite (instance/farmcalc.sqlite) with demo users and farms.
 run: $(STAMP)
 	$(BIN)/farmcalc demo
-	$(BIN)/farmcalc serve
+	$(BIN)/farmcalc serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

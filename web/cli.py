@@ -15,6 +15,7 @@ commands, so ``farmcalc calc`` stays quick.
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import os
 import sys
@@ -40,6 +41,12 @@ DEMO_YEARS = (2021, 2022, 2023, 2024, 2025)
 T = {
     "serving": _("farmcalc is running at {url} — open the address in a web browser."),
     "stop": _("Stop it with Ctrl+C."),
+    "port_taken": _(
+        "Port {port} on {host} is already in use by another program (perhaps farmcalc is "
+        "already running). Stop that program, or choose another port: "
+        "make run PORT={suggest}  (or: farmcalc serve --port {suggest})"
+    ),
+    "cannot_listen": _("Cannot listen on {host}:{port}: {error}"),
     "upgraded": _("The database is up to date: {url}"),
     "demo_users": _("Demo accounts (password {password}):"),
     "demo_farms": _("Demo farms: {new} added, {old} already there, owned by {email}."),
@@ -90,17 +97,32 @@ def _app() -> Iterator[Flask]:
 def cmd_serve(args: argparse.Namespace) -> int:
     from web.db import upgrade
 
+    import waitress
+
     with _app() as app:
         upgrade(app.config["DATABASE_URL"])
+        try:
+            server = waitress.create_server(
+                app, host=args.host, port=args.port, threads=args.threads, ident=None
+            )
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                print(
+                    _t("port_taken", host=args.host, port=args.port, suggest=args.port + 1),
+                    file=sys.stderr,
+                )
+            else:
+                print(_t("cannot_listen", host=args.host, port=args.port, error=e), file=sys.stderr)
+            return 2
         url = f"http://{args.host}:{args.port}/"
         print(_t("serving", url=url))
         print(_t("stop"), flush=True)
         try:
-            import waitress
-        except ImportError:  # pragma: no cover - waitress is a dependency
-            app.run(host=args.host, port=args.port)
-        else:
-            waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident=None)
+            server.run()
+        except KeyboardInterrupt:  # pragma: no cover - Ctrl+C in a terminal
+            pass
+        finally:
+            server.close()
     return 0
 
 

@@ -144,6 +144,8 @@ def live_server(tmp_path_factory) -> Iterator[Server]:
 def pg_server(tmp_path_factory) -> Iterator[Server]:
     """The same app on PostgreSQL, in a schema of its own (``FARMCALC_TEST_POSTGRES_URL``)."""
     if not os.environ.get(PG_ENV):
+        if os.environ.get("CI"):
+            pytest.fail(f"{PG_ENV} is not set in CI: .ci/run must start PostgreSQL")
         pytest.skip(f"{PG_ENV} is not set")
     base = normalise_url(os.environ[PG_ENV])
     schema = f"browser_{uuid.uuid4().hex[:12]}"

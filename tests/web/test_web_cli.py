@@ -181,3 +181,25 @@ def test_serve_upgrades_and_answers(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+def test_serve_on_a_taken_port_says_so_in_swedish(tmp_path):
+    """Issue 9 §5: with the port taken, a message and exit code 2, never a traceback."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "FARMCALC_INSTANCE_PATH": str(tmp_path / "instance")}
+        env.pop("DATABASE_URL", None)
+        proc = subprocess.run(
+            [sys.executable, "-m", "farmcalc.cli", "serve", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert f"Porten {port}" in proc.stderr
+    assert f"make run PORT={port + 1}" in proc.stderr
+    assert "körs på" not in proc.stdout  # never claims to be running
