@@ -23,7 +23,9 @@ The method is described in ``docs/municipality.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -31,6 +33,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from farmcalc.disclosure import (
+    DEFAULT_PROTECTION,
+    Audit,
+    Structure,
+    audit,
+    gas_ratio_bounds,
+    mass_bounds,
+)
 from farmcalc.factors import DEFAULT_FACTOR_SET, FactorSet, load_factor_set
 from farmcalc.i18n import _, gettext_
 from farmcalc.labels import label as core_label
@@ -342,11 +352,18 @@ def summarise_as_stored(batch: BatchResult) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Rule:
-    """The disclosure rule's parameters (configuration, see ``docs/municipality.md``)."""
+    """The disclosure rule's parameters (configuration, see ``docs/municipality.md``).
+
+    ``min_farms`` and the shares apply per respondent (an owner's farms are
+    one respondent when the frame has a ``respondent`` column);
+    ``protection`` is the share of a primary-hidden figure's value that the
+    interval a reader can prove must reach below and above it.
+    """
 
     min_farms: int = 5
     max_share_1: float = 0.5
     max_share_2: float = 0.85
+    protection: float = DEFAULT_PROTECTION
 
 
 FEW_FARMS, DOMINANCE, SECONDARY = "few_farms", "dominance", "secondary"
@@ -427,6 +444,10 @@ def protect(
     max_share_1: float = 0.5,
     max_share_2: float = 0.85,
     decimals: int = 0,
+    implies: Iterable[tuple[str, Sequence[str]]] = (),
+    ratios: Iterable[tuple[str, str, float, float]] = (),
+    signed: Iterable[str] = (),
+    protection: float | None = None,
 ) -> pd.DataFrame:
     """Decide which cells may be shown, and round those that may.
 
@@ -451,13 +472,27 @@ def protect(
         all by absolute value. A cell no farm contributes to is 0 and shown.
     decimals : int
         Shown values are rounded to this many decimals (0 = whole units).
+    implies : iterable of (cell, cells)
+        A hidden ``cell`` hides ``cells`` too (an item hides its gases), not
+        the other way round.
+    ratios : iterable of (a, b, lo, hi)
+        What the public factors fix: ``lo · b ≤ a ≤ hi · b``
+        (:func:`farmcalc.disclosure.gas_ratio_bounds`), for the audit.
+    signed : iterable of str
+        Cells that may be negative; every other cell is ≥ 0 (for the audit).
+    protection : float, optional
+        When given, the LP audit (:func:`farmcalc.disclosure.audit`) drives
+        further suppression until no primary cell's provable interval is
+        narrower than ``protection`` × |value| on either side.
 
     Returns
     -------
     DataFrame
         Index = the cells; ``value`` (rounded, None when hidden), ``farms``
-        (contributing farms, None when hidden), ``shown`` (bool), ``reason``
-        (None, ``few_farms``, ``dominance`` or ``secondary``).
+        (contributing rows, None when hidden), ``shown`` (bool), ``reason``
+        (None, ``few_farms``, ``dominance`` or ``secondary``). With
+        ``protection``, ``.attrs["audit"]`` is the final
+        :class:`farmcalc.disclosure.Audit` (the intervals it proved).
 
     Notes
     -----
@@ -479,6 +514,14 @@ def protect(
     stays hidden are the smallest cells that must be. The result is safe by
     construction, and a cell stays hidden only if showing it (given the
     cells shown before it) would reveal something.
+
+    Then, with ``protection``, the audit: while some primary cell's
+    provable interval is too narrow, one more cell is hidden — among the
+    shown cells that share a relation or ratio bound with the pinned cell
+    or with a hidden cell linked to it, the smallest (absolute value) that
+    is large enough to widen the interval by the required margin, the
+    ``priority`` cells only when no other is left — and the audit is run
+    again. The final audit must pass (asserted).
     """
     names = list(cells.columns)
     pos = {c: k for k, c in enumerate(names)}
@@ -532,9 +575,23 @@ def protect(
                     return False
         return True
 
-    for group in lnk:  # a primary cell hides its linked cells
-        if primary[group].any():
-            supp[group] = True
+    imp = [(pos[c], [pos[m] for m in members]) for c, members in implies]
+
+    def close(hidden: np.ndarray) -> np.ndarray:
+        """Linked cells share their fate; a hidden cell hides those it implies."""
+        hidden = hidden.copy()
+        while True:
+            before = hidden.copy()
+            for group in lnk:
+                if hidden[group].any():
+                    hidden[group] = True
+            for c, members in imp:
+                if hidden[c]:
+                    hidden[members] = True
+            if (hidden == before).all():
+                return hidden
+
+    supp = close(supp)  # a primary cell hides its linked cells (and its gases)
     if primary.any() and not safe(supp):
         in_rel = {t for t, _p in rel} | {p for _t, ps in rel for p in ps}
         in_rel |= {c for g in lnk if in_rel.intersection(g) for c in g}
@@ -553,10 +610,33 @@ def protect(
                 continue  # linked to a primary cell: stays hidden
             trial = supp.copy()
             trial[members] = False
-            if safe(trial):
+            trial = close(trial)
+            if not trial[members].any() and safe(trial):
                 supp = trial
+        supp = close(supp)
 
     values = x.sum(axis=0)
+    final = None
+    if protection is not None:
+        supp, final = _audited(
+            supp,
+            values=values,
+            names=names,
+            primary=primary,
+            structure=Structure(
+                names=tuple(names),
+                relations=tuple((t, tuple(ps)) for t, ps in relations),
+                ratios=tuple(ratios),
+                signed=frozenset(signed),
+            ),
+            priority=set(priority),
+            close=close,
+            safe=safe,
+            in_relations=lambda: {t for t, _p in rel} | {p for _t, ps in rel for p in ps},
+            protection=protection,
+            decimals=decimals,
+        )
+
     reason = np.where(few, FEW_FARMS, np.where(dom, DOMINANCE, SECONDARY))
     out = pd.DataFrame(
         {
@@ -570,7 +650,94 @@ def protect(
         },
         index=pd.Index(names, name="cell"),
     )
+    if final is not None:
+        out.attrs["audit"] = final
     return out
+
+
+def _published(supp: np.ndarray, values: np.ndarray, names: list[str], decimals: int) -> dict:
+    return {
+        c: float(np.round(v, decimals))
+        for c, v, h in zip(names, values, supp, strict=True)
+        if not h
+    }
+
+
+def _audited(
+    supp: np.ndarray,
+    *,
+    values: np.ndarray,
+    names: list[str],
+    primary: np.ndarray,
+    structure: Structure,
+    priority: set[str],
+    close: Callable[[np.ndarray], np.ndarray],
+    safe: Callable[[np.ndarray], bool],
+    in_relations: Callable[[], set[int]],
+    protection: float,
+    decimals: int,
+) -> tuple[np.ndarray, Audit]:
+    """Secondary suppression driven by the LP audit (see :func:`protect`)."""
+    pos = {c: k for k, c in enumerate(names)}
+    true = dict(zip(names, values.tolist(), strict=True))
+    prim = [names[k] for k in np.flatnonzero(primary)]
+    unit = 10.0 ** (-decimals)
+    order = list(prim)
+    witnesses: list[np.ndarray] = []
+    every = np.arange(len(names))
+    while prim:
+        check = audit(
+            structure,
+            true,
+            _published(supp, values, names, decimals),
+            order,
+            protection=protection,
+            unit=unit,
+            early_exit=True,
+            witnesses=witnesses,
+        )
+        if check.passed:
+            break
+        pinned = check.pinned[0]
+        order = [pinned] + [p for p in prim if p != pinned]  # the last pinned first
+        around = set(check.binding.get(pinned, ()))
+        if not around:  # the shown cells around the hidden ones linked to the pinned one
+            comp, todo = {pinned}, [pinned]
+            while todo:
+                for y in structure.neighbours[todo.pop()]:
+                    if supp[pos[y]] and y not in comp:
+                        comp.add(y)
+                        todo.append(y)
+            around = {y for c in comp for y in structure.neighbours[c] if not supp[pos[y]]}
+        if not around:  # cannot happen while the audit fails: hide every related cell
+            supp = close(supp | np.isin(every, list(in_relations())))
+            continue
+        need = protection * abs(true[pinned])
+        size = {c: abs(true[c]) for c in around}
+        ranked = sorted(
+            around,
+            key=lambda c: (
+                c in priority,
+                size[c] < need,  # big enough to widen the interval on its own first
+                size[c] if size[c] >= need else -size[c],
+                c,
+            ),
+        )
+        trials = (close(supp | (every == pos[c])) for c in ranked)
+        first = close(supp | (every == pos[ranked[0]]))
+        supp = next((t for t in trials if safe(t)), first)
+    if prim and not safe(supp):  # a fallback above broke the parts rule: hide all related
+        supp = close(supp | np.isin(every, list(in_relations())))
+    final = audit(
+        structure,
+        true,
+        _published(supp, values, names, decimals),
+        prim,
+        protection=protection,
+        unit=unit,
+    )
+    assert final.passed, f"disclosure audit failed: {final.pinned} pinned"
+    return supp, final
 
 
 # ------------------------------------------------------------- aggregation
@@ -605,6 +772,85 @@ def cell_structure() -> tuple[list[str], list[tuple[str, list[str]]], list[list[
     rel.append(("net", ["total", *[f"item:{i}" for i in APART]]))
     links = [["gas:CH4", "mass:CH4"], ["gas:N2O", "mass:N2O"]]
     return cells, rel, links
+
+
+SIGNED = ("net", "item:soil_carbon")
+"""Cells that may be negative (carbon stored); every other cell is an emission, ≥ 0."""
+
+
+def item_implies() -> list[tuple[str, list[str]]]:
+    """A hidden item hides its gases: its atoms are published only with its total."""
+    return [
+        (f"item:{i}", [f"atom:{i}:{g}" for g in ITEM_GASES[i]])
+        for i in ITEMS
+        if len(ITEM_GASES[i]) > 1
+    ]
+
+
+def ratio_constraints(
+    factor_sets: Sequence[str] | None = None, gwps: Sequence[str] | None = None
+) -> list[tuple[str, str, float, float]]:
+    """What the public factors fix between cells: ``(a, b, lo, hi)``, ``lo·b ≤ a ≤ hi·b``.
+
+    The gas shares of fuels, heating oil and drained organic soils
+    (:func:`farmcalc.disclosure.gas_ratio_bounds`) between their atom cells,
+    and each gas in CO2e against the same gas in tonnes (the GWP range,
+    :func:`farmcalc.disclosure.mass_bounds`), over the factor and GWP sets
+    given (default all).
+    """
+    fsets = tuple(sorted(factor_sets)) if factor_sets else None
+    gsets = tuple(sorted(gwps)) if gwps else None
+    out = [
+        (_cell_of(i, a), _cell_of(i, b), lo, hi)
+        for (i, a, b), (lo, hi) in gas_ratio_bounds(fsets, gsets).items()
+        if i in ITEM_GASES and a in ITEM_GASES[i] and b in ITEM_GASES[i]
+    ]
+    for gas, (lo, hi) in mass_bounds(gsets).items():
+        out.append((f"gas:{gas}", f"mass:{gas}", lo, hi))
+    return out
+
+
+MEASURE_ACTS_ON: dict[str, tuple[str, ...]] = {
+    "hvo100": ("fuel",),
+    "heat_pump": ("heating_oil", "electricity"),
+    "cover_slurry": ("manure_management", "soils_direct_n2o", "soils_indirect_n2o"),
+    "biogas": ("manure_management", "soils_direct_n2o", "soils_indirect_n2o"),
+    "less_mineral_n": ("soils_direct_n2o", "soils_indirect_n2o", "fertiliser_production", "urea"),
+    "peat_to_grassland": ("organic_soils",),
+}
+"""The items whose emissions a measure changes: its potential saving is nearly
+a share of them, so it is hidden when one of them (or one of their gases) is."""
+
+
+def measure_cells_of(measure: str) -> list[str]:
+    """The published cells a measure's potential is tied to (:data:`MEASURE_ACTS_ON`)."""
+    out = []
+    for i in MEASURE_ACTS_ON[measure]:
+        out.append(f"item:{i}")
+        if len(ITEM_GASES[i]) > 1:
+            out += [f"atom:{i}:{g}" for g in ITEM_GASES[i]]
+    return out
+
+
+def by_respondent(farms: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:
+    """Contributions ``x`` (rows as ``farms``) summed per respondent.
+
+    With a ``respondent`` column in ``farms`` (any hashable; the same value =
+    one respondent, e.g. the owner), rows of one respondent are summed: the
+    disclosure rule counts and weighs respondents, not farms. Without it,
+    every row is its own respondent.
+    """
+    if "respondent" not in farms.columns:
+        return x
+    keys = farms["respondent"].to_numpy()
+    return x.groupby(keys, sort=False, dropna=False).sum()
+
+
+def _farm_counts(p: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:
+    """Shown cells' ``farms`` = contributing farms (rows of ``x``), not respondents."""
+    n = (x.to_numpy(dtype=float) != 0).sum(axis=0)
+    p["farms"] = [None if not s else int(k) for k, s in zip(n, p["shown"], strict=True)]
+    return p
 
 
 def contributions(farms: pd.DataFrame) -> pd.DataFrame:
@@ -709,6 +955,9 @@ class Aggregate:
     method_mix: list[dict] = field(default_factory=list)
     measures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MEASURE_CELLS))
     """Per ``year`` and ``measure``: the protected potential saving (:func:`measure_potential`)."""
+    audits: dict[int, Audit] = field(default_factory=dict)
+    """Per year: the final disclosure audit (:class:`farmcalc.disclosure.Audit`) of its
+    emission cells and (prefixed ``farmland_ha:``, ``livestock_units:``) coverage cells."""
 
     # ------------------------------------------------------------ reading
     def _index(self, name: str) -> dict[tuple[int, str], dict[str, Any]]:
@@ -833,14 +1082,23 @@ def measure_contributions(farms: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def measure_potential(farms: pd.DataFrame, *, year: int, rule: Rule | None = None) -> pd.DataFrame:
+def measure_potential(
+    farms: pd.DataFrame,
+    *,
+    year: int,
+    rule: Rule | None = None,
+    hidden_cells: Iterable[str] = (),
+) -> pd.DataFrame:
     """The protected potential saving of every measure over the farm-years of ``year``.
 
     Every measure is one cell: the sum of the farms' savings (whole tonnes)
     and the number of farms it would cut emissions on, shown only when
     :func:`protect` lets it through (the same rule as every other figure).
     The cells are not parts of any published total (each measure is worked
-    out alone, so they do not add up), hence no secondary suppression.
+    out alone, so they do not add up); but a measure's saving is nearly a
+    share of the items it acts on (:data:`MEASURE_ACTS_ON`), so a measure is
+    hidden (``secondary``) when one of those items or gases is among
+    ``hidden_cells`` (the year's hidden cells).
 
     Returns
     -------
@@ -849,7 +1107,20 @@ def measure_potential(farms: pd.DataFrame, *, year: int, rule: Rule | None = Non
     """
     rule = rule or Rule()
     sub = farms[farms["year"].to_numpy() == year]
-    p = protect(measure_contributions(sub), **asdict(rule)).reset_index()
+    x = measure_contributions(sub)
+    p = _farm_counts(protect(by_respondent(sub, x), **asdict(rule)), x)
+    hidden = set(hidden_cells)
+    tied = [bool(hidden.intersection(measure_cells_of(m))) for m in MEASURES]
+    cols = [f"measure:{m}" for m in MEASURES]
+    now = p.loc[cols, "shown"].to_numpy(dtype=bool) & np.asarray(tied)
+    hide = np.asarray(cols)[now]
+    p["value"] = p["value"].astype(object)
+    p["farms"] = p["farms"].astype(object)
+    p.loc[hide, "value"] = None
+    p.loc[hide, "farms"] = None
+    p.loc[hide, "shown"] = False
+    p.loc[hide, "reason"] = SECONDARY
+    p = p.reset_index()
     p.insert(0, "year", year)
     p["measure"] = p.pop("cell").str.removeprefix("measure:")
     return p[MEASURE_CELLS]
@@ -888,31 +1159,52 @@ def aggregate(
     if base_year is None:
         base_year = years[0] if years else None
     _names, rel, links = cell_structure()
+    # what a reader knows of the factors: the sets the farms were calculated
+    # with when the frame says (the Metod sheet publishes that mix), else all
+    fsets = _used(farms, "factor_set")
+    gsets = _used(farms, "gwp")
+    known = {
+        "implies": item_implies(),
+        "ratios": ratio_constraints(fsets, gsets),
+        "signed": SIGNED,
+    }
     cell_frames, cov_frames = [], []
+    audits: dict[int, Audit] = {}
     year_col = farms["year"].to_numpy() if len(farms) else np.zeros(0)
     for y in years:  # one pass per year (≤ a handful), never per farm
         sub = farms[year_col == y]
-        p = protect(contributions(sub), relations=rel, links=links, priority=PRIORITY, **kw)
-        p = p.reset_index()
+        x = contributions(sub)
+        p = _protect_cached(
+            by_respondent(sub, x), relations=rel, links=links, priority=PRIORITY, **known, **kw
+        )
+        audits[y] = p.attrs["audit"]
+        p = _farm_counts(p, x).reset_index()
         p.insert(0, "year", y)
         cell_frames.append(p)
-        area = protect(_coverage_cells(sub, "farmland_ha"), relations=COVERAGE_RELATIONS, **kw)
-        lu = protect(_coverage_cells(sub, "livestock_units"), relations=COVERAGE_RELATIONS, **kw)
+        cov = {}
+        for col in ("farmland_ha", "livestock_units"):
+            cx = _coverage_cells(sub, col)
+            cov[col] = _protect_cached(by_respondent(sub, cx), relations=COVERAGE_RELATIONS, **kw)
+            audits[y] = audits[y].merge(cov[col].attrs["audit"], prefix=f"{col}:")
+        area, lu = cov["farmland_ha"], cov["livestock_units"]
         per_type = np.bincount(_type_codes(sub), minlength=len(FARM_TYPES))
+        respondents = len(by_respondent(sub, pd.DataFrame(index=sub.index)))
         counts = {
             "total": len(sub),
             **{f"type:{t}": int(per_type[k]) for k, t in enumerate(FARM_TYPES)},
         }
-        cov = pd.DataFrame(
-            {
-                "year": y,
-                "cell": area.index,
-                "farms": [counts[c] for c in area.index],
-                "area_ha": area["value"].to_numpy(),
-                "livestock_units": lu["value"].to_numpy(),
-            }
+        cov_frames.append(
+            pd.DataFrame(
+                {
+                    "year": y,
+                    "cell": area.index,
+                    "farms": [counts[c] for c in area.index],
+                    "respondents": respondents,
+                    "area_ha": area["value"].to_numpy(),
+                    "livestock_units": lu["value"].to_numpy(),
+                }
+            )
         )
-        cov_frames.append(cov)
     cells = (
         pd.concat(cell_frames, ignore_index=True)
         if cell_frames
@@ -930,7 +1222,7 @@ def aggregate(
     if len(coverage):
         few = [
             (c == "total" and 0 < n < rule.min_farms)
-            for c, n in zip(coverage["cell"], coverage["farms"], strict=True)
+            for c, n in zip(coverage["cell"], coverage.pop("respondents"), strict=True)
         ]
         mask = [
             (y, c) in key or f
@@ -951,11 +1243,62 @@ def aggregate(
         method_mix=_method_mix(farms),
     )
     agg.trend = _trend(agg)
+    agg.audits = audits
     if years and all(c in farms.columns for c in SAVING_COLUMNS):
+        hidden = cells.loc[~cells["shown"].astype(bool), ["year", "cell"]]
         agg.measures = pd.concat(
-            [measure_potential(farms, year=y, rule=rule) for y in years], ignore_index=True
+            [
+                measure_potential(
+                    farms,
+                    year=y,
+                    rule=rule,
+                    hidden_cells=hidden.loc[hidden["year"] == y, "cell"],
+                )
+                for y in years
+            ],
+            ignore_index=True,
         )
     return agg
+
+
+_PROTECTED: OrderedDict[bytes, pd.DataFrame] = OrderedDict()
+CACHE_SIZE = 64
+"""Protected tables kept (a year's emission and coverage tables, a few municipalities).
+
+The dashboard, its two exports and the CLI aggregate the same farm-years
+again and again; with primary cells the audit's linear programmes cost about
+0.1 s per year (30 demo farms × 5 years: 1.2 s without the cache, see
+docs/municipality.md), so a table is protected once per distinct input."""
+
+
+def _protect_cached(x: pd.DataFrame, **kw: Any) -> pd.DataFrame:
+    """:func:`protect`, memoised on the contributions and every parameter."""
+    h = hashlib.blake2b(digest_size=20)
+    arr = np.ascontiguousarray(x.to_numpy(dtype=float))
+    h.update(repr((arr.shape, list(x.columns), sorted(kw.items(), key=str))).encode())
+    h.update(arr.tobytes())
+    key = h.digest()
+    hit = _PROTECTED.get(key)
+    if hit is None:
+        hit = protect(x, **kw)
+        _PROTECTED[key] = hit
+        while len(_PROTECTED) > CACHE_SIZE:
+            _PROTECTED.popitem(last=False)
+    else:
+        _PROTECTED.move_to_end(key)
+    out = hit.copy()
+    out.attrs = dict(hit.attrs)
+    return out
+
+
+def _used(farms: pd.DataFrame, column: str) -> tuple[str, ...] | None:
+    """The distinct values of ``column`` (factor sets or GWP sets used), None if unknown."""
+    if column not in farms.columns or not len(farms):
+        return None
+    v = pd.unique(farms[column])
+    if any(not isinstance(x, str) for x in v):
+        return None
+    return tuple(sorted(v))
 
 
 def _method_mix(farms: pd.DataFrame) -> list[dict]:
