@@ -289,7 +289,10 @@ def _per_crop(per_crop: pd.DataFrame, g: GWPSet) -> pd.DataFrame:
     pc["co2e_kg"] = (
         pc["n2o_kg"] * g.n2o + pc["urea_co2_kg"] * g.co2 + pc["fertiliser_production_co2e_kg"]
     )
-    pc["harvest_t"] = pc["area_ha"] * pc["yield_kg_per_ha"] / 1000.0
+    # the harvest on the basis it was given: dry matter where given, else fresh weight
+    pc["harvest_dm"] = pc["yield_kg_dm_per_ha"].notna()
+    harvest_kg = pc["yield_kg_dm_per_ha"].fillna(pc["yield_kg_per_ha"])
+    pc["harvest_t"] = pc["area_ha"] * harvest_kg / 1000.0
     with np.errstate(divide="ignore", invalid="ignore"):
         pc["co2e_kg_per_t"] = np.where(
             pc["harvest_t"] > 0, pc["co2e_kg"] / pc["harvest_t"], np.nan
@@ -452,7 +455,7 @@ def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
                         "crop": c["crop"],
                         "crop_index": int(c["pos"]),
                         "value": _num(c["co2e_kg_per_t"]),
-                        "unit": "kg CO2e/t",
+                        "unit": "kg CO2e/t DM" if c["harvest_dm"] else "kg CO2e/t",
                         "harvest_t": _num(c["harvest_t"]),
                         "covers": covers["per_t_crop"],
                     }

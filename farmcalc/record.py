@@ -22,6 +22,7 @@ from farmcalc.errors import ValidationError
 from farmcalc.validation import ERROR, WARNING, Issue
 from farmcalc.vocabulary import (
     CROPS,
+    FORAGE_CROPS,
     INPUT_LEVELS,
     LAND_USES,
     LIVESTOCK_CATEGORIES,
@@ -96,6 +97,8 @@ CROP_NUMS = (
     Num("residues_removed_fraction", "residues_removed_fraction", maximum=SHARE_MAX),
     Num("mineral_n_kg_per_ha", "mineral_n_kg_per_ha"),
     Num("manure_n_kg_per_ha", "manure_n_kg_per_ha", missing=NAN),
+    # dry matter instead of fresh weight (the basis for leys, pasture, maize silage)
+    Num("yield_kg_dm_per_ha", "yield_kg_dm_per_ha", missing=NAN),
 )
 CROP_KEYS = frozenset({"crop", "mineral_n_type"} | {n.key for n in CROP_NUMS})
 
@@ -135,6 +138,7 @@ CROP_COLUMNS = [
     *[n.column for n in CROP_NUMS[:4]],
     "mineral_n_type",
     "manure_n_kg_per_ha",
+    "yield_kg_dm_per_ha",
 ]
 CHANGE_COLUMNS = [
     "farm_idx",
@@ -355,6 +359,13 @@ def _category(
             else:
                 out.add(farms[i], paths(i), "unknown_value", value=v, allowed=allowed)
     return pd.Categorical.from_codes(codes, dtype=dtype)
+
+
+def _given(values: Sequence) -> np.ndarray:
+    """Which values of a raw column are given (not None, not NaN)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        return ~np.isnan(values)
+    return np.fromiter((not _is_missing(v) for v in values), dtype=bool, count=len(values))
 
 
 def _is_missing(v) -> bool:
@@ -838,6 +849,8 @@ def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, o
     # ---- crops
     cf, cpos = crop_rows["farm_idx"], crop_rows["pos"]
     crop_path = lambda i: f"crops[{cpos[i]}]"  # noqa: E731
+    # before the numbers are checked (that fills missing values in place)
+    both = _given(crop_rows["yield_kg_per_ha"]) & _given(crop_rows["yield_kg_dm_per_ha"])
     crops = {
         "farm_idx": cf,
         "pos": cpos,
@@ -854,6 +867,14 @@ def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, o
         ),
         **_numeric_columns(crop_rows, CROP_NUMS, cf, crop_path, out),
     }
+    for i in np.flatnonzero(both):
+        out.add(
+            cf[i],
+            f"{crop_path(i)}.yield_kg_dm_per_ha",
+            "yield_both",
+            fresh="yield_kg_per_ha",
+            dm="yield_kg_dm_per_ha",
+        )
 
     # ---- soil changes
     hf, hpos = ch_rows["farm_idx"], ch_rows["pos"]
@@ -1021,6 +1042,7 @@ def _plausibility(t: FarmTables, out: _Collector) -> None:
             value=n_rate[r],
             limit=PLAUSIBLE_MINERAL_N_PER_HA,
         )
+    _yield_plausibility(cr, out)
     diesel = t.farms["diesel_l"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         per_ha = diesel / farmland
@@ -1032,6 +1054,70 @@ def _plausibility(t: FarmTables, out: _Collector) -> None:
             WARNING,
             value=round(per_ha[i]),
             limit=PLAUSIBLE_DIESEL_L_PER_HA,
+        )
+
+
+def _yield_plausibility(cr: pd.DataFrame, out: _Collector) -> None:
+    """Warnings for yields outside the plausible range of their crop (``plausible.yield.*``).
+
+    Forage crops (:data:`farmcalc.vocabulary.FORAGE_CROPS`) are checked in dry
+    matter, the basis the form and the template ask for; a fresh weight given
+    for one is converted with ``crops.dry`` first, and a warning says what that
+    conversion assumed. Other crops are checked in fresh weight (a dry-matter
+    yield given for one is converted back). Yields of 0 (nothing harvested, or
+    not given) are not checked.
+    """
+    from farmcalc.factors import load_factor_set
+
+    if not len(cr):
+        return
+    known = cr["crop"].notna().to_numpy()
+    if not known.any():
+        return
+    try:
+        fs = load_factor_set("ipcc2019")
+        crop = cr["crop"][known]
+        dry = fs.lookup("crops.dry", crop)
+        ids = [f"plausible.yield.{c}" for c in CROPS]
+        bounds = fs.rows.loc[ids, ["low", "high"]].apply(pd.to_numeric).to_numpy(dtype=float)
+    except Exception:  # factor data incomplete: skip these warnings, never block
+        return
+    code = pd.Categorical(crop, dtype=CROP_DTYPE).codes
+    low, high = bounds[code, 0], bounds[code, 1]
+    rows = np.flatnonzero(known)
+    fresh = cr["yield_kg_per_ha"].to_numpy(dtype=float)[known]
+    dm_given = cr["yield_kg_dm_per_ha"].to_numpy(dtype=float)[known]
+    forage = np.isin(np.asarray(crop, dtype=object), FORAGE_CROPS)
+    has_dm = ~np.isnan(dm_given)
+    # the yield on the crop's basis: dry matter for forage, fresh weight for the rest
+    basis = np.where(forage, np.where(has_dm, dm_given, fresh * dry), fresh)
+    basis = np.where(~forage & has_dm, dm_given / dry, basis)
+    crops_ = np.asarray(crop, dtype=object)
+    for k in np.flatnonzero(forage & ~has_dm & (fresh > 0)):
+        r = rows[k]
+        out.add(
+            cr["farm_idx"].iat[r],
+            f"crops[{cr['pos'].iat[r]}].yield_kg_per_ha",
+            "warn_forage_fresh",
+            WARNING,
+            crop=crops_[k],
+            value=fresh[k],
+            dry=round(dry[k] * 100, 1),
+            dm=round(basis[k]),
+        )
+    given = basis > 0
+    for k in np.flatnonzero(given & ((basis > high) | (basis < low))):
+        r = rows[k]
+        key = "yield_kg_dm_per_ha" if has_dm[k] else "yield_kg_per_ha"
+        side = "high" if basis[k] > high[k] else "low"
+        out.add(
+            cr["farm_idx"].iat[r],
+            f"crops[{cr['pos'].iat[r]}].{key}",
+            f"warn_yield_dm_{side}" if forage[k] else f"warn_yield_{side}",
+            WARNING,
+            crop=crops_[k],
+            value=round(float(basis[k]), 1),
+            limit=high[k] if side == "high" else low[k],
         )
 
 

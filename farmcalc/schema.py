@@ -32,13 +32,22 @@ from farmcalc.vocabulary import (
 
 DESCRIPTIONS = {
     "head": "Average number of animals (animal places) over the year.",
-    "milk_kg_ecm_per_head": "kg energy-corrected milk per cow and year; given → Tier 2 "
-    "enteric CH4.",
     "n_excretion_kg_per_head": "kg N excreted per head and year; absent → IPCC Eq. 10.30.",
-    "pasture_fraction": "Share of the year's excreta dropped on pasture.",
     "manure_systems": "Shares of the housed manure by storage system; they sum to 1.",
-    "yield_kg_per_ha": "Harvested fresh weight as the farmer reports it.",
-    "manure_n_kg_per_ha": "Total N in manure or digestate spread on the crop.",
+    "milk_kg_ecm_per_head": "kg energy-corrected milk per cow and year; given → Tier 2 "
+    "enteric CH4; absent → Tier 1.",
+    "pasture_fraction": "Share of the year's excreta dropped on pasture; absent → 0 (no grazing).",
+    "yield_kg_per_ha": "Harvested fresh weight as the farmer reports it (cereals, oilseeds, "
+    "pulses: as delivered) [kg/ha]; absent → 0 (no harvest). For a forage crop (ley, pasture, "
+    "maize silage) give yield_kg_dm_per_ha instead: a fresh weight given for one is converted "
+    "with the factor set's DRY (leys and pasture: 0.90, i.e. it is taken as hay).",
+    "yield_kg_dm_per_ha": "Harvested dry matter [kg DM/ha], all cuts of the year: the basis for "
+    "leys, pasture and maize silage (Swedish kg ts/ha). Give either this or yield_kg_per_ha, "
+    "not both; absent → the fresh weight × DRY is used.",
+    "residues_removed_fraction": "Share of the above-ground residues (straw, tops) removed; "
+    "absent → 0 (all left on the field).",
+    "manure_n_kg_per_ha": "Total N in manure or digestate spread on the crop; absent on every "
+    "crop → the farm's own managed manure N is spread over its crop area (method rule 4).",
     "organic_carbon_t_per_ha": "Topsoil (0–25 cm) soil organic carbon; absent → Swedish default.",
     "meat_sold_kg_liveweight": "Live weight of animals sold minus bought (dairy allocation).",
     "changes": "Declared changes of land use, tillage or input level (IPCC stock change).",

@@ -24,6 +24,7 @@ import pandas as pd
 
 from farmcalc.factors import FactorSet, as_keys, is_key
 from farmcalc.record import FarmTables
+from farmcalc.sources.soils_n2o import dry_matter_yield
 
 Numeric = TypeVar("Numeric", float, np.ndarray, pd.Series)
 
@@ -320,7 +321,8 @@ def crop_carbon_inputs(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
     """Carbon returned to the soil by each crop row [t C ha-1 yr-1].
 
     Residue dry matter follows the IPCC rule of the ``ipcc2019`` set
-    (``shared/FARM-RECORD.md`` rule 5): DM = yield × DRY; AG = DM × R_AG;
+    (``shared/FARM-RECORD.md`` rule 5): DM = the dry-matter yield where given,
+    else yield × DRY; AG = DM × R_AG;
     BG = (DM + AG) × RS. Above-ground input = AG × (1 - removed) × C
     fraction × renew; below-ground input = BG × C fraction ×
     (1 + ``icbm.root_extra``) × renew, where renew is ``crops.renew.<crop>``
@@ -334,7 +336,14 @@ def crop_carbon_inputs(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
     """
     cr = tables.crops
     crop = as_keys(cr["crop"])
-    dm = cr["yield_kg_per_ha"].to_numpy(dtype=float) / KG_PER_T * _per_crop_factor(fs, "dry", crop)
+    dm = (
+        dry_matter_yield(
+            cr["yield_kg_per_ha"].to_numpy(dtype=float),
+            cr["yield_kg_dm_per_ha"].to_numpy(dtype=float),
+            _per_crop_factor(fs, "dry", crop),
+        )
+        / KG_PER_T
+    )
     ag = dm * _per_crop_factor(fs, "r_ag", crop)
     bg = (dm + ag) * _per_crop_factor(fs, "rs", crop)
     c_frac = _per_crop_factor(fs, "c_fraction_dm", crop)

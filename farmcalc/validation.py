@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from farmcalc.i18n import _, format_number, gettext_
+from farmcalc.labels import label
 
 ERROR = "error"
 WARNING = "warning"
@@ -50,6 +51,30 @@ MSG = {
         "{value} litres of diesel per hectare is unusually high (more than {limit})"
     ),
     "warn_year": _("year {year} is outside {low}–{high}"),
+    "yield_both": _(
+        "give the yield either as fresh weight ({fresh}) or as dry matter ({dm}), not both"
+    ),
+    "warn_yield_high": _(
+        "{value} kg per ha is an unusually high yield of {crop} (more than {limit}); "
+        "check the unit and the crop"
+    ),
+    "warn_yield_low": _(
+        "{value} kg per ha is an unusually low yield of {crop} (less than {limit}); "
+        "check the unit: kilograms, not tonnes"
+    ),
+    "warn_yield_dm_high": _(
+        "{value} kg dry matter per ha is an unusually high yield of {crop} (more than {limit}); "
+        "was the fresh weight of silage given instead of dry matter?"
+    ),
+    "warn_yield_dm_low": _(
+        "{value} kg dry matter per ha is an unusually low yield of {crop} (less than {limit}); "
+        "check the unit: kilograms, not tonnes"
+    ),
+    "warn_forage_fresh": _(
+        "the yield of {crop} is given as fresh weight ({value} kg per ha) and counted with "
+        "{dry} % dry matter, that is {dm} kg dry matter per ha; give the yield as dry matter "
+        "instead"
+    ),
 }
 
 
@@ -100,6 +125,9 @@ class Issue:
         for k, v in self.params.items():
             if k == "allowed":
                 params[k] = ", ".join(str(a) for a in v)
+            elif k == "crop":
+                name = label(str(v), locale)
+                params[k] = name[:1].lower() + name[1:]  # a common noun mid-sentence
             elif k in ("farm_id", "year", "low", "high"):
                 params[k] = str(v)
             else:

@@ -54,6 +54,9 @@ CROPS: tuple[str, ...] = (
     "pasture",
     "fallow",
 )
+# Forage crops: their yield is asked for as dry matter (``yield_kg_dm_per_ha``,
+# kg ts per ha, all cuts of the year), the basis Swedish farmers and statistics use.
+FORAGE_CROPS: tuple[str, ...] = ("maize_silage", "grass_clover_ley", "grass_ley", "pasture")
 MINERAL_N_TYPES: tuple[str, ...] = (
     "unspecified",
     "ammonium_nitrate",

@@ -153,12 +153,21 @@ CROP_FIELDS = (
     ),
     Spec(
         "yield_kg_per_ha",
-        lazy_gettext("Yield (kg per ha)"),
+        lazy_gettext("Yield as delivered (kg per ha)"),
         lazy_gettext(
-            "Harvested weight per hectare. Cereals and oilseeds: as delivered. "
-            "Leys: as hay (85–90 % dry matter); 1,000 kg dry matter is about 1,100 kg hay. "
-            "Maize for silage, potatoes and sugar beet: fresh weight. "
-            "Pasture and fallow: leave empty."
+            "Cereals, oilseeds, peas and beans: as delivered. Potatoes and sugar beet: "
+            "fresh weight. Leys, pasture and maize for silage: leave this empty and give "
+            "the dry matter in the next box. Empty means no harvest."
+        ),
+    ),
+    Spec(
+        "yield_kg_dm_per_ha",
+        lazy_gettext("Yield of leys, pasture and maize for silage (kg dry matter per ha)"),
+        lazy_gettext(
+            "Kilograms of dry matter per hectare, all cuts of the year together, for example "
+            "8,000 for a ley in Skåne. If you only know the fresh weight of the silage, "
+            "multiply it by the dry matter content from the feed analysis. Grazed pasture "
+            "that is not weighed: leave empty."
         ),
     ),
     Spec(

@@ -62,6 +62,9 @@ T = {
     "crop": _("Crop"),
     "area_ha": _("Area (ha)"),
     "harvest_t": _("Harvest (t)"),
+    "harvest_basis": _("Harvest weighed as"),
+    "basis_dm": _("dry matter"),
+    "basis_fresh": _("as delivered"),
     "crop_co2e_kg": _("Emissions (kg CO2e)"),
     "per_t": _("Per tonne of harvest (kg CO2e/t)"),
     # charts
@@ -243,6 +246,13 @@ def _per_crop(w: _Writer, b: BatchResult) -> None:
         ("crop", "text", _labels(pc["crop"], w.locale), None, 24),
         ("area_ha", "num", pc["area_ha"].tolist(), F_HA, 10),
         ("harvest_t", "num", pc["harvest_t"].tolist(), F_T, 11),
+        (
+            "harvest_basis",
+            "text",
+            [w.t("basis_dm") if dm else w.t("basis_fresh") for dm in pc["harvest_dm"].tolist()],
+            None,
+            16,
+        ),
         ("crop_co2e_kg", "num", pc["co2e_kg"].tolist(), F_KG, 13),
         ("per_t", "num", pc["co2e_kg_per_t"].tolist(), F_KG, 14),
     ]

@@ -462,10 +462,26 @@ CROPS_SHEET = Sheet(
         _number(
             CROP_NUMS,
             "yield_kg_per_ha",
-            "Skörd (kg per ha)",
-            "Skördad färskvikt per hektar, som du brukar ange den.",
+            "Skörd, levererad vikt (kg per ha)",
+            "Spannmål, oljeväxter, ärter och bönor: skörd per hektar som levererad. Potatis och "
+            "sockerbetor: färskvikt. Vall, bete och majsensilage: lämna tomt och ange "
+            "torrsubstans i nästa kolumn. Tomt = ingen skörd.",
             FMT_INT,
-            aliases=("skörd", "yield"),
+            aliases=("skörd", "yield", "skörd, färskvikt"),
+            width=16,
+        ),
+        _number(
+            CROP_NUMS,
+            "yield_kg_dm_per_ha",
+            "Skörd, torrsubstans (kg ts per ha)",
+            "Vall, bete och majsensilage: skörd i kilo torrsubstans (ts) per hektar, alla "
+            "skördar under året tillsammans, t.ex. 8 000 för en slåttervall i Skåne. Vet du "
+            "bara ensilagets färskvikt: multiplicera med ts-halten i foderanalysen. Ange "
+            "antingen levererad vikt eller torrsubstans, inte båda.",
+            FMT_INT,
+            units=("kg ts/ha", "kg torrsubstans per ha", "kg dm per ha"),
+            aliases=("skörd ts", "skörd, ts", "yield dm", "yield kg dm per ha"),
+            width=18,
         ),
         _number(
             CROP_NUMS,

@@ -676,6 +676,8 @@ def parse_workbook(raw: RawWorkbook) -> tuple[FarmTables | None, list[SheetIssue
         farm_idx = farm_index.link(p, _Sink(p.raw, sheet_issues))
         if key_ == "livestock":
             _check_manure(p, _Sink(p.raw, sheet_issues))
+        if key_ == "crops":
+            _check_yield_basis(p, _Sink(p.raw, sheet_issues))
         issues += _by_row(sheet_issues)
         children[key_] = (p, farm_idx)
 
@@ -770,6 +772,16 @@ def _check_manure(p: _Parsed, sink: _Sink) -> None:
     housed = (np.nan_to_num(head, nan=0.0) > 0) & (pasture < 1)
     for i in np.flatnonzero(housed & ~any_given & ~bad_cells):
         sink.add(i, None, "manure_systems_missing")
+
+
+def _check_yield_basis(p: _Parsed, sink: _Sink) -> None:
+    """A crop row gives its yield as delivered weight or as dry matter, not both."""
+    fresh, dm = "yield_kg_per_ha", "yield_kg_dm_per_ha"
+    both = ~p.missing[fresh] & ~p.missing[dm]
+    for i in np.flatnonzero(both):
+        sink.add(
+            i, dm, "yield_both", None, fresh=f'"{p.raw.header(fresh)}"', dm=f'"{p.raw.header(dm)}"'
+        )
 
 
 def _fill(arr: np.ndarray, col: L.Column) -> np.ndarray:

@@ -97,6 +97,9 @@ def tables_to_records(tables: FarmTables) -> list[dict]:
         + [(s.key, s.column, False) for s in CROP_NUMS]
         + [("mineral_n_type", "mineral_n_type", False)],
     )
+    for item in crop_items:  # a yield given as dry matter has no delivered weight
+        if "yield_kg_dm_per_ha" in item:
+            item.pop("yield_kg_per_ha", None)
     crop_lists = _deal(crops, crop_items, n)
 
     ch = tables.soil_changes

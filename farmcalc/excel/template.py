@@ -204,6 +204,8 @@ def sheet_frames(tables: FarmTables) -> dict[str, pd.DataFrame]:
         d = pd.DataFrame({"farm_id": ids[idx], "year": years[idx]})
         for c in sheet.columns[2:]:
             d[c.field] = table[c.field].to_numpy()
+        if key == "crops":  # a yield given as dry matter leaves the delivered weight empty
+            d.loc[d["yield_kg_dm_per_ha"].notna(), "yield_kg_per_ha"] = np.nan
         out[key] = _labelled(d, sheet)
     return out
 

@@ -44,6 +44,32 @@ INDIRECT = "soils_indirect_n2o"
 # --------------------------------------------------------------------------
 # model functions
 # --------------------------------------------------------------------------
+def dry_matter_yield(
+    yield_kg_per_ha: Numeric, yield_kg_dm_per_ha: Numeric, dry: Numeric
+) -> Numeric:
+    """Harvested dry matter: the dry-matter yield where given, else fresh yield × DRY.
+
+    Parameters
+    ----------
+    yield_kg_per_ha : numeric
+        Harvested fresh weight [kg ha-1 yr-1] (0 when not given).
+    yield_kg_dm_per_ha : numeric
+        Harvested dry matter [kg DM ha-1 yr-1]; NaN where not given.
+    dry : numeric
+        Dry matter fraction of the harvested product [kg DM kg-1].
+
+    Returns
+    -------
+    numeric
+        Harvested dry matter [kg DM ha-1 yr-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 11, Eq. 11.7A (``Crop(T) × DRY``), Table 11.1a.
+    """
+    return np.where(np.isnan(yield_kg_dm_per_ha), yield_kg_per_ha * dry, yield_kg_dm_per_ha)
+
+
 def crop_residue_n(
     yield_kg_per_ha: Numeric,
     area_ha: Numeric,
@@ -90,9 +116,44 @@ def crop_residue_n(
     ----------
     IPCC 2019 Refinement, Vol. 4, Ch. 11, Eq. 11.6 and Eq. 11.7A, Table 11.1a.
     """
-    dm = yield_kg_per_ha * dry
-    ag = dm * r_ag
-    bg = (dm + ag) * rs
+    return residue_n_from_dm(
+        yield_kg_per_ha * dry, area_ha, r_ag, rs, n_ag, n_bg, removed_fraction, frac_renew
+    )
+
+
+def residue_n_from_dm(
+    dm_kg_per_ha: Numeric,
+    area_ha: Numeric,
+    r_ag: Numeric,
+    rs: Numeric,
+    n_ag: Numeric,
+    n_bg: Numeric,
+    removed_fraction: Numeric = 0.0,
+    frac_renew: Numeric = 1.0,
+) -> Numeric:
+    """F_CR from the harvested dry matter (see :func:`crop_residue_n`).
+
+    ``AG = DM × R_AG``; ``BG = (DM + AG) × RS``;
+    ``F_CR = area × Frac_Renew × (AG × (1 − removed) × N_AG + BG × N_BG)``.
+
+    Parameters
+    ----------
+    dm_kg_per_ha : numeric
+        Harvested dry matter [kg DM ha-1 yr-1] (:func:`dry_matter_yield`).
+    area_ha, r_ag, rs, n_ag, n_bg, removed_fraction, frac_renew : numeric
+        As for :func:`crop_residue_n`.
+
+    Returns
+    -------
+    numeric
+        F_CR [kg N yr-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 11, Eq. 11.6 and Eq. 11.7A, Table 11.1a.
+    """
+    ag = dm_kg_per_ha * r_ag
+    bg = (dm_kg_per_ha + ag) * rs
     return area_ha * frac_renew * (ag * (1.0 - removed_fraction) * n_ag + bg * n_bg)
 
 
@@ -273,6 +334,7 @@ class SoilsN2OResult:
         Long emission rows ``farm_idx, source, category, gas, kg``.
     per_crop : DataFrame
         Indexed by ``crop_idx``: ``farm_idx, pos, crop, area_ha, yield_kg_per_ha``,
+        ``yield_kg_dm_per_ha`` (NaN where not given),
         ``f_sn, f_on, f_cr`` [kg N],
         ``n2o_kg`` (direct + indirect N2O from the crop's own F_SN, F_ON and
         F_CR), ``urea_co2_kg`` and ``fertiliser_production_co2e_kg``.
@@ -372,10 +434,14 @@ def calc_soils_n2o(
     )
     f_sn_c = area * crops["mineral_n_kg_per_ha"].to_numpy(dtype=float)
     f_on_c = _crop_f_on(crops, gives, farm_area, available)
-    f_cr_c = crop_residue_n(
+    dm_c = dry_matter_yield(
         crops["yield_kg_per_ha"].to_numpy(dtype=float),
+        crops["yield_kg_dm_per_ha"].to_numpy(dtype=float),
+        fs.lookup("crops.dry", kind),
+    )
+    f_cr_c = residue_n_from_dm(
+        dm_c,
         area,
-        dry=fs.lookup("crops.dry", kind),
         r_ag=fs.lookup("crops.r_ag", kind),
         rs=fs.lookup("crops.rs", kind),
         n_ag=fs.lookup("crops.n_ag", kind),
@@ -397,6 +463,7 @@ def calc_soils_n2o(
             "crop": crops["crop"].array,
             "area_ha": area,
             "yield_kg_per_ha": crops["yield_kg_per_ha"].to_numpy(dtype=float),
+            "yield_kg_dm_per_ha": crops["yield_kg_dm_per_ha"].to_numpy(dtype=float),
             "f_sn": f_sn_c,
             "f_on": f_on_c,
             "f_cr": f_cr_c,

@@ -80,9 +80,9 @@ def base() -> dict[str, list[list]]:
         ],
         "Grödor": [
             _headers(L.CROPS_SHEET),
-            ["K-1", 2025, "Höstvete", 30, 8000, 0.5, 150, "Ammoniumnitrat", 20],
-            ["K-1", 2025, "Klövergräsvall", 25, 24000, 0, 60, "", 40],
-            ["K-2", 2025, "Korn", 40, 6000, 0, 100, "NPK-gödsel", 0],
+            ["K-1", 2025, "Höstvete", 30, 8000, "", 0.5, 150, "Ammoniumnitrat", 20],
+            ["K-1", 2025, "Klövergräsvall", 25, "", 8000, 0, 60, "", 40],
+            ["K-2", 2025, "Korn", 40, 6000, "", 0, 100, "NPK-gödsel", 0],
         ],
         "Markförändringar": [_headers(L.SOIL_CHANGES)],
     }

@@ -43,16 +43,17 @@ MANURE = {
     "livestock-2-manure_systems-deep_bedding": "100",
 }
 CROP_ROWS = [
-    ("winter_wheat", "40", "8 500", "50", "170", "ammonium_nitrate", "0"),
-    ("barley", "30", "6000.0", "0", "90", "calcium_ammonium_nitrate", "60"),
-    ("grass_clover_ley", "80", "8 000", "0", "60", "npk", "120"),
-    ("maize_silage", "15", "38000", "0", "80", "urea", "100"),
-    ("pasture", "25", "0", "0", "0", "", ""),
+    ("winter_wheat", "40", "8 500", "", "50", "170", "ammonium_nitrate", "0"),
+    ("barley", "30", "6000.0", "", "0", "90", "calcium_ammonium_nitrate", "60"),
+    ("grass_clover_ley", "80", "", "8 000", "0", "60", "npk", "120"),
+    ("maize_silage", "15", "", "12000", "0", "80", "urea", "100"),
+    ("pasture", "25", "", "", "0", "0", "", ""),
 ]
 CROP_KEYS = [
     "crop",
     "area_ha",
     "yield_kg_per_ha",
+    "yield_kg_dm_per_ha",
     "residues_removed_fraction",
     "mineral_n_kg_per_ha",
     "mineral_n_type",
@@ -130,6 +131,7 @@ def expected_record(year=2025):
                 "crop": "winter_wheat",
                 "area_ha": 40,
                 "yield_kg_per_ha": 8500,
+                "yield_kg_dm_per_ha": None,
                 "residues_removed_fraction": 0.5,
                 "mineral_n_kg_per_ha": 170,
                 "mineral_n_type": "ammonium_nitrate",
@@ -139,6 +141,7 @@ def expected_record(year=2025):
                 "crop": "barley",
                 "area_ha": 30,
                 "yield_kg_per_ha": 6000,
+                "yield_kg_dm_per_ha": None,
                 "residues_removed_fraction": 0,
                 "mineral_n_kg_per_ha": 90,
                 "mineral_n_type": "calcium_ammonium_nitrate",
@@ -147,7 +150,8 @@ def expected_record(year=2025):
             {
                 "crop": "grass_clover_ley",
                 "area_ha": 80,
-                "yield_kg_per_ha": 8000,
+                "yield_kg_per_ha": None,
+                "yield_kg_dm_per_ha": 8000,
                 "residues_removed_fraction": 0,
                 "mineral_n_kg_per_ha": 60,
                 "mineral_n_type": "npk",
@@ -156,7 +160,8 @@ def expected_record(year=2025):
             {
                 "crop": "maize_silage",
                 "area_ha": 15,
-                "yield_kg_per_ha": 38000,
+                "yield_kg_per_ha": None,
+                "yield_kg_dm_per_ha": 12000,
                 "residues_removed_fraction": 0,
                 "mineral_n_kg_per_ha": 80,
                 "mineral_n_type": "urea",
@@ -165,7 +170,8 @@ def expected_record(year=2025):
             {
                 "crop": "pasture",
                 "area_ha": 25,
-                "yield_kg_per_ha": 0,
+                "yield_kg_per_ha": None,
+                "yield_kg_dm_per_ha": None,
                 "residues_removed_fraction": 0,
                 "mineral_n_kg_per_ha": 0,
                 "mineral_n_type": "unspecified",
@@ -299,8 +305,10 @@ def test_pages_work_on_a_phone_and_follow_the_csp(client, owner):
     assert 'id="livestock-1-head" name="livestock-1-head" value="90"' in html
     assert 'value="dairy_cow" selected' in html
     html = client.get(url(owner, "crops")).get_data(as_text=True)
-    assert "Areal (ha)" in html and "Skörd (kg per ha)" in html and "hö (85–90 % ts" not in html
-    assert "85–90 % torrsubstans" in html
+    assert "Areal (ha)" in html and "Skörd, levererad vikt (kg per ha)" in html
+    # leys are asked for in dry matter, the way Swedish farmers state them (not as hay)
+    assert "Skörd av vall, bete och majs till ensilage (kg torrsubstans per ha)" in html
+    assert not re.search(r"\bhö\b", html.lower())
     html = client.get(url(owner, "energy")).get_data(as_text=True)
     assert "Diesel (liter per år)" in html and "El (kWh per år)" in html
     assert f'value="18{NBSP}000"' in html
