@@ -100,7 +100,9 @@ def main() -> None:
             ),
         )
         farm = crud.create_farm(
-            session=db, farm_in=FarmCreate(farm_code="B-1", name="Bänkgården"), owner=user
+            session=db,
+            farm_in=FarmCreate(farm_code="B-1", name="Bänkgården", municipality_code="1290"),
+            owner=user,
         )
         farm_id = farm.id
         fy = crud.save_farm_year(session=db, farm=farm, year=year, record=record)

@@ -432,7 +432,7 @@ def farm_create_from(body: Mapping[str, Any]) -> FarmCreate:
     for key, required, most in (
         ("farm_code", True, 64),
         ("name", False, 200),
-        ("municipality_code", False, 4),
+        ("municipality_code", True, 4),  # never a silent default
     ):
         value = body.get(key)
         if value is None:

@@ -9,7 +9,9 @@ commands, so ``farmcalc calc`` stays quick.
 - ``farmcalc demo [--farms N]``: demo users and farms with calculated results, 2021–2025
 - ``farmcalc aggregate --year Y [--municipality C] [--base-year B] --format json|xlsx [--out F]``
 - ``farmcalc user create --email E --name N --role R [--password P]``
-- ``farmcalc import F.xlsx [--advisor EMAIL]``: store a workbook's farms (web/importer.py)
+- ``farmcalc import F.xlsx [--advisor EMAIL] [--replace-missing]``: store a workbook's farms
+  (web/importer.py); a workbook that would remove stored rows is refused (exit 2) unless
+  ``--replace-missing``
 """
 
 from __future__ import annotations
@@ -63,6 +65,10 @@ T = {
         "{farms} new farms created."
     ),
     "import_warnings": _("{n} warnings:"),
+    "import_would_remove": _(
+        "{file}: importing the workbook would remove the stored data listed below; nothing "
+        "was saved:"
+    ),
     "no_such_user": _("There is no user with the e-mail address {email}."),
     "cannot_import": _("The user {email} may not import farms (role {role})."),
 }
@@ -219,7 +225,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from web import crud
     from web.access import can_create_farms
     from web.db import get_session, upgrade
-    from web.importer import import_workbook
+    from web.importer import REMOVAL_TEXT, import_workbook
 
     locale = args.locale
     if not Path(args.file).is_file():
@@ -245,7 +251,15 @@ def cmd_import(args: argparse.Namespace) -> int:
             gwp=args.gwp,
             locale=locale,
             max_bytes=app.config["IMPORT_MAX_FILE_BYTES"],
+            replace=args.replace_missing,
         )
+    if result.refused_for_removals:
+        head = gettext_(T["import_would_remove"], locale).format(file=args.file)
+        print(head, file=sys.stderr)
+        for issue in result.issues:
+            print("  " + issue.message(locale), file=sys.stderr)
+        print(gettext_(REMOVAL_TEXT["replace_hint"], locale), file=sys.stderr)
+        return EXIT_INPUT
     if not result.ok:
         print_issues(result.issues, args.file, locale)
         return EXIT_INPUT
@@ -486,6 +500,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="EMAIL",
         help="import as this user: their farms and farms shared with them; new farm ids "
         "become their farms (without it: existing farms only, any owner)",
+    )
+    imp.add_argument(
+        "--replace-missing",
+        action="store_true",
+        help="remove stored animals, crops and land-use changes of the workbook's farm-years "
+        "that the workbook has no rows for (a missing or empty sheet); without it such a "
+        "workbook is refused (exit 2) and nothing is stored",
     )
     imp.add_argument("--factors", default=DEFAULT_FACTOR_SET, help="factor set (default: sweden)")
     imp.add_argument("--gwp", choices=GWP_SETS, default=DEFAULT_GWP)

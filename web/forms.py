@@ -6,6 +6,7 @@ are translated when shown, in the reader's language.
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import LazyString, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -139,7 +140,7 @@ class FarmForm(FlaskForm):
         lazy_gettext("Municipality code"),
         filters=[strip],
         description=lazy_gettext("Four digits; Kristianstad is 1290."),
-        default="1290",
+        default=lambda: str(current_app.config.get("MUNICIPALITY_CODE") or ""),  # shown, kept
         validators=[
             DataRequired(REQUIRED),
             Regexp(

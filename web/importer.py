@@ -13,15 +13,24 @@ the background or at once) and by ``farmcalc import`` (web/cli.py). Steps:
    every cell; any error → nothing is stored.
 3. **access**: each farm id of the sheet Gårdar is looked up among the farms
    the user may see (:func:`web.access.farm_query_for`, by ``farm_code``):
-   a farm the user owns wins, else the one farm shared with them. A farm id
-   no visible farm has, but that another account's farm has, is an error
-   naming the sheet and row ("du har inte behörighet till gården K-0042"); so
-   is an id shared with the user by several farmers (ambiguous). Any other id
-   is a **new farm owned by the user** (without a user — ``farmcalc import``
-   without ``--advisor`` — it is an error: nothing to own it).
-4. **calculated**: one :func:`farmcalc.calculate_batch` over all farms; the
+   a farm the user owns wins, else the one farm shared with them. An id
+   shared with the user by several farmers is an error (ambiguous). Any other
+   id is a **new farm owned by the user**, whether or not another account
+   has a farm of that id: codes are per owner (``UNIQUE (owner_id,
+   farm_code)``), so nobody can block a code for others or learn which codes
+   exist. Without a user (``farmcalc import`` without ``--advisor``) an id
+   no farm has is an error: nothing to own it.
+4. **removals**: a farm-year already stored with rows of a kind (animals,
+   crops, changes of land use) for which the workbook has none, because the
+   sheet is missing or has no rows for it, would lose them. The import is
+   then refused, each such farm-year named with what it would lose
+   (:class:`RemovalIssue`), unless ``replace`` says to go on: ``True``
+   (``farmcalc import --replace-missing``) or the keys of the removals the
+   user was shown and confirmed (the upload page); a removal not among them
+   refuses the import again, listed anew.
+5. **calculated**: one :func:`farmcalc.calculate_batch` over all farms; the
    farm records come from :func:`farmcalc.excel.tables_to_records`.
-5. **stored**: one transaction: the new farms (one Core ``INSERT``), then every
+6. **stored**: one transaction: the new farms (one Core ``INSERT``), then every
    farm-year by ``INSERT … ON CONFLICT (farm_id, year) DO UPDATE``
    (:func:`web.crud.upsert_farm_years`) with its row of the municipality's
    totals (worked out in step 4 from the batch, :func:`web.totals.batch_totals`),
@@ -36,9 +45,11 @@ farm-year and keeps its id, form step and creation time.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -47,10 +58,12 @@ from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from farmcalc import calculate_batch
+from farmcalc.excel import layout as L  # noqa: N812 — the one layout table
 from farmcalc.excel.issues import SheetIssue, WorkbookRefused, has_errors, show_value
 from farmcalc.excel.reader import (
     RawWorkbook,
     Source,
+    absent_sheets,
     open_workbook,
     parse_workbook,
     record_warnings,
@@ -59,12 +72,13 @@ from farmcalc.excel.records import tables_to_records
 from farmcalc.excel.report import write_error_report
 from farmcalc.excel.safety import MAX_BYTES, MAX_ROWS
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP
-from farmcalc.i18n import _, gettext_
+from farmcalc.i18n import _, format_number, gettext_
+from farmcalc.labels import label
 from farmcalc.record import FarmTables
-from farmcalc.validation import ERROR
+from farmcalc.validation import ERROR, WARNING
 from web import crud
 from web.access import farm_query_for, signed_in_user
-from web.models import Farm, FarmBase, FarmYear, ImportJob, ImportStatus, Role, User, utcnow
+from web.models import Farm, FarmYear, ImportJob, ImportStatus, Role, User, utcnow
 from web.totals import batch_totals
 
 log = logging.getLogger(__name__)
@@ -81,10 +95,8 @@ STEPS: dict[str, int] = {
     "stored": 100,
 }
 IN_CHUNK = 5_000  # ids per "IN (…)" (SQLite allows 32,766 parameters)
-DEFAULT_MUNICIPALITY = FarmBase.model_fields["municipality_code"].default
 
 ACCESS_MSG = {
-    "farm_no_access": _("you have no access to farm {farm_id}"),
     "farm_ambiguous": _(
         "farm {farm_id} is the id of several farms shared with you; ask the farmers to give "
         "their farms different ids"
@@ -122,6 +134,13 @@ class ImportResult:
     n_inserted: int = 0
     n_updated: int = 0
     years: list[int] = field(default_factory=list)
+    removals: list[Removal] = field(default_factory=list)
+    """What the workbook would remove (refused: ``ok`` False) or removed (``ok``)."""
+
+    @property
+    def refused_for_removals(self) -> bool:
+        """Refused only because stored rows would be removed: a confirmation may go on."""
+        return not self.ok and bool(self.removals)
 
     @property
     def errors(self) -> list[SheetIssue]:
@@ -175,11 +194,11 @@ def plan_farms(
             visible.setdefault(code, []).append((fid, owner))
     existing: dict[str, int] = {}
     refused: dict[str, str] = {}
-    unseen: list[str] = []
     for code in unique:
         found = visible.get(code)
-        if not found:
-            unseen.append(code)
+        if not found:  # a new farm of the user's, whoever else may have the code
+            if u is None:
+                refused[code] = "farm_unknown"
             continue
         own = [fid for fid, owner in found if u is not None and owner == u.id]
         if own:
@@ -188,16 +207,6 @@ def plan_farms(
             existing[code] = found[0][0]
         else:
             refused[code] = "farm_ambiguous"
-    if unseen:
-        others: set[str] = set()
-        for chunk in _chunks(unseen):
-            stmt = select(Farm.farm_code).where(Farm.farm_code.in_(chunk)).distinct()  # type: ignore[attr-defined]
-            others.update(session.execute(stmt).scalars().all())
-        for code in unseen:
-            if code in others:
-                refused[code] = "farm_no_access"
-            elif u is None:
-                refused[code] = "farm_unknown"
     new: dict[str, dict[str, Any]] = {}
     if u is not None:
         farms = tables.farms
@@ -208,8 +217,12 @@ def plan_farms(
             code = str(codes[i])
             if code in existing or code in refused:
                 continue
-            muni = munis[i] if isinstance(munis[i], str) else DEFAULT_MUNICIPALITY
-            new[code] = {"farm_code": code, "name": str(names[i])[:200], "municipality_code": muni}
+            # Kommunkod is required on the sheet Gårdar: never a silent default
+            new[code] = {
+                "farm_code": code,
+                "name": str(names[i])[:200],
+                "municipality_code": str(munis[i]),
+            }
     issues: list[SheetIssue] = []
     if refused:
         sheet = raw.sheets["farms"]
@@ -228,6 +241,189 @@ def plan_farms(
                 )
     plan = FarmPlan(codes, existing, new, u.id if u is not None else None)
     return plan, issues
+
+
+# ------------------------------------------------------------------ removals
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Rows of a farm-year kept on a sheet of their own (animals, crops, changes)."""
+
+    key: str  # the FarmTables table
+    sheet: L.Sheet
+    path: tuple[str, ...]  # where the farm record keeps the list
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("livestock", L.LIVESTOCK, ("livestock",)),
+    Kind("crops", L.CROPS_SHEET, ("crops",)),
+    Kind("soil_changes", L.SOIL_CHANGES, ("soil", "changes")),
+)
+KIND_BY_KEY = {k.key: k for k in KINDS}
+MAX_ITEMS_NAMED = 8  # items of one farm-year named in a message, then "and 3 more"
+
+REMOVAL_MSG = {
+    "remove_livestock": _("farm {farm_id} ({year}) would lose its stored animals: {items}"),
+    "remove_crops": _("farm {farm_id} ({year}) would lose its stored crops: {items}"),
+    "remove_soil_changes": _(
+        "farm {farm_id} ({year}) would lose its stored changes of land use or management: {items}"
+    ),
+    "removed_livestock": _("the stored animals of farm {farm_id} ({year}) were removed: {items}"),
+    "removed_crops": _("the stored crops of farm {farm_id} ({year}) were removed: {items}"),
+    "removed_soil_changes": _(
+        "the stored changes of land use or management of farm {farm_id} ({year}) were "
+        "removed: {items}"
+    ),
+}
+REMOVAL_WHY = {
+    "absent": _("the workbook has no such sheet"),
+    "empty": _("the sheet has no rows for this farm and year"),
+}
+REMOVAL_TEXT = {
+    "join": _("{why}, so {what}"),
+    "more": _("and {n} more"),
+    "head": _("{category} {n} head"),
+    "area": _("{crop} {area} ha"),
+    "change": _("{area} ha changed in {year}"),
+    "replace_hint": _(
+        "Nothing was saved. If these rows are to be removed, run the import again with "
+        "--replace-missing."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Stored rows of one farm-year that the workbook has none of."""
+
+    kind: str  # a key of KIND_BY_KEY
+    farm_code: str
+    year: int
+    items: list[dict[str, Any]]  # the stored rows (record items)
+    absent: bool  # the whole sheet is missing (else: no rows for this farm-year)
+
+    @property
+    def key(self) -> str:
+        """Stands for exactly these rows: the confirmation covers them and nothing else."""
+        doc = json.dumps(
+            [self.kind, self.farm_code, self.year, self.items], sort_keys=True, default=str
+        )
+        return hashlib.sha256(doc.encode()).hexdigest()[:32]
+
+    def issue(self, *, done: bool, sheet: str | None = None) -> RemovalIssue:
+        """The refusal (an error) or, once replaced, the note of what went (a warning)."""
+        kind = KIND_BY_KEY[self.kind]
+        return RemovalIssue(
+            f"{'removed' if done else 'remove'}_{self.kind}",
+            sheet=sheet or kind.sheet.name,
+            severity=WARNING if done else ERROR,
+            farm_id=self.farm_code,
+            params={
+                "year": self.year,
+                "why": "absent" if self.absent else "empty",
+                "kind": self.kind,
+                "items": self.items,
+            },
+        )
+
+
+def _describe(kind: str, items: list[dict[str, Any]], locale: str) -> str:
+    """``mjölkkor 207 st., kvigor 165 st.`` — the rows, as the user would name them."""
+
+    def num(v: Any, fmt: str = "#,##0.##") -> str:
+        return format_number(v, locale, fmt=fmt) if isinstance(v, int | float) else "?"
+
+    t = {k: gettext_(v, locale) for k, v in REMOVAL_TEXT.items()}
+    parts = []
+    for item in items[:MAX_ITEMS_NAMED]:
+        if kind == "livestock":
+            name = label(str(item.get("category")), locale).lower()
+            parts.append(t["head"].format(category=name, n=num(item.get("head"))))
+        elif kind == "crops":
+            name = label(str(item.get("crop")), locale).lower()
+            parts.append(t["area"].format(crop=name, area=num(item.get("area_ha"))))
+        else:
+            year = item.get("year_of_change")
+            year = str(int(year)) if isinstance(year, int | float) else "?"
+            parts.append(t["change"].format(area=num(item.get("area_ha")), year=year))
+    if len(items) > MAX_ITEMS_NAMED:
+        parts.append(t["more"].format(n=len(items) - MAX_ITEMS_NAMED))
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class RemovalIssue(SheetIssue):
+    """A farm-year's stored rows that the workbook would remove (or removed)."""
+
+    def text(self, locale: str = "sv") -> str:
+        p = self.params
+        what = gettext_(REMOVAL_MSG[self.code], locale).format(
+            farm_id=self.farm_id, year=p["year"], items=_describe(p["kind"], p["items"], locale)
+        )
+        why = gettext_(REMOVAL_WHY[p["why"]], locale)
+        return gettext_(REMOVAL_TEXT["join"], locale).format(why=why, what=what)
+
+
+def find_removals(
+    *, session: Session, plan: FarmPlan, tables: FarmTables, raw: RawWorkbook
+) -> list[Removal]:
+    """Stored rows of the workbook's farm-years that the workbook has none of.
+
+    Only farm-years already stored can lose anything; for each kind (animals,
+    crops, changes of land use) the stored list is read (only that part of
+    the record, by the database's JSON path) where the workbook has no row of
+    the kind for the farm-year, whether because the sheet is missing
+    (:func:`farmcalc.excel.reader.absent_sheets`) or because it has no rows
+    for the farm-year.
+    """
+    if not plan.existing:
+        return []
+    farms = tables.farms
+    n = len(farms)
+    codes = [str(c) for c in plan.codes.tolist()]
+    years = farms["year"].to_numpy().tolist()
+    counts = {
+        k.key: np.bincount(getattr(tables, k.key)["farm_idx"].to_numpy(), minlength=n)
+        for k in KINDS
+    }
+    absent = {s.key for s in absent_sheets(raw)}
+    wanted: dict[tuple[int, int], list[tuple[str, str]]] = {}  # (farm id, year) → kinds
+    for i in range(n):
+        fid = plan.existing.get(codes[i])
+        if fid is None:
+            continue
+        empty = [k.key for k in KINDS if counts[k.key][i] == 0]
+        if empty:
+            wanted[(fid, int(years[i]))] = [(key, codes[i]) for key in empty]
+    if not wanted:
+        return []
+    parts = [FarmYear.record[k.path if len(k.path) > 1 else k.path[0]] for k in KINDS]
+    found: dict[tuple[int, int], list[list]] = {}
+    for chunk in _chunks(sorted({f for f, _y in wanted})):
+        stmt = select(FarmYear.farm_id, FarmYear.year, *parts).where(
+            FarmYear.farm_id.in_(chunk)  # type: ignore[attr-defined]
+        )
+        for fid, year, *lists in session.execute(stmt).all():
+            if (int(fid), int(year)) in wanted:
+                found[(int(fid), int(year))] = [v if isinstance(v, list) else [] for v in lists]
+    out: list[Removal] = []
+    for (fid, year), kinds in wanted.items():
+        stored = found.get((fid, year))
+        if stored is None:
+            continue
+        for key, code in kinds:
+            items = stored[[k.key for k in KINDS].index(key)]
+            if items:
+                out.append(Removal(key, code, year, items, absent=key in absent))
+    order = {k.key: i for i, k in enumerate(KINDS)}
+    return sorted(out, key=lambda r: (order[r.kind], r.farm_code, r.year))
+
+
+def removal_issues(removals: list[Removal], raw: RawWorkbook, *, done: bool) -> list[RemovalIssue]:
+    """One issue per removal, on the sheet as the file names it (the template's name if absent)."""
+    names = {key: sheet.name for key, sheet in raw.sheets.items()}
+    return [r.issue(done=done, sheet=names.get(r.kind)) for r in removals]
 
 
 # ------------------------------------------------------------------- storing
@@ -345,12 +541,16 @@ def import_workbook(
     on_store: OnStore | None = None,
     max_rows: int = MAX_ROWS,
     max_bytes: int = MAX_BYTES,
+    replace: bool | Collection[str] = False,
 ) -> ImportResult:
     """Read, validate, check access, calculate and store a workbook (see the module).
 
     Returns an :class:`ImportResult`; ``ok`` is False (and nothing is stored)
-    when the workbook has any error. Exceptions (a database error, say) roll
-    the transaction back and propagate.
+    when the workbook has any error, or would remove stored rows that
+    ``replace`` does not cover (``result.removals`` lists them). ``replace``
+    is ``True`` (remove whatever the workbook leaves out) or the
+    :attr:`Removal.key` of each removal the user confirmed. Exceptions (a
+    database error, say) roll the transaction back and propagate.
     """
     step = progress or (lambda _s, _p: None)
     u = signed_in_user(user)
@@ -368,12 +568,26 @@ def import_workbook(
     plan, refused = plan_farms(session=session, user=u, tables=tables, raw=raw)
     if refused:
         return ImportResult(refused + issues)
+    removals = find_removals(session=session, plan=plan, tables=tables, raw=raw)
+    if removals:
+        allowed = replace is True or (
+            not isinstance(replace, bool) and {r.key for r in removals} <= set(replace)
+        )
+        if not allowed:
+            return ImportResult(
+                removal_issues(removals, raw, done=False) + issues, removals=removals
+            )
+        issues = removal_issues(removals, raw, done=True) + issues
     step("access", STEPS["access"])
     rows = farm_year_rows(tables, factors=factors, gwp=gwp, locale=locale, issues=issues)
     step("calculated", STEPS["calculated"])
     step("storing", STEPS["storing"])
     return store(
-        session=session, plan=plan, rows=rows, result=ImportResult(issues), on_store=on_store
+        session=session,
+        plan=plan,
+        rows=rows,
+        result=ImportResult(issues, removals=removals),
+        on_store=on_store,
     )
 
 
@@ -408,6 +622,7 @@ def _finish(job: ImportJob, result: ImportResult) -> None:
     ordered = result.errors + result.warnings
     job.issues = [_issue_dict(i, job.locale) for i in ordered[:MAX_ISSUES_KEPT]]
     job.report = error_report_bytes(ordered, job.locale) if ordered else None
+    job.removals = [r.key for r in result.removals] if result.refused_for_removals else []
     now = utcnow()
     job.finished_at = now
     job.updated_at = now
@@ -421,13 +636,17 @@ def run_job(
     factors: str = DEFAULT_FACTOR_SET,
     gwp: str = DEFAULT_GWP,
     max_bytes: int = MAX_BYTES,
+    replace: bool | Collection[str] = False,
 ) -> None:
     """Run the import of job ``job_id`` with its own session (in a worker thread or not).
 
     Progress is committed after each step; the data and ``status = done`` are
     committed together. A workbook with errors ends ``failed`` with its
     issues and error report; an exception ends ``failed`` with a message, and
-    nothing of the workbook is stored.
+    nothing of the workbook is stored. A workbook refused only because it
+    would remove stored rows keeps its file in the job (``upload``) with the
+    keys of those removals (``removals``), for the uploader to confirm
+    (``replace``, see :func:`import_workbook`); any other end clears it.
     """
     with Session(engine) as session:
         job = session.get(ImportJob, job_id)
@@ -453,6 +672,7 @@ def run_job(
             _finish(job, result)
             job.status = ImportStatus.done
             job.step = "stored"
+            job.upload = None
             s.add(job)
 
         try:
@@ -466,11 +686,13 @@ def run_job(
                 progress=progress,
                 on_store=on_store,
                 max_bytes=max_bytes,
+                replace=replace,
             )
             if not result.ok:
                 _finish(job, result)
                 job.status = ImportStatus.failed
                 job.step = "validated" if result.errors else job.step
+                job.upload = data if result.refused_for_removals else None
                 session.add(job)
                 session.commit()
         except Exception:
@@ -479,6 +701,8 @@ def run_job(
             job = session.get(ImportJob, job_id)
             if job is not None:
                 job.status = ImportStatus.failed
+                job.upload = None
+                job.removals = []
                 job.message = gettext_(T["failed"], locale)
                 job.finished_at = job.updated_at = utcnow()
                 session.add(job)

@@ -7,6 +7,7 @@
 | ``POST /import/`` | upload (CSRF; up to ``IMPORT_MAX_BYTES``) → an ``ImportJob`` → its page |
 | ``GET /import/jobs/<id>`` | progress (polled by static/import.js), then counts and problems |
 | ``GET /import/jobs/<id>/status`` | the job as JSON (for the polling) |
+| ``POST /import/jobs/<id>/replace`` | confirm the listed removals; import the same file |
 | ``GET /import/jobs/<id>/report.xlsx`` | the error report workbook |
 | ``GET /import/results.xlsx?year=Y`` | the results workbook of the user's farms of year Y |
 
@@ -17,6 +18,14 @@ job belongs to its uploader: anyone else gets 404. Small files (below
 are imported during the request; larger ones by a small thread pool
 (``IMPORT_WORKERS``), the page following the job's progress in the database,
 so that it survives a reload.
+
+A workbook that would remove stored rows (a farm's animals, crops or changes
+of land use that it has no rows for, see web/importer.py) stores nothing;
+its job page lists, per farm and year, what would go, and offers a form:
+tick "remove what is listed" and press the button (a second POST, with
+CSRF) to import the very file that was uploaded (kept in the job until
+then), now removing exactly what was listed. If more would go by then, the
+job is refused again with the new list.
 """
 
 from __future__ import annotations
@@ -44,10 +53,12 @@ from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy import update
 from sqlmodel import col, func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
+from wtforms.validators import DataRequired
 
 from farmcalc import calculate_batch
 from farmcalc.excel import write_results, write_template
@@ -58,7 +69,7 @@ from web.access import can_create_farms, farm_year_query_for
 from web.db import get_engine, get_session
 from web.i18n import current_lang, number
 from web.importer import STEPS, T, run_job
-from web.models import FarmYear, ImportJob, ImportStatus
+from web.models import FarmYear, ImportJob, ImportStatus, utcnow
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
 
@@ -95,6 +106,20 @@ class UploadForm(FlaskForm):
         render_kw={
             "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         },
+    )
+
+
+class ReplaceForm(FlaskForm):
+    confirm = BooleanField(
+        lazy_gettext("Replace: remove the stored rows listed above"),
+        validators=[
+            DataRequired(
+                lazy_gettext(
+                    "Tick the box to confirm that the rows listed are to be removed; nothing "
+                    "has been changed."
+                )
+            )
+        ],
     )
 
 
@@ -255,8 +280,12 @@ def _start_job(upload: Any) -> Response:
     db.add(job)
     db.commit()
     db.refresh(job)
-    job_id = job.id
-    kwargs = {"max_bytes": app.config["IMPORT_MAX_FILE_BYTES"]}
+    _dispatch(app, job.id, data, {"max_bytes": app.config["IMPORT_MAX_FILE_BYTES"]})
+    return redirect(url_for("imports.job", job_id=job.id))
+
+
+def _dispatch(app: Flask, job_id: int, data: bytes, kwargs: dict) -> None:
+    """Run the job now (small files, ``IMPORT_SYNC``) or in the thread pool."""
     if app.config["IMPORT_SYNC"] or len(data) <= app.config["IMPORT_SYNC_MAX_BYTES"]:
         run_job(get_engine(), job_id, data, **kwargs)
     else:
@@ -265,7 +294,6 @@ def _start_job(upload: Any) -> Response:
         future.add_done_callback(
             lambda _f: app.extensions["farmcalc_import_futures"].pop(job_id, None)
         )
-    return redirect(url_for("imports.job", job_id=job_id))
 
 
 def _run_in_app(app: Flask, job_id: int, data: bytes, kwargs: dict) -> None:
@@ -303,21 +331,71 @@ def _job_state(job: ImportJob) -> dict[str, Any]:
     }
 
 
+def _awaits_confirmation(job: ImportJob) -> bool:
+    return job.status == ImportStatus.failed and job.upload is not None and bool(job.removals)
+
+
+def _is_removal(issue: dict[str, Any]) -> bool:
+    return str(issue.get("code", "")).startswith(("remove_", "removed_"))
+
+
 @bp.route("/jobs/<int:job_id>")
 @login_required
 def job(job_id: int) -> str:
-    job = _job_or_404(job_id)
+    return _job_page(_job_or_404(job_id), ReplaceForm())
+
+
+def _job_page(job: ImportJob, replace_form: ReplaceForm) -> str:
     issues = job.issues or []
-    errors_ = [i for i in issues if i.get("severity") == ERROR]
-    warnings = [i for i in issues if i.get("severity") != ERROR]
+    removals = [i for i in issues if _is_removal(i)]
+    rest = [i for i in issues if not _is_removal(i)]
+    errors_ = [i for i in rest if i.get("severity") == ERROR]
+    warnings = [i for i in rest if i.get("severity") != ERROR]
     return render_template(
         "imports/job.html",
         job=job,
         state=_job_state(job),
+        removals=removals[:MAX_ISSUES_SHOWN],
+        n_removals=len(job.removals) if _awaits_confirmation(job) else len(removals),
+        awaits_confirmation=_awaits_confirmation(job),
+        replace_form=replace_form,
         errors=errors_[:MAX_ISSUES_SHOWN],
         warnings=warnings[: max(0, MAX_ISSUES_SHOWN - len(errors_))],
         steps=STEPS,
     )
+
+
+@bp.route("/jobs/<int:job_id>/replace", methods=["POST"])
+@login_required
+def replace(job_id: int) -> Response | str:
+    """Import the job's file again, removing exactly the rows its page listed."""
+    _require_importer()
+    job = _job_or_404(job_id)
+    if not _awaits_confirmation(job):
+        abort(404)  # imported already, or nothing to confirm
+    form = ReplaceForm()
+    if not form.validate_on_submit():
+        return _job_page(job, form)
+    data, keys = bytes(job.upload or b""), list(job.removals)
+    db = get_session()
+    claimed = db.execute(  # one confirmation runs, however often the button is pressed
+        update(ImportJob)
+        .where(
+            col(ImportJob.id) == job.id,
+            col(ImportJob.status) == ImportStatus.failed,
+            col(ImportJob.upload).is_not(None),
+        )
+        .values(
+            status=ImportStatus.queued, step="queued", progress=0, updated_at=utcnow(), message=""
+        )
+    ).rowcount
+    db.commit()
+    if claimed != 1:
+        abort(404)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    kwargs = {"max_bytes": app.config["IMPORT_MAX_FILE_BYTES"], "replace": keys}
+    _dispatch(app, job.id, data, kwargs)
+    return redirect(url_for("imports.job", job_id=job.id))
 
 
 @bp.route("/jobs/<int:job_id>/status")

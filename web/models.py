@@ -129,7 +129,9 @@ class FarmBase(SQLModel):
     farm_code: str = Field(min_length=1, max_length=64)
     """The farm record's ``farm_id``; unique per owner."""
     name: str = Field(default="", max_length=200)
-    municipality_code: str = Field(default="1290", min_length=4, max_length=4)
+    municipality_code: str = Field(min_length=4, max_length=4)
+    """Where the farm is: required, never a silent default (the farm form preselects the
+    site's ``MUNICIPALITY_CODE`` where the user sees it)."""
 
 
 class FarmCreate(FarmBase):
@@ -277,6 +279,14 @@ class ImportJob(SQLModel, table=True):
     """The error report (.xlsx) when the workbook had errors or warnings."""
     message: str = Field(default="", max_length=1000)
     """Why a job failed when the workbook was not to blame (in ``locale``)."""
+    upload: bytes | None = Field(default=None, sa_type=LargeBinary)
+    """The uploaded workbook, kept only while the job waits for its uploader to confirm
+    the removals it listed (``removals``); cleared when it is imported."""
+    removals: list[str] = Field(
+        default_factory=list, sa_type=JSONDoc, sa_column_kwargs={"server_default": "[]"}
+    )
+    """Keys (``web.importer.Removal.key``) of the stored rows the workbook would remove,
+    as listed on the job page: what a confirmation covers, and nothing else."""
     created_at: datetime = _ts(default_factory=utcnow)
     started_at: datetime | None = _ts(default=None)
     finished_at: datetime | None = _ts(default=None)

@@ -213,7 +213,7 @@ def _schemas() -> dict[str, Any]:
         "FarmCreate": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["farm_code"],
+            "required": ["farm_code", "municipality_code"],
             "properties": {
                 "farm_code": {
                     "type": "string",
@@ -225,7 +225,8 @@ def _schemas() -> dict[str, Any]:
                 "municipality_code": {
                     "type": "string",
                     "pattern": r"^\d{4}$",
-                    "default": "1290",
+                    "description": "The four digits of the farm's municipality (1290 is "
+                    "Kristianstad); required.",
                 },
             },
         },

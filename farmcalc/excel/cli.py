@@ -47,6 +47,17 @@ def print_issues(issues: list[SheetIssue], file: str, locale: str) -> None:
         print("  " + issue.message(locale), file=sys.stderr)
 
 
+def print_sheet_warnings(issues: list[SheetIssue], locale: str) -> None:
+    """Warnings about the workbook itself on standard error (a missing sheet, say).
+
+    The farms' own warnings go with their results; these belong to no farm and
+    would otherwise go unseen (a deleted sheet Djur read as no animals at all).
+    """
+    for issue in issues:
+        if issue.severity != "error" and issue.record_issue is None and issue.farm_id is None:
+            print(issue.message(locale), file=sys.stderr)
+
+
 def load_batch(
     path: str, *, factors: str, gwp: str, locale: str
 ) -> tuple[BatchResult | None, int]:
@@ -62,6 +73,7 @@ def load_batch(
             if batch is None:
                 print_issues(issues, path, locale)
                 return None, EXIT_INPUT
+            print_sheet_warnings(issues, locale)
             return batch, 0
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
         try:

@@ -30,6 +30,10 @@ XMSG: dict[str, str] = {
     "formula_error": _("{value} is a formula error; correct the formula or type a value"),
     "unknown_value": _("{value} is not in the list; allowed: {allowed}"),
     "municipality_code": _("{value} is not a four-digit municipality code such as 1290"),
+    "municipality_required": _(
+        "is empty: write the four digits of the farm's municipality (1290 for Kristianstad); "
+        "it decides which municipality's figures the farm counts in, so it is never guessed"
+    ),
     "shares_sum": _("the manure system shares on the row sum to {sum}, not 1"),
     "manure_systems_missing": _(
         "no manure system is given although not all manure is dropped on pasture"
@@ -42,6 +46,10 @@ XMSG: dict[str, str] = {
     ),
     # sheets and columns
     "missing_sheet": _('the workbook has no sheet "{sheet}"'),
+    "absent_sheet": _(
+        "the sheet is missing from the workbook, so no farm has any rows of it (if it was "
+        "renamed, give it its name again)"
+    ),
     "missing_column": _('the column "{column}" is missing'),
     "duplicate_column": _('the column "{column}" appears twice (also in column {other})'),
     "unit_mismatch": _('the column "{column}" has the unit "{unit}" but must be in "{expected}"'),

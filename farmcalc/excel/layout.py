@@ -236,8 +236,10 @@ FARMS = Sheet(
             "municipality_code",
             "Kommunkod",
             CODE,
+            required=True,
             aliases=("kommun", "municipality code"),
-            note="Fyra siffror, t.ex. 1290 för Kristianstad.",
+            note="Kommunen där gården ligger: fyra siffror, t.ex. 1290 för Kristianstad. Måste "
+            "fyllas i.",
             num_format=FMT_TEXT,
             width=11,
         ),

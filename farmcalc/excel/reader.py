@@ -138,9 +138,7 @@ def open_workbook(
         raw = _match_sheet(sheet, names[key], rows, pkg, issues)
         if raw is not None:
             sheets[key] = raw
-    for s in L.SHEETS:
-        if s.required and s.key not in cells:
-            issues.append(SheetIssue("missing_sheet", params={"sheet": s.name}))
+    issues += sheet_presence_issues(set(cells))
     version = names.get("_version")
     if version and version.isdigit() and int(version) > int(L.TEMPLATE_VERSION):
         issues.append(
@@ -152,6 +150,35 @@ def open_workbook(
             )
         )
     return RawWorkbook(sheets, issues, version)
+
+
+def sheet_presence_issues(present: set[str]) -> list[SheetIssue]:
+    """Which data sheets the workbook lacks: an error for Gårdar, a warning for the others.
+
+    A workbook without the sheet Djur (or Grödor, Markförändringar) is read as
+    farms without animals (crops, changes); the warning says so, naming the
+    sheet, so that a deleted or renamed sheet is never silent. Whether stored
+    data would be lost is the importer's question (``web/importer.py``).
+
+    Parameters
+    ----------
+    present : set of str
+        Layout keys of the data sheets found (``farms``, ``livestock`` …).
+    """
+    out: list[SheetIssue] = []
+    for s in L.SHEETS:
+        if s.key in present:
+            continue
+        if s.required:
+            out.append(SheetIssue("missing_sheet", params={"sheet": s.name}))
+        else:
+            out.append(SheetIssue("absent_sheet", sheet=s.name, severity=WARNING))
+    return out
+
+
+def absent_sheets(raw: RawWorkbook) -> list[L.Sheet]:
+    """The optional data sheets the workbook does not have (layout order)."""
+    return [s for s in L.SHEETS if not s.required and s.key not in raw.sheets]
 
 
 def _read_calamine(data: bytes, lookup: dict, max_rows: int):
@@ -588,8 +615,9 @@ def _parse_sheet(raw: RawSheet, out: list[SheetIssue]) -> _Parsed:
         if col.kind in (L.NUMBER, L.SHARE, L.YEAR):
             bad_row |= _check_numbers(kept, col, kept_values, sink, required)
         elif required:
+            code = "municipality_required" if col.kind == L.CODE else "required"
             for i in np.flatnonzero(kept.missing):
-                sink.add(i, col.field, "required")
+                sink.add(i, col.field, code)
                 bad_row[i] = True
         if col.kind == L.CODE:
             vals = kept.values

@@ -190,7 +190,9 @@ def seed(app) -> Cast:
             owner_user = crud.get_user_by_email(session=db, email=cast.emails[owner])
             farm = crud.create_farm(
                 session=db,
-                farm_in=FarmCreate(farm_code=f"F-{target}", name=f"Gården {target}"),
+                farm_in=FarmCreate(
+                    farm_code=f"F-{target}", name=f"Gården {target}", municipality_code="1290"
+                ),
                 owner=owner_user,
             )
             crud.grant_advisor_access(session=db, farm=farm, advisor_email=cast.emails[advisor])

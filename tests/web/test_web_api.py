@@ -559,7 +559,8 @@ def test_farm_list_by_role(client, seed, tokens, role, sees):
     [("owner", 201), ("advisor_without", 201), ("admin", 201), ("municipality", 403)],
 )
 def test_who_may_add_farms_through_the_api(client, seed, tokens, role, status):
-    r = client.post("/api/v1/farms", json={"farm_code": "NY-1"}, headers=bearer(tokens[role]))
+    new = {"farm_code": "NY-1", "municipality_code": "1290"}
+    r = client.post("/api/v1/farms", json=new, headers=bearer(tokens[role]))
     assert r.status_code == status
 
 
