@@ -125,6 +125,22 @@ class LoginSession(SQLModel, table=True):
 # --------------------------------------------------------------------- farms
 
 
+class Confirmation(StrEnum):
+    """Whether the municipality counts a farm in its figures (web/confirmations.py).
+
+    A farm starts ``pending``; the municipality (or an advisor it trusts)
+    confirms that the farm, its owner and its municipality are real
+    (``confirmed``) or that they are not (``rejected``). Only confirmed farms
+    are read by the municipality's query (``web.totals.load_frame``). A change
+    of the farm's code, municipality or owner makes it ``pending`` again (a
+    trigger of the database, migration 0005).
+    """
+
+    pending = "pending"
+    confirmed = "confirmed"
+    rejected = "rejected"
+
+
 class FarmBase(SQLModel):
     farm_code: str = Field(min_length=1, max_length=64)
     """The farm record's ``farm_id``; unique per owner."""
@@ -140,17 +156,50 @@ class FarmCreate(FarmBase):
 
 class Farm(FarmBase, table=True):
     __tablename__ = "farms"
-    __table_args__ = (UniqueConstraint("owner_id", "farm_code"),)
+    __table_args__ = (
+        UniqueConstraint("owner_id", "farm_code"),
+        CheckConstraint(
+            "confirmation IN ('pending', 'confirmed', 'rejected')", name="confirmation"
+        ),
+        Index("ix_farms_municipality_code_confirmation", "municipality_code", "confirmation"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     created_at: datetime = _ts(default_factory=utcnow)
+    confirmation: Confirmation = Field(
+        default=Confirmation.pending,
+        sa_type=String(16),
+        sa_column_kwargs={"server_default": Confirmation.pending.value},
+    )
+    """Counted in the municipality's figures only when ``confirmed`` (:class:`Confirmation`)."""
+    confirmed_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    """Who confirmed or rejected the farm (None while pending)."""
+    confirmed_at: datetime | None = _ts(default=None)
 
 
 class FarmPublic(FarmBase):
     id: int
     owner_id: int
     created_at: datetime
+    confirmation: Confirmation
+    confirmed_at: datetime | None
+
+
+class AdvisorTrust(SQLModel, table=True):
+    """An advisor whom the municipality trusts to confirm farms (web/confirmations.py).
+
+    A trusted advisor may confirm or reject the farms of ``municipality_code``
+    that they can see (their own and those shared with them). Set and taken
+    back by the municipality or an admin.
+    """
+
+    __tablename__ = "advisor_trust"
+
+    advisor_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    municipality_code: str = Field(primary_key=True, min_length=4, max_length=4)
+    granted_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    granted_at: datetime = _ts(default_factory=utcnow)
 
 
 class AdvisorAccess(SQLModel, table=True):
