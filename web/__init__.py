@@ -43,6 +43,7 @@ def create_app(
         api,
         auth,
         config,
+        confirmations,
         db,
         errors,
         factors,
@@ -84,6 +85,7 @@ def create_app(
     app.register_blueprint(factors.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(municipality.bp)
+    app.register_blueprint(confirmations.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing to forge (web/api.py)

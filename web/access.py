@@ -4,7 +4,7 @@
 |---|---|---|
 | farmer | farms they own | farms they own |
 | advisor | farms they own + farms shared with them (an ``AdvisorAccess`` row) | farms they own |
-| municipality | no single farm (only aggregates across farms: web/municipality.py) | none |
+| municipality | no single farm (aggregates: web/municipality.py; farms to confirm: below) | none |
 | admin | every farm | every farm |
 | anonymous | none | none |
 
@@ -22,7 +22,7 @@ from sqlalchemy import false, or_
 from sqlmodel import Session, exists, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from web.models import AdvisorAccess, Farm, FarmYear, Role, User
+from web.models import AdvisorAccess, AdvisorTrust, Farm, FarmYear, Role, User
 
 
 def signed_in_user(user: Any) -> User | None:
@@ -110,3 +110,52 @@ def can_see_aggregates(user: Any) -> bool:
     """Whether ``user`` may see the municipality's protected aggregates (web/municipality.py)."""
     u = signed_in_user(user)
     return u is not None and u.role in (Role.municipality, Role.admin)
+
+
+# ------------------------------------------------------------ confirmation
+
+
+def confirmable_farm_query(user: Any, *, municipality_code: str) -> SelectOfScalar[Farm]:
+    """``SELECT farms`` of ``municipality_code`` whose confirmation ``user`` may set.
+
+    The municipality and admins: every farm of the municipality. An advisor
+    the municipality trusts (an ``AdvisorTrust`` row for the code): the farms
+    of the municipality they can see (their own and those shared with them).
+    Anybody else: none. Confirming and the register (web/confirmations.py)
+    build on this query, so the check is in the database query.
+    """
+    stmt = select(Farm).where(Farm.municipality_code == municipality_code)
+    u = signed_in_user(user)
+    if u is None:
+        return stmt.where(false())
+    if u.role in (Role.municipality, Role.admin):
+        return stmt
+    if u.role != Role.advisor:
+        return stmt.where(false())
+    trusted = exists().where(
+        AdvisorTrust.advisor_id == u.id, AdvisorTrust.municipality_code == Farm.municipality_code
+    )
+    shared = exists().where(AdvisorAccess.farm_id == Farm.id, AdvisorAccess.advisor_id == u.id)
+    return stmt.where(trusted, or_(Farm.owner_id == u.id, shared))
+
+
+def can_confirm_farms(*, session: Session, user: Any, municipality_code: str) -> bool:
+    """Whether ``user`` may open the register of farms to confirm (else 404)."""
+    u = signed_in_user(user)
+    if u is None:
+        return False
+    if u.role in (Role.municipality, Role.admin):
+        return True
+    if u.role != Role.advisor:
+        return False
+    row = session.exec(
+        select(AdvisorTrust.advisor_id).where(
+            AdvisorTrust.advisor_id == u.id, AdvisorTrust.municipality_code == municipality_code
+        )
+    ).first()
+    return row is not None
+
+
+def can_choose_trusted_advisors(user: Any) -> bool:
+    """Whether ``user`` may say which advisors confirm farms (the municipality, admins)."""
+    return can_see_aggregates(user)

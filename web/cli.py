@@ -39,6 +39,7 @@ DEMO_USERS = (
 )
 DEMO_FARMS = 30
 DEMO_YEARS = (2021, 2022, 2023, 2024, 2025)
+DEMO_PENDING = 2  # farms awaiting the municipality's confirmation (its register is not empty)
 
 T = {
     "serving": _("farmcalc is running at {url} — open the address in a web browser."),
@@ -51,7 +52,14 @@ T = {
     "cannot_listen": _("Cannot listen on {host}:{port}: {error}"),
     "upgraded": _("The database is up to date: {url}"),
     "demo_users": _("Demo accounts (password {password}):"),
-    "demo_farms": _("Demo farms: {new} added, {old} already there, owned by {email}."),
+    "demo_farms": _(
+        "Demo farms: {new} added, {old} already there. {email} owns the first {mine}; "
+        "each of the others has a demo owner of its own (…{domain}, the same password)."
+    ),
+    "demo_confirmed": _(
+        "The municipality ({municipality}) has confirmed the demo farms; {pending} farms of "
+        "{email} await its confirmation."
+    ),
     "user_created": _("User {email} created with role {role}."),
     "user_exists": _("There is already a user with the e-mail address {email}."),
     "password_short": _("The password must be at least 10 characters long."),
@@ -202,7 +210,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     with _app() as app, app.app_context():
         upgrade(app.config["DATABASE_URL"])
-        summary = create_demo_data(n_farms=args.farms)
+        summary = create_demo_data(n_farms=args.farms, pending=DEMO_PENDING)
     print(_t("demo_users", password=DEMO_PASSWORD))
     for email, _name, role in DEMO_USERS:
         print(f"  {email:<26} {role}")
@@ -211,6 +219,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "demo_farms",
             new=summary["new_farms"],
             old=summary["old_farms"],
+            email=DEMO_USERS[0][0],
+            mine=DEMO_FARMER_FARMS,
+            domain=DEMO_OWNER_DOMAIN,
+        )
+    )
+    print(
+        _t(
+            "demo_confirmed",
+            municipality=DEMO_USERS[2][0],
+            pending=DEMO_PENDING,
             email=DEMO_USERS[0][0],
         )
     )
@@ -280,27 +298,46 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def create_demo_data(
-    *, n_farms: int = DEMO_FARMS, years: tuple[int, ...] = DEMO_YEARS, all_years: bool = False
+    *,
+    n_farms: int = DEMO_FARMS,
+    years: tuple[int, ...] = DEMO_YEARS,
+    all_years: bool = False,
+    pending: int = 0,
 ) -> dict[str, int]:
     """Demo users and ``n_farms`` calculated farms over ``years``; running it again adds nothing.
 
     Needs an app context. Farms come from ``farmcalc.demo.demo_panel`` (ids
     ``D-000001`` …, Kristianstad's mix of farm types, numbers drifting year
-    to year, some farms reporting only some years) and belong to the demo
-    farmer (``all_years``: every farm reports every year); the demo advisor
-    gets access to the first one. Each year is
-    calculated in one ``calculate_batch`` call and written in bulk
-    (``crud.bulk_insert_farm_years``, which also writes the municipality's
-    per-farm totals).
-    """
-    from sqlalchemy import insert
-    from sqlmodel import select
+    to year, some farms reporting only some years; ``all_years``: every farm
+    reports every year). The demo farmer owns the first two farms (two farms
+    of one owner: one respondent for the disclosure rule), every other farm
+    has a demo owner of its own (``d-000003@demo.example.se`` …, the demo
+    password); the demo advisor gets access to the first one. The demo
+    municipality user has **confirmed** every demo farm, so the municipality's
+    figures count them (docs/municipality.md, "Who counts"). ``pending``
+    more farms of the demo farmer (``N-000001`` …, one calculated year) wait
+    for the municipality's confirmation, so its register is not empty.
 
-    from farmcalc import calculate_batch
+    Each year is calculated in one ``calculate_batch`` call and written in
+    bulk (``crud.bulk_insert_farm_years``, which also writes the
+    municipality's per-farm totals).
+    """
+    from sqlalchemy import insert, update
+    from sqlmodel import col, select
+
     from farmcalc.demo import demo_panel
     from web import crud
     from web.db import get_session
-    from web.models import AdvisorAccess, Farm, FarmYear, Role, UserCreate, utcnow
+    from web.models import (
+        AdvisorAccess,
+        Confirmation,
+        Farm,
+        Role,
+        User,
+        UserCreate,
+        utcnow,
+    )
+    from web.passwords import hash_password
 
     db = get_session()
     users = {}
@@ -314,22 +351,46 @@ def create_demo_data(
                 ),
             )
         users[role] = user
-    farmer, advisor = users["farmer"], users["advisor"]
+    farmer, advisor, municipality = users["farmer"], users["advisor"], users["municipality"]
 
     panel = demo_panel(n_farms, years=tuple(years), all_years=all_years)
     first: dict[str, dict] = {}
     for y in years:
         for r in panel[y]:
             first.setdefault(r["farm_id"], r)
-    owned = select(Farm.farm_code, Farm.id).where(Farm.owner_id == farmer.id)
-    existing = dict(db.exec(owned).all())
-    new = [r for code, r in sorted(first.items()) if code not in existing]
+    codes = sorted(first)
+    owner_email = {
+        code: (farmer.email if k < DEMO_FARMER_FARMS else f"{code.lower()}{DEMO_OWNER_DOMAIN}")
+        for k, code in enumerate(codes)
+    }
+    owners = _demo_owners(db, owner_email, farmer, hash_password(DEMO_PASSWORD))
+    demo_owner_ids = set(owners.values())
+    rows = db.exec(
+        select(Farm.farm_code, Farm.id, Farm.owner_id)
+        .join(User, col(User.id) == Farm.owner_id)
+        .where(
+            (col(User.email).like(f"%{DEMO_OWNER_DOMAIN}")) | (col(User.id) == farmer.id),
+            col(Farm.farm_code).like("D-%"),
+        )
+    ).all()
+    existing = {c: (i, o) for c, i, o in rows if o in demo_owner_ids and c in first}
+    for code, (fid, owner) in existing.items():  # demo data of an older version: one owner
+        want = owners[owner_email[code]]
+        if (
+            owner != want
+            and not db.exec(
+                select(Farm.id).where(Farm.owner_id == want, Farm.farm_code == code)
+            ).first()
+        ):
+            db.execute(update(Farm).where(col(Farm.id) == fid).values(owner_id=want))
+    db.commit()
+    new = [first[c] for c in codes if c not in existing]
     if new:
         db.execute(
             insert(Farm),
             [
                 {
-                    "owner_id": farmer.id,
+                    "owner_id": owners[owner_email[r["farm_id"]]],
                     "farm_code": r["farm_id"],
                     "name": r["name"],
                     "municipality_code": r["municipality_code"],
@@ -339,17 +400,104 @@ def create_demo_data(
             ],
         )
         db.commit()
-    farms = dict(db.exec(owned).all())
-    have = set(
-        db.exec(
-            select(FarmYear.farm_id, FarmYear.year)
-            .join(Farm, Farm.id == FarmYear.farm_id)  # type: ignore[arg-type]
-            .where(Farm.owner_id == farmer.id)
+    farms = {
+        c: i
+        for c, i, o in db.exec(
+            select(Farm.farm_code, Farm.id, Farm.owner_id).where(
+                col(Farm.owner_id).in_(sorted(demo_owner_ids)), col(Farm.farm_code).like("D-%")
+            )
         ).all()
-    )
+        if c in first and o == owners[owner_email[c]]
+    }
+    added = _demo_years(db, panel, years, farms)
+    # the demo municipality has confirmed every demo farm
+    ids = sorted(farms.values())
+    for start in range(0, len(ids), 5000):
+        db.execute(
+            update(Farm)
+            .where(
+                col(Farm.id).in_(ids[start : start + 5000]),
+                Farm.confirmation != Confirmation.confirmed.value,
+            )
+            .values(
+                confirmation=Confirmation.confirmed.value,
+                confirmed_by_id=municipality.id,
+                confirmed_at=utcnow(),
+            )
+        )
+    db.commit()
+    first_id = farms.get(codes[0]) if codes else None
+    if first_id is not None and db.get(AdvisorAccess, (first_id, advisor.id)) is None:
+        db.add(AdvisorAccess(farm_id=first_id, advisor_id=advisor.id))
+        db.commit()
+    added += _demo_pending(db, farmer, pending, years[-1])
+    return {"new_farms": len(new), "old_farms": len(first) - len(new), "farm_years": added}
+
+
+DEMO_FARMER_FARMS = 2
+"""How many demo farms the demo farmer owns (the others have a demo owner each)."""
+DEMO_OWNER_DOMAIN = "@demo.example.se"
+
+
+def _demo_owners(db: Any, owner_email: dict[str, str], farmer: Any, password_hash: str) -> dict:
+    """``{e-mail: user id}`` of the demo farms' owners; those missing are made in one insert."""
+    from sqlalchemy import insert
+    from sqlmodel import col, select
+
+    from web.models import Role, User, utcnow
+
+    emails = sorted(set(owner_email.values()) - {farmer.email})
+    ids = {farmer.email: farmer.id}
+    for start in range(0, len(emails), 5000):
+        chunk = emails[start : start + 5000]
+        ids.update(db.exec(select(User.email, User.id).where(col(User.email).in_(chunk))).all())
+    missing = [e for e in emails if e not in ids]
+    if missing:
+        db.execute(
+            insert(User),
+            [
+                {
+                    "email": e,
+                    "name": "Demoägare " + e.split("@")[0].upper(),
+                    "role": Role.farmer.value,
+                    "password_hash": password_hash,
+                    "created_at": utcnow(),
+                }
+                for e in missing
+            ],
+        )
+        db.commit()
+        for start in range(0, len(missing), 5000):
+            chunk = missing[start : start + 5000]
+            ids.update(
+                db.exec(select(User.email, User.id).where(col(User.email).in_(chunk))).all()
+            )
+    return ids
+
+
+def _demo_years(db: Any, panel: dict, years: tuple[int, ...], farms: dict[str, int]) -> int:
+    """Calculate and store the panel's farm-years that are not stored yet."""
+    from sqlmodel import col, select
+
+    from farmcalc import calculate_batch
+    from web import crud
+    from web.models import FarmYear, utcnow
+
+    have: set[tuple[int, int]] = set()
+    ids = sorted(farms.values())
+    for start in range(0, len(ids), 5000):
+        have.update(
+            db.exec(
+                select(FarmYear.farm_id, FarmYear.year).where(
+                    col(FarmYear.farm_id).in_(ids[start : start + 5000])
+                )
+            ).all()
+        )
     added = 0
     for y in years:
-        todo = [r for r in panel[y] if (farms[r["farm_id"]], y) not in have]
+        todo = [
+            r for r in panel[y] if r["farm_id"] in farms and (farms[r["farm_id"]], y) not in have
+        ]
         if not todo:
             continue
         results = calculate_batch(todo).to_dicts("sv")
@@ -372,11 +520,53 @@ def create_demo_data(
                 for r, res in zip(todo, results, strict=True)
             ],
         )
-    first_id = farms.get(min(first)) if first else None
-    if first_id is not None and db.get(AdvisorAccess, (first_id, advisor.id)) is None:
-        db.add(AdvisorAccess(farm_id=first_id, advisor_id=advisor.id))
+    return added
+
+
+def _demo_pending(db: Any, farmer: Any, n: int, year: int) -> int:
+    """``n`` farms of the demo farmer, calculated for ``year``, awaiting confirmation."""
+    if n <= 0:
+        return 0
+    from sqlalchemy import insert
+    from sqlmodel import col, select
+
+    from farmcalc.demo import demo_records
+    from web.models import Farm, utcnow
+
+    records = demo_records(n, seed=4711, year=year, id_prefix="N")
+    for i, r in enumerate(records):
+        r["name"] = f"Nyanmäld gård {i + 1}"
+    have = set(
+        db.exec(
+            select(Farm.farm_code).where(
+                Farm.owner_id == farmer.id, col(Farm.farm_code).like("N-%")
+            )
+        ).all()
+    )
+    new = [r for r in records if r["farm_id"] not in have]
+    if new:
+        db.execute(
+            insert(Farm),
+            [
+                {
+                    "owner_id": farmer.id,
+                    "farm_code": r["farm_id"],
+                    "name": r["name"],
+                    "municipality_code": r["municipality_code"],
+                    "created_at": utcnow(),
+                }
+                for r in new
+            ],
+        )
         db.commit()
-    return {"new_farms": len(new), "old_farms": len(first) - len(new), "farm_years": added}
+    farms = dict(
+        db.exec(
+            select(Farm.farm_code, Farm.id).where(
+                Farm.owner_id == farmer.id, col(Farm.farm_code).like("N-%")
+            )
+        ).all()
+    )
+    return _demo_years(db, {year: records}, (year,), farms)
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:

@@ -15,14 +15,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import case, func, insert, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, delete, select
 
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP
 from farmcalc.vocabulary import SCHEMA_ID as FARM_SCHEMA_ID
+from web.access import confirmable_farm_query
 from web.models import (
     AdvisorAccess,
+    AdvisorTrust,
     ApiToken,
+    Confirmation,
     Farm,
     FarmCreate,
     FarmYear,
@@ -48,6 +52,10 @@ class NoSuchAdvisorError(AccessChangeError):
 
 class AlreadyGrantedError(AccessChangeError):
     """The advisor already has access to the farm."""
+
+
+class AlreadyTrustedError(AccessChangeError):
+    """The municipality already trusts the advisor."""
 
 
 # --------------------------------------------------------------------- users
@@ -205,6 +213,128 @@ def advisors_with_access(*, session: Session, farm: Farm) -> list[tuple[User, Ad
         .order_by(User.name, User.email)
     )
     return [(u, a) for u, a in session.exec(stmt).all()]
+
+
+# ------------------------------------------------------------ confirmation
+
+
+def confirm_farm(
+    *, session: Session, farm_id: int, user: User, confirmed: bool, municipality_code: str
+) -> bool:
+    """Confirm (or reject) a farm of ``municipality_code``, if ``user`` may; False if not.
+
+    One ``UPDATE … WHERE id IN (the farms user may confirm)``
+    (``access.confirmable_farm_query``): the check is in the statement
+    itself. Records who did it and when.
+    """
+    may = (
+        confirmable_farm_query(user, municipality_code=municipality_code)
+        .where(Farm.id == farm_id)
+        .with_only_columns(col(Farm.id))
+    )
+    stmt = (
+        update(Farm)
+        .where(col(Farm.id).in_(may))
+        .values(
+            confirmation=Confirmation.confirmed if confirmed else Confirmation.rejected,
+            confirmed_by_id=user.id,
+            confirmed_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    n = session.execute(stmt).rowcount
+    session.commit()
+    return n == 1
+
+
+def confirmation_register(
+    *, session: Session, user: User, municipality_code: str, status: str | None = None
+) -> list[dict[str, Any]]:
+    """The farms ``user`` may confirm, pending first: a register of respondents, no figure.
+
+    Each row: ``id``, ``name``, ``farm_code``, ``municipality_code``,
+    ``created_at``, ``confirmation``, ``confirmed_at``, ``owner_name``,
+    ``owner_email``, ``confirmed_by`` (a name or None). ``status`` keeps one
+    :class:`Confirmation` only.
+    """
+    owner, by = aliased(User), aliased(User)
+    farms = confirmable_farm_query(user, municipality_code=municipality_code).subquery()
+    pending_first = case((farms.c.confirmation == Confirmation.pending.value, 0), else_=1)
+    stmt = (
+        select(
+            farms.c.id,
+            farms.c.name,
+            farms.c.farm_code,
+            farms.c.municipality_code,
+            farms.c.created_at,
+            farms.c.confirmation,
+            farms.c.confirmed_at,
+            owner.name.label("owner_name"),
+            owner.email.label("owner_email"),
+            by.name.label("confirmed_by"),
+        )
+        .join(owner, owner.id == farms.c.owner_id)
+        .outerjoin(by, by.id == farms.c.confirmed_by_id)
+        .order_by(pending_first, farms.c.name, farms.c.farm_code, farms.c.id)
+    )
+    if status is not None:
+        stmt = stmt.where(farms.c.confirmation == status)
+    return [dict(r._mapping) for r in session.execute(stmt).all()]
+
+
+def confirmation_counts(*, session: Session, user: User, municipality_code: str) -> dict[str, int]:
+    """How many of the farms ``user`` may confirm are in each :class:`Confirmation`."""
+    farms = confirmable_farm_query(user, municipality_code=municipality_code).subquery()
+    stmt = select(farms.c.confirmation, func.count()).group_by(farms.c.confirmation)
+    counts = {c.value: 0 for c in Confirmation}
+    counts.update({str(k): int(n) for k, n in session.execute(stmt).all()})
+    return counts
+
+
+def trust_advisor(
+    *, session: Session, advisor_email: str, municipality_code: str, granted_by: User
+) -> User:
+    """Let the advisor with ``advisor_email`` confirm farms of ``municipality_code``.
+
+    Raises
+    ------
+    NoSuchAdvisorError
+        No account with that e-mail, or it is not an advisor's.
+    AlreadyTrustedError
+        The advisor is trusted already.
+    """
+    advisor = get_user_by_email(session=session, email=advisor_email)
+    if advisor is None or advisor.role != Role.advisor:
+        raise NoSuchAdvisorError(advisor_email)
+    if session.get(AdvisorTrust, (advisor.id, municipality_code)) is not None:
+        raise AlreadyTrustedError(advisor_email)
+    session.add(
+        AdvisorTrust(
+            advisor_id=advisor.id, municipality_code=municipality_code, granted_by_id=granted_by.id
+        )
+    )
+    session.commit()
+    return advisor
+
+
+def untrust_advisor(*, session: Session, advisor_id: int, municipality_code: str) -> bool:
+    """Take the trust back (farms confirmed already stay so); False when there was none."""
+    row = session.get(AdvisorTrust, (advisor_id, municipality_code))
+    if row is None:
+        return False
+    session.delete(row)
+    session.commit()
+    return True
+
+
+def trusted_advisors(*, session: Session, municipality_code: str) -> list[User]:
+    stmt = (
+        select(User)
+        .join(AdvisorTrust, col(AdvisorTrust.advisor_id) == User.id)
+        .where(AdvisorTrust.municipality_code == municipality_code)
+        .order_by(User.name, User.email)
+    )
+    return list(session.exec(stmt).all())
 
 
 # ---------------------------------------------------------------- farm years

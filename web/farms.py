@@ -7,13 +7,19 @@ and the results under ``/farms/<farm_id>/…`` in the same way.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from web import crud
-from web.access import can_create_farms, can_manage, farms_visible_to, get_farm_for
+from web.access import (
+    can_confirm_farms,
+    can_create_farms,
+    can_manage,
+    farms_visible_to,
+    get_farm_for,
+)
 from web.db import get_session
 from web.forms import ConfirmForm, FarmForm, GrantAccessForm
 from web.models import Farm, FarmCreate, Role
@@ -38,6 +44,12 @@ def index() -> str:
         farms=farms,
         is_municipality=current_user.role == Role.municipality,
         can_create=can_create_farms(current_user),
+        can_confirm=current_user.role == Role.advisor
+        and can_confirm_farms(
+            session=get_session(),
+            user=current_user,
+            municipality_code=str(current_app.config.get("MUNICIPALITY_CODE", "1290")),
+        ),
     )
 
 

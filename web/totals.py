@@ -10,8 +10,16 @@ livestock units, kg CO2e per source and gas, worked out by
 ``summarise_stored`` from the stored record and result; then
 ``farmcalc.measures.SAVING_COLUMNS``: what each standard measure would save,
 ``stored_savings``, with the factor set and GWP of the result). Reading 50,000
-farm-years is then one bytes object per row instead of thirty numbers, and
-no farm id is read at all.
+farm-years is then one bytes object per row instead of thirty numbers.
+
+Only farms the municipality has **confirmed** are read (``farms.confirmation
+= 'confirmed'``, in the query itself: docs/municipality.md "Who counts"); a
+farm anyone may add by signing up counts nowhere until then. Besides the
+numbers the query reads each farm-year's owner id (``respondent``: two farms
+of one owner are one respondent for the disclosure rule) and farm id
+(``farm_key``: the same farm in every year, for the like-for-like series).
+Both are opaque integers that the aggregates use and never publish; no farm
+code or name is read.
 
 :func:`load_frame` first asks for the farm-years whose totals are missing,
 older than their result (written by some other path) or packed in another
@@ -34,7 +42,7 @@ from sqlmodel import Session
 
 from farmcalc.aggregate import FARM_TYPES, SUMMARY_COLUMNS, summarise_as_stored, summarise_stored
 from farmcalc.measures import MEASURES, SAVING_COLUMNS, batch_savings, stored_savings
-from web.models import Farm, FarmYear, FarmYearTotals
+from web.models import Confirmation, Farm, FarmYear, FarmYearTotals
 
 if TYPE_CHECKING:
     from farmcalc.api import BatchResult
@@ -43,7 +51,9 @@ NUMBERS = (*SUMMARY_COLUMNS, *SAVING_COLUMNS)
 """The per-farm numbers after year and farm type: the summary, then each measure's saving."""
 PACKED = ("year", "farm_type", *NUMBERS)
 """The numbers in ``summary``, in order (``farm_type`` as its position in FARM_TYPES)."""
-FRAME_COLUMNS = ("year", "farm_type", *NUMBERS)
+KEY_COLUMNS = ("respondent", "farm_key")
+"""Read beside the numbers, never published: the farm's owner id and the farm id."""
+FRAME_COLUMNS = ("year", "farm_type", *NUMBERS, *KEY_COLUMNS)
 DTYPE = np.dtype("<f8")
 LAYOUT = hashlib.sha256((",".join(PACKED) + ";" + ",".join(FARM_TYPES)).encode()).hexdigest()[:16]
 """Names what ``summary`` holds: rows packed with another list are stale."""
@@ -174,7 +184,8 @@ def write_farm_year_totals(*, session: Session, farm_year: FarmYear) -> None:
 
 
 def _in_municipality(code: str):
-    return Farm.municipality_code == code
+    """The municipality's farms that count: confirmed ones only (docs/municipality.md)."""
+    return and_(Farm.municipality_code == code, Farm.confirmation == Confirmation.confirmed.value)
 
 
 def stale_keys(*, session: Session, municipality_code: str) -> list[tuple[int, int]]:
@@ -207,23 +218,31 @@ def stale_keys(*, session: Session, municipality_code: str) -> list[tuple[int, i
 def load_frame(
     *, session: Session, municipality_code: str, years: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """One row per calculated farm-year of the municipality's farms: :data:`FRAME_COLUMNS`.
+    """One row per calculated farm-year of the municipality's confirmed farms.
 
-    Stale totals are made first (:func:`stale_keys`); then one query reads
-    the packed totals of the municipality's farms (no farm id, no name).
+    Columns :data:`FRAME_COLUMNS`: the packed numbers, then ``respondent``
+    (the farm's owner id) and ``farm_key`` (the farm id), both int64. Stale
+    totals are made first (:func:`stale_keys`); then one query reads the
+    packed totals of the municipality's confirmed farms with the two keys (no
+    farm code, no name).
     """
     stale = stale_keys(session=session, municipality_code=municipality_code)
     if stale:
         _remake(session, stale)
     t = FarmYearTotals.__table__.c
     stmt = (
-        select(t.summary)
+        select(t.summary, Farm.owner_id, t.farm_id)
         .join(Farm, Farm.id == t.farm_id)  # type: ignore[arg-type]
         .where(_in_municipality(municipality_code), t.layout == LAYOUT)
     )
     if years is not None:
         stmt = stmt.where(t.year.in_(list(years)))
-    return unpack([row[0] for row in _fetch_raw(session, stmt)])
+    rows = _fetch_raw(session, stmt)
+    frame = unpack([row[0] for row in rows])
+    keys = np.array([row[1:] for row in rows], dtype=np.int64).reshape(len(rows), 2)
+    frame["respondent"] = keys[:, 0]
+    frame["farm_key"] = keys[:, 1]
+    return frame
 
 
 def _fetch_raw(session: Session, stmt: Any) -> list[tuple]:
@@ -247,9 +266,9 @@ def _fetch_raw(session: Session, stmt: Any) -> list[tuple]:
 
 
 def unpack(packed: Sequence[bytes]) -> pd.DataFrame:
-    """Packed ``summary`` values as a frame of :data:`FRAME_COLUMNS`."""
+    """Packed ``summary`` values as a frame of :data:`PACKED` (``year``, ``farm_type``, …)."""
     if not packed:
-        frame = pd.DataFrame(columns=list(FRAME_COLUMNS))
+        frame = pd.DataFrame(columns=list(PACKED))
         frame["year"] = frame["year"].astype(np.int64)
         return frame
     numbers = np.frombuffer(b"".join(packed), dtype=DTYPE).reshape(len(packed), len(PACKED))
@@ -262,7 +281,7 @@ def unpack(packed: Sequence[bytes]) -> pd.DataFrame:
 
 
 def method_mix(*, session: Session, municipality_code: str) -> list[dict[str, Any]]:
-    """How many of the municipality's farm-years each factor set and GWP calculated."""
+    """How many of the municipality's (confirmed) farm-years each factor set and GWP calculated."""
     t = FarmYearTotals.__table__.c
     stmt = (
         select(t.factor_set, t.gwp, func.count())

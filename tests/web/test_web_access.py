@@ -14,6 +14,9 @@ import pytest
 
 VIEWERS = {"own": {"owner", "advisor_with", "admin"}, "other": {"other_farmer", "admin"}}
 MANAGERS = {"own": {"owner", "admin"}, "other": {"other_farmer", "admin"}}
+# the municipality's register (web/confirmations.py): both seed farms are in its 1290;
+# no seed advisor is trusted (tests/web/test_web_confirmation.py tests trusted ones)
+CONFIRMERS = {"own": {"municipality", "admin"}, "other": {"municipality", "admin"}}
 ROLES = [
     "owner",
     "other_farmer",
@@ -107,6 +110,18 @@ FARM_URLS = [
     ],
     # calculating an empty year answers the summary again (200): "nothing filled in"
     ("calculate", "POST", f"{YEAR}/summary", f"{YEAR_URL}/summary", None, VIEWERS, 200),
+    *[
+        (
+            f"confirmation_{a}",
+            "POST",
+            f"/confirmations/<int:farm_id>/{a}",
+            f"/confirmations/{{farm}}/{a}",
+            None,
+            CONFIRMERS,
+            302,
+        )
+        for a in ("confirm", "reject")
+    ],
 ]
 
 

@@ -69,11 +69,21 @@ def test_demo_creates_users_farms_and_results_and_is_idempotent(runner, migrated
             assert users["kommun@example.se"] == "municipality"
             assert "admin" in users.values()
             farms = db.exec(select(Farm)).all()
-            assert len(farms) == 2
+            demo = [f for f in farms if f.farm_code.startswith("D-")]
+            pending = [f for f in farms if f.farm_code.startswith("N-")]
+            assert len(demo) == 2 and len(pending) == 2 and len(farms) == 4
+            # the demo municipality has confirmed the demo farms; two more await it
+            municipality = db.exec(select(User).where(User.role == "municipality")).one()
+            assert all(
+                f.confirmation == "confirmed" and f.confirmed_by_id == municipality.id
+                for f in demo
+            )
+            assert all(f.confirmation == "pending" for f in pending)
             years = db.exec(select(FarmYear)).all()
-            # each farm reports 2021–2025 (demo_panel; some farms only some years)
+            # each farm reports 2021–2025 (demo_panel; some farms only some years),
+            # the pending farms the last year
             expected = demo_panel(2)
-            assert len(years) == sum(len(v) for v in expected.values())
+            assert len(years) == sum(len(v) for v in expected.values()) + len(pending)
             assert {fy.year for fy in years} <= set(expected)
             assert len(db.exec(select(FarmYearTotals)).all()) == len(years)
             for fy in years:
