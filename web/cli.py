@@ -594,6 +594,9 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
             max_share_2=(
                 args.max_share_2 if args.max_share_2 is not None else cfg["DISCLOSURE_MAX_SHARE_2"]
             ),
+            protection=(
+                args.protection if args.protection is not None else cfg["DISCLOSURE_PROTECTION"]
+            ),
         )
     years = sorted(int(y) for y in frame["year"].unique()) if len(frame) else []
     if args.year not in years:
@@ -666,6 +669,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ag.add_argument("--min-farms", type=int, help="disclosure rule: minimum farms per figure")
     ag.add_argument("--max-share-1", type=float, help="disclosure rule: largest farm's share")
     ag.add_argument("--max-share-2", type=float, help="disclosure rule: two largest farms' share")
+    ag.add_argument(
+        "--protection",
+        type=float,
+        help="disclosure audit: share of a hidden figure a reader must not narrow it to",
+    )
     ag.set_defaults(func=cmd_aggregate)
 
     u = subparsers.add_parser("user", help="manage web users")

@@ -17,6 +17,9 @@
 - ``FARMCALC_DISCLOSURE_MIN_FARMS``, ``FARMCALC_DISCLOSURE_MAX_SHARE_1``,
   ``FARMCALC_DISCLOSURE_MAX_SHARE_2``: the disclosure rule of the municipality's
   aggregates; defaults ``5``, ``0.5``, ``0.85`` (docs/municipality.md).
+- ``FARMCALC_DISCLOSURE_PROTECTION``: the disclosure audit's protection level, the
+  share of a hidden figure's value a reader must not be able to narrow it to on
+  either side; default ``0.15`` (docs/municipality.md).
 - ``FARMCALC_IMPORT_SYNC=1``: import uploaded workbooks during the request, never in
   a background thread (small files always are).
 """
@@ -28,6 +31,8 @@ import secrets
 import sys
 from pathlib import Path
 from typing import Any
+
+from farmcalc.disclosure import protection_from_env
 
 MB = 1024 * 1024
 
@@ -104,6 +109,7 @@ def from_env(folder: Path) -> dict[str, Any]:
         "DISCLOSURE_MIN_FARMS": int(os.environ.get("FARMCALC_DISCLOSURE_MIN_FARMS", "5")),
         "DISCLOSURE_MAX_SHARE_1": float(os.environ.get("FARMCALC_DISCLOSURE_MAX_SHARE_1", "0.5")),
         "DISCLOSURE_MAX_SHARE_2": float(os.environ.get("FARMCALC_DISCLOSURE_MAX_SHARE_2", "0.85")),
+        "DISCLOSURE_PROTECTION": protection_from_env(),
         # argon2-cffi's defaults (RFC 9106 low-memory profile); tests make it cheap
         "ARGON2_PARAMS": {},
     }

@@ -37,6 +37,7 @@ from farmcalc.aggregate import (
     annual_change_pct,
 )
 from farmcalc.aggregate_export import to_csv, to_xlsx_bytes
+from farmcalc.disclosure import DEFAULT_PROTECTION
 from web.access import can_see_aggregates
 from web.charts import Bar, bar_chart, data_table
 from web.db import get_session
@@ -70,6 +71,7 @@ def rule_from_config() -> Rule:
         min_farms=int(c.get("DISCLOSURE_MIN_FARMS", 5)),
         max_share_1=float(c.get("DISCLOSURE_MAX_SHARE_1", 0.5)),
         max_share_2=float(c.get("DISCLOSURE_MAX_SHARE_2", 0.85)),
+        protection=float(c.get("DISCLOSURE_PROTECTION", DEFAULT_PROTECTION)),
     )
 
 
