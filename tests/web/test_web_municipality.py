@@ -331,3 +331,210 @@ def test_the_json_api_gives_the_municipality_no_farm(app, client, demo):
         text = r.get_data(as_text=True)
         assert not any(code in text for code in demo["codes"])
         assert "Demogård" not in text
+
+
+# ------------------------------------------- the disclosure audit, per output
+
+
+def _cell_by_label(locale: str = "sv") -> dict[str, str]:
+    """The reader's label of every row → its cell (tables of the selected year)."""
+    from farmcalc.aggregate import FARM_TYPES, GASES, ITEMS, SECTORS, label
+
+    out = {label(k, locale): k for k in ("total", "net", "fossil_co2")}
+    out |= {label("gas:CO2e" if g == "CO2e" else g, locale): f"gas:{g}" for g in GASES}
+    out |= {label(i, locale): f"item:{i}" for i in ITEMS}
+    out |= {label(s, locale): f"sector:{s}" for s in SECTORS}
+    out |= {label(t, locale): f"type:{t}" for t in FARM_TYPES}
+    return out
+
+
+def _gas_of_label(locale: str = "sv") -> dict[str, str]:
+    from farmcalc.aggregate import GASES, label
+
+    return {label(g, locale): g for g in GASES}
+
+
+def _number(text) -> float | None:
+    if text is None or text == "" or text == "–":
+        return None
+    if isinstance(text, int | float):
+        return float(text)
+    return float(
+        str(text).replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+    )
+
+
+def _from_long_rows(rows, year: int) -> dict[str, float | None]:
+    """Cells from the exports' long rows (year, table, row, measure, value, unit, farms …)."""
+    by_label, gas_of = _cell_by_label(), _gas_of_label()
+    out: dict[str, float | None] = {}
+    for r in rows:
+        if str(r[0]) != str(year) or r[1] in (
+            "Trend",
+            "Åtgärder som skulle minska utsläppen mest",
+        ):
+            continue
+        cell = by_label.get(r[2])
+        if cell is None:
+            continue
+        unit = str(r[5] or "")
+        if unit in ("t CH4", "t N2O"):
+            cell = f"mass:{unit[2:]}"
+        elif r[3] in gas_of and cell.startswith("item:"):
+            cell = f"atom:{cell[5:]}:{gas_of[r[3]]}"
+        v = _number(r[4])
+        assert out.get(cell, v) == v, (cell, v, out.get(cell))  # one figure per cell
+        out[cell] = v
+    return out
+
+
+def _attack_output(app, published: dict[str, float | None], year: int) -> None:
+    """Recompute the LP attack on what an output published; no primary cell pinned."""
+    from disclosure_attack import attack
+
+    with app.app_context():
+        frame = load_frame(session=get_session(), municipality_code="1290")
+    sub = frame[frame["year"] == year]
+    names = set(contributions(sub).columns)
+    assert names - {"net"} <= set(published), names - set(published)  # every cell read
+    a = attack(sub, {c: published.get(c) for c in names})
+    assert a.true, "no primary cell: the check would be empty"
+    assert a.passed, (year, a.pinned, {c: a.interval(c) for c in a.pinned})
+
+
+def test_csv_export_passes_the_audit(app, client, demo):
+    demo_login(client)
+    for year in (2023, 2025):
+        body = client.get(f"/municipality/export.csv?year={year}").get_data(as_text=True)
+        rows = [line.split(";") for line in body.lstrip("\ufeff").strip().splitlines()[1:]]
+        rows = [[c.strip('"') for c in r] for r in rows]
+        _attack_output(app, _from_long_rows(rows, year), year)
+
+
+def test_xlsx_export_passes_the_audit(app, client, demo):
+    import openpyxl
+
+    demo_login(client)
+    r = client.get("/municipality/export.xlsx?year=2025")
+    ws = openpyxl.load_workbook(io.BytesIO(r.data))["Data"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    _attack_output(app, _from_long_rows(rows, 2025), 2025)
+
+
+def test_cli_json_passes_the_audit(app, runner, demo):
+    data = json.loads(runner("aggregate", "--year", "2024").output)
+    pub: dict[str, float | None] = {}
+    for table, rows in data["tables"].items():
+        for r in rows:
+            k = r["key"]
+            cell = {
+                "summary": {"soil_carbon": "item:soil_carbon"}.get(k, k),
+                "gas": k if k.startswith("gas:") or k == "total" else f"gas:{k}",
+                "source": "total" if k == "total" else f"item:{k}",
+                "sector": "total" if k == "total" else f"sector:{k}",
+                "farm_type": "total" if k == "total" else f"type:{k}",
+            }[table]
+            pub[cell] = r["value"]
+            if "mass_t" in r:
+                pub[f"mass:{k}"] = r["mass_t"]
+            if table == "source" and len(r.get("by_gas", {})) > 1:
+                for g, v in r["by_gas"].items():
+                    pub[f"atom:{k}:{g}"] = v
+    _attack_output(app, pub, 2024)
+
+
+def test_dashboard_passes_the_audit(app, client, demo):
+    """The page's tables (source × gas, gases, sectors, farm types, summary) parsed from HTML."""
+    from html.parser import HTMLParser
+
+    from farmcalc.aggregate import ITEM_GASES
+
+    class Tables(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tables, self.cell, self.row = [], None, None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "table":
+                self.tables.append([])
+            elif tag == "tr" and self.tables:
+                self.row = []
+                self.tables[-1].append(self.row)
+            elif tag in ("td", "th") and self.row is not None:
+                self.cell = ""
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None:
+                self.row.append(self.cell.strip())
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell += data
+
+    demo_login(client)
+    html = client.get("/municipality/?year=2025").get_data(as_text=True)
+    p = Tables()
+    p.feed(html)
+    by_label, gas_of = _cell_by_label(), _gas_of_label()
+    pub: dict[str, float | None] = {}
+    trend_columns = {  # the trend tables' columns: the selected year's row is published too
+        "Fossil koldioxid (ton)": "fossil_co2",
+        "ton CH₄": "mass:CH4",
+        "ton N₂O": "mass:N2O",
+        "Förändring av markkol (ton CO₂)": "item:soil_carbon",
+        "Utsläpp (ton CO₂e)": "total",
+        "Netto (ton CO₂e)": "net",
+    }
+    for table in p.tables:
+        header = table[0]
+        if header[0] == "År":
+            for row in table[1:]:
+                if row[0] == "2025":
+                    for h, text in zip(header, row, strict=True):
+                        if h in trend_columns:
+                            cell = trend_columns[h]
+                            assert pub.get(cell, _number(text)) == _number(text), cell
+                            pub[cell] = _number(text)
+            continue
+        for row in table[1:]:
+            cell = by_label.get(row[0])
+            if cell is None or len(row) < 2:
+                continue
+            v = _number(row[1]) if row[1] not in ("",) else None
+            if cell not in pub or pub[cell] is None:
+                pub[cell] = v
+            for h, text in zip(header[2:], row[2:], strict=False):
+                if h in gas_of and cell.startswith("item:") and text != "":
+                    one_gas = len(ITEM_GASES[cell[5:]]) == 1  # its gas is the item itself
+                    target = cell if one_gas else f"atom:{cell[5:]}:{gas_of[h]}"
+                    assert pub.get(target, _number(text)) == _number(text)
+                    pub[target] = _number(text)
+    with app.app_context():
+        from web.municipality import rule_from_config
+
+        frame = load_frame(session=get_session(), municipality_code="1290")
+        agg = aggregate(frame, year=2025, rule=rule_from_config())
+    shown = {c for c, v in pub.items() if v is not None}
+    model = set(agg.cells[(agg.cells["year"] == 2025) & agg.cells["shown"].astype(bool)]["cell"])
+    assert shown <= model, shown - model  # the page shows nothing the audit has not passed
+    _attack_output(app, pub, 2025)
+
+
+def test_measures_are_hidden_with_the_items_they_act_on(app, demo):
+    from farmcalc.aggregate import measure_cells_of
+
+    with app.app_context():
+        frame = load_frame(session=get_session(), municipality_code="1290")
+    agg = aggregate(frame)
+    checked = 0
+    for y in agg.years:
+        hidden = set(
+            agg.cells[(agg.cells["year"] == y) & ~agg.cells["shown"].astype(bool)]["cell"]
+        )
+        m = agg.measures[agg.measures["year"] == y]
+        for key, shown in zip(m["measure"], m["shown"].astype(bool), strict=True):
+            if hidden.intersection(measure_cells_of(key)):
+                assert not shown, (y, key)
+                checked += 1
+    assert checked  # the demo has hidden items with measures on them
