@@ -111,7 +111,8 @@ ANIMAL_FIELDS = (
         lazy_gettext("Milk yield (kg ECM per cow and year)"),
         lazy_gettext(
             "Only for dairy cows: energy-corrected milk per cow and year, for example "
-            "from the milk recording. Leave empty for other animals."
+            "from the milk recording. Leave empty for other animals; empty for dairy cows "
+            "means the IPCC default per cow (Tier 1)."
         ),
     ),
     Spec(

@@ -9,7 +9,7 @@ message of farmcalc, so the same issue can be shown in English too.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from farmcalc.errors import FarmcalcError
@@ -35,6 +35,10 @@ XMSG: dict[str, str] = {
         "it decides which municipality's figures the farm counts in, so it is never guessed"
     ),
     "shares_sum": _("the manure system shares on the row sum to {sum}, not 1"),
+    "share_percent": _(
+        "every share in the column lies between 1 and 100, so the column is read as percent "
+        "({example} = {share}); write shares as 0–1 or with a percent sign to be sure"
+    ),
     "manure_systems_missing": _(
         "no manure system is given although not all manure is dropped on pasture"
     ),
@@ -108,6 +112,7 @@ XMSG: dict[str, str] = {
 LOC = {
     "sheet": _('Sheet "{sheet}"'),
     "row": _("row {row}"),
+    "rows": _("rows {rows}"),
     "column": _('column "{column}"'),
     "warning": _("Warning"),
 }
@@ -165,6 +170,7 @@ class SheetIssue:
     severity: str = ERROR
     farm_id: str | None = None
     record_issue: Issue | None = None
+    rows: tuple[int, ...] = ()  # every row of a grouped issue (see group_identical)
 
     def text(self, locale: str = "sv") -> str:
         """The rule, without the location."""
@@ -184,7 +190,9 @@ class SheetIssue:
         parts = []
         if self.sheet is not None:
             parts.append(gettext_(LOC["sheet"], locale).format(sheet=self.sheet))
-        if self.row is not None:
+        if len(self.rows) > 1:
+            parts.append(gettext_(LOC["rows"], locale).format(rows=row_ranges(self.rows)))
+        elif self.row is not None:
             parts.append(gettext_(LOC["row"], locale).format(row=self.row))
         if self.column is not None:
             parts.append(gettext_(LOC["column"], locale).format(column=self.column))
@@ -207,6 +215,8 @@ class SheetIssue:
         return {
             "sheet": self.sheet,
             "row": self.row,
+            "rows": list(self.rows) or ([self.row] if self.row is not None else []),
+            "rows_text": row_ranges(self.rows) if len(self.rows) > 1 else None,
             "column": self.column,
             "value": value,
             "code": self.code,
@@ -218,6 +228,56 @@ class SheetIssue:
 
     def __str__(self) -> str:
         return self.message("sv")
+
+
+def row_ranges(rows: tuple[int, ...]) -> str:
+    """Row numbers as runs: ``(2, 3, 4, 7, 9, 10)`` → ``"2–4, 7, 9–10"``."""
+    runs: list[list[int]] = []
+    for r in sorted(set(rows)):
+        if runs and r == runs[-1][1] + 1:
+            runs[-1][1] = r
+        else:
+            runs.append([r, r])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
+
+
+def group_identical(issues: list[SheetIssue]) -> list[SheetIssue]:
+    """One issue for each problem repeated down a column: its rows listed together.
+
+    Issues with the same sheet, column, rule, value, parameters and severity
+    become one (at the first of their rows, with ``rows`` naming them all), so
+    that one mistake copied down a column is reported once, not once per row.
+    Issues that name a farm (the farm's own rows) and wrapped record warnings
+    are kept as they are. The order of first appearance is kept.
+    """
+    groups: dict[tuple, list[SheetIssue]] = {}
+    order: list[tuple] = []
+    for k, issue in enumerate(issues):
+        key: tuple = (k,)
+        if issue.row is not None and issue.record_issue is None and issue.farm_id is None:
+            try:
+                key = (
+                    issue.sheet,
+                    issue.column,
+                    issue.code,
+                    issue.severity,
+                    repr(issue.value),
+                    tuple(sorted((p, repr(v)) for p, v in issue.params.items())),
+                )
+            except TypeError:
+                key = (k,)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(issue)
+    out = []
+    for key in order:
+        members = groups[key]
+        first = members[0]
+        if len(members) > 1:
+            first = replace(first, rows=tuple(i.row for i in members if i.row is not None))
+        out.append(first)
+    return out
 
 
 class WorkbookRefused(FarmcalcError):  # noqa: N818 — a refusal, not a bug

@@ -347,7 +347,7 @@ FARMS = Sheet(
             "meat_sold_kg_liveweight",
             "Sålda djur (kg levandevikt)",
             "Levandevikt av sålda djur (slakt och livdjur) minus köpta. Används för att "
-            "fördela mjölkgårdens utsläpp mellan mjölk och kött.",
+            "fördela mjölkgårdens utsläpp mellan mjölk och kött. Tomt = allt räknas på mjölken.",
             FMT_INT,
             aliases=("sålt kött", "meat sold"),
             width=16,
@@ -401,7 +401,8 @@ LIVESTOCK = Sheet(
             LIVESTOCK_NUMS,
             "milk_kg_ecm_per_head",
             "Mjölk (kg ECM per ko och år)",
-            "Bara för mjölkkor: energikorrigerad mjölk per ko. Ger en noggrannare metanberäkning.",
+            "Bara för mjölkkor: energikorrigerad mjölk per ko. Ger en noggrannare metanberäkning. "
+            "Tomt = IPCC:s standardvärde per ko (Tier 1).",
             FMT_INT,
             aliases=("mjölk", "milk"),
             width=16,
@@ -479,7 +480,8 @@ CROPS_SHEET = Sheet(
             "Vall, bete och majsensilage: skörd i kilo torrsubstans (ts) per hektar, alla "
             "skördar under året tillsammans, t.ex. 8 000 för en slåttervall i Skåne. Vet du "
             "bara ensilagets färskvikt: multiplicera med ts-halten i foderanalysen. Ange "
-            "antingen levererad vikt eller torrsubstans, inte båda.",
+            "antingen levererad vikt eller torrsubstans, inte båda. Tomt = skörden i "
+            "kolumnen före gäller.",
             FMT_INT,
             units=("kg ts/ha", "kg torrsubstans per ha", "kg dm per ha"),
             aliases=("skörd ts", "skörd, ts", "yield dm", "yield kg dm per ha"),

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.excel import layout as L  # noqa: N812 — the one layout table
-from farmcalc.excel.issues import SheetIssue, WorkbookRefused, has_errors
+from farmcalc.excel.issues import SheetIssue, WorkbookRefused, group_identical, has_errors
 from farmcalc.excel.safety import (
     MAX_BYTES,
     MAX_ROWS,
@@ -599,6 +599,12 @@ def _parse_sheet(raw: RawSheet, out: list[SheetIssue]) -> _Parsed:
     cols: dict[str, np.ndarray] = {}
     missing: dict[str, np.ndarray] = {}
     bad_row = np.zeros(len(keep), dtype=bool)
+    # the manure shares of a row go together: percent for all of them, or for none
+    manure = [f for f in L.MANURE_FIELDS if f in convs]
+    manure_pct = bool(manure) and _typed_as_percent(
+        np.concatenate([convs[f].values[keep] for f in manure]),
+        np.concatenate([convs[f].missing[keep] for f in manure]),
+    )
     for col in raw.layout.columns:
         conv = convs[col.field]
         values = raw.columns.get(col.field)
@@ -612,6 +618,10 @@ def _parse_sheet(raw: RawSheet, out: list[SheetIssue]) -> _Parsed:
             bad_row[i] = True
         kept_values = _Lazy(values, keep) if values is not None else None
         required = col.required and col.field in raw.columns  # else: missing_column
+        if col.kind == L.SHARE:
+            manure = col.field.startswith("manure:")
+            if manure_pct if manure else _typed_as_percent(kept.values, kept.missing):
+                kept = _read_as_percent(kept, col, raw, out)
         if col.kind in (L.NUMBER, L.SHARE, L.YEAR):
             bad_row |= _check_numbers(kept, col, kept_values, sink, required)
         elif required:
@@ -632,6 +642,37 @@ def _parse_sheet(raw: RawSheet, out: list[SheetIssue]) -> _Parsed:
         cols[col.field] = kept.values
         missing[col.field] = kept.missing
     return _Parsed(sub, keep, cols, missing, bad_row)
+
+
+def _typed_as_percent(values: np.ndarray, missing: np.ndarray) -> bool:
+    """Whether a share column was plainly typed in percent.
+
+    So it is when every number given is 0 or a whole number in 2–100, and at
+    least one is not 0: no share 0–1 is then possible, and no percent is
+    ambiguous. A column that mixes 0,45 and 45, holds a 1 (100 % or 1 %?) or
+    a 1,5 is not guessed: its values above 1 are errors.
+    """
+    given = values[~missing & ~np.isnan(values)]
+    percent = (given > 1) & (given <= 100) & (given == np.round(given))
+    return bool(given.size and percent.any() and ((given == 0) | percent).all())
+
+
+def _read_as_percent(conv: Converted, col: L.Column, raw: RawSheet, out: list) -> Converted:
+    """The column divided by 100, with one warning naming the column (if it has a value)."""
+    above = np.flatnonzero(conv.values > 1)
+    if not above.size:  # only zeros: 0 % is 0
+        return conv
+    example = float(conv.values[above[0]])
+    out.append(
+        SheetIssue(
+            "share_percent",
+            sheet=raw.name,
+            column=raw.header(col.field),
+            params={"example": example, "share": example / 100},
+            severity=WARNING,
+        )
+    )
+    return Converted(conv.values / 100, conv.missing, conv.problems)
 
 
 # ---------------------------------------------------------------------------
@@ -710,10 +751,10 @@ def parse_workbook(raw: RawWorkbook) -> tuple[FarmTables | None, list[SheetIssue
         children[key_] = (p, farm_idx)
 
     if has_errors(issues):
-        return None, issues
+        return None, group_identical(issues)
     tables, rows = _build_tables(fp, children)
     issues += _warnings(tables, rows, fp, children, year_issues)
-    return tables, issues
+    return tables, group_identical(issues)
 
 
 def _by_row(issues: list[SheetIssue]) -> list[SheetIssue]:

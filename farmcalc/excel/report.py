@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from farmcalc.excel.issues import SheetIssue, show_value
+from farmcalc.excel.issues import SheetIssue, row_ranges, show_value
 from farmcalc.excel.xlsx import Styles, Target, new_workbook, write_text, write_value
 from farmcalc.i18n import _, gettext_
 from farmcalc.validation import ERROR
@@ -61,7 +61,8 @@ def write_error_report(issues: list[SheetIssue], target: Target, *, locale: str 
         sev = t["error"] if issue.severity == ERROR else t["warning"]
         write_text(ws, r, 0, sev, styles, red if issue.severity == ERROR else None)
         write_text(ws, r, 1, issue.sheet or "", styles)
-        write_value(ws, r, 2, issue.row, styles)
+        rows = row_ranges(issue.rows) if len(issue.rows) > 1 else issue.row
+        write_value(ws, r, 2, rows, styles)
         write_text(ws, r, 3, issue.column or "", styles)
         if issue.value is not None:  # as typed, always text
             write_text(ws, r, 4, show_value(issue.value, locale)[1:-1], styles)

@@ -77,8 +77,17 @@ INSTRUCTIONS = (
         "• Tal som lagrats som text accepteras. Formler går bra, men inte formelfel som "
         "#DIV/0! eller #VÄRDEFEL!.",
     ),
-    ("text", "• Andelar skrivs som tal mellan 0 och 1 (0,85) eller med procenttecken (85 %)."),
-    ("text", "• Tomma talceller betyder 0, utom där kolumnens förklaring säger annat."),
+    (
+        "text",
+        "• Andelar skrivs som tal mellan 0 och 1 (0,85) eller med procenttecken (85 %). "
+        "Står procent utan tecken i en hel kolumn (45, 60, 100) läses kolumnen som procent, "
+        "med en varning; blandas 0,45 och 45 i samma kolumn är det fel.",
+    ),
+    (
+        "text",
+        "• En tom cell betyder ”inte angivet”, som ett tomt fält på webben: standardvärdet "
+        "där kolumnens förklaring säger ”Tomt = …”, annars inget (0).",
+    ),
     (
         "text",
         "• Välj djurslag, grödor och typer i listorna. Svenska namn och de engelska koderna "

@@ -219,7 +219,7 @@ CELL_CASES = {
     "orphan_year": _set("Djur", L.LIVESTOCK, 2, "year", 2023),
     "duplicate_column": _dup_column("Djur", L.LIVESTOCK, "head"),
     "manure_missing": _shares(3, {}),
-    "residues_over_one": _set("Grödor", L.CROPS_SHEET, 2, "residues_removed_fraction", 2),
+    "residues_over_one": _set("Grödor", L.CROPS_SHEET, 3, "residues_removed_fraction", 2),
     "change_too_early": _soil_change(1700),
     "unknown_land_use": _soil_change(2019, "Golfbana"),
     "no_farms": _clear_farms,

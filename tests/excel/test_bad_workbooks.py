@@ -60,8 +60,9 @@ EXPECTED: dict[str, tuple[str, dict]] = {
     ),
     "orphan_crop": ('Blad "Grödor", rad 4, kolumn "Gård-id": gården K-7 finns inte på bladet', {}),
     "orphan_year": ('gården K-1 har ingen rad för år 2023 på bladet "Gårdar"', {}),
+    # one message for the two rows with the same problem (issue 9)
     "year_ambiguous": (
-        'Blad "Djur", rad 2, kolumn "Gård-id": gården K-1 har flera år på bladet "Gårdar": '
+        'Blad "Djur", rader 2–3, kolumn "Gård-id": gården K-1 har flera år på bladet "Gårdar": '
         "ange år på den här raden",
         {},
     ),
@@ -164,8 +165,8 @@ def test_error_report_lists_every_issue(tmp_path):
     ws = openpyxl.load_workbook(path).active
     assert ws.title == "Fel"
     rows = list(ws.iter_rows(min_row=5, values_only=True))
-    assert len(rows) == len(issues) == 2
-    assert rows[0][:5] == ("Fel", "Djur", 2, "Gård-id", "K-1")
+    assert len(rows) == len(issues) == 1  # rows 2 and 3 had the same problem: one line
+    assert rows[0][:5] == ("Fel", "Djur", "2–3", "Gård-id", "K-1")
     assert rows[0][5] == 'gården K-1 har flera år på bladet "Gårdar": ange år på den här raden'
     assert [c.value for c in ws[4]] == [
         "Allvarlighet",
