@@ -41,7 +41,13 @@ from farmcalc.disclosure import (
     gas_ratio_bounds,
     mass_bounds,
 )
-from farmcalc.factors import DEFAULT_FACTOR_SET, FactorSet, load_factor_set
+from farmcalc.factors import (
+    DEFAULT_FACTOR_SET,
+    GWP_SETS,
+    FactorSet,
+    available_factor_sets,
+    load_factor_set,
+)
 from farmcalc.i18n import _, gettext_
 from farmcalc.labels import label as core_label
 from farmcalc.measures import MEASURES, SAVING_COLUMNS, describe, saving_column
@@ -618,6 +624,16 @@ def protect(
     values = x.sum(axis=0)
     final = None
     if protection is not None:
+        # a bound the true figures break (results of an older factor version)
+        # is no knowledge: an attacker assuming it would be wrong, so drop it
+        tol = 1e-6 * (1.0 + np.abs(values))
+        ratios = [
+            (a, b, lo, hi)
+            for a, b, lo, hi in ratios
+            if lo * values[pos[b]] - tol[pos[a]]
+            <= values[pos[a]]
+            <= hi * values[pos[b]] + tol[pos[a]]
+        ]
         supp, final = _audited(
             supp,
             values=values,
@@ -1296,8 +1312,9 @@ def _used(farms: pd.DataFrame, column: str) -> tuple[str, ...] | None:
     if column not in farms.columns or not len(farms):
         return None
     v = pd.unique(farms[column])
-    if any(not isinstance(x, str) for x in v):
-        return None
+    known = set(available_factor_sets()) if column == "factor_set" else set(GWP_SETS)
+    if any(not isinstance(x, str) or x not in known for x in v):
+        return None  # unknown to this version: assume any set
     return tuple(sorted(v))
 
 

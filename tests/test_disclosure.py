@@ -290,3 +290,16 @@ def test_protection_parameter_reaches_the_audit(protection):
     agg = aggregate(f, rule=Rule(protection=protection))
     assert agg.audits[2025].protection == protection
     assert attack(f, published_of(agg, 2025), Rule(protection=protection)).passed
+
+
+def test_a_bound_the_figures_break_is_dropped_not_an_error():
+    """Results of an older factor version may lie outside today's gas shares:
+    the audit must not fail (an LP with a false bound is infeasible)."""
+    x = pd.DataFrame({"a": [1.0] * 4 + [0.0] * 3, "b": [1.0] * 7})
+    x["t"] = x["a"] + x["b"]
+    out = protect(x, relations=[("t", ["a", "b"])], ratios=[("a", "b", 2.0, 3.0)], protection=0.15)
+    assert not out.loc["a", "shown"] and out.attrs["audit"].passed
+    # with an unknown factor set in the frame, every set is assumed
+    f = attack_frame()
+    f["factor_set"] = "a-set-of-another-version"
+    assert aggregate(f).audits[2025].passed
