@@ -73,6 +73,7 @@ T = {
         "{farms} new farms created."
     ),
     "import_warnings": _("{n} warnings:"),
+    "import_removed": _("Removed, as --replace-missing asked ({n}):"),
     "import_would_remove": _(
         "{file}: importing the workbook would remove the stored data listed below; nothing "
         "was saved:"
@@ -243,7 +244,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from web import crud
     from web.access import can_create_farms
     from web.db import get_session, upgrade
-    from web.importer import REMOVAL_TEXT, import_workbook
+    from web.importer import REMOVAL_TEXT, RemovalIssue, import_workbook
 
     locale = args.locale
     if not Path(args.file).is_file():
@@ -290,9 +291,15 @@ def cmd_import(args: argparse.Namespace) -> int:
             farms=result.n_new_farms,
         )
     )
-    if result.warnings:
-        print(gettext_(T["import_warnings"], locale).format(n=len(result.warnings)))
-        for issue in result.warnings:
+    removed = [i for i in result.warnings if isinstance(i, RemovalIssue)]
+    if removed:
+        print(gettext_(T["import_removed"], locale).format(n=len(removed)))
+        for issue in removed:
+            print(f"  {issue.location(locale)}: {issue.text(locale)}")
+    warnings = [i for i in result.warnings if not isinstance(i, RemovalIssue)]
+    if warnings:
+        print(gettext_(T["import_warnings"], locale).format(n=len(warnings)))
+        for issue in warnings:
             print("  " + issue.message(locale))
     return 0
 

@@ -282,6 +282,7 @@ REMOVAL_WHY = {
 }
 REMOVAL_TEXT = {
     "join": _("{why}, so {what}"),
+    "item": _("Farm {farm_id} ({year}): {items}"),
     "more": _("and {n} more"),
     "head": _("{category} {n} head"),
     "area": _("{crop} {area} ha"),
@@ -355,6 +356,15 @@ def _describe(kind: str, items: list[dict[str, Any]], locale: str) -> str:
 @dataclass(frozen=True)
 class RemovalIssue(SheetIssue):
     """A farm-year's stored rows that the workbook would remove (or removed)."""
+
+    def parts(self, locale: str = "sv") -> tuple[str, str]:
+        """(``Blad "Djur": arbetsboken har inget sådant blad``, ``Gård EX-1 (2025): …``)."""
+        p = self.params
+        why = gettext_(REMOVAL_WHY[p["why"]], locale)
+        item = gettext_(REMOVAL_TEXT["item"], locale).format(
+            farm_id=self.farm_id, year=p["year"], items=_describe(p["kind"], p["items"], locale)
+        )
+        return f"{self.location(locale)}: {why}", item
 
     def text(self, locale: str = "sv") -> str:
         p = self.params
@@ -603,10 +613,16 @@ def error_report_bytes(issues: list[SheetIssue], locale: str = "sv") -> bytes:
 
 
 def _issue_dict(issue: SheetIssue, locale: str) -> dict[str, Any]:
-    """``SheetIssue.as_dict`` with the value as the user typed it (``-3``, not ``-3.0``)."""
+    """``SheetIssue.as_dict`` with the value as the user typed it (``-3``, not ``-3.0``).
+
+    A removal also gets ``group`` (sheet and why: the job page's heading) and
+    ``item`` (the farm-year and its rows: a line under it).
+    """
     out = issue.as_dict(locale)
     if issue.value is not None:
         out["value"] = show_value(issue.value, locale)[1:-1]
+    if isinstance(issue, RemovalIssue):
+        out["group"], out["item"] = issue.parts(locale)
     return out
 
 
@@ -622,7 +638,7 @@ def _finish(job: ImportJob, result: ImportResult) -> None:
     ordered = result.errors + result.warnings
     job.issues = [_issue_dict(i, job.locale) for i in ordered[:MAX_ISSUES_KEPT]]
     job.report = error_report_bytes(ordered, job.locale) if ordered else None
-    job.removals = [r.key for r in result.removals] if result.refused_for_removals else []
+    job.removals = [r.key for r in result.removals]  # to confirm (failed) or removed (done)
     now = utcnow()
     job.finished_at = now
     job.updated_at = now

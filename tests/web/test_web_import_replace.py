@@ -222,6 +222,9 @@ def test_confirm_replaces_what_the_page_listed(app, client, seed, login, example
     assert cows.record["livestock"] == [] and round(t_co2e(cows)) < 300
     removed = [i["message"] for i in job.issues if i["farm_id"] == COW_FARM]
     assert removed and "togs bort" in removed[0], removed
+    text = page_text(client, job_id)
+    assert "Borttaget" in text and "Gård EX-000002 (2025): mjölkkor 207 st." in text
+    assert "av 9 varningar" not in text  # the removals are not counted as warnings
     # a second confirmation does nothing more
     assert client.post(f"/import/jobs/{job_id}/replace", data={"confirm": "y"}).status_code == 404
 
