@@ -44,6 +44,8 @@ PAGES = [
     ("advisor-import", "advisor", "/import/"),
     ("not-found", "farmer", "/farms/999999"),
     ("municipality", "municipality", "/municipality/"),
+    ("farms-to-confirm", "municipality", "/confirmations/"),
+    ("trusted-advisors", "municipality", "/confirmations/advisors"),
 ]
 
 
