@@ -398,34 +398,26 @@ def find_removals(
         for k in KINDS
     }
     absent = {s.key for s in absent_sheets(raw)}
-    wanted: dict[tuple[int, int], list[tuple[str, str]]] = {}  # (farm id, year) → kinds
-    for i in range(n):
-        fid = plan.existing.get(codes[i])
-        if fid is None:
-            continue
-        empty = [k.key for k in KINDS if counts[k.key][i] == 0]
-        if empty:
-            wanted[(fid, int(years[i]))] = [(key, codes[i]) for key in empty]
-    if not wanted:
-        return []
-    parts = [FarmYear.record[k.path if len(k.path) > 1 else k.path[0]] for k in KINDS]
-    found: dict[tuple[int, int], list[list]] = {}
-    for chunk in _chunks(sorted({f for f, _y in wanted})):
-        stmt = select(FarmYear.farm_id, FarmYear.year, *parts).where(
-            FarmYear.farm_id.in_(chunk)  # type: ignore[attr-defined]
-        )
-        for fid, year, *lists in session.execute(stmt).all():
-            if (int(fid), int(year)) in wanted:
-                found[(int(fid), int(year))] = [v if isinstance(v, list) else [] for v in lists]
     out: list[Removal] = []
-    for (fid, year), kinds in wanted.items():
-        stored = found.get((fid, year))
-        if stored is None:
+    for kind in KINDS:  # one query per kind, for the farm-years with no rows of it only
+        wanted: dict[tuple[int, int], str] = {}  # (farm id, year) → farm code
+        for i in np.flatnonzero(counts[kind.key] == 0).tolist():
+            fid = plan.existing.get(codes[i])
+            if fid is not None:
+                wanted[(fid, int(years[i]))] = codes[i]
+        if not wanted:
             continue
-        for key, code in kinds:
-            items = stored[[k.key for k in KINDS].index(key)]
-            if items:
-                out.append(Removal(key, code, year, items, absent=key in absent))
+        part = FarmYear.record[kind.path if len(kind.path) > 1 else kind.path[0]]
+        for chunk in _chunks(sorted({f for f, _y in wanted})):
+            stmt = select(FarmYear.farm_id, FarmYear.year, part).where(
+                FarmYear.farm_id.in_(chunk)  # type: ignore[attr-defined]
+            )
+            for fid, year, items in session.execute(stmt).all():
+                code = wanted.get((int(fid), int(year)))
+                if code is not None and isinstance(items, list) and items:
+                    out.append(
+                        Removal(kind.key, code, int(year), items, absent=kind.key in absent)
+                    )
     order = {k.key: i for i, k in enumerate(KINDS)}
     return sorted(out, key=lambda r: (order[r.kind], r.farm_code, r.year))
 

@@ -398,3 +398,18 @@ def test_a_new_farm_needs_a_municipality_in_the_model():
 
     with pytest.raises(ValidationError):
         FarmCreate(farm_code="X")
+
+
+def test_fewer_rows_or_a_new_year_is_an_ordinary_edit(app, client, seed, login, example_xlsx):
+    """Dropping one animal category, or a new year without animals, removes nothing stored
+    that the workbook was silent about: imported as before, no confirmation."""
+    owner = sign_in(client, login, seed)
+    job_id_of(upload(client, example_xlsx))
+    records = example_records()
+    records[1]["livestock"] = records[1]["livestock"][:1]  # the cows only, no young stock
+    nxt = {**records[2], "year": 2026, "livestock": []}  # a year not stored yet
+    buf = io.BytesIO()
+    write_template(buf, records=[*records, nxt])
+    job = get_job(app, job_id_of(upload(client, buf.getvalue())))
+    assert job.status == "done" and (job.n_inserted, job.n_updated) == (1, N_EXAMPLE)
+    assert len(stored_of(app, owner)[COW_FARM].record["livestock"]) == 1
