@@ -54,6 +54,7 @@ from farmcalc.measures import MEASURES, SAVING_COLUMNS, describe, saving_column
 
 if TYPE_CHECKING:
     from farmcalc.api import BatchResult
+    from farmcalc.panel import Panel
     from farmcalc.record import FarmTables
 
 # ----------------------------------------------------------------- the data
@@ -974,6 +975,8 @@ class Aggregate:
     audits: dict[int, Audit] = field(default_factory=dict)
     """Per year: the final disclosure audit (:class:`farmcalc.disclosure.Audit`) of its
     emission cells and (prefixed ``farmland_ha:``, ``livestock_units:``) coverage cells."""
+    panel: Panel | None = None
+    """The like-for-like series: the same farms every year (:mod:`farmcalc.panel`)."""
 
     # ------------------------------------------------------------ reading
     def _index(self, name: str) -> dict[tuple[int, str], dict[str, Any]]:
@@ -1060,6 +1063,7 @@ class Aggregate:
                 for r in self.measure_rows(locale)
             ],
             "method_mix": self.method_mix,
+            "like_for_like": self.panel.to_dict() if self.panel is not None else None,
         }
 
 
@@ -1260,6 +1264,9 @@ def aggregate(
     )
     agg.trend = _trend(agg)
     agg.audits = audits
+    from farmcalc.panel import like_for_like  # it builds on this module
+
+    agg.panel = like_for_like(farms, agg)
     if years and all(c in farms.columns for c in SAVING_COLUMNS):
         hidden = cells.loc[~cells["shown"].astype(bool), ["year", "cell"]]
         agg.measures = pd.concat(

@@ -34,7 +34,6 @@ from farmcalc.aggregate import (
     Aggregate,
     Rule,
     aggregate,
-    annual_change_pct,
 )
 from farmcalc.aggregate_export import to_csv, to_xlsx_bytes
 from farmcalc.disclosure import DEFAULT_PROTECTION
@@ -42,6 +41,7 @@ from web.access import can_see_aggregates
 from web.charts import Bar, bar_chart, data_table
 from web.db import get_session
 from web.i18n import current_lang, number
+from web.like_for_like import panel_figures
 from web.totals import load_frame, method_mix
 from web.trend_chart import Series, line_chart
 
@@ -468,7 +468,11 @@ def dashboard() -> str:
             cov=agg.coverage_of("total"),
             cur=cur,
             summary={r["key"]: r for r in tables["summary"]},
-            change=annual_change_pct(agg),
+            change=agg.panel.change_pct if agg.panel is not None else None,
+            panel=agg.panel,
+            lfl=agg.panel.row() if agg.panel is not None else {},
+            base_cov=agg.coverage_of("total", agg.base_year),
+            base_row={k: _none(v) for k, v in trend[agg.base_year].items()},
             gas_chart=gas_chart(agg, tables["gas"]),
             sector_chart=simple_chart(
                 agg,
@@ -495,6 +499,7 @@ def dashboard() -> str:
             csv_url=url_for(".export_csv", year=agg.year, base=agg.base_year),
             xlsx_url=url_for(".export_xlsx", year=agg.year, base=agg.base_year),
             **trend_figures(agg),
+            **(panel_figures(agg, agg.panel) if agg.panel is not None else {}),
         )
     return render_template("municipality/dashboard.html", **ctx)
 

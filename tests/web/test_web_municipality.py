@@ -538,3 +538,42 @@ def test_measures_are_hidden_with_the_items_they_act_on(app, demo):
                 assert not shown, (y, key)
                 checked += 1
     assert checked  # the demo has hidden items with measures on them
+
+
+# -------------------------------------------------------------- like for like
+
+
+def _panel_fossil(frame, members, year):
+    sub = frame[(frame["year"] == year) & frame["farm_key"].isin(members)]
+    return round((sub["fuel_co2_co2e_kg"] + sub["heating_oil_co2_co2e_kg"]).sum() / 1000)
+
+
+def test_headline_compares_the_same_farms_and_says_how_many(app, client):
+    """Issue 9 §4: the headline's change and path come from the farms of every year."""
+    with app.app_context():
+        create_demo_data(n_farms=150)  # enough farms joining and leaving to show both series
+        frame = load_frame(session=get_session(), municipality_code="1290")
+    every = frame.groupby("farm_key")["year"].nunique()
+    members = set(every.index[every == frame["year"].nunique()])
+    assert 0 < len(members) < frame["farm_key"].nunique()  # the demo's coverage changes
+    agg = aggregate(frame)
+    first, last = _panel_fossil(frame, members, 2021), _panel_fossil(frame, members, 2025)
+    change = round(100 * ((last / first) ** (1 / 4) - 1), 1)
+    assert agg.panel.farms == len(members)
+    assert agg.panel.row(2025)["fossil_co2_t"] == last
+    assert agg.panel.change_pct == change
+    html = demo_login(client).get("/municipality/").get_data(as_text=True)
+    text = " ".join(html.replace("\u00a0", " ").split())
+    assert f"Samma {len(members)} gårdar varje år 2021–2025:" in text
+    assert f"{last:,} ton".replace(",", " ") in text
+    assert f"{abs(change):.1f} %".replace(".", ",") in text
+    assert 'id="like-for-like"' in html and 'id="chart-like-for-like"' in html
+    assert "Alla rapporterande gårdar" in html  # the all-farms series stays beside it
+
+
+def test_headline_says_why_when_the_same_farms_cannot_be_shown(client, demo):
+    """30 demo farms: the 3 that joined or left would be revealed by all − same farms."""
+    html = demo_login(client).get("/municipality/").get_data(as_text=True)
+    text = " ".join(html.replace("\u00a0", " ").split())
+    assert "Samma gårdar varje år kan inte jämföras" in text
+    assert "för få för att visas för sig" in text
