@@ -81,21 +81,27 @@ def _table(result: dict, farm_name: str | None, locale: str) -> str:
         ),
         "",
     ]
-    w = 44
-    header = f"{_t('source', locale):<{w}} {_t('gas', locale):<22} {_t('t_co2e', locale):>12}"
+    # the labels whole (the same names as everywhere else), the columns as wide as they need
+    rows = [
+        (
+            f"{label(e['source'], locale)}: {label(e['category'], locale)}",
+            label(e["gas"], locale),
+            n(e["co2e_kg"] / 1000, "#,##0.00"),
+        )
+        for e in result["emissions"]
+        if e["source"] != "soil_carbon"
+    ]
+    w = max([len(_t("source", locale)), *(len(r[0]) for r in rows)])
+    g = max([len(_t("gas", locale)), *(len(r[1]) for r in rows)])
+    header = f"{_t('source', locale):<{w}} {_t('gas', locale):<{g}} {_t('t_co2e', locale):>12}"
     lines += [header, "-" * len(header)]
-    for e in result["emissions"]:
-        if e["source"] == "soil_carbon":
-            continue
-        name = f"{label(e['source'], locale)}: {label(e['category'], locale)}"
-        gas = label(e["gas"], locale)[:22]
-        lines.append(f"{name[:w]:<{w}} {gas:<22} {n(e['co2e_kg'] / 1000, '#,##0.00'):>12}")
+    lines += [f"{name:<{w}} {gas:<{g}} {t:>12}" for name, gas, t in rows]
     tot = result["totals"]
     lines += [
         "-" * len(header),
-        f"{_t('total', locale):<{w + 23}} {n(tot['co2e_kg'] / 1000):>12}",
-        f"{_t('soil', locale):<{w + 23}} {n(tot['soil_carbon_co2e_kg'] / 1000):>12}",
-        f"{_t('net', locale):<{w + 23}} {n(tot['net_co2e_kg'] / 1000):>12}",
+        f"{_t('total', locale):<{w + g + 1}} {n(tot['co2e_kg'] / 1000):>12}",
+        f"{_t('soil', locale):<{w + g + 1}} {n(tot['soil_carbon_co2e_kg'] / 1000):>12}",
+        f"{_t('net', locale):<{w + g + 1}} {n(tot['net_co2e_kg'] / 1000):>12}",
         "",
     ]
     for i in result["intensities"]:

@@ -110,7 +110,9 @@ LABELS: dict[str, str] = {
     "CH4": _("Methane (CH4)"),
     "N2O": _("Nitrous oxide (N2O)"),
     "CO2": _("Carbon dioxide (CO2)"),
-    "CO2e": _("CO2-equivalents"),
+    # not a gas: upstream figures published only as CO2-equivalents (one name everywhere,
+    # the municipality's tables too)
+    "CO2e": _("Reported as CO2e (electricity, district heating, fertiliser)"),
 }
 
 

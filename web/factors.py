@@ -31,7 +31,7 @@ bp = Blueprint("factors", __name__, url_prefix="/factors")
 
 # Topics (the first part of a factor id), in the order a farmer meets them.
 GROUPS: dict[str, object] = {
-    "enteric": lazy_gettext("Enteric fermentation (methane from digestion)"),
+    "enteric": lazy_gettext("Enteric fermentation"),  # the source's one name (farmcalc.labels)
     "manure": lazy_gettext("Manure management"),
     "livestock": lazy_gettext("Livestock"),
     "soils": lazy_gettext("Soils: nitrous oxide"),
