@@ -67,6 +67,14 @@ TEXT = {
         "cut emissions on. Each measure is calculated alone; the savings do not add up."
     ),
     "trend": _("Trend"),
+    "same_farms": _("The same farms every year"),
+    "same_farms_note": _(
+        "The farms that reported every year from the base year to the selected year: a "
+        "change here is not a change in which farms report. Hidden (empty) when the farms "
+        "that joined or left are too few to be shown apart."
+    ),
+    "per_ha_total": _("Emissions per hectare"),
+    "per_lu_ch4": _("Methane per livestock unit"),
     "emissions": _("Emissions"),
     "mass": _("Mass of the gas"),
     "fossil_path": _("Path −14 % a year"),
@@ -167,24 +175,32 @@ def export_rows(agg: Aggregate, locale: str = "sv") -> list[dict[str, Any]]:
         ("soil_carbon_t", label("soil_carbon", locale), "t CO2"),
         ("net_t", label("net", locale), t_co2e),
     )
-    for tr in agg.trend.to_dict("records"):
-        for key, name, unit in measures:
-            v = tr.get(key)
-            v = None if v is None or v != v else v
-            out.append(
-                {
-                    "year": int(tr["year"]),
-                    "table": trend_table,
-                    "row": str(int(tr["year"])),
-                    "measure": name,
-                    "value": v,
-                    "unit": unit,
-                    "farms": _none(tr.get("farms")),
-                    "area_ha": _none(tr.get("area_ha")),
-                    "livestock_units": _none(tr.get("livestock_units")),
-                    "note": "",
-                }
-            )
+    series = [(trend_table, measures, agg.trend.to_dict("records"))]
+    if agg.panel is not None and agg.panel.farms:
+        same = (
+            *measures[:9],
+            ("total_kg_per_ha", _t("per_ha_total", locale), "kg CO2e/ha"),
+            ("ch4_kg_per_lu", _t("per_lu_ch4", locale), "kg CH4/LU"),
+        )
+        rows = [agg.panel.row(int(y)) for y in agg.panel.series["year"]]
+        series.append((_t("same_farms", locale), same, rows))
+    for table, columns, records in series:
+        for tr in records:
+            for key, name, unit in columns:
+                out.append(
+                    {
+                        "year": int(tr["year"]),
+                        "table": table,
+                        "row": str(int(tr["year"])),
+                        "measure": name,
+                        "value": _none(tr.get(key)),
+                        "unit": unit,
+                        "farms": _none(tr.get("farms")),
+                        "area_ha": _none(tr.get("area_ha")),
+                        "livestock_units": _none(tr.get("livestock_units")),
+                        "note": "",
+                    }
+                )
     return out
 
 
@@ -304,6 +320,21 @@ def write_xlsx(agg: Aggregate, target: Target, locale: str = "sv") -> None:
     for i, tr in enumerate(agg.trend.to_dict("records"), start=3):
         for c, (k, _h) in enumerate(trend_cols):
             write_value(tw, i, c, _none(tr.get(k)), st)
+    if agg.panel is not None and agg.panel.farms:
+        r = 3 + len(agg.trend) + 1
+        write_text(tw, r, 0, _t("same_farms", locale), st, bold)
+        write_text(tw, r + 1, 0, _t("same_farms_note", locale), st)
+        same_cols = (
+            *trend_cols[:-2],
+            ("total_kg_per_ha", _t("per_ha_total", locale) + " (kg CO2e/ha)"),
+            ("ch4_kg_per_lu", _t("per_lu_ch4", locale) + " (kg CH4/LU)"),
+        )
+        for c, (_k, h) in enumerate(same_cols):
+            write_text(tw, r + 2, c, h, st, {**head, "text_wrap": True})
+        for i, y in enumerate(agg.panel.series["year"], start=r + 3):
+            row = agg.panel.row(int(y))
+            for c, (k, _h) in enumerate(same_cols):
+                write_value(tw, i, c, _none(row.get(k)), st)
 
     dw = wb.add_worksheet(gettext_("Data", locale))
     dw.set_column(0, len(COLUMNS) - 1, 16)

@@ -577,3 +577,20 @@ def test_headline_says_why_when_the_same_farms_cannot_be_shown(client, demo):
     text = " ".join(html.replace("\u00a0", " ").split())
     assert "Samma gårdar varje år kan inte jämföras" in text
     assert "för få för att visas för sig" in text
+
+
+def test_exports_carry_the_same_farms_series(app, client):
+    with app.app_context():
+        create_demo_data(n_farms=150)
+        frame = load_frame(session=get_session(), municipality_code="1290")
+    agg = aggregate(frame)
+    last = agg.panel.row(2025)["fossil_co2_t"]
+    assert last is not None
+    demo_login(client)
+    csv = client.get("/municipality/export.csv").get_data(as_text=True)
+    rows = [r.split(";") for r in csv.splitlines() if r.startswith("2025;Samma gårdar varje år;")]
+    fossil = [r for r in rows if r[3] == "Fossil koldioxid"]
+    assert len(fossil) == 1 and fossil[0][4].replace("\u00a0", "") == f"{last:.0f}"
+    assert fossil[0][6] == str(agg.panel.farms)
+    book = xlsx_text(client.get("/municipality/export.xlsx").data)
+    assert "Samma gårdar varje år" in book
