@@ -24,6 +24,7 @@ The method is described in ``docs/municipality.md``.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -1286,6 +1287,7 @@ def aggregate(
 
 _PROTECTED: OrderedDict[bytes, pd.DataFrame] = OrderedDict()
 CACHE_SIZE = 64
+_PROTECTED_LOCK = threading.Lock()  # the web server's threads share the cache
 """Protected tables kept (a year's emission and coverage tables, a few municipalities).
 
 The dashboard, its two exports and the CLI aggregate the same farm-years
@@ -1301,14 +1303,16 @@ def _protect_cached(x: pd.DataFrame, **kw: Any) -> pd.DataFrame:
     h.update(repr((arr.shape, list(x.columns), sorted(kw.items(), key=str))).encode())
     h.update(arr.tobytes())
     key = h.digest()
-    hit = _PROTECTED.get(key)
+    with _PROTECTED_LOCK:
+        hit = _PROTECTED.get(key)
+        if hit is not None:
+            _PROTECTED.move_to_end(key)
     if hit is None:
         hit = protect(x, **kw)
-        _PROTECTED[key] = hit
-        while len(_PROTECTED) > CACHE_SIZE:
-            _PROTECTED.popitem(last=False)
-    else:
-        _PROTECTED.move_to_end(key)
+        with _PROTECTED_LOCK:
+            _PROTECTED[key] = hit
+            while len(_PROTECTED) > CACHE_SIZE:
+                _PROTECTED.popitem(last=False)
     out = hit.copy()
     out.attrs = dict(hit.attrs)
     return out
