@@ -110,9 +110,9 @@ def _app() -> Iterator[Flask]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from web.db import upgrade
-
     import waitress
+
+    from web.db import upgrade
 
     with _app() as app:
         upgrade(app.config["DATABASE_URL"])
@@ -127,7 +127,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
             else:
-                print(_t("cannot_listen", host=args.host, port=args.port, error=e), file=sys.stderr)
+                print(
+                    _t("cannot_listen", host=args.host, port=args.port, error=e), file=sys.stderr
+                )
             return 2
         url = f"http://{args.host}:{args.port}/"
         print(_t("serving", url=url))
