@@ -29,6 +29,7 @@ from farmcalc.record import CHANGE_NUMS, records_to_tables
 from farmcalc.validation import ERROR, WARNING, Issue
 from farmcalc.vocabulary import (
     CROPS,
+    FORAGE_CROPS,
     INPUT_LEVELS,
     LAND_USES,
     LIVESTOCK_CATEGORIES,
@@ -76,6 +77,8 @@ class Spec:
     choices: tuple[str, ...] = ()
     default: str | None = None
     blank: Any = None  # text of the empty first option of a required choice
+    # the help text on every row, not only the first (an input that only some rows show)
+    hint_every_row: bool = False
 
 
 # ------------------------------------------------------------------ fields
@@ -157,9 +160,10 @@ CROP_FIELDS = (
         lazy_gettext("Yield as delivered (kg per ha)"),
         lazy_gettext(
             "Cereals, oilseeds, peas and beans: as delivered. Potatoes and sugar beet: "
-            "fresh weight. Leys, pasture and maize for silage: leave this empty and give "
-            "the dry matter in the next box. Empty means no harvest."
+            "fresh weight. Leys, pasture and maize for silage are given as dry matter "
+            "instead. Empty means no harvest."
         ),
+        hint_every_row=True,
     ),
     Spec(
         "yield_kg_dm_per_ha",
@@ -170,6 +174,7 @@ CROP_FIELDS = (
             "multiply it by the dry matter content from the feed analysis. Grazed pasture "
             "that is not weighed: leave empty."
         ),
+        hint_every_row=True,
     ),
     Spec(
         "residues_removed_fraction",
@@ -798,6 +803,8 @@ def build_step(
         "rows": None,
         "manure": [],
         "objects_first": step == "soils",
+        # crops whose yield is asked for as dry matter (farmform.js shows one yield input)
+        "forage_crops": FORAGE_CROPS,
     }
     if step in ROW_SECTIONS:
         list_path, specs = ROW_SECTIONS[step]

@@ -62,7 +62,7 @@ CROPS = [
     {
         "Crop": sv_label("winter_wheat"),
         "Area (ha)": "40,5",
-        "Yield (kg per ha)": "8 500",
+        "Yield as delivered (kg per ha)": "8 500",
         "Crop residues removed (%)": "50",
         "Nitrogen in mineral fertiliser (kg N per ha)": "150",
         "Kind of mineral fertiliser": sv_label("ammonium_nitrate"),
@@ -71,7 +71,7 @@ CROPS = [
     {
         "Crop": sv_label("grass_clover_ley"),
         "Area (ha)": "35",
-        "Yield (kg per ha)": "7 000",
+        "Yield of leys, pasture and maize for silage (kg dry matter per ha)": "7 000",
         "Crop residues removed (%)": "0",
         "Nitrogen in mineral fertiliser (kg N per ha)": "60",
         "Kind of mineral fertiliser": sv_label("npk"),
@@ -146,7 +146,7 @@ def expected_record(farm_code: str, name: str) -> dict:
             {
                 "crop": "grass_clover_ley",
                 "area_ha": 35,
-                "yield_kg_per_ha": 7000,
+                "yield_kg_dm_per_ha": 7000,
                 "residues_removed_fraction": 0,
                 "mineral_n_kg_per_ha": 60,
                 "mineral_n_type": "npk",
@@ -266,7 +266,18 @@ def test_new_farmer_fills_the_whole_form_and_sees_the_result(any_server, new_pag
 
     fill(row(page, 1), CROPS[0])
     page.get_by_role("button", name=sv("Add a crop")).click()
+    # one yield per row, on the crop's basis (web/static/farmform.js): delivered weight
+    # for wheat, dry matter for a ley; both while no crop is chosen
+    fresh = sv("Yield as delivered (kg per ha)")
+    dm = sv("Yield of leys, pasture and maize for silage (kg dry matter per ha)")
+    expect(row(page, 2).get_by_label(fresh, exact=True)).to_be_visible()
+    expect(row(page, 2).get_by_label(dm, exact=True)).to_be_visible()
     fill(row(page, 2), CROPS[1])
+    wheat = row(page, 1, sv_label("winter_wheat"))
+    expect(wheat.get_by_label(fresh, exact=True)).to_be_visible()
+    expect(wheat.get_by_label(dm, exact=True)).to_be_hidden()
+    expect(row(page, 2).get_by_label(dm, exact=True)).to_be_visible()
+    expect(row(page, 2).get_by_label(fresh, exact=True)).to_be_hidden()
     shot(page, "4-crops")
     save_and_continue(page, "Energy and lime")
 
