@@ -243,10 +243,11 @@ def demo_records(
 def _crop(crop: str, area: float, rng: np.random.Generator, manure_n: float) -> dict:
     jitter = float(rng.uniform(0.85, 1.15))
     basis = "yield_kg_dm_per_ha" if crop in FORAGE_CROPS else "yield_kg_per_ha"
+    harvest = {basis: round(YIELD[crop] * jitter)} if YIELD[crop] else {}  # grazed: not given
     return {
         "crop": crop,
         "area_ha": round(max(area, 0.5), 1),
-        basis: round(YIELD[crop] * jitter),
+        **harvest,
         "residues_removed_fraction": 0.5 if crop in ("winter_wheat", "barley", "rye") else 0.0,
         "mineral_n_kg_per_ha": round(MINERAL_N[crop] * jitter),
         "mineral_n_type": N_TYPES[int(rng.integers(len(N_TYPES)))],
