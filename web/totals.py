@@ -37,12 +37,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, func, insert, or_, select, tuple_
+from sqlalchemy import and_, case, func, insert, or_, select, tuple_
 from sqlmodel import Session
 
 from farmcalc.aggregate import FARM_TYPES, SUMMARY_COLUMNS, summarise_as_stored, summarise_stored
 from farmcalc.measures import MEASURES, SAVING_COLUMNS, batch_savings, stored_savings
-from web.models import Confirmation, Farm, FarmYear, FarmYearTotals
+from web.models import Confirmation, Farm, FarmYear, FarmYearTotals, Role, User
 
 if TYPE_CHECKING:
     from farmcalc.api import BatchResult
@@ -221,7 +221,9 @@ def load_frame(
     """One row per calculated farm-year of the municipality's confirmed farms.
 
     Columns :data:`FRAME_COLUMNS`: the packed numbers, then ``respondent``
-    (the farm's owner id) and ``farm_key`` (the farm id), both int64. Stale
+    (the owner's id for a farmer's farms; minus the farm id for a farm held by
+    any other account, e.g. an advisor's clients) and ``farm_key`` (the farm
+    id), both int64. Stale
     totals are made first (:func:`stale_keys`); then one query reads the
     packed totals of the municipality's confirmed farms with the two keys (no
     farm code, no name).
@@ -230,9 +232,14 @@ def load_frame(
     if stale:
         _remake(session, stale)
     t = FarmYearTotals.__table__.c
+    # A farmer's farms are one respondent (the owner); a farm held by any other
+    # account (an advisor's clients from a bulk upload) is a business of its own,
+    # confirmed as such: its respondent is the farm (negative: never an owner's id).
+    respondent = case((User.role == Role.farmer.value, Farm.owner_id), else_=-Farm.id)
     stmt = (
-        select(t.summary, Farm.owner_id, t.farm_id)
+        select(t.summary, respondent, t.farm_id)
         .join(Farm, Farm.id == t.farm_id)  # type: ignore[arg-type]
+        .join(User, User.id == Farm.owner_id)  # type: ignore[arg-type]
         .where(_in_municipality(municipality_code), t.layout == LAYOUT)
     )
     if years is not None:

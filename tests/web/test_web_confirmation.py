@@ -404,3 +404,27 @@ def test_two_farms_of_one_owner_are_one_respondent_in_what_is_published(app, see
     summary = json.loads(cli.output)["tables"]["summary"]
     row = next(r for r in summary if r["key"] == "total")
     assert row["value"] is None and row["reason"] == "few_farms"
+
+
+def test_an_advisors_own_farms_are_each_a_respondent(app, seed):
+    """An advisor's bulk upload holds its clients' farms: each is a business of its own.
+
+    Counted per account they would be one respondent and hide every figure; the
+    municipality confirms each farm, so each confirmed farm of an advisor (or of
+    any account that is not a farmer) is its own respondent.
+    """
+    from web import crud
+
+    with app.app_context():
+        db = get_session()
+        advisor = db.get(User, seed.users["advisor_without"])
+        muni = db.get(User, seed.users["municipality"])
+        for k in range(5):
+            farm = _farm(db, advisor, f"ADV-{k}")
+            _calculated_year(db, farm)
+            assert crud.confirm_farm(
+                session=db, farm_id=farm.id, user=muni, confirmed=True, municipality_code="1290"
+            )
+        frame = load_frame(session=db, municipality_code="1290")
+    assert len(frame) == 5 and frame["respondent"].nunique() == 5
+    assert seed.users["advisor_without"] not in set(frame["respondent"])  # not an owner's id
