@@ -112,7 +112,8 @@ def data_table(
         cells = "".join(f'<td class="num">{escape(c)}</td>' for c in total[1:])
         foot = f'<tfoot><tr><th scope="row">{escape(total[0])}</th>{cells}</tr></tfoot>'
     return Markup(
-        f'<div class="table-scroll"><table><caption>{escape(caption)}</caption>'
+        f'<div class="table-scroll" tabindex="0" role="region" aria-label="{escape(caption)}">'
+        f"<table><caption>{escape(caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>{foot}</table></div>"
     )
 
