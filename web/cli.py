@@ -37,7 +37,7 @@ DEMO_USERS = (
     ("kommun@example.se", "Kristianstads kommun", "municipality"),
     ("admin@example.se", "Admin", "admin"),
 )
-DEMO_FARMS = 30
+DEMO_FARMS = 150  # a small municipality: enough farms join and leave for the like-for-like series
 DEMO_YEARS = (2021, 2022, 2023, 2024, 2025)
 DEMO_PENDING = 2  # farms awaiting the municipality's confirmation (its register is not empty)
 

@@ -551,7 +551,7 @@ def _panel_fossil(frame, members, year):
 def test_headline_compares_the_same_farms_and_says_how_many(app, client):
     """Issue 9 §4: the headline's change and path come from the farms of every year."""
     with app.app_context():
-        create_demo_data(n_farms=150)  # enough farms joining and leaving to show both series
+        create_demo_data()  # `farmcalc demo`'s default: enough farms join and leave to show both
         frame = load_frame(session=get_session(), municipality_code="1290")
     every = frame.groupby("farm_key")["year"].nunique()
     members = set(every.index[every == frame["year"].nunique()])
