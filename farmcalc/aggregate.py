@@ -746,15 +746,23 @@ def _audited(
         supp = next((t for t in trials if safe(t)), first)
     if prim and not safe(supp):  # a fallback above broke the parts rule: hide all related
         supp = close(supp | np.isin(every, list(in_relations())))
-    final = audit(
-        structure,
-        true,
-        _published(supp, values, names, decimals),
-        prim,
-        protection=protection,
-        unit=unit,
-    )
-    assert final.passed, f"disclosure audit failed: {final.pinned} pinned"
+
+    def final_audit(hidden: np.ndarray) -> Audit:
+        return audit(
+            structure,
+            true,
+            _published(hidden, values, names, decimals),
+            prim,
+            protection=protection,
+            unit=unit,
+        )
+
+    final = final_audit(supp)
+    if not final.passed:  # never publish what the audit refuses: hide every related cell
+        supp = close(supp | np.isin(every, list(in_relations())))
+        final = final_audit(supp)
+    if not final.passed:
+        raise RuntimeError(f"disclosure audit failed: {final.pinned} pinned")
     return supp, final
 
 
