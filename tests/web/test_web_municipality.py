@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from farmcalc.aggregate import Rule, _rule_fails, aggregate, contributions
 from web.cli import DEMO_PASSWORD, create_demo_data
 from web.db import get_session
-from web.models import Farm, FarmYear, FarmYearTotals, utcnow
+from web.models import Farm, FarmYear, FarmYearTotals, User, utcnow
 from web.totals import load_frame, stale_keys
 
 PAGES = [
@@ -594,3 +594,27 @@ def test_exports_carry_the_same_farms_series(app, client):
     assert fossil[0][6] == str(agg.panel.farms)
     book = xlsx_text(client.get("/municipality/export.xlsx").data)
     assert "Samma gårdar varje år" in book
+
+
+def test_the_issues_data_set_demo_plus_the_example_workbook_passes_the_audit(app, client, demo):
+    """Issue 9's finding, on its own data: demo farms plus the 8 farms of the example
+    workbook (imported by an advisor, confirmed by the municipality), year 2025: heating
+    oil and the drained organic soils of 4 farms must not be worked out from the CSV."""
+    from farmcalc.excel.template import write_template
+    from web.importer import import_workbook
+
+    example = io.BytesIO()
+    write_template(example, example=True)  # the site's example workbook (/import/example.xlsx)
+    demo_login(client)
+    with app.app_context():
+        db = get_session()
+        advisor = db.execute(select(User).where(User.email == "radgivare@example.se")).scalar_one()
+        result = import_workbook(session=db, user=advisor, source=example.getvalue())
+        assert result.ok
+        db.execute(update(Farm).values(confirmation="confirmed"))
+        db.commit()
+        frame = load_frame(session=db, municipality_code="1290")
+    assert (frame["year"] == 2025).sum() == DEMO_FARMS - 1 + 8  # 29 demo farms report in 2025
+    body = client.get("/municipality/export.csv?year=2025").get_data(as_text=True)
+    rows = [line.split(";") for line in body.lstrip("\ufeff").strip().splitlines()[1:]]
+    _attack_output(app, _from_long_rows([[c.strip('"') for c in r] for r in rows], 2025), 2025)
