@@ -299,6 +299,8 @@ def farm_json(farm: Farm, *, years: list[FarmYear] | None = None) -> dict[str, A
         "municipality_code": farm.municipality_code,
         "owner_id": farm.owner_id,
         "created_at": iso(farm.created_at),
+        "confirmation": str(farm.confirmation),
+        "confirmed_at": iso(farm.confirmed_at),
         "can_manage": can_manage(api_user(), farm),
         "url": url_for("api.get_farm", farm_id=farm.id),
     }

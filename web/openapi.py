@@ -162,6 +162,15 @@ def _schemas() -> dict[str, Any]:
         "municipality_code": {"type": "string", "pattern": r"^\d{4}$"},
         "owner_id": {"type": "integer"},
         "created_at": TIMESTAMP,
+        "confirmation": {
+            "enum": ["pending", "confirmed", "rejected"],
+            "description": "Whether the municipality has confirmed the farm: only confirmed "
+            "farms count in its figures.",
+        },
+        "confirmed_at": {
+            **NULLABLE_TIMESTAMP,
+            "description": "When the farm was confirmed or rejected (null while pending).",
+        },
         "can_manage": {
             "type": "boolean",
             "description": "Whether you may delete its years (owner or admin).",

@@ -446,6 +446,8 @@ def test_farm_crud_through_the_api(app, client, seed, tokens):
     assert r.status_code == 201
     farm = r.get_json()
     assert farm["farm_code"] == "SE-9" and farm["years"] == [] and farm["can_manage"] is True
+    # a new farm counts in the municipality's figures only once confirmed: the API says so
+    assert farm["confirmation"] == "pending" and farm["confirmed_at"] is None
     assert r.headers["Location"] == f"/api/v1/farms/{farm['id']}" == farm["url"]
     fid = farm["id"]
 
