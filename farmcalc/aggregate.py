@@ -868,8 +868,14 @@ def by_respondent(farms: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:
     """
     if "respondent" not in farms.columns:
         return x
-    keys = farms["respondent"].to_numpy()
-    return x.groupby(keys, sort=False, dropna=False).sum()
+    inv, keys = pd.factorize(farms["respondent"].to_numpy(), use_na_sentinel=False)
+    if len(keys) == len(x):  # every farm-year its own respondent: nothing to add
+        return x
+    arr = x.to_numpy(dtype=float)
+    return pd.DataFrame(
+        {c: np.bincount(inv, weights=arr[:, k], minlength=len(keys)) for k, c in enumerate(x)},
+        index=keys,
+    )
 
 
 def _farm_counts(p: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:

@@ -96,24 +96,21 @@ def balanced_panel(farms: pd.DataFrame, years: Sequence[int]) -> np.ndarray:
     return in_years & farms[FARM_KEY].isin(members).to_numpy()
 
 
-def per_respondent(cells: pd.DataFrame, farms: pd.DataFrame) -> pd.DataFrame:
-    """Contributions summed per respondent (:data:`RESPONDENT`), or as they are.
-
-    Two farms of one owner are one respondent for the disclosure rule: their
-    contributions are added before the rule counts farms and looks for
-    dominance.
-    """
-    if RESPONDENT not in farms.columns or not len(cells):
-        return cells
-    return cells.groupby(farms[RESPONDENT].to_numpy(), sort=False).sum()
-
-
 def _cells_of(farms: pd.DataFrame) -> pd.DataFrame:
     """Each farm-year's part of the panel figures: tonnes, hectares, livestock units."""
     c = contributions(farms)
     out = {k: c[cell].to_numpy() for k, cell in PANEL_CELLS.items()}
     out.update({k: farms[col].to_numpy(dtype=float) for k, col in PANEL_COVERAGE.items()})
     return pd.DataFrame(out, index=farms.index)
+
+
+def _respondent_sums(x: np.ndarray, codes: np.ndarray, columns: Sequence[str]) -> pd.DataFrame:
+    """Rows of ``x`` summed per respondent code (one ``bincount`` per column)."""
+    inv = pd.factorize(codes)[0]
+    n = int(inv.max()) + 1 if len(inv) else 0
+    return pd.DataFrame(
+        {c: np.bincount(inv, weights=x[:, k], minlength=n) for k, c in enumerate(columns)}
+    )
 
 
 def _published(agg: Aggregate, year: int) -> dict[str, bool]:
@@ -257,13 +254,16 @@ def like_for_like(farms: pd.DataFrame, agg: Aggregate) -> Panel:
     kw = {"min_farms": rule.min_farms, "max_share_1": rule.max_share_1}
     kw["max_share_2"] = rule.max_share_2
     year_col = farms["year"].to_numpy()
+    cells = _cells_of(farms)  # once for every farm-year; years and groups by masks
+    columns, x = list(cells.columns), cells.to_numpy(dtype=float)
+    codes = farms[RESPONDENT].to_numpy() if RESPONDENT in farms.columns else np.arange(len(farms))
     rows = []
     for y in years:  # one pass per year (a handful), never per farm
         in_year = year_col == y
-        panel = farms[in_year & member]
-        rest = farms[in_year & ~member]
-        p = protect(per_respondent(_cells_of(panel), panel), **kw)
-        c = protect(per_respondent(_cells_of(rest), rest), **kw)
+        p, c = (
+            protect(_respondent_sums(x[rows], codes[rows], columns), **kw)
+            for rows in (in_year & member, in_year & ~member)
+        )
         published = _published(agg, y)
         row: dict[str, Any] = {"year": y, "farms": n if respondents >= rule.min_farms else None}
         reasons: dict[str, str] = {}
