@@ -59,6 +59,10 @@ def day(value: datetime | None) -> str:
     return value.date().isoformat() if value is not None else ""
 
 
+REGISTER_ROWS = 200
+"""Rows of the register on one page; a search finds the others."""
+
+
 def _status_arg(value: str | None) -> str | None:
     return value if value in STATUSES else None
 
@@ -70,13 +74,23 @@ def register() -> str:
     db = get_session()
     code = municipality_code()
     status = _status_arg(request.args.get("status"))
+    search = request.args.get("q", "")[:100]
     farms = crud.confirmation_register(
-        session=db, user=current_user, municipality_code=code, status=status
+        session=db,
+        user=current_user,
+        municipality_code=code,
+        status=status,
+        search=search,
+        limit=REGISTER_ROWS + 1,
     )
+    more = len(farms) > REGISTER_ROWS
     counts = crud.confirmation_counts(session=db, user=current_user, municipality_code=code)
     return render_template(
         "confirmations/register.html",
-        farms=farms,
+        farms=farms[:REGISTER_ROWS],
+        more=more,
+        rows=REGISTER_ROWS,
+        search=search,
         counts=counts,
         total=sum(counts.values()),
         status=status,

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import case, func, insert, update
+from sqlalchemy import case, func, insert, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, delete, select
 
@@ -248,14 +248,21 @@ def confirm_farm(
 
 
 def confirmation_register(
-    *, session: Session, user: User, municipality_code: str, status: str | None = None
+    *,
+    session: Session,
+    user: User,
+    municipality_code: str,
+    status: str | None = None,
+    search: str = "",
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """The farms ``user`` may confirm, pending first: a register of respondents, no figure.
 
     Each row: ``id``, ``name``, ``farm_code``, ``municipality_code``,
     ``created_at``, ``confirmation``, ``confirmed_at``, ``owner_name``,
     ``owner_email``, ``confirmed_by`` (a name or None). ``status`` keeps one
-    :class:`Confirmation` only.
+    :class:`Confirmation` only; ``search`` keeps the farms whose name, code,
+    owner's name or e-mail contains it (any case); ``limit`` caps the rows.
     """
     owner, by = aliased(User), aliased(User)
     farms = confirmable_farm_query(user, municipality_code=municipality_code).subquery()
@@ -279,6 +286,19 @@ def confirmation_register(
     )
     if status is not None:
         stmt = stmt.where(farms.c.confirmation == status)
+    if search.strip():
+        like = "%" + search.strip().lower().replace("\\", "\\\\").replace("%", "\\%")
+        like = like.replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                *(
+                    func.lower(c).like(like, escape="\\")
+                    for c in (farms.c.name, farms.c.farm_code, owner.name, owner.email)
+                )
+            )
+        )
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return [dict(r._mapping) for r in session.execute(stmt).all()]
 
 

@@ -428,3 +428,20 @@ def test_an_advisors_own_farms_are_each_a_respondent(app, seed):
         frame = load_frame(session=db, municipality_code="1290")
     assert len(frame) == 5 and frame["respondent"].nunique() == 5
     assert seed.users["advisor_without"] not in set(frame["respondent"])  # not an owner's id
+
+
+def test_the_register_searches_and_pages(app, client, demo, monkeypatch):
+    """A municipality of hundreds of farms: a search box, and one page of rows at most."""
+    import web.confirmations
+
+    sign_in(client, "kommun@example.se")
+    html = client.get(REGISTER + "?q=D-000017").get_data(as_text=True)
+    assert "Demogård 17" in html and "Demogård 18" not in html
+    html = client.get(REGISTER + "?q=D-000017%40DEMO").get_data(as_text=True)  # owner e-mail
+    assert "Demogård 17" in html and "Demogård 18" not in html
+    html = client.get(REGISTER + "?q=%25").get_data(as_text=True)  # '%' is a character
+    assert "Demogård 1" not in html and "Ingen gård här" in html
+    monkeypatch.setattr(web.confirmations, "REGISTER_ROWS", 5)
+    html = client.get(REGISTER).get_data(as_text=True)
+    assert html.count('<th scope="row">') == 5
+    assert "Visar de 5 första gårdarna" in html
