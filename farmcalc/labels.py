@@ -80,6 +80,8 @@ LABELS: dict[str, str] = {
     # organic soils, lime, energy
     "cropland": _("Cropland"),
     "grassland": _("Grassland"),
+    "rewetted": _("Rewetted organic soil"),
+    "wetland_mineral_soil": _("Wetland on mineral soil"),
     "limestone": _("Limestone"),
     "dolomite": _("Dolomite"),
     "diesel": _("Diesel"),

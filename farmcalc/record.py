@@ -68,7 +68,11 @@ FARM_OBJECTS: dict[str, tuple[Num, ...]] = {
     "organic_soils": (
         Num("organic_cropland_ha", "cropland_ha"),
         Num("organic_grassland_ha", "grassland_ha"),
+        # drained organic soil that has been rewetted (IPCC 2013 Wetlands Supplement Ch. 3)
+        Num("organic_rewetted_ha", "rewetted_ha"),
     ),
+    # a wetland made on mineral soil (former arable land), IPCC 2013 Wetlands Supplement Ch. 5
+    "wetlands": (Num("wetland_mineral_soil_ha", "mineral_soil_ha"),),
     "soil": (
         Num(
             "soil_organic_carbon_t_per_ha",
@@ -88,6 +92,8 @@ LIVESTOCK_NUMS = (
     Num("milk_kg_ecm_per_head", "milk_kg_ecm_per_head", missing=NAN),
     Num("n_excretion_kg_per_head", "n_excretion_kg_per_head", missing=NAN),
     Num("pasture_fraction", "pasture_fraction", maximum=SHARE_MAX),
+    # share of the housed part of the year on which the animals get 3-NOP in their feed
+    Num("feed_3nop_fraction", "feed_3nop_fraction", maximum=SHARE_MAX),
 )
 LIVESTOCK_KEYS = frozenset({"category", "manure_systems"} | {n.key for n in LIVESTOCK_NUMS})
 
@@ -99,6 +105,10 @@ CROP_NUMS = (
     Num("manure_n_kg_per_ha", "manure_n_kg_per_ha", missing=NAN),
     # dry matter instead of fresh weight (the basis for leys, pasture, maize silage)
     Num("yield_kg_dm_per_ha", "yield_kg_dm_per_ha", missing=NAN),
+    # share of the crop's area followed by (or undersown with) a catch crop (fånggröda)
+    Num("catch_crop_fraction", "catch_crop_fraction", maximum=SHARE_MAX),
+    # share of the crop's mineral N spread with a nitrification inhibitor
+    Num("nitrification_inhibitor_fraction", "nitrification_inhibitor_fraction", maximum=SHARE_MAX),
 )
 CROP_KEYS = frozenset({"crop", "mineral_n_type"} | {n.key for n in CROP_NUMS})
 
@@ -139,6 +149,8 @@ CROP_COLUMNS = [
     "mineral_n_type",
     "manure_n_kg_per_ha",
     "yield_kg_dm_per_ha",
+    "catch_crop_fraction",
+    "nitrification_inhibitor_fraction",
 ]
 CHANGE_COLUMNS = [
     "farm_idx",

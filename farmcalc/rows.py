@@ -36,6 +36,8 @@ ROW_CATEGORIES: tuple[str, ...] = tuple(
             "leaching",
             "cropland",
             "grassland",
+            "rewetted",
+            "wetland_mineral_soil",
             "limestone",
             "dolomite",
             "district_heating",

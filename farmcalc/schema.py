@@ -51,6 +51,16 @@ DESCRIPTIONS = {
     "organic_carbon_t_per_ha": "Topsoil (0–25 cm) soil organic carbon; absent → Swedish default.",
     "meat_sold_kg_liveweight": "Live weight of animals sold minus bought (dairy allocation).",
     "changes": "Declared changes of land use, tillage or input level (IPCC stock change).",
+    "rewetted_ha": "Organic (peat) soil that was drained and has been rewetted [ha] (2013 IPCC "
+    "Wetlands Supplement Ch. 3, temperate nutrient-rich); absent → 0.",
+    "mineral_soil_ha": "Wetland made on mineral soil, e.g. former arable land [ha] (2013 IPCC "
+    "Wetlands Supplement Ch. 5); not among the crops; absent → 0.",
+    "feed_3nop_fraction": "Share of the housed part of the year (1 − pasture_fraction) on which "
+    "the animals get the feed additive 3-NOP; absent → 0.",
+    "catch_crop_fraction": "Share of the crop's area followed by (or undersown with) a catch "
+    "crop that grows into the autumn; absent → 0.",
+    "nitrification_inhibitor_fraction": "Share of the crop's mineral N spread with a "
+    "nitrification inhibitor; absent → 0.",
 }
 
 

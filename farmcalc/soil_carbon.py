@@ -366,7 +366,9 @@ def calc_soil_carbon_icbm(
     """Mean annual SOC change of each farm's crop land by ICBM.
 
     The farm's crop area is treated as one field: area-weighted carbon
-    inputs from above-ground residues, roots (with extra-root C) and manure,
+    inputs from above-ground residues (plus ``catch_crop.c_input`` on the
+    share ``crops.catch_crop_fraction`` of each crop's area), roots (with
+    extra-root C) and manure,
     each with its own humification coefficient (combined as the
     input-weighted ``h``); initial pools from the farm's soil organic carbon
     (``farms.soil_organic_carbon_t_per_ha``; ``icbm.initial_soc`` when not
@@ -417,6 +419,11 @@ def calc_soil_carbon_icbm(
     safe_area = np.where(area_farm > 0, area_farm, 1.0)
     i_above = _farm_sum(fidx, area * inputs["c_above_t_per_ha"].to_numpy(), n) / safe_area
     i_below = _farm_sum(fidx, area * inputs["c_below_t_per_ha"].to_numpy(), n) / safe_area
+    catch = tables.crops["catch_crop_fraction"].to_numpy(dtype=float)
+    if (catch > 0).any():  # a catch crop's C, humified as above-ground residues
+        i_above = (
+            i_above + _farm_sum(fidx, area * catch, n) * fs.value("catch_crop.c_input") / safe_area
+        )
     i_manure = manure_total * fs.value("icbm.manure_c_per_n") / KG_PER_T / safe_area
     i_total = i_above + i_below + i_manure
     h = humification_weighted(

@@ -325,6 +325,24 @@ FARMS = Sheet(
         ),
         _number(
             _FARM_NUMS,
+            "organic_rewetted_ha",
+            "Återvätt organogen jord (ha)",
+            "Torv- och mulljord där diket har lagts igen eller pumpningen stoppats så att "
+            "grundvattnet står nära markytan året runt. Tomt = ingen.",
+            aliases=("återvätt organogen jord", "rewetted organic soil"),
+            width=16,
+        ),
+        _number(
+            _FARM_NUMS,
+            "wetland_mineral_soil_ha",
+            "Anlagd våtmark på mineraljord (ha)",
+            "Våtmark som anlagts på tidigare åker med mineraljord (inte torv). Räkna inte "
+            "med arealen bland grödorna. Tomt = ingen.",
+            aliases=("anlagd våtmark", "våtmark", "wetland on mineral soil"),
+            width=16,
+        ),
+        _number(
+            _FARM_NUMS,
             "soil_organic_carbon_t_per_ha",
             "Markkol i matjorden (ton C per ha)",
             "Kolförråd i matjorden (0–25 cm). Lämna tomt för svenskt standardvärde.",
@@ -440,6 +458,18 @@ LIVESTOCK = Sheet(
             )
             for s, h in _MANURE_HEADERS.items()
         ),
+        _number(
+            LIVESTOCK_NUMS,
+            "feed_3nop_fraction",
+            "Andel av stallperioden med 3-NOP i fodret (andel 0–1)",
+            "Fodertillsatsen 3-NOP (Bovaer) minskar metanet från våmmen. Ange hur stor del "
+            "av tiden i stall djuren får den, t.ex. 1. Tomt = ingen.",
+            FMT_SHARE,
+            units=_SHARE_UNITS,
+            aliases=("3-nop", "bovaer", "feed 3nop fraction"),
+            kind=SHARE,
+            width=18,
+        ),
     ),
     aliases=("livestock", "djurhållning"),
     note="En rad per djurslag och gård. Andelarna för gödselsystem summerar till 1 per rad.",
@@ -525,6 +555,30 @@ CROPS_SHEET = Sheet(
             "beräknas från gårdens djur.",
             FMT_INT,
             aliases=("stallgödsel-n",),
+            width=18,
+        ),
+        _number(
+            CROP_NUMS,
+            "catch_crop_fraction",
+            "Fånggröda efter grödan (andel 0–1)",
+            "Andel av arealen där en fånggröda sås in eller sås efter skörd och får växa "
+            "till hösten, t.ex. 0,5. Tomt = ingen.",
+            FMT_SHARE,
+            units=_SHARE_UNITS,
+            aliases=("fånggröda", "catch crop fraction"),
+            kind=SHARE,
+            width=16,
+        ),
+        _number(
+            CROP_NUMS,
+            "nitrification_inhibitor_fraction",
+            "Mineralkväve med nitrifikationshämmare (andel 0–1)",
+            "Andel av grödans mineralgödselkväve som sprids med nitrifikationshämmare, "
+            "t.ex. 1. Tomt = ingen.",
+            FMT_SHARE,
+            units=_SHARE_UNITS,
+            aliases=("nitrifikationshämmare", "nitrification inhibitor fraction"),
+            kind=SHARE,
             width=18,
         ),
     ),

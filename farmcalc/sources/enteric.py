@@ -258,3 +258,36 @@ def tier2_emission_factor(
     IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.21, Table 10.12.
     """
     return ge * (ym_pct / PERCENT) * days_per_year / ch4_energy
+
+
+def feed_additive_ch4(
+    ch4: Numeric, housed_fraction: Numeric, fed_fraction: Numeric, reduction: Numeric
+) -> Numeric:
+    """Enteric CH4 with a methane-reducing feed additive (3-NOP) fed while housed.
+
+    ``CH4' = CH4 × (1 − (1 − pasture_fraction) × fed_fraction × reduction)``:
+    the year's enteric CH4 is taken as spread evenly over the year, and the
+    additive removes ``reduction`` of it on the housed days it is fed.
+
+    Parameters
+    ----------
+    ch4 : numeric
+        Enteric CH4 without the additive [kg CH4 yr-1].
+    housed_fraction : numeric
+        Share of the year housed, ``1 − pasture_fraction`` [-].
+    fed_fraction : numeric
+        Share of the housed days on which the additive is fed [-].
+    reduction : numeric
+        Share of enteric CH4 the additive removes while fed [-].
+
+    Returns
+    -------
+    numeric
+        Enteric CH4 [kg CH4 yr-1].
+
+    References
+    ----------
+    No IPCC Tier 1 value: EFSA FEEDAP (2021) on Bovaer 10 and Dijkstra et
+    al. (2018) for the reduction (``enteric.reduction_3nop``).
+    """
+    return ch4 * (1.0 - housed_fraction * fed_fraction * reduction)

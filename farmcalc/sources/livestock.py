@@ -154,6 +154,11 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     if tier2.any():
         ef[tier2] = _tier2_dairy_ef(milk[tier2], pasture[tier2], fs)
     ch4_enteric = enteric.tier1_ch4(head, ef)
+    fed_3nop = lv["feed_3nop_fraction"].to_numpy(dtype=float)
+    if (fed_3nop > 0).any():
+        ch4_enteric = enteric.feed_additive_ch4(
+            ch4_enteric, 1.0 - pasture, fed_3nop, fs.value("enteric.reduction_3nop")
+        )
 
     # --- N excreted, pasture and housed
     nex_default = np.isnan(nex_given)

@@ -298,6 +298,58 @@ def indirect_n2o_n(
     return n_volatilised * ef4 + n_leached * ef5
 
 
+def catch_crop_residue_n(area_ha: Numeric, catch_fraction: Numeric, n_residue: Numeric) -> Numeric:
+    """N a catch crop returns to the soil, added to the crop's F_CR.
+
+    Parameters
+    ----------
+    area_ha : numeric
+        The main crop's area [ha].
+    catch_fraction : numeric
+        Share of that area with a catch crop [-].
+    n_residue : numeric
+        N in the catch crop's shoots and roots [kg N ha-1 yr-1].
+
+    Returns
+    -------
+    numeric
+        N [kg N yr-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 11, Eq. 11.6 (F_CR includes cover crops);
+    ``catch_crop.n_residue`` is a farmcalc assumption.
+    """
+    return area_ha * catch_fraction * n_residue
+
+
+def inhibited_f_sn(f_sn: Numeric, inhibited_fraction: Numeric, reduction: Numeric) -> Numeric:
+    """Mineral N that EF1 is applied to, with part of it spread with a nitrification inhibitor.
+
+    ``F_SN' = F_SN × (1 − inhibited_fraction × reduction)``; only the direct
+    N2O (EF1) uses it: volatilisation and leaching take F_SN itself.
+
+    Parameters
+    ----------
+    f_sn : numeric
+        Mineral N [kg N yr-1].
+    inhibited_fraction : numeric
+        Share of it spread with an inhibitor [-].
+    reduction : numeric
+        Share of the direct N2O an inhibitor avoids [-].
+
+    Returns
+    -------
+    numeric
+        N [kg N yr-1].
+
+    References
+    ----------
+    Akiyama et al. (2010), meta-analysis; IPCC 2019 Ch. 11 gives no Tier 1 value.
+    """
+    return f_sn * (1.0 - inhibited_fraction * reduction)
+
+
 def f_som(c_loss_kg: Numeric, c_to_n: Numeric) -> Numeric:
     """N mineralised with the loss of soil organic carbon, F_SOM.
 
@@ -449,11 +501,27 @@ def calc_soils_n2o(
         removed_fraction=crops["residues_removed_fraction"].to_numpy(dtype=float),
         frac_renew=fs.lookup("crops.renew", kind),
     )
+    # catch crops: their residue N joins F_CR, and they keep part of the leached N
+    catch = crops["catch_crop_fraction"].to_numpy(dtype=float)
+    has_catch = bool((catch > 0).any())
+    if has_catch:
+        f_cr_c = f_cr_c + catch_crop_residue_n(area, catch, fs.value("catch_crop.n_residue"))
+    # nitrification inhibitors: less direct N2O of the mineral N spread with one
+    inhibited = crops["nitrification_inhibitor_fraction"].to_numpy(dtype=float)
+    f_sn_ef1_c = f_sn_c
+    if (inhibited > 0).any():
+        f_sn_ef1_c = inhibited_f_sn(
+            f_sn_c, inhibited, fs.value("soils.ef1_reduction.nitrification_inhibitor")
+        )
     frac_gasf = fs.lookup("soils.frac_gasf", ntype)
     vol_c = volatilised_n(f_sn_c, f_on_c, frac_gasf=frac_gasf, frac_gasm=frac_gasm)
     leach_c = leached_n(f_sn_c, f_on_c, 0.0, f_cr_c, frac_leach=frac_leach)
+    kept_c = np.zeros(len(area))
+    if has_catch:
+        kept_c = leach_c * catch * fs.value("catch_crop.leach_reduction")
+        leach_c = leach_c - kept_c
     n2o_n_c = direct_n2o_n(
-        f_sn_c, f_on_c, f_cr_c, ef1_synthetic=ef1_syn, ef1_other=ef1_oth
+        f_sn_ef1_c, f_on_c, f_cr_c, ef1_synthetic=ef1_syn, ef1_other=ef1_oth
     ) + indirect_n2o_n(vol_c, leach_c, ef4=ef4, ef5=ef5)
     urea_n_c = np.where(is_key(ntype, "urea"), f_sn_c, 0.0)
     per_crop = pd.DataFrame(
@@ -482,8 +550,13 @@ def calc_soils_n2o(
     )
 
     # --- per farm ----------------------------------------------------------
-    sums = group_sum(farm, np.column_stack([f_sn_c, f_on_c, f_cr_c, f_sn_c * frac_gasf]), n_farms)
+    sums = group_sum(
+        farm,
+        np.column_stack([f_sn_c, f_on_c, f_cr_c, f_sn_c * frac_gasf, f_sn_ef1_c, kept_c]),
+        n_farms,
+    )
     f_sn_farm, f_cr_farm, sn_gasf_farm = sums[:, 0], sums[:, 2], sums[:, 3]
+    f_sn_ef1_farm, kept_farm = sums[:, 4], sums[:, 5]
     # Manure N of farms whose crops give no manure_n and that have no crop area.
     homeless = np.where(~gives & ~(farm_area > 0), available, 0.0)
     f_on_farm = sums[:, 1] + homeless
@@ -508,7 +581,7 @@ def calc_soils_n2o(
 
     kw = {"ef1_synthetic": ef1_syn, "ef1_other": ef1_oth}
     wide = {
-        (DIRECT, "synthetic_fertiliser"): direct_n2o_n(f_sn=f_sn_farm, **kw),
+        (DIRECT, "synthetic_fertiliser"): direct_n2o_n(f_sn=f_sn_ef1_farm, **kw),
         (DIRECT, "manure"): direct_n2o_n(f_on=f_on_farm, **kw),
         (DIRECT, "crop_residues"): direct_n2o_n(f_cr=f_cr_farm, **kw),
         (DIRECT, "grazing"): prp_n2o_n_farm,
@@ -528,7 +601,8 @@ def calc_soils_n2o(
                 f_cr_farm,
                 f_som_farm,
                 frac_leach=frac_leach,
-            ),
+            )
+            - kept_farm,
             ef4=ef4,
             ef5=ef5,
         ),
