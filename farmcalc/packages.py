@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from farmcalc.costs import known_measures
 from farmcalc.factors import (
     DEFAULT_FACTOR_SET,
     DEFAULT_GWP,
@@ -29,7 +30,7 @@ from farmcalc.factors import (
     load_factor_set,
     load_gwp,
 )
-from farmcalc.measures import MEASURES, _stack, apply_measure, load_parameters
+from farmcalc.measures import _stack, apply_measure, load_parameters
 from farmcalc.record import FarmTables
 
 PACKAGE_COLUMNS = [
@@ -55,7 +56,8 @@ class Chain:
 
 def check_package(measures: Sequence[str]) -> list[str]:
     """The measure ids of ``measures`` that are not known (empty when all are)."""
-    return [m for m in measures if m not in MEASURES]
+    known = known_measures()
+    return [m for m in measures if m not in known]
 
 
 def apply_package(
@@ -74,7 +76,7 @@ def apply_package(
     """
     unknown = check_package(measures)
     if unknown:
-        raise ValueError(f"unknown measure {unknown[0]!r} (known: {', '.join(MEASURES)})")
+        raise ValueError(f"unknown measure {unknown[0]!r} (known: {', '.join(known_measures())})")
     if len(set(measures)) != len(measures):
         raise ValueError("a measure is named twice in the package")
     fs = factors if isinstance(factors, FactorSet) else load_factor_set(factors)
