@@ -1,4 +1,5 @@
-"""Command line: ``farmcalc calc``, ``schema``, ``factors``, ``template``, ``export``.
+"""Command line: ``farmcalc calc``, ``measures``, ``schema``, ``factors``, ``template``,
+``export``.
 
 Other packages add sub-commands through the entry-point group
 ``farmcalc.commands``: each entry point is a function ``register(subparsers)``
@@ -47,6 +48,15 @@ T = {
     "not_json": _("{file} is not valid JSON: {error}"),
     "not_found": _("{file}: no such file"),
     "invalid": _("{file}: the farm record has {n} error(s):"),
+    "unknown_measure": _('--measures: unknown measure "{measure}". Known measures: {known}.'),
+    "twice": _('--measures: the measure "{measure}" is named twice.'),
+    "catalogue": _("Measures and what they cost"),
+    "discount": _("Discount rate (real): {rate} a year, source: {source}"),
+    "assumption": _("assumption"),
+    "value": _("Value"),
+    "range": _("Low–high"),
+    "perspective": _("Perspective"),
+    "source_col": _("Source"),
 }
 
 
@@ -120,9 +130,79 @@ def _table(result: dict, farm_name: str | None, locale: str) -> str:
     return "\n".join(lines)
 
 
+def _measure_list(text: str | None, locale: str) -> list[str] | None:
+    """The ids of ``--measures`` (None when not given); exits 2 on an unknown or repeated id."""
+    if not text:
+        return None
+    from farmcalc.costs import known_measures
+
+    known = known_measures()
+    ids = [m.strip() for m in text.split(",") if m.strip()]
+    for i, m in enumerate(ids):
+        if m not in known:
+            msg = _t("unknown_measure", locale).format(measure=m, known=", ".join(known))
+            raise SystemExit(_fail(msg))
+        if m in ids[:i]:
+            raise SystemExit(_fail(_t("twice", locale).format(measure=m)))
+    return ids
+
+
+def _json_num(x) -> float | None:
+    x = float(x)
+    return None if x != x else x  # NaN (nothing saved, never pays back) is null
+
+
+def _add_measures(results: list[dict], batch, ids: list[str]) -> None:
+    """Each result gains ``measures`` (each alone) and, for more than one, ``package``."""
+    from farmcalc.costs import measure_costs, package_costs
+
+    alone = measure_costs(batch.tables, ids, factors=batch.factor_set, gwp=batch.gwp)
+    keys = (
+        "co2e_kg_saved",
+        "investment_sek",
+        "investment_support_sek",
+        "annual_support_sek",
+        "annual_cost_sek",
+        "annual_cost_before_support_sek",
+        "payback_years",
+        "sek_per_t_co2e",
+    )
+    for i, result in enumerate(results):
+        mine = alone[alone["farm_idx"].to_numpy() == i]
+        result["measures"] = [
+            {"measure": row["measure"], "applies": bool(row["applies"])}
+            | {k: _json_num(row[k]) for k in keys}
+            for row in mine.to_dict("records")
+        ]
+    if len(ids) < 2:
+        return
+    pkg = package_costs(batch.tables, ids, factors=batch.factor_set, gwp=batch.gwp)
+    for i, result in enumerate(results):
+        mine = pkg[pkg["farm_idx"].to_numpy() == i].to_dict("records")
+        first = mine[0]
+        result["package"] = {
+            "measures": ids,
+            "co2e_kg_saved": _json_num(first["package_co2e_kg_saved"]),
+            "investment_sek": _json_num(first["package_investment_sek"]),
+            "annual_cost_sek": _json_num(first["package_annual_cost_sek"]),
+            "sek_per_t_co2e": _json_num(first["package_sek_per_t_co2e"]),
+            "steps": [
+                {
+                    "measure": row["measure"],
+                    "applies": bool(row["applies"]),
+                    "marginal_co2e_kg_saved": _json_num(row["marginal_co2e_kg_saved"]),
+                    "investment_sek": _json_num(row["investment_sek"]),
+                    "annual_cost_sek": _json_num(row["annual_cost_sek"]),
+                }
+                for row in mine
+            ],
+        }
+
+
 def cmd_calc(args: argparse.Namespace) -> int:
     from farmcalc.excel.cli import is_workbook
 
+    args.measure_ids = _measure_list(args.measures, args.locale)
     if is_workbook(args.file):
         return _calc_workbook(args)
     data = _load_json(args.file, args.locale)
@@ -140,6 +220,8 @@ def cmd_calc(args: argparse.Namespace) -> int:
     except FactorError as exc:
         return _fail(str(exc))
     results = batch.to_dicts(args.locale)
+    if args.measure_ids:
+        _add_measures(results, batch, args.measure_ids)
     if args.format == "json":
         print(json.dumps(results if many else results[0], ensure_ascii=False, indent=2))
     else:
@@ -158,6 +240,8 @@ def _calc_workbook(args: argparse.Namespace) -> int:
     if batch is None:
         return status
     results = batch.to_dicts(args.locale)
+    if args.measure_ids:
+        _add_measures(results, batch, args.measure_ids)
     if args.format == "json":
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
@@ -165,6 +249,61 @@ def _calc_workbook(args: argparse.Namespace) -> int:
         print(
             "\n\n".join(_table(r, nm, args.locale) for r, nm in zip(results, names, strict=True))
         )
+    return 0
+
+
+def cmd_measures(args: argparse.Namespace) -> int:
+    """``farmcalc measures``: the measures with their costs, sources and assumptions."""
+    from farmcalc.costs import catalogue, discount_rate_row
+
+    cat = catalogue(args.locale)
+    rate = discount_rate_row(args.locale)
+    if args.format == "json":
+        print(json.dumps({"discount_rate": rate, "measures": cat}, ensure_ascii=False, indent=2))
+        return 0
+    loc = args.locale
+
+    def n(x: float | None, unit: str = "") -> str:
+        if x is None:
+            return ""
+        if unit == "1":  # a share, shown as a percentage
+            return format_number(100 * x, loc, "#,##0.#") + "\u00a0%"
+        return format_number(x, loc, "#,##0.###")
+
+    lines = [
+        _t("catalogue", loc),
+        _t("discount", loc).format(
+            rate=format_number(100 * rate["value"], loc, "#,##0.0") + "\u00a0%",
+            source=rate["source"],
+        ),
+    ]
+    for m in cat:
+        rows = [
+            (
+                f"{r['label']} {r['per_label']}".strip(),
+                f"{n(r['value'], r['unit'])} {r['unit'] if r['unit'] != '1' else ''}".strip(),
+                f"{n(r['low'], r['unit'])}–{n(r['high'], r['unit'])}"
+                if r["low"] is not None
+                else "",
+                r["perspective_label"],
+                _t("assumption", loc) if r["assumption"] else r["source_id"],
+            )
+            for r in m["costs"]
+        ]
+        head = (
+            "",
+            _t("value", loc),
+            _t("range", loc),
+            _t("perspective", loc),
+            _t("source_col", loc),
+        )
+        w = [max(len(str(r[k])) for r in [head, *rows]) for k in range(5)]
+        lines += ["", f"{m['title']} ({m['id']})"]
+        lines += [
+            "  " + "  ".join(f"{c:<{w[k]}}" for k, c in enumerate(r)).rstrip()
+            for r in [head, *rows]
+        ]
+    print("\n".join(lines))
     return 0
 
 
@@ -196,7 +335,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--gwp", choices=GWP_SETS, default=DEFAULT_GWP)
     c.add_argument("--format", choices=("json", "table"), default="json")
     c.add_argument("--locale", choices=("sv", "en"), default="sv", help="language of messages")
+    c.add_argument(
+        "--measures",
+        metavar="ID[,ID…]",
+        help="measures to cost (JSON output gains 'measures'; two or more: 'package', in order)",
+    )
     c.set_defaults(func=cmd_calc)
+    m = sub.add_parser("measures", help="list the measures with their costs and sources")
+    m.add_argument("--format", choices=("json", "table"), default="table")
+    m.add_argument("--locale", choices=("sv", "en"), default="sv", help="language of the table")
+    m.set_defaults(func=cmd_measures)
     s = sub.add_parser("schema", help="print the JSON Schema of the farm record")
     s.set_defaults(func=cmd_schema)
     f = sub.add_parser("factors", help="list the factor sets")

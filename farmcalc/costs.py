@@ -617,3 +617,65 @@ def catalogue(locale: str = "sv") -> list[dict]:
             {"id": m, "title": title, "costs": [_row_dict(r, sources, locale) for r in mine]}
         )
     return out
+
+
+# ------------------------------------------------------------------ packages
+
+
+def package_costs(
+    tables: FarmTables,
+    measures: Sequence[str],
+    *,
+    factors: str | FactorSet = DEFAULT_FACTOR_SET,
+    gwp: str | GWPSet = DEFAULT_GWP,
+    parameters: Mapping[str, Mapping[str, float]] | None = None,
+    costs: Costs | None = None,
+    discount_rate: float | None = None,
+) -> pd.DataFrame:
+    """A package's savings (:func:`farmcalc.packages.package_savings`) with each step's costs.
+
+    Each step's costs come from the quantities it changes on the tables the
+    step before left (biogas after a cover digests the covered slurry); the
+    package's costs are their sum, its saving the calculated difference.
+
+    Returns
+    -------
+    DataFrame
+        One row per farm and step: the columns of
+        :data:`farmcalc.packages.PACKAGE_COLUMNS`, the step's
+        :data:`COST_COLUMNS`, and per farm (the same on each of its steps)
+        ``package_investment_sek``, ``package_annual_cost_sek`` and
+        ``package_sek_per_t_co2e`` (NaN when the package saves nothing).
+    """
+    from farmcalc.packages import apply_package, chain_totals, package_frame
+
+    fs = factors if isinstance(factors, FactorSet) else load_factor_set(factors)
+    costs = costs or load_costs()
+    r = costs.discount_rate if discount_rate is None else float(discount_rate)
+    chain = apply_package(tables, measures, factors=fs, parameters=parameters)
+    frame = package_frame(chain, chain_totals(chain, factors=fs, gwp=gwp))
+    parts = [
+        step_costs(
+            make_step(
+                chain.tables[k], chain.tables[k + 1], chain.applies[k], m, fs, costs, parameters
+            ),
+            m,
+            costs,
+            r,
+        )
+        for k, m in enumerate(chain.measures)  # a handful of steps, never farms
+    ]
+    if parts:
+        frame = pd.concat([frame, pd.concat(parts, ignore_index=True)], axis=1)
+    n, k = tables.n_farms, len(chain.measures)
+    for col, name in (
+        ("investment_sek", "package_investment_sek"),
+        ("annual_cost_sek", "package_annual_cost_sek"),
+    ):
+        per_farm = frame[col].to_numpy(dtype=float).reshape(k, n).sum(axis=0) if k else np.zeros(n)
+        frame[name] = np.tile(per_farm, k)
+    frame["package_sek_per_t_co2e"] = economics.sek_per_tonne(
+        frame["package_annual_cost_sek"].to_numpy(float),
+        frame["package_co2e_kg_saved"].to_numpy(float),
+    )
+    return frame

@@ -89,3 +89,68 @@ def test_console_script_runs_as_a_process(tmp_path, example_record):
         [str(exe), "calc", str(EXAMPLE), "--format", "table"], capture_output=True, text=True
     )
     assert ok.returncode == 0 and "Netto" in ok.stdout
+
+
+def test_measures_table_is_swedish_and_shows_assumptions(capsys):
+    assert main(["measures", "--format", "table"]) == 0
+    out = capsys.readouterr().out
+    assert "Åtgärder och vad de kostar" in out
+    assert "Kalkylränta (real): 3,5\u00a0% per år" in out
+    assert "Lägg tak eller tältduk över flytgödselbehållaren (cover_slurry)" in out
+    assert "antagande" in out and "greppa_ammoniak_2023" in out
+    assert "50\u00a0%" in out  # the support share as a percentage, decimal comma style
+
+
+def test_measures_json_lists_every_measure_with_sourced_costs(capsys):
+    from farmcalc.costs import known_measures
+
+    assert main(["measures", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["discount_rate"]["value"] == 0.035
+    assert [m["id"] for m in out["measures"]] == list(known_measures())
+    for m in out["measures"]:
+        assert m["costs"], m["id"]
+        for row in m["costs"]:
+            assert row["assumption"] or (row["source"] and row["source_locator"])
+
+
+def test_calc_with_measures_and_package(capsys):
+    argv = ["calc", str(EXAMPLE), "--format", "json", "--measures", "cover_slurry,biogas"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    names = [m["measure"] for m in out["measures"]]
+    assert names == ["cover_slurry", "biogas"]
+    for m in out["measures"]:
+        assert set(m) >= {
+            "measure",
+            "co2e_kg_saved",
+            "annual_cost_sek",
+            "investment_sek",
+            "sek_per_t_co2e",
+        }
+    pkg = out["package"]
+    assert pkg["measures"] == ["cover_slurry", "biogas"]
+    steps = pkg["steps"]
+    assert sum(s["marginal_co2e_kg_saved"] for s in steps) == pytest.approx(pkg["co2e_kg_saved"])
+    assert pkg["co2e_kg_saved"] != pytest.approx(sum(m["co2e_kg_saved"] for m in out["measures"]))
+    assert pkg["annual_cost_sek"] == pytest.approx(sum(s["annual_cost_sek"] for s in steps))
+    assert pkg["sek_per_t_co2e"] == pytest.approx(
+        pkg["annual_cost_sek"] / (pkg["co2e_kg_saved"] / 1000)
+    )
+
+
+def test_calc_with_one_measure_has_no_package(capsys):
+    assert main(["calc", str(EXAMPLE), "--measures", "hvo100"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [m["measure"] for m in out["measures"]] == ["hvo100"]
+    assert "package" not in out
+
+
+def test_unknown_measure_exits_2_in_swedish(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["calc", str(EXAMPLE), "--measures", "cover_slurry,tak_pa_brunnen"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert 'okänd åtgärd "tak_pa_brunnen"' in err
+    assert "cover_slurry" in err and "biogas" in err  # the known ones are named
+    assert "Traceback" not in err
