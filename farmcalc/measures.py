@@ -19,10 +19,16 @@ runs one batch calculation over the farms as they are and every
 transformed copy of the farms a measure applies to, stacked into one set of
 tables: there is no loop over farms.
 
-Measures that the farm record cannot express are left out: nitrification
-inhibitors (no field for them), rewetting of organic soils (only drained
-cropland and grassland exist), renewable electricity contracts (the factor
-sets have one electricity factor, the Nordic mix).
+:data:`MORE_MEASURES` (rewetting, wetlands, catch crops, more ley, 3-NOP,
+nitrification inhibitors, solar PV) act through optional record fields the
+engine honours (``organic_soils.rewetted_ha``, ``wetlands.mineral_soil_ha``,
+``livestock[].feed_3nop_fraction``, ``crops[].catch_crop_fraction``,
+``crops[].nitrification_inhibitor_fraction``). They are kept apart from
+:data:`MEASURES` because the web app stores the savings of :data:`MEASURES`
+in its packed per-farm totals: :data:`ALL_MEASURES` is every measure.
+
+Renewable electricity contracts are left out: the factor sets have one
+electricity factor, the Nordic mix.
 """
 
 from __future__ import annotations
@@ -79,7 +85,21 @@ MEASURES = (
     "less_mineral_n",
     "peat_to_grassland",
 )
-"""The catalogue, in a stable order (pages sort by the saving)."""
+"""The catalogue whose savings the web app stores, in a stable order (pages sort by the saving)."""
+
+MORE_MEASURES = (
+    "rewet_organic_soil",
+    "wetland_on_arable",
+    "catch_crop",
+    "more_ley",
+    "feed_3nop",
+    "nitrification_inhibitor",
+    "solar_pv",
+)
+"""Measures worked out on demand (``measures=ALL_MEASURES``), not stored in the totals."""
+
+ALL_MEASURES = MEASURES + MORE_MEASURES
+"""Every measure :func:`apply_measure` knows."""
 
 PARAMETERS: dict[str, tuple[str, ...]] = {
     "hvo100": ("diesel_share_replaced",),
@@ -88,6 +108,13 @@ PARAMETERS: dict[str, tuple[str, ...]] = {
     "biogas": ("share_digested",),
     "less_mineral_n": ("mineral_n_reduction",),
     "peat_to_grassland": ("share_converted",),
+    "rewet_organic_soil": ("share_rewetted",),
+    "wetland_on_arable": ("wetland_ha",),
+    "catch_crop": ("share_of_spring_cereals",),
+    "more_ley": ("share_converted", "ley_yield_kg_dm_per_ha", "ley_mineral_n_kg_per_ha"),
+    "feed_3nop": ("share_of_housed_days",),
+    "nitrification_inhibitor": ("share_of_mineral_n",),
+    "solar_pv": ("kwp_installed", "yield_kwh_per_kwp"),
 }
 """The parameters each measure reads from ``measures.csv``."""
 
@@ -97,6 +124,14 @@ SLURRY = (*UNCOVERED_SLURRY, "liquid_slurry_cover")
 """Slurry systems that can go to a biogas plant."""
 MJ_PER_KWH = 3.6
 """Unit conversion [MJ kWh-1]."""
+SPRING_CEREALS = ("spring_wheat", "barley", "oats")
+"""Spring-sown cereals, after which a catch crop can be sown (barley is mostly spring barley)."""
+CEREALS = ("winter_wheat", "spring_wheat", "barley", "oats", "rye", "triticale")
+"""Annual cereals that :func:`_more_ley` turns into ley."""
+NOT_ARABLE = ("pasture",)
+"""Crops that are not arable land (a wetland on arable land takes none of them)."""
+LEY = "grass_clover_ley"
+"""The ley :func:`_more_ley` sows."""
 
 TITLE = {
     "hvo100": _("Run the machines on HVO100 instead of diesel"),
@@ -105,6 +140,13 @@ TITLE = {
     "biogas": _("Send the slurry to a biogas plant"),
     "less_mineral_n": _("Use {pct} less mineral nitrogen"),
     "peat_to_grassland": _("Turn ploughed peat fields into permanent grass"),
+    "rewet_organic_soil": _("Rewet drained peat land"),
+    "wetland_on_arable": _("Make a wetland of {ha} ha on arable land"),
+    "catch_crop": _("Sow catch crops after spring cereals"),
+    "more_ley": _("Grow more grass-clover ley instead of cereals"),
+    "feed_3nop": _("Give the dairy cows the feed additive 3-NOP"),
+    "nitrification_inhibitor": _("Spread mineral nitrogen with a nitrification inhibitor"),
+    "solar_pv": _("Put up {kwp} kW of solar panels"),
 }
 EXPLANATION = {
     "hvo100": _(
@@ -131,6 +173,34 @@ EXPLANATION = {
         "Drained peat soil breaks down fastest when it is ploughed every year. Permanent "
         "grass slows this down."
     ),
+    "rewet_organic_soil": _(
+        "When the ditches are closed and the water rises to the surface again, the peat "
+        "stops breaking down. The wet land gives off some methane instead, but far less than "
+        "the drained land lost."
+    ),
+    "wetland_on_arable": _(
+        "A wetland catches nitrogen and phosphorus before they reach the sea and gives room "
+        "for birds, frogs and insects. The land is no longer cropped, so its diesel, "
+        "fertiliser and harvest go, and the wetland gives off some methane."
+    ),
+    "catch_crop": _(
+        "A catch crop (for example ryegrass sown into the cereal) grows on into the autumn. "
+        "It takes up nitrogen that would otherwise be leached, and its roots and leaves add "
+        "carbon to the soil."
+    ),
+    "more_ley": _(
+        "Ley has roots all year round and is not ploughed every year, so more carbon stays "
+        "in the soil; clover fixes nitrogen from the air."
+    ),
+    "feed_3nop": _(
+        "3-NOP (sold as Bovaer) is a feed additive that blocks the enzyme the rumen's "
+        "microbes use to make methane. It is approved in the EU for dairy cows."
+    ),
+    "nitrification_inhibitor": _(
+        "A nitrification inhibitor slows the turning of ammonium into nitrate in the soil, "
+        "so less of the nitrogen escapes as nitrous oxide."
+    ),
+    "solar_pv": _("Solar panels on a roof make electricity that the farm does not need to buy."),
 }
 ASSUMPTION = {
     "hvo100": _(
@@ -154,7 +224,41 @@ ASSUMPTION = {
     ),
     "peat_to_grassland": _(
         "Assumes {share} of the drained peat cropland becomes grassland that is still "
-        "drained. Rewetting would cut much more but cannot be calculated yet."
+        "drained. Rewetting would cut much more."
+    ),
+    "rewet_organic_soil": _(
+        "Assumes {share} of the drained peat cropland and grassland is rewetted (nutrient-rich "
+        "peat, IPCC emission factors). The crops on the land are counted as before: the "
+        "record does not say which crops grow on peat."
+    ),
+    "wetland_on_arable": _(
+        "Assumes a wetland of {ha} ha (at most the farm's arable land) on mineral soil. Every "
+        "arable crop loses the same share of its area, and the diesel falls in proportion. "
+        "The wetland's methane is counted with the IPCC default; its uptake of carbon is not."
+    ),
+    "catch_crop": _(
+        "Assumes a catch crop on {share} of the spring cereal area. Its carbon and nitrogen "
+        "and the smaller leaching are farmcalc assumptions, not measured Swedish values. The "
+        "soil carbon it adds is shown apart from the saving."
+    ),
+    "more_ley": _(
+        "Assumes {share} of the cereal area becomes grass-clover ley giving {ley_yield} kg dry "
+        "matter per ha with {ley_n} kg mineral N per ha. The soil carbon it adds is shown "
+        "apart from the saving."
+    ),
+    "feed_3nop": _(
+        "Assumes the dairy cows get 3-NOP on {share} of the days they are housed, and that "
+        "it removes a share of the methane from the rumen given in the factor set."
+    ),
+    "nitrification_inhibitor": _(
+        "Assumes {share} of the mineral nitrogen is spread with an inhibitor, which avoids a "
+        "share of its direct nitrous oxide (a meta-analysis of field trials). The yield is "
+        "kept."
+    ),
+    "solar_pv": _(
+        "Assumes {kwp} kW of panels each giving {kwh} kWh a year, all used on the farm in "
+        "place of bought electricity (never more than the farm buys; surplus sold is not "
+        "counted)."
     ),
 }
 
@@ -434,6 +538,116 @@ def _peat_to_grassland(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]
     return Applied(replace(tables, farms=new), moved > 0)
 
 
+def _rewet_organic_soil(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
+    farms = tables.farms
+    share = p["share_rewetted"]
+    new = farms.copy()
+    moved = np.zeros(tables.n_farms)
+    for use in ("cropland", "grassland"):  # two land uses, never farms
+        area = farms[f"organic_{use}_ha"].to_numpy(dtype=float)
+        new[f"organic_{use}_ha"] = area * (1.0 - share)
+        moved += area * share
+    new["organic_rewetted_ha"] = farms["organic_rewetted_ha"].to_numpy(dtype=float) + moved
+    return Applied(replace(tables, farms=new), moved > 0)
+
+
+def _arable(crops: pd.DataFrame) -> np.ndarray:
+    return ~np.isin(np.asarray(crops["crop"].astype(object)), NOT_ARABLE)
+
+
+def _wetland_on_arable(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
+    crops, farms = tables.crops, tables.farms
+    arable = _arable(crops)
+    area = crops["area_ha"].to_numpy(dtype=float)
+    fidx = crops["farm_idx"].to_numpy(dtype=np.int64)
+    arable_farm = np.bincount(fidx, weights=np.where(arable, area, 0.0), minlength=tables.n_farms)
+    all_farm = np.bincount(fidx, weights=area, minlength=tables.n_farms)
+    wetland = np.minimum(p["wetland_ha"], arable_farm)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        keep = np.where(arable_farm > 0, 1.0 - wetland / arable_farm, 1.0)
+        # diesel per ha of all crop land: it falls with the area taken out
+        diesel_keep = np.where(all_farm > 0, 1.0 - wetland / all_farm, 1.0)
+    new_crops = crops.copy()
+    new_crops["area_ha"] = np.where(arable, area * keep[fidx], area)
+    new = farms.copy()
+    new["diesel_l"] = farms["diesel_l"].to_numpy(dtype=float) * diesel_keep
+    new["wetland_mineral_soil_ha"] = farms["wetland_mineral_soil_ha"].to_numpy(dtype=float) + (
+        wetland
+    )
+    return Applied(replace(tables, farms=new, crops=new_crops), wetland > 0)
+
+
+def _catch_crop(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
+    crops = tables.crops
+    share = p["share_of_spring_cereals"]
+    old = crops["catch_crop_fraction"].to_numpy(dtype=float)
+    spring = np.isin(np.asarray(crops["crop"].astype(object)), SPRING_CEREALS)
+    spring &= crops["area_ha"].to_numpy(dtype=float) > 0
+    frac = np.where(spring, np.maximum(old, share), old)
+    new = crops.copy()
+    new["catch_crop_fraction"] = frac
+    return Applied(replace(tables, crops=new), _per_farm(tables, crops["farm_idx"], frac > old))
+
+
+def _more_ley(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
+    crops = tables.crops
+    share = p["share_converted"]
+    area = crops["area_ha"].to_numpy(dtype=float)
+    hit = np.isin(np.asarray(crops["crop"].astype(object)), CEREALS) & (area > 0) & (share > 0)
+    applies = _per_farm(tables, crops["farm_idx"], hit)
+    if not hit.any():
+        return Applied(tables, applies)
+    kept = crops.copy()
+    kept["area_ha"] = np.where(hit, area * (1.0 - share), area)
+    ley = crops.loc[hit].copy()
+    ley["crop"] = pd.Series(LEY, index=ley.index).astype(crops["crop"].dtype)
+    ley["area_ha"] = area[hit] * share
+    ley["yield_kg_per_ha"] = 0.0
+    ley["yield_kg_dm_per_ha"] = p["ley_yield_kg_dm_per_ha"]
+    ley["mineral_n_kg_per_ha"] = p["ley_mineral_n_kg_per_ha"]
+    ley["residues_removed_fraction"] = 0.0
+    ley["catch_crop_fraction"] = 0.0
+    both = pd.concat([kept, ley], ignore_index=True)
+    order = np.argsort(both["farm_idx"].to_numpy(dtype=np.int64), kind="stable")
+    both = both.iloc[order]
+    both = both.set_axis(pd.RangeIndex(len(both), name=crops.index.name))
+    return Applied(replace(tables, crops=both[list(crops.columns)]), applies)
+
+
+def _feed_3nop(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
+    lv = tables.livestock
+    old = lv["feed_3nop_fraction"].to_numpy(dtype=float)
+    cows = np.asarray(lv["category"].astype(object)) == "dairy_cow"
+    cows &= (lv["head"].to_numpy(dtype=float) > 0) & (
+        lv["pasture_fraction"].to_numpy(dtype=float) < 1
+    )
+    frac = np.where(cows, np.maximum(old, p["share_of_housed_days"]), old)
+    new = lv.copy()
+    new["feed_3nop_fraction"] = frac
+    return Applied(replace(tables, livestock=new), _per_farm(tables, lv["farm_idx"], frac > old))
+
+
+def _nitrification_inhibitor(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
+    crops = tables.crops
+    old = crops["nitrification_inhibitor_fraction"].to_numpy(dtype=float)
+    spread = (crops["mineral_n_kg_per_ha"].to_numpy(dtype=float) > 0) & (
+        crops["area_ha"].to_numpy(dtype=float) > 0
+    )
+    frac = np.where(spread, np.maximum(old, p["share_of_mineral_n"]), old)
+    new = crops.copy()
+    new["nitrification_inhibitor_fraction"] = frac
+    return Applied(replace(tables, crops=new), _per_farm(tables, crops["farm_idx"], frac > old))
+
+
+def _solar_pv(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
+    farms = tables.farms
+    bought = farms["electricity_kwh"].to_numpy(dtype=float)
+    produced = p["kwp_installed"] * p["yield_kwh_per_kwp"]
+    new = farms.copy()
+    new["electricity_kwh"] = np.maximum(bought - produced, 0.0)
+    return Applied(replace(tables, farms=new), (bought > 0) & (produced > 0))
+
+
 TRANSFORM = {
     "hvo100": _hvo100,
     "heat_pump": _heat_pump,
@@ -441,6 +655,13 @@ TRANSFORM = {
     "biogas": _biogas,
     "less_mineral_n": _less_mineral_n,
     "peat_to_grassland": _peat_to_grassland,
+    "rewet_organic_soil": _rewet_organic_soil,
+    "wetland_on_arable": _wetland_on_arable,
+    "catch_crop": _catch_crop,
+    "more_ley": _more_ley,
+    "feed_3nop": _feed_3nop,
+    "nitrification_inhibitor": _nitrification_inhibitor,
+    "solar_pv": _solar_pv,
 }
 
 
@@ -458,7 +679,7 @@ def apply_measure(
     tables : FarmTables
         The farms as they are.
     measure : str
-        One of :data:`MEASURES`.
+        One of :data:`ALL_MEASURES`.
     factors : str or FactorSet
         The factor set (fuel densities and calorific values).
     parameters : mapping, optional
@@ -471,7 +692,7 @@ def apply_measure(
         per farm: True where the measure changes the farm's input.
     """
     if measure not in TRANSFORM:
-        raise ValueError(f"unknown measure {measure!r} (known: {', '.join(MEASURES)})")
+        raise ValueError(f"unknown measure {measure!r} (known: {', '.join(ALL_MEASURES)})")
     fs = factors if isinstance(factors, FactorSet) else load_factor_set(factors)
     params = parameters if parameters is not None else load_parameters()
     return TRANSFORM[measure](tables, fs, params[measure])
@@ -545,7 +766,15 @@ def _stack(parts: Sequence[FarmTables]) -> FarmTables:
 # ------------------------------------------------------------- savings
 
 
-SAVINGS_COLUMNS = ["farm_idx", "measure", "applies", "co2e_kg", "co2e_kg_after", "co2e_kg_saved"]
+SAVINGS_COLUMNS = [
+    "farm_idx",
+    "measure",
+    "applies",
+    "co2e_kg",
+    "co2e_kg_after",
+    "co2e_kg_saved",
+    "soil_carbon_co2e_kg_saved",
+]
 
 
 def measure_savings(
@@ -572,7 +801,8 @@ def measure_savings(
     gwp : str or GWPSet
         GWP100 set (default ``AR5``).
     measures : sequence of str
-        Measures to work out (default all of :data:`MEASURES`).
+        Measures to work out (default :data:`MEASURES`, the stored six;
+        :data:`ALL_MEASURES` for every measure).
     parameters : mapping, optional
         ``{measure: {parameter: value}}``; default the measures file.
 
@@ -584,7 +814,9 @@ def measure_savings(
         the farm's input), ``co2e_kg`` (the farm's emissions now, soil carbon
         excluded), ``co2e_kg_after`` (with the measure) and ``co2e_kg_saved``
         (the difference; 0 where the measure does not apply, negative where
-        it would raise the emissions).
+        it would raise the emissions) and ``soil_carbon_co2e_kg_saved`` (the
+        change of the reported soil-carbon figure, kept apart as the
+        contract keeps soil carbon apart: positive = more carbon stored).
     """
     from farmcalc.api import calculate_batch  # the api imports the engine; keep this light
 
@@ -607,12 +839,15 @@ def measure_savings(
             parts.append(_take(applied.tables, idx))
     totals = calculate_batch(_stack(parts), factors=fs, gwp=g).totals
     co2e = totals["co2e_kg"].to_numpy(dtype=float)
+    soc = totals["soil_carbon_co2e_kg"].to_numpy(dtype=float)
     before = co2e[:n]
     after = np.tile(before, len(measures))
+    soc_after = np.tile(soc[:n], len(measures))
     applies = np.zeros(n * len(measures), dtype=bool)
     offset = n
     for k, idx in enumerate(where):
         after[k * n + idx] = co2e[offset : offset + len(idx)]
+        soc_after[k * n + idx] = soc[offset : offset + len(idx)]
         applies[k * n + idx] = True
         offset += len(idx)
     farm_col = np.tile(np.arange(n, dtype=np.int64), len(measures))
@@ -625,6 +860,9 @@ def measure_savings(
             "co2e_kg": base,
             "co2e_kg_after": after,
             "co2e_kg_saved": np.where(applies, base - after, 0.0),
+            "soil_carbon_co2e_kg_saved": np.where(
+                applies, np.tile(soc[:n], len(measures)) - soc_after, 0.0
+            ),
         }
     )
 
@@ -731,6 +969,11 @@ def describe(measure: str, locale: str = "sv", parameters: Mapping | None = None
     p = (parameters if parameters is not None else load_parameters())[measure]
     fill = {
         "share": _pct(next(iter(p.values())), locale),
+        "ha": format_number(p.get("wetland_ha", 0.0), locale, "#,##0.#"),
+        "kwp": format_number(p.get("kwp_installed", 0.0), locale, "#,##0"),
+        "kwh": format_number(p.get("yield_kwh_per_kwp", 0.0), locale, "#,##0"),
+        "ley_yield": format_number(p.get("ley_yield_kg_dm_per_ha", 0.0), locale, "#,##0"),
+        "ley_n": format_number(p.get("ley_mineral_n_kg_per_ha", 0.0), locale, "#,##0"),
         "pct": _pct(p.get("mineral_n_reduction", 0.0), locale),
         "efficiency": _pct(p.get("oil_boiler_efficiency", 0.0), locale),
         "cop": format_number(p.get("heat_pump_cop", 0.0), locale, "#,##0.#"),
