@@ -385,3 +385,29 @@ Index(
     FarmYear.year,  # type: ignore[arg-type]
     FarmYear.calculated_at,  # type: ignore[arg-type]
 )
+
+
+# ---------------------------------------------------------------- action plans
+
+
+class FarmYearPlan(SQLModel, table=True):
+    """A farm-year's action plan (web/action_plan.py): measures and the year each starts.
+
+    ``steps`` is a list of ``{"measure": id, "start_year": year}`` in the order
+    the measures are applied (``farmcalc.action_plan``). The figures are never
+    stored: they are worked out from the farm-year's stored record with the
+    factor set and GWP of its stored result when the plan is shown.
+    """
+
+    __tablename__ = "farm_year_plans"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["farm_id", "year"], ["farm_years.farm_id", "farm_years.year"], ondelete="CASCADE"
+        ),
+    )
+
+    farm_id: int = Field(primary_key=True)
+    year: int = Field(primary_key=True)
+    steps: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONDoc)
+    updated_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    updated_at: datetime = _ts(default_factory=utcnow)
