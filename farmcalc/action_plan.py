@@ -244,5 +244,7 @@ def abatement_curve(steps: Sequence[Mapping]) -> list[Mapping]:
     SEK per tonne (negative: it saves money). Steps that save nothing in the
     plan's order have no width and are left out.
     """
-    bars = [s for s in steps if s["marginal_co2e_kg_saved"] > 0 and s["sek_per_t_co2e"] is not None]
+    bars = [
+        s for s in steps if s["marginal_co2e_kg_saved"] > 0 and s["sek_per_t_co2e"] is not None
+    ]
     return sorted(bars, key=lambda s: s["sek_per_t_co2e"])

@@ -40,6 +40,7 @@ def create_app(
     from farmcalc.i18n import compile_catalogs, translations_dir
     from web import (
         account,
+        action_plan,
         api,
         auth,
         config,
@@ -82,6 +83,7 @@ def create_app(
     app.register_blueprint(farms.bp)
     app.register_blueprint(farmyear.bp)
     app.register_blueprint(results.bp)
+    app.register_blueprint(action_plan.bp)
     app.register_blueprint(factors.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(municipality.bp)

@@ -564,3 +564,78 @@ def delete_farm_year(farm_id: int, year: int) -> tuple[str, int]:
         raise ApiError(403, gettext("Only the farm's owner may delete its years."))
     crud.delete_farm_year(session=get_session(), farm_year=farm_year_or_404(farm, year))
     return "", 204
+
+
+# ------------------------------------------------------------ the action plan
+
+
+def plan_json(fy: FarmYear) -> dict[str, Any]:
+    """The farm-year's action plan and its figures (web/action_plan.py)."""
+    from web.action_plan import figures_for, plan_steps, stored_plan
+
+    plan = stored_plan(session=get_session(), farm_year=fy)
+    steps = plan_steps(plan)
+    return {
+        "farm_id": fy.farm_id,
+        "year": fy.year,
+        "steps": [{"measure": s.measure, "start_year": s.start_year} for s in steps],
+        "updated_at": iso(plan.updated_at) if plan else None,
+        "figures": figures_for(fy, steps) if steps else None,
+        "url": url_for("api.get_plan", farm_id=fy.farm_id, year=fy.year),
+    }
+
+
+def plan_rows_from(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The body's steps, or 422 when its shape is wrong (each problem at its field)."""
+    problems = [
+        issue(key, "unknown_field", gettext("Unknown field.")) for key in body if key != "steps"
+    ]
+    steps = body.get("steps")
+    if not isinstance(steps, list):
+        problems.append(issue("steps", "type", gettext("Must be a list of measures.")))
+    else:
+        for i, step in enumerate(steps):
+            if not isinstance(step, dict):
+                problems.append(issue(f"steps[{i}]", "type", gettext("Must be a JSON object.")))
+                continue
+            problems += [
+                issue(f"steps[{i}].{key}", "unknown_field", gettext("Unknown field."))
+                for key in step
+                if key not in ("measure", "start_year")
+            ]
+    if problems:
+        raise plan_error(problems)
+    return list(steps)  # type: ignore[arg-type]
+
+
+def plan_error(items: list[dict[str, Any]]) -> ApiError:
+    return ApiError(
+        422, gettext("The plan has errors: see issues."), error="validation", issues=items
+    )
+
+
+@bp.get("/farms/<int:farm_id>/years/<int:year>/plan")
+@token_required
+def get_plan(farm_id: int, year: int) -> Response:
+    return jsonify(plan_json(farm_year_or_404(farm_or_404(farm_id), year)))
+
+
+@bp.put("/farms/<int:farm_id>/years/<int:year>/plan")
+@token_required
+def put_plan(farm_id: int, year: int) -> Response:
+    """Store the year's action plan; bad steps change nothing (422)."""
+    from web.action_plan import applicable_for, check_steps, plan_input, store_plan
+
+    fy = farm_year_or_404(farm_or_404(farm_id), year)
+    rows = plan_rows_from(object_body())
+    if plan_input(fy) is None:
+        raise ApiError(
+            409, gettext("Calculate the year's result first: the plan is worked out from it.")
+        )
+    steps, found = check_steps(rows, year=fy.year, applicable=applicable_for(fy))
+    if found:
+        raise plan_error(
+            [issue(f"steps[{i}].{field}", field, msg) for (i, field), msg in sorted(found.items())]
+        )
+    store_plan(session=get_session(), farm_year=fy, steps=steps, user_id=api_user().id)
+    return jsonify(plan_json(fy))

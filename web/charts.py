@@ -136,3 +136,111 @@ def bar_chart(
         f'<details class="chart-table"><summary>{escape(show_table)}</summary>{table}</details>'
         "</figure>"
     )
+
+
+# ----------------------------------------------------- marginal abatement cost curve
+
+MACC_PLOT_HEIGHT = 220  # px between the highest and the lowest bar
+MACC_TOP = 28  # px above the plot: the axis title
+MACC_BOTTOM = 44  # px below the plot: the numbers of negative bars and the x axis title
+MACC_NUMBER_MIN_PCT = 4.0  # a bar narrower than this gets no number (the table has it)
+
+
+@dataclass(frozen=True)
+class CostBar:
+    """One bar of a cost curve: ``width`` [t CO2e yr-1] and ``height`` [SEK per t].
+
+    ``number`` is written on the bar and starts the table's row; ``label``
+    and ``cells`` (formatted) fill the table.
+    """
+
+    number: int
+    label: str
+    width: float
+    height: float
+    cells: tuple[str, ...]
+
+
+def cost_curve_svg(
+    bars: Sequence[CostBar],
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    y_title: str,
+    x_title: str,
+) -> Markup:
+    """A marginal abatement cost curve: bars side by side, as wide as the tonnes they save.
+
+    The bars come in the order given (cheapest first); a negative height (the
+    measure saves money) is drawn below the zero line. Horizontal positions are
+    in per cent of the chart's width, heights in CSS pixels, so that the text
+    keeps its size on a phone.
+    """
+    total = sum(b.width for b in bars if b.width > 0)
+    top = max([0.0, *(b.height for b in bars)])
+    bottom = min([0.0, *(b.height for b in bars)])
+    span = (top - bottom) or 1.0
+    zero_y = MACC_TOP + MACC_PLOT_HEIGHT * top / span
+    height = MACC_TOP + MACC_PLOT_HEIGHT + MACC_BOTTOM
+    t_id, d_id = f"{chart_id}-title", f"{chart_id}-desc"
+    parts = [
+        f'<svg class="chart-svg chart-macc" id="{escape(chart_id)}" role="img" width="100%" '
+        f'height="{height:.0f}" aria-labelledby="{escape(t_id)} {escape(d_id)}" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{escape(t_id)}">{escape(title)}</title>',
+        f'<desc id="{escape(d_id)}">{escape(desc)}</desc>',
+        f'<text class="chart-label" x="0" y="16">{escape(y_title)}</text>',
+    ]
+    x = 0.0
+    for b in bars:
+        if b.width <= 0 or total <= 0:
+            continue
+        w = 100.0 * b.width / total
+        h = MACC_PLOT_HEIGHT * abs(b.height) / span
+        y = zero_y - h if b.height >= 0 else zero_y
+        cls = "chart-bar" if b.height >= 0 else "chart-bar chart-bar--saves"
+        parts.append(
+            f'<rect class="{cls}" x="{x:.3f}%" y="{y:.1f}" width="{w:.3f}%" '
+            f'height="{max(h, 1.0):.1f}"/>'
+        )
+        if w >= MACC_NUMBER_MIN_PCT:
+            ny = y - 6 if b.height >= 0 else zero_y + h + 18
+            parts.append(
+                f'<text class="chart-value" x="{x + w / 2:.3f}%" y="{ny:.1f}" '
+                f'text-anchor="middle">{b.number}</text>'
+            )
+        x += w
+    parts.append(
+        f'<line class="chart-axis" x1="0" x2="100%" y1="{zero_y:.1f}" y2="{zero_y:.1f}"/>'
+        f'<text class="chart-label" x="100%" y="{height - 6:.0f}" '
+        f'text-anchor="end">{escape(x_title)}</text>'
+        "</svg>"
+    )
+    return Markup("".join(parts))
+
+
+def cost_curve(
+    bars: Sequence[CostBar],
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    y_title: str,
+    x_title: str,
+    headers: Sequence[str],
+    show_table: str,
+) -> Markup:
+    """A ``<figure>``: the cost curve and the same figures as a table (``<details>``)."""
+    svg = cost_curve_svg(
+        bars, chart_id=chart_id, title=title, desc=desc, y_title=y_title, x_title=x_title
+    )
+    rows = [
+        Bar(label=f"{b.number}. {b.label}", value=b.width, text="", cells=b.cells) for b in bars
+    ]
+    table = data_table(rows, caption=title, headers=headers)
+    return Markup(
+        f'<figure class="chart">{svg}'
+        f'<details class="chart-table" open><summary>{escape(show_table)}</summary>{table}'
+        "</details></figure>"
+    )

@@ -14,16 +14,29 @@ import functools
 from typing import Any
 
 from farmcalc import __version__
+from farmcalc.action_plan import LAST_YEAR, TARGET_YEAR
 from farmcalc.engine import SOIL_CARBON_METHODS
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, GWP_SETS, available_factor_sets
 from farmcalc.i18n import DEFAULT_LOCALE, LOCALES
-from farmcalc.measures import MEASURES
+from farmcalc.measures import ALL_MEASURES, MEASURES
 from farmcalc.record import YEAR_MAX, YEAR_MIN
 from farmcalc.schema import farm_schema
 from farmcalc.vocabulary import GASES, RESULT_SCHEMA_ID, SOURCES
 from web.results import MIN_MEASURE_KG
 
 REF = "#/components/"
+PLAN_COST_KEYS = (
+    "investment_sek",
+    "investment_support_sek",
+    "annual_running_cost_sek",
+    "annual_running_saving_sek",
+    "annual_support_sek",
+    "annual_cost_sek",
+    "annual_cost_before_support_sek",
+    "sek_per_t_co2e",
+    "sek_per_t_co2e_before_support",
+    "payback_years",
+)
 
 
 def ref(kind: str, name: str) -> dict[str, str]:
@@ -307,6 +320,141 @@ def _schemas() -> dict[str, Any]:
                 "assumption": {"type": "string"},
             },
         },
+        "PlanStep": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["measure", "start_year"],
+            "properties": {
+                "measure": {"enum": list(ALL_MEASURES), "description": "A measure id."},
+                "start_year": {
+                    "type": "integer",
+                    "description": "The year the measure starts: from the farm-year's year to "
+                    f"{LAST_YEAR}.",
+                },
+            },
+        },
+        "PlanPut": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["steps"],
+            "properties": {
+                "steps": {
+                    "type": "array",
+                    "items": ref("schemas", "PlanStep"),
+                    "description": "In the order the measures are applied; each measure once, "
+                    "and only measures that apply to the farm.",
+                }
+            },
+        },
+        "PlanCosts": {
+            "type": "object",
+            "required": list(PLAN_COST_KEYS),
+            "properties": {
+                **{k: {"type": "number"} for k in PLAN_COST_KEYS[:-3]},
+                **{k: NULLABLE_NUMBER for k in PLAN_COST_KEYS[-3:]},
+            },
+            "description": "investment_sek and investment_support_sek (the part public "
+            "support pays) [SEK]; the yearly running cost, running saving and support, the "
+            "annualised net cost after support (annual_cost_sek; negative: money saved) and "
+            "before support [SEK/yr]; SEK per tonne CO2e after and before support and "
+            "payback [yr] (null: nothing saved, or it never pays back). Costs from the "
+            "catalogue (farmcalc/data/measure_costs.csv), sourced or marked as assumptions.",
+        },
+        "PlanFigures": {
+            "type": "object",
+            "required": ["co2e_kg", "package", "steps", "years", "co2e_kg_saved_to"],
+            "properties": {
+                "co2e_kg": {"type": "number", "description": "The farm as it is [kg CO2e/yr]."},
+                "package": {
+                    "allOf": [
+                        ref("schemas", "PlanCosts"),
+                        {
+                            "type": "object",
+                            "required": ["measures", "co2e_kg_saved"],
+                            "properties": {
+                                "measures": {"type": "array", "items": {"type": "string"}},
+                                "co2e_kg_saved": {
+                                    "type": "number",
+                                    "description": "Every measure applied together in the "
+                                    "stated order: the calculated difference [kg CO2e/yr], "
+                                    "never a sum of single savings.",
+                                },
+                            },
+                        },
+                    ]
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "allOf": [
+                            ref("schemas", "PlanCosts"),
+                            {
+                                "type": "object",
+                                "required": [
+                                    "measure",
+                                    "start_year",
+                                    "applies",
+                                    "marginal_co2e_kg_saved",
+                                ],
+                                "properties": {
+                                    "measure": {"type": "string"},
+                                    "start_year": {"type": "integer"},
+                                    "applies": {"type": "boolean"},
+                                    "marginal_co2e_kg_saved": {
+                                        "type": "number",
+                                        "description": "What the step adds after the steps "
+                                        "before it [kg CO2e/yr].",
+                                    },
+                                },
+                            },
+                        ]
+                    },
+                },
+                "years": {
+                    "type": "array",
+                    "description": f"Each year from the farm-year's to {LAST_YEAR}: the "
+                    "measures started by then, applied together.",
+                    "items": {
+                        "type": "object",
+                        "required": [
+                            "year",
+                            "co2e_kg_saved",
+                            "annual_cost_sek",
+                            "annual_cost_before_support_sek",
+                        ],
+                        "properties": {
+                            "year": {"type": "integer"},
+                            "co2e_kg_saved": NUMBER,
+                            "annual_cost_sek": NUMBER,
+                            "annual_cost_before_support_sek": NUMBER,
+                        },
+                    },
+                },
+                "co2e_kg_saved_to": {
+                    "type": "object",
+                    "description": f"Sums of the yearly savings up to {TARGET_YEAR} and "
+                    f"{LAST_YEAR} [kg CO2e].",
+                    "required": [str(TARGET_YEAR), str(LAST_YEAR)],
+                    "additionalProperties": NUMBER,
+                },
+            },
+        },
+        "Plan": {
+            "type": "object",
+            "required": ["farm_id", "year", "steps", "updated_at", "figures", "url"],
+            "properties": {
+                "farm_id": {"type": "integer"},
+                "year": {"type": "integer"},
+                "steps": {"type": "array", "items": ref("schemas", "PlanStep")},
+                "updated_at": NULLABLE_TIMESTAMP,
+                "figures": {
+                    "description": "Worked out from the stored record with the stored result's "
+                    "factor set and GWP; null without steps, or for a draft or an invalid record.",
+                    "anyOf": [ref("schemas", "PlanFigures"), {"type": "null"}],
+                },
+                "url": {"type": "string"},
+            },
+        },
         "Index": {
             "type": "object",
             "required": ["name", "version", "openapi"],
@@ -344,6 +492,14 @@ def _responses() -> dict[str, Any]:
         "UnsupportedMediaType": _error("The Content-Type is not application/json."),
         "Unprocessable": _error(
             "The farm record is not valid: every problem, at its field.", "ValidationError"
+        ),
+        "NotCalculated": _error(
+            "The year has no result, or its record changed since (a draft): calculate it first."
+        ),
+        "PlanUnprocessable": _error(
+            "The plan is not valid: every problem at its field (steps[i].measure, "
+            "steps[i].start_year); nothing is stored.",
+            "ValidationError",
         ),
         "TooManyRequests": _error("Too many requests from your address; wait a minute."),
     }
@@ -554,6 +710,41 @@ def _paths() -> dict[str, Any]:
                     "204": {"description": "Deleted."},
                     **farm_errors,
                     "403": r("Forbidden"),
+                },
+            },
+        },
+        "/api/v1/farms/{farm_id}/years/{year}/plan": {
+            "parameters": [p("farm_id"), p("year")],
+            "get": {
+                "operationId": "get_plan",
+                "summary": "The year's action plan and what it saves and costs",
+                "tags": ["farms"],
+                "security": secured,
+                "parameters": [p("lang")],
+                "responses": {"200": ok("The plan.", ref("schemas", "Plan")), **farm_errors},
+            },
+            "put": {
+                "operationId": "put_plan",
+                "summary": "Store the year's action plan",
+                "description": "Replaces the plan. A start year before the farm-year's year or "
+                f"after {LAST_YEAR}, an unknown measure, one that does not apply to the farm or "
+                "a measure named twice gives 422 with each problem at its field; nothing is "
+                "stored then.",
+                "tags": ["farms"],
+                "security": secured,
+                "parameters": [p("lang")],
+                "requestBody": {
+                    "required": True,
+                    "content": json_content(ref("schemas", "PlanPut")),
+                },
+                "responses": {
+                    "200": ok("Stored.", ref("schemas", "Plan")),
+                    "400": r("BadRequest"),
+                    "409": r("NotCalculated"),
+                    "413": r("PayloadTooLarge"),
+                    "415": r("UnsupportedMediaType"),
+                    "422": r("PlanUnprocessable"),
+                    **farm_errors,
                 },
             },
         },

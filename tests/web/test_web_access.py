@@ -88,6 +88,26 @@ FARM_URLS = [
         VIEWERS,
         302,
     ),
+    # the action plan (web/action_plan.py): as the result page; POST without data
+    # re-shows the form (no year: redirect to the page that says so)
+    (
+        "plan",
+        "GET",
+        "/farms/<int:farm_id>/years/<int:year>/plan",
+        "/farms/{farm}/years/2025/plan",
+        None,
+        VIEWERS,
+        200,
+    ),
+    (
+        "plan_save",
+        "POST",
+        "/farms/<int:farm_id>/years/<int:year>/plan",
+        "/farms/{farm}/years/2025/plan",
+        None,
+        VIEWERS,
+        302,
+    ),
     (
         "compare",
         "GET",

@@ -588,6 +588,10 @@ def put_body(_cast) -> dict:
     return body
 
 
+def plan_body(_cast) -> dict:
+    return {"steps": [{"measure": "hvo100", "start_year": 2026}]}
+
+
 # (name, method, rule as registered, URL template, JSON body, who may, status when allowed)
 API_FARM_URLS = [
     ("farm", "GET", "/api/v1/farms/<int:farm_id>", "/api/v1/farms/{farm}", None, VIEWERS, 200),
@@ -615,6 +619,24 @@ API_FARM_URLS = [
         "/api/v1/farms/<int:farm_id>/years/<int:year>",
         "/api/v1/farms/{farm}/years/2025",
         put_body,
+        VIEWERS,
+        200,
+    ),
+    (
+        "plan",
+        "GET",
+        "/api/v1/farms/<int:farm_id>/years/<int:year>/plan",
+        "/api/v1/farms/{farm}/years/2025/plan",
+        None,
+        VIEWERS,
+        200,
+    ),
+    (
+        "plan_put",
+        "PUT",
+        "/api/v1/farms/<int:farm_id>/years/<int:year>/plan",
+        "/api/v1/farms/{farm}/years/2025/plan",
+        plan_body,
         VIEWERS,
         200,
     ),
