@@ -267,6 +267,7 @@ def curve_chart(steps: Sequence[Mapping[str, Any]]):
             width=s["marginal_co2e_kg_saved"] / 1000.0,
             height=s["sek_per_t_co2e"],
             cells=(tonnes(s["marginal_co2e_kg_saved"]), kr_per_t(s["sek_per_t_co2e"])),
+            text=kr(s["sek_per_t_co2e"]),
         )
         for i, s in enumerate(abatement_curve(steps))
     ]
@@ -279,7 +280,7 @@ def curve_chart(steps: Sequence[Mapping[str, Any]]):
         desc="; ".join(f"{b.number}. {b.label}: {b.cells[0]} t, {b.cells[1]}" for b in bars),
         y_title=gettext("kr per tonne CO2e"),
         x_title=gettext("tonnes CO2e saved per year →"),
-        headers=(gettext("Measure"), gettext("t CO2e per year"), gettext("kr per tonne")),
+        headers=(gettext("Climate measure"), gettext("t CO2e per year"), gettext("kr per tonne")),
         show_table=gettext("The figures of the chart"),
     )
 

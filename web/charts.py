@@ -144,6 +144,7 @@ MACC_PLOT_HEIGHT = 220  # px between the highest and the lowest bar
 MACC_TOP = 28  # px above the plot: the axis title
 MACC_BOTTOM = 44  # px below the plot: the numbers of negative bars and the x axis title
 MACC_NUMBER_MIN_PCT = 4.0  # a bar narrower than this gets no number (the table has it)
+MACC_TEXT_MIN_PCT = 22.0  # a bar at least this wide also shows its ``text`` (SEK per t)
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class CostBar:
     width: float
     height: float
     cells: tuple[str, ...]
+    text: str = ""
 
 
 def cost_curve_svg(
@@ -206,9 +208,20 @@ def cost_curve_svg(
         )
         if w >= MACC_NUMBER_MIN_PCT:
             ny = y - 6 if b.height >= 0 else zero_y + h + 18
+            long = bool(b.text) and w >= MACC_TEXT_MIN_PCT
+            # a long text starts at the bar's left edge in the left half, ends at its right
+            # edge in the right half: it never runs out of the chart
+            if not long:
+                tx, anchor = x + w / 2, "middle"
+            elif x + w / 2 <= 50.0:
+                tx, anchor = x, "start"
+            else:
+                tx, anchor = x + w, "end"
             parts.append(
-                f'<text class="chart-value" x="{x + w / 2:.3f}%" y="{ny:.1f}" '
-                f'text-anchor="middle">{b.number}</text>'
+                f'<text class="chart-value" x="{tx:.3f}%" y="{ny:.1f}" '
+                f'text-anchor="{anchor}">{b.number}'
+                + (f": {escape(b.text)}" if long else "")
+                + "</text>"
             )
         x += w
     parts.append(
