@@ -590,8 +590,8 @@ def discount_rate_row(locale: str = "sv") -> dict:
     return _row_dict(row, cost_sources(), locale)
 
 
-def catalogue(locale: str = "sv") -> list[dict]:
-    """Every measure (:func:`known_measures`) with its cost rows, for display.
+def catalogue(locale: str = "sv", measures: Sequence[str] | None = None) -> list[dict]:
+    """Every measure (:func:`known_measures`, or only ``measures``) with its cost rows.
 
     Returns
     -------
@@ -607,7 +607,7 @@ def catalogue(locale: str = "sv") -> list[dict]:
     rows = cost_rows()
     sources = cost_sources()
     out = []
-    for m in known_measures():
+    for m in known_measures() if measures is None else measures:
         try:
             title = describe(m, locale)["title"]
         except (KeyError, IndexError, StopIteration):  # a measure without its texts yet

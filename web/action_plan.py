@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlmodel import Session
@@ -187,9 +187,14 @@ def plan_input(fy: FarmYear) -> tuple[FarmTables, str, str] | None:
     return tables, fset, gwp
 
 
-def figures_for(fy: FarmYear, steps: Sequence[PlanStep]) -> dict[str, Any] | None:
-    """``plan_figures`` for the farm-year (None: see :func:`plan_input`)."""
-    given = plan_input(fy)
+def figures_for(
+    fy: FarmYear, steps: Sequence[PlanStep], given: tuple[FarmTables, str, str] | None = None
+) -> dict[str, Any] | None:
+    """``plan_figures`` for the farm-year (None: see :func:`plan_input`).
+
+    ``given`` is :func:`plan_input`'s answer when the caller has it already.
+    """
+    given = given or plan_input(fy)
     if given is None:
         return None
     tables, fset, gwp = given
@@ -199,16 +204,33 @@ def figures_for(fy: FarmYear, steps: Sequence[PlanStep]) -> dict[str, Any] | Non
         return None
 
 
-def applicable_for(fy: FarmYear) -> list[str]:
-    """The measures of ``ALL_MEASURES`` that change this farm-year's farm."""
-    given = plan_input(fy)
+def applicable_for(
+    fy: FarmYear, given: tuple[FarmTables, str, str] | None = None
+) -> tuple[str, ...]:
+    """The measures of ``ALL_MEASURES`` that change this farm-year's farm.
+
+    Kept per farm-year and calculation (:data:`_APPLICABLE`): a calculated
+    year's record does not change without a new calculation (a change makes
+    it a draft, for which nothing applies until it is calculated again).
+    """
+    given = given or plan_input(fy)
     if given is None:
-        return []
+        return ()
     tables, fset, _gwp = given
-    try:
-        return applicable_measures(tables, ALL_MEASURES, factors=fset)
-    except (FactorError, ValueError):
-        return []
+    key = (fy.farm_id, fy.year, str(fy.calculated_at), fset)
+    if key not in _APPLICABLE:
+        try:
+            found = tuple(applicable_measures(tables, ALL_MEASURES, factors=fset))
+        except (FactorError, ValueError):
+            return ()
+        if len(_APPLICABLE) >= APPLICABLE_CACHE_SIZE:
+            _APPLICABLE.pop(next(iter(_APPLICABLE)))  # the oldest
+        _APPLICABLE[key] = found
+    return _APPLICABLE[key]
+
+
+APPLICABLE_CACHE_SIZE = 1024
+_APPLICABLE: dict[tuple[int, int, str, str], tuple[str, ...]] = {}
 
 
 # ------------------------------------------------------------------ formatting
@@ -242,13 +264,17 @@ def value_text(row: Mapping[str, Any]) -> str:
 
 
 def title_of(measure: str) -> str:
-    return describe(measure, current_lang())["title"]
+    """The measure's title in the reader's language (worked out once per request)."""
+    titles = g.setdefault("measure_titles", {})
+    if measure not in titles:
+        titles[measure] = describe(measure, current_lang())["title"]
+    return titles[measure]
 
 
 def assumptions(measures: Sequence[str]) -> list[dict[str, Any]]:
     """Per measure of the plan: what it assumes and its cost rows, sourced or assumed."""
     lang = current_lang()
-    rows = {c["id"]: c for c in catalogue(lang)}
+    rows = {c["id"]: c for c in catalogue(lang, measures)}
     out = []
     for m in measures:
         costs = [{**c, "value_text": value_text(c)} for c in rows[m]["costs"]]
@@ -289,6 +315,7 @@ def page_figures(figures: Mapping[str, Any]) -> dict[str, Any]:
     """The plan's figures, formatted for the page."""
     pkg = figures["package"]
     total = figures["co2e_kg"]
+    rate = discount_rate_row(current_lang())
     steps = [
         {
             **s,
@@ -333,9 +360,8 @@ def page_figures(figures: Mapping[str, Any]) -> dict[str, Any]:
         "curve": curve_chart(figures["steps"]),
         "no_saving": [s for s in steps if s["marginal_co2e_kg_saved"] <= 0],
         "assumptions": assumptions([s["measure"] for s in figures["steps"]]),
-        "discount_rate": discount_rate_row(current_lang()),
-        "discount_rate_text": number(100.0 * discount_rate_row(current_lang())["value"], "#,##0.#")
-        + "\u00a0%",
+        "discount_rate": rate,
+        "discount_rate_text": number(100.0 * rate["value"], "#,##0.#") + "\u00a0%",
     }
 
 
@@ -357,10 +383,11 @@ def _render(
     problems: Mapping[tuple[int, str], str],
     status: int = 200,
 ) -> tuple[str, int]:
-    calculable = fy is not None and plan_input(fy) is not None
-    applicable = applicable_for(fy) if fy is not None and calculable else []
+    given = plan_input(fy) if fy is not None else None
+    calculable = given is not None
+    applicable = applicable_for(fy, given) if fy is not None and given else ()
     steps = plan_steps(stored_plan(session=get_session(), farm_year=fy)) if fy else []
-    figures = figures_for(fy, steps) if fy is not None and steps and calculable else None
+    figures = figures_for(fy, steps, given) if fy is not None and steps and given else None
     n_rows = min(len(ALL_MEASURES), max(len(rows), len(steps)) + EMPTY_ROWS)
     form_rows_ = [
         {
@@ -401,13 +428,14 @@ def show(farm_id: int, year: int) -> tuple[str, int]:
 @login_required
 def save(farm_id: int, year: int) -> Response | tuple[str, int]:
     farm, fy = _farm_year(farm_id, year)
-    if fy is None or plan_input(fy) is None:
+    given = plan_input(fy) if fy is not None else None
+    if fy is None or given is None:
         flash(
             gettext("Calculate the year's result first: the plan is worked out from it."), "error"
         )
         return redirect(url_for("action_plan.show", farm_id=farm.id, year=year))
     rows = form_rows(request.form)
-    steps, found = check_steps(rows, year=fy.year, applicable=applicable_for(fy))
+    steps, found = check_steps(rows, year=fy.year, applicable=applicable_for(fy, given))
     if found:
         # the messages at the rows as the form shows them (empty rows are left out)
         at_form = {(rows[i]["row"], f): msg for (i, f), msg in found.items()}

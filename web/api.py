@@ -628,11 +628,12 @@ def put_plan(farm_id: int, year: int) -> Response:
 
     fy = farm_year_or_404(farm_or_404(farm_id), year)
     rows = plan_rows_from(object_body())
-    if plan_input(fy) is None:
+    given = plan_input(fy)
+    if given is None:
         raise ApiError(
             409, gettext("Calculate the year's result first: the plan is worked out from it.")
         )
-    steps, found = check_steps(rows, year=fy.year, applicable=applicable_for(fy))
+    steps, found = check_steps(rows, year=fy.year, applicable=applicable_for(fy, given))
     if found:
         raise plan_error(
             [issue(f"steps[{i}].{field}", field, msg) for (i, field), msg in sorted(found.items())]
