@@ -311,6 +311,19 @@ def curve_chart(steps: Sequence[Mapping[str, Any]]):
     )
 
 
+def _money(r: dict[str, Any]) -> dict[str, str]:
+    """The cost figures of a step or of the whole plan, formatted for the page."""
+    return {
+        "cost": kr(r["annual_cost_sek"]),
+        "cost_before": kr(r["annual_cost_before_support_sek"]),
+        "investment": kr(r["investment_sek"]),
+        "support": kr(r["investment_support_sek"]),
+        "annual_support": kr(r["annual_support_sek"]),
+        "per_t": kr_per_t(r["sek_per_t_co2e"]),
+        "payback": years_text(r["payback_years"]),
+    }
+
+
 def page_figures(figures: Mapping[str, Any]) -> dict[str, Any]:
     """The plan's figures, formatted for the page."""
     pkg = figures["package"]
@@ -321,13 +334,7 @@ def page_figures(figures: Mapping[str, Any]) -> dict[str, Any]:
             **s,
             "title": title_of(s["measure"]),
             "tonnes": tonnes(s["marginal_co2e_kg_saved"]),
-            "cost": kr(s["annual_cost_sek"]),
-            "cost_before": kr(s["annual_cost_before_support_sek"]),
-            "investment": kr(s["investment_sek"]),
-            "support": kr(s["investment_support_sek"]),
-            "annual_support": kr(s["annual_support_sek"]),
-            "per_t": kr_per_t(s["sek_per_t_co2e"]),
-            "payback": years_text(s["payback_years"]),
+            **_money(s),
         }
         for s in figures["steps"]
     ]
@@ -345,14 +352,8 @@ def page_figures(figures: Mapping[str, Any]) -> dict[str, Any]:
         "saved": tonnes(pkg["co2e_kg_saved"]),
         "saves": pkg["co2e_kg_saved"] > 0,
         "share": percent(100.0 * pkg["co2e_kg_saved"] / total) if total > 0 else None,
-        "cost": kr(pkg["annual_cost_sek"]),
-        "cost_before": kr(pkg["annual_cost_before_support_sek"]),
-        "investment": kr(pkg["investment_sek"]),
-        "support": kr(pkg["investment_support_sek"]),
-        "annual_support": kr(pkg["annual_support_sek"]),
-        "per_t": kr_per_t(pkg["sek_per_t_co2e"]),
+        **_money(pkg),
         "per_t_before": kr_per_t(pkg["sek_per_t_co2e_before_support"]),
-        "payback": years_text(pkg["payback_years"]),
         "to_target": tonnes(figures["co2e_kg_saved_to"][str(TARGET_YEAR)]),
         "to_last": tonnes(figures["co2e_kg_saved_to"][str(LAST_YEAR)]),
         "steps": steps,
