@@ -260,6 +260,8 @@ def _floats(values: Sequence) -> np.ndarray:
     types = set(map(type, values))
     if types <= _PLAIN_NUMBERS:  # the common case: one C pass
         return np.fromiter(values, dtype=float, count=n)
+    if types == {_NONE}:  # an optional field no record of the block gives
+        return np.full(n, np.nan)
     if types <= _NUMBER_TYPES:
         return np.array(values, dtype=float).reshape(n)
     return np.fromiter(values, dtype=object, count=n)
