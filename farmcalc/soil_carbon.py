@@ -321,7 +321,7 @@ def crop_carbon_inputs(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
     """Carbon returned to the soil by each crop row [t C ha-1 yr-1].
 
     Residue dry matter follows the IPCC rule of the ``ipcc2019`` set
-    (``shared/FARM-RECORD.md`` rule 5): DM = the dry-matter yield where given,
+    (``docs/farm-record.md`` rule 5): DM = the dry-matter yield where given,
     else yield × DRY; AG = DM × R_AG;
     BG = (DM + AG) × RS. Above-ground input = AG × (1 - removed) × C
     fraction × renew; below-ground input = BG × C fraction ×

@@ -9,7 +9,7 @@ can be followed through by hand.
 References: IPCC 2019 Refinement Vol. 4 (Ch. 2, 5, 6, 10, 11), 2013 IPCC
 Wetlands Supplement (Ch. 2), IPCC 2006 Vol. 2 (fuels), IPCC AR4/AR5/AR6
 (GWP100), IDF 2022 (milk allocation), Andrén & Kätterer 1997 (ICBM) and the
-method rules of ``shared/FARM-RECORD.md``.
+method rules of ``docs/farm-record.md``.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ rules (Swedish, ``sv``):
 
 English (``en``) groups thousands with ``,`` (or a space) and takes only
 ``.`` as the decimal point. After this normalisation the canonical text is
-parsed by :func:`babel.numbers.parse_decimal` in strict mode (see
-``shared/MEASURED.md``: Babel alone rejects ``−`` and accepts ``1e5``).
+parsed by :func:`babel.numbers.parse_decimal` in strict mode (Babel alone
+rejects ``−`` and accepts ``1e5``).
 """
 
 from __future__ import annotations

