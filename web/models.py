@@ -411,3 +411,56 @@ class FarmYearPlan(SQLModel, table=True):
     steps: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONDoc)
     updated_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class FarmYearMeasures(SQLModel, table=True):
+    """A calculated farm-year's measure figures, for the climate investment plan.
+
+    ``figures`` holds ``farmcalc.investment_plan.farm_inventory`` of the
+    farm-year (every measure's marginal saving per gas and its costs, in
+    ``farmcalc.investment_plan.PLAN_ORDER``), packed as little-endian
+    float64; ``layout`` names the order, the fields and the measure and cost
+    files it was made with (``inventory_layout``). A row whose
+    ``calculated_at`` differs from its farm-year's, or whose layout is not
+    the current one, is stale and is made again when a plan is projected
+    (web/investment_plan_data.py).
+    """
+
+    __tablename__ = "farm_year_measures"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["farm_id", "year"], ["farm_years.farm_id", "farm_years.year"], ondelete="CASCADE"
+        ),
+    )
+
+    farm_id: int = Field(primary_key=True)
+    year: int = Field(primary_key=True)
+    calculated_at: datetime | None = _ts(default=None)
+    layout: str = Field(max_length=16)
+    figures: bytes = Field(sa_type=LargeBinary)
+
+
+class ClimateScenarioBase(SQLModel):
+    """What the municipality sets: a name and the adoption shares (a scenario document)."""
+
+    name: str = Field(max_length=120)
+    definition: dict[str, Any] = Field(default_factory=dict, sa_type=JSONDoc)
+
+
+class ClimateScenario(ClimateScenarioBase, table=True):
+    """A named, saved scenario of a municipality's climate investment plan.
+
+    ``definition`` is a ``farmcalc.scenario/1`` document
+    (``farmcalc.investment_plan.parse_scenario``; shares in per cent). The
+    figures are projected from the farms' stored data when the scenario is
+    shown, never stored.
+    """
+
+    __tablename__ = "climate_scenarios"
+    __table_args__ = (UniqueConstraint("municipality_code", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_code: str = Field(max_length=8, index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = _ts(default_factory=utcnow)
+    updated_at: datetime = _ts(default_factory=utcnow)

@@ -215,6 +215,17 @@ def stale_keys(*, session: Session, municipality_code: str) -> list[tuple[int, i
     return [(int(f), int(y)) for f, y in session.connection().execute(stmt).all()]
 
 
+def respondent_column() -> Any:
+    """The respondent of a farm, as a SQL expression over ``Farm`` joined with its owner.
+
+    A farmer's farms are one respondent (the owner); a farm held by any other
+    account (an advisor's clients from a bulk upload) is a business of its
+    own, confirmed as such: its respondent is the farm (negative: never an
+    owner's id).
+    """
+    return case((User.role == Role.farmer.value, Farm.owner_id), else_=-Farm.id)
+
+
 def load_frame(
     *, session: Session, municipality_code: str, years: Sequence[int] | None = None
 ) -> pd.DataFrame:
@@ -232,12 +243,8 @@ def load_frame(
     if stale:
         _remake(session, stale)
     t = FarmYearTotals.__table__.c
-    # A farmer's farms are one respondent (the owner); a farm held by any other
-    # account (an advisor's clients from a bulk upload) is a business of its own,
-    # confirmed as such: its respondent is the farm (negative: never an owner's id).
-    respondent = case((User.role == Role.farmer.value, Farm.owner_id), else_=-Farm.id)
     stmt = (
-        select(t.summary, respondent, t.farm_id)
+        select(t.summary, respondent_column(), t.farm_id)
         .join(Farm, Farm.id == t.farm_id)  # type: ignore[arg-type]
         .join(User, User.id == Farm.owner_id)  # type: ignore[arg-type]
         .where(_in_municipality(municipality_code), t.layout == LAYOUT)

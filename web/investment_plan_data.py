@@ -1,0 +1,216 @@
+"""The climate investment plan's data: the farms' stored measure figures; projecting a plan.
+
+A plan reads, for the municipality's **confirmed** farms of the data year,
+one packed row per farm-year of ``farm_year_measures``
+(:func:`farmcalc.investment_plan.farm_inventory`: every measure's marginal
+saving and costs). Missing or stale rows (older than their result, or made
+with another measure order, measure file or cost file) are made first, in
+one vectorised batch per factor set and GWP, from the stored records — the
+first plan after new data pays for that once; every later plan only sums
+arrays (``bench/bench_plan.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from sqlalchemy import and_, or_, select, tuple_
+from sqlmodel import Session
+
+from farmcalc.aggregate import Rule, aggregate
+from farmcalc.errors import FarmcalcError
+from farmcalc.investment_plan import (
+    PlanInput,
+    Scenario,
+    farm_inventory,
+    inventory_layout,
+    pack_inventory,
+    project,
+    unpack_inventory,
+)
+from farmcalc.record import records_to_tables
+from web.models import Farm, FarmYear, FarmYearMeasures, User
+from web.totals import _fetch_raw, _in_municipality, load_frame, respondent_column
+
+CHUNK = 2000
+log = logging.getLogger(__name__)
+
+
+def stale_measure_keys(
+    *, session: Session, municipality_code: str, year: int, layout: str
+) -> list[tuple[int, int]]:
+    """(farm_id, year) of the data year's farm-years whose figures are missing or stale."""
+    t = FarmYearMeasures.__table__.c
+    stmt = (
+        select(FarmYear.farm_id, FarmYear.year)
+        .join(Farm, Farm.id == FarmYear.farm_id)  # type: ignore[arg-type]
+        .outerjoin(FarmYearMeasures, and_(t.farm_id == FarmYear.farm_id, t.year == FarmYear.year))
+        .where(
+            _in_municipality(municipality_code),
+            FarmYear.year == year,
+            FarmYear.calculated_at.is_not(None),  # type: ignore[union-attr]
+            or_(
+                t.farm_id.is_(None),
+                t.calculated_at.is_(None),
+                t.calculated_at != FarmYear.calculated_at,
+                t.layout != layout,
+            ),
+        )
+    )
+    return [(int(f), int(y)) for f, y in session.connection().execute(stmt).all()]
+
+
+def _inventory_rows(rows: Sequence[Mapping[str, Any]], layout: str) -> list[dict[str, Any]]:
+    """``farm_year_measures`` rows for farm-year rows, one batch per factor set and GWP.
+
+    A stored record that can no longer be read is left out (and logged), as
+    the dashboard's totals leave it out.
+    """
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for r in rows:
+        res = r.get("result") or {}
+        fs = r.get("factor_set") or res.get("factor_set")
+        g = r.get("gwp") or res.get("gwp")
+        if fs and g:
+            groups.setdefault((str(fs), str(g)), []).append(r)
+    out: list[dict[str, Any]] = []
+    for (fs, g), members in groups.items():
+        try:
+            tables, _issues = records_to_tables([m["record"] for m in members], strict=True)
+        except FarmcalcError:
+            good = []
+            for m in members:  # rare: find the unreadable records one by one
+                try:
+                    records_to_tables([m["record"]], strict=True)
+                    good.append(m)
+                except FarmcalcError:
+                    log.warning(
+                        "farm %s year %s: stored record unreadable", m["farm_id"], m["year"]
+                    )
+            if not good:
+                continue
+            members = good
+            tables, _issues = records_to_tables([m["record"] for m in members], strict=True)
+        packed = pack_inventory(farm_inventory(tables, factors=fs, gwp=g))
+        out += [
+            {
+                "farm_id": m["farm_id"],
+                "year": m["year"],
+                "calculated_at": m["calculated_at"],
+                "layout": layout,
+                "figures": p,
+            }
+            for m, p in zip(members, packed, strict=True)
+        ]
+    return out
+
+
+def _upsert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - the app supports SQLite and PostgreSQL
+        raise NotImplementedError(f"upsert on {dialect}")
+    stmt = dialect_insert(FarmYearMeasures.__table__)
+    keys = ("farm_id", "year")
+    return stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={
+            c.name: stmt.excluded[c.name]
+            for c in FarmYearMeasures.__table__.c
+            if c.name not in keys
+        },
+    )
+
+
+def make_measure_figures(session: Session, keys: Sequence[tuple[int, int]], layout: str) -> int:
+    """Make and store the figures of ``keys`` (farm_id, year) from their stored results."""
+    made = 0
+    for start in range(0, len(keys), CHUNK):
+        chunk = list(keys[start : start + CHUNK])
+        fys = session.execute(
+            select(
+                FarmYear.farm_id,
+                FarmYear.year,
+                FarmYear.record,
+                FarmYear.result,
+                FarmYear.calculated_at,
+                FarmYear.factor_set,
+                FarmYear.gwp,
+            ).where(tuple_(FarmYear.farm_id, FarmYear.year).in_(chunk))
+        ).all()
+        values = _inventory_rows([dict(r._mapping) for r in fys], layout)
+        if values:
+            session.execute(_upsert(session), values)
+            made += len(values)
+    session.commit()
+    return made
+
+
+def load_plan_input(*, session: Session, municipality_code: str, year: int) -> PlanInput:
+    """The data year's farms of the municipality (confirmed only): figures and respondents.
+
+    Stale figures are made first (:func:`stale_measure_keys`).
+    """
+    layout = inventory_layout()
+    stale = stale_measure_keys(
+        session=session, municipality_code=municipality_code, year=year, layout=layout
+    )
+    if stale:
+        make_measure_figures(session, stale, layout)
+    t = FarmYearMeasures.__table__.c
+    stmt = (
+        select(t.figures, respondent_column())
+        .join(Farm, Farm.id == t.farm_id)  # type: ignore[arg-type]
+        .join(User, User.id == Farm.owner_id)  # type: ignore[arg-type]
+        .where(_in_municipality(municipality_code), t.year == year, t.layout == layout)
+    )
+    rows = _fetch_raw(session, stmt)
+    return PlanInput(
+        year=year,
+        inventory=unpack_inventory([r[0] for r in rows]),
+        respondent=np.array([r[1] for r in rows], dtype=np.int64),
+    )
+
+
+def data_years(frame: Any) -> list[int]:
+    """The years with calculated farm-years in a :func:`web.totals.load_frame` frame."""
+    return sorted(int(y) for y in frame["year"].unique()) if len(frame) else []
+
+
+def project_scenario(
+    *, session: Session, municipality_code: str, scenario: Scenario, rule: Rule
+) -> dict[str, Any] | None:
+    """The scenario projected over the municipality's stored farms (None without data).
+
+    The data year is the scenario's (when there are farms that year) or the
+    latest with data; the path's base year the scenario's (when present) or
+    the data year.
+    """
+    frame = load_frame(session=session, municipality_code=municipality_code)
+    years = data_years(frame)
+    if not years:
+        return None
+    year = scenario.data_year if scenario.data_year in years else years[-1]
+    base = scenario.base_year if scenario.base_year in years else year
+    base = min(base, year)
+    agg = aggregate(
+        frame, year=year, base_year=base, rule=rule, municipality_code=municipality_code
+    )
+    data = load_plan_input(session=session, municipality_code=municipality_code, year=year)
+    used = Scenario(
+        name=scenario.name,
+        shares=scenario.shares,
+        data_year=year,
+        base_year=base,
+        description=scenario.description,
+    )
+    out = project(data, used, baseline=agg, rule=rule)
+    out["municipality_code"] = municipality_code
+    out["years_with_data"] = years
+    return out
