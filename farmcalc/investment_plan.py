@@ -92,15 +92,18 @@ ALL_YEARS: tuple[int, ...] = (*PLAN_YEARS, LAST_YEAR)
 PLAN_ORDER: tuple[str, ...] = ALL_MEASURES
 """The order the measures are applied in on every farm (the catalogue's order)."""
 
-SAVING_FIELDS = ("co2e", "fossil_co2", "co2", "ch4", "n2o")
+SAVING_FIELDS = ("co2e", "fossil_co2", "co2", "ch4", "n2o", "co2e_rows")
 """Savings per farm and measure [kg CO2e yr-1]: total (as the dashboard's total),
-fossil CO2, and the three gases in CO2e."""
+fossil CO2, the three gases in CO2e, and the rows reported as CO2e only
+(purchased electricity and heat, fertiliser manufacture); the last four add
+up to the total."""
 _SAVING_CELLS = {
     "co2e": "total",
     "fossil_co2": "fossil_co2",
     "co2": "gas:CO2",
     "ch4": "gas:CH4",
     "n2o": "gas:N2O",
+    "co2e_rows": "gas:CO2e",
 }
 COST_FIELDS = (
     "investment_sek",
@@ -317,26 +320,29 @@ def parse_scenario(doc: Mapping[str, Any], locale: str = "sv") -> Scenario:
     Problems are keyed by field path (``name``, ``shares_pct.hvo100.2027``)
     and say in ``locale`` what is wrong and why.
     """
-    t = lambda msg, **kw: gettext_(msg, locale) % kw if kw else gettext_(msg, locale)  # noqa: E731
+
+    def _(msgid: str, **kw: Any) -> str:  # the msgid in ``locale`` (extracted as ``_``)
+        return gettext_(msgid, locale) % kw
+
     problems: dict[str, str] = {}
     if not isinstance(doc, Mapping):
-        raise ScenarioError({"": t("A scenario is a JSON object.")})
+        raise ScenarioError({"": _("A scenario is a JSON object.")})
     fmt = doc.get("format", SCENARIO_FORMAT)
     if fmt != SCENARIO_FORMAT:
-        problems["format"] = t(
+        problems["format"] = _(
             "Unknown format %(format)s: this version reads %(known)s.",
             format=str(fmt)[:40],
             known=SCENARIO_FORMAT,
         )
     name = doc.get("name")
     if not isinstance(name, str) or not name.strip():
-        problems["name"] = t("Give the scenario a name.")
+        problems["name"] = _("Give the scenario a name.")
         name = ""
     elif len(name.strip()) > MAX_NAME:
-        problems["name"] = t("The name is too long: at most %(n)d characters.", n=MAX_NAME)
+        problems["name"] = _("The name is too long: at most %(n)d characters.", n=MAX_NAME)
     description = doc.get("description") or ""
     if not isinstance(description, str):
-        problems["description"] = t("The description must be text.")
+        problems["description"] = _("The description must be text.")
         description = ""
     years: dict[str, int | None] = {}
     for key in ("data_year", "base_year"):
@@ -346,38 +352,38 @@ def parse_scenario(doc: Mapping[str, Any], locale: str = "sv") -> Scenario:
             continue
         y = _year(raw)
         if y is None or not 1990 <= y <= TARGET_YEAR:
-            problems[key] = t(
+            problems[key] = _(
                 "Write a year between 1990 and %(last)d, such as 2025.", last=TARGET_YEAR
             )
         years[key] = y
     dy, by = years.get("data_year"), years.get("base_year")
     if dy is not None and by is not None and by > dy and "base_year" not in problems:
-        problems["base_year"] = t(
+        problems["base_year"] = _(
             "The base year cannot come after the year of the farms' figures (%(year)d).", year=dy
         )
     raw_shares = doc.get("shares_pct", {})
     shares: dict[str, dict[int, float]] = {}
     if not isinstance(raw_shares, Mapping):
-        problems["shares_pct"] = t("The shares are an object: measure → year → per cent.")
+        problems["shares_pct"] = _("The shares are an object: measure → year → per cent.")
         raw_shares = {}
     for measure, per_year in raw_shares.items():
         where = f"shares_pct.{measure}"
         if measure not in PLAN_ORDER:
-            problems[where] = t(
+            problems[where] = _(
                 "Unknown measure %(measure)s. Known measures: %(known)s.",
                 measure=str(measure)[:40],
                 known=", ".join(PLAN_ORDER),
             )
             continue
         if not isinstance(per_year, Mapping):
-            problems[where] = t('Give the shares of a measure per year, such as {"2030": 50}.')
+            problems[where] = _('Give the shares of a measure per year, such as {"2030": 50}.')
             continue
         got: dict[int, float] = {}
         for key, value in per_year.items():
             at = f"{where}.{key}"
             y = _year(key)
             if y is None or y not in ALL_YEARS:
-                problems[at] = t(
+                problems[at] = _(
                     "Shares are given for %(first)d–%(target)d and %(last)d only.",
                     first=FIRST_YEAR,
                     target=TARGET_YEAR,
@@ -388,11 +394,11 @@ def parse_scenario(doc: Mapping[str, Any], locale: str = "sv") -> Scenario:
                 continue  # an empty field: the year keeps the share of the year before
             x = _number(value)
             if x is None:
-                problems[at] = t("Write the share as a number of per cent, such as 25.")
+                problems[at] = _("Write the share as a number of per cent, such as 25.")
             elif x < 0:
-                problems[at] = t("A share cannot be negative.")
+                problems[at] = _("A share cannot be negative.")
             elif x > 100:
-                problems[at] = t(
+                problems[at] = _(
                     "A share cannot be over 100 %%: it is the share of the farms where the "
                     "measure applies."
                 )
@@ -401,7 +407,7 @@ def parse_scenario(doc: Mapping[str, Any], locale: str = "sv") -> Scenario:
         last, last_year = 0.0, None
         for y in sorted(got):
             if got[y] + 1e-12 < last:
-                problems[f"{where}.{y}"] = t(
+                problems[f"{where}.{y}"] = _(
                     "The share cannot fall from %(before)s %% in %(year)d: farms that have "
                     "taken up a measure keep it.",
                     before=_pct_out(last),
@@ -569,6 +575,7 @@ def project(
         "co2": value("gas:CO2", year),
         "ch4": value("gas:CH4", year),
         "n2o": value("gas:N2O", year),
+        "co2e_rows": value("gas:CO2e", year),
     }
     fossil_base = value("fossil_co2", base_year)
     path = {
