@@ -57,6 +57,7 @@ T = {
     "range": _("Low–high"),
     "perspective": _("Perspective"),
     "source_col": _("Source"),
+    "catalogue_ok": _("{file}: no problems found."),
 }
 
 
@@ -254,8 +255,16 @@ def _calc_workbook(args: argparse.Namespace) -> int:
 
 def cmd_measures(args: argparse.Namespace) -> int:
     """``farmcalc measures``: the measures with their costs, sources and assumptions."""
-    from farmcalc.costs import catalogue, discount_rate_row
+    from farmcalc.costs import catalogue, check_cost_file, discount_rate_row
 
+    if args.check is not None:
+        problems = check_cost_file(args.check, locale=args.locale)
+        for p in problems:
+            print(p, file=sys.stderr)
+        if problems:
+            return 2
+        print(_t("catalogue_ok", args.locale).format(file=args.check.name))
+        return 0
     cat = catalogue(args.locale)
     rate = discount_rate_row(args.locale)
     if args.format == "json":
@@ -344,6 +353,13 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("measures", help="list the measures with their costs and sources")
     m.add_argument("--format", choices=("json", "table"), default="table")
     m.add_argument("--locale", choices=("sv", "en"), default="sv", help="language of the table")
+    m.add_argument(
+        "--check",
+        type=Path,
+        metavar="FILE",
+        help="check a cost catalogue (CSV as farmcalc/data/measure_costs.csv): problems with "
+        "their row and column go to stderr, exit code 2",
+    )
     m.set_defaults(func=cmd_measures)
     s = sub.add_parser("schema", help="print the JSON Schema of the farm record")
     s.set_defaults(func=cmd_schema)

@@ -265,8 +265,10 @@ def load_costs(path: Path | None = None) -> Costs:
     return Costs(rows=rows, discount_rate=rows[(ALL, "discount_rate", "")])
 
 
-def check_cost_file(path: Path | None = None, measures: Sequence[str] | None = None) -> list[str]:
-    """Problems of a cost catalogue (an empty list when it is sound).
+def check_cost_file(
+    path: Path | None = None, measures: Sequence[str] | None = None, locale: str = "sv"
+) -> list[str]:
+    """Problems of a cost catalogue (an empty list when it is sound), in ``locale``.
 
     Every row needs the columns of :data:`COST_FILE_COLUMNS`; a measure of
     ``measures`` (default :func:`known_measures`, taken now) or
@@ -277,84 +279,140 @@ def check_cost_file(path: Path | None = None, measures: Sequence[str] | None = N
     source; a locator and a rationale (an assumption's rationale starts with
     "Assumption"). Every measure needs cost rows; one with an investment needs
     a lifetime; a quantity's conversions must be given; the discount rate
-    exactly once.
+    exactly once. Each problem starts with where it is: the file, the row (as
+    a spreadsheet numbers it, the header being row 1) and the column.
     """
     if measures is None:
         measures = known_measures()
     path = Path(path) if path else COSTS_FILE
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+
+    def _(msgid: str, **kw: object) -> str:  # the msgid in ``locale`` (extracted as ``_``)
+        return gettext_(msgid, locale) % kw
+
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError, UnicodeDecodeError) as e:
+        return [f"{path.name}: " + _("the file cannot be read as CSV (%(error)s).", error=e)]
     missing = [c for c in COST_FILE_COLUMNS if c not in df.columns]
     if missing:
-        return [f"{path.name}: missing columns {missing}"]
+        return [
+            f"{path.name}: " + _("columns are missing: %(columns)s.", columns=", ".join(missing))
+        ]
     known = set(measures)
     sources = set(cost_sources().index)
     problems: list[str] = []
     seen: set[tuple[str, str, str]] = set()
     for n, row in enumerate(df.to_dict("records"), start=2):
-        where = f"{path.name}:{n}"
+
+        def at(col: str, text: str, n: int = n) -> None:
+            where = _(
+                "%(file)s, row %(row)d, column %(column)s", file=path.name, row=n, column=col
+            )
+            problems.append(f"{where}: {text}")
+
         m, item, per = row["measure_id"], row["item"], row["per"]
         if m != ALL and m not in known:
-            problems.append(f"{where}: unknown measure {m!r} (known: {', '.join(measures)})")
+            at(
+                "measure_id",
+                _("unknown measure %(m)r (known: %(known)s).", m=m, known=", ".join(measures)),
+            )
         if item not in ITEMS:
-            problems.append(f"{where}: unknown item {item!r}")
+            at(
+                "item",
+                _("unknown item %(item)r (known: %(known)s).", item=item, known=", ".join(ITEMS)),
+            )
         elif (item == "discount_rate") != (m == ALL):
-            problems.append(f"{where}: the discount rate is given once, for {ALL!r}, only")
+            at("item", _("the discount rate is given once, for %(all)r, only.", all=ALL))
         if item in MONEY_ITEMS and per not in QUANTITIES:
-            problems.append(f"{where}: per {per!r} is not a quantity ({', '.join(QUANTITIES)})")
+            at(
+                "per",
+                _(
+                    "per %(per)r is not a quantity (%(known)s).",
+                    per=per,
+                    known=", ".join(QUANTITIES),
+                ),
+            )
         if item not in MONEY_ITEMS and per:
-            problems.append(f"{where}: {item} takes no per (got {per!r})")
+            at("per", _("%(item)s takes no per (got %(per)r).", item=item, per=per))
         if (m, item, per) in seen:
-            problems.append(f"{where}: {(m, item, per)} given twice")
+            at("item", _("%(key)s is given twice.", key=(m, item, per)))
         seen.add((m, item, per))
         try:
             value = float(row["value"])
             if not np.isfinite(value):
                 raise ValueError
         except ValueError:
-            problems.append(f"{where}: value {row['value']!r} is not a number")
+            at("value", _("%(value)r is not a number.", value=row["value"]))
             value = None
         if value is not None:
             if value < 0:
-                problems.append(f"{where}: value {value} is negative (a saving is its own item)")
+                at(
+                    "value",
+                    _(
+                        "%(value)s is negative: a cost is never below zero (a saving is an item "
+                        "of its own, annual_saving_sek).",
+                        value=value,
+                    ),
+                )
             if item in (*SHARE_ITEMS, "store_share_of_year", "discount_rate") and value > 1:
-                problems.append(f"{where}: {item} {value} is over 1")
+                at("value", _("%(item)s %(value)s is over 1 (a share).", item=item, value=value))
             if item in ("lifetime_years", *CONVERSIONS) and value <= 0:
-                problems.append(f"{where}: {item} must be > 0")
+                at("value", _("%(item)s must be above 0.", item=item))
         for bound in ("low", "high"):
             if not row[bound]:
                 continue
             try:
                 b = float(row[bound])
             except ValueError:
-                problems.append(f"{where}: {bound} {row[bound]!r} is not a number")
+                at(bound, _("%(value)r is not a number.", value=row[bound]))
                 continue
             if value is not None and (value < b if bound == "low" else value > b):
-                problems.append(f"{where}: value {value} outside its {bound} {b}")
+                at(
+                    "value",
+                    _(
+                        "the value %(value)s lies outside its %(bound)s %(b)s.",
+                        value=value,
+                        bound=bound,
+                        b=b,
+                    ),
+                )
         if not row["unit"].strip():
-            problems.append(f"{where}: unit is empty")
+            at("unit", _("the unit is empty."))
         if not row["price_year"].strip().isdigit():
-            problems.append(f"{where}: price_year {row['price_year']!r} is not a year")
+            at("price_year", _("%(value)r is not a year.", value=row["price_year"]))
         if row["perspective"] not in PERSPECTIVES:
-            problems.append(f"{where}: perspective {row['perspective']!r} not in {PERSPECTIVES}")
+            at(
+                "perspective",
+                _(
+                    "%(value)r is not a perspective (%(known)s).",
+                    value=row["perspective"],
+                    known=", ".join(PERSPECTIVES),
+                ),
+            )
         if row["source_id"] not in sources:
-            problems.append(f"{where}: unknown source {row['source_id']!r}")
+            at("source_id", _("unknown source %(value)r.", value=row["source_id"]))
         for col in ("source_locator", "rationale"):
             if not row[col].strip():
-                problems.append(f"{where}: {col} is empty")
+                at(col, _("the column is empty."))
         if row["source_id"] == ASSUMPTION and not row["rationale"].startswith("Assumption"):
-            problems.append(f"{where}: an assumption's rationale must start with 'Assumption'")
+            at("rationale", _("an assumption's rationale must start with 'Assumption'."))
     if sum(1 for k in seen if k[1] == "discount_rate") != 1:
-        problems.append(f"{path.name}: the discount rate must be given exactly once")
+        problems.append(f"{path.name}: " + _("the discount rate must be given exactly once."))
     for m in measures:
         mine = [k for k in seen if k[0] == m]
         if not mine:
-            problems.append(f"{path.name}: no cost rows for measure {m!r}")
+            problems.append(f"{path.name}: " + _("no cost rows for measure %(m)r.", m=m))
         if any(k[1] == "investment_sek" for k in mine) and (m, "lifetime_years", "") not in seen:
-            problems.append(f"{path.name}: {m} has an investment but no lifetime_years")
+            problems.append(
+                f"{path.name}: " + _("%(m)s has an investment but no lifetime_years.", m=m)
+            )
         for _m, _i, per in mine:
             for conv in QUANTITY_CONVERSIONS.get(per, ()):
                 if (m, conv, "") not in seen:
-                    problems.append(f"{path.name}: {m} uses {per!r}, which needs {conv}")
+                    problems.append(
+                        f"{path.name}: "
+                        + _("%(m)s uses %(per)r, which needs %(conv)s.", m=m, per=per, conv=conv)
+                    )
     return problems
 
 

@@ -49,12 +49,12 @@ def test_every_source_is_cited_and_assumptions_are_marked():
     assert all(sources.loc[s, "url"] for s in sourced["source_id"])
 
 
-def _broken(tmp_path, change):
+def _broken(tmp_path, change, locale="en"):
     df = pd.read_csv(COSTS_FILE, dtype=str, keep_default_na=False)
     df = change(df)
     path = tmp_path / "measure_costs.csv"
     df.to_csv(path, index=False)
-    return check_cost_file(path)
+    return check_cost_file(path, locale=locale)
 
 
 def _row(df, measure, item):
@@ -66,12 +66,12 @@ def _row(df, measure, item):
     [
         ("source_id", "", "unknown source ''"),
         ("source_id", "wikipedia", "unknown source 'wikipedia'"),
-        ("source_locator", " ", "source_locator is empty"),
+        ("source_locator", " ", "the column is empty"),
         ("unit", "", "unit is empty"),
-        ("rationale", "", "rationale is empty"),
+        ("rationale", "", "the column is empty"),
         ("value", "-2.0", "is negative"),
         ("value", "dyrt", "is not a number"),
-        ("perspective", "bank", "perspective 'bank'"),
+        ("perspective", "bank", "'bank' is not a perspective"),
         ("price_year", "", "is not a year"),
         ("measure_id", "tak_pa_brunnen", "unknown measure 'tak_pa_brunnen'"),
         ("per", "cows", "per 'cows' is not a quantity"),
@@ -84,7 +84,36 @@ def test_a_broken_cost_row_is_reported(tmp_path, column, value, message):
 
     problems = _broken(tmp_path, change)
     assert any(message in p for p in problems), problems
-    assert any(p.startswith("measure_costs.csv:3:") for p in problems), problems
+    assert any(
+        p.startswith(f"measure_costs.csv, row 3, column {column}:") and message in p
+        for p in problems
+    ), problems
+
+
+def test_a_negative_cost_is_reported_in_swedish_at_its_row_and_column(tmp_path):
+    def change(df):
+        df.loc[_row(df, "hvo100", "annual_cost_sek"), "value"] = "-2.0"
+        return df
+
+    problems = _broken(tmp_path, change, locale="sv")
+    assert (
+        "measure_costs.csv, rad 3, kolumn value: -2.0 är negativt: en kostnad är aldrig under "
+        "noll (en besparing är en egen post, annual_saving_sek)." in problems
+    ), problems
+
+
+def test_farmcalc_measures_check_prints_the_problems_and_fails(tmp_path, capsys):
+    from farmcalc.cli import main
+
+    assert main(["measures", "--check", str(COSTS_FILE)]) == 0
+    assert "inga fel" in capsys.readouterr().out.lower()
+    df = pd.read_csv(COSTS_FILE, dtype=str, keep_default_na=False)
+    df.loc[_row(df, "biogas", "investment_sek"), "value"] = "-10"
+    bad = tmp_path / "kostnader.csv"
+    df.to_csv(bad, index=False)
+    assert main(["measures", "--check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "kostnader.csv, rad" in err and "kolumn value" in err and "negativt" in err
 
 
 def test_an_assumption_must_say_so(tmp_path):
@@ -93,18 +122,19 @@ def test_an_assumption_must_say_so(tmp_path):
         return df
 
     assert any("must start with 'Assumption'" in p for p in _broken(tmp_path, change))
+    assert any("måste börja med 'Assumption'" in p for p in _broken(tmp_path, change, "sv"))
 
 
 def test_a_measure_without_costs_is_reported(tmp_path):
     def change(df):
         return df[df["measure_id"] != "biogas"]
 
-    assert f"{COSTS_FILE.name}: no cost rows for measure 'biogas'" in _broken(tmp_path, change)
+    assert f"{COSTS_FILE.name}: no cost rows for measure 'biogas'." in _broken(tmp_path, change)
     # and a measure farmcalc knows but the catalogue does not
     path = tmp_path / "copy.csv"
     shutil.copy(COSTS_FILE, path)
-    problems = check_cost_file(path, measures=[*known_measures(), "robot_weeding"])
-    assert "copy.csv: no cost rows for measure 'robot_weeding'" in problems
+    problems = check_cost_file(path, measures=[*known_measures(), "robot_weeding"], locale="en")
+    assert "copy.csv: no cost rows for measure 'robot_weeding'." in problems
 
 
 def test_share_over_one_lifetime_and_discount_rate(tmp_path):
