@@ -617,7 +617,7 @@ def project(
         r: dict[str, Any] = {
             "measure": m,
             "shown": bool(p["shown"]),
-            "reason": p["reason"],
+            "reason": p["reason"] if not p["shown"] else None,  # not NaN beside a reason
             "farms": None if p["farms"] is None or pd.isna(p["farms"]) else int(p["farms"]),
             "shares_pct": {str(y): _pct_out(scenario.share(m, y)) for y in years},
         }
