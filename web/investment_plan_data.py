@@ -199,8 +199,11 @@ def project_scenario(
     year = scenario.data_year if scenario.data_year in years else years[-1]
     base = scenario.base_year if scenario.base_year in years else year
     base = min(base, year)
+    # the dashboard protects each year's cells on their own: the two years the plan
+    # starts from are enough, and give the same published cells
+    both = frame[frame["year"].isin([year, base]).to_numpy()]
     agg = aggregate(
-        frame, year=year, base_year=base, rule=rule, municipality_code=municipality_code
+        both, year=year, base_year=base, rule=rule, municipality_code=municipality_code
     )
     data = load_plan_input(session=session, municipality_code=municipality_code, year=year)
     used = Scenario(

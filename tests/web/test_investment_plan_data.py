@@ -160,3 +160,37 @@ def test_a_stale_row_is_remade_when_its_farm_year_is_recalculated_elsewhere(demo
             stale_measure_keys(session=db, municipality_code="1290", year=2025, layout=layout)
             == []
         )
+
+
+def test_the_baseline_is_what_the_dashboard_publishes(demo):
+    with demo.app_context():
+        db = get_session()
+        s = parse_scenario({**SCENARIO, "data_year": 2025, "base_year": 2022})
+        out = project_scenario(session=db, municipality_code="1290", scenario=s, rule=Rule())
+        full = aggregate(
+            load_frame(session=db, municipality_code="1290"), year=2025, base_year=2022
+        )
+        base = out["baseline"]
+        for key, cell in [
+            ("co2e_t", "total"),
+            ("fossil_co2_t", "fossil_co2"),
+            ("co2_t", "gas:CO2"),
+            ("ch4_t", "gas:CH4"),
+            ("n2o_t", "gas:N2O"),
+            ("co2e_rows_t", "gas:CO2e"),
+        ]:
+            assert base[key] == full.value(cell, 2025), key
+        assert base["fossil_co2_base_year_t"] == full.value("fossil_co2", 2022)
+        # and the measures it hides for what the dashboard hides are the same
+        hidden = {
+            c["cell"]
+            for c in full.cells.to_dict("records")
+            if c["year"] == 2025 and not c["shown"]
+        }
+        from farmcalc.aggregate import MEASURE_ACTS_ON, measure_cells_of
+
+        for m in out["measures"]:
+            if m["measure"] in MEASURE_ACTS_ON and hidden.intersection(
+                measure_cells_of(m["measure"])
+            ):
+                assert not m["shown"]
