@@ -52,6 +52,7 @@ def create_app(
         farmyear,
         i18n,
         imports,
+        investment_plan,
         main,
         municipality,
         results,
@@ -87,6 +88,7 @@ def create_app(
     app.register_blueprint(factors.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(municipality.bp)
+    app.register_blueprint(investment_plan.bp)
     app.register_blueprint(confirmations.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(api.bp)
