@@ -47,7 +47,7 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -55,15 +55,14 @@ import pandas as pd
 from farmcalc import economics
 from farmcalc.action_plan import LAST_YEAR, TARGET_YEAR
 from farmcalc.aggregate import (
+    APART,
     MEASURE_ACTS_ON,
     PATH_RATE,
     Aggregate,
     Rule,
     by_respondent,
-    contributions,
     measure_cells_of,
     protect,
-    summarise,
 )
 from farmcalc.costs import COSTS_FILE, Costs, load_costs, make_step, step_costs
 from farmcalc.factors import (
@@ -75,9 +74,12 @@ from farmcalc.factors import (
     load_gwp,
 )
 from farmcalc.i18n import gettext_
-from farmcalc.measures import ALL_MEASURES, MEASURES_FILE, _stack, load_parameters
+from farmcalc.measures import ALL_MEASURES, MEASURES_FILE, _stack, _take, load_parameters
 from farmcalc.packages import apply_package
 from farmcalc.record import FarmTables
+
+if TYPE_CHECKING:
+    from farmcalc.api import BatchResult
 
 SCENARIO_FORMAT = "farmcalc.scenario/1"
 """The ``format`` of a scenario document (``examples/klimatinvesteringsplan.json``)."""
@@ -97,7 +99,7 @@ SAVING_FIELDS = ("co2e", "fossil_co2", "co2", "ch4", "n2o", "co2e_rows")
 fossil CO2, the three gases in CO2e, and the rows reported as CO2e only
 (purchased electricity and heat, fertiliser manufacture); the last four add
 up to the total."""
-_SAVING_CELLS = {
+SAVING_CELLS = {  # the dashboard's cell of each saving field
     "co2e": "total",
     "fossil_co2": "fossil_co2",
     "co2": "gas:CO2",
@@ -175,11 +177,20 @@ def farm_inventory(
     if not n:
         return out
     chain = apply_package(tables, PLAN_ORDER, factors=fs, parameters=params)
-    batch = calculate_batch(_stack(list(chain.tables)), factors=fs, gwp=g)
-    cells = contributions(summarise(batch))  # tonnes, one row per farm and step
-    values = np.stack(
-        [cells[_SAVING_CELLS[f]].to_numpy(dtype=float) * 1000.0 for f in SAVING_FIELDS], axis=-1
-    ).reshape(k + 1, n, len(SAVING_FIELDS))
+    # a step changes only the farms it applies to: the others keep the value of the
+    # step before, so only the changed farms of each step are calculated (one batch)
+    changed = [np.flatnonzero(a) for a in chain.applies]
+    parts = [tables] + [
+        _take(chain.tables[i + 1], idx) for i, idx in enumerate(changed) if len(idx)
+    ]
+    calc = farm_values(calculate_batch(_stack(parts), factors=fs, gwp=g))
+    values = np.empty((k + 1, n, len(SAVING_FIELDS)))
+    values[0] = calc[:n]
+    at = n
+    for i, idx in enumerate(changed):  # thirteen steps
+        values[i + 1] = values[i]
+        values[i + 1, idx] = calc[at : at + len(idx)]
+        at += len(idx)
     saved = values[:-1] - values[1:]  # (measures, farms, fields)
     # a source the step did not touch is recalculated bit for bit the same, but a
     # sum over sources may differ in its last digits: that is no saving
@@ -193,6 +204,36 @@ def farm_inventory(
         )
         c = step_costs(step, m, costs, costs.discount_rate)
         out[:, i, first_cost:] = c[list(COST_FIELDS)].to_numpy(dtype=float)
+    return out
+
+
+def farm_values(batch: BatchResult) -> np.ndarray:
+    """Per farm of a calculated batch the :data:`SAVING_FIELDS` as emitted [kg CO2e yr-1].
+
+    The same numbers as the dashboard's cells ``total``, ``fossil_co2`` and
+    ``gas:*`` of the farm (:func:`farmcalc.aggregate.contributions`; tested),
+    summed straight from the emission rows' categorical codes.
+    """
+    rows = batch.emissions
+    n = batch.tables.n_farms
+    fidx = rows["farm_idx"].to_numpy(dtype=np.int64)
+    co2e = rows["co2e_kg"].to_numpy(dtype=float)
+    source, category, gas = rows["source"], rows["category"], rows["gas"]
+    emitted = ~(source.isin(APART).to_numpy())
+    is_co2 = (gas == "CO2").to_numpy()
+    fossil = is_co2 & (
+        (source == "fuel").to_numpy()
+        | ((source == "heating") & (category == "heating_oil")).to_numpy()
+    )
+    out = np.empty((n, len(SAVING_FIELDS)))
+
+    def total(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(fidx, weights=np.where(mask, co2e, 0.0), minlength=n)[:n]
+
+    out[:, 0] = total(emitted)
+    out[:, 1] = total(fossil)
+    for j, g in enumerate(("CO2", "CH4", "N2O", "CO2e"), start=2):
+        out[:, j] = total(emitted & (gas == g).to_numpy())
     return out
 
 

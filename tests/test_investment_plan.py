@@ -7,17 +7,20 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from farmcalc.aggregate import PATH_RATE, Rule, aggregate, summarise
+from farmcalc.aggregate import PATH_RATE, Rule, aggregate, contributions, summarise
 from farmcalc.api import calculate_batch
 from farmcalc.costs import load_costs, measure_costs
 from farmcalc.demo import demo_records
 from farmcalc.investment_plan import (
     FIELDS,
     PLAN_ORDER,
+    SAVING_CELLS,
+    SAVING_FIELDS,
     PlanInput,
     Scenario,
     ScenarioError,
     farm_inventory,
+    farm_values,
     pack_inventory,
     parse_scenario,
     project,
@@ -309,3 +312,13 @@ def test_a_data_frame_of_no_farms_projects_nothing(farms):
 
 def test_costs_catalogue_has_a_discount_rate():
     assert 0 < load_costs().discount_rate < 0.1
+
+
+def test_farm_values_are_the_dashboards_cells(farms):
+    tables, _frame, _inv = farms
+    batch = calculate_batch(tables)
+    cells = contributions(summarise(batch))
+    got = farm_values(batch)
+    for j, f in enumerate(SAVING_FIELDS):
+        assert_allclose(got[:, j], cells[SAVING_CELLS[f]] * 1000.0, rtol=1e-12, atol=1e-9)
+    assert (got[:, SAVING_FIELDS.index("fossil_co2")] > 0).any()
