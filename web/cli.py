@@ -8,6 +8,8 @@ commands, so ``farmcalc calc`` stays quick.
 - ``farmcalc db upgrade`` / ``db current`` / ``db revision -m MESSAGE``
 - ``farmcalc demo [--farms N]``: demo users and farms with calculated results, 2021–2025
 - ``farmcalc aggregate --year Y [--municipality C] [--base-year B] --format json|xlsx [--out F]``
+- ``farmcalc plan SCENARIO.json [--municipality C] [--format json|xlsx] [--output F]``: the
+  climate investment plan of a scenario over the stored farms (:func:`cmd_plan`)
 - ``farmcalc user create --email E --name N --role R [--password P]``
 - ``farmcalc import F.xlsx [--advisor EMAIL] [--replace-missing]``: store a workbook's farms
   (web/importer.py); a workbook that would remove stored rows is refused (exit 2) unless
@@ -77,6 +79,21 @@ T = {
     "import_would_remove": _(
         "{file}: importing the workbook would remove the stored data listed below; nothing "
         "was saved:"
+    ),
+    "plan_written": _("Climate investment plan written to {path}."),
+    "plan_no_file": _("{file}: no such file."),
+    "plan_not_json": _(
+        "{file}: not valid JSON at line {line}, column {column}: {error}. A scenario is a "
+        "JSON object (see examples/klimatinvesteringsplan.json)."
+    ),
+    "plan_not_utf8": _("{file}: the file is not UTF-8 text."),
+    "plan_problems": _("{file}: the scenario has {n} problems; nothing was written:"),
+    "plan_no_data": _(
+        "Municipality {code} has no calculated, confirmed farm-years: there is nothing to project."
+    ),
+    "plan_other_year": _(
+        "{file}: data_year {asked} has no calculated farm-years in municipality {code}; the "
+        "plan uses {used} (years with data: {years})."
     ),
     "no_such_user": _("There is no user with the e-mail address {email}."),
     "cannot_import": _("The user {email} may not import farms (role {role})."),
@@ -635,11 +652,119 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     return 0
 
 
+EXIT_BAD_INPUT = 2
+"""``farmcalc plan``'s exit code for a missing or bad scenario file, or no data to project."""
+
+
+def _read_scenario(path: str, locale: str) -> tuple[Any, int]:
+    """The scenario of ``path`` checked by ``parse_scenario``; on a problem (None, exit code).
+
+    Every problem is printed to standard error as ``FILE: FIELD: message``.
+    """
+    import json
+
+    from farmcalc.investment_plan import ScenarioError, parse_scenario
+
+    def say(key: str, **kw: Any) -> None:
+        print(gettext_(T[key], locale).format(file=path, **kw), file=sys.stderr)
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (FileNotFoundError, IsADirectoryError):
+        say("plan_no_file")
+        return None, EXIT_BAD_INPUT
+    except UnicodeDecodeError:
+        say("plan_not_utf8")
+        return None, EXIT_BAD_INPUT
+    except json.JSONDecodeError as e:
+        say("plan_not_json", line=e.lineno, column=e.colno, error=e.msg)
+        return None, EXIT_BAD_INPUT
+    try:
+        return parse_scenario(doc, locale=locale), 0
+    except ScenarioError as e:
+        say("plan_problems", n=len(e.problems))
+        for where, message in e.problems.items():
+            print(
+                f"{path}: {where}: {message}" if where else f"{path}: {message}", file=sys.stderr
+            )
+        return None, EXIT_BAD_INPUT
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """The climate investment plan of a scenario over the municipality's stored farms.
+
+    Reads and checks the scenario file (``farmcalc.scenario/1``,
+    ``docs/investment-plan.md``), projects it over the confirmed, calculated
+    farm-years of the municipality (``web.investment_plan_data.project_scenario``,
+    the dashboard's disclosure rule) and prints the plan as JSON or writes
+    it as an Excel workbook with charts.
+
+    Exit codes: 0 the plan was printed or written; 2 the scenario file is
+    missing, not JSON or has problems (each printed to standard error as
+    ``FILE: FIELD: message``), or the municipality has no calculated farm-years;
+    nothing is written then.
+    """
+    import json
+
+    from farmcalc.aggregate import Rule
+    from farmcalc.investment_plan_export import plans_workbook
+    from web.db import get_session, upgrade
+    from web.investment_plan_data import project_scenario
+
+    locale = args.lang
+    scenario, code = _read_scenario(args.scenario, locale)
+    if scenario is None:
+        return code
+    with _app() as app, app.app_context():
+        upgrade(app.config["DATABASE_URL"])
+        cfg = app.config
+        municipality = args.municipality or str(cfg["MUNICIPALITY_CODE"])
+        rule = Rule(
+            min_farms=int(cfg["DISCLOSURE_MIN_FARMS"]),
+            max_share_1=float(cfg["DISCLOSURE_MAX_SHARE_1"]),
+            max_share_2=float(cfg["DISCLOSURE_MAX_SHARE_2"]),
+            protection=float(cfg["DISCLOSURE_PROTECTION"]),
+        )
+        plan = project_scenario(
+            session=get_session(), municipality_code=municipality, scenario=scenario, rule=rule
+        )
+    if plan is None:
+        print(gettext_(T["plan_no_data"], locale).format(code=municipality), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if scenario.data_year is not None and scenario.data_year != plan["data_year"]:
+        print(
+            gettext_(T["plan_other_year"], locale).format(
+                file=args.scenario,
+                asked=scenario.data_year,
+                code=municipality,
+                used=plan["data_year"],
+                years=", ".join(map(str, plan["years_with_data"])),
+            ),
+            file=sys.stderr,
+        )
+    if args.format == "json":
+        text = json.dumps(plan, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as f:
+                f.write(text)
+            print(gettext_(T["plan_written"], locale).format(path=args.output), file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return 0
+    body = plans_workbook([plan], locale=locale)
+    out = args.output or f"klimatinvesteringsplan-{municipality}-{plan['data_year']}.xlsx"
+    with open(out, "wb") as f:
+        f.write(body)
+    print(gettext_(T["plan_written"], locale).format(path=out))
+    return 0
+
+
 # ------------------------------------------------------------------- register
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``serve``, ``db``, ``demo``, ``user`` and ``import`` to ``farmcalc``'s sub-commands."""
+    """Add ``serve``, ``db``, ``demo``, ``aggregate``, ``plan``, ``user`` and ``import``."""
     s = subparsers.add_parser("serve", help="run the web app (upgrades the database first)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=5000)
@@ -684,6 +809,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="disclosure audit: share of a hidden figure a reader must not narrow it to",
     )
     ag.set_defaults(func=cmd_aggregate)
+
+    pl = subparsers.add_parser(
+        "plan",
+        help="the climate investment plan of a scenario over the stored farms (JSON or Excel)",
+        description="Project an adoption scenario (docs/investment-plan.md, "
+        "examples/klimatinvesteringsplan.json) over the municipality's calculated, confirmed "
+        "farm-years. Exit codes: 0 done; 2 the scenario file is missing, not JSON or has "
+        "problems (printed as FILE: FIELD: message), or there are no farm-years to project; "
+        "nothing is written then.",
+    )
+    pl.add_argument("scenario", help="the scenario file (JSON, format farmcalc.scenario/1)")
+    pl.add_argument("--municipality", help="municipality code (default: FARMCALC_MUNICIPALITY)")
+    pl.add_argument("--format", choices=("json", "xlsx"), default="json")
+    pl.add_argument(
+        "--output",
+        "--out",
+        help="file to write (json: default standard output; xlsx: default "
+        "klimatinvesteringsplan-CODE-YEAR.xlsx)",
+    )
+    pl.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of texts")
+    pl.set_defaults(func=cmd_plan)
 
     u = subparsers.add_parser("user", help="manage web users")
     usub = u.add_subparsers(dest="user_command", required=True)
