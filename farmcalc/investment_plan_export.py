@@ -56,6 +56,7 @@ TEXT = {
     "co2_t": _("Carbon dioxide (t CO2e)"),
     "ch4_t": _("Methane (t CO2e)"),
     "n2o_t": _("Nitrous oxide (t CO2e)"),
+    "co2e_rows_t": _("Reported as CO2e: electricity, heating, fertiliser (t CO2e)"),
     "fossil_co2_t": _("Fossil CO2 (t CO2)"),
     "path_t": _("Path −{rate} % a year (t CO2)"),
     "gap_t": _("Gap to the path (t CO2)"),
@@ -158,6 +159,7 @@ YEAR_FIELDS = (
     "co2_t",
     "ch4_t",
     "n2o_t",
+    "co2e_rows_t",
     "fossil_co2_t",
     "path_t",
     "gap_t",
@@ -220,6 +222,7 @@ def _data_year_row(plan: Mapping[str, Any]) -> dict[str, Any]:
         "co2_t": b.get("co2_t"),
         "ch4_t": b.get("ch4_t"),
         "n2o_t": b.get("n2o_t"),
+        "co2e_rows_t": b.get("co2e_rows_t"),
         "fossil_co2_t": fossil,
         "path_t": path,
         "gap_t": fossil - path if fossil is not None and path is not None else None,
@@ -237,6 +240,7 @@ def _year_row(y: Mapping[str, Any]) -> dict[str, Any]:
         "co2_t": y["co2_t"],
         "ch4_t": y["ch4_t"],
         "n2o_t": y["n2o_t"],
+        "co2e_rows_t": y.get("co2e_rows_t"),
         "fossil_co2_t": y["fossil_co2_t"],
         "path_t": y["fossil_co2_path_t"],
         "gap_t": y["fossil_co2_gap_t"],
@@ -299,16 +303,18 @@ def _write_plan(wb: Any, st: Styles, ws: Any, plan: Mapping[str, Any], locale: s
     r += 1
     head = r
     write_text(ws, r, 0, _t("year", locale), st, HEAD)
-    for c, f in enumerate(YEAR_FIELDS, start=1):
+    # a plan made before the gas reported as CO2e was counted apart has no such column
+    fields = [f for f in YEAR_FIELDS if f != "co2e_rows_t" or f in plan["baseline"]]
+    for c, f in enumerate(fields, start=1):
         write_text(ws, r, c, _t(f, locale, rate=rate), st, HEAD)
     rows = [_data_year_row(plan), *(_year_row(y) for y in plan["years"])]
     for i, row in enumerate(rows, start=1):
         write_value(ws, r + i, 0, row["year"], st)
-        for c, f in enumerate(YEAR_FIELDS, start=1):
+        for c, f in enumerate(fields, start=1):
             write_value(ws, r + i, c, row[f], st, NUM)
     last = r + len(rows)
-    fossil_col = 1 + YEAR_FIELDS.index("fossil_co2_t")
-    path_col = 1 + YEAR_FIELDS.index("path_t")
+    fossil_col = 1 + fields.index("fossil_co2_t")
+    path_col = 1 + fields.index("path_t")
     line = wb.add_chart({"type": "line"})
     for col, color in ((fossil_col, "#1f5f8b"), (path_col, "#c0504d")):
         line.add_series(

@@ -101,9 +101,10 @@ def test_yearly_table_numbers_are_number_cells_with_units_in_headers(plans):
     p = plans[0]
     ws = _open(plans_workbook([p])).worksheets[0]
     r, c = _find(ws, "År")
-    headers = [ws.cell(r, c + k).value for k in range(12)]
+    headers = [ws.cell(r, c + k).value for k in range(13)]
     assert "Fossil koldioxid (ton CO₂)" in headers
     assert "Investering (tkr)" in headers
+    assert "Redovisat som CO₂e: el, värme, handelsgödsel (ton CO₂e)" in headers
     assert any(h and "(ton CO₂e)" in h for h in headers)
     col = {h: c + k for k, h in enumerate(headers)}
     # the data year's row first, then the plan's years
