@@ -51,7 +51,7 @@ from farmcalc.factors import (
 )
 from farmcalc.i18n import _, gettext_
 from farmcalc.labels import label as core_label
-from farmcalc.measures import MEASURES, SAVING_COLUMNS, describe, saving_column
+from farmcalc.measures import ALL_MEASURES, SAVING_COLUMNS, describe, saving_column
 
 if TYPE_CHECKING:
     from farmcalc.api import BatchResult
@@ -843,9 +843,28 @@ MEASURE_ACTS_ON: dict[str, tuple[str, ...]] = {
     "biogas": ("manure_management", "soils_direct_n2o", "soils_indirect_n2o"),
     "less_mineral_n": ("soils_direct_n2o", "soils_indirect_n2o", "fertiliser_production", "urea"),
     "peat_to_grassland": ("organic_soils",),
+    "rewet_organic_soil": ("organic_soils",),
+    # the wetland's methane (reported under organic soils), and the crops, their
+    # mineral N and the diesel of the arable land it takes
+    "wetland_on_arable": (
+        "organic_soils",
+        "soils_direct_n2o",
+        "soils_indirect_n2o",
+        "fertiliser_production",
+        "urea",
+        "fuel",
+    ),
+    "catch_crop": ("soils_direct_n2o", "soils_indirect_n2o"),  # residue N, less leaching
+    "more_ley": ("soils_direct_n2o", "soils_indirect_n2o", "fertiliser_production", "urea"),
+    "feed_3nop": ("enteric_fermentation",),
+    "nitrification_inhibitor": ("soils_direct_n2o",),  # EF1 of the mineral N only
+    "solar_pv": ("electricity",),
 }
-"""The items whose emissions a measure changes: its potential saving is nearly
-a share of them, so it is hidden when one of them (or one of their gases) is."""
+"""The items whose emissions a measure changes (every measure of
+:data:`farmcalc.measures.ALL_MEASURES`; ``tests/test_measures_all.py`` checks
+each against the engine): its potential saving is nearly a share of them, so
+it is hidden when one of them (or one of their gases) is. Soil carbon is
+kept apart from the savings and is not listed."""
 
 
 def measure_cells_of(measure: str) -> list[str]:
@@ -1049,7 +1068,7 @@ class Aggregate:
                     "unit": "t CO2e",
                 }
             )
-        order = {k: i for i, k in enumerate(MEASURES)}
+        order = {k: i for i, k in enumerate(ALL_MEASURES)}
         return sorted(
             rows,
             key=lambda r: (r["value"] is None, -(r["value"] or 0.0), order.get(r["key"], 0)),
@@ -1111,7 +1130,7 @@ def measure_contributions(farms: pd.DataFrame) -> pd.DataFrame:
         {
             f"measure:{m}": np.clip(farms[saving_column(m)].to_numpy(dtype=float), 0.0, None)
             / 1000.0
-            for m in MEASURES
+            for m in ALL_MEASURES
         },
         index=farms.index,
     )
@@ -1145,8 +1164,8 @@ def measure_potential(
     x = measure_contributions(sub)
     p = _farm_counts(protect(by_respondent(sub, x), **asdict(rule)), x)
     hidden = set(hidden_cells)
-    tied = [bool(hidden.intersection(measure_cells_of(m))) for m in MEASURES]
-    cols = [f"measure:{m}" for m in MEASURES]
+    tied = [bool(hidden.intersection(measure_cells_of(m))) for m in ALL_MEASURES]
+    cols = [f"measure:{m}" for m in ALL_MEASURES]
     now = p.loc[cols, "shown"].to_numpy(dtype=bool) & np.asarray(tied)
     hide = np.asarray(cols)[now]
     p["value"] = p["value"].astype(object)

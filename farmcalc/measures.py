@@ -23,9 +23,10 @@ tables: there is no loop over farms.
 nitrification inhibitors, solar PV) act through optional record fields the
 engine honours (``organic_soils.rewetted_ha``, ``wetlands.mineral_soil_ha``,
 ``livestock[].feed_3nop_fraction``, ``crops[].catch_crop_fraction``,
-``crops[].nitrification_inhibitor_fraction``). They are kept apart from
-:data:`MEASURES` because the web app stores the savings of :data:`MEASURES`
-in its packed per-farm totals: :data:`ALL_MEASURES` is every measure.
+``crops[].nitrification_inhibitor_fraction``). :data:`MEASURES` are the six
+first ones; :data:`ALL_MEASURES` is every measure, and the web app stores
+the savings of all of them in its packed per-farm totals
+(:data:`SAVING_COLUMNS`).
 
 Renewable electricity contracts are left out: the factor sets have one
 electricity factor, the Nordic mix.
@@ -85,7 +86,7 @@ MEASURES = (
     "less_mineral_n",
     "peat_to_grassland",
 )
-"""The catalogue whose savings the web app stores, in a stable order (pages sort by the saving)."""
+"""The first six measures, in a stable order (pages sort by the saving)."""
 
 MORE_MEASURES = (
     "rewet_organic_soil",
@@ -96,10 +97,10 @@ MORE_MEASURES = (
     "nitrification_inhibitor",
     "solar_pv",
 )
-"""Measures worked out on demand (``measures=ALL_MEASURES``), not stored in the totals."""
+"""The seven measures of issue 10, after :data:`MEASURES` in :data:`ALL_MEASURES`."""
 
 ALL_MEASURES = MEASURES + MORE_MEASURES
-"""Every measure :func:`apply_measure` knows."""
+"""Every measure :func:`apply_measure` knows: the savings the web app stores and shows."""
 
 PARAMETERS: dict[str, tuple[str, ...]] = {
     "hvo100": ("diesel_share_replaced",),
@@ -782,7 +783,7 @@ def measure_savings(
     *,
     factors: str | FactorSet = DEFAULT_FACTOR_SET,
     gwp: str | GWPSet = DEFAULT_GWP,
-    measures: Sequence[str] = MEASURES,
+    measures: Sequence[str] = ALL_MEASURES,
     parameters: Mapping[str, Mapping[str, float]] | None = None,
 ) -> pd.DataFrame:
     """What each measure would save on each farm [kg CO2e yr-1].
@@ -801,8 +802,8 @@ def measure_savings(
     gwp : str or GWPSet
         GWP100 set (default ``AR5``).
     measures : sequence of str
-        Measures to work out (default :data:`MEASURES`, the stored six;
-        :data:`ALL_MEASURES` for every measure).
+        Measures to work out (default :data:`ALL_MEASURES`, every measure,
+        as the web app stores them).
     parameters : mapping, optional
         ``{measure: {parameter: value}}``; default the measures file.
 
@@ -872,14 +873,14 @@ def saving_column(measure: str) -> str:
     return f"measure_{measure}_co2e_kg_saved"
 
 
-SAVING_COLUMNS = tuple(saving_column(m) for m in MEASURES)
+SAVING_COLUMNS = tuple(saving_column(m) for m in ALL_MEASURES)
 """Per-farm summary columns of every measure's saving (see :func:`savings_wide`)."""
 
 
 def savings_wide(savings: pd.DataFrame, n_farms: int) -> pd.DataFrame:
     """:func:`measure_savings` as one row per farm, one column per measure (0 if absent)."""
     out = pd.DataFrame(0.0, index=pd.RangeIndex(n_farms), columns=list(SAVING_COLUMNS))
-    for m in MEASURES:
+    for m in ALL_MEASURES:
         sub = savings[savings["measure"].to_numpy() == m]
         if len(sub):
             out.loc[sub["farm_idx"].to_numpy(), saving_column(m)] = sub["co2e_kg_saved"].to_numpy(

@@ -18,7 +18,7 @@ from farmcalc.action_plan import LAST_YEAR, TARGET_YEAR
 from farmcalc.engine import SOIL_CARBON_METHODS
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, GWP_SETS, available_factor_sets
 from farmcalc.i18n import DEFAULT_LOCALE, LOCALES
-from farmcalc.measures import ALL_MEASURES, MEASURES
+from farmcalc.measures import ALL_MEASURES
 from farmcalc.record import YEAR_MAX, YEAR_MIN
 from farmcalc.schema import farm_schema
 from farmcalc.vocabulary import GASES, RESULT_SCHEMA_ID, SOURCES
@@ -309,7 +309,7 @@ def _schemas() -> dict[str, Any]:
             ],
             "additionalProperties": False,
             "properties": {
-                "measure": {"type": "string", "enum": list(MEASURES)},
+                "measure": {"type": "string", "enum": list(ALL_MEASURES)},
                 "co2e_kg_saved": {"type": "number", "description": "kg CO2e a year"},
                 "share_of_total_pct": {
                     "type": ["number", "null"],

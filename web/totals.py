@@ -8,8 +8,9 @@ little-endian float64: the year, the farm type's position in
 ``farmcalc.aggregate.FARM_TYPES``, then ``SUMMARY_COLUMNS`` (farmland,
 livestock units, kg CO2e per source and gas, worked out by
 ``summarise_stored`` from the stored record and result; then
-``farmcalc.measures.SAVING_COLUMNS``: what each standard measure would save,
-``stored_savings``, with the factor set and GWP of the result). Reading 50,000
+``farmcalc.measures.SAVING_COLUMNS``: what each of the thirteen measures of
+``ALL_MEASURES`` would save on its own, ``stored_savings``, with the factor
+set and GWP of the result). Reading 50,000
 farm-years is then one bytes object per row instead of thirty numbers.
 
 Only farms the municipality has **confirmed** are read (``farms.confirmation
@@ -41,7 +42,7 @@ from sqlalchemy import and_, case, func, insert, or_, select, tuple_
 from sqlmodel import Session
 
 from farmcalc.aggregate import FARM_TYPES, SUMMARY_COLUMNS, summarise_as_stored, summarise_stored
-from farmcalc.measures import MEASURES, SAVING_COLUMNS, batch_savings, stored_savings
+from farmcalc.measures import ALL_MEASURES, SAVING_COLUMNS, batch_savings, stored_savings
 from web.models import Confirmation, Farm, FarmYear, FarmYearTotals, Role, User
 
 if TYPE_CHECKING:
@@ -379,7 +380,7 @@ def stored_measure_savings(*, session: Session, farm_year: FarmYear) -> dict[str
     if not same:
         return None
     numbers = unpack([row.summary]).iloc[0]
-    return {m: float(numbers[c]) for m, c in zip(MEASURES, SAVING_COLUMNS, strict=True)}
+    return {m: float(numbers[c]) for m, c in zip(ALL_MEASURES, SAVING_COLUMNS, strict=True)}
 
 
 def _same_instant(a: Any, b: Any) -> bool:
