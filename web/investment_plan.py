@@ -20,6 +20,7 @@ docs/municipality.md.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -32,7 +33,7 @@ from werkzeug.datastructures import MultiDict
 
 from farmcalc import economics
 from farmcalc.action_plan import LAST_YEAR, TARGET_YEAR
-from farmcalc.aggregate import REASON_TEXT
+from farmcalc.aggregate import REASON_TEXT, aggregate
 from farmcalc.investment_plan import (
     ALL_YEARS,
     PLAN_ORDER,
@@ -40,12 +41,13 @@ from farmcalc.investment_plan import (
     Scenario,
     ScenarioError,
     parse_scenario,
+    project,
 )
-from web.action_plan import title_of
+from farmcalc.measures import describe
 from web.charts import CostBar, cost_curve
 from web.db import get_session
 from web.i18n import current_lang, number
-from web.investment_plan_data import data_years, project_scenario
+from web.investment_plan_data import data_years, load_plan_input, project_scenario
 from web.models import ClimateScenario, utcnow
 from web.municipality import (
     MUNICIPALITY_NAMES,
@@ -99,6 +101,16 @@ def reason_text(reason: str | None, min_farms: int) -> str:
     if not reason:
         return ""
     return gettext(REASON_TEXT[reason]).replace("{min_farms}", str(min_farms))
+
+
+@lru_cache(maxsize=64)
+def _title(measure: str, lang: str) -> str:
+    return describe(measure, lang)["title"]
+
+
+def title_of(measure: str) -> str:
+    """The measure's title in the reader's language (the catalogue's text, read once)."""
+    return _title(measure, current_lang())
 
 
 def municipality_name() -> str:
@@ -346,6 +358,46 @@ def projected(row: ClimateScenario) -> dict[str, Any] | None:
         scenario=stored_scenario(row),
         rule=rule_from_config(),
     )
+
+
+def projected_many(rows: Sequence[ClimateScenario]) -> list[dict[str, Any] | None]:
+    """Several stored scenarios projected, as :func:`projected` each, sharing the farms' data.
+
+    The scenarios of the compare page mostly start from the same data year and
+    base year: the farms' figures and the baseline aggregates are read and
+    protected once per pair, and :func:`farmcalc.investment_plan.project`
+    runs per scenario — the same steps as
+    :func:`web.investment_plan_data.project_scenario` (a test holds them equal).
+    """
+    session, code, rule = get_session(), municipality_code(), rule_from_config()
+    frame = load_frame(session=session, municipality_code=code)
+    years = data_years(frame)
+    if not years:
+        return [None] * len(rows)
+    shared: dict[tuple[int, int], tuple[Any, Any]] = {}
+    out: list[dict[str, Any] | None] = []
+    for row in rows:
+        sc = stored_scenario(row)
+        year = sc.data_year if sc.data_year in years else years[-1]
+        base = min(sc.base_year if sc.base_year in years else year, year)
+        if (year, base) not in shared:
+            both = frame[frame["year"].isin([year, base]).to_numpy()]
+            agg = aggregate(both, year=year, base_year=base, rule=rule, municipality_code=code)
+            data = load_plan_input(session=session, municipality_code=code, year=year)
+            shared[(year, base)] = (agg, data)
+        agg, data = shared[(year, base)]
+        used = Scenario(
+            name=sc.name,
+            shares=sc.shares,
+            data_year=year,
+            base_year=base,
+            description=sc.description,
+        )
+        plan = project(data, used, baseline=agg, rule=rule)
+        plan["municipality_code"] = code
+        plan["years_with_data"] = years
+        out.append(plan)
+    return out
 
 
 def _row(plan: Mapping[str, Any], year: int) -> dict[str, Any] | None:
@@ -664,7 +716,7 @@ def compare() -> tuple[str, int]:
             has_data=bool(years_with_data()),
             chosen=ids,
         ), 400
-    plans = [projected(r) for r in rows]
+    plans = projected_many(rows)
     columns = [
         {"row": r, "figures": compare_figures(p) if p else None}
         for r, p in zip(rows, plans, strict=True)
@@ -699,7 +751,7 @@ def delete(scenario_id: int) -> Response:
 def _workbook(rows: Sequence[ClimateScenario], filename: str) -> Response:
     from farmcalc.investment_plan_export import plans_workbook  # written beside this page
 
-    plans = [projected(r) for r in rows]
+    plans = projected_many(rows)
     if any(p is None for p in plans):
         abort(404)
     body = plans_workbook([p for p in plans if p is not None], locale=current_lang())

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from farmcalc.investment_plan import PLAN_ORDER, parse_scenario
 from tests.web.conftest import make_test_app
 from web.cli import DEMO_PASSWORD, create_demo_data
-from web.db import get_session
+from web.db import dispose, get_session
 from web.models import ClimateScenario
 
 DEMO_FARMS = 30
@@ -217,27 +217,30 @@ def test_the_municipality_and_admin_may(client, seed, login, role):
 
 def test_a_post_without_csrf_token_is_refused(migrated_db_url, tmp_path):
     app = make_test_app(migrated_db_url, tmp_path / "csrf", WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        create_demo_data(n_farms=6)
-    client = app.test_client()
-    page = client.get("/auth/signin").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    r = client.post(
-        "/auth/signin",
-        data={"email": "kommun@example.se", "password": DEMO_PASSWORD, "csrf_token": token},
-    )
-    assert r.status_code == 302
-    r = client.post("/municipality/plan/new", data=form(share__hvo100__2030="50"))
-    assert r.status_code == 400
-    sid = add_scenario(app, "Kvar")
-    assert client.post(f"/municipality/plan/{sid}/delete").status_code == 400
-    assert count(app) == 1
-    # with the token from the form it goes through
-    page = client.get("/municipality/plan/new").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    data = form(share__hvo100__2030="50") | {"csrf_token": token}
-    assert client.post("/municipality/plan/new", data=data).status_code == 302
-    assert count(app) == 2
+    try:
+        with app.app_context():
+            create_demo_data(n_farms=6)
+        client = app.test_client()
+        page = client.get("/auth/signin").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        r = client.post(
+            "/auth/signin",
+            data={"email": "kommun@example.se", "password": DEMO_PASSWORD, "csrf_token": token},
+        )
+        assert r.status_code == 302
+        r = client.post("/municipality/plan/new", data=form(share__hvo100__2030="50"))
+        assert r.status_code == 400
+        sid = add_scenario(app, "Kvar")
+        assert client.post(f"/municipality/plan/{sid}/delete").status_code == 400
+        assert count(app) == 1
+        # with the token from the form it goes through
+        page = client.get("/municipality/plan/new").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        data = form(share__hvo100__2030="50") | {"csrf_token": token}
+        assert client.post("/municipality/plan/new", data=data).status_code == 302
+        assert count(app) == 2
+    finally:
+        dispose(app)
 
 
 # ------------------------------------------------------------------- the pages
@@ -381,3 +384,27 @@ def test_zz_exports_are_workbooks(client, demo):
         assert "attachment" in r.headers["Content-Disposition"]
         wb = load_workbook(io.BytesIO(r.data))
         assert wb.sheetnames
+
+
+def test_the_compare_page_projects_as_the_show_page(client, demo):
+    """projected_many shares the farms' data between scenarios: each plan equals its own."""
+    from web.investment_plan import projected, projected_many
+
+    a = add_scenario(demo, "A", shares={"hvo100": {"2026": 20, "2030": 80}})
+    b = add_scenario(demo, "B", shares={"cover_slurry": {"2028": 50}, "biogas": {"2030": 30}})
+    with demo.app_context():
+        doc = {"name": "C", "data_year": 2024, "base_year": 2022, "shares_pct": {}}
+        doc["shares_pct"] = {"less_mineral_n": {"2027": 40}}
+        row = ClimateScenario(
+            name="C", definition=parse_scenario(doc).to_doc(), municipality_code="1290"
+        )
+        get_session().add(row)
+        get_session().commit()
+        c = row.id
+    with demo.test_request_context():
+        rows = [get_session().get(ClimateScenario, i) for i in (a, b, c)]
+        many = projected_many(rows)
+        each = [projected(r) for r in rows]
+    assert many == each
+    assert [p["data_year"] for p in many] == [2025, 2025, 2024]
+    assert any(p["years"][-1]["co2e_t_saved"] > 0 for p in many)  # not all empty
