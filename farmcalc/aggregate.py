@@ -891,10 +891,12 @@ def by_respondent(farms: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:
     if len(keys) == len(x):  # every farm-year its own respondent: nothing to add
         return x
     arr = x.to_numpy(dtype=float)
-    return pd.DataFrame(
-        {c: np.bincount(inv, weights=arr[:, k], minlength=len(keys)) for k, c in enumerate(x)},
-        index=keys,
-    )
+    n, k = len(keys), arr.shape[1]
+    # one bincount over (respondent, column) pairs: each sum is added up in row order,
+    # as a bincount per column would, in one block instead of a column at a time
+    at = (inv[:, None] * k + np.arange(k)).ravel()
+    sums = np.bincount(at, weights=arr.ravel(), minlength=n * k).reshape(n, k)
+    return pd.DataFrame(sums, index=keys, columns=x.columns, copy=False)
 
 
 def _farm_counts(p: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:

@@ -492,12 +492,12 @@ def measure_cells(inventory: np.ndarray) -> pd.DataFrame:
     without ``applies``), in tonnes and thousands of SEK; a farm where the
     measure does not apply contributes 0 to every cell of it.
     """
-    out: dict[str, np.ndarray] = {}
-    for i, m in enumerate(PLAN_ORDER):
-        applies = inventory[:, i, 0] > 0
-        for j, f in enumerate(FIELDS[1:], start=1):
-            out[f"{m}:{f}"] = np.where(applies, inventory[:, i, j], 0.0) / 1000.0
-    return pd.DataFrame(out)
+    n, k, f = inventory.shape
+    applies = inventory[:, :, :1] > 0
+    # one (farms, measures × figures) block in the columns' order: no per-column copies
+    cells = np.where(applies, inventory[:, :, 1:], 0.0) / 1000.0
+    names = [f"{m}:{x}" for m in PLAN_ORDER for x in FIELDS[1:]]
+    return pd.DataFrame(cells.reshape(n, k * (f - 1)), columns=names, copy=False)
 
 
 def protected_measures(

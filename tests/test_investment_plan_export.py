@@ -242,3 +242,38 @@ def test_a_plan_with_hidden_and_shown_measures_is_strict_json(plans):
     for p in plans:
         json.loads(json.dumps(p, allow_nan=False))
         assert all(m["reason"] is None for m in p["measures"] if m["shown"])
+
+
+# ---------------------------------------- the faster sums behind the plan change no result
+
+
+def test_measure_cells_equal_the_per_column_definition_bit_for_bit(farms):
+    from farmcalc.investment_plan import FIELDS, PLAN_ORDER, measure_cells
+
+    inv = farms[1].inventory
+    expected = {}
+    for i, m in enumerate(PLAN_ORDER):
+        applies = inv[:, i, 0] > 0
+        for j, f in enumerate(FIELDS[1:], start=1):
+            expected[f"{m}:{f}"] = np.where(applies, inv[:, i, j], 0.0) / 1000.0
+    got = measure_cells(inv)
+    assert list(got.columns) == list(expected)
+    for c, v in expected.items():
+        assert np.array_equal(got[c].to_numpy(), v), c
+
+
+def test_by_respondent_equals_a_bincount_per_column_bit_for_bit():
+    import pandas as pd
+
+    from farmcalc.aggregate import by_respondent
+
+    rng = np.random.default_rng(2)
+    x = pd.DataFrame(rng.normal(size=(3000, 40)) * 1e3, columns=[f"c{i}" for i in range(40)])
+    x.iloc[::3, 5] = 0.0
+    owners = rng.integers(0, 900, size=3000)
+    inv, keys = pd.factorize(owners)
+    arr = x.to_numpy()
+    got = by_respondent(pd.DataFrame({"respondent": owners}), x)
+    assert list(got.index) == list(keys) and list(got.columns) == list(x.columns)
+    for k, c in enumerate(x.columns):
+        assert np.array_equal(got[c].to_numpy(), np.bincount(inv, weights=arr[:, k])), c
