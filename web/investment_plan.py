@@ -569,7 +569,7 @@ def curve_chart(plan: Mapping[str, Any]) -> Markup | None:
         title=gettext("What each tonne costs: the municipality's measures, cheapest first"),
         desc="; ".join(f"{b.number}. {b.label}: {b.cells[0]} t, {b.cells[2]}" for b in bars),
         y_title=gettext("SEK per tonne CO2e"),
-        x_title=gettext("tonnes CO2e a year if every farm took the measure →"),
+        x_title=gettext("t CO2e a year, all farms →"),
         headers=(
             gettext("Climate measure"),
             gettext("Potential, t CO2e a year"),
