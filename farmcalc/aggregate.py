@@ -894,8 +894,12 @@ def by_respondent(farms: pd.DataFrame, x: pd.DataFrame) -> pd.DataFrame:
     n, k = len(keys), arr.shape[1]
     # one bincount over (respondent, column) pairs: each sum is added up in row order,
     # as a bincount per column would, in one block instead of a column at a time
-    at = (inv[:, None] * k + np.arange(k)).ravel()
-    sums = np.bincount(at, weights=arr.ravel(), minlength=n * k).reshape(n, k)
+    if arr.flags.f_contiguous:  # column after column in memory (a frame's usual block)
+        at = (np.arange(k)[:, None] * n + inv[None, :]).ravel()
+        sums = np.bincount(at, weights=arr.T.ravel(), minlength=n * k).reshape(k, n).T
+    else:
+        at = (inv[:, None] * k + np.arange(k)).ravel()
+        sums = np.bincount(at, weights=arr.ravel(), minlength=n * k).reshape(n, k)
     return pd.DataFrame(sums, index=keys, columns=x.columns, copy=False)
 
 

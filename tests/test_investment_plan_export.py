@@ -273,7 +273,10 @@ def test_by_respondent_equals_a_bincount_per_column_bit_for_bit():
     owners = rng.integers(0, 900, size=3000)
     inv, keys = pd.factorize(owners)
     arr = x.to_numpy()
-    got = by_respondent(pd.DataFrame({"respondent": owners}), x)
-    assert list(got.index) == list(keys) and list(got.columns) == list(x.columns)
-    for k, c in enumerate(x.columns):
-        assert np.array_equal(got[c].to_numpy(), np.bincount(inv, weights=arr[:, k])), c
+    by_column = pd.DataFrame({c: arr[:, k] for k, c in enumerate(x.columns)})
+    assert x.to_numpy().flags.f_contiguous != np.ascontiguousarray(arr).flags.f_contiguous
+    for frame in (x, by_column, pd.DataFrame(np.ascontiguousarray(arr), columns=x.columns)):
+        got = by_respondent(pd.DataFrame({"respondent": owners}), frame)
+        assert list(got.index) == list(keys) and list(got.columns) == list(x.columns)
+        for k, c in enumerate(x.columns):
+            assert np.array_equal(got[c].to_numpy(), np.bincount(inv, weights=arr[:, k])), c
