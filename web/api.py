@@ -336,7 +336,11 @@ def farm_year_json(fy: FarmYear) -> dict[str, Any]:
 
 
 def measures_json(fy: FarmYear) -> list[dict[str, Any]] | None:
-    """The standard measures for the stored result, as the result page lists them.
+    """The measures that would cut the stored result's emissions, as the result page lists them.
+
+    Every measure of ``farmcalc.measures.ALL_MEASURES`` that saves at least
+    ``web.results.MIN_MEASURE_KG``, largest first; a measure that would raise
+    the emissions (a wetland's methane) is never listed here.
 
     ``null`` for a draft (the record changed since the result) or a record
     that no longer validates. Texts in the language of ``?lang``.

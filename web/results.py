@@ -29,7 +29,7 @@ from farmcalc.factors import (
     load_factor_set,
 )
 from farmcalc.labels import label
-from farmcalc.measures import describe, measure_savings
+from farmcalc.measures import ALL_MEASURES, describe, measure_savings
 from farmcalc.record import records_to_tables
 from farmcalc.validation import ERROR
 from web import crud
@@ -210,7 +210,8 @@ ADVICE: dict[str, tuple[Any, tuple[Any, ...]]] = {
 TOP_SOURCES = 3
 MIN_SHARE_FOR_ADVICE = 3.0  # per cent
 MIN_MEASURE_KG = 50.0
-"""A measure that saves less than this [kg CO2e] would read "0,0 t": it is not listed."""
+"""A measure that saves less than this [kg CO2e] would read "0,0 t": it is not listed (nor
+one that would raise the emissions by less)."""
 
 
 # ------------------------------------------------------------------ formatting
@@ -403,53 +404,85 @@ def advice_for(sources: list[SourceShare]) -> list[dict[str, Any]]:
     return out
 
 
-def measure_savings_for(fy: FarmYear, result: Mapping[str, Any]) -> list[tuple[str, float]] | None:
-    """``(measure, kg CO2e saved)`` of the standard measures for this farm-year, largest first.
+def all_measure_savings(fy: FarmYear, result: Mapping[str, Any]) -> list[tuple[str, float]] | None:
+    """``(measure, kg CO2e saved)`` of every measure for this farm-year, in catalogue order.
 
     Worked out from the stored record with the factor set and GWP of the
-    stored result (``farmcalc.measures.measure_savings``); the result itself
-    is never recalculated. ``None`` when the record has changed since the
-    result (a draft) or no longer validates: the page then says to calculate
-    again. Measures that would save less than ``MIN_MEASURE_KG`` are left out.
+    stored result (``farmcalc.measures.measure_savings``, every measure of
+    ``ALL_MEASURES``), or read from the farm-year's totals row when it is
+    fresh; the result itself is never recalculated. A negative saving is a
+    measure that would raise the emissions. ``None`` when the record has
+    changed since the result (a draft) or no longer validates: the page then
+    says to calculate again.
     """
     if fy.is_draft or not fy.record or not result:
         return None
     stored = stored_measure_savings(session=get_session(), farm_year=fy)
     if stored is not None:  # the municipality's totals row keeps them: read, not worked out
-        pairs = list(stored.items())
-    else:
-        fset = result.get("factor_set") or fy.factor_set
-        gwp = result.get("gwp") or fy.gwp or DEFAULT_GWP
-        if fset not in available_factor_sets():
-            return None
-        tables, issues = records_to_tables([fy.record], strict=False)
-        if any(i.severity == ERROR for i in issues):
-            return None
-        try:
-            saved = measure_savings(tables, factors=fset, gwp=gwp)
-        except (FactorError, ValueError):
-            return None
-        kgs = saved["co2e_kg_saved"].to_numpy()
-        pairs = [(m, float(kg)) for m, kg in zip(saved["measure"], kgs, strict=True)]
+        return list(stored.items())
+    fset = result.get("factor_set") or fy.factor_set
+    gwp = result.get("gwp") or fy.gwp or DEFAULT_GWP
+    if fset not in available_factor_sets():
+        return None
+    tables, issues = records_to_tables([fy.record], strict=False)
+    if any(i.severity == ERROR for i in issues):
+        return None
+    try:
+        saved = measure_savings(tables, factors=fset, gwp=gwp, measures=ALL_MEASURES)
+    except (FactorError, ValueError):
+        return None
+    kgs = saved["co2e_kg_saved"].to_numpy()
+    return [(m, float(kg)) for m, kg in zip(saved["measure"], kgs, strict=True)]
+
+
+def savings_only(pairs: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The measures that save at least ``MIN_MEASURE_KG``, largest first."""
     return sorted([p for p in pairs if p[1] >= MIN_MEASURE_KG], key=lambda p: -p[1])
 
 
-def measures_for(fy: FarmYear, result: Mapping[str, Any]) -> list[dict[str, Any]] | None:
-    """The measures of :func:`measure_savings_for` as the result page shows them."""
-    saved = measure_savings_for(fy, result)
-    if saved is None:
-        return None
+def measure_savings_for(fy: FarmYear, result: Mapping[str, Any]) -> list[tuple[str, float]] | None:
+    """``(measure, kg CO2e saved)`` of the measures that would cut this farm-year's emissions.
+
+    :func:`all_measure_savings`, largest first, leaving out measures that
+    would save less than ``MIN_MEASURE_KG`` — and so every measure that would
+    raise the emissions. ``None`` as :func:`all_measure_savings`.
+    """
+    pairs = all_measure_savings(fy, result)
+    return None if pairs is None else savings_only(pairs)
+
+
+def measures_for(
+    fy: FarmYear, result: Mapping[str, Any]
+) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]]]:
+    """The measures as the result page shows them: those that save, those that would not.
+
+    The first list is :func:`measure_savings_for` (title, explanation,
+    assumption, tonnes and share of the emissions); the second the measures
+    that apply to the farm but would raise its emissions by at least
+    ``MIN_MEASURE_KG`` (a wetland's methane, a catch crop's residue N), each
+    with its title and the tonnes it would add, so that the page never lists
+    them as savings.
+    """
+    pairs = all_measure_savings(fy, result)
+    if pairs is None:
+        return None, []
     total = float(result["totals"].get("co2e_kg") or 0.0)
     lang = current_lang()
-    return [
+    saving = [
         {
             **describe(m, lang),
             "kg": kg,
             "tonnes": tonnes(kg),
             "share": percent(100.0 * kg / total) if total > 0 else None,
         }
-        for m, kg in saved
+        for m, kg in savings_only(pairs)
     ]
+    raising = [
+        {**describe(m, lang), "kg": -kg, "tonnes": tonnes(-kg)}
+        for m, kg in sorted(pairs, key=lambda p: p[1])
+        if kg <= -MIN_MEASURE_KG
+    ]
+    return saving, raising
 
 
 # --------------------------------------------------------------------- views
@@ -490,6 +523,7 @@ def show(farm_id: int, year: int) -> str:
             url_for("factors.factor_set", name=fset) if fset in available_factor_sets() else None
         )
         now_version = current_version(fset)
+        measures = measures_for(fy, result)
         used_version = result.get("factor_set_version") or fy.factor_set_version
         ctx.update(
             total=tonnes(totals["co2e_kg"]),
@@ -499,7 +533,8 @@ def show(farm_id: int, year: int) -> str:
             source_chart=source_chart(sources, totals["co2e_kg"], factors_url),
             gas_chart=gas_chart(by_gas(result)),
             advice=advice_for(sources),
-            measures=measures_for(fy, result),
+            measures=measures[0],
+            raising_measures=measures[1],
             intensities=intensities(result),
             factor_set=fset,
             factor_set_version=used_version,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,7 +20,7 @@ from sqlalchemy import select
 
 from farmcalc.aggregate import Rule, _rule_fails, aggregate, measure_contributions
 from farmcalc.demo import demo_records
-from farmcalc.measures import MEASURES, describe, measure_savings
+from farmcalc.measures import ALL_MEASURES, MEASURES, MORE_MEASURES, describe, measure_savings
 from farmcalc.record import records_to_tables
 from web.cli import DEMO_PASSWORD, create_demo_data
 from web.db import get_session
@@ -73,7 +74,9 @@ def test_result_page_lists_the_measures_largest_first(client, seed, login, calcu
     section = measures_section(html)
     assert HEADING_SV in section
     tables, _ = records_to_tables([record])
-    saved = measure_savings(tables, factors=result["factor_set"], gwp=result["gwp"])
+    saved = measure_savings(
+        tables, factors=result["factor_set"], gwp=result["gwp"], measures=ALL_MEASURES
+    )
     expected = saved[saved["co2e_kg_saved"] >= 50].sort_values("co2e_kg_saved", ascending=False)
     assert len(expected) >= 3  # the dairy farm: diesel, slurry, mineral N at least
     titles = re.findall(r"<h3>(.*?)</h3>", section)
@@ -90,7 +93,11 @@ def test_result_page_lists_the_measures_largest_first(client, seed, login, calcu
 
 
 def test_measures_that_do_not_apply_are_not_listed(app, client, seed, login):
-    """An arable farm without livestock, peat or heating oil: no slurry, no heat pump."""
+    """An arable farm without livestock, peat, heating oil or electricity.
+
+    No slurry, heat pump, peat, 3-NOP or solar panels; no catch crop (no spring
+    cereal); the wetland would raise its emissions, so it is not listed either.
+    """
     from web import crud
 
     record = {
@@ -116,9 +123,10 @@ def test_measures_that_do_not_apply_are_not_listed(app, client, seed, login):
     login(client, seed.emails["owner"])
     section = measures_section(client.get(result_url(seed)).get_data(as_text=True))
     titles = re.findall(r"<h3>(.*?)</h3>", section)
-    assert titles == [describe(m, "sv")["title"] for m in ("hvo100", "less_mineral_n")] or (
-        titles == [describe(m, "sv")["title"] for m in ("less_mineral_n", "hvo100")]
-    )
+    applies = ("hvo100", "less_mineral_n", "more_ley", "nitrification_inhibitor")
+    assert sorted(titles) == sorted(describe(m, "sv")["title"] for m in applies)
+    raising = re.search(r'<div class="measure-raises">(.*?)</div>', section, re.S).group(1)
+    assert describe("wetland_on_arable", "sv")["title"] in raising
 
 
 def test_a_farm_with_nothing_to_do_is_told_so(app, client, seed, login):
@@ -211,11 +219,11 @@ def _independent_potential(app, year: int) -> dict[str, tuple[float, int]]:
             .join(Farm, Farm.id == FarmYear.farm_id)
             .where(FarmYear.year == year, Farm.municipality_code == "1290")
         ).all()
-    out = {m: [0.0, 0] for m in MEASURES}
+    out = {m: [0.0, 0] for m in ALL_MEASURES}
     for (fset, gwp), group in _groups(rows).items():
         tables, _ = records_to_tables([r for r, _f, _g in group])
-        saved = measure_savings(tables, factors=fset, gwp=gwp)
-        for m in MEASURES:
+        saved = measure_savings(tables, factors=fset, gwp=gwp, measures=ALL_MEASURES)
+        for m in ALL_MEASURES:
             kg = saved.loc[saved["measure"] == m, "co2e_kg_saved"].to_numpy()
             out[m][0] += kg[kg > 0].sum() / 1000.0
             out[m][1] += int((kg > 0).sum())
@@ -247,7 +255,7 @@ def test_dashboard_shows_the_protected_potential_of_every_measure(app, client):
         frame = load_frame(session=get_session(), municipality_code="1290")
     agg = aggregate(frame, year=2025, rule=Rule())
     rows = agg.measure_rows("sv")
-    assert [r["key"] for r in rows] and {r["key"] for r in rows} == set(MEASURES)
+    assert [r["key"] for r in rows] and {r["key"] for r in rows} == set(ALL_MEASURES)  # all 13
     shown = [r for r in rows if r["shown"]]
     assert shown, "150 demo farms: some measures must be shown"
     independent = _independent_potential(app, 2025)
@@ -316,15 +324,15 @@ def test_exports_carry_the_measures(client, demo):
     csv = client.get("/municipality/export.csv?year=2025").get_data(as_text=True)
     lines = [line.split(";") for line in csv.strip().splitlines()]
     rows = [r for r in lines if r[1] == TABLE_SV]
-    assert len(rows) == len(MEASURES)
-    assert {r[2] for r in rows} == {describe(m, "sv")["title"] for m in MEASURES}
+    assert len(rows) == len(ALL_MEASURES)
+    assert {r[2] for r in rows} == {describe(m, "sv")["title"] for m in ALL_MEASURES}
     assert all(r[3] == "Möjlig minskning" and r[5] == "t CO2e" for r in rows)
     assert all(r[4] or r[9].startswith("Visas inte") for r in rows)
     r = client.get("/municipality/export.xlsx?year=2025")
     wb = openpyxl.load_workbook(io.BytesIO(r.data))
     labels = [c.value for c in wb["Tabeller"]["A"]]
     assert TABLE_SV in labels
-    for m in MEASURES:
+    for m in ALL_MEASURES:
         assert describe(m, "sv")["title"] in labels
     method = " ".join(str(c.value) for c in wb["Metod"]["A"])
     assert "Åtgärder som skulle minska utsläppen mest:" in method
@@ -334,7 +342,7 @@ def test_totals_carry_each_farms_savings(app, demo):
     """The packed totals hold what the measures save on each stored farm-year."""
     with app.app_context():
         frame = load_frame(session=get_session(), municipality_code="1290")
-    cols = [f"measure_{m}_co2e_kg_saved" for m in MEASURES]
+    cols = [f"measure_{m}_co2e_kg_saved" for m in ALL_MEASURES]
     assert set(cols) <= set(frame.columns)
     assert np.isfinite(frame[cols].to_numpy()).all()
     assert (frame[cols].to_numpy() > 0).any()
@@ -404,3 +412,153 @@ def test_result_page_reads_the_savings_kept_with_the_totals(app, client, seed, l
         r"<h3>(.*?)</h3>", measures_section(client.get(result_url(seed)).get_data(as_text=True))
     )
     assert titles[0] == describe(biggest, "sv")["title"]
+
+
+# ------------------------------------------------- the seven newer measures
+
+EXAMPLE = json.loads(
+    (Path(__file__).resolve().parents[2] / "examples" / "exempelgarden.json").read_text(
+        encoding="utf-8"
+    )
+)
+
+
+@pytest.fixture
+def example_calculated(app, seed):
+    """Exempelgården (peat, dairy cows, spring barley, mineral N, electricity) calculated."""
+    from web import crud
+
+    record = {k: v for k, v in EXAMPLE.items() if k not in ("farm_id", "name")}
+    record["year"] = 2024
+    with app.app_context():
+        db = get_session()
+        fy = crud.save_farm_year(
+            session=db, farm=db.get(Farm, seed.farms["own"]), year=2024, record=record
+        )
+        result = crud.calculate_farm_year(session=db, farm_year=fy, locale="sv")
+        record = dict(fy.record)
+    tables, _ = records_to_tables([record])
+    saved = measure_savings(
+        tables, factors=result["factor_set"], gwp=result["gwp"], measures=ALL_MEASURES
+    )
+    return dict(zip(saved["measure"], saved["co2e_kg_saved"].tolist(), strict=True))
+
+
+def test_result_page_lists_the_new_measures_by_saving(client, seed, login, example_calculated):
+    kg = example_calculated
+    # rewetting, 3-NOP, the inhibitor, more ley and solar PV each save on Exempelgården
+    for m in (
+        "rewet_organic_soil",
+        "feed_3nop",
+        "nitrification_inhibitor",
+        "more_ley",
+        "solar_pv",
+    ):
+        assert kg[m] >= 50, (m, kg[m])
+    login(client, seed.emails["owner"])
+    section = measures_section(client.get(result_url(seed)).get_data(as_text=True))
+    titles = re.findall(r"<h3>(.*?)</h3>", section)
+    listed = sorted([m for m in ALL_MEASURES if kg[m] >= 50], key=lambda m: -kg[m])
+    assert titles == [describe(m, "sv")["title"] for m in listed]
+    assert titles[0] == "Återväta dikad torvmark"  # the largest lever: rewetting the peat
+    for m in ("rewet_organic_soil", "feed_3nop", "solar_pv"):
+        d = describe(m, "sv")
+        assert d["title"] in titles
+        assert d["assumption"].replace("'", "&#39;") in section
+    figures = re.findall(r'<p class="measure-figure">(.*?)</p>', section)
+    for fig, m in zip(figures, listed, strict=True):
+        assert f"Minskar utsläppen med cirka {sv_tonnes(kg[m])} ton CO₂e per år" in fig
+
+
+def test_a_measure_that_raises_the_emissions_is_not_called_a_saving(
+    client, seed, login, example_calculated
+):
+    """The wetland's methane (IPCC default) and the catch crop's residue N raise the emissions.
+
+    The page must not say that such a measure "cuts" anything: it is not in
+    the list of savings, no figure is negative, and it is named apart as not
+    lowering this year's emissions.
+    """
+    kg = example_calculated
+    assert kg["wetland_on_arable"] < 0 and kg["catch_crop"] < 0
+    login(client, seed.emails["owner"])
+    section = measures_section(client.get(result_url(seed)).get_data(as_text=True))
+    listed = re.search(r'<ol class="measure-list">.*?</ol>', section, re.S).group(0)
+    for m in ("wetland_on_arable", "catch_crop"):
+        assert describe(m, "sv")["title"] not in listed
+    figures = re.findall(r'<p class="measure-figure">(.*?)</p>', section)
+    assert figures and not any("-" in f or "−" in f for f in figures)
+    raising = re.search(r'<div class="measure-raises">(.*?)</div>', section, re.S)
+    assert raising, "the measures that would raise the emissions are named apart"
+    text = raising.group(1)
+    assert "skulle inte minska utsläppen" in text
+    items = re.findall(r"<li>(.*?)</li>", text, re.S)
+    want = sorted(("wetland_on_arable", "catch_crop"), key=lambda m: kg[m])  # the most first
+    assert [i.split(":")[0] for i in items] == [describe(m, "sv")["title"] for m in want]
+    for item, m in zip(items, want, strict=True):
+        assert f"ökar utsläppen med cirka {sv_tonnes(-kg[m])} ton CO₂e per år" in item
+    for m in ("rewet_organic_soil", "hvo100"):
+        assert describe(m, "sv")["title"] not in text
+
+
+def test_cli_json_lists_every_measure(app, demo, runner):
+    data = json.loads(runner("aggregate", "--year", "2025", "--format", "json").output)
+    assert [m["key"] for m in data["measures"]] and {m["key"] for m in data["measures"]} == set(
+        ALL_MEASURES
+    )
+    assert {m["label"] for m in data["measures"]} >= {
+        describe(m, "sv")["title"] for m in MORE_MEASURES
+    }
+    shown = [m["value"] for m in data["measures"] if m["value"] is not None]
+    assert shown == sorted(shown, reverse=True)
+
+
+def _old_layout() -> tuple[tuple[str, ...], str]:
+    """What the totals were packed with before every measure was stored (the six only)."""
+    import hashlib
+
+    from farmcalc.aggregate import FARM_TYPES, SUMMARY_COLUMNS
+    from farmcalc.measures import saving_column
+
+    packed = ("year", "farm_type", *SUMMARY_COLUMNS, *(saving_column(m) for m in MEASURES))
+    layout = hashlib.sha256((",".join(packed) + ";" + ",".join(FARM_TYPES)).encode())
+    return packed, layout.hexdigest()[:16]
+
+
+def test_totals_of_the_old_layout_are_remade_on_read(app, client, seed, login, demo):
+    """Rows packed by the code that stored six measures are stale: remade with all thirteen."""
+    from sqlalchemy import update
+
+    from web.models import FarmYearTotals
+    from web.totals import LAYOUT, PACKED, stale_keys, stored_measure_savings
+
+    old_packed, old_layout = _old_layout()
+    assert old_layout != LAYOUT and len(old_packed) == len(PACKED) - len(MORE_MEASURES)
+    t = FarmYearTotals.__table__.c
+    with app.app_context():
+        db = get_session()
+        fresh = load_frame(session=db, municipality_code="1290")
+        rows = db.connection().execute(select(t.farm_id, t.year, t.summary)).all()
+        for farm_id, year, summary in rows:  # what the old code wrote: the first numbers
+            old = np.frombuffer(summary, dtype="<f8")[: len(old_packed)].tobytes()
+            db.connection().execute(
+                update(FarmYearTotals)
+                .where((t.farm_id == farm_id) & (t.year == year))
+                .values(summary=old, layout=old_layout)
+            )
+        db.commit()
+        stale = stale_keys(session=db, municipality_code="1290")
+        assert len(stale) == len(rows)
+        fy = db.execute(select(FarmYear).where(FarmYear.year == 2025)).scalars().first()
+        assert stored_measure_savings(session=db, farm_year=fy) is None  # not read as new
+        frame = load_frame(session=get_session(), municipality_code="1290")
+        assert stale_keys(session=get_session(), municipality_code="1290") == []
+        layouts = get_session().connection().execute(select(t.layout).distinct()).all()
+        assert layouts == [(LAYOUT,)]
+    cols = [f"measure_{m}_co2e_kg_saved" for m in MORE_MEASURES]
+    assert len(frame) == len(fresh) == len(rows)
+    key = ["farm_key", "year"]
+    got = frame.sort_values(key).reset_index(drop=True)
+    want = fresh.sort_values(key).reset_index(drop=True)
+    np.testing.assert_array_equal(got[cols].to_numpy(), want[cols].to_numpy())
+    assert (got[cols].to_numpy() != 0).any()
