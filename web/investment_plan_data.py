@@ -178,6 +178,20 @@ def load_plan_input(*, session: Session, municipality_code: str, year: int) -> P
     )
 
 
+def municipality_years(*, session: Session, municipality_code: str) -> list[int]:
+    """The years with calculated farm-years of the municipality's confirmed farms (one query)."""
+    stmt = (
+        select(FarmYear.year)
+        .join(Farm, Farm.id == FarmYear.farm_id)  # type: ignore[arg-type]
+        .where(
+            _in_municipality(municipality_code),
+            FarmYear.calculated_at.is_not(None),  # type: ignore[union-attr]
+        )
+        .distinct()
+    )
+    return sorted(int(y) for y in session.connection().execute(stmt).scalars())
+
+
 def data_years(frame: Any) -> list[int]:
     """The years with calculated farm-years in a :func:`web.totals.load_frame` frame."""
     return sorted(int(y) for y in frame["year"].unique()) if len(frame) else []
@@ -192,16 +206,15 @@ def project_scenario(
     latest with data; the path's base year the scenario's (when present) or
     the data year.
     """
-    frame = load_frame(session=session, municipality_code=municipality_code)
-    years = data_years(frame)
+    years = municipality_years(session=session, municipality_code=municipality_code)
     if not years:
         return None
     year = scenario.data_year if scenario.data_year in years else years[-1]
     base = scenario.base_year if scenario.base_year in years else year
     base = min(base, year)
     # the dashboard protects each year's cells on their own: the two years the plan
-    # starts from are enough, and give the same published cells
-    both = frame[frame["year"].isin([year, base]).to_numpy()]
+    # starts from are enough, and give the same published cells (tested)
+    both = load_frame(session=session, municipality_code=municipality_code, years=[year, base])
     agg = aggregate(
         both, year=year, base_year=base, rule=rule, municipality_code=municipality_code
     )
