@@ -33,7 +33,7 @@ from werkzeug.datastructures import MultiDict
 
 from farmcalc import economics
 from farmcalc.action_plan import LAST_YEAR, TARGET_YEAR
-from farmcalc.aggregate import REASON_TEXT, aggregate
+from farmcalc.aggregate import REASON_TEXT
 from farmcalc.investment_plan import (
     ALL_YEARS,
     PLAN_ORDER,
@@ -41,13 +41,12 @@ from farmcalc.investment_plan import (
     Scenario,
     ScenarioError,
     parse_scenario,
-    project,
 )
 from farmcalc.measures import describe
 from web.charts import CostBar, cost_curve
 from web.db import get_session
 from web.i18n import current_lang, number
-from web.investment_plan_data import data_years, load_plan_input, project_scenario
+from web.investment_plan_data import municipality_years, project_scenario, project_scenarios
 from web.models import ClimateScenario, utcnow
 from web.municipality import (
     MUNICIPALITY_NAMES,
@@ -57,7 +56,6 @@ from web.municipality import (
     municipality_code,
     rule_from_config,
 )
-from web.totals import load_frame
 from web.trend_chart import Series, line_chart
 
 bp = Blueprint("investment_plan", __name__, url_prefix="/municipality/plan")
@@ -155,7 +153,7 @@ def name_taken(name: str, scenario_id: int | None) -> bool:
 
 def years_with_data() -> list[int]:
     """The years with calculated, confirmed farm-years in the municipality."""
-    return data_years(load_frame(session=get_session(), municipality_code=municipality_code()))
+    return municipality_years(session=get_session(), municipality_code=municipality_code())
 
 
 # ------------------------------------------------------------------ the form
@@ -361,43 +359,13 @@ def projected(row: ClimateScenario) -> dict[str, Any] | None:
 
 
 def projected_many(rows: Sequence[ClimateScenario]) -> list[dict[str, Any] | None]:
-    """Several stored scenarios projected, as :func:`projected` each, sharing the farms' data.
-
-    The scenarios of the compare page mostly start from the same data year and
-    base year: the farms' figures and the baseline aggregates are read and
-    protected once per pair, and :func:`farmcalc.investment_plan.project`
-    runs per scenario — the same steps as
-    :func:`web.investment_plan_data.project_scenario` (a test holds them equal).
-    """
-    session, code, rule = get_session(), municipality_code(), rule_from_config()
-    frame = load_frame(session=session, municipality_code=code)
-    years = data_years(frame)
-    if not years:
-        return [None] * len(rows)
-    shared: dict[tuple[int, int], tuple[Any, Any]] = {}
-    out: list[dict[str, Any] | None] = []
-    for row in rows:
-        sc = stored_scenario(row)
-        year = sc.data_year if sc.data_year in years else years[-1]
-        base = min(sc.base_year if sc.base_year in years else year, year)
-        if (year, base) not in shared:
-            both = frame[frame["year"].isin([year, base]).to_numpy()]
-            agg = aggregate(both, year=year, base_year=base, rule=rule, municipality_code=code)
-            data = load_plan_input(session=session, municipality_code=code, year=year)
-            shared[(year, base)] = (agg, data)
-        agg, data = shared[(year, base)]
-        used = Scenario(
-            name=sc.name,
-            shares=sc.shares,
-            data_year=year,
-            base_year=base,
-            description=sc.description,
-        )
-        plan = project(data, used, baseline=agg, rule=rule)
-        plan["municipality_code"] = code
-        plan["years_with_data"] = years
-        out.append(plan)
-    return out
+    """Several stored scenarios projected, as :func:`projected` each, sharing the farms' data."""
+    return project_scenarios(
+        session=get_session(),
+        municipality_code=municipality_code(),
+        scenarios=[stored_scenario(r) for r in rows],
+        rule=rule_from_config(),
+    )
 
 
 def _row(plan: Mapping[str, Any], year: int) -> dict[str, Any] | None:

@@ -192,11 +192,6 @@ def municipality_years(*, session: Session, municipality_code: str) -> list[int]
     return sorted(int(y) for y in session.connection().execute(stmt).scalars())
 
 
-def data_years(frame: Any) -> list[int]:
-    """The years with calculated farm-years in a :func:`web.totals.load_frame` frame."""
-    return sorted(int(y) for y in frame["year"].unique()) if len(frame) else []
-
-
 def project_scenario(
     *, session: Session, municipality_code: str, scenario: Scenario, rule: Rule
 ) -> dict[str, Any] | None:
@@ -206,27 +201,49 @@ def project_scenario(
     latest with data; the path's base year the scenario's (when present) or
     the data year.
     """
+    return project_scenarios(
+        session=session, municipality_code=municipality_code, scenarios=[scenario], rule=rule
+    )[0]
+
+
+def project_scenarios(
+    *, session: Session, municipality_code: str, scenarios: Sequence[Scenario], rule: Rule
+) -> list[dict[str, Any] | None]:
+    """Several scenarios projected as :func:`project_scenario` each, sharing the farms' data.
+
+    The farms' figures and the baseline aggregates are read and protected once
+    per (data year, base year) pair; :func:`farmcalc.investment_plan.project`
+    runs per scenario.
+    """
     years = municipality_years(session=session, municipality_code=municipality_code)
     if not years:
-        return None
-    year = scenario.data_year if scenario.data_year in years else years[-1]
-    base = scenario.base_year if scenario.base_year in years else year
-    base = min(base, year)
-    # the dashboard protects each year's cells on their own: the two years the plan
-    # starts from are enough, and give the same published cells (tested)
-    both = load_frame(session=session, municipality_code=municipality_code, years=[year, base])
-    agg = aggregate(
-        both, year=year, base_year=base, rule=rule, municipality_code=municipality_code
-    )
-    data = load_plan_input(session=session, municipality_code=municipality_code, year=year)
-    used = Scenario(
-        name=scenario.name,
-        shares=scenario.shares,
-        data_year=year,
-        base_year=base,
-        description=scenario.description,
-    )
-    out = project(data, used, baseline=agg, rule=rule)
-    out["municipality_code"] = municipality_code
-    out["years_with_data"] = years
+        return [None] * len(scenarios)
+    shared: dict[tuple[int, int], tuple[Any, PlanInput]] = {}
+    out: list[dict[str, Any] | None] = []
+    for sc in scenarios:  # the two to four scenarios of a comparison
+        year = sc.data_year if sc.data_year in years else years[-1]
+        base = min(sc.base_year if sc.base_year in years else year, year)
+        if (year, base) not in shared:
+            # the dashboard protects each year's cells on their own: the two years the
+            # plan starts from are enough, and give the same published cells (tested)
+            both = load_frame(
+                session=session, municipality_code=municipality_code, years=[year, base]
+            )
+            agg = aggregate(
+                both, year=year, base_year=base, rule=rule, municipality_code=municipality_code
+            )
+            data = load_plan_input(session=session, municipality_code=municipality_code, year=year)
+            shared[(year, base)] = (agg, data)
+        agg, data = shared[(year, base)]
+        used = Scenario(
+            name=sc.name,
+            shares=sc.shares,
+            data_year=year,
+            base_year=base,
+            description=sc.description,
+        )
+        plan = project(data, used, baseline=agg, rule=rule)
+        plan["municipality_code"] = municipality_code
+        plan["years_with_data"] = years
+        out.append(plan)
     return out
