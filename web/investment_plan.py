@@ -67,19 +67,35 @@ MIN_COMPARE, MAX_COMPARE = 2, 4
 # ------------------------------------------------------------------ formatting
 
 
+MINUS = "\u2212"
+"""The minus sign typography asks for (``−124``), not the hyphen ``-``."""
+
+
+def whole(value: float | None) -> str:
+    """A whole number with a true minus sign (``−1 234``); an en dash for None."""
+    text = number(value, "#,##0")
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
 def tonnes(value: float | None) -> str:
     """Whole tonnes (``1 234``), an en dash for a figure not shown."""
-    return number(value, "#,##0")
+    return whole(value)
+
+
+def signed_tonnes(value: float | None) -> str:
+    """A difference in whole tonnes with its sign (``+124``, ``−572``, ``0``)."""
+    text = whole(value)
+    return "+" + text if value is not None and round(value) > 0 else text
 
 
 def tkr(value: float | None) -> str:
     """Thousands of kronor (``1 234 tkr``)."""
-    return "–" if value is None else gettext("%(n)s kSEK", n=number(value, "#,##0"))
+    return "–" if value is None else gettext("%(n)s kSEK", n=whole(value))
 
 
 def kr_per_t(value: float | None) -> str:
     """Kronor per tonne CO2e (``783 kr/t``)."""
-    return "–" if value is None else gettext("%(n)s SEK/t", n=number(value, "#,##0"))
+    return "–" if value is None else gettext("%(n)s SEK/t", n=whole(value))
 
 
 def pct(value: float | None) -> str:
@@ -259,7 +275,8 @@ def grid_rows(
                 "title": title_of(m),
                 "shown": info is None or info["shown"],
                 "farms": info.get("farms") if info else None,
-                "potential": tonnes(info.get("potential_t")) if info and info["shown"] else None,
+                "potential": tonnes(abs(info["potential_t"])) if info and info["shown"] else None,
+                "raises": bool(info and info["shown"] and info["potential_t"] < 0),
                 "cells": cells,
             }
         )
@@ -455,7 +472,7 @@ def year_table(plan: Mapping[str, Any]) -> dict[str, Any]:
     fossil = [
         line(gettext("Fossil CO2 (t)"), "fossil_co2_t", tonnes, base["fossil_co2_t"], True),
         line(gettext("Path (t)"), "fossil_co2_path_t", tonnes, path_at(plan, plan["data_year"])),
-        line(gettext("Above the path (t)"), "fossil_co2_gap_t", tonnes, None),
+        line(gettext("Against the path (t; minus: below it)"), "fossil_co2_gap_t", signed_tonnes),
     ]
     money = [
         line(gettext("Investment in the year"), "investment_ksek", tkr),

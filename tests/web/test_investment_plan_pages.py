@@ -410,3 +410,29 @@ def test_the_compare_page_projects_as_the_show_page(client, demo):
     assert many == each
     assert [p["data_year"] for p in many] == [2025, 2025, 2024]
     assert many[1]["years"][-1]["co2e_t_saved"] > 0  # the inhibitor is shown on 30 demo farms
+
+
+def test_signs_read_as_a_reader_expects(client, demo):
+    """A measure that raises the emissions says so; differences carry + or a true minus."""
+    from web.investment_plan import grid_rows, signed_tonnes, tonnes
+
+    with demo.test_request_context(headers={"Accept-Language": "sv"}):
+        plan = {
+            "measures": [
+                {"measure": "wetland_on_arable", "shown": True, "farms": 40, "potential_t": -1517},
+                {"measure": "solar_pv", "shown": True, "farms": 40, "potential_t": 179},
+            ]
+        }
+        rows = {r["measure"]: r for r in grid_rows({}, {}, plan)}
+        assert rows["wetland_on_arable"]["raises"] and rows["wetland_on_arable"]["potential"]
+        assert "-" not in rows["wetland_on_arable"]["potential"]  # said in words instead
+        assert not rows["solar_pv"]["raises"]
+        assert tonnes(-572) == "\u2212572" and signed_tonnes(-572) == "\u2212572"
+        assert signed_tonnes(124) == "+124" and signed_tonnes(0) == "0"
+        assert tonnes(-1517).replace("\u00a0", " ") == "\u22121 517"
+    demo_login(client)
+    sid = add_scenario(demo, "Sol", shares={"solar_pv": {"2026": 50, "2030": 100}})
+    html = client.get(f"/municipality/plan/{sid}").get_data(as_text=True)
+    assert "Mot banan (ton; minus: under den)" in html
+    assert not re.search(r">\s*-\d", html), "a hyphen used as a minus sign"
+    assert re.search(r">\s*[+\u2212]\d", html)  # the gap row is signed
