@@ -33,7 +33,13 @@ from farmcalc.investment_plan import (
 )
 from farmcalc.record import records_to_tables
 from web.models import Farm, FarmYear, FarmYearMeasures, User
-from web.totals import _fetch_raw, _in_municipality, load_frame, respondent_column
+from web.totals import (
+    _fetch_raw,
+    _in_municipality,
+    load_frame,
+    respondent_column,
+    upsert_statement,
+)
 
 CHUNK = 5000
 log = logging.getLogger(__name__)
@@ -108,26 +114,6 @@ def _inventory_rows(rows: Sequence[Mapping[str, Any]], layout: str) -> list[dict
     return out
 
 
-def _upsert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - the app supports SQLite and PostgreSQL
-        raise NotImplementedError(f"upsert on {dialect}")
-    stmt = dialect_insert(FarmYearMeasures.__table__)
-    keys = ("farm_id", "year")
-    return stmt.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={
-            c.name: stmt.excluded[c.name]
-            for c in FarmYearMeasures.__table__.c
-            if c.name not in keys
-        },
-    )
-
-
 def make_measure_figures(session: Session, keys: Sequence[tuple[int, int]], layout: str) -> int:
     """Make and store the figures of ``keys`` (farm_id, year) from their stored records.
 
@@ -149,7 +135,7 @@ def make_measure_figures(session: Session, keys: Sequence[tuple[int, int]], layo
         ).all()
         values = _inventory_rows([dict(r._mapping) for r in fys], layout)
         if values:
-            session.execute(_upsert(session), values)
+            session.execute(upsert_statement(session, FarmYearMeasures.__table__), values)
             made += len(values)
     session.commit()
     return made

@@ -119,7 +119,8 @@ def _totals_row(r: Mapping[str, Any], packed: Mapping[str, Any]) -> dict[str, An
     }
 
 
-def _upsert(session: Session):
+def upsert_statement(session: Session, table: Any, keys: Sequence[str] = ("farm_id", "year")):
+    """An INSERT into ``table`` that updates every other column of a row whose ``keys`` exist."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
@@ -127,14 +128,15 @@ def _upsert(session: Session):
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     else:  # pragma: no cover - the app supports SQLite and PostgreSQL
         raise NotImplementedError(f"upsert on {dialect}")
-    stmt = dialect_insert(FarmYearTotals.__table__)
-    keys = ("farm_id", "year")
+    stmt = dialect_insert(table)
     return stmt.on_conflict_do_update(
         index_elements=list(keys),
-        set_={
-            c.name: stmt.excluded[c.name] for c in FarmYearTotals.__table__.c if c.name not in keys
-        },
+        set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys},
     )
+
+
+def _upsert(session: Session):
+    return upsert_statement(session, FarmYearTotals.__table__)
 
 
 def write_totals(
