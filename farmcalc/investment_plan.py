@@ -606,8 +606,9 @@ def project(
     prev = np.concatenate([np.zeros((len(PLAN_ORDER), 1)), share[:, :-1]], axis=1)
     adopt = np.clip(share - prev, 0.0, None)
 
-    def per_year(field_: str, by: np.ndarray) -> np.ndarray:
-        return (by * sums[:, idx[field_]][:, None]).sum(axis=0)
+    # per year and figure, once: at the year's shares, and for the farms adopting that year
+    at_share = (share[:, :, None] * sums[:, None, :]).sum(axis=0)  # (years, figures)
+    adopting = (adopt[:, :, None] * sums[:, None, :]).sum(axis=0)
 
     value = baseline.value
     base = {
@@ -629,7 +630,7 @@ def project(
     for k, y in enumerate(years):
         row: dict[str, Any] = {"year": y}
         for f in SAVING_FIELDS:
-            saved = float(per_year(f, share)[k])
+            saved = float(at_share[k, idx[f]])
             row[f"{f}_t_saved"] = _round(saved)
             row[f"{f}_t"] = _round(base[f] - saved) if base[f] is not None else None
         row["fossil_co2_path_t"] = _round(path[y]) if path[y] is not None else None
@@ -638,15 +639,13 @@ def project(
             if row["fossil_co2_t"] is not None and path[y] is not None
             else None
         )
-        row["investment_ksek"] = _round(float(per_year("investment_sek", adopt)[k]))
-        row["investment_support_ksek"] = _round(
-            float(per_year("investment_support_sek", adopt)[k])
-        )
-        row["annual_cost_ksek"] = _round(float(per_year("annual_cost_sek", share)[k]))
+        row["investment_ksek"] = _round(float(adopting[k, idx["investment_sek"]]))
+        row["investment_support_ksek"] = _round(float(adopting[k, idx["investment_support_sek"]]))
+        row["annual_cost_ksek"] = _round(float(at_share[k, idx["annual_cost_sek"]]))
         row["annual_cost_before_support_ksek"] = _round(
-            float(per_year("annual_cost_before_support_sek", share)[k])
+            float(at_share[k, idx["annual_cost_before_support_sek"]])
         )
-        row["annual_support_ksek"] = _round(float(per_year("annual_support_sek", share)[k]))
+        row["annual_support_ksek"] = _round(float(at_share[k, idx["annual_support_sek"]]))
         row["public_support_ksek"] = _round(
             row["investment_support_ksek"] + row["annual_support_ksek"]
         )
