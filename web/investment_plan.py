@@ -20,7 +20,6 @@ docs/municipality.md.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -42,7 +41,7 @@ from farmcalc.investment_plan import (
     ScenarioError,
     parse_scenario,
 )
-from farmcalc.measures import describe
+from web.action_plan import title_of
 from web.charts import CostBar, cost_curve
 from web.db import get_session
 from web.i18n import current_lang, number
@@ -115,16 +114,6 @@ def reason_text(reason: str | None, min_farms: int) -> str:
     if not reason:
         return ""
     return gettext(REASON_TEXT[reason]).replace("{min_farms}", str(min_farms))
-
-
-@lru_cache(maxsize=64)
-def _title(measure: str, lang: str) -> str:
-    return describe(measure, lang)["title"]
-
-
-def title_of(measure: str) -> str:
-    """The measure's title in the reader's language (the catalogue's text, read once)."""
-    return _title(measure, current_lang())
 
 
 def municipality_name() -> str:
