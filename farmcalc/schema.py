@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from farmcalc.record import ABSURD as BOUND
 from farmcalc.record import (
     CHANGE_NUMS,
     CROP_NUMS,
@@ -67,10 +68,12 @@ DESCRIPTIONS = {
 def _number(spec: Num) -> dict[str, Any]:
     s: dict[str, Any] = {"type": "integer" if spec.integer else "number"}
     nullable = not spec.required
+    # the validator refuses a magnitude above BOUND as "unreasonably large": so does the schema
     if spec.minimum is not None:
         s["exclusiveMinimum" if spec.exclusive_minimum else "minimum"] = spec.minimum
-    if spec.maximum is not None:
-        s["maximum"] = spec.maximum
+    else:
+        s["minimum"] = -BOUND
+    s["maximum"] = spec.maximum if spec.maximum is not None else BOUND
     if nullable:
         s = {"anyOf": [s, {"type": "null"}]}
     if spec.key in DESCRIPTIONS:
@@ -152,6 +155,8 @@ def farm_schema() -> dict[str, Any]:
             "municipality_code": {"type": ["string", "null"], "pattern": "^[0-9]{4}$"},
             "year": {
                 "type": "integer",
+                "minimum": -BOUND,
+                "maximum": BOUND,
                 "description": f"Calendar year (plausible {YEAR_MIN}–{YEAR_MAX}).",
             },
             "livestock": {"type": "array", "items": livestock},

@@ -39,6 +39,12 @@ def test_example_is_valid(example_record):
         lambda r: r.pop("year"),
         lambda r: r["soil"].update(soil_type="loam"),
         lambda r: r["soil"]["changes"][0]["from"].update(input="huge"),
+        # beyond the validator's "unreasonably large" bound (record.ABSURD = 1e12)
+        lambda r: r["energy"].update(diesel_l=2e12),
+        lambda r: r["livestock"][0].update(head=1e13),
+        lambda r: r["soil"]["changes"][0].update(area_ha=-5e12),
+        lambda r: r.update(year=10**13),
+        lambda r: r.update(municipality_code="\u0661\u0662\u0669\u0660"),  # Arabic-Indic
     ],
 )
 def test_schema_and_validator_reject_the_same(example_record, mutate):
@@ -47,3 +53,13 @@ def test_schema_and_validator_reject_the_same(example_record, mutate):
         jsonschema.validate(example_record, farm_schema())
     _, issues = records_to_tables([example_record], strict=False)
     assert any(i.severity == "error" for i in issues)
+
+
+@pytest.mark.parametrize("value", [1e12, -1e12, 999_999_999_999.5])
+def test_schema_and_validator_accept_the_same_bound(example_record, value):
+    """The largest magnitude the validator takes is the schema's bound, on both sides."""
+    example_record["soil"]["changes"][0]["area_ha"] = abs(value)
+    example_record["energy"]["diesel_l"] = abs(value)
+    jsonschema.validate(example_record, farm_schema())
+    _, issues = records_to_tables([example_record], strict=False)
+    assert not [i for i in issues if i.code == "too_large"]
