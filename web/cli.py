@@ -4,7 +4,10 @@
 ``farmcalc.cli`` calls it with its sub-parsers. Heavy imports wait inside the
 commands, so ``farmcalc calc`` stays quick.
 
-- ``farmcalc serve [--host 127.0.0.1] [--port 5000]``: upgrade the database, then serve
+- ``farmcalc serve [--host 127.0.0.1] [--port 5000] [--connection-limit N] [--channel-timeout S]
+  [--threads N] [--backlog N]``: upgrade the database, then serve with waitress
+  (:func:`cmd_serve`; each option also from ``FARMCALC_CONNECTION_LIMIT``,
+  ``FARMCALC_CHANNEL_TIMEOUT``, ``FARMCALC_THREADS``, ``FARMCALC_BACKLOG``)
 - ``farmcalc db upgrade`` / ``db current`` / ``db revision -m MESSAGE``
 - ``farmcalc demo [--farms N]``: demo users and farms with calculated results, 2021–2025
 - ``farmcalc aggregate --year Y [--municipality C] [--base-year B] --format json|xlsx [--out F]``
@@ -23,7 +26,7 @@ import errno
 import getpass
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +55,14 @@ T = {
         "make run PORT={suggest}  (or: farmcalc serve --port {suggest})"
     ),
     "cannot_listen": _("Cannot listen on {host}:{port}: {error}"),
+    "bad_setting": _(
+        "{value!r} is not a whole number of at least {minimum} (the option {option} or the "
+        "environment variable {env})."
+    ),
+    "few_files": _(
+        "The system allows this process only {limit} open files: farmcalc serve holds at "
+        "most {connections} connections instead of {asked} (raise LimitNOFILE or ulimit -n)."
+    ),
     "upgraded": _("The database is up to date: {url}"),
     "demo_users": _("Demo accounts (password {password}):"),
     "demo_farms": _(
@@ -126,16 +137,94 @@ def _app() -> Iterator[Flask]:
 # ------------------------------------------------------------------- commands
 
 
+# waitress's settings of `farmcalc serve`: option, environment variable, default, minimum.
+# 1000 connections hold several hundred slow clients (each an open file, checked with
+# poll(), never select() and its FD_SETSIZE of 1024) while others are answered.
+SERVE_SETTINGS = {
+    "connection_limit": ("--connection-limit", "FARMCALC_CONNECTION_LIMIT", 1000, 1),
+    "channel_timeout": ("--channel-timeout", "FARMCALC_CHANNEL_TIMEOUT", 60, 1),
+    "threads": ("--threads", "FARMCALC_THREADS", 4, 1),
+    "backlog": ("--backlog", "FARMCALC_BACKLOG", 1024, 1),
+}
+FILES_BESIDE_CONNECTIONS = 64  # open files for the database, logs, the listening socket
+
+
+def _setting(option: str, env: str, minimum: int) -> Callable[[str], int]:
+    """An argparse ``type``: a whole number ≥ ``minimum``, named by option and variable."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = minimum - 1
+        if number < minimum:
+            raise argparse.ArgumentTypeError(
+                _t("bad_setting", value=value, minimum=minimum, option=option, env=env)
+            )
+        return number
+
+    return parse
+
+
+def _open_files_for(connections: int) -> int:
+    """Raise the soft limit of open files so ``connections`` fit; the connections that do.
+
+    Parameters
+    ----------
+    connections : int
+        The connection limit asked for.
+
+    Returns
+    -------
+    int
+        ``connections``, or fewer when the hard limit is lower than they need.
+    """
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return connections
+    need = connections + FILES_BESIDE_CONNECTIONS
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < need:
+        new_soft = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
+        soft = new_soft
+    if soft != resource.RLIM_INFINITY and soft < need:
+        fit = max(1, soft - FILES_BESIDE_CONNECTIONS)
+        print(_t("few_files", limit=soft, connections=fit, asked=connections), file=sys.stderr)
+        return fit
+    return connections
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Upgrade the database, then serve the app with waitress until stopped.
+
+    waitress answers with ``args.threads`` threads; up to ``args.connection_limit``
+    connections are held at once (more wait in the listen backlog of
+    ``args.backlog``), a connection idle for ``args.channel_timeout`` seconds is
+    closed, and connections are watched with ``poll()``. Behind nginx
+    (deploy/nginx/farmcalc.conf, docs/deploy.md) the proxy cuts slow clients first.
+    """
     import waitress
 
     from web.db import upgrade
 
+    connection_limit = _open_files_for(args.connection_limit)
     with _app() as app:
         upgrade(app.config["DATABASE_URL"])
         try:
             server = waitress.create_server(
-                app, host=args.host, port=args.port, threads=args.threads, ident=None
+                app,
+                host=args.host,
+                port=args.port,
+                threads=args.threads,
+                connection_limit=connection_limit,
+                channel_timeout=args.channel_timeout,
+                # idle connections are looked for twice per timeout (waitress: every 30 s)
+                cleanup_interval=max(1, min(30, args.channel_timeout // 2)),
+                backlog=args.backlog,
+                asyncore_use_poll=True,
+                ident=None,
             )
         except OSError as e:
             if e.errno == errno.EADDRINUSE:
@@ -768,7 +857,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s = subparsers.add_parser("serve", help="run the web app (upgrades the database first)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=5000)
-    s.add_argument("--threads", type=int, default=4)
+    for dest, (option, env, default, minimum) in SERVE_SETTINGS.items():
+        s.add_argument(
+            option,
+            dest=dest,
+            type=_setting(option, env, minimum),
+            default=os.environ.get(env, str(default)),  # argparse applies `type` to it
+            help=f"{env}; default {default}",
+        )
     s.set_defaults(func=cmd_serve)
 
     d = subparsers.add_parser("db", help="the web app's database (Alembic migrations)")
