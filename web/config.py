@@ -6,7 +6,12 @@
   ``instance/secret_key``.
 - ``FARMCALC_INSTANCE_PATH``: the folder for the SQLite file and the secret
   key; default: ``instance/`` beside ``web/``.
-- ``FARMCALC_SECURE_COOKIES=1``: cookies only over HTTPS (set it behind TLS).
+- ``FARMCALC_TLS=1``: the site is served over HTTPS (set it behind TLS, e.g. nginx as in
+  docs/deploy.md): session and remember-me cookies are ``Secure``, and every response to
+  a secure request carries ``Strict-Transport-Security: max-age=31536000;
+  includeSubDomains`` (web/security.py; behind a proxy the request is secure when
+  ``FARMCALC_PROXY_FIX=1`` trusts its ``X-Forwarded-Proto``). The older
+  ``FARMCALC_SECURE_COOKIES=1`` means the same.
 - ``FARMCALC_PROXY_FIX=1``: trust one proxy's X-Forwarded-For/-Proto.
 - ``FARMCALC_SIGNIN_LIMIT``: sign-in attempts (and wrong current passwords on the
   account page) per IP; default ``10/minute``.
@@ -72,17 +77,20 @@ def secret_key(folder: Path) -> str:
 
 def from_env(folder: Path) -> dict[str, Any]:
     """The app's configuration read from the environment (secret key excluded)."""
+    tls = _flag("FARMCALC_TLS") or _flag("FARMCALC_SECURE_COOKIES")
     return {
         "DATABASE_URL": os.environ.get("DATABASE_URL") or default_database_url(folder),
         "MAX_CONTENT_LENGTH": 2 * MB,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _flag("FARMCALC_SECURE_COOKIES"),
+        "SESSION_COOKIE_SECURE": tls,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": _flag("FARMCALC_SECURE_COOKIES"),
+        "REMEMBER_COOKIE_SECURE": tls,
         "SESSION_PROTECTION": "strong",
         "PROXY_FIX": _flag("FARMCALC_PROXY_FIX"),
+        "TLS": tls,  # HSTS on secure requests (web/security.py)
+        "HSTS_MAX_AGE": 365 * 24 * 3600,  # one year [s]
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
         "WTF_CSRF_ENABLED": True,
