@@ -73,7 +73,10 @@ def init_app(app: Flask) -> None:
 
 
 def dispose(app: Flask) -> None:
-    """Close the app's pooled connections (at the end of a command or a test)."""
+    """Stop the app's job workers (web/jobs.py), close its pooled connections."""
+    from web import jobs
+
+    jobs.stop(app)
     app.extensions["farmcalc_engine"].dispose()
 
 
@@ -86,6 +89,21 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = Session(get_engine())
     return g.db_session
+
+
+def rollback_session() -> None:
+    """Roll back the request's open transaction, if any (before an error page is rendered).
+
+    After a failed statement PostgreSQL refuses every further statement of the
+    transaction; the error page asks who is signed in, so it needs a fresh one.
+    """
+    session = g.get("db_session")
+    if session is not None:
+        try:
+            session.rollback()
+        except Exception:  # noqa: BLE001 - a broken connection: start over with a new session
+            g.pop("db_session", None)
+            session.close()
 
 
 def close_session(_exc: BaseException | None = None) -> None:

@@ -17,12 +17,13 @@ from web.access import (
     can_confirm_farms,
     can_create_farms,
     can_manage,
-    farms_visible_to,
+    farm_query_for,
     get_farm_for,
 )
 from web.db import get_session
 from web.forms import ConfirmForm, FarmForm, GrantAccessForm
 from web.models import Farm, FarmCreate, Role
+from web.paging import paginate
 
 bp = Blueprint("farms", __name__, url_prefix="/farms")
 
@@ -38,10 +39,13 @@ def farm_or_404(farm_id: int, *, manage: bool = False) -> Farm:
 @bp.route("/")
 @login_required
 def index() -> str:
-    farms = farms_visible_to(session=get_session(), user=current_user)
+    """The farms the user may see, ``PAGE_SIZE`` at a time (``?page=``; access in the query)."""
+    stmt = farm_query_for(current_user).order_by(Farm.name, Farm.farm_code, Farm.id)
+    page = paginate(get_session(), stmt, per_page=current_app.config["PAGE_SIZE"])
     return render_template(
         "farms/list.html",
-        farms=farms,
+        farms=page.items,
+        page=page,
         is_municipality=current_user.role == Role.municipality,
         can_create=can_create_farms(current_user),
         can_confirm=current_user.role == Role.advisor

@@ -76,7 +76,7 @@ from farmcalc.i18n import _, format_number, gettext_
 from farmcalc.labels import label
 from farmcalc.record import FarmTables
 from farmcalc.validation import ERROR, WARNING
-from web import crud
+from web import audit, crud
 from web.access import farm_query_for, signed_in_user
 from web.models import Farm, FarmYear, ImportJob, ImportStatus, Role, User, utcnow
 from web.totals import batch_totals
@@ -636,35 +636,48 @@ def _finish(job: ImportJob, result: ImportResult) -> None:
     job.updated_at = now
 
 
+def run_import(app: Any, job_id: int, worker: str) -> None:
+    """The import runner of web/jobs.py: run a claimed job with the app's settings."""
+    run_job(
+        app.extensions["farmcalc_engine"],
+        job_id,
+        worker=worker,
+        max_bytes=app.config["IMPORT_MAX_FILE_BYTES"],
+    )
+
+
 def run_job(
     engine: Any,
     job_id: int,
-    data: bytes,
     *,
+    worker: str,
     factors: str = DEFAULT_FACTOR_SET,
     gwp: str = DEFAULT_GWP,
     max_bytes: int = MAX_BYTES,
-    replace: bool | Collection[str] = False,
 ) -> None:
-    """Run the import of job ``job_id`` with its own session (in a worker thread or not).
+    """Run the import of job ``job_id``, claimed by ``worker`` (web/jobs.py), in its own session.
 
-    Progress is committed after each step; the data and ``status = done`` are
-    committed together. A workbook with errors ends ``failed`` with its
-    issues and error report; an exception ends ``failed`` with a message, and
-    nothing of the workbook is stored. A workbook refused only because it
-    would remove stored rows keeps its file in the job (``upload``) with the
-    keys of those removals (``removals``), for the uploader to confirm
-    (``replace``, see :func:`import_workbook`); any other end clears it.
+    The workbook is the job's ``upload`` (stored when it was uploaded, so a
+    job whose worker died can be run again); a job whose ``removals`` are set
+    was confirmed by its uploader and removes exactly those (``replace``, see
+    :func:`import_workbook`). Progress is committed after each step; the data
+    and ``status = done`` are committed together. A workbook with errors ends
+    ``failed`` with its issues and error report; an exception ends ``failed``
+    with a message, and nothing of the workbook is stored. A workbook refused
+    only because it would remove stored rows keeps its file in the job with
+    the keys of those removals, for the uploader to confirm; any other end
+    clears it.
     """
     with Session(engine) as session:
         job = session.get(ImportJob, job_id)
-        if job is None or job.status != ImportStatus.queued:
-            return  # gone, or given up as interrupted while it waited
+        if job is None or job.status != ImportStatus.running or job.lease_owner != worker:
+            return  # gone, or not this worker's
+        data = bytes(job.upload or b"")
+        replace: bool | list[str] = list(job.removals) or False
         user = session.get(User, job.user_id)
-        job.status = ImportStatus.running
         job.step = "running"
         job.progress = STEPS["running"]
-        job.started_at = job.updated_at = utcnow()
+        job.updated_at = utcnow()
         session.add(job)
         session.commit()
         locale = job.locale
@@ -681,26 +694,29 @@ def run_job(
             job.status = ImportStatus.done
             job.step = "stored"
             job.upload = None
+            job.lease_owner = ""
             s.add(job)
 
         try:
-            result = import_workbook(
-                session=session,
-                user=user,
-                source=data,
-                factors=factors,
-                gwp=gwp,
-                locale=locale,
-                progress=progress,
-                on_store=on_store,
-                max_bytes=max_bytes,
-                replace=replace,
-            )
+            with audit.acting_as(audit.import_actor(user, job_id)):  # the log names the job
+                result = import_workbook(
+                    session=session,
+                    user=user,
+                    source=data,
+                    factors=factors,
+                    gwp=gwp,
+                    locale=locale,
+                    progress=progress,
+                    on_store=on_store,
+                    max_bytes=max_bytes,
+                    replace=replace,
+                )
             if not result.ok:
                 _finish(job, result)
                 job.status = ImportStatus.failed
                 job.step = "validated" if result.errors else job.step
                 job.upload = data if result.refused_for_removals else None
+                job.lease_owner = ""
                 session.add(job)
                 session.commit()
         except Exception:
@@ -711,6 +727,7 @@ def run_job(
                 job.status = ImportStatus.failed
                 job.upload = None
                 job.removals = []
+                job.lease_owner = ""
                 job.message = gettext_(T["failed"], locale)
                 job.finished_at = job.updated_at = utcnow()
                 session.add(job)

@@ -9,15 +9,22 @@
 | ``GET /import/jobs/<id>/status`` | the job as JSON (for the polling) |
 | ``POST /import/jobs/<id>/replace`` | confirm the listed removals; import the same file |
 | ``GET /import/jobs/<id>/report.xlsx`` | the error report workbook |
-| ``GET /import/results.xlsx?year=Y`` | the results workbook of the user's farms of year Y |
+| ``GET /import/jobs/`` | all the user's imports, a page at a time |
+| ``GET /import/results.xlsx?year=Y`` | the results workbook of the user's farms of year Y (a few
+  farms: at once; more: an export job, web/exports.py; above ``EXPORT_MAX_FARMS``: refused) |
 
 Farmers, advisors and admins may import (into farms they may see, and new
 farms they then own; see web/importer.py); municipality users get 403. A
-job belongs to its uploader: anyone else gets 404. Small files (below
-``IMPORT_SYNC_MAX_BYTES``) and every file when ``IMPORT_SYNC`` is set (tests)
-are imported during the request; larger ones by a small thread pool
-(``IMPORT_WORKERS``), the page following the job's progress in the database,
-so that it survives a reload.
+job belongs to its uploader: anyone else gets 404. The uploaded workbook is
+stored in the job (``upload``) and the job queued in the database
+(web/jobs.py); small files (below ``IMPORT_SYNC_MAX_BYTES``) and every file
+when ``IMPORT_SYNC`` is set (tests) are then imported during the request,
+larger ones by the job workers (``IMPORT_WORKERS`` threads), the page
+following the job's progress in the database, so that it survives a reload
+and a restart (a job whose worker died is resumed from its stored upload).
+The same workbook uploaded again (same bytes, same user) while its job is
+open lands on that job: a unique index over the open jobs' ``(user_id,
+upload_sha256)`` makes two uploads at the same moment one job.
 
 A workbook that would remove stored rows (a farm's animals, crops or changes
 of land use that it has no rows for, see web/importer.py) stores nothing;
@@ -30,10 +37,9 @@ job is refused again with the new list.
 
 from __future__ import annotations
 
+import hashlib
 import io
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, timedelta
+from datetime import UTC
 from typing import Any
 
 from flask import (
@@ -54,22 +60,23 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import col, func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, SelectField
 from wtforms.validators import DataRequired
 
-from farmcalc import calculate_batch
-from farmcalc.excel import write_results, write_template
-from farmcalc.record import records_to_tables
+from farmcalc.excel import write_template
 from farmcalc.validation import ERROR
-from web import errors
+from web import errors, exports, jobs
 from web.access import can_create_farms, farm_year_query_for
 from web.db import get_engine, get_session
 from web.i18n import current_lang, number
-from web.importer import STEPS, T, run_job
+from web.importer import STEPS
 from web.models import FarmYear, ImportJob, ImportStatus, utcnow
+from web.paging import paginate
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
 
@@ -77,7 +84,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ISSUES_SHOWN = 200
 RECENT_JOBS = 10
 UNFINISHED = (ImportStatus.queued, ImportStatus.running)
-STALE_AFTER = timedelta(minutes=15)  # a job not heard of for this long was interrupted
 
 STEP_LABELS = {
     "queued": lazy_gettext("Waiting to start"),
@@ -159,22 +165,9 @@ def _require_importer() -> None:
         abort(403)
 
 
-def _executor(app: Flask) -> ThreadPoolExecutor:
-    with _LOCK:
-        ex = app.extensions.get("farmcalc_import_executor")
-        if ex is None:
-            ex = ThreadPoolExecutor(
-                max_workers=app.config["IMPORT_WORKERS"], thread_name_prefix="farmcalc-import"
-            )
-            app.extensions["farmcalc_import_executor"] = ex
-            app.extensions["farmcalc_import_futures"] = {}
-        return ex
-
-
-_LOCK = threading.Lock()
-
-
 def _job_or_404(job_id: int) -> ImportJob:
+    if not 0 < job_id < 2**31:
+        abort(404)
     job = (
         get_session()
         .exec(
@@ -192,17 +185,18 @@ def _aware(ts):
 
 
 def _settle_stale(job: ImportJob) -> ImportJob:
-    """A job unfinished and silent for long was cut off (restart): say so."""
-    from web.models import utcnow
+    """A job whose worker's lease has passed lost its worker: resume it, or say it failed.
 
-    if job.status in UNFINISHED and utcnow() - _aware(job.updated_at) > STALE_AFTER:
-        db = get_session()
-        job.status = ImportStatus.failed
-        job.message = gettext(T["interrupted"])
-        job.finished_at = job.updated_at = utcnow()
-        db.add(job)
-        db.commit()
-        db.refresh(job)
+    Workers do this themselves every lease period (web/jobs.py); the page does
+    it too, so that a job is never shown running for ever.
+    """
+    lease_until = _aware(job.lease_until)
+    silent = lease_until is None and utcnow() - _aware(job.updated_at) > jobs.STALE_WITHOUT_LEASE
+    if job.status == ImportStatus.running and (silent or (lease_until and lease_until < utcnow())):
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        if jobs.recover(get_engine())["resumed"]:
+            jobs.notify(app)
+        get_session().refresh(job)
     return job
 
 
@@ -237,68 +231,84 @@ def index() -> Response | str:
         if upload is None or not getattr(upload, "filename", ""):
             form.file.errors.append(gettext("Choose an Excel workbook (.xlsx) to upload."))
         else:
-            open_jobs = db.exec(
-                select(func.count())
-                .select_from(ImportJob)
-                .where(ImportJob.user_id == current_user.id, col(ImportJob.status).in_(UNFINISHED))
-            ).one()
-            if open_jobs >= current_app.config["IMPORT_MAX_OPEN_JOBS"]:
-                flash(
-                    gettext("Wait until your imports in progress are done, then try again."),
-                    "error",
-                )
-                return redirect(url_for("imports.index"))
             return _start_job(upload)
     years = _years_with_data()
     year_form = YearForm(formdata=None)
     year_form.year.choices = [(y, str(y)) for y in years]
-    jobs = db.exec(
-        select(ImportJob)
-        .where(ImportJob.user_id == current_user.id)
-        .order_by(col(ImportJob.created_at).desc(), col(ImportJob.id).desc())
-        .limit(RECENT_JOBS)
-    ).all()
+    recent = db.exec(_jobs_query().limit(RECENT_JOBS + 1)).all()
     return render_template(
         "imports/index.html",
         form=form,
         year_form=year_form,
         years=years,
-        jobs=[_settle_stale(j) for j in jobs],
+        jobs=[_settle_stale(j) for j in recent[:RECENT_JOBS]],
+        more_jobs=len(recent) > RECENT_JOBS,
         status_labels=STATUS_LABELS,
         max_mb=current_app.config["IMPORT_MAX_BYTES"] // 2**20,
     )
 
 
+def _open_job_of(digest: str) -> int | None:
+    """The user's open job of the same workbook (same bytes), if any."""
+    return (
+        get_session()
+        .exec(
+            select(ImportJob.id).where(
+                ImportJob.user_id == current_user.id,
+                ImportJob.upload_sha256 == digest,
+                col(ImportJob.status).in_(UNFINISHED),
+            )
+        )
+        .first()
+    )
+
+
 def _start_job(upload: Any) -> Response:
+    """Store the upload in a queued job (or join the open job of the same bytes); run it."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     data = upload.read()
-    name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    digest = hashlib.sha256(data).hexdigest()
+    same = _open_job_of(digest)
+    if same is not None:  # uploaded twice (a double click, two tabs): one job
+        return redirect(url_for("imports.job", job_id=same))
     db = get_session()
+    open_jobs = db.exec(
+        select(func.count())
+        .select_from(ImportJob)
+        .where(ImportJob.user_id == current_user.id, col(ImportJob.status).in_(UNFINISHED))
+    ).one()
+    if open_jobs >= app.config["IMPORT_MAX_OPEN_JOBS"]:
+        flash(gettext("Wait until your imports in progress are done, then try again."), "error")
+        return redirect(url_for("imports.index"))
+    name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:255]
     job = ImportJob(
-        user_id=current_user.id, filename=name, size_bytes=len(data), locale=current_lang()
+        user_id=current_user.id,
+        filename=name,
+        size_bytes=len(data),
+        locale=current_lang(),
+        upload=data,
+        upload_sha256=digest,
     )
     db.add(job)
-    db.commit()
-    db.refresh(job)
-    _dispatch(app, job.id, data, {"max_bytes": app.config["IMPORT_MAX_FILE_BYTES"]})
-    return redirect(url_for("imports.job", job_id=job.id))
+    try:
+        db.commit()
+    except IntegrityError:  # the same bytes uploaded at the same moment: join that job
+        db.rollback()
+        same = _open_job_of(digest)
+        if same is None:
+            raise
+        return redirect(url_for("imports.job", job_id=same))
+    job_id = int(job.id)  # type: ignore[arg-type]
+    _dispatch(app, job_id, len(data))
+    return redirect(url_for("imports.job", job_id=job_id))
 
 
-def _dispatch(app: Flask, job_id: int, data: bytes, kwargs: dict) -> None:
-    """Run the job now (small files, ``IMPORT_SYNC``) or in the thread pool."""
-    if app.config["IMPORT_SYNC"] or len(data) <= app.config["IMPORT_SYNC_MAX_BYTES"]:
-        run_job(get_engine(), job_id, data, **kwargs)
-    else:
-        future: Future = _executor(app).submit(_run_in_app, app, job_id, data, kwargs)
-        app.extensions["farmcalc_import_futures"][job_id] = future
-        future.add_done_callback(
-            lambda _f: app.extensions["farmcalc_import_futures"].pop(job_id, None)
-        )
-
-
-def _run_in_app(app: Flask, job_id: int, data: bytes, kwargs: dict) -> None:
-    with app.app_context():
-        run_job(get_engine(), job_id, data, **kwargs)
+def _dispatch(app: Flask, job_id: int, size: int) -> None:
+    """Run the queued job now (small files, ``IMPORT_SYNC``) or wake the workers."""
+    now = app.config["IMPORT_SYNC"] or size <= app.config["IMPORT_SYNC_MAX_BYTES"]
+    if now and jobs.run_now(app, "import", job_id):
+        return
+    jobs.notify(app)  # (a job not run now: another of the user's imports is running)
 
 
 @bp.route("/template.xlsx")
@@ -317,6 +327,25 @@ def example() -> Response:
     buf = io.BytesIO()
     write_template(buf, example=True)
     return _xlsx(buf, "farmcalc-exempel.xlsx")
+
+
+def _jobs_query():
+    """The user's imports, newest first (the large columns are left unloaded)."""
+    return (
+        select(ImportJob)
+        .where(ImportJob.user_id == current_user.id)
+        .options(defer(ImportJob.upload), defer(ImportJob.report), defer(ImportJob.issues))
+        .order_by(col(ImportJob.created_at).desc(), col(ImportJob.id).desc())
+    )
+
+
+@bp.route("/jobs/")
+@login_required
+def jobs_list() -> str:
+    """Every import of the user, a page at a time."""
+    _require_importer()
+    page = paginate(get_session(), _jobs_query(), per_page=current_app.config["PAGE_SIZE"])
+    return render_template("imports/jobs.html", page=page, status_labels=STATUS_LABELS)
 
 
 def _job_state(job: ImportJob) -> dict[str, Any]:
@@ -377,7 +406,6 @@ def replace(job_id: int) -> Response | str:
     form = ReplaceForm()
     if not form.validate_on_submit():
         return _job_page(job, form)
-    data, keys = bytes(job.upload or b""), list(job.removals)
     db = get_session()
     claimed = db.execute(  # one confirmation runs, however often the button is pressed
         update(ImportJob)
@@ -394,8 +422,7 @@ def replace(job_id: int) -> Response | str:
     if claimed != 1:
         abort(404)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    kwargs = {"max_bytes": app.config["IMPORT_MAX_FILE_BYTES"], "replace": keys}
-    _dispatch(app, job.id, data, kwargs)
+    _dispatch(app, int(job.id), int(job.size_bytes))  # type: ignore[arg-type]
     return redirect(url_for("imports.job", job_id=job.id))
 
 
@@ -419,25 +446,40 @@ def report(job_id: int) -> Response:
 @bp.route("/results.xlsx")
 @login_required
 def results() -> Response:
-    """The results workbook of every farm of the year the user may see, calculated anew."""
+    """The results workbook of every farm of the year the user may see, calculated anew.
+
+    At most ``EXPORT_SYNC_MAX_FARMS`` farm-years: made in the request; up to
+    ``EXPORT_MAX_FARMS``: an export job (web/exports.py) and its page; more:
+    refused with a message saying what to narrow.
+    """
     _require_importer()
     year = request.args.get("year", type=int)
-    if year is None:
+    if year is None or not 0 < year < 10_000:
         abort(404)
-    stmt = (
-        farm_year_query_for(current_user)
-        .where(FarmYear.year == year)
-        .with_only_columns(FarmYear.record)
-        .order_by(col(FarmYear.farm_id))
-    )
-    records = [r for r in get_session().execute(stmt).scalars().all() if r]
-    _tables, issues = records_to_tables(records, strict=False)
-    bad = {i.farm for i in issues if i.severity == ERROR}
-    valid = [r for i, r in enumerate(records) if i not in bad]
-    if not valid:
+    cfg = current_app.config
+    db = get_session()
+    n = exports.count_results(db, current_user, year)
+    if n > cfg["EXPORT_MAX_FARMS"]:
+        flash(
+            gettext(
+                "The results workbook for %(year)d would hold %(n)s farms, more than the "
+                "%(cap)s one workbook may hold. Narrow it: choose a year with fewer farms, "
+                "or ask the farmers to share fewer farms with this account.",
+                year=year,
+                n=number(n),
+                cap=number(cfg["EXPORT_MAX_FARMS"]),
+            ),
+            "error",
+        )
+        return redirect(url_for("imports.index"))
+    if n > cfg["EXPORT_SYNC_MAX_FARMS"]:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        job_id = exports.queue_export(
+            db, app, current_user.id, "results", {"year": year}, current_lang()
+        )
+        return redirect(url_for("exports.job", job_id=job_id))
+    data, n = exports.results_workbook(db, current_user, year, current_lang())
+    if not n:
         flash(gettext("No farm has complete data for %(year)d.", year=year), "error")
         return redirect(url_for("imports.index"))
-    buf = io.BytesIO()
-    write_results(calculate_batch(valid), buf, locale=current_lang())
-    prefix = gettext("results")
-    return _xlsx(buf, f"{prefix}-{year}.xlsx")
+    return _xlsx(data, exports.results_filename(year, current_lang()))
