@@ -47,12 +47,14 @@ def create_app(
         confirmations,
         db,
         errors,
+        exports,
         factors,
         farms,
         farmyear,
         i18n,
         imports,
         investment_plan,
+        jobs,
         main,
         municipality,
         results,
@@ -91,6 +93,8 @@ def create_app(
     app.register_blueprint(investment_plan.bp)
     app.register_blueprint(confirmations.bp)
     app.register_blueprint(imports.bp)
+    app.register_blueprint(exports.bp)
+    jobs.init_app(app)  # durable import/export jobs (web/jobs.py)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing to forge (web/api.py)
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
@@ -282,6 +283,9 @@ class ApiToken(SQLModel, table=True):
 # ---------------------------------------------------------------- Excel import
 
 
+OPEN_JOB = "status IN ('queued', 'running')"  # a job not finished (web/jobs.py)
+
+
 class ImportStatus(StrEnum):
     """Where an Excel import (web/importer.py) is."""
 
@@ -304,6 +308,16 @@ class ImportJob(SQLModel, table=True):
     __tablename__ = "import_jobs"
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        # one open job per user and file (web/jobs.py): a second identical upload joins it
+        Index(
+            "uq_import_jobs_open_upload",
+            "user_id",
+            "upload_sha256",
+            unique=True,
+            sqlite_where=text(OPEN_JOB),
+            postgresql_where=text(OPEN_JOB),
+        ),
+        Index("ix_import_jobs_status_lease", "status", "lease_until"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -336,10 +350,67 @@ class ImportJob(SQLModel, table=True):
     )
     """Keys (``web.importer.Removal.key``) of the stored rows the workbook would remove,
     as listed on the job page: what a confirmation covers, and nothing else."""
+    upload_sha256: str | None = Field(default=None, max_length=64)
+    """SHA-256 of ``upload``: an identical upload while this job is open joins it."""
+    lease_owner: str = Field(default="", max_length=100)
+    """The worker running the job (web/jobs.py), while it runs."""
+    lease_until: datetime | None = _ts(default=None)
+    """The worker's heartbeat pushes this forward; a running job past it has lost its worker."""
+    attempts: int = 0
+    """How often a worker has started the job (a job resumed after a crash: 2, …)."""
     created_at: datetime = _ts(default_factory=utcnow)
     started_at: datetime | None = _ts(default=None)
     finished_at: datetime | None = _ts(default=None)
     updated_at: datetime = _ts(default_factory=utcnow)
+
+
+class ExportJob(SQLModel, table=True):
+    """A workbook made in the background for its owner (web/exports.py, web/jobs.py).
+
+    ``kind`` and ``params`` say what to make (``results`` of ``params["year"]``);
+    ``params_key`` identifies them, so that asking again while the job is open
+    lands on the same job. The finished file is ``result``, downloadable by
+    ``user_id`` alone until ``expires_at``; web/jobs.py clears it then and
+    deletes the row after ``JOB_RETENTION_DAYS``.
+    """
+
+    __tablename__ = "export_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        Index(
+            "uq_export_jobs_open_params",
+            "user_id",
+            "params_key",
+            unique=True,
+            sqlite_where=text(OPEN_JOB),
+            postgresql_where=text(OPEN_JOB),
+        ),
+        Index("ix_export_jobs_status_lease", "status", "lease_until"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    kind: str = Field(default="results", max_length=32)
+    params: dict[str, Any] = Field(default_factory=dict, sa_type=JSONDoc)
+    params_key: str = Field(default="", max_length=64)
+    locale: str = Field(default="sv", max_length=8)
+    status: ImportStatus = Field(default=ImportStatus.queued, sa_type=String(16))
+    step: str = Field(default="queued", max_length=16)
+    progress: int = 0
+    n_rows: int = 0
+    """Farm-years in the workbook."""
+    filename: str = Field(default="", max_length=255)
+    result: bytes | None = Field(default=None, sa_type=LargeBinary)
+    size_bytes: int = 0
+    message: str = Field(default="", max_length=1000)
+    lease_owner: str = Field(default="", max_length=100)
+    lease_until: datetime | None = _ts(default=None)
+    attempts: int = 0
+    created_at: datetime = _ts(default_factory=utcnow)
+    started_at: datetime | None = _ts(default=None)
+    finished_at: datetime | None = _ts(default=None)
+    updated_at: datetime = _ts(default_factory=utcnow)
+    expires_at: datetime | None = _ts(default=None)
 
 
 # ------------------------------------------------- municipality aggregates
