@@ -27,6 +27,18 @@
   either side; default ``0.15`` (docs/municipality.md).
 - ``FARMCALC_IMPORT_SYNC=1``: import uploaded workbooks during the request, never in
   a background thread (small files always are).
+- ``FARMCALC_JOB_RETENTION_DAYS``: finished import and export jobs, with their stored
+  uploads, error reports and workbooks, are deleted after this many days (at start-up and
+  by ``farmcalc jobs clean``); default ``30``.
+- ``FARMCALC_JOB_LEASE_SECONDS``: a job worker's lease, renewed by its heartbeat every
+  third of it; a running job past its lease lost its worker and is resumed or failed;
+  default ``60``.
+- ``FARMCALC_EXPORT_SYNC_MAX_FARMS``, ``FARMCALC_EXPORT_MAX_FARMS``: the results workbook
+  is made in the request up to the first number of farm-years, in the background up to
+  the second, and refused (with what to narrow) above it; defaults ``200``, ``50000``.
+- ``FARMCALC_EXPORT_RETENTION_HOURS``: how long a workbook made in the background can be
+  downloaded; default ``72``.
+- ``FARMCALC_PAGE_SIZE``: rows per page of the lists of farms and jobs; default ``50``.
 """
 
 from __future__ import annotations
@@ -112,6 +124,19 @@ def from_env(folder: Path) -> dict[str, Any]:
         "IMPORT_SYNC_MAX_BYTES": 200 * 1024,
         "IMPORT_WORKERS": 1,
         "IMPORT_MAX_OPEN_JOBS": 2,
+        # durable jobs (web/jobs.py): the workers' lease and how often idle workers look
+        # for queued jobs; finished jobs kept for JOB_RETENTION_DAYS
+        "JOB_LEASE_SECONDS": float(os.environ.get("FARMCALC_JOB_LEASE_SECONDS", "60")),
+        "JOB_POLL_SECONDS": 2.0,
+        "JOB_RETENTION_DAYS": float(os.environ.get("FARMCALC_JOB_RETENTION_DAYS", "30")),
+        # exports that grow with the farms (web/exports.py): made at once up to
+        # EXPORT_SYNC_MAX_FARMS farm-years, else in the background, refused above
+        # EXPORT_MAX_FARMS; the file kept EXPORT_RETENTION_HOURS
+        "EXPORT_SYNC_MAX_FARMS": int(os.environ.get("FARMCALC_EXPORT_SYNC_MAX_FARMS", "200")),
+        "EXPORT_MAX_FARMS": int(os.environ.get("FARMCALC_EXPORT_MAX_FARMS", "50000")),
+        "EXPORT_RETENTION_HOURS": float(os.environ.get("FARMCALC_EXPORT_RETENTION_HOURS", "72")),
+        # lists that grow with the farms or jobs (web/paging.py): rows per page
+        "PAGE_SIZE": int(os.environ.get("FARMCALC_PAGE_SIZE", "50")),
         # the municipality's aggregates (web/municipality.py, docs/municipality.md)
         "MUNICIPALITY_CODE": os.environ.get("FARMCALC_MUNICIPALITY", "1290"),
         "DISCLOSURE_MIN_FARMS": int(os.environ.get("FARMCALC_DISCLOSURE_MIN_FARMS", "5")),
