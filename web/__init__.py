@@ -59,6 +59,7 @@ def create_app(
         municipality,
         results,
         security,
+        twofactor,
     )
     from web.extensions import babel, csrf, limiter, login_manager
 
@@ -89,6 +90,7 @@ def create_app(
     app.register_blueprint(action_plan.bp)
     app.register_blueprint(factors.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(twofactor.bp)  # two-factor sign-in (web/twofactor.py)
     app.register_blueprint(municipality.bp)
     app.register_blueprint(investment_plan.bp)
     app.register_blueprint(confirmations.bp)

@@ -4,11 +4,15 @@ The account page says who you are (name, e-mail, role) and changes your
 password: the current one must be right (a wrong one counts towards the
 sign-in rate limit, ``auth.password_attempts``), the new one follows the
 sign-up rule (``forms.new_password_field``). Changing it ends every other
-signed-in session of the user; this browser stays signed in.
+signed-in session of the user (this browser stays signed in) and revokes
+all their API tokens.
 
 A token is shown once, right after it is made; only its SHA-256 is stored
 (``crud.create_api_token``). The JSON API (web/api.py) accepts it as
-``Authorization: Bearer …``. Revoking is at once and for good.
+``Authorization: Bearer …`` until it expires (after the days chosen when it is
+made: default ``API_TOKEN_DAYS``, at most ``API_TOKEN_MAX_DAYS``). Revoking is
+at once and for good; a password change revokes every token of the user.
+Two-factor sign-in is turned on and off in web/twofactor.py (``/account/twofactor``).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from web import crud
 from web.auth import password_attempts
 from web.db import get_session
 from web.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm
-from web.models import Role
+from web.models import Role, utcnow
 from web.passwords import verify_password
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -91,14 +95,20 @@ def tokens() -> str:
     form = ApiTokenForm()
     new_token = None
     if form.validate_on_submit():
-        _row, new_token = crud.create_api_token(session=db, user=current_user, name=form.name.data)
+        new_row, new_token = crud.create_api_token(
+            session=db, user=current_user, name=form.name.data, days=form.days.data
+        )
         form = ApiTokenForm(formdata=None)  # an empty form for the next token
+    else:
+        new_row = None
     return render_template(
         "account/tokens.html",
         form=form,
         new_token=new_token,
+        new_row=new_row,
         tokens=crud.api_tokens_of(session=db, user=current_user),
         revoke_form=ConfirmForm(),
+        now=utcnow(),
     )
 
 

@@ -226,6 +226,8 @@ def issue(path: str, code: str, message: str) -> dict[str, Any]:
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Only with a live personal API token: ``Authorization: Bearer fc_…`` (else 401).
 
+    Live: not revoked (by hand, or by a password change) and not expired.
+
     Cookies are ignored: a signed-in browser without the header gets 401 too.
     """
 
@@ -242,7 +244,16 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
                 ),
                 headers={"WWW-Authenticate": BEARER_REALM},
             )
-        user = crud.user_for_api_token(session=get_session(), token=token)
+        try:
+            user = crud.user_for_api_token(session=get_session(), token=token)
+        except crud.CredentialExpiredError:
+            raise ApiError(
+                401,
+                gettext(
+                    "The API token has expired. Make a new one under API tokens when signed in."
+                ),
+                headers={"WWW-Authenticate": f'{BEARER_REALM}, error="invalid_token"'},
+            ) from None
         if user is None:
             raise ApiError(
                 401,

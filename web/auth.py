@@ -9,12 +9,14 @@ old cookie no longer signs anyone in.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -41,10 +43,51 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    """The user of this browser's live login session, else None (signed out).
+
+    A session ends when unused for ``SESSION_IDLE_MINUTES`` or
+    ``SESSION_MAX_HOURS`` after its sign-in (its row is deleted: a copied
+    cookie dies with it), and a session of a role that needs two-factor
+    sign-in (web/twofactor.py) counts only once two-factor is on.
+    """
     token = session.get("login_token")
     if not token or not user_id.isdigit():
         return None
-    return crud.user_for_login_session(session=get_session(), user_id=int(user_id), token=token)
+    cfg = current_app.config
+    try:
+        user = crud.user_for_login_session(
+            session=get_session(),
+            user_id=int(user_id),
+            token=token,
+            idle=timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]),
+            lifetime=timedelta(hours=cfg["SESSION_MAX_HOURS"]),
+        )
+    except crud.CredentialExpiredError:
+        _end_browser_session()
+        flash(
+            gettext(
+                "You were signed out because you had been away for a while or signed in "
+                "for a long time. Please sign in again."
+            ),
+            "info",
+        )
+        return None
+    if user is not None and twofactor_required(user) and user.totp_enabled_at is None:
+        return None
+    return user
+
+
+def twofactor_required(user: User) -> bool:
+    """Whether ``user``'s role must sign in with a code (``TWOFACTOR_ROLES``)."""
+    return str(user.role) in current_app.config["TWOFACTOR_ROLES"]
+
+
+def _end_browser_session() -> None:
+    """Forget the sign-in in this browser's cookie (the language choice survives)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 def safe_next(target: str | None) -> str | None:
@@ -71,6 +114,19 @@ def start_session(user: User) -> None:
 
 def _signin_limit() -> str:
     return current_app.config["SIGNIN_RATE_LIMIT"]
+
+
+def _account_limit() -> str:
+    return current_app.config["SIGNIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _submitted_account() -> str:
+    """The per-account key: the address typed in, whether or not it has an account."""
+    return "account:" + crud.normalise_email(str(request.form.get("email", ""))[:254])
+
+
+def _signin_failed(_response: Response) -> bool:
+    return bool(g.get("signin_failed"))
 
 
 def password_attempts(deduct_when: Callable[[Response], bool] | None = None) -> RouteLimit:
@@ -113,7 +169,21 @@ def signup() -> Response | str:
 
 @bp.route("/signin", methods=["GET", "POST"])
 @password_attempts()
+@limiter.limit(
+    _account_limit,
+    key_func=_submitted_account,
+    methods=["POST"],
+    deduct_when=_signin_failed,
+    scope="signin-account",
+)
 def signin() -> Response | str:
+    """Password step; then the code step for two-factor users (web/twofactor.py).
+
+    Every POST counts towards the per-IP limit (``password_attempts``); a
+    failed one also towards the per-account limit (``SIGNIN_ACCOUNT_RATE_LIMIT``),
+    keyed by the address typed in, so that guesses spread over many IPs stop
+    too and the answer is the same whether the address has an account or not.
+    """
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("farms.index"))
@@ -124,8 +194,13 @@ def signin() -> Response | str:
             session=get_session(), email=form.email.data, password=form.password.data
         )
         if user is not None:
+            if twofactor_required(user) or user.totp_enabled_at is not None:
+                from web import twofactor
+
+                return twofactor.begin(user, next_url)
             start_session(user)
             return redirect(next_url or url_for("farms.index"))
+        g.signin_failed = True
         error = gettext("Wrong e-mail address or password.")
     return render_template("auth/signin.html", form=form, error=error, next_url=next_url)
 

@@ -75,7 +75,6 @@ T = {
     ),
     "user_created": _("User {email} created with role {role}."),
     "user_exists": _("There is already a user with the e-mail address {email}."),
-    "password_short": _("The password must be at least 10 characters long."),
     "password_prompt": _("Password: "),
     "revision": _("New migration: {path}"),
     "no_year": _("No calculated farm-year for {year} in municipality {code}."),
@@ -295,8 +294,11 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     password = args.password or os.environ.get("FARMCALC_PASSWORD")
     if not password:
         password = getpass.getpass(_t("password_prompt"))
-    if len(password) < 10:
-        print(_t("password_short"), file=sys.stderr)
+    from web.passwords import guessable_inputs, password_problems
+
+    problems = password_problems(password, guessable_inputs(args.email, args.name))
+    if problems:  # the rule of sign-up and the account page (web/passwords.py), in Swedish
+        print(" ".join(problems), file=sys.stderr)
         return 2
     with _app() as app, app.app_context():
         upgrade(app.config["DATABASE_URL"])

@@ -15,6 +15,16 @@
 - ``FARMCALC_PROXY_FIX=1``: trust one proxy's X-Forwarded-For/-Proto.
 - ``FARMCALC_SIGNIN_LIMIT``: sign-in attempts (and wrong current passwords on the
   account page) per IP; default ``10/minute``.
+- ``FARMCALC_SIGNIN_ACCOUNT_LIMIT``: failed sign-ins (and two-factor codes) per
+  account, from any IPs, keyed by the address typed in whether or not it has an
+  account; default ``10 per 15 minutes``. Past either limit: 429 with ``Retry-After``.
+- ``FARMCALC_SESSION_IDLE_MINUTES``: a signed-in session unused this long ends;
+  default ``120``. ``FARMCALC_SESSION_MAX_HOURS``: every session ends this long
+  after its sign-in, however busy; default ``24``.
+- ``FARMCALC_API_TOKEN_DAYS``: an API token's lifetime unless chosen otherwise when it
+  is made; default ``90``; at most ``FARMCALC_API_TOKEN_MAX_DAYS`` (default ``365``).
+- ``FARMCALC_TWOFACTOR_ROLES``: roles that must sign in with a TOTP code, comma-separated;
+  default ``admin,municipality`` (the others may turn it on on the account page).
 - ``FARMCALC_API_CALCULATE_LIMIT``: ``POST /api/v1/calculate`` per IP; default
   ``60/minute``.
 - ``FARMCALC_MUNICIPALITY``: the municipality code of the municipality pages;
@@ -111,6 +121,19 @@ def from_env(folder: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
         "SIGNIN_RATE_LIMIT": os.environ.get("FARMCALC_SIGNIN_LIMIT", "10/minute"),
+        # credentials (web/auth.py, web/twofactor.py, web/account.py): expiry and 2FA
+        "SIGNIN_ACCOUNT_RATE_LIMIT": os.environ.get(
+            "FARMCALC_SIGNIN_ACCOUNT_LIMIT", "10 per 15 minutes"
+        ),
+        "SESSION_IDLE_MINUTES": int(os.environ.get("FARMCALC_SESSION_IDLE_MINUTES", "120")),
+        "SESSION_MAX_HOURS": int(os.environ.get("FARMCALC_SESSION_MAX_HOURS", "24")),
+        "API_TOKEN_DAYS": int(os.environ.get("FARMCALC_API_TOKEN_DAYS", "90")),
+        "API_TOKEN_MAX_DAYS": int(os.environ.get("FARMCALC_API_TOKEN_MAX_DAYS", "365")),
+        "TWOFACTOR_ROLES": tuple(
+            r.strip()
+            for r in os.environ.get("FARMCALC_TWOFACTOR_ROLES", "admin,municipality").split(",")
+            if r.strip()
+        ),
         # JSON API (web/api.py): anonymous POST /api/v1/calculate per IP, body size, batch size
         "API_CALCULATE_RATE_LIMIT": os.environ.get("FARMCALC_API_CALCULATE_LIMIT", "60/minute"),
         "API_MAX_BYTES": 256 * 1024,

@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import case, func, insert, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, delete, select
@@ -40,6 +41,11 @@ from web.passwords import hash_password, verify_password
 from web.totals import write_farm_year_totals, write_totals
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+DEFAULT_API_TOKEN_DAYS = 90  # outside an app (web/config.py: API_TOKEN_DAYS)
+
+
+class CredentialExpiredError(Exception):
+    """A login session or API token that exists but has outlived its lifetime."""
 
 
 class AccessChangeError(Exception):
@@ -91,10 +97,11 @@ def email_taken(*, session: Session, email: str) -> bool:
 def set_password(
     *, session: Session, user: User, password: str, keep_token: str | None = None
 ) -> None:
-    """Change the password and end every signed-in session of the user.
+    """Change the password, end every signed-in session and revoke every API token of the user.
 
     ``keep_token``: the login token of the browser that changes the password;
-    that one session stays signed in, all others end.
+    that one session stays signed in, all others end. Whoever had the old
+    password (or a token made with it) is out.
     """
     user.password_hash = hash_password(password)
     session.add(user)
@@ -102,6 +109,11 @@ def set_password(
     if keep_token:
         ended = ended.where(col(LoginSession.token_hash) != _token_hash(keep_token))
     session.exec(ended)
+    session.exec(
+        update(ApiToken)
+        .where(col(ApiToken.user_id) == user.id, col(ApiToken.revoked).is_(False))
+        .values(revoked=True)
+    )
     session.commit()
 
 
@@ -133,17 +145,38 @@ def create_login_session(*, session: Session, user: User) -> str:
     return token
 
 
-def user_for_login_session(*, session: Session, user_id: int, token: str) -> User | None:
-    """The user of a live login session (its row exists and belongs to ``user_id``)."""
+def _aware(value: datetime) -> datetime:
+    """SQLite drops the zone; the stored value is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def user_for_login_session(
+    *,
+    session: Session,
+    user_id: int,
+    token: str,
+    idle: timedelta | None = None,
+    lifetime: timedelta | None = None,
+) -> User | None:
+    """The user of a live login session (its row exists and belongs to ``user_id``).
+
+    A session unused for longer than ``idle`` (``last_seen_at`` is kept to within
+    ``LAST_SEEN_RESOLUTION``), or older than ``lifetime`` since its sign-in, is
+    deleted and :class:`CredentialExpiredError` raised.
+    """
     row = session.exec(
         select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
     ).first()
     if row is None or row.user_id != user_id:
         return None
     now = utcnow()
-    last = row.last_seen_at
-    if last.tzinfo is None:  # SQLite drops the zone; the value is UTC
-        last = last.replace(tzinfo=now.tzinfo)
+    last = _aware(row.last_seen_at)
+    if (idle is not None and now - last > idle) or (
+        lifetime is not None and now - _aware(row.created_at) > lifetime
+    ):
+        session.delete(row)
+        session.commit()
+        raise CredentialExpiredError(token)
     if now - last > LAST_SEEN_RESOLUTION:
         row.last_seen_at = now
         session.add(row)
@@ -529,10 +562,23 @@ def delete_farm_year(*, session: Session, farm_year: FarmYear) -> None:
 API_TOKEN_PREFIX = "fc_"
 
 
-def create_api_token(*, session: Session, user: User, name: str) -> tuple[ApiToken, str]:
-    """A new personal API token; returns the row and the token (shown once, never stored)."""
+def create_api_token(
+    *, session: Session, user: User, name: str, days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new personal API token; returns the row and the token (shown once, never stored).
+
+    It expires after ``days`` (default: the app's ``API_TOKEN_DAYS``, else
+    ``DEFAULT_API_TOKEN_DAYS``); the caller keeps ``days`` within ``API_TOKEN_MAX_DAYS``.
+    """
+    if days is None:
+        days = current_app.config["API_TOKEN_DAYS"] if has_app_context() else None
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)  # 32 random bytes
-    row = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(token))
+    row = ApiToken(
+        user_id=user.id,
+        name=name,
+        token_hash=_token_hash(token),
+        expires_at=utcnow() + timedelta(days=days or DEFAULT_API_TOKEN_DAYS),
+    )
     session.add(row)
     session.commit()
     session.refresh(row)
@@ -550,13 +596,18 @@ def api_tokens_of(*, session: Session, user: User) -> list[ApiToken]:
 
 
 def user_for_api_token(*, session: Session, token: str) -> User | None:
-    """The user of a live (not revoked) API token, else None; notes when it was used."""
+    """The user of a live (not revoked) API token, else None; notes when it was used.
+
+    A token past its ``expires_at`` raises :class:`CredentialExpiredError`.
+    """
     if not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
         return None
     row = session.exec(select(ApiToken).where(ApiToken.token_hash == _token_hash(token))).first()
     if row is None or row.revoked:
         return None
     now = utcnow()
+    if _aware(row.expires_at) <= now:
+        raise CredentialExpiredError(row.id)
     last = row.last_used_at
     if last is not None and last.tzinfo is None:  # SQLite drops the zone; the value is UTC
         last = last.replace(tzinfo=now.tzinfo)

@@ -12,12 +12,20 @@ from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectChoice,
     StringField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from web.models import Role
 
@@ -45,6 +53,25 @@ def email_field(label=None) -> EmailField:
     )
 
 
+def not_guessable(form: FlaskForm, field: PasswordField) -> None:
+    """The password rule (``web.passwords.password_problems``): the form's e-mail and name
+    (sign-up), else the signed-in user's (password change), are what an attacker knows."""
+    from flask_login import current_user
+
+    from web.passwords import guessable_inputs, password_problems
+
+    email, name = getattr(form, "email", None), getattr(form, "name", None)
+    if email is not None or name is not None:
+        known = guessable_inputs(email and email.data, name and name.data)
+    elif current_user and current_user.is_authenticated:
+        known = guessable_inputs(current_user.email, current_user.name)
+    else:
+        known = guessable_inputs()
+    problems = password_problems(field.data or "", known)
+    if problems:
+        raise ValidationError(" ".join(problems))
+
+
 def new_password_field(label: str | LazyString) -> PasswordField:
     """A new password: the one rule of sign-up and of changing the password."""
     return PasswordField(
@@ -56,6 +83,7 @@ def new_password_field(label: str | LazyString) -> PasswordField:
                 max=PASSWORD_MAX,
                 message=lazy_gettext("Between %(min)d and %(max)d characters."),
             ),
+            not_guessable,
         ],
         render_kw={"autocomplete": "new-password"},
     )
@@ -178,4 +206,36 @@ class ApiTokenForm(FlaskForm):
             Length(max=100, message=lazy_gettext("At most %(max)d characters.")),
         ],
         render_kw={"autocomplete": "off"},
+    )
+    days = IntegerField(
+        lazy_gettext("Valid for (days)"),
+        description=lazy_gettext(
+            "After this many days the token stops working; make a new one then."
+        ),
+        default=lambda: current_app.config["API_TOKEN_DAYS"],
+        validators=[Optional()],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+    def validate_days(self, field: IntegerField) -> None:
+        most = current_app.config["API_TOKEN_MAX_DAYS"]
+        if field.data is not None and not 1 <= field.data <= most:
+            raise ValidationError(lazy_gettext("Between 1 and %(max)d days.", max=most))
+
+
+class TwoFactorCodeForm(FlaskForm):
+    """The six-digit code of the authenticator app, or a recovery code (web/twofactor.py)."""
+
+    code = StringField(
+        lazy_gettext("Code"),
+        filters=[lambda v: "".join(v.split()) if isinstance(v, str) else v],
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=32, message=lazy_gettext("At most %(max)d characters.")),
+        ],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "spellcheck": "false",
+        },
     )

@@ -88,6 +88,12 @@ class User(UserBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=200)
     created_at: datetime = _ts(default_factory=utcnow)
+    totp_secret: str | None = Field(default=None, max_length=64)
+    """The two-factor sign-in's shared secret (base32, web/twofactor.py); set at enrolment."""
+    totp_enabled_at: datetime | None = _ts(default=None)
+    """When the user confirmed the secret with a code: from then on every sign-in asks for one."""
+    totp_last_step: int | None = Field(default=None)
+    """The 30-second time step of the last code used: a code is never accepted twice."""
 
     # Flask-Login's user interface (written out: UserMixin does not mix with pydantic)
     @property
@@ -121,6 +127,20 @@ class LoginSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     created_at: datetime = _ts(default_factory=utcnow)
     last_seen_at: datetime = _ts(default_factory=utcnow)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use code that replaces the two-factor code once (web/twofactor.py).
+
+    Ten are made at enrolment and shown once; only their SHA-256 is kept.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64, unique=True)
+    used_at: datetime | None = _ts(default=None)
 
 
 # --------------------------------------------------------------------- farms
@@ -278,6 +298,8 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = _ts(default_factory=utcnow)
     last_used_at: datetime | None = _ts(default=None)
     revoked: bool = False
+    expires_at: datetime = _ts()
+    """After this the token no longer signs in (chosen when made, at most API_TOKEN_MAX_DAYS)."""
 
 
 # ---------------------------------------------------------------- Excel import

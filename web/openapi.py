@@ -781,7 +781,11 @@ def openapi_document() -> dict[str, Any]:
                 "bearerAuth": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "A personal API token: Authorization: Bearer fc_…",
+                    "description": (
+                        "A personal API token: Authorization: Bearer fc_…. It expires after "
+                        "the days chosen when it was made (default 90, at most 365); changing "
+                        "the password revokes every token of the account."
+                    ),
                 }
             },
         },

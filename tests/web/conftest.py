@@ -202,11 +202,47 @@ def seed(app) -> Cast:
     return cast
 
 
+def answer_twofactor(client, response):
+    """Finish a sign-in that stopped at the two-factor step (web/twofactor.py).
+
+    A user who must enrol is enrolled as the enrolment page does it (the secret
+    made, confirmed with a code); then the code step is answered with a code
+    from pyotp. Returns the code step's answer (302 to where the user was
+    going), or ``response`` itself when no code was asked for.
+    """
+    import pyotp
+
+    from web import twofactor
+    from web.db import get_session
+    from web.models import User
+
+    where = response.headers.get("Location", "") if response.status_code == 302 else ""
+    if not where.startswith("/auth/twofactor"):
+        return response
+    with client.session_transaction() as sess:
+        user_id = sess["twofactor"]["user"]
+    with client.application.app_context():
+        db = get_session()
+        user = db.get(User, user_id)
+        if not twofactor.enabled(user):
+            twofactor.ensure_secret(db, user)
+            twofactor.enable(db, user)
+        # tests sign in again at once: as if the last code's 30 seconds were over
+        user.totp_last_step = None
+        db.add(user)
+        db.commit()
+        secret = user.totp_secret
+    return client.post("/auth/twofactor", data={"code": pyotp.TOTP(secret).now()})
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    """Sign in through the real form, with the two-factor step where the user has one."""
+    r = client.post("/auth/signin", data={"email": email, "password": password})
+    return answer_twofactor(client, r)
+
+
 @pytest.fixture
 def login():
-    """``login(client, email, password=PASSWORD)``: sign in through the real form."""
-
-    def sign_in(client, email: str, password: str = PASSWORD):
-        return client.post("/auth/signin", data={"email": email, "password": password})
-
+    """``login(client, email, password=PASSWORD)``: sign in through the real form (and the
+    two-factor step of admin and municipality users, answered with pyotp)."""
     return sign_in

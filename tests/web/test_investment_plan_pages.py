@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from farmcalc.investment_plan import PLAN_ORDER, parse_scenario
-from tests.web.conftest import make_test_app
+from tests.web.conftest import answer_twofactor, make_test_app
 from web.cli import DEMO_PASSWORD, create_demo_data
 from web.db import dispose, get_session
 from web.models import ClimateScenario
@@ -27,7 +27,9 @@ def demo(app):
 
 
 def demo_login(client, email="kommun@example.se"):
-    r = client.post("/auth/signin", data={"email": email, "password": DEMO_PASSWORD})
+    r = answer_twofactor(
+        client, client.post("/auth/signin", data={"email": email, "password": DEMO_PASSWORD})
+    )  # TOTP: pyotp
     assert r.status_code == 302
     return client
 

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import select, update
 
 from farmcalc.demo import demo_farm_kinds, demo_records
+from tests.web.conftest import answer_twofactor
 from web.cli import DEMO_PASSWORD, create_demo_data
 from web.db import get_session
 from web.models import Farm, User
@@ -46,7 +47,9 @@ def demo(app):
 
 
 def sign_in(client, email, password=DEMO_PASSWORD):
-    r = client.post("/auth/signin", data={"email": email, "password": password})
+    r = answer_twofactor(
+        client, client.post("/auth/signin", data={"email": email, "password": password})
+    )  # TOTP: pyotp
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     return client
 

@@ -22,6 +22,7 @@ from farmcalc.aggregate import Rule, _rule_fails, aggregate, measure_contributio
 from farmcalc.demo import demo_records
 from farmcalc.measures import ALL_MEASURES, MEASURES, MORE_MEASURES, describe, measure_savings
 from farmcalc.record import records_to_tables
+from tests.web.conftest import answer_twofactor
 from web.cli import DEMO_PASSWORD, create_demo_data
 from web.db import get_session
 from web.models import Farm, FarmYear
@@ -205,7 +206,9 @@ def demo(app):
 
 
 def demo_login(client, email="kommun@example.se"):
-    r = client.post("/auth/signin", data={"email": email, "password": DEMO_PASSWORD})
+    r = answer_twofactor(
+        client, client.post("/auth/signin", data={"email": email, "password": DEMO_PASSWORD})
+    )  # TOTP: pyotp
     assert r.status_code == 302
     return client
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from farmcalc.aggregate import Rule, _rule_fails, aggregate, contributions
+from tests.web.conftest import answer_twofactor
 from web.cli import DEMO_PASSWORD, create_demo_data
 from web.db import get_session
 from web.models import Farm, FarmYear, FarmYearTotals, User, utcnow
@@ -36,7 +37,9 @@ def demo(app):
 
 
 def demo_login(client, email="kommun@example.se"):
-    r = client.post("/auth/signin", data={"email": email, "password": DEMO_PASSWORD})
+    r = answer_twofactor(
+        client, client.post("/auth/signin", data={"email": email, "password": DEMO_PASSWORD})
+    )  # TOTP: pyotp
     assert r.status_code == 302
     return client
 
