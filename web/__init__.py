@@ -90,6 +90,9 @@ def create_app(
     app.register_blueprint(action_plan.bp)
     app.register_blueprint(factors.bp)
     app.register_blueprint(account.bp)
+    from web import privacy  # a farmer's data: download, delete, change log (docs/privacy.md)
+
+    app.register_blueprint(privacy.bp)
     app.register_blueprint(twofactor.bp)  # two-factor sign-in (web/twofactor.py)
     app.register_blueprint(municipality.bp)
     app.register_blueprint(investment_plan.bp)

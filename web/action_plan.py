@@ -38,12 +38,13 @@ from farmcalc.factors import DEFAULT_GWP, available_factor_sets
 from farmcalc.measures import ALL_MEASURES, describe
 from farmcalc.record import FarmTables, records_to_tables
 from farmcalc.validation import ERROR
+from web import audit
 from web.access import get_farm_year_for
 from web.charts import CostBar, cost_curve
 from web.db import get_session
 from web.farms import farm_or_404
 from web.i18n import current_lang, number
-from web.models import Farm, FarmYear, FarmYearPlan, utcnow
+from web.models import AuditAction, Farm, FarmYear, FarmYearPlan, utcnow
 from web.results import percent, tonnes
 
 bp = Blueprint("action_plan", __name__, url_prefix="/farms")
@@ -78,6 +79,9 @@ def store_plan(
     plan.updated_by_id = user_id
     plan.updated_at = utcnow()
     session.add(plan)
+    farm = session.get(Farm, farm_year.farm_id)
+    if farm is not None:  # the audit log (web/audit.py), in the same transaction
+        audit.record(session, farm=farm, year=farm_year.year, action=AuditAction.plan_saved)
     session.commit()
     session.refresh(plan)
     return plan

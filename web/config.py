@@ -48,6 +48,9 @@
   the second, and refused (with what to narrow) above it; defaults ``200``, ``50000``.
 - ``FARMCALC_EXPORT_RETENTION_HOURS``: how long a workbook made in the background can be
   downloaded; default ``72``.
+- ``FARMCALC_AUDIT_RETENTION_DAYS``: entries of the audit log (who changed which
+  farm-year) are deleted after this many days (at start-up and by
+  ``farmcalc privacy purge``); default ``1095`` (three years, docs/privacy.md).
 - ``FARMCALC_PAGE_SIZE``: rows per page of the lists of farms and jobs; default ``50``.
 """
 
@@ -158,6 +161,8 @@ def from_env(folder: Path) -> dict[str, Any]:
         "EXPORT_SYNC_MAX_FARMS": int(os.environ.get("FARMCALC_EXPORT_SYNC_MAX_FARMS", "200")),
         "EXPORT_MAX_FARMS": int(os.environ.get("FARMCALC_EXPORT_MAX_FARMS", "50000")),
         "EXPORT_RETENTION_HOURS": float(os.environ.get("FARMCALC_EXPORT_RETENTION_HOURS", "72")),
+        # the audit log (web/audit.py, docs/privacy.md): entries kept this many days
+        "AUDIT_RETENTION_DAYS": int(os.environ.get("FARMCALC_AUDIT_RETENTION_DAYS", "1095")),
         # lists that grow with the farms or jobs (web/paging.py): rows per page
         "PAGE_SIZE": int(os.environ.get("FARMCALC_PAGE_SIZE", "50")),
         # the municipality's aggregates (web/municipality.py, docs/municipality.md)

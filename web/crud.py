@@ -22,11 +22,14 @@ from sqlmodel import Session, col, delete, select
 
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP
 from farmcalc.vocabulary import SCHEMA_ID as FARM_SCHEMA_ID
+from web import audit
 from web.access import confirmable_farm_query
 from web.models import (
     AdvisorAccess,
     AdvisorTrust,
     ApiToken,
+    AuditAction,
+    AuditEntry,
     Confirmation,
     Farm,
     FarmCreate,
@@ -276,6 +279,11 @@ def confirm_farm(
         .execution_options(synchronize_session=False)
     )
     n = session.execute(stmt).rowcount
+    if n == 1:
+        farm = session.get(Farm, farm_id)
+        if farm is not None:
+            action = AuditAction.confirmed if confirmed else AuditAction.rejected
+            audit.record(session, farm=farm, year=None, action=action)
     session.commit()
     return n == 1
 
@@ -430,14 +438,21 @@ def save_farm_year(
     fy = session.exec(
         select(FarmYear).where(FarmYear.farm_id == farm.id, FarmYear.year == year)
     ).first()
+    action = None
+    new_record = normalised_record(farm, year, record)
     if fy is None:
         fy = FarmYear(farm_id=farm.id, year=year)
-    fy.record = normalised_record(farm, year, record)  # a new dict: the change is seen
+        action = AuditAction.created
+    elif fy.record != new_record:
+        action = AuditAction.updated
+    fy.record = new_record  # a new dict: the change is seen
     if step is not None:
         fy.step = step
     fy.is_draft = is_draft
     fy.updated_at = utcnow()
     session.add(fy)
+    if action is not None:  # a step that changes nothing is no change (web/audit.py)
+        audit.record(session, farm=farm, year=year, action=action)
     session.commit()
     session.refresh(fy)
     return fy
@@ -493,6 +508,8 @@ def bulk_insert_farm_years(*, session: Session, rows: Iterable[Mapping[str, Any]
         return 0
     session.execute(insert(FarmYear), values)
     write_totals(session=session, rows=values)  # the municipality's totals (web/totals.py)
+    keys = [(int(v["farm_id"]), int(v["year"])) for v in values]
+    audit.record_many(session, keys=keys, action=AuditAction.created)
     session.commit()
     return len(values)
 
@@ -546,6 +563,8 @@ def upsert_farm_years(
     )
     session.execute(stmt, values)
     write_totals(session=session, rows=values, replace=True, made=totals)  # web/totals.py
+    keys = [(int(v["farm_id"]), int(v["year"])) for v in values]
+    audit.record_many(session, keys=keys, action=AuditAction.imported)  # web/audit.py
     if commit:
         session.commit()
     return len(values)
@@ -553,7 +572,54 @@ def upsert_farm_years(
 
 def delete_farm_year(*, session: Session, farm_year: FarmYear) -> None:
     """Delete one farm-year with its record and result."""
+    farm = session.get(Farm, farm_year.farm_id)
     session.delete(farm_year)
+    if farm is not None:
+        audit.record(session, farm=farm, year=farm_year.year, action=AuditAction.deleted)
+    session.commit()
+
+
+def delete_farm(*, session: Session, farm: Farm, user: User | None = None) -> None:
+    """Delete a farm with everything of it (the caller checked that ``user`` owns it).
+
+    One ``DELETE`` of the farm: the database deletes its farm-years, and with
+    them their totals (``farm_year_totals``), measure figures
+    (``farm_year_measures``) and action plans, its advisors' access and its
+    audit entries (``ON DELETE CASCADE``). The confirmation is a column of the
+    farm. Nothing of it stays for the municipality's aggregates, which are
+    worked out afresh from the stored totals on every request (docs/privacy.md).
+    One ``farm_deleted`` entry (the code, who, when) is logged.
+    """
+    actor = None
+    if user is not None:
+        actor = audit.Actor(user_id=user.id, email=user.email, via="form")
+    audit.record_farm_deleted(session, farm=farm, actor=actor)
+    session.exec(delete(Farm).where(col(Farm.id) == farm.id))
+    session.commit()
+    if farm in session:
+        session.expunge(farm)
+
+
+def delete_account(*, session: Session, user: User) -> None:
+    """Delete ``user`` and every farm they own (the caller checked the password and role).
+
+    The database removes with the account (``ON DELETE CASCADE``): their login
+    sessions, API tokens, import jobs, advisor access to others' farms and
+    trust; their farms are deleted first (:func:`delete_farm`, as a whole).
+    Columns that name them elsewhere (who confirmed a farm, who saved a
+    plan, who made a scenario, who made a change in another owner's farm's
+    log) become NULL; the log keeps the e-mail address as it was for that
+    owner (docs/privacy.md). Their own ``farm_deleted`` entries go too.
+    """
+    owned = session.exec(select(Farm.id).where(Farm.owner_id == user.id)).all()
+    if owned:
+        session.exec(delete(Farm).where(col(Farm.id).in_(list(owned))))
+    session.exec(
+        delete(AuditEntry).where(
+            col(AuditEntry.user_id) == user.id, col(AuditEntry.farm_id).is_(None)
+        )
+    )
+    session.exec(delete(User).where(col(User.id) == user.id))
     session.commit()
 
 

@@ -130,3 +130,48 @@ def revoke(farm_id: int, advisor_id: int) -> Response:
         abort(404)
     flash(gettext("The advisor's access was revoked."), "success")
     return redirect(url_for("farms.access", farm_id=farm.id))
+
+
+@bp.route("/<int:farm_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(farm_id: int) -> Response | str:
+    """Delete a farm and everything of it: its owner only, after typing its identifier.
+
+    Advisors with access, admins and everybody else get 404 (the owner's id is
+    in the query). What goes, and what it means for the municipality's
+    figures, is on the page and in docs/privacy.md.
+    """
+    from web.privacy import DeleteFarmForm
+
+    db = get_session()
+    farm = None
+    if farm_id <= 2**31 - 1:
+        farm = db.exec(
+            farm_query_for(current_user, manage=True).where(
+                Farm.id == farm_id, Farm.owner_id == current_user.id
+            )
+        ).first()
+    if farm is None:
+        abort(404)
+    form = DeleteFarmForm()
+    if form.validate_on_submit():
+        if form.farm_code.data.strip() != farm.farm_code:
+            form.farm_code.errors.append(
+                gettext(
+                    "Type the farm's identifier, %(code)s, exactly as it is shown, "
+                    "to delete the farm.",
+                    code=farm.farm_code,
+                )
+            )
+        else:
+            code = farm.farm_code
+            crud.delete_farm(session=db, farm=farm, user=current_user)
+            flash(gettext("The farm %(code)s and all its data are deleted.", code=code), "success")
+            return redirect(url_for("farms.index"))
+    return render_template(
+        "farms/delete.html",
+        farm=farm,
+        form=form,
+        years=crud.farm_years_of(session=db, farm=farm),
+        advisors=crud.advisors_with_access(session=db, farm=farm),
+    )

@@ -557,3 +557,60 @@ class ClimateScenario(ClimateScenarioBase, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = _ts(default_factory=utcnow)
     updated_at: datetime = _ts(default_factory=utcnow)
+
+
+# ------------------------------------------------------------------ audit log
+
+
+class AuditAction(StrEnum):
+    """What a change did (web/audit.py)."""
+
+    created = "created"
+    updated = "updated"
+    deleted = "deleted"
+    imported = "imported"
+    confirmed = "confirmed"
+    rejected = "rejected"
+    plan_saved = "plan_saved"
+    farm_deleted = "farm_deleted"
+
+
+class AuditVia(StrEnum):
+    """Where a change came from (web/audit.py)."""
+
+    form = "form"
+    import_ = "import"
+    api = "api"
+    system = "system"
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change of a farm-year (or of a farm's confirmation), written with the change.
+
+    Who (``user_id``; ``user_email`` as it was then, kept when the account
+    goes), when, which farm (``farm_id``, and ``farm_code`` as it was then)
+    and year, what (:class:`AuditAction`) and from where (:class:`AuditVia`:
+    the farm form, an Excel import job ``job_id``, an API token
+    ``token_id``). The entries of a farm go with the farm (``ON DELETE
+    CASCADE``); the ``farm_deleted`` entry has no farm id, only the code. Kept
+    ``AUDIT_RETENTION_DAYS`` (docs/privacy.md), then purged.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_farm_id_at", "farm_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(default_factory=utcnow, index=True)
+    user_id: int | None = Field(
+        default=None, foreign_key="users.id", index=True, ondelete="SET NULL"
+    )
+    user_email: str = Field(default="", max_length=254)
+    farm_id: int | None = Field(default=None, foreign_key="farms.id", ondelete="CASCADE")
+    farm_code: str = Field(default="", max_length=64)
+    year: int | None = None
+    action: str = Field(max_length=16)
+    via: str = Field(default=AuditVia.system.value, max_length=16)
+    job_id: int | None = None
+    """The import job (no foreign key: the entry outlives the job's retention)."""
+    token_id: int | None = None
+    """The API token (no foreign key: the entry outlives a deleted token)."""
