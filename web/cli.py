@@ -69,6 +69,11 @@ T = {
         "Demo farms: {new} added, {old} already there. {email} owns the first {mine}; "
         "each of the others has a demo owner of its own (…{domain}, the same password)."
     ),
+    "demo_twofactor": _(
+        "{emails}: two-step sign-in. The first sign-in shows a QR code (and the key as text) "
+        "to add to an authenticator app on your phone; from then on it asks for the app's "
+        "six-digit code after the password."
+    ),
     "demo_confirmed": _(
         "The municipality ({municipality}) has confirmed the demo farms; {pending} farms of "
         "{email} await its confirmation."
@@ -322,9 +327,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with _app() as app, app.app_context():
         upgrade(app.config["DATABASE_URL"])
         summary = create_demo_data(n_farms=args.farms, pending=DEMO_PENDING)
+        two_step = [e for e, _n, role in DEMO_USERS if role in app.config["TWOFACTOR_ROLES"]]
     print(_t("demo_users", password=DEMO_PASSWORD))
     for email, _name, role in DEMO_USERS:
         print(f"  {email:<26} {role}")
+    if two_step:
+        print(_t("demo_twofactor", emails=", ".join(two_step)))
     print(
         _t(
             "demo_farms",
