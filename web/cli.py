@@ -9,6 +9,10 @@ commands, so ``farmcalc calc`` stays quick.
   (:func:`cmd_serve`; each option also from ``FARMCALC_CONNECTION_LIMIT``,
   ``FARMCALC_CHANNEL_TIMEOUT``, ``FARMCALC_THREADS``, ``FARMCALC_BACKLOG``)
 - ``farmcalc db upgrade`` / ``db current`` / ``db revision -m MESSAGE``
+- ``farmcalc jobs clean [--days D]``: delete finished import/export jobs older than the
+  retention time, with their stored workbooks (web/jobs.py)
+- ``farmcalc privacy purge [--days D]``: delete audit-log entries older than
+  ``FARMCALC_AUDIT_RETENTION_DAYS`` (also at every start of ``serve``; web/audit.py)
 - ``farmcalc demo [--farms N]``: demo users and farms with calculated results, 2021–2025
 - ``farmcalc aggregate --year Y [--municipality C] [--base-year B] --format json|xlsx [--out F]``
 - ``farmcalc plan SCENARIO.json [--municipality C] [--format json|xlsx] [--output F]``: the
@@ -112,6 +116,14 @@ T = {
     ),
     "no_such_user": _("There is no user with the e-mail address {email}."),
     "cannot_import": _("The user {email} may not import farms (role {role})."),
+    "privacy_purged": _("Audit log: {n} entries older than {days} days deleted."),
+    "jobs_cleaned": _(
+        "Deleted {imports} imports and {exports} exports finished more than {days} days ago; "
+        "removed {files} exported workbooks past their time."
+    ),
+    "jobs_recovered": _(
+        "Jobs of a stopped worker: {resumed} put back in the queue, {failed} failed."
+    ),
 }
 
 
@@ -216,6 +228,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     connection_limit = _open_files_for(args.connection_limit)
     with _app() as app:
         upgrade(app.config["DATABASE_URL"])
+        from web import jobs
+
+        jobs.start(app)  # resume or fail jobs of a dead worker, clean old ones, run the queue
+        _purge_audit_log(app)  # entries past AUDIT_RETENTION_DAYS (docs/privacy.md)
         try:
             server = waitress.create_server(
                 app,
@@ -228,6 +244,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 cleanup_interval=max(1, min(30, args.channel_timeout // 2)),
                 backlog=args.backlog,
                 asyncore_use_poll=True,
+                # waitress 3 drops X-Forwarded-* unless told to trust them: behind the proxy
+                # (FARMCALC_PROXY_FIX=1) werkzeug's ProxyFix reads them instead
+                clear_untrusted_proxy_headers=not app.config.get("PROXY_FIX"),
                 ident=None,
             )
         except OSError as e:
@@ -250,6 +269,49 @@ def cmd_serve(args: argparse.Namespace) -> int:
             pass
         finally:
             server.close()
+    return 0
+
+
+def _purge_audit_log(app: Flask, days: int | None = None) -> int:
+    """Delete the audit entries older than ``days`` (default ``AUDIT_RETENTION_DAYS``)."""
+    from web import audit
+    from web.db import get_session
+
+    keep = int(app.config["AUDIT_RETENTION_DAYS"]) if days is None else days
+    with app.app_context():
+        n = audit.purge(get_session(), days=keep)
+    print(_t("privacy_purged", n=n, days=keep))
+    return n
+
+
+def cmd_privacy_purge(args: argparse.Namespace) -> int:
+    """``farmcalc privacy purge [--days D]``: the audit log's retention (web/audit.py)."""
+    from web.db import upgrade
+
+    with _app() as app:
+        upgrade(app.config["DATABASE_URL"])
+        _purge_audit_log(app, args.days)
+    return 0
+
+
+def cmd_jobs_clean(args: argparse.Namespace) -> int:
+    """Delete finished jobs older than ``--days`` (default ``JOB_RETENTION_DAYS``), expired files.
+
+    Jobs left running by a worker that is gone (its lease passed) are first
+    resumed or failed (web/jobs.py).
+    """
+    from web import jobs
+    from web.db import upgrade
+
+    with _app() as app:
+        upgrade(app.config["DATABASE_URL"])
+        engine = app.extensions["farmcalc_engine"]
+        days = args.days if args.days is not None else float(app.config["JOB_RETENTION_DAYS"])
+        recovered = jobs.recover(engine)
+        done = jobs.clean(engine, days=days)
+    if recovered["resumed"] or recovered["failed"]:
+        print(_t("jobs_recovered", **recovered))
+    print(_t("jobs_cleaned", days=f"{days:g}", **done))
     return 0
 
 
@@ -587,6 +649,7 @@ def _demo_owners(db: Any, owner_email: dict[str, str], farmer: Any, password_has
                     "role": Role.farmer.value,
                     "password_hash": password_hash,
                     "created_at": utcnow(),
+                    "email_verified_at": utcnow(),  # made by the operator: verified
                 }
                 for e in missing
             ],
@@ -692,6 +755,20 @@ def _demo_pending(db: Any, farmer: Any, n: int, year: int) -> int:
         ).all()
     )
     return _demo_years(db, {year: records}, (year,), farms)
+
+
+def municipality_code(value: str) -> str:
+    """``--municipality``: four ASCII digits ("١٢٩٠" and "１２９０" are no code)."""
+    from farmcalc.record import is_municipality_code
+
+    if not is_municipality_code(value):
+        raise argparse.ArgumentTypeError(
+            gettext_(
+                _("{value!r} is not a municipality code: write its four digits, such as 1290."),
+                "sv",
+            ).format(value=value)
+        )
+    return value
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
@@ -901,7 +978,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "aggregate", help="the municipality's protected aggregates (JSON or Excel)"
     )
     ag.add_argument("--year", type=int, required=True, help="the year of the tables")
-    ag.add_argument("--municipality", help="municipality code (default: FARMCALC_MUNICIPALITY)")
+    ag.add_argument(
+        "--municipality",
+        type=municipality_code,
+        help="municipality code (default: FARMCALC_MUNICIPALITY)",
+    )
     ag.add_argument("--base-year", type=int, help="base of the 14 %% path (default: first year)")
     ag.add_argument("--format", choices=("json", "xlsx"), default="json")
     ag.add_argument("--out", help="file to write (json: default standard output)")
@@ -926,7 +1007,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "nothing is written then.",
     )
     pl.add_argument("scenario", help="the scenario file (JSON, format farmcalc.scenario/1)")
-    pl.add_argument("--municipality", help="municipality code (default: FARMCALC_MUNICIPALITY)")
+    pl.add_argument(
+        "--municipality",
+        type=municipality_code,
+        help="municipality code (default: FARMCALC_MUNICIPALITY)",
+    )
     pl.add_argument("--format", choices=("json", "xlsx"), default="json")
     pl.add_argument(
         "--output",
@@ -936,6 +1021,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     pl.add_argument("--lang", choices=("sv", "en"), default="sv", help="language of texts")
     pl.set_defaults(func=cmd_plan)
+
+    j = subparsers.add_parser("jobs", help="the web app's import and export jobs")
+    jsub = j.add_subparsers(dest="jobs_command", required=True)
+    jc = jsub.add_parser(
+        "clean",
+        help="delete finished jobs (with their stored workbooks) older than the retention "
+        "time (FARMCALC_JOB_RETENTION_DAYS, default 30 days)",
+    )
+    jc.add_argument("--days", type=float, help="keep jobs younger than this many days")
+    jc.set_defaults(func=cmd_jobs_clean)
+
+    pv = subparsers.add_parser("privacy", help="a farmer's data: retention (docs/privacy.md)")
+    pvsub = pv.add_subparsers(dest="privacy_command", required=True)
+    pp = pvsub.add_parser(
+        "purge",
+        help="delete audit-log entries older than FARMCALC_AUDIT_RETENTION_DAYS (default 1095)",
+    )
+    pp.add_argument("--days", type=int, help="keep entries younger than this many days")
+    pp.set_defaults(func=cmd_privacy_purge)
 
     u = subparsers.add_parser("user", help="manage web users")
     usub = u.add_subparsers(dest="user_command", required=True)

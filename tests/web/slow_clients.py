@@ -115,14 +115,16 @@ class SlowClients:
         self.rounds = 0  # rounds in which every open connection sent one byte
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._trickle, daemon=True)
+        self._tls_context = None
+        if tls:  # one context: making one loads the system's CA store (slow)
+            self._tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            self._tls_context.check_hostname = False
+            self._tls_context.verify_mode = ssl.CERT_NONE
 
     def _connect(self) -> socket.socket:
         s = socket.create_connection((self.host, self.port), timeout=5)
-        if self.tls:
-            ctx = ssl.create_default_context()
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-            s = ctx.wrap_socket(s, server_hostname="localhost")
+        if self._tls_context is not None:
+            s = self._tls_context.wrap_socket(s, server_hostname="localhost")
         s.settimeout(2)
         return s
 

@@ -8,7 +8,10 @@ The old ``FARMCALC_SECURE_COOKIES=1`` keeps working and means the same.
 
 from __future__ import annotations
 
+import urllib.request
+
 import pytest
+from slow_clients import serve
 
 from web import create_app
 from web.db import dispose
@@ -85,3 +88,15 @@ def test_behind_a_proxy_the_forwarded_scheme_decides(make_app):
     assert resp.headers["Strict-Transport-Security"] == HSTS
     resp = client.get("/", headers={"X-Forwarded-Proto": "http"})
     assert "Strict-Transport-Security" not in resp.headers
+
+
+def test_farmcalc_serve_behind_a_proxy_sends_hsts(tmp_path):
+    """waitress 3 drops X-Forwarded-* by default: ``farmcalc serve`` must let ProxyFix see them."""
+    env = {"FARMCALC_TLS": "1", "FARMCALC_PROXY_FIX": "1"}
+    with serve(tmp_path, env=env) as base:
+        req = urllib.request.Request(
+            base + "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.7"}
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            resp.read()
+            assert resp.headers["Strict-Transport-Security"] == HSTS
