@@ -1,4 +1,12 @@
-"""Sign-up, sign-in and sign-out.
+"""Sign-up (with e-mail verification), sign-in and sign-out.
+
+Sign-up answers the same for a new address and one that has an account: a
+redirect to "check your e-mail" (``signup_sent``), after the same password
+hashing work; only the mail differs (web/verification.py). A new account signs
+in only after its address is verified through the link (``verify``: GET shows a
+button, POST spends the single-use token and signs in). ``resend`` sends a new
+link. Sign-up and resend POSTs are limited per IP (``SIGNUP_RATE_LIMIT``,
+``VERIFY_RESEND_RATE_LIMIT``).
 
 A signed-in browser holds ``session["login_token"]``, whose hash is a row of
 ``login_sessions``; the user loader accepts the cookie only while that row
@@ -26,13 +34,16 @@ from flask import (
 from flask_babel import gettext, lazy_gettext
 from flask_limiter import RouteLimit
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from web import crud
+from web import crud, verification
 from web.db import get_session
 from web.extensions import limiter, login_manager
-from web.forms import SignInForm, SignUpForm
+from web.forms import ConfirmForm, SignInForm, SignUpForm, email_field
 from web.models import Role, User, UserCreate
+from web.passwords import hash_password
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -142,29 +153,91 @@ def password_attempts(deduct_when: Callable[[Response], bool] | None = None) -> 
     )
 
 
+def _signup_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
+def _resend_limit() -> str:
+    return current_app.config["VERIFY_RESEND_RATE_LIMIT"]
+
+
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
 def signup() -> Response | str:
     form = SignUpForm()
     if form.validate_on_submit():
         db = get_session()
-        if crud.email_taken(session=db, email=form.email.data):
-            form.email.errors.append(
-                gettext("There is already an account with this e-mail address. Sign in instead.")
-            )
+        existing = crud.get_user_by_email(session=db, email=form.email.data)
+        if existing is None:
+            try:
+                user = crud.create_user(
+                    session=db,
+                    user_in=UserCreate(
+                        email=form.email.data,
+                        name=form.name.data.strip(),
+                        role=Role(form.role.data),
+                        password=form.password.data,
+                    ),
+                    verified=False,
+                )
+            except IntegrityError:  # the same address signed up at the same moment
+                db.rollback()
+                existing = crud.get_user_by_email(session=db, email=form.email.data)
+            else:
+                verification.send_verification(session=db, user=user)
         else:
-            user = crud.create_user(
-                session=db,
-                user_in=UserCreate(
-                    email=form.email.data,
-                    name=form.name.data.strip(),
-                    role=Role(form.role.data),
-                    password=form.password.data,
-                ),
-            )
-            start_session(user)
-            flash(gettext("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
-            return redirect(url_for("farms.index"))
+            hash_password(form.password.data)  # the same work (and time) as a new account
+        if existing is not None:
+            if existing.email_verified_at is None:
+                if not verification.recently_sent(session=db, user=existing):
+                    verification.send_verification(session=db, user=existing)
+            else:
+                verification.send_signup_notice(user=existing)
+        return redirect(url_for("auth.signup_sent"))
     return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/signup/sent")
+def signup_sent() -> str:
+    return render_template("auth/signup_sent.html")
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify(token: str) -> Response | tuple[str, int] | str:
+    """GET: a button (a mail scanner's visit spends nothing); POST: verify and sign in."""
+    db = get_session()
+    form = ConfirmForm()
+    if request.method == "POST":
+        user = verification.verify_email(session=db, token=token) if form.validate() else None
+        if user is not None:
+            start_session(user)
+            flash(gettext("Your e-mail address is confirmed. Welcome, %(name)s!", name=user.name))
+            return redirect(url_for("farms.index"))
+    elif verification.token_usable(session=db, token=token):
+        return render_template("auth/verify.html", form=form, token=token)
+    return render_template("auth/verify_invalid.html"), 400
+
+
+class ResendForm(FlaskForm):
+    email = email_field()
+
+
+@bp.route("/verify/resend", methods=["GET", "POST"])
+@limiter.limit(_resend_limit, methods=["POST"])
+def resend() -> Response | str:
+    """Send a new verification link; the same answer whatever the address."""
+    form = ResendForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = crud.get_user_by_email(session=db, email=form.email.data)
+        if (
+            user is not None
+            and user.email_verified_at is None
+            and not verification.recently_sent(session=db, user=user)
+        ):
+            verification.send_verification(session=db, user=user)
+        return redirect(url_for("auth.signup_sent"))
+    return render_template("auth/resend.html", form=form)
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -193,6 +266,10 @@ def signin() -> Response | str:
         user = crud.authenticate(
             session=get_session(), email=form.email.data, password=form.password.data
         )
+        if user is not None and user.email_verified_at is None:  # sign-up's link not used yet
+            return render_template(
+                "auth/signin.html", form=form, error=None, next_url=next_url, unverified=True
+            )
         if user is not None:
             if twofactor_required(user) or user.totp_enabled_at is not None:
                 from web import twofactor

@@ -650,6 +650,7 @@ def _demo_owners(db: Any, owner_email: dict[str, str], farmer: Any, password_has
                     "password_hash": password_hash,
                     "created_at": utcnow(),
                     "email_verified_at": utcnow(),  # made by the operator: verified
+                    "email_verified_at": utcnow(),  # made by the operator: verified
                 }
                 for e in missing
             ],

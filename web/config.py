@@ -37,6 +37,21 @@
   either side; default ``0.15`` (docs/municipality.md).
 - ``FARMCALC_IMPORT_SYNC=1``: import uploaded workbooks during the request, never in
   a background thread (small files always are).
+- Sign-up (web/auth.py, docs/web.md "Accounts"): ``FARMCALC_SIGNUP_LIMIT``, sign-ups
+  per IP, default ``5/hour``; ``FARMCALC_VERIFY_RESEND_LIMIT``, "send the link again"
+  per IP, default ``5/hour``; ``FARMCALC_EMAIL_TOKEN_HOURS``, how long a verification
+  link works, default ``48``; ``FARMCALC_BASE_URL``, the site's address in e-mailed
+  links (set it in production: else the request's Host header is used).
+- Mail (web/mail.py): ``FARMCALC_MAIL_BACKEND`` ``smtp`` or ``console`` (default:
+  ``smtp`` when ``FARMCALC_SMTP_HOST`` is set, else ``console``, which logs the
+  message); ``FARMCALC_SMTP_HOST``, ``FARMCALC_SMTP_PORT`` (default ``587``),
+  ``FARMCALC_SMTP_USER``, ``FARMCALC_SMTP_PASSWORD``, ``FARMCALC_SMTP_STARTTLS``
+  (default on), ``FARMCALC_MAIL_FROM`` (default ``farmcalc@localhost``).
+- Caps per account (web/limits.py): ``FARMCALC_MAX_FARMS_FARMER``, farms a farmer may
+  own, default ``100``; ``FARMCALC_MAX_FARMS``, farms an advisor or admin may own,
+  default ``2000``; ``FARMCALC_MAX_FARM_YEARS``, years per farm, default ``60``;
+  ``FARMCALC_MAX_UPLOAD_MB_PER_DAY``, Excel uploads per account in 24 hours,
+  default ``500``.
 - ``FARMCALC_JOB_RETENTION_DAYS``: finished import and export jobs, with their stored
   uploads, error reports and workbooks, are deleted after this many days (at start-up and
   by ``farmcalc jobs clean``); default ``30``.
@@ -173,4 +188,26 @@ def from_env(folder: Path) -> dict[str, Any]:
         "DISCLOSURE_PROTECTION": protection_from_env(),
         # argon2-cffi's defaults (RFC 9106 low-memory profile); tests make it cheap
         "ARGON2_PARAMS": {},
+        # sign-up (web/auth.py): per-IP limits, the verification link's lifetime, links' site
+        "SIGNUP_RATE_LIMIT": os.environ.get("FARMCALC_SIGNUP_LIMIT", "5/hour"),
+        "VERIFY_RESEND_RATE_LIMIT": os.environ.get("FARMCALC_VERIFY_RESEND_LIMIT", "5/hour"),
+        "EMAIL_TOKEN_HOURS": float(os.environ.get("FARMCALC_EMAIL_TOKEN_HOURS", "48")),
+        "BASE_URL": os.environ.get("FARMCALC_BASE_URL", "").rstrip("/"),
+        # mail (web/mail.py)
+        "MAIL_BACKEND": os.environ.get("FARMCALC_MAIL_BACKEND")
+        or ("smtp" if os.environ.get("FARMCALC_SMTP_HOST") else "console"),
+        "SMTP_HOST": os.environ.get("FARMCALC_SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("FARMCALC_SMTP_PORT", "587")),
+        "SMTP_USER": os.environ.get("FARMCALC_SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("FARMCALC_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": os.environ.get("FARMCALC_SMTP_STARTTLS", "1").strip().lower()
+        in ("1", "true", "yes", "on"),
+        "SMTP_TIMEOUT": 20,
+        "MAIL_FROM": os.environ.get("FARMCALC_MAIL_FROM", "farmcalc@localhost"),
+        # caps per account (web/limits.py)
+        "MAX_FARMS_FARMER": int(os.environ.get("FARMCALC_MAX_FARMS_FARMER", "100")),
+        "MAX_FARMS": int(os.environ.get("FARMCALC_MAX_FARMS", "2000")),
+        "MAX_FARM_YEARS": int(os.environ.get("FARMCALC_MAX_FARM_YEARS", "60")),
+        "MAX_UPLOAD_BYTES_PER_DAY": int(os.environ.get("FARMCALC_MAX_UPLOAD_MB_PER_DAY", "500"))
+        * MB,
     }

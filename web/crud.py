@@ -74,13 +74,20 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_user(*, session: Session, user_in: UserCreate) -> User:
-    """A new user with the password hashed (argon2); the e-mail is lower-cased."""
+def create_user(*, session: Session, user_in: UserCreate, verified: bool = True) -> User:
+    """A new user with the password hashed (argon2); the e-mail is lower-cased.
+
+    ``verified=False`` (sign-up) leaves the e-mail address unverified: the
+    account cannot sign in until the link sent to it is used (web/auth.py).
+    Accounts made by an operator (``farmcalc user create``, ``farmcalc demo``)
+    are verified.
+    """
     user = User.model_validate(
         user_in,
         update={
             "email": normalise_email(user_in.email),
             "password_hash": hash_password(user_in.password),
+            "email_verified_at": utcnow() if verified else None,
         },
     )
     session.add(user)

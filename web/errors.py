@@ -6,6 +6,8 @@ A CSRF failure is a 400 with its own explanation.
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
@@ -64,11 +66,27 @@ def error_response(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, title=title, text=text), code
 
 
+def retry_after() -> int | None:
+    """Seconds until the rate limit this request broke lets it through again (Flask-Limiter)."""
+    from web.extensions import limiter
+
+    try:
+        current = limiter.current_limit
+    except Exception:
+        return None
+    if current is None:
+        return None
+    return max(1, int(current.reset_at - time.time()))
+
+
 def handle_http_exception(exc: HTTPException):
     code = exc.code or 500
     if isinstance(exc, CSRFError):
         return error_response(400, str(CSRF_MESSAGE))
     body, status = error_response(code)
+    if code == 429 and (seconds := retry_after()) is not None:
+        body = make_response(body)
+        body.headers["Retry-After"] = str(seconds)
     allowed = getattr(exc, "valid_methods", None)
     if code == 405 and allowed:
         body = make_response(body)

@@ -88,6 +88,9 @@ class User(UserBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=200)
     created_at: datetime = _ts(default_factory=utcnow)
+    email_verified_at: datetime | None = _ts(default=None)
+    """When the owner of the address opened the link sent at sign-up (web/auth.py); None:
+    not yet, and the account cannot sign in. Operators' and demo accounts are verified."""
     totp_secret: str | None = Field(default=None, max_length=64)
     """The two-factor sign-in's shared secret (base32, web/twofactor.py); set at enrolment."""
     totp_enabled_at: datetime | None = _ts(default=None)
@@ -140,6 +143,24 @@ class RecoveryCode(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     code_hash: str = Field(max_length=64, unique=True)
+    used_at: datetime | None = _ts(default=None)
+
+
+class EmailToken(SQLModel, table=True):
+    """A link sent by e-mail (web/auth.py): only the SHA-256 of its token is kept.
+
+    Single use (``used_at``) and short-lived (``expires_at``). ``purpose`` says
+    what the link does: ``verify`` (the address of a new account).
+    """
+
+    __tablename__ = "email_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    purpose: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = _ts(default_factory=utcnow)
+    expires_at: datetime = _ts()
     used_at: datetime | None = _ts(default=None)
 
 

@@ -246,3 +246,15 @@ def login():
     """``login(client, email, password=PASSWORD)``: sign in through the real form (and the
     two-factor step of admin and municipality users, answered with pyotp)."""
     return sign_in
+
+
+def verify_email(app, client, email: str):
+    """Open the newest verification link mailed to ``email`` (the console backend's outbox)
+    and press its button, as a new account does after sign-up; returns the POST's response."""
+    import re
+
+    sent = [m for m in app.extensions.get("farmcalc_outbox", []) if m["To"] == email]
+    assert sent, f"no e-mail to {email}"
+    match = re.search(r"https?://[^/\s]+(/auth/verify/(?!resend\b)[\w-]+)", sent[-1].get_content())
+    assert match, sent[-1].get_content()
+    return client.post(match.group(1))

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select, update
 
 from farmcalc.demo import demo_farm_kinds, demo_records
-from tests.web.conftest import answer_twofactor
+from tests.web.conftest import answer_twofactor, verify_email
 from web.cli import DEMO_PASSWORD, create_demo_data
 from web.db import get_session
 from web.models import Farm, User
@@ -105,6 +105,8 @@ def sign_up_and_invent(app, *, email="ny.granne@example.se", year=2025) -> list[
             "password2": "ett-langt-losenord",
         },
     )
+    assert r.status_code == 302, r.get_data(as_text=True)[:800]
+    r = verify_email(app, client, email)  # the link of the e-mail sent at sign-up
     assert r.status_code == 302, r.get_data(as_text=True)[:800]
     ids = []
     for i in range(3):
