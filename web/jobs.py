@@ -295,9 +295,7 @@ def start(app: Flask, *, clean_up: bool = True) -> dict[str, int]:
         if clean_up:
             clean(engine, days=float(app.config["JOB_RETENTION_DAYS"]))
         for i in range(max(1, int(app.config["IMPORT_WORKERS"]))):
-            t = threading.Thread(
-                target=_loop, args=(st,), name=f"farmcalc-jobs-{i}", daemon=True
-            )
+            t = threading.Thread(target=_loop, args=(st,), name=f"farmcalc-jobs-{i}", daemon=True)
             t.start()
             st.threads.append(t)
     return done
