@@ -31,6 +31,12 @@ from farmcalc.vocabulary import (
     SOIL_TYPES,
 )
 
+# One line of text: no control characters (C0, DEL, C1); the web app refuses them (400).
+ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
+# ... with at least one character that is not a space (text is stripped: "  " is missing)
+ONE_LINE_FILLED = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+MUNICIPALITY_PATTERN = r"^[0-9]{4}$"  # ASCII digits: ١٢٩٠ is no municipality code
+
 DESCRIPTIONS = {
     "head": "Average number of animals (animal places) over the year.",
     "n_excretion_kg_per_head": "kg N excreted per head and year; absent → IPCC Eq. 10.30.",
@@ -150,9 +156,9 @@ def farm_schema() -> dict[str, Any]:
         "required": ["farm_id", "year"],
         "properties": {
             "schema": {"const": SCHEMA_ID},
-            "farm_id": {"type": ["string", "integer"], "minLength": 1},
-            "name": {"type": ["string", "null"]},
-            "municipality_code": {"type": ["string", "null"], "pattern": "^[0-9]{4}$"},
+            "farm_id": {"type": ["string", "integer"], "minLength": 1, "pattern": ONE_LINE_FILLED},
+            "name": {"type": ["string", "null"], "pattern": ONE_LINE},
+            "municipality_code": {"type": ["string", "null"], "pattern": MUNICIPALITY_PATTERN},
             "year": {
                 "type": "integer",
                 "minimum": -BOUND,

@@ -20,11 +20,49 @@ from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, GWP_SETS, availabl
 from farmcalc.i18n import DEFAULT_LOCALE, LOCALES
 from farmcalc.measures import ALL_MEASURES
 from farmcalc.record import YEAR_MAX, YEAR_MIN
-from farmcalc.schema import farm_schema
+from farmcalc.schema import MUNICIPALITY_PATTERN, ONE_LINE, ONE_LINE_FILLED, farm_schema
 from farmcalc.vocabulary import GASES, RESULT_SCHEMA_ID, SOURCES
 from web.results import MIN_MEASURE_KG
 
 REF = "#/components/"
+
+# The document's examples: tests/web/test_api_contract.py sends each to the app in this
+# order (create the farm, store a year, read it, plan, calculate, delete) and checks that
+# the answer is the documented one. The farm gets id 1 in an empty database.
+EXAMPLE_YEAR = 2025
+EXAMPLE_FARM = {"farm_code": "K-0042", "name": "Exempelgården", "municipality_code": "1290"}
+EXAMPLE_RECORD = {
+    "schema": "farmcalc.farm/1",
+    "farm_id": "K-0042",
+    "year": EXAMPLE_YEAR,
+    "livestock": [
+        {
+            "category": "dairy_cow",
+            "head": 120,
+            "milk_kg_ecm_per_head": 10500,
+            "pasture_fraction": 0.15,
+            "manure_systems": {"liquid_slurry_crust": 0.85, "deep_bedding": 0.15},
+        }
+    ],
+    "crops": [
+        {
+            "crop": "grass_clover_ley",
+            "area_ha": 80,
+            "yield_kg_dm_per_ha": 8000,
+            "mineral_n_kg_per_ha": 60,
+            "mineral_n_type": "npk",
+            "manure_n_kg_per_ha": 120,
+        },
+        {"crop": "barley", "area_ha": 30, "yield_kg_per_ha": 6000, "mineral_n_kg_per_ha": 90},
+    ],
+    "energy": {"diesel_l": 18000, "electricity_kwh": 90000},
+}
+EXAMPLE_PLAN = {
+    "steps": [
+        {"measure": "cover_slurry", "start_year": 2026},
+        {"measure": "hvo100", "start_year": 2027},
+    ]
+}
 PLAN_COST_KEYS = (
     "investment_sek",
     "investment_support_sek",
@@ -46,7 +84,7 @@ def ref(kind: str, name: str) -> dict[str, str]:
 def json_content(schema: dict[str, Any], example: Any = None) -> dict[str, Any]:
     media: dict[str, Any] = {"schema": schema}
     if example is not None:
-        media["example"] = example
+        media["example"] = copy.deepcopy(example)
     return {"application/json": media}
 
 
@@ -153,6 +191,20 @@ def _farm_record_schema() -> dict[str, Any]:
     return schema
 
 
+def _farm_record_put_schema() -> dict[str, Any]:
+    """The record of ``PUT …/years/{year}``: farm_id and year come from the address."""
+    schema = _farm_record_schema()
+    schema.pop("$id", None)
+    schema["title"] = "farmcalc farm record of a stored year"
+    schema["required"] = []
+    schema["description"] = (
+        "A farm record whose farm_id and year may be left out: they are the farm's identifier "
+        "and the year of the address. Given, they must be the same (else 422, code "
+        "'mismatch')."
+    )
+    return schema
+
+
 def _schemas() -> dict[str, Any]:
     issue = {
         "type": "object",
@@ -172,7 +224,7 @@ def _schemas() -> dict[str, Any]:
         "id": {"type": "integer"},
         "farm_code": {"type": "string", "description": "The farm record's farm_id."},
         "name": {"type": "string"},
-        "municipality_code": {"type": "string", "pattern": r"^\d{4}$"},
+        "municipality_code": {"type": "string", "pattern": MUNICIPALITY_PATTERN},
         "owner_id": {"type": "integer"},
         "created_at": TIMESTAMP,
         "confirmation": {
@@ -208,6 +260,7 @@ def _schemas() -> dict[str, Any]:
     }
     return {
         "FarmRecord": _farm_record_schema(),
+        "FarmRecordOfYear": _farm_record_put_schema(),
         "Result": _result_schema(),
         "Error": {
             "type": "object",
@@ -241,12 +294,20 @@ def _schemas() -> dict[str, Any]:
                     "type": "string",
                     "minLength": 1,
                     "maxLength": 64,
-                    "description": "Your identifier of the farm; unique among your farms.",
+                    "pattern": ONE_LINE_FILLED,
+                    "description": "Your identifier of the farm; unique among your farms. "
+                    "Spaces before and after are removed; not only spaces, no control "
+                    "characters.",
                 },
-                "name": {"type": "string", "maxLength": 200},
+                "name": {
+                    "type": ["string", "null"],
+                    "maxLength": 200,
+                    "pattern": ONE_LINE,
+                    "description": "The farm's name; null or left out: none.",
+                },
                 "municipality_code": {
                     "type": "string",
-                    "pattern": r"^\d{4}$",
+                    "pattern": MUNICIPALITY_PATTERN,
                     "description": "The four digits of the farm's municipality (1290 is "
                     "Kristianstad); required.",
                 },
@@ -477,7 +538,7 @@ def _responses() -> dict[str, Any]:
             "(the answer names the allowed values)."
         ),
         "Unauthorized": _error(
-            "No personal API token, or one that is not valid or revoked.",
+            "No personal API token, or one that is not valid, has expired or was revoked.",
             **{
                 "WWW-Authenticate": {
                     "description": 'Bearer realm="farmcalc"',
@@ -530,12 +591,14 @@ def _parameters() -> dict[str, Any]:
             "in": "path",
             "required": True,
             "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+            "example": 1,
         },
         "year": {
             "name": "year",
             "in": "path",
             "required": True,
             "schema": {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX},
+            "example": EXAMPLE_YEAR,
         },
     }
 
@@ -554,7 +617,7 @@ def _paths() -> dict[str, Any]:
     }
     record_body = {
         "required": True,
-        "content": json_content(ref("schemas", "FarmRecord")),
+        "content": json_content(ref("schemas", "FarmRecordOfYear"), EXAMPLE_RECORD),
     }
     return {
         "/api/v1/": {
@@ -594,7 +657,8 @@ def _paths() -> dict[str, Any]:
                                     "items": ref("schemas", "FarmRecord"),
                                 },
                             ]
-                        }
+                        },
+                        EXAMPLE_RECORD,
                     ),
                 },
                 "responses": {
@@ -630,7 +694,7 @@ def _paths() -> dict[str, Any]:
                 "security": secured,
                 "requestBody": {
                     "required": True,
-                    "content": json_content(ref("schemas", "FarmCreate")),
+                    "content": json_content(ref("schemas", "FarmCreate"), EXAMPLE_FARM),
                 },
                 "responses": {
                     "201": ok(
@@ -735,7 +799,7 @@ def _paths() -> dict[str, Any]:
                 "parameters": [p("lang")],
                 "requestBody": {
                     "required": True,
-                    "content": json_content(ref("schemas", "PlanPut")),
+                    "content": json_content(ref("schemas", "PlanPut"), EXAMPLE_PLAN),
                 },
                 "responses": {
                     "200": ok("Stored.", ref("schemas", "Plan")),
