@@ -77,6 +77,7 @@ from farmcalc.i18n import gettext_
 from farmcalc.measures import ALL_MEASURES, MEASURES_FILE, _stack, _take, load_parameters
 from farmcalc.packages import apply_package
 from farmcalc.record import FarmTables
+from farmcalc.text import bad_character, char_name
 
 if TYPE_CHECKING:
     from farmcalc.api import BatchResult
@@ -385,6 +386,15 @@ def parse_scenario(doc: Mapping[str, Any], locale: str = "sv") -> Scenario:
     if not isinstance(description, str):
         problems["description"] = _("The description must be text.")
         description = ""
+    for key, text, multiline in (("name", name, False), ("description", description, True)):
+        found = bad_character(text, multiline=multiline) if key not in problems else None
+        if found:  # NUL, control characters, lone surrogates (farmcalc/text.py)
+            problems[key] = _(
+                "Contains a character that is not allowed: %(char)s (character %(pos)d). "
+                "Remove it and try again.",
+                char=char_name(found[1]),
+                pos=found[0],
+            )
     years: dict[str, int | None] = {}
     for key in ("data_year", "base_year"):
         raw = doc.get(key)

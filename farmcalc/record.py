@@ -9,6 +9,7 @@ applied as masks over whole columns, and only failing rows cost Python.
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.errors import ValidationError
+from farmcalc.text import ONE_LINE, bad_character, char_name
 from farmcalc.validation import ERROR, WARNING, Issue
 from farmcalc.vocabulary import (
     CROPS,
@@ -83,6 +85,15 @@ FARM_OBJECTS: dict[str, tuple[Num, ...]] = {
     ),
     "products": (Num("meat_sold_kg_liveweight", "meat_sold_kg_liveweight", missing=NAN),),
 }
+MUNICIPALITY_CODE_RE = r"^[0-9]{4}\Z"
+"""A municipality code: four ASCII digits (``\\d`` would take "١٢٩٠" and "１２９０")."""
+
+
+def is_municipality_code(value: object) -> bool:
+    """Whether ``value`` is a municipality code: a string of four ASCII digits."""
+    return isinstance(value, str) and re.fullmatch(MUNICIPALITY_CODE_RE, value) is not None
+
+
 FARM_TEXT_KEYS = ("schema", "farm_id", "name", "municipality_code", "year")
 FARM_KEYS = frozenset(FARM_TEXT_KEYS) | set(FARM_OBJECTS) | {"livestock", "crops"}
 SOIL_KEYS = frozenset({"organic_carbon_t_per_ha", "soil_type", "changes"})
@@ -767,9 +778,16 @@ def _text_column(vals: Sequence, name: str, out: _Collector) -> np.ndarray:
                     out.add(i, "farm_id", "required")
     for i in np.flatnonzero(bad):
         out.add(i, name, "type_string", value=arr[i])
+    texts = [v for v in arr[~bad].tolist() if isinstance(v, str)]
+    if ONE_LINE.search("".join(texts)):  # one pass; NUL, controls, lone surrogates (rare)
+        for i, v in enumerate(arr.tolist()):
+            found = bad_character(v) if isinstance(v, str) and not bad[i] else None
+            if found:
+                out.add(i, name, "text_character", char=char_name(found[1]), pos=found[0])
+                bad[i] = True
     if name == "municipality_code":
         codes = {v for v in set(arr[~bad].tolist()) if not _is_missing(v)}
-        wrong = {v for v in codes if not (len(v) == 4 and v.isascii() and v.isdigit())}
+        wrong = {v for v in codes if not is_municipality_code(v)}
         if wrong:
             for i, v in enumerate(arr.tolist()):
                 if not bad[i] and v in wrong:

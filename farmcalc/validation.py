@@ -23,6 +23,9 @@ MSG = {
     "type_number": _("must be a number, not {value}"),
     "type_integer": _("must be a whole number, not {value}"),
     "type_string": _("must be text, not {value}"),
+    "text_character": _(
+        "contains a character that is not allowed ({char}, character {pos}): remove it"
+    ),
     "type_object": _("must be an object with named fields"),
     "type_list": _("must be a list"),
     "minimum": _("must be ≥ {limit}, not {value}"),

@@ -51,6 +51,7 @@ def create_app(
         factors,
         farms,
         farmyear,
+        hostile,
         i18n,
         imports,
         investment_plan,
@@ -65,6 +66,7 @@ def create_app(
 
     folder = Path(instance_path).resolve() if instance_path else config.instance_path()
     app = Flask(__name__, instance_path=str(folder), instance_relative_config=True)
+    hostile.register_converter(app)  # <int:…> is 0…2**31-1, before any route is added
     app.config.from_mapping(config.from_env(folder))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations_dir())
     if test_config:
@@ -80,6 +82,7 @@ def create_app(
     db.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    hostile.init_app(app)  # refuse control characters, print stored ones safely
     security.init_app(app)
 
     app.register_blueprint(main.bp)

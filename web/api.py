@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -36,7 +35,7 @@ from farmcalc.errors import ValidationError
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, GWP_SETS, available_factor_sets
 from farmcalc.i18n import LOCALES
 from farmcalc.measures import describe
-from farmcalc.record import YEAR_MAX, YEAR_MIN
+from farmcalc.record import YEAR_MAX, YEAR_MIN, is_municipality_code
 from web import crud
 from web.access import (
     can_create_farms,
@@ -47,6 +46,7 @@ from web.access import (
 )
 from web.db import get_session
 from web.extensions import limiter
+from web.hostile import check_json
 from web.i18n import api_locale
 from web.models import Farm, FarmCreate, FarmYear, User
 from web.results import measure_savings_for
@@ -55,7 +55,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 JSON_MIMETYPE = "application/json"
 BEARER_REALM = 'Bearer realm="farmcalc"'
-MUNICIPALITY_RE = re.compile(r"^\d{4}$")
 MAX_ID = 2**31 - 1  # INTEGER primary keys
 
 
@@ -111,7 +110,7 @@ def json_body() -> Any:
             ),
         ) from None
     try:
-        return json.loads(data, parse_constant=_no_constant)
+        body = json.loads(data, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ApiError(
             400,
@@ -123,6 +122,8 @@ def json_body() -> Any:
         ) from None
     except (ValueError, RecursionError):  # not UTF-8, NaN, nested too deep
         raise ApiError(400, gettext("The body is not valid JSON.")) from None
+    check_json(body)  # NUL, control characters, lone surrogates: 400 naming the path
+    return body
 
 
 def record_body() -> dict[str, Any]:
@@ -462,7 +463,7 @@ def farm_create_from(body: Mapping[str, Any]) -> FarmCreate:
         value = value.strip()
         if required and not value:
             problems.append(issue(key, "required", gettext("Please fill in this field.")))
-        elif key == "municipality_code" and not MUNICIPALITY_RE.match(value):
+        elif key == "municipality_code" and not is_municipality_code(value):
             problems.append(
                 issue(key, "pattern", gettext("Write the four digits of the municipality code."))
             )

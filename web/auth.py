@@ -102,8 +102,16 @@ def _end_browser_session() -> None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site, else None (no open redirect)."""
+    """``target`` if it is a path on this site, else None (no open redirect).
+
+    Refused: another host (``//host``, ``https://…``), a scheme (``javascript:``),
+    any backslash, and any whitespace or control character (a browser drops tab
+    and newline, so ``/\\t/host`` would become ``//host``; CR/LF would split the
+    Location header).
+    """
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(c.isspace() or not c.isprintable() for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

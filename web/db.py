@@ -101,7 +101,7 @@ def rollback_session() -> None:
     if session is not None:
         try:
             session.rollback()
-        except Exception:  # noqa: BLE001 - a broken connection: start over with a new session
+        except Exception:
             g.pop("db_session", None)
             session.close()
 

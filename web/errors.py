@@ -13,6 +13,9 @@ from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from web.db import rollback_session
+from web.hostile import HostileInput
+
 MESSAGES = {
     400: (
         lazy_gettext("The request could not be understood"),
@@ -57,12 +60,18 @@ CSRF_MESSAGE = lazy_gettext(
 )
 
 
-def error_response(code: int, message: str | None = None):
-    """The error page (or JSON under /api/) for status ``code``."""
+def error_response(code: int, message: str | None = None, **extra: str):
+    """The error page (or JSON under /api/) for status ``code``.
+
+    The request's database session is rolled back first: after a failed
+    statement (PostgreSQL then refuses every other one in the transaction) the
+    page can still ask who is signed in. ``extra`` goes into the JSON answer.
+    """
+    rollback_session()
     title, text = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     text = message or text
     if request.path.startswith("/api/"):
-        return jsonify(error=code, message=str(text)), code
+        return jsonify(error=code, message=str(text), **extra), code
     return render_template("errors/error.html", code=code, title=title, text=text), code
 
 
@@ -83,7 +92,12 @@ def handle_http_exception(exc: HTTPException):
     code = exc.code or 500
     if isinstance(exc, CSRFError):
         return error_response(400, str(CSRF_MESSAGE))
-    body, status = error_response(code)
+    if isinstance(exc, HostileInput):  # a refused character: the message names the field
+        return error_response(400, exc.message, path=exc.path)
+    if code in (400, 404) and exc.description != type(exc).description:
+        body, status = error_response(code, str(exc.description))  # a view's own explanation
+    else:
+        body, status = error_response(code)
     if code == 429 and (seconds := retry_after()) is not None:
         body = make_response(body)
         body.headers["Retry-After"] = str(seconds)

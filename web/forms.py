@@ -18,20 +18,50 @@ from wtforms import (
     SelectChoice,
     StringField,
 )
+from wtforms.fields import Field
 from wtforms.validators import (
     DataRequired,
     EqualTo,
     Length,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
+from wtforms.widgets import TextArea
 
+from farmcalc.record import MUNICIPALITY_CODE_RE
+from web.hostile import problem
 from web.models import Role
 
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 REQUIRED = lazy_gettext("Please fill in this field.")
 PASSWORD_MIN, PASSWORD_MAX = 10, 200  # characters of a new password
+
+
+class Form(FlaskForm):
+    """The base of every form: a text with a control character or a lone surrogate is
+    refused at its field (web/hostile.py), before any other check can reach the database.
+
+    One-line fields refuse tab, newline and carriage return too; a ``TextAreaField``
+    may hold them.
+    """
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        extra = {name: list(v) for name, v in (extra_validators or {}).items()}
+        for name in self._fields:
+            extra.setdefault(name, []).insert(0, no_hostile_text)
+        return super().validate(extra)
+
+
+def no_hostile_text(_form: FlaskForm, field: Field) -> None:
+    """Stop a field's validation when its text holds a character that is not allowed."""
+    multiline = isinstance(field.widget, TextArea)
+    texts = [field.data] if isinstance(field.data, str) else list(field.raw_data or [])
+    for text in texts:
+        message = problem(text, multiline=multiline)
+        if message:
+            raise StopValidation(message)
 
 
 def strip(value: str | None) -> str | None:
@@ -101,7 +131,7 @@ def repeat_password_field(label: str | LazyString, other: str) -> PasswordField:
     )
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(Form):
     name = StringField(
         lazy_gettext("Your name"),
         filters=[strip],
@@ -122,7 +152,7 @@ class SignUpForm(FlaskForm):
     password2 = repeat_password_field(lazy_gettext("Password again"), "password")
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = email_field()
     password = PasswordField(
         lazy_gettext("Password"),
@@ -131,7 +161,7 @@ class SignInForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     """Change one's own password on the account page (web/account.py)."""
 
     current_password = PasswordField(
@@ -143,7 +173,7 @@ class ChangePasswordForm(FlaskForm):
     new_password2 = repeat_password_field(lazy_gettext("New password again"), "new_password")
 
 
-class FarmForm(FlaskForm):
+class FarmForm(Form):
     farm_code = StringField(
         lazy_gettext("Farm identifier"),
         filters=[strip],
@@ -172,27 +202,28 @@ class FarmForm(FlaskForm):
         validators=[
             DataRequired(REQUIRED),
             Regexp(
-                r"^\d{4}$", message=lazy_gettext("Write the four digits of the municipality code.")
+                MUNICIPALITY_CODE_RE,  # ASCII digits: "١٢٩٠" is no code
+                message=lazy_gettext("Write the four digits of the municipality code."),
             ),
         ],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
 
 
-class GrantAccessForm(FlaskForm):
+class GrantAccessForm(Form):
     email = email_field(lazy_gettext("The advisor's e-mail address"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A form with only the CSRF token, for buttons such as 'Revoke'."""
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     lang = HiddenField(validators=[DataRequired()])
     next = HiddenField()
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     """Name a new personal API token (web/account.py)."""
 
     name = StringField(
@@ -223,7 +254,7 @@ class ApiTokenForm(FlaskForm):
             raise ValidationError(lazy_gettext("Between 1 and %(max)d days.", max=most))
 
 
-class TwoFactorCodeForm(FlaskForm):
+class TwoFactorCodeForm(Form):
     """The six-digit code of the authenticator app, or a recovery code (web/twofactor.py)."""
 
     code = StringField(

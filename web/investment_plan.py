@@ -44,6 +44,7 @@ from farmcalc.investment_plan import (
 from web.action_plan import title_of
 from web.charts import CostBar, cost_curve
 from web.db import get_session
+from web.hostile import MAX_INT
 from web.i18n import current_lang, number
 from web.investment_plan_data import municipality_years, project_scenario, project_scenarios
 from web.models import ClimateScenario, utcnow
@@ -222,7 +223,14 @@ def check_form(
         problems.update(exc.problems)
     for key in ("data_year", "base_year"):
         value = doc.get(key)
-        if key not in problems and value and str(value).isdigit() and int(value) not in years:
+        text = str(value)
+        if (
+            key not in problems
+            and value
+            and text.isascii()
+            and text.isdigit()
+            and int(text[:9]) not in years
+        ):
             problems[key] = gettext(
                 "There are no calculated farms for %(year)s: choose one of %(years)s.",
                 year=value,
@@ -313,8 +321,8 @@ def render_form(
 def _int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip()[:9])  # "²" is a digit to isdigit(), not to int()
     return None
 
 
@@ -660,8 +668,9 @@ def _compare_ids() -> list[int]:
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit():
-                abort(404)
+            digits = part.lstrip("0")
+            if not (part.isascii() and part.isdigit()) or len(digits) > 10 or int(part) > MAX_INT:
+                abort(404)  # "²" is a digit to isdigit(), 2**31 no id (web/hostile.py)
             if int(part) not in out:
                 out.append(int(part))
     return out

@@ -48,6 +48,20 @@ def new_workbook(target: Target, *, constant_memory: bool = False) -> xlsxwriter
     return xlsxwriter.Workbook(name, options)
 
 
+# what a cell cannot hold: a lone surrogate is not UTF-8 (control characters are
+# fine: they are escaped as _xHHHH_); the web app refuses both on input (web/hostile.py)
+UNPRINTABLE = re.compile(r"[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with each lone surrogate as U+FFFD.
+
+    A surrogate stored by an older version or another program would make the
+    workbook impossible to write (not UTF-8): the cell shows U+FFFD instead.
+    """
+    return UNPRINTABLE.sub("\ufffd", text) if UNPRINTABLE.search(text) else text
+
+
 def needs_quote(text: str) -> bool:
     """True when a spreadsheet would read ``text`` as a formula."""
     return text.lstrip(" ").startswith(FORMULA_START) if text else False
@@ -79,7 +93,7 @@ def write_text(
     props: dict | None = None,
 ) -> None:
     """Write ``text`` as a string cell; formula-like text gets a quote prefix."""
-    s = "" if text is None else str(text)
+    s = "" if text is None else printable(str(text))
     if s.startswith("<r>") and s.endswith("</r>"):
         # xlsxwriter would copy this into the XML unescaped (taking it for a
         # rich string it made itself, inline or shared): write it
@@ -244,7 +258,7 @@ def _prepare(kind: str, values, props: dict | None, styles: Styles) -> _Prepared
     if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
         series = series.where(missing, series.map(str, na_action="ignore"))
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    texts = [_truncate(str(u)) for u in uniques]
+    texts = [_truncate(printable(str(u))) for u in uniques]
     plain = styles.get(**props) if props else None
     fmts = [styles.quoted(props) if needs_quote(t) else plain for t in texts]
     mask = codes >= 0
