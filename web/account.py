@@ -17,16 +17,28 @@ Two-factor sign-in is turned on and off in web/twofactor.py (``/account/twofacto
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
+from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
 from web import crud
 from web.auth import password_attempts
 from web.db import get_session
 from web.forms import ApiTokenForm, ChangePasswordForm, ConfirmForm
-from web.models import Role, utcnow
+from web.models import ApiToken, Role, utcnow
+from web.paging import paginate
 from web.passwords import verify_password
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -101,12 +113,19 @@ def tokens() -> str:
         form = ApiTokenForm(formdata=None)  # an empty form for the next token
     else:
         new_row = None
+    mine = (  # a page of the user's tokens, newest first (web/paging.py)
+        select(ApiToken)
+        .where(ApiToken.user_id == current_user.id)
+        .order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc())
+    )
+    page = paginate(db, mine, per_page=current_app.config["PAGE_SIZE"])
     return render_template(
         "account/tokens.html",
         form=form,
         new_token=new_token,
         new_row=new_row,
-        tokens=crud.api_tokens_of(session=db, user=current_user),
+        tokens=page.items,
+        page=page,
         revoke_form=ConfirmForm(),
         now=utcnow(),
     )

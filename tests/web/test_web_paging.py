@@ -144,3 +144,30 @@ def test_job_lists_are_paged_and_the_users_own(app, client, seed, login, kind):
     if model is ImportJob:
         start = client.get("/import/").get_data(as_text=True)
         assert start.count("fil-") == 10 and 'href="/import/jobs/"' in start
+
+
+def test_api_tokens_are_paged_and_the_users_own(app, client, seed, login):
+    from web import crud
+    from web.models import User
+
+    with app.app_context():
+        db = session_of(app)
+        me = db.get(User, seed.users["advisor_with"])
+        other = db.get(User, seed.users["other_advisor"])
+        for i in range(70):
+            crud.create_api_token(session=db, user=me, name=f"min-{i:03d}", days=30)
+            crud.create_api_token(session=db, user=other, name=f"annan-{i:03d}", days=30)
+    login(client, seed.emails["advisor_with"])
+    names: set[str] = set()
+    url: str | None = "/account/tokens"
+    pages = 0
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        assert "annan-" not in page
+        found = re.findall(r"min-\d{3}", page)
+        assert 0 < len(set(found)) <= PAGE
+        names.update(found)
+        url = next_link(page)
+        pages += 1
+        assert pages <= 4
+    assert len(names) == 70 and pages == 2
