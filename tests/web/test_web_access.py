@@ -17,6 +17,8 @@ MANAGERS = {"own": {"owner", "admin"}, "other": {"other_farmer", "admin"}}
 # the municipality's register (web/confirmations.py): both seed farms are in its 1290;
 # no seed advisor is trusted (tests/web/test_web_confirmation.py tests trusted ones)
 CONFIRMERS = {"own": {"municipality", "admin"}, "other": {"municipality", "admin"}}
+# deleting a farm (web/farms.py): its owner only, not an admin or an advisor (web/privacy.py)
+OWNERS = {"own": {"owner"}, "other": {"other_farmer"}}
 ROLES = [
     "owner",
     "other_farmer",
@@ -117,6 +119,19 @@ FARM_URLS = [
         VIEWERS,
         200,
     ),
+    # a farmer's data (web/privacy.py, web/farms.py): the change log for those who manage
+    # the farm; deleting it for its owner (a POST without the typed code shows the form again)
+    ("farm_log", "GET", "/farms/<int:farm_id>/log", "/farms/{farm}/log", None, MANAGERS, 200),
+    (
+        "delete_form",
+        "GET",
+        "/farms/<int:farm_id>/delete",
+        "/farms/{farm}/delete",
+        None,
+        OWNERS,
+        200,
+    ),
+    ("delete", "POST", "/farms/<int:farm_id>/delete", "/farms/{farm}/delete", None, OWNERS, 200),
     # the farm form (web/farmyear.py): anyone who sees the farm may fill in its years
     ("year_new_form", "GET", YEARS + "/new", "/farms/{farm}/years/new", None, VIEWERS, 200),
     ("year_new", "POST", YEARS + "/new", "/farms/{farm}/years/new", start_data, VIEWERS, 302),
