@@ -24,6 +24,7 @@ from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP
 from farmcalc.vocabulary import SCHEMA_ID as FARM_SCHEMA_ID
 from web import audit
 from web.access import confirmable_farm_query
+from web.limits import check_new_farm, check_new_farm_year
 from web.models import (
     AdvisorAccess,
     AdvisorTrust,
@@ -206,6 +207,8 @@ def end_login_session(*, session: Session, token: str | None) -> None:
 
 
 def create_farm(*, session: Session, farm_in: FarmCreate, owner: User) -> Farm:
+    """A new farm of ``owner``; raises ``web.limits.CapExceededError`` past the farms cap."""
+    check_new_farm(session=session, user=owner)
     farm = Farm.model_validate(farm_in, update={"owner_id": owner.id})
     session.add(farm)
     session.commit()
@@ -448,6 +451,7 @@ def save_farm_year(
     action = None
     new_record = normalised_record(farm, year, record)
     if fy is None:
+        check_new_farm_year(session=session, farm=farm)  # web/limits.py: CapExceededError
         fy = FarmYear(farm_id=farm.id, year=year)
         action = AuditAction.created
     elif fy.record != new_record:

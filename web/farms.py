@@ -21,7 +21,9 @@ from web.access import (
     get_farm_for,
 )
 from web.db import get_session
+from web.errors import error_response
 from web.forms import ConfirmForm, FarmForm, GrantAccessForm
+from web.limits import CapExceededError
 from web.models import Farm, FarmCreate, Role
 from web.paging import paginate
 
@@ -69,18 +71,29 @@ def create() -> Response | str:
         if crud.farm_code_taken(session=db, owner_id=current_user.id, farm_code=code):
             form.farm_code.errors.append(gettext("You already have a farm with this identifier."))
         else:
-            farm = crud.create_farm(
-                session=db,
-                farm_in=FarmCreate(
-                    farm_code=code,
-                    name=(form.name.data or "").strip(),
-                    municipality_code=form.municipality_code.data.strip(),
-                ),
-                owner=current_user,
-            )
-            flash(gettext("The farm was added."), "success")
-            return redirect(url_for("farms.detail", farm_id=farm.id))
+            try:
+                farm = crud.create_farm(
+                    session=db,
+                    farm_in=FarmCreate(
+                        farm_code=code,
+                        name=(form.name.data or "").strip(),
+                        municipality_code=form.municipality_code.data.strip(),
+                    ),
+                    owner=current_user,
+                )
+            except CapExceededError as exc:  # web/limits.py: farms per account
+                form.farm_code.errors.append(str(exc))
+            else:
+                flash(gettext("The farm was added."), "success")
+                return redirect(url_for("farms.detail", farm_id=farm.id))
     return render_template("farms/new.html", form=form)
+
+
+@bp.app_errorhandler(CapExceededError)
+def cap_reached(exc: CapExceededError):
+    """A cap per account (web/limits.py) met anywhere else: 403 with its message (JSON under
+    /api/), nothing stored."""
+    return error_response(403, str(exc))
 
 
 @bp.route("/<int:farm_id>")

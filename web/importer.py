@@ -243,6 +243,81 @@ def plan_farms(
     return plan, issues
 
 
+# ---------------------------------------------------------------------- caps
+
+CAP_MSG = {
+    "farms_cap": _(
+        "you already have {count} farms and the workbook would add {new}: an account may "
+        "have at most {cap} farms"
+    ),
+    "years_cap": _("farm {farm_id} would get {years} years: at most {cap} per farm"),
+}
+
+
+@dataclass(frozen=True)
+class CapIssue(SheetIssue):
+    """A row of the sheet Gårdar past a cap per account (web/limits.py)."""
+
+    def text(self, locale: str = "sv") -> str:
+        return gettext_(CAP_MSG[self.code], locale).format(**self.params)
+
+
+def cap_issues(
+    *, session: Session, user: User | None, plan: FarmPlan, tables: FarmTables, raw: RawWorkbook
+) -> list[SheetIssue]:
+    """Errors where the workbook would pass the farms cap of ``user`` or the years cap of a
+    farm (``web.limits``), at the first row past it; nothing is stored then."""
+    from web import limits
+
+    if user is None:  # the operator's import (farmcalc import without --advisor)
+        return []
+    sheet = raw.sheets["farms"]
+    rows = sheet.excel_rows
+    codes = [str(c) for c in plan.codes.tolist()]
+    issues: list[SheetIssue] = []
+    if plan.new:
+        cap = limits.farm_cap(user)
+        have = limits.farms_owned(session=session, user=user)
+        if have + len(plan.new) > cap:
+            first_over = list(plan.new)[max(cap - have, 0)]
+            i = codes.index(first_over)
+            params = {"count": have, "new": len(plan.new), "cap": cap}
+            issues.append(
+                CapIssue(
+                    "farms_cap",
+                    sheet=sheet.name,
+                    row=int(rows[i]),
+                    value=first_over,
+                    farm_id=first_over,
+                    params=params,
+                )
+            )
+    cap_years = limits.setting("MAX_FARM_YEARS")
+    per: dict[str, set[int]] = {}
+    for code, year in zip(codes, tables.farms["year"].tolist(), strict=True):
+        per.setdefault(code, set()).add(int(year))
+    stored = {plan.existing[c]: c for c in per if c in plan.existing}
+    for chunk in _chunks(sorted(stored)):
+        stmt = select(FarmYear.farm_id, FarmYear.year).where(FarmYear.farm_id.in_(chunk))  # type: ignore[union-attr]
+        for fid, year in session.execute(stmt).all():
+            per[stored[fid]].add(int(year))
+    for code, years in per.items():
+        if len(years) > cap_years:
+            i = codes.index(code)
+            params = {"farm_id": code, "years": len(years), "cap": cap_years}
+            issues.append(
+                CapIssue(
+                    "years_cap",
+                    sheet=sheet.name,
+                    row=int(rows[i]),
+                    value=code,
+                    farm_id=code,
+                    params=params,
+                )
+            )
+    return issues
+
+
 # ------------------------------------------------------------------ removals
 
 
@@ -570,6 +645,9 @@ def import_workbook(
     plan, refused = plan_farms(session=session, user=u, tables=tables, raw=raw)
     if refused:
         return ImportResult(refused + issues)
+    over = cap_issues(session=session, user=u, plan=plan, tables=tables, raw=raw)
+    if over:
+        return ImportResult(over + issues)
     removals = find_removals(session=session, plan=plan, tables=tables, raw=raw)
     if removals:
         allowed = replace is True or (

@@ -75,6 +75,7 @@ from web.access import can_create_farms, farm_year_query_for
 from web.db import get_engine, get_session
 from web.i18n import current_lang, number
 from web.importer import STEPS
+from web.limits import CapExceededError, check_upload
 from web.models import FarmYear, ImportJob, ImportStatus, utcnow
 from web.paging import paginate
 
@@ -279,6 +280,11 @@ def _start_job(upload: Any) -> Response:
     ).one()
     if open_jobs >= app.config["IMPORT_MAX_OPEN_JOBS"]:
         flash(gettext("Wait until your imports in progress are done, then try again."), "error")
+        return redirect(url_for("imports.index"))
+    try:
+        check_upload(session=db, user=current_user, size=len(data))  # bytes per day
+    except CapExceededError as exc:
+        flash(str(exc), "error")
         return redirect(url_for("imports.index"))
     name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:255]
     job = ImportJob(
