@@ -115,6 +115,7 @@ def _serve(db_url: str, instance: Path, backend: str) -> Iterator[Server]:
         WTF_CSRF_ENABLED=True,
         RATELIMIT_ENABLED=True,
         SIGNIN_RATE_LIMIT="300/minute",
+        SIGNUP_RATE_LIMIT="300/minute",  # the suite signs up many accounts from 127.0.0.1
     )
     seeded = _seed(app)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)

@@ -26,7 +26,7 @@ def test_sign_up_then_sign_in(live_server, new_page, shot):
     sign_up(page, live_server, name="Karin Bonde", email=email)
     expect(page).to_have_url(re.compile(r"/farms/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(sv("My farms"))
-    welcome = sv("Welcome, %(name)s! Your account is ready.", name="Karin Bonde")
+    welcome = sv("Your e-mail address is confirmed. Welcome, %(name)s!", name="Karin Bonde")
     expect(page.get_by_text(welcome)).to_be_visible()
     shot(page, "welcome")
 
