@@ -5,9 +5,10 @@
 commands, so ``farmcalc calc`` stays quick.
 
 - ``farmcalc serve [--host 127.0.0.1] [--port 5000] [--connection-limit N] [--channel-timeout S]
-  [--threads N] [--backlog N]``: upgrade the database, then serve with waitress
-  (:func:`cmd_serve`; each option also from ``FARMCALC_CONNECTION_LIMIT``,
-  ``FARMCALC_CHANNEL_TIMEOUT``, ``FARMCALC_THREADS``, ``FARMCALC_BACKLOG``)
+  [--header-timeout S] [--threads N] [--backlog N]``: upgrade the database, then serve with
+  waitress (:func:`cmd_serve`; each option also from ``FARMCALC_CONNECTION_LIMIT``,
+  ``FARMCALC_CHANNEL_TIMEOUT``, ``FARMCALC_HEADER_TIMEOUT``, ``FARMCALC_THREADS``,
+  ``FARMCALC_BACKLOG``)
 - ``farmcalc db upgrade`` / ``db current`` / ``db revision -m MESSAGE``
 - ``farmcalc jobs clean [--days D]``: delete finished import/export jobs older than the
   retention time, with their stored workbooks (web/jobs.py)
@@ -159,6 +160,7 @@ def _app() -> Iterator[Flask]:
 SERVE_SETTINGS = {
     "connection_limit": ("--connection-limit", "FARMCALC_CONNECTION_LIMIT", 1000, 1),
     "channel_timeout": ("--channel-timeout", "FARMCALC_CHANNEL_TIMEOUT", 60, 1),
+    "header_timeout": ("--header-timeout", "FARMCALC_HEADER_TIMEOUT", 30, 1),
     "threads": ("--threads", "FARMCALC_THREADS", 4, 1),
     "backlog": ("--backlog", "FARMCALC_BACKLOG", 1024, 1),
 }
@@ -212,13 +214,62 @@ def _open_files_for(connections: int) -> int:
     return connections
 
 
+def _header_deadline(server: Any, seconds: int) -> None:
+    """Close connections whose request headers are unfinished ``seconds`` after they began.
+
+    waitress closes idle connections only (``channel_timeout``): a client that sends
+    one header byte now and then is never idle and would keep its connection for
+    ever. Each request parser notes when its first byte came; waitress's periodic
+    maintenance then also closes the connections whose headers are overdue.
+
+    Parameters
+    ----------
+    server : waitress.server.BaseWSGIServer
+        The server made by ``waitress.create_server``.
+    seconds : int
+        The time a request's headers may take [s].
+    """
+    import time
+
+    from waitress.channel import HTTPChannel
+    from waitress.parser import HTTPRequestParser
+
+    class TimedParser(HTTPRequestParser):
+        def __init__(self, adj: Any) -> None:
+            super().__init__(adj)
+            self.began = time.monotonic()
+
+    class TimedChannel(HTTPChannel):
+        parser_class = TimedParser
+
+    server.channel_class = TimedChannel
+    maintenance = server.maintenance
+
+    def maintenance_and_header_deadline(now: float) -> None:
+        maintenance(now)
+        cutoff = time.monotonic() - seconds
+        for channel in list(server.active_channels.values()):
+            request = channel.request
+            if (
+                request is not None
+                and not request.headers_finished
+                and not channel.requests
+                and getattr(request, "began", cutoff) < cutoff
+            ):
+                channel.will_close = True
+
+    server.maintenance = maintenance_and_header_deadline
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Upgrade the database, then serve the app with waitress until stopped.
 
     waitress answers with ``args.threads`` threads; up to ``args.connection_limit``
     connections are held at once (more wait in the listen backlog of
     ``args.backlog``), a connection idle for ``args.channel_timeout`` seconds is
-    closed, and connections are watched with ``poll()``. Behind nginx
+    closed, and connections are watched with ``poll()``; a request whose headers are
+    not complete ``args.header_timeout`` seconds after its first byte is closed too
+    (:func:`_header_deadline`). Behind nginx
     (deploy/nginx/farmcalc.conf, docs/deploy.md) the proxy cuts slow clients first.
     """
     import waitress
@@ -240,8 +291,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 threads=args.threads,
                 connection_limit=connection_limit,
                 channel_timeout=args.channel_timeout,
-                # idle connections are looked for twice per timeout (waitress: every 30 s)
-                cleanup_interval=max(1, min(30, args.channel_timeout // 2)),
+                # idle and overdue connections are looked for twice per timeout
+                cleanup_interval=max(1, min(30, args.channel_timeout, args.header_timeout) // 2),
                 backlog=args.backlog,
                 asyncore_use_poll=True,
                 # waitress 3 drops X-Forwarded-* unless told to trust them: behind the proxy
@@ -260,6 +311,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     _t("cannot_listen", host=args.host, port=args.port, error=e), file=sys.stderr
                 )
             return 2
+        _header_deadline(server, args.header_timeout)
         url = f"http://{args.host}:{args.port}/"
         print(_t("serving", url=url))
         print(_t("stop"), flush=True)
@@ -649,7 +701,6 @@ def _demo_owners(db: Any, owner_email: dict[str, str], farmer: Any, password_has
                     "role": Role.farmer.value,
                     "password_hash": password_hash,
                     "created_at": utcnow(),
-                    "email_verified_at": utcnow(),  # made by the operator: verified
                     "email_verified_at": utcnow(),  # made by the operator: verified
                 }
                 for e in missing

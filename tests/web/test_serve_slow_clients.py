@@ -46,6 +46,19 @@ def test_channel_timeout_cuts_idle_connections(tmp_path):
             assert slow.open_count() == 0
 
 
+def test_header_timeout_cuts_clients_that_never_finish_their_headers(tmp_path):
+    """A byte every half second is activity: only the header deadline ends such a client."""
+    env = {"FARMCALC_HEADER_TIMEOUT": "2", "FARMCALC_CHANNEL_TIMEOUT": "60"}
+    with serve(tmp_path, env=env) as base:
+        port = urlsplit(base).port
+        with SlowClients("127.0.0.1", port, 20, interval=0.5) as slow:
+            deadline = time.monotonic() + 8
+            while slow.open_count() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert slow.open_count() == 0
+            assert get(base + "/", timeout=5)[0] == 200
+
+
 def test_connection_limit_from_the_environment_is_the_one_used(tmp_path):
     """FARMCALC_CONNECTION_LIMIT=20: 30 slow clients fill it and a new request waits.
 
@@ -63,10 +76,10 @@ def test_connection_limit_from_the_environment_is_the_one_used(tmp_path):
 def _parse(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     code = (
         "import sys, farmcalc.cli as c; a = c.build_parser().parse_args(sys.argv[1:]); "
-        "print(a.connection_limit, a.channel_timeout, a.threads, a.backlog)"
+        "print(a.connection_limit, a.channel_timeout, a.header_timeout, a.threads, a.backlog)"
     )
     full_env = {**os.environ, **(env or {})}
-    for name in ("FARMCALC_CONNECTION_LIMIT", "FARMCALC_CHANNEL_TIMEOUT"):
+    for name in ("FARMCALC_CONNECTION_LIMIT", "FARMCALC_CHANNEL_TIMEOUT", "FARMCALC_THREADS"):
         if not env or name not in env:
             full_env.pop(name, None)
     return subprocess.run(
@@ -81,9 +94,9 @@ def _parse(*argv: str, env: dict[str, str] | None = None) -> subprocess.Complete
 def test_serve_options_defaults_environment_and_command_line():
     out = _parse()
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["1000", "60", "4", "1024"]
+    assert out.stdout.split() == ["1000", "60", "30", "4", "1024"]
     out = _parse(env={"FARMCALC_CONNECTION_LIMIT": "300", "FARMCALC_THREADS": "2"})
-    assert out.stdout.split() == ["300", "60", "2", "1024"]
+    assert out.stdout.split() == ["300", "60", "30", "2", "1024"]
     # the command line wins over the environment
     out = _parse("--connection-limit", "400", env={"FARMCALC_CONNECTION_LIMIT": "300"})
     assert out.stdout.split()[0] == "400"
