@@ -343,8 +343,9 @@ def _year(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit():  # "²" is a digit to isdigit(), not to int()
+        return int(text[:9])
     return None
 
 

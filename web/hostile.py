@@ -41,7 +41,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from farmcalc.text import MULTI_LINE, bad_character, char_name
+from farmcalc.text import MULTI_LINE, ONE_LINE, bad_character, char_name
 
 MAX_INT = 2**31 - 1
 """The largest id or year a URL may carry (PostgreSQL INTEGER)."""
@@ -90,6 +90,18 @@ def finalize(value: Any) -> Any:
     if isinstance(value, str) and UNPRINTABLE.search(value):
         cleaned = UNPRINTABLE.sub(REPLACEMENT, value)
         return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
+def clean_json(value: Any) -> Any:
+    """A copy of a JSON value with each refused character of a one-line text (and key)
+    as U+FFFD: a record stored before these checks, made fit to be shown."""
+    if isinstance(value, str):
+        return ONE_LINE.sub(REPLACEMENT, value)
+    if isinstance(value, dict):
+        return {clean_json(k): clean_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_json(v) for v in value]
     return value
 
 
@@ -190,10 +202,28 @@ def check_request() -> None:
                     raise _refuse("field", name, found[1], found[0])
 
 
-class BoundedIntConverter(IntegerConverter):
-    """``<int:…>`` in a URL: ASCII digits, 0…``MAX_INT``; else the route does not match (404)."""
+def digits_up_to(limit: int) -> str:
+    """A regular expression of the decimal numbers 0…``limit`` (ASCII, no sign)."""
+    top = str(limit)
+    n = len(top)
+    alts = [f"[0-9]{{1,{n - 1}}}"] if n > 1 else []
+    for i, d in enumerate(map(int, top)):
+        low = 1 if i == 0 and n > 1 else 0
+        if d - 1 >= low:
+            rest = n - i - 1
+            alts.append(top[:i] + f"[{low}-{d - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    alts.append(top)
+    return "(?:" + "|".join(alts) + ")"
 
-    regex = r"[0-9]{1,19}"
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` in a URL: ASCII digits, 0…``MAX_INT``; else the route does not match (404).
+
+    The bound is in the regular expression itself: a rule whose pattern matches
+    but whose value is refused later would make werkzeug answer 405 to a POST.
+    """
+
+    regex = digits_up_to(MAX_INT)
 
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
         if len(args) < 3:  # (fixed_digits, min, max) given by position: theirs

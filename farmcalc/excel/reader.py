@@ -52,6 +52,7 @@ from farmcalc.record import (
     _plausibility,
     with_categories,
 )
+from farmcalc.text import bad_character, char_name
 from farmcalc.validation import ERROR, WARNING, Issue
 from farmcalc.vocabulary import MANURE_SYSTEMS
 
@@ -433,6 +434,13 @@ def convert_text(values: list, errors: dict[int, str], *, kind: str) -> Converte
     for i, v in enumerate(values):
         if type(v) is str:
             t = unicodedata.normalize("NFC", v).strip()
+            found = bad_character(t)  # calamine reads Excel's _x0000_ as a NUL byte
+            if found:
+                out[i], missing[i] = None, False
+                problems.append(
+                    (i, "text_character", None, {"char": char_name(found[1]), "pos": found[0]})
+                )
+                continue
             out[i] = t or None
             missing[i] = not t
         elif isinstance(v, int | float) and not isinstance(v, bool):
