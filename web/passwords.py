@@ -72,6 +72,7 @@ PASSWORD_MAX_LENGTH = 200
 MIN_SCORE = 3
 """zxcvbn's score (0–4) a new password needs: 3 is "safely unguessable" (about 10⁸
 guesses or more), the level zxcvbn's authors suggest for online attacks."""
+ZXCVBN_MAX = 72
 SITE_WORDS = ("farmcalc", "gård", "gard", "gården", "lantbruk", "kommun", "klimat")
 """Words anyone would guess first on this site: never a password's only strength."""
 
@@ -142,7 +143,9 @@ def password_problems(password: str, user_inputs: Sequence[str] = ()) -> list[st
     if len(password) > PASSWORD_MAX_LENGTH:
         return [_translate(TOO_LONG)]
     inputs = list(user_inputs) or list(SITE_WORDS)
-    result = zxcvbn(password[:100], user_inputs=inputs)  # zxcvbn is slow on very long input
+    # zxcvbn refuses more than ZXCVBN_MAX characters (it is slow on long input): the
+    # first ones are judged, a longer password is at least as strong as its beginning
+    result = zxcvbn(password[:ZXCVBN_MAX], user_inputs=inputs)
     if result["score"] >= MIN_SCORE:
         return []
     reasons: list[str] = []

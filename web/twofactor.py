@@ -94,7 +94,7 @@ def ensure_secret(db: Session, user: User) -> str:
 def qr_svg(user: User) -> Markup:
     """The ``otpauth://`` address of the user's secret as an inline SVG QR code."""
     uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
-    svg = segno.make(uri, error="m").svg_inline(scale=5, title=gettext("QR code"))
+    svg = segno.make(uri, error="m").svg_inline(scale=5, light="#fff", title=gettext("QR code"))
     return Markup(svg)  # segno's own markup; the address is escaped by segno
 
 
