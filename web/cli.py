@@ -494,16 +494,23 @@ def cmd_import(args: argparse.Namespace) -> int:
             if not can_create_farms(user):
                 print(_t("cannot_import", email=user.email, role=user.role), file=sys.stderr)
                 return EXIT_INPUT
-        result = import_workbook(
-            session=db,
-            user=user,
-            source=args.file,
-            factors=args.factors,
-            gwp=args.gwp,
-            locale=locale,
-            max_bytes=app.config["IMPORT_MAX_FILE_BYTES"],
-            replace=args.replace_missing,
+        from web import audit
+
+        # the audit log names the advisor it was imported for, from the command line
+        actor = audit.Actor(
+            user_id=user.id if user else None, email=user.email if user else "", via="system"
         )
+        with audit.acting_as(actor):
+            result = import_workbook(
+                session=db,
+                user=user,
+                source=args.file,
+                factors=args.factors,
+                gwp=args.gwp,
+                locale=locale,
+                max_bytes=app.config["IMPORT_MAX_FILE_BYTES"],
+                replace=args.replace_missing,
+            )
     if result.refused_for_removals:
         head = gettext_(T["import_would_remove"], locale).format(file=args.file)
         print(head, file=sys.stderr)

@@ -49,6 +49,7 @@ from web.db import get_session
 from web.models import (
     AdvisorAccess,
     ApiToken,
+    ExportJob,
     Farm,
     FarmYear,
     FarmYearPlan,
@@ -200,6 +201,9 @@ def my_data(db: Session, user: User) -> dict[str, Any]:
     jobs = db.exec(
         select(ImportJob).where(ImportJob.user_id == user.id).order_by(col(ImportJob.id))
     ).all()
+    exports = db.exec(
+        select(ExportJob).where(ExportJob.user_id == user.id).order_by(col(ExportJob.id))
+    ).all()
     return {
         "schema": SCHEMA,
         "exported_at": iso(datetime.now().astimezone()),
@@ -260,6 +264,7 @@ def my_data(db: Session, user: User) -> dict[str, Any]:
         ],
         "api_tokens": [_plain(t) for t in tokens],
         "import_jobs": [_plain(j) for j in jobs],
+        "export_jobs": [_plain(j) for j in exports],
         "audit_log": [_plain(e) for e in audit.entries_about(db, user)],
     }
 
@@ -367,6 +372,17 @@ def _sheets(doc: dict[str, Any]) -> list[tuple[Any, list[Column], list[dict[str,
                 (lazy_gettext("Farm years"), lambda r: r.get("n_farm_years")),
             ],
             doc["import_jobs"],
+        ),
+        (
+            lazy_gettext("Exports"),
+            [
+                (lazy_gettext("File"), lambda r: r.get("filename")),
+                (lazy_gettext("Status"), lambda r: r.get("status")),
+                (lazy_gettext("Created"), lambda r: r.get("created_at")),
+                (lazy_gettext("Finished"), lambda r: r.get("finished_at")),
+                (lazy_gettext("Rows"), lambda r: r.get("n_rows")),
+            ],
+            doc["export_jobs"],
         ),
         (
             lazy_gettext("Change log"),

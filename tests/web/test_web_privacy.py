@@ -157,6 +157,7 @@ def test_download_json_is_everything_about_me_and_nothing_else(app, client, stor
     assert [t["name"] for t in doc["api_tokens"]] == ["Gårdsprogrammet"]
     assert [j["filename"] for j in doc["import_jobs"]] == ["gardar.xlsx"]
     assert "upload" not in doc["import_jobs"][0] and "report" not in doc["import_jobs"][0]
+    assert doc["export_jobs"] == []
     # the changes logged (the form-less writes of the fixture: created, plan saved, confirmed)
     assert {e["action"] for e in doc["audit_log"]} >= {"created", "plan_saved", "confirmed"}
 
@@ -198,6 +199,7 @@ def test_download_xlsx_one_sheet_per_kind_in_swedish_formula_safe(app, client, s
         "Åtgärdsplaner",
         "API-nycklar",
         "Importer",
+        "Exporter",
         "Ändringslogg",
     ]
     farms = wb["Gårdar"]
