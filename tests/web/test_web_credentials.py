@@ -495,3 +495,49 @@ def test_the_login_helper_handles_the_code_step(app, client, seed, login):
         c2 = app.test_client()  # a second sign-in: the code step, not enrolment
         assert login(c2, seed.emails[role]).status_code == 302
         assert signed_in(c2)
+
+
+# ------------------------------------------------------------------ migration 0010
+
+
+def test_migration_0010_gives_old_tokens_an_expiry(db_url):
+    """Tokens made before 0010 expire 90 days after they were made; 0010 downgrades."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from web.db import alembic_config, make_engine, upgrade
+
+    upgrade(db_url, "0009")
+    engine = make_engine(db_url)
+    made = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (email, name, role, password_hash, created_at) "
+                "VALUES ('a@example.se', 'A', 'farmer', 'x', :t)"
+            ),
+            {"t": made},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO api_tokens (user_id, name, token_hash, created_at, revoked) "
+                "VALUES (1, 't', :h, :t, false)"
+            ),
+            {"h": "0" * 64, "t": made},
+        )
+    upgrade(db_url, "0010")
+    with engine.connect() as conn:
+        expires = conn.execute(text("SELECT expires_at FROM api_tokens")).scalar_one()
+    if isinstance(expires, str):  # SQLite hands text back for a raw query
+        expires = datetime.fromisoformat(expires)
+    if expires.tzinfo is None:
+        expires = expires.replace(tzinfo=UTC)
+    assert expires == made + timedelta(days=90)
+    from alembic import command
+
+    command.downgrade(alembic_config(db_url), "0009")
+    with engine.connect() as conn:
+        cols = conn.execute(text("SELECT * FROM api_tokens")).keys()
+    assert "expires_at" not in cols
+    engine.dispose()
