@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.errors import ValidationError
-from farmcalc.text import ONE_LINE, bad_character, char_name
 from farmcalc.validation import ERROR, WARNING, Issue
 from farmcalc.vocabulary import (
     CROPS,
@@ -778,13 +777,6 @@ def _text_column(vals: Sequence, name: str, out: _Collector) -> np.ndarray:
                     out.add(i, "farm_id", "required")
     for i in np.flatnonzero(bad):
         out.add(i, name, "type_string", value=arr[i])
-    texts = [v for v in arr[~bad].tolist() if isinstance(v, str)]
-    if ONE_LINE.search("".join(texts)):  # one pass; NUL, controls, lone surrogates (rare)
-        for i, v in enumerate(arr.tolist()):
-            found = bad_character(v) if isinstance(v, str) and not bad[i] else None
-            if found:
-                out.add(i, name, "text_character", char=char_name(found[1]), pos=found[0])
-                bad[i] = True
     if name == "municipality_code":
         codes = {v for v in set(arr[~bad].tolist()) if not _is_missing(v)}
         wrong = {v for v in codes if not is_municipality_code(v)}

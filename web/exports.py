@@ -46,7 +46,6 @@ from farmcalc.validation import ERROR
 from web import jobs
 from web.access import farm_year_query_for
 from web.db import get_session
-from web.hostile import clean_json
 from web.models import ExportJob, FarmYear, ImportStatus, User, utcnow
 from web.paging import paginate
 
@@ -105,10 +104,6 @@ def results_workbook(session: Session, user: Any, year: int, locale: str) -> tup
     """
     records = [r for r in session.execute(results_query(user, year)).scalars() if r]
     _tables, issues = records_to_tables(records, strict=False)
-    dirty = {i.farm for i in issues if i.code == "text_character"}
-    if dirty:  # NUL, lone surrogate stored before web/hostile.py: shown as U+FFFD, not left out
-        records = [clean_json(r) if i in dirty else r for i, r in enumerate(records)]
-        _tables, issues = records_to_tables(records, strict=False)
     bad = {i.farm for i in issues if i.severity == ERROR}
     valid = [r for i, r in enumerate(records) if i not in bad]
     del records

@@ -41,7 +41,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from farmcalc.text import MULTI_LINE, ONE_LINE, bad_character, char_name
+from farmcalc.text import MULTI_LINE, bad_character, char_name
 
 MAX_INT = 2**31 - 1
 """The largest id or year a URL may carry (PostgreSQL INTEGER)."""
@@ -90,18 +90,6 @@ def finalize(value: Any) -> Any:
     if isinstance(value, str) and UNPRINTABLE.search(value):
         cleaned = UNPRINTABLE.sub(REPLACEMENT, value)
         return Markup(cleaned) if isinstance(value, Markup) else cleaned
-    return value
-
-
-def clean_json(value: Any) -> Any:
-    """A copy of a JSON value with each refused character of a one-line text (and key)
-    as U+FFFD: a record stored before these checks, made fit to be shown."""
-    if isinstance(value, str):
-        return ONE_LINE.sub(REPLACEMENT, value)
-    if isinstance(value, dict):
-        return {clean_json(k): clean_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [clean_json(v) for v in value]
     return value
 
 
