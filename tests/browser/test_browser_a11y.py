@@ -40,6 +40,7 @@ PAGES = [
     ("compare", "farmer", "/farms/{farm}/compare"),
     ("account", "farmer", "/account/"),
     ("api-tokens", "farmer", "/account/tokens"),
+    ("two-step-sign-in", "farmer", "/account/twofactor"),
     ("advisor-farms", "advisor", "/farms/"),
     ("advisor-import", "advisor", "/import/"),
     ("not-found", "farmer", "/farms/999999"),
