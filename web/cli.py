@@ -331,9 +331,7 @@ def _purge_audit_log(app: Flask, days: int | None = None) -> int:
 
     keep = int(app.config["AUDIT_RETENTION_DAYS"]) if days is None else days
     with app.app_context():
-        n = audit.purge(get_session(), days=keep)
-    print(_t("privacy_purged", n=n, days=keep))
-    return n
+        return audit.purge(get_session(), days=keep)
 
 
 def cmd_privacy_purge(args: argparse.Namespace) -> int:
@@ -342,7 +340,8 @@ def cmd_privacy_purge(args: argparse.Namespace) -> int:
 
     with _app() as app:
         upgrade(app.config["DATABASE_URL"])
-        _purge_audit_log(app, args.days)
+        days = int(app.config["AUDIT_RETENTION_DAYS"]) if args.days is None else args.days
+        print(_t("privacy_purged", n=_purge_audit_log(app, days), days=days))
     return 0
 
 
