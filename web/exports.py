@@ -103,15 +103,17 @@ def results_workbook(session: Session, user: Any, year: int, locale: str) -> tup
     workbooks with ``constant_memory`` (farmcalc/excel/export.py).
     """
     records = [r for r in session.execute(results_query(user, year)).scalars() if r]
-    _tables, issues = records_to_tables(records, strict=False)
+    tables, issues = records_to_tables(records, strict=False)
     bad = {i.farm for i in issues if i.severity == ERROR}
-    valid = [r for i, r in enumerate(records) if i not in bad]
-    del records
-    if not valid:
+    if bad:  # the tables again, of the valid records only
+        records = [r for i, r in enumerate(records) if i not in bad]
+        tables = records_to_tables(records, strict=True)[0] if records else None
+    n = len(records)
+    del records  # the records' dicts go before the calculation's arrays come
+    if tables is None or n == 0:
         return b"", 0
-    batch = calculate_batch(valid)
-    n = len(valid)
-    del valid
+    batch = calculate_batch(tables)  # the tables once: not converted a second time
+    del tables
     buf = io.BytesIO()
     write_results(batch, buf, locale=locale)
     return buf.getvalue(), n

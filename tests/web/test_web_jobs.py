@@ -410,10 +410,25 @@ def test_results_above_the_cap_are_refused_saying_what_to_narrow(
 
 
 def test_a_few_farms_still_answer_at_once(app, client, seed, login, example_xlsx):
+    """Few farms: the workbook in the answer; a farm-year whose record has errors left out."""
+    from web.models import FarmYear
+
     imported(client, login, seed, example_xlsx)
+    with app.app_context():  # a record with an error (a draft): not in the workbook
+        db = session_of(app)
+        farm = Farm(farm_code="UTKAST", name="Utkast", municipality_code="1290", owner_id=3)
+        db.add(farm)
+        db.commit()
+        bad = {**example_records()[0], "farm_id": "UTKAST"}
+        bad["energy"] = {**bad.get("energy", {}), "diesel_l": -100}  # an error: below 0
+        db.add(FarmYear(farm_id=farm.id, year=2025, record=bad))
+        db.commit()
     r = client.get("/import/results.xlsx?year=2025")
     assert r.status_code == 200 and r.mimetype == XLSX
+    wb = openpyxl.load_workbook(io.BytesIO(r.data), read_only=True)
+    ids = [row[0] for row in wb["Sammanfattning"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(i for i in ids if i) == sorted(r["farm_id"] for r in example_records())
     assert jobs_of(app, ExportJob) == []
     with app.app_context():
         n = session_of(app).execute(select(func.count()).select_from(Farm)).scalar_one()
-    assert n == N_EXAMPLE + 2
+    assert n == N_EXAMPLE + 3
