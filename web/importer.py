@@ -111,7 +111,6 @@ T = {
         "The import stopped because of an error on our side. Nothing was stored. Try again "
         "in a little while."
     ),
-    "interrupted": _("The import was interrupted (the server restarted). Nothing was stored."),
 }
 
 
