@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -232,7 +233,12 @@ def answer_twofactor(client, response):
         db.add(user)
         db.commit()
         secret = user.totp_secret
-    return client.post("/auth/twofactor", data={"code": pyotp.TOTP(secret).now()})
+    page = client.get("/auth/twofactor").get_data(as_text=True)
+    data = {"code": pyotp.TOTP(secret).now()}
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    if csrf:  # a test app with CSRF on
+        data["csrf_token"] = csrf.group(1)
+    return client.post("/auth/twofactor", data=data)
 
 
 def sign_in(client, email: str, password: str = PASSWORD):

@@ -229,6 +229,7 @@ def test_a_post_without_csrf_token_is_refused(migrated_db_url, tmp_path):
             "/auth/signin",
             data={"email": "kommun@example.se", "password": DEMO_PASSWORD, "csrf_token": token},
         )
+        r = answer_twofactor(client, r)  # the code step, with its own CSRF token
         assert r.status_code == 302
         r = client.post("/municipality/plan/new", data=form(share__hvo100__2030="50"))
         assert r.status_code == 400
