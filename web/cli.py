@@ -19,6 +19,7 @@ commands, so ``farmcalc calc`` stays quick.
 - ``farmcalc plan SCENARIO.json [--municipality C] [--format json|xlsx] [--output F]``: the
   climate investment plan of a scenario over the stored farms (:func:`cmd_plan`)
 - ``farmcalc user create --email E --name N --role R [--password P]``
+- ``farmcalc user reset-twofactor --email E``: a lost phone (web/twofactor.py)
 - ``farmcalc import F.xlsx [--advisor EMAIL] [--replace-missing]``: store a workbook's farms
   (web/importer.py); a workbook that would remove stored rows is refused (exit 2) unless
   ``--replace-missing``
@@ -73,6 +74,10 @@ T = {
     "demo_farms": _(
         "Demo farms: {new} added, {old} already there. {email} owns the first {mine}; "
         "each of the others has a demo owner of its own (…{domain}, the same password)."
+    ),
+    "twofactor_reset": _(
+        "Two-step sign-in of {email} is turned off and their sessions ended; they set it up "
+        "again at their next sign-in."
     ),
     "demo_twofactor": _(
         "{emails}: two-step sign-in. The first sign-in shows a QR code (and the key as text) "
@@ -431,6 +436,28 @@ def cmd_user_create(args: argparse.Namespace) -> int:
             ),
         )
         print(_t("user_created", email=user.email, role=user.role))
+    return 0
+
+
+def cmd_user_reset_twofactor(args: argparse.Namespace) -> int:
+    """Turn off ``--email``'s two-step sign-in and end their sessions (a lost phone).
+
+    Check who asks before running it: a required role enrols again at the next
+    sign-in, with the password alone.
+    """
+    from web import crud, twofactor
+    from web.db import get_session, upgrade
+
+    with _app() as app, app.app_context():
+        upgrade(app.config["DATABASE_URL"])
+        db = get_session()
+        user = crud.get_user_by_email(session=db, email=args.email)
+        if user is None:
+            print(_t("no_such_user", email=args.email), file=sys.stderr)
+            return 2
+        twofactor.disable(db, user)
+        crud.end_login_sessions_of(session=db, user=user)
+        print(_t("twofactor_reset", email=user.email))
     return 0
 
 
@@ -1109,6 +1136,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     uc.add_argument("--password", help="else $FARMCALC_PASSWORD, else asked for")
     uc.set_defaults(func=cmd_user_create)
+    ur = usub.add_parser(
+        "reset-twofactor",
+        help="turn off a user's two-step sign-in (a lost phone): they enrol again at sign-in",
+    )
+    ur.add_argument("--email", required=True)
+    ur.set_defaults(func=cmd_user_reset_twofactor)
 
     from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, GWP_SETS
 

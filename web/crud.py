@@ -195,6 +195,12 @@ def user_for_login_session(
     return session.get(User, user_id)
 
 
+def end_login_sessions_of(*, session: Session, user: User) -> None:
+    """End every signed-in session of ``user``."""
+    session.exec(delete(LoginSession).where(col(LoginSession.user_id) == user.id))
+    session.commit()
+
+
 def end_login_session(*, session: Session, token: str | None) -> None:
     if token:
         session.exec(

@@ -14,7 +14,7 @@ import pyotp
 import pytest
 from sqlmodel import select
 
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, sign_in
 
 OWNER = "owner@example.se"
 NEW = "nytt-langt-losenord-2025"
@@ -541,3 +541,22 @@ def test_migration_0010_gives_old_tokens_an_expiry(db_url):
         cols = conn.execute(text("SELECT * FROM api_tokens")).keys()
     assert "expires_at" not in cols
     engine.dispose()
+
+
+def test_an_operator_resets_a_lost_phone_with_the_cli(app, seed, runner):
+    email = seed.emails["admin"]
+    enrolled(app, app.test_client(), email)
+    signed = app.test_client()
+    sign_in(signed, email)
+    assert signed_in(signed)
+    r = runner("user", "reset-twofactor", "--email", email)
+    assert r.exit_code == 0, r.errors
+    assert email in r.output
+    with app.app_context():
+        user = user_row(app, email)
+        assert user.totp_secret is None and user.totp_enabled_at is None
+    assert not signed_in(signed)  # the sessions made with the old phone end
+    r = password_step(app.test_client(), email)
+    assert r.headers["Location"].startswith("/auth/twofactor/enrol")  # enrols anew
+    r = runner("user", "reset-twofactor", "--email", "nobody@example.se")
+    assert r.exit_code == 2 and "nobody@example.se" in r.errors
