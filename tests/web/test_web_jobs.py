@@ -355,6 +355,7 @@ def test_results_of_many_farms_are_an_export_job_for_its_owner_only(
     from web import jobs
 
     imported(client, login, seed, example_xlsx)
+    app.extensions["farmcalc_jobs"].started = True  # no worker yet: the page is seen waiting
     r = client.get("/import/results.xlsx?year=2025")
     assert r.status_code == 302, r.status_code  # not made inside the request
     m = re.search(r"/exports/(\d+)$", r.headers["Location"])
@@ -364,6 +365,7 @@ def test_results_of_many_farms_are_an_export_job_for_its_owner_only(
     assert "import.js" in page and 'id="import-bar"' in page  # it polls
     again = client.get("/import/results.xlsx?year=2025")
     assert again.headers["Location"] == r.headers["Location"]  # the same job
+    app.extensions["farmcalc_jobs"].started = False
     jobs.start(app)
     job = wait_for(app, job_id, ExportJob)
     jobs.stop(app)
