@@ -149,10 +149,15 @@ def calculation_params() -> tuple[str, str, str]:
     gwp = request.args.get("gwp", DEFAULT_GWP).upper()
     if gwp not in GWP_SETS:
         raise bad_parameter("gwp", request.args["gwp"], list(GWP_SETS))
+    return factors, gwp, lang_param()
+
+
+def lang_param() -> str:
+    """The answer's language: ``?lang=`` (400 naming the allowed values), else Accept-Language."""
     lang = request.args.get("lang")
     if lang is not None and lang not in LOCALES:
         raise bad_parameter("lang", lang, list(LOCALES))
-    return factors, gwp, api_locale()
+    return api_locale()
 
 
 def bad_parameter(name: str, value: str, allowed: list[str]) -> ApiError:
@@ -633,6 +638,7 @@ def plan_error(items: list[dict[str, Any]]) -> ApiError:
 @bp.get("/farms/<int:farm_id>/years/<int:year>/plan")
 @token_required
 def get_plan(farm_id: int, year: int) -> Response:
+    lang_param()
     return jsonify(plan_json(farm_year_or_404(farm_or_404(farm_id), year)))
 
 
@@ -642,6 +648,7 @@ def put_plan(farm_id: int, year: int) -> Response:
     """Store the year's action plan; bad steps change nothing (422)."""
     from web.action_plan import applicable_for, check_steps, plan_input, store_plan
 
+    lang_param()
     fy = farm_year_or_404(farm_or_404(farm_id), year)
     rows = plan_rows_from(object_body())
     given = plan_input(fy)

@@ -534,8 +534,9 @@ def _error(description: str, schema: str = "Error", **headers: Any) -> dict[str,
 def _responses() -> dict[str, Any]:
     return {
         "BadRequest": _error(
-            "Not valid JSON, not a record, or an unknown factor set, GWP or language "
-            "(the answer names the allowed values)."
+            "Not valid JSON, not a record, a control character or lone surrogate in the "
+            "address, query or body (the answer names where), or an unknown factor set, GWP "
+            "or language (the answer names the allowed values)."
         ),
         "Unauthorized": _error(
             "No personal API token, or one that is not valid, has expired or was revoked.",
@@ -546,7 +547,10 @@ def _responses() -> dict[str, Any]:
                 }
             },
         ),
-        "Forbidden": _error("Your account may not do this."),
+        "Forbidden": _error(
+            "Your account may not do this, or it has as many farms (or the farm as many "
+            "years) as an account may have."
+        ),
         "NotFound": _error("No such farm (or farm-year), or you may not see it."),
         "Conflict": _error("You already have a farm with this identifier."),
         "PayloadTooLarge": _error("The body is larger than the limit (256 kB)."),
@@ -619,7 +623,7 @@ def _paths() -> dict[str, Any]:
         "required": True,
         "content": json_content(ref("schemas", "FarmRecordOfYear"), EXAMPLE_RECORD),
     }
-    return {
+    paths = {
         "/api/v1/": {
             "get": {
                 "operationId": "index",
@@ -763,6 +767,7 @@ def _paths() -> dict[str, Any]:
                     "201": ok("Created.", ref("schemas", "FarmYear")),
                     **body_errors,
                     **farm_errors,
+                    "403": r("Forbidden"),
                 },
             },
             "delete": {
@@ -813,6 +818,13 @@ def _paths() -> dict[str, Any]:
             },
         },
     }
+    # Any request may be refused as a whole: control characters or a lone surrogate in the
+    # address, the query string or the body (web/hostile.py), an unknown ?lang=
+    for item in paths.values():
+        for key, operation in item.items():
+            if key != "parameters":
+                operation["responses"].setdefault("400", r("BadRequest"))
+    return paths
 
 
 @functools.cache

@@ -245,4 +245,4 @@ def test_fuzz_the_api(app, mode):
         fuzz(op)
 
     assert not server_errors, server_errors
-    assert sum(counts.values()) >= 10 * MAX_EXAMPLES, counts  # the run was not empty
+    assert sum(counts.values()) >= 5 * MAX_EXAMPLES, counts  # the run was not empty
