@@ -227,4 +227,5 @@ def register_converter(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     """Check every request's query string and form names; print every template value safely."""
     app.before_request(check_request)
-    app.jinja_options = {**app.jinja_options, "finalize": finalize}
+    # the environment exists already (filters were added): set it before any template compiles
+    app.jinja_env.finalize = finalize

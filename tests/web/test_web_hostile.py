@@ -401,6 +401,18 @@ def test_stored_surrogate_and_nul_do_not_break_pages_or_the_results_workbook(
     assert "G\ufffd_x0000_rd" in cells
 
 
+def test_templates_print_stored_control_characters_as_replacement_characters(app):
+    from flask import render_template_string
+    from markupsafe import Markup
+
+    with app.test_request_context("/"):
+        page = render_template_string(
+            "{{ a }}|{{ b }}|{{ c }}", a="G\ud800rd", b=Markup("<b>x\x00</b>"), c="ok\tå"
+        )
+    assert page == "G\ufffdrd|<b>x\ufffd</b>|ok\tå"
+    page.encode("utf-8")  # what a response does: a surrogate would raise here
+
+
 def test_xlsx_text_cells_replace_surrogates_and_nul():
     from farmcalc.excel.xlsx import Styles, new_workbook, write_text
 
