@@ -37,21 +37,6 @@
   either side; default ``0.15`` (docs/municipality.md).
 - ``FARMCALC_IMPORT_SYNC=1``: import uploaded workbooks during the request, never in
   a background thread (small files always are).
-- Sign-up (web/auth.py, docs/web.md "Accounts"): ``FARMCALC_SIGNUP_LIMIT``, sign-ups
-  per IP, default ``5/hour``; ``FARMCALC_VERIFY_RESEND_LIMIT``, "send the link again"
-  per IP, default ``5/hour``; ``FARMCALC_EMAIL_TOKEN_HOURS``, how long a verification
-  link works, default ``48``; ``FARMCALC_BASE_URL``, the site's address in e-mailed
-  links (set it in production: else the request's Host header is used).
-- Mail (web/mail.py): ``FARMCALC_MAIL_BACKEND`` ``smtp`` or ``console`` (default:
-  ``smtp`` when ``FARMCALC_SMTP_HOST`` is set, else ``console``, which logs the
-  message); ``FARMCALC_SMTP_HOST``, ``FARMCALC_SMTP_PORT`` (default ``587``),
-  ``FARMCALC_SMTP_USER``, ``FARMCALC_SMTP_PASSWORD``, ``FARMCALC_SMTP_STARTTLS``
-  (default on), ``FARMCALC_MAIL_FROM`` (default ``farmcalc@localhost``).
-- Caps per account (web/limits.py): ``FARMCALC_MAX_FARMS_FARMER``, farms a farmer may
-  own, default ``100``; ``FARMCALC_MAX_FARMS``, farms an advisor or admin may own,
-  default ``2000``; ``FARMCALC_MAX_FARM_YEARS``, years per farm, default ``60``;
-  ``FARMCALC_MAX_UPLOAD_MB_PER_DAY``, Excel uploads per account in 24 hours,
-  default ``500``.
 - ``FARMCALC_JOB_RETENTION_DAYS``: finished import and export jobs, with their stored
   uploads, error reports and workbooks, are deleted after this many days (at start-up and
   by ``farmcalc jobs clean``); default ``30``.
@@ -67,6 +52,21 @@
   farm-year) are deleted after this many days (at start-up and by
   ``farmcalc privacy purge``); default ``1095`` (three years, docs/privacy.md).
 - ``FARMCALC_PAGE_SIZE``: rows per page of the lists of farms and jobs; default ``50``.
+- Sign-up (web/auth.py, docs/web.md "Accounts"): ``FARMCALC_SIGNUP_LIMIT``, sign-ups
+  per IP, default ``5/hour``; ``FARMCALC_VERIFY_RESEND_LIMIT``, "send the link again"
+  per IP, default ``5/hour``; ``FARMCALC_EMAIL_TOKEN_HOURS``, how long a verification
+  link works, default ``48``; ``FARMCALC_BASE_URL``, the site's address in e-mailed
+  links (set it in production: else the request's Host header is used).
+- Mail (web/mail.py): ``FARMCALC_MAIL_BACKEND`` ``smtp`` or ``console`` (default:
+  ``smtp`` when ``FARMCALC_SMTP_HOST`` is set, else ``console``, which logs the
+  message); ``FARMCALC_SMTP_HOST``, ``FARMCALC_SMTP_PORT`` (default ``587``),
+  ``FARMCALC_SMTP_USER``, ``FARMCALC_SMTP_PASSWORD``, ``FARMCALC_SMTP_STARTTLS``
+  (default on), ``FARMCALC_MAIL_FROM`` (default ``farmcalc@localhost``).
+- Caps per account (web/limits.py): ``FARMCALC_MAX_FARMS_FARMER``, farms a farmer may
+  own, default ``100``; ``FARMCALC_MAX_FARMS``, farms an advisor or admin may own,
+  default ``2000``; ``FARMCALC_MAX_FARM_YEARS``, years per farm, default ``60``;
+  ``FARMCALC_MAX_UPLOAD_MB_PER_DAY``, Excel uploads per account in 24 hours,
+  default ``500``.
 """
 
 from __future__ import annotations
