@@ -566,7 +566,15 @@ def _responses() -> dict[str, Any]:
             "steps[i].start_year); nothing is stored.",
             "ValidationError",
         ),
-        "TooManyRequests": _error("Too many requests from your address; wait a minute."),
+        "TooManyRequests": _error(
+            "Too many requests from your address; wait as many seconds as Retry-After says.",
+            **{
+                "Retry-After": {
+                    "description": "Seconds to wait before the next request.",
+                    "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                }
+            },
+        ),
     }
 
 

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import collections
+import os
 from typing import Any
 
 import pytest
@@ -57,7 +58,9 @@ SEMANTIC_CODES = {
     "measure",
     "start_year",
 }
-MAX_EXAMPLES = 25  # per operation and generation mode: ~600 requests a database
+# per operation and generation mode: ~600 requests a database (more for a longer run:
+# FARMCALC_FUZZ_EXAMPLES=200 pytest tests/web/test_api_contract.py -k fuzz -s)
+MAX_EXAMPLES = int(os.environ.get("FARMCALC_FUZZ_EXAMPLES", "25"))
 
 
 def _user_with_token(app, email: str, role: str = "farmer") -> str:
@@ -244,5 +247,31 @@ def test_fuzz_the_api(app, mode):
             continue  # nothing to send wrong
         fuzz(op)
 
+    print(f"\nfuzzed {mode.value}: {sum(counts.values())} requests, status {dict(counts)}")
     assert not server_errors, server_errors
     assert sum(counts.values()) >= 5 * MAX_EXAMPLES, counts  # the run was not empty
+
+
+def test_too_many_calculations_answer_as_documented(migrated_db_url, tmp_path):
+    """The 429 of POST /calculate carries the documented Retry-After (seconds) and body."""
+    from tests.web.conftest import make_test_app
+    from web.db import dispose
+
+    app = make_test_app(
+        migrated_db_url,
+        tmp_path / "instance",
+        RATELIMIT_ENABLED=True,
+        API_CALCULATE_RATE_LIMIT="2/minute",
+    )
+    try:
+        schema = _schema(app)
+        op = _operations(schema)[("POST", "/api/v1/calculate")]
+        body = _example_body(schema.raw_schema, "/api/v1/calculate", "POST")
+        answers = [op.Case(body=body, media_type="application/json").call() for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429]
+        headers = {k.lower(): v for k, v in answers[-1].headers.items()}
+        assert 0 < int(headers["retry-after"][0]) <= 60
+        case = op.Case(body=body, media_type="application/json")
+        case.validate_response(answers[-1], excluded_checks=[positive_data_acceptance])
+    finally:
+        dispose(app)
