@@ -65,7 +65,11 @@ def send(*, to: str, subject: str, body: str) -> EmailMessage:
 
 
 def _send_console(message: EmailMessage) -> None:
-    text = message.as_string()
+    # decoded, as a person reads it (as_string() would be quoted-printable: "Bekr=C3=A4fta")
+    text = (
+        f"From: {message['From']}\nTo: {message['To']}\nSubject: {message['Subject']}\n\n"
+        f"{message.get_content()}"
+    )
     log.info("e-mail (console backend, not sent):\n%s", text)
     if current_app.testing:
         current_app.extensions.setdefault(OUTBOX, []).append(message)

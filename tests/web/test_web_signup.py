@@ -562,3 +562,17 @@ def test_threads_signing_up_the_same_address_make_one_account(app):
     with app.app_context():
         stmt = select(func.count()).select_from(User).where(User.email == "samtidig@example.se")
         assert get_session().exec(stmt).one()[0] == 1
+
+
+def test_the_console_backend_prints_the_mail_as_a_person_reads_it(app, capsys):
+    """Development: the link and the Swedish subject are readable in the terminal (the
+    raw MIME text was quoted-printable: "Bekr=C3=A4fta", links broken at '=')."""
+    from web.mail import send
+
+    app.testing = False  # the development server prints; tests keep an outbox instead
+    link = "http://127.0.0.1:5000/auth/verify/" + "a" * 60
+    with app.app_context():
+        send(to="karin@example.se", subject="Bekräfta din e-postadress", body=f"Öppna {link}")
+    printed = capsys.readouterr().err
+    assert "Subject: Bekräfta din e-postadress" in printed
+    assert f"Öppna {link}" in printed and "=C3" not in printed
