@@ -28,23 +28,16 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from farmcalc.excel import example_records, write_template
-from tests.web.test_web_import import XLSX, counts, upload
+from farmcalc.excel import example_records
+from tests.web.test_web_import import N_EXAMPLE, XLSX, counts, upload, workbook
 from web.models import ExportJob, Farm, ImportJob, utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
-N_EXAMPLE = len(example_records())
 
 
 @pytest.fixture
 def app_config() -> dict:
     return {"IMPORT_SYNC": True}
-
-
-def workbook(records=None, *, example: bool = False) -> bytes:
-    buf = io.BytesIO()
-    write_template(buf, example=example, records=records)
-    return buf.getvalue()
 
 
 @pytest.fixture(scope="module")
