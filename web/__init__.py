@@ -5,10 +5,13 @@ Blueprints, one per concern: ``main`` (start page, language), ``auth``
 (the farm form, step by step), ``account`` (the account page, password
 change, API tokens), ``imports`` (Excel template, upload, results workbook), ``api``
 (the JSON API under /api/v1), ``municipality`` (the municipality's protected
-aggregates). Cross-cutting
+aggregates), ``privacy`` (download everything, delete a farm or the account,
+the change log), ``twofactor`` (two-step sign-in), ``exports`` (the results
+workbook as a background job). Cross-cutting
 parts: ``db`` (engine, request session), ``models`` (SQLModel),
 ``access`` (which farms a user may see), ``crud`` (persistence),
-``errors`` (error pages), ``security`` (headers), ``i18n`` (language,
+``errors`` (error pages), ``security`` (headers, HSTS), ``hostile`` (control
+characters, bounded ids), ``jobs`` (the durable job queue), ``i18n`` (language,
 numbers). See docs/web.md.
 """
 
@@ -58,6 +61,7 @@ def create_app(
         jobs,
         main,
         municipality,
+        privacy,
         results,
         security,
         twofactor,
@@ -93,9 +97,7 @@ def create_app(
     app.register_blueprint(action_plan.bp)
     app.register_blueprint(factors.bp)
     app.register_blueprint(account.bp)
-    from web import privacy  # a farmer's data: download, delete, change log (docs/privacy.md)
-
-    app.register_blueprint(privacy.bp)
+    app.register_blueprint(privacy.bp)  # a farmer's data: download, delete, change log
     app.register_blueprint(twofactor.bp)  # two-factor sign-in (web/twofactor.py)
     app.register_blueprint(municipality.bp)
     app.register_blueprint(investment_plan.bp)
