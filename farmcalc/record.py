@@ -52,6 +52,13 @@ class Num:
 
 
 SHARE_MAX = 1.0
+# Bounds of the livestock class data (issue 11; docs/farm-record.md): outside them a value is
+# not an animal's (a typing or unit mistake), so they are errors, not warnings.
+LIVE_WEIGHT_MAX_KG = 1500.0  # kg head-1: above the heaviest bull
+GAIN_MAX_KG_D = 3.0  # kg head-1 d-1 of live-weight gain
+MONTHS_MAX = 12.0  # months of the year on the farm
+CRUDE_PROTEIN_MAX_PCT = 40.0  # % of dry matter
+DIGESTIBILITY_MIN_PCT, DIGESTIBILITY_MAX_PCT = 40.0, 90.0  # DE, % of gross energy
 # Records are checked in blocks of this many farms (see _records_to_tables).
 CHUNK_FARMS = 512
 
@@ -104,6 +111,31 @@ LIVESTOCK_NUMS = (
     Num("pasture_fraction", "pasture_fraction", maximum=SHARE_MAX),
     # share of the housed part of the year on which the animals get 3-NOP in their feed
     Num("feed_3nop_fraction", "feed_3nop_fraction", maximum=SHARE_MAX),
+    # the class data of Tier 2 (issue 11); absent = the factor set's class default or Tier 1
+    Num(
+        "live_weight_kg",
+        "live_weight_kg",
+        exclusive_minimum=True,
+        maximum=LIVE_WEIGHT_MAX_KG,
+        missing=NAN,
+    ),
+    Num("weight_gain_kg_per_day", "weight_gain_kg_per_day", maximum=GAIN_MAX_KG_D, missing=NAN),
+    Num("pregnant_fraction", "pregnant_fraction", maximum=SHARE_MAX, missing=NAN),
+    Num(
+        "months_on_farm",
+        "months_on_farm",
+        exclusive_minimum=True,
+        maximum=MONTHS_MAX,
+        missing=NAN,
+    ),
+    Num("crude_protein_pct", "crude_protein_pct", maximum=CRUDE_PROTEIN_MAX_PCT, missing=NAN),
+    Num(
+        "digestibility_pct",
+        "digestibility_pct",
+        minimum=DIGESTIBILITY_MIN_PCT,
+        maximum=DIGESTIBILITY_MAX_PCT,
+        missing=NAN,
+    ),
 )
 LIVESTOCK_KEYS = frozenset({"category", "manure_systems"} | {n.key for n in LIVESTOCK_NUMS})
 

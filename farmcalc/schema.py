@@ -64,6 +64,20 @@ DESCRIPTIONS = {
     "Wetlands Supplement Ch. 5); not among the crops; absent → 0.",
     "feed_3nop_fraction": "Share of the housed part of the year (1 − pasture_fraction) on which "
     "the animals get the feed additive 3-NOP; absent → 0.",
+    "live_weight_kg": "Mean live weight over the animals' time on the farm [kg/head]; absent → "
+    "the factor set's class default (sweden) or Tier 1 (ipcc2019). Cattle: used by Tier 2 "
+    "enteric CH4 (IPCC 2019 Eq. 10.3-10.16).",
+    "weight_gain_kg_per_day": "Mean daily live-weight gain of growing animals [kg/head/day]; "
+    "absent → the class default (Eq. 10.6).",
+    "pregnant_fraction": "Share of the animals that carry a calf or lamb to term in the year "
+    "[0-1]; absent → the class default (Eq. 10.13).",
+    "months_on_farm": "Months of the year the animals are on the farm (lambs: months alive "
+    "before sale or slaughter) [months, > 0, ≤ 12]; absent → the class default (lambs) or 12. "
+    "Enteric CH4, N and VS excretion per head scale with months/12.",
+    "crude_protein_pct": "Crude protein of the diet [% of dry matter]; absent → the class "
+    "default. Tier 2 N excretion (Eq. 10.32-10.33).",
+    "digestibility_pct": "Digestibility of the diet (DE) [% of gross energy, 40-90]; absent → "
+    "the class default (Tables 10.12, 10A.1).",
     "catch_crop_fraction": "Share of the crop's area followed by (or undersown with) a catch "
     "crop that grows into the autumn; absent → 0.",
     "nitrification_inhibitor_fraction": "Share of the crop's mineral N spread with a "
