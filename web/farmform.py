@@ -79,6 +79,8 @@ class Spec:
     blank: Any = None  # text of the empty first option of a required choice
     # the help text on every row, not only the first (an input that only some rows show)
     hint_every_row: bool = False
+    # an optional detail, in the row's folded part ("More about the animals (optional)")
+    more: bool = False
 
 
 # ------------------------------------------------------------------ fields
@@ -126,7 +128,74 @@ ANIMAL_FIELDS = (
             "Leave empty to use the IPCC default."
         ),
     ),
+    # issue 11: a class's own data (docs/farm-record.md); empty = the factor set's default
+    Spec(
+        "live_weight_kg",
+        lazy_gettext("Live weight (kg per animal)"),
+        lazy_gettext(
+            "The animals' mean weight over their time on the farm, for example 650 for a "
+            "dairy cow, 400 for a heifer or 25 for a lamb. Empty means the usual weight of "
+            "the kind of animal."
+        ),
+        hint_every_row=True,
+        more=True,
+    ),
+    Spec(
+        "weight_gain_kg_per_day",
+        lazy_gettext("Growth (kg per day)"),
+        lazy_gettext(
+            "Mean weight gain per animal and day for growing animals, for example 0.8 for "
+            "heifers or 0.3 for lambs. 0 for grown animals. Empty means the usual growth of "
+            "the kind of animal."
+        ),
+        hint_every_row=True,
+        more=True,
+    ),
+    Spec(
+        "pregnant_fraction",
+        lazy_gettext("Share pregnant (%)"),
+        lazy_gettext(
+            "Share of the animals that carry a calf or lamb to term during the year, for "
+            "example 90 for suckler cows. Empty means the usual share of the kind of animal."
+        ),
+        kind="percent",
+        hint_every_row=True,
+        more=True,
+    ),
+    Spec(
+        "months_on_farm",
+        lazy_gettext("Months on the farm"),
+        lazy_gettext(
+            "How many months of the year the animals are on the farm, at most 12. Lambs: "
+            "the months they live, from birth to sale or slaughter, for example 5. Empty "
+            "means the usual time for the kind of animal."
+        ),
+        hint_every_row=True,
+        more=True,
+    ),
+    Spec(
+        "crude_protein_pct",
+        lazy_gettext("Crude protein in the diet (% of dry matter)"),
+        lazy_gettext(
+            "From the feed plan: crude protein of the whole diet as percent of dry matter, "
+            "for example 16. Empty means a default."
+        ),
+        hint_every_row=True,
+        more=True,
+    ),
+    Spec(
+        "digestibility_pct",
+        lazy_gettext("Digestibility (DE, % of gross energy)"),
+        lazy_gettext(
+            "Digestible energy of the diet as percent of its gross energy, for example 70 "
+            "for dairy cows fed silage and concentrate. Empty means a default."
+        ),
+        hint_every_row=True,
+        more=True,
+    ),
 )
+# the heading of a livestock row's folded part of optional details
+MORE_TITLE = lazy_gettext("More about the animals (optional)")
 PRODUCT_FIELDS = (
     Spec(
         "meat_sold_kg_liveweight",
@@ -536,7 +605,10 @@ def _read_rows(
             if error:
                 errors[spec.key] = [error]
                 value = _get(old, spec.key)
-            _set(row, spec.key, value)
+            if spec.more and value is None:
+                row.pop(spec.key, None)  # an empty detail is left out: the set's default
+            else:
+                _set(row, spec.key, value)
         if _is_blank(specs, raw) and not errors:
             continue
         _row_checks(list_path, row, errors, record_year)
@@ -769,6 +841,14 @@ class Group:
     index: int | None = None
     subgroups: list[Group] = field(default_factory=list)
     note: Any = None
+    # optional details of a row, shown folded under ``more_title`` (Spec.more)
+    more: list[Input] = field(default_factory=list)
+    more_title: Any = None
+
+    @property
+    def more_open(self) -> bool:
+        """Whether the folded part is shown open: it holds a value or an error."""
+        return any(i.value.strip() or i.errors for i in self.more)
 
 
 def _input(
@@ -822,9 +902,11 @@ def build_step(
             g = Group(
                 field_id(prefix),
                 _row_title(list_path, row, n + 1, locale),
-                inputs,
+                [i for i in inputs if not i.spec.more],
                 index=n,
                 errors=errors.get(field_id(prefix), []),
+                more=[i for i in inputs if i.spec.more],
+                more_title=MORE_TITLE if any(i.spec.more for i in inputs) else None,
             )
             for side, side_title in SIDES.items():
                 side_specs = [s for s in specs if s.key.startswith(side + ".")]
@@ -917,7 +999,7 @@ def error_list(view: Mapping[str, Any]) -> list[tuple[str, str]]:
     def walk(group: Group, where: str) -> None:
         for msg in group.errors:
             out.append((group.id, f"{where}: {msg}" if where else msg))
-        for inp in group.inputs:
+        for inp in [*group.inputs, *group.more]:
             for msg in inp.errors:
                 out.append(
                     (inp.id, f"{where} – {inp.label}: {msg}" if where else f"{inp.label}: {msg}")

@@ -470,6 +470,77 @@ LIVESTOCK = Sheet(
             kind=SHARE,
             width=18,
         ),
+        # issue 11: a class's own data, all optional (an older workbook without these
+        # columns still reads: empty = the factor set's default for the kind of animal)
+        _number(
+            LIVESTOCK_NUMS,
+            "live_weight_kg",
+            "Levande vikt (kg/djur)",
+            "Valfritt: djurens medelvikt under tiden på gården, t.ex. 650 för en mjölkko, "
+            "400 för en kviga eller 25 för ett lamm. Tomt = djurslagets vanliga vikt.",
+            FMT_INT,
+            units=("kg", "kg per djur", "kg/head", "kg per head"),
+            aliases=("levandevikt", "live weight"),
+            width=14,
+        ),
+        _number(
+            LIVESTOCK_NUMS,
+            "weight_gain_kg_per_day",
+            "Tillväxt (kg/dag)",
+            "Valfritt: tillväxt per djur och dag för djur som växer, t.ex. 0,8 för kvigor "
+            "eller 0,3 för lamm; 0 för vuxna djur. Tomt = djurslagets vanliga tillväxt.",
+            FMT_DEC,
+            units=("kg per dag", "kg/d", "kg/day", "kg per day"),
+            aliases=("daglig tillväxt", "weight gain"),
+            width=12,
+        ),
+        _number(
+            LIVESTOCK_NUMS,
+            "pregnant_fraction",
+            "Andel dräktiga (andel 0–1)",
+            "Valfritt: andel av djuren som bär en kalv eller ett lamm fullgången under året, "
+            "t.ex. 0,9 för dikor. Tomt = djurslagets vanliga andel.",
+            FMT_SHARE,
+            units=_SHARE_UNITS,
+            aliases=("dräktiga", "pregnant fraction"),
+            kind=SHARE,
+            width=14,
+        ),
+        _number(
+            LIVESTOCK_NUMS,
+            "months_on_farm",
+            "Månader på gården",
+            "Valfritt: hur många av årets månader djuren finns på gården, högst 12. Lamm: "
+            "månaderna de lever, från födsel till försäljning eller slakt, t.ex. 5. Tomt = "
+            "djurslagets vanliga tid.",
+            FMT_DEC,
+            units=("månader", "mån", "months"),
+            aliases=("månader", "months on farm"),
+            width=12,
+        ),
+        _number(
+            LIVESTOCK_NUMS,
+            "crude_protein_pct",
+            "Råprotein i foderstaten (% av ts)",
+            "Valfritt: foderstatens råprotein i procent av torrsubstansen, t.ex. 16. Skriv "
+            "talet utan procenttecken. Tomt = standardvärde.",
+            FMT_DEC,
+            units=("%", "% ts", "procent av ts", "% of dm"),
+            aliases=("råprotein", "crude protein"),
+            width=16,
+        ),
+        _number(
+            LIVESTOCK_NUMS,
+            "digestibility_pct",
+            "Smältbarhet (DE, % av bruttoenergi)",
+            "Valfritt: foderstatens smältbara energi (DE) i procent av bruttoenergin, t.ex. "
+            "70 för mjölkkor på ensilage och kraftfoder. Skriv talet utan procenttecken. "
+            "Tomt = standardvärde.",
+            FMT_DEC,
+            units=("%", "de %", "% de", "% of ge"),
+            aliases=("smältbarhet", "digestibility"),
+            width=16,
+        ),
     ),
     aliases=("livestock", "djurhållning"),
     note="En rad per djurslag och gård. Andelarna för gödselsystem summerar till 1 per rad.",

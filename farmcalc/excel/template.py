@@ -324,6 +324,17 @@ def _validation(col: L.Column, ranges: dict[str, str]) -> dict | None:
             "error_title": "År",
             "error_message": "Skriv ett årtal, t.ex. 2025.",
         }
+    if col.kind == L.NUMBER and col.spec is not None and col.spec.maximum is not None:
+        low = col.spec.minimum if col.spec.minimum is not None else 0
+        return {
+            **common,
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": low,
+            "maximum": col.spec.maximum,
+            "error_title": "Tal",
+            "error_message": f"Skriv ett tal mellan {_sv(low)} och {_sv(col.spec.maximum)}.",
+        }
     if col.kind == L.NUMBER and col.spec is not None and col.spec.minimum == 0:
         return {
             **common,
@@ -334,6 +345,11 @@ def _validation(col: L.Column, ranges: dict[str, str]) -> dict | None:
             "error_message": "Skriv ett tal som inte är negativt.",
         }
     return None
+
+
+def _sv(x: float) -> str:
+    """A bound the Swedish way (``1.5`` → ``1,5``, ``12.0`` → ``12``)."""
+    return f"{x:g}".replace(".", ",")
 
 
 def _write_sheet(ws, sheet: L.Sheet, frame: pd.DataFrame | None, styles, ranges) -> None:

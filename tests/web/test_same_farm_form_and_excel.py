@@ -18,8 +18,12 @@ from farmcalc.record import records_to_tables
 from web.farmform import ANIMAL_FIELDS, CROP_FIELDS, read_step
 
 FARM = {"schema": "farmcalc.farm/1", "farm_id": "E-1", "municipality_code": "1290", "year": 2025}
-# (category, head, pasture %, milk, N excretion) — empty = not given
-ANIMALS = [("dairy_cow", "60", "", "", ""), ("heifer", "30", "25", "", "")]
+# (category, head, pasture %, milk, N excretion, then the optional class data of issue 11:
+# live weight, growth, pregnant %, months on the farm, crude protein %, DE %) — empty = not given
+ANIMALS = [
+    ("dairy_cow", "60", "", "", "", "", "", "90", "", "", ""),
+    ("heifer", "30", "25", "", "", "380", "0,8", "", "12", "15,5", "68"),
+]
 MANURE = {("dairy_cow", "liquid_slurry_crust"): "100", ("heifer", "deep_bedding"): "100"}
 # (crop, area, yield as delivered, yield dry matter, residues %, mineral N, type, manure N)
 CROPS = [
@@ -65,7 +69,7 @@ def excel_record() -> dict:
                 ws.cell(r, headers.index(sheet.by_field[fld].header) + 1, v)
 
     put(L.FARMS, {"farm_id": "E-1", "year": 2025, "municipality_code": "1290"})
-    for cat, head, pasture, milk, nex in ANIMALS:
+    for cat, head, pasture, milk, nex, weight, gain, pregnant, months, cp, de in ANIMALS:
         cells = {
             "farm_id": "E-1",
             "category": cat,
@@ -73,6 +77,12 @@ def excel_record() -> dict:
             "pasture_fraction": f"{pasture} %" if pasture else "",
             "milk_kg_ecm_per_head": milk,
             "n_excretion_kg_per_head": nex,
+            "live_weight_kg": weight,
+            "weight_gain_kg_per_day": gain,
+            "pregnant_fraction": f"{pregnant} %" if pregnant else "",
+            "months_on_farm": months,
+            "crude_protein_pct": cp,
+            "digestibility_pct": de,
         }
         for (c, system), pct in MANURE.items():
             if c == cat:
@@ -116,6 +126,12 @@ def test_same_farm_through_form_and_excel_is_the_same_record():
         assert all("manure_n_kg_per_ha" not in c for c in rec["crops"])
         ley = rec["crops"][1]
         assert ley["yield_kg_dm_per_ha"] == 8000 and "yield_kg_per_ha" not in ley
+        # the class data given on one row reach the record; those left empty stay out
+        cow, heifer = rec["livestock"]
+        assert cow["pregnant_fraction"] == 0.9 and "live_weight_kg" not in cow
+        assert (heifer["live_weight_kg"], heifer["weight_gain_kg_per_day"]) == (380, 0.8)
+        assert (heifer["months_on_farm"], heifer["crude_protein_pct"]) == (12, 15.5)
+        assert heifer["digestibility_pct"] == 68 and "pregnant_fraction" not in heifer
 
 
 def test_same_farm_through_form_and_excel_gives_the_same_result():
