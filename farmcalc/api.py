@@ -28,6 +28,7 @@ from farmcalc.factors import (
 )
 from farmcalc.i18n import _, format_number, gettext_
 from farmcalc.labels import label
+from farmcalc.provenance import farm_basis
 from farmcalc.record import FarmTables, no_cyclic_gc, records_to_tables
 from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, codes
 from farmcalc.validation import WARNING, Issue
@@ -384,6 +385,48 @@ def _all_notes(res: BatchResult, locale: str) -> list[list[str]]:
     return out
 
 
+def _factor_basis(res: BatchResult) -> list[dict]:
+    """Each farm's ``factor_basis``: how much of its CO2e rests on Swedish values.
+
+    See :mod:`farmcalc.provenance` (one column-wise pass over all farms).
+    """
+    t = res.tables
+    n = t.n_farms
+    lv = t.livestock
+    ms = t.manure_systems
+    pos = lv.index.get_indexer(ms["lv_idx"])
+    pasture = lv["pasture_fraction"].to_numpy(dtype=float)
+    housed = lv["head"].to_numpy(dtype=float) * (1.0 - pasture)
+    manure = pd.DataFrame(
+        {
+            "farm_idx": lv["farm_idx"].to_numpy(dtype=np.int64)[pos],
+            "category": np.asarray(lv["category"].astype(object))[pos],
+            "system": np.asarray(ms["system"].astype(object)),
+            "weight": housed[pos] * ms["share"].to_numpy(dtype=float),
+        }
+    )
+    per_farm, by_source = farm_basis(
+        res.emissions,
+        res.factor_set,
+        n,
+        tiers=res.output.n_flows[["farm_idx", "category", "tier"]],
+        manure=manure,
+    )
+    shares = ("swedish_share", "ipcc_share", "other_share")
+    sources = _rows_by_farm(by_source, n)
+    return [
+        {
+            **{k: _num(per_farm.at[f, k]) for k in shares},
+            "by_source": [
+                {"source": r["source"], "co2e_kg": float(r["co2e_kg"])}
+                | {k: _num(r[k]) for k in shares}
+                for r in sources[f]
+            ],
+        }
+        for f in range(n)
+    ]
+
+
 def _rows_by_farm(frame: pd.DataFrame, n: int) -> list[list[dict]]:
     """``frame``'s rows as dicts, bucketed by ``farm_idx`` (input order kept)."""
     buckets: list[list[dict]] = [[] for _ in range(n)]
@@ -414,6 +457,7 @@ def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
         emissions[f].append({"source": s, "category": c, "gas": g, "kg": k, "co2e_kg": ce})
     pcs = _rows_by_farm(res.per_crop, n)
     notes = _all_notes(res, locale)
+    basis = _factor_basis(res)
     warnings: list[list[str]] = [[] for _ in range(n)]
     for i in res.issues:
         if i.farm is not None and 0 <= i.farm < n:
@@ -487,6 +531,7 @@ def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
                     "icbm_co2_kg_per_yr": _num(row["soil_carbon_icbm_co2_kg"]),
                     "ipcc_tier1_co2_kg_per_yr": _num(row["soil_carbon_ipcc_co2_kg"]),
                 },
+                "factor_basis": basis[f],
                 "notes": notes[pos],
                 "warnings": warnings[f],
             }

@@ -1,0 +1,247 @@
+"""How much of a result rests on Swedish values: worked examples of farmcalc.provenance.
+
+Each expected share is written out from the rule of docs/factors.md ("How Swedish is a
+result?"): a row counts by the share of its governing factors that are Swedish; a
+governing factor that is a table (a prefix) counts by the share of its rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from farmcalc.api import calculate
+from farmcalc.factors import FactorSet, load_factor_set
+from farmcalc.provenance import (
+    factor_origins,
+    farm_basis,
+    governing_factors,
+    set_basis,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SWEDEN = load_factor_set("sweden")
+IPCC = load_factor_set("ipcc2019")
+
+
+def _rows(*items) -> pd.DataFrame:
+    """Emission rows ``(farm_idx, source, category, gas, co2e_kg)``."""
+    return pd.DataFrame(
+        [
+            {"farm_idx": f, "source": s, "category": c, "gas": g, "kg": ce, "co2e_kg": ce}
+            for f, s, c, g, ce in items
+        ]
+    )
+
+
+def _relabel(fs: FactorSet, sources: dict[str, str]) -> FactorSet:
+    """``fs`` with the source of some factors changed (a set built for the example)."""
+    rows = fs.rows.copy()
+    for factor_id, source_id in sources.items():
+        rows.at[factor_id, "source_id"] = source_id
+    return FactorSet(
+        name=fs.name,
+        version=fs.version,
+        title=fs.title,
+        fallback=fs.fallback,
+        rows=rows,
+        meta=fs.meta,
+    )
+
+
+# --- origins of single factors ---------------------------------------------------------
+
+
+def test_origin_of_a_swedish_an_ipcc_and_another_factor():
+    o = factor_origins(SWEDEN)
+    assert o["enteric.ef.dairy_cow"] == "sweden"  # nv_rapport_5506 (factors/sources/sweden.csv)
+    assert o["fuel.ncv.diesel"] == "sweden"  # Energimyndigheten, the sweden set's own row
+    assert o["fuel.ch4.diesel"] == "ipcc"  # fell back to ipcc2019, IPCC 2006 Table 3.3.1
+    assert o["fertiliser_production.ammonium_nitrate"] == "other"  # Yara's footprint
+    assert set(o.unique()) <= {"sweden", "ipcc", "other"}
+    assert len(o) == len(SWEDEN.rows)
+
+
+def test_an_ipcc_value_in_the_sweden_set_is_still_ipcc():
+    fs = _relabel(SWEDEN, {"enteric.ef.dairy_cow": "ipcc2019_v4"})
+    assert factor_origins(fs)["enteric.ef.dairy_cow"] == "ipcc"
+
+
+def _swedish_source_ids() -> set[str]:
+    listed = pd.read_csv(ROOT / "farmcalc" / "data" / "source_origin.csv", dtype=str)
+    own = pd.read_csv(ROOT / "factors" / "sources" / "sweden.csv", dtype=str)
+    return set(listed.loc[listed["origin"] == "sweden", "source_id"]) | set(own["source_id"])
+
+
+def test_the_ipcc_set_is_swedish_only_where_it_cites_a_swedish_source():
+    # The ipcc2019 set has no own-row rule (it lies over no fallback): its Swedish rows are
+    # those citing a Swedish source, e.g. electricity (SMED), district heat (Malmö), the 4 %
+    # fat of energy-corrected milk (Sjaunja 1990).
+    o = factor_origins(IPCC)
+    cites = IPCC.rows["source_id"]
+    assert set(o.index[o == "sweden"]) == set(cites.index[cites.isin(_swedish_source_ids())])
+    assert {"district_heating.ef", "electricity.ef"} <= set(o.index[o == "sweden"])
+    assert (o[cites.str.startswith("ipcc")] == "ipcc").all()
+    assert o["enteric.ef.dairy_cow"] == "ipcc"
+    assert o["enteric.tier2.frac_pregnant"] == "other"  # an assumption of the project
+
+
+def test_set_basis_counts_every_row_once():
+    b = set_basis(SWEDEN)
+    assert b["sweden"] + b["ipcc"] + b["other"] == b["total"] == len(SWEDEN.rows)
+    assert b["sweden"] > 0 and b["ipcc"] > b["sweden"]  # the set is mostly IPCC defaults
+    o = factor_origins(IPCC)
+    assert set_basis(IPCC) == {
+        "sweden": int((o == "sweden").sum()),
+        "ipcc": int((o == "ipcc").sum()),
+        "other": int((o == "other").sum()),
+        "total": len(IPCC.rows),
+    }
+
+
+# --- worked examples -------------------------------------------------------------------
+
+
+def test_enteric_methane_of_dairy_cows_with_a_swedish_ef_is_100_percent_swedish():
+    rows = _rows((0, "enteric_fermentation", "dairy_cow", "CH4", 3_511.2))
+    farm, _ = farm_basis(rows, SWEDEN, 1)
+    assert farm.loc[0, "swedish_share"] == 1.0
+    assert farm.loc[0, "ipcc_share"] == 0.0
+    assert farm.loc[0, "co2e_kg"] == 3_511.2
+
+
+def test_the_same_farm_on_the_ipcc_set_rests_on_ipcc_only():
+    rows = _rows((0, "enteric_fermentation", "dairy_cow", "CH4", 3_528.0))
+    farm, _ = farm_basis(rows, IPCC, 1)
+    assert farm.loc[0, "swedish_share"] == 0.0
+    assert farm.loc[0, "ipcc_share"] == 1.0
+
+
+def test_tier2_dairy_rests_on_the_tier2_parameters():
+    rows = _rows((0, "enteric_fermentation", "dairy_cow", "CH4", 4_000.0))
+    tiers = pd.DataFrame({"farm_idx": [0], "category": ["dairy_cow"], "tier": [2]})
+    # a set whose Tier 2 parameters all cite IPCC: the row is 100 % IPCC, although the
+    # sweden set's Tier 1 EF of dairy cows (not used by a Tier 2 row) is Swedish
+    t2 = [i for i in SWEDEN.rows.index if i.startswith("enteric.tier2.")]
+    all_ipcc = _relabel(SWEDEN, {i: "ipcc2019_v4" for i in t2})
+    farm, _ = farm_basis(rows, all_ipcc, 1, tiers=tiers)
+    assert farm.loc[0, "ipcc_share"] == 1.0
+    # one Tier 2 parameter of 4 Swedish: the row is 1/4 Swedish
+    fs = _relabel(all_ipcc, {i: "nv_rapport_5506" for i in t2[: len(t2) // 4]})
+    farm, _ = farm_basis(rows, fs, 1, tiers=tiers)
+    assert farm.loc[0, "swedish_share"] == pytest.approx((len(t2) // 4) / len(t2))
+
+
+def test_diesel_in_the_sweden_set():
+    # CO2: density (SPBI), NCV (Energimyndigheten), EF (SPBI): 3 of 3 Swedish.
+    # CH4: density and NCV Swedish, EF from IPCC 2006: 2 of 3 Swedish.
+    rows = _rows(
+        (0, "fuel", "diesel", "CO2", 1_000.0),
+        (0, "fuel", "diesel", "CH4", 300.0),
+    )
+    farm, by_source = farm_basis(rows, SWEDEN, 1)
+    assert farm.loc[0, "swedish_share"] == pytest.approx((1_000.0 + 300.0 * 2 / 3) / 1_300.0)
+    assert farm.loc[0, "ipcc_share"] == pytest.approx(300.0 / 3 / 1_300.0)
+    assert by_source["source"].tolist() == ["fuel"]
+    assert by_source["co2e_kg"].tolist() == [1_300.0]
+
+
+def test_manure_methane_weighs_the_mcf_by_the_manure_systems():
+    # MCF of slurry made Swedish, of deep bedding IPCC; 75 % of the cows' manure as slurry.
+    # Four governing factors (typical mass, VS rate, Bo, MCF): MCF counts 0.75 Swedish,
+    # so the row is 0.75 / 4 = 0.1875 Swedish.
+    fs = _relabel(IPCC, {"manure.mcf.liquid_slurry_crust": "nv_rapport_5506"})
+    rows = _rows((0, "manure_management", "dairy_cow", "CH4", 800.0))
+    manure = pd.DataFrame(
+        {
+            "farm_idx": [0, 0],
+            "category": ["dairy_cow", "dairy_cow"],
+            "system": ["liquid_slurry_crust", "deep_bedding"],
+            "weight": [0.75 * 120, 0.25 * 120],
+        }
+    )
+    farm, _ = farm_basis(rows, fs, 1, manure=manure)
+    assert farm.loc[0, "swedish_share"] == pytest.approx(0.1875)
+    assert farm.loc[0, "ipcc_share"] == pytest.approx(1 - 0.1875)
+
+
+def test_fertiliser_manufacture_is_neither_swedish_nor_ipcc():
+    rows = _rows(
+        (0, "fertiliser_production", "ammonium_nitrate", "CO2e", 600.0),
+        (0, "enteric_fermentation", "dairy_cow", "CH4", 1_400.0),
+    )
+    farm, _ = farm_basis(rows, SWEDEN, 1)
+    assert farm.loc[0, "swedish_share"] == pytest.approx(0.7)
+    assert farm.loc[0, "other_share"] == pytest.approx(0.3)
+    assert farm.loc[0, "ipcc_share"] == pytest.approx(0.0)
+
+
+def test_soil_carbon_is_apart_from_the_farm_share():
+    rows = _rows(
+        (0, "enteric_fermentation", "dairy_cow", "CH4", 1_000.0),
+        (0, "soil_carbon", "icbm", "CO2", -5_000.0),
+    )
+    farm, by_source = farm_basis(rows, IPCC, 1)
+    assert farm.loc[0, "co2e_kg"] == 1_000.0
+    assert farm.loc[0, "ipcc_share"] == 1.0
+    soil = by_source.set_index("source").loc["soil_carbon"]
+    assert soil["co2e_kg"] == -5_000.0
+
+
+def test_many_farms_at_once_equal_one_by_one():
+    items = [
+        (0, "enteric_fermentation", "dairy_cow", "CH4", 1_000.0),
+        (0, "fuel", "diesel", "CO2", 500.0),
+        (2, "fuel", "diesel", "CH4", 30.0),
+        (2, "fertiliser_production", "urea", "CO2e", 70.0),
+    ]
+    together, _ = farm_basis(_rows(*items), SWEDEN, 3)
+    one, _ = farm_basis(_rows(*[(0, *i[1:]) for i in items if i[0] == 0]), SWEDEN, 1)
+    two, _ = farm_basis(_rows(*[(0, *i[1:]) for i in items if i[0] == 2]), SWEDEN, 1)
+    assert together.loc[0, "swedish_share"] == one.loc[0, "swedish_share"]
+    assert together.loc[2, "swedish_share"] == two.loc[0, "swedish_share"]
+    assert np.isnan(together.loc[1, "swedish_share"])  # no emissions: no share
+
+
+def test_every_row_of_the_example_farm_has_governing_factors(example_record):
+    for fs in (SWEDEN, IPCC):
+        res = calculate(example_record, factors=fs)
+        for e in res["emissions"]:
+            found = governing_factors(fs, e["source"], e["category"], e["gas"])
+            assert found, (fs.name, e["source"], e["category"], e["gas"])
+            assert all(i in fs for ids in found for i in ids)
+
+
+# --- in the result ---------------------------------------------------------------------
+
+
+def test_result_carries_the_factor_basis(example_record):
+    res = calculate(example_record)
+    b = res["factor_basis"]
+    assert b["swedish_share"] + b["ipcc_share"] + b["other_share"] == pytest.approx(1.0)
+    assert 0 < b["swedish_share"] < 1
+    by_source = {s["source"]: s for s in b["by_source"]}
+    assert sum(s["co2e_kg"] for s in b["by_source"] if s["source"] != "soil_carbon") == (
+        pytest.approx(res["totals"]["co2e_kg"])
+    )
+    assert by_source["fertiliser_production"]["other_share"] == 1.0
+
+
+def test_on_the_ipcc_set_electricity_and_milk_fat_are_swedish(example_record):
+    # The example farm buys 90 000 kWh electricity (0.090 kg CO2e/kWh, SMED: Swedish), no
+    # district heat; its dairy cows give milk, so their enteric CH4 is Tier 2, whose table
+    # enteric.tier2 counts by its share of Swedish rows (the 4 % milk fat of Sjaunja 1990).
+    # Every other governing factor of the ipcc2019 set is IPCC or other.
+    res = calculate(example_record, factors="ipcc2019")
+    co2e = {(e["source"], e["category"]): e["co2e_kg"] for e in res["emissions"]}
+    el = co2e[("electricity", "electricity")]
+    assert el == pytest.approx(90_000 * 0.090)
+    o = factor_origins(IPCC)
+    t2 = o[o.index.str.startswith("enteric.tier2.")]
+    dairy = co2e[("enteric_fermentation", "dairy_cow")] * (t2 == "sweden").mean()
+    assert res["factor_basis"]["swedish_share"] == pytest.approx(
+        (el + dairy) / res["totals"]["co2e_kg"]
+    )
