@@ -26,6 +26,7 @@ RESULT_KEYS = {
     "intensities",
     "soil_carbon",
     "warnings",
+    "factor_basis",
 }
 
 

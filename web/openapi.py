@@ -181,6 +181,49 @@ def _result_schema() -> dict[str, Any]:
             },
             "notes": {"type": "array", "items": {"type": "string"}},
             "warnings": {"type": "array", "items": {"type": "string"}},
+            "factor_basis": _factor_basis_schema(),
+        },
+    }
+
+
+def _factor_basis_schema() -> dict[str, Any]:
+    shares = {
+        "swedish_share": {
+            **NULLABLE_NUMBER,
+            "description": "Share (0-1) of the CO2e resting on Swedish values.",
+        },
+        "ipcc_share": {
+            **NULLABLE_NUMBER,
+            "description": "Share (0-1) resting on IPCC default values.",
+        },
+        "other_share": {
+            **NULLABLE_NUMBER,
+            "description": "Share (0-1) resting on other sources (a manufacturer's "
+            "footprint, research values, the project's assumptions).",
+        },
+    }
+    return {
+        "type": "object",
+        "description": "How much of the result rests on Swedish values and how much on IPCC "
+        "defaults (farmcalc/provenance.py, docs/factors.md). Each emission row counts by the "
+        "share of its governing factors that are Swedish, weighted by its absolute CO2e; the "
+        "farm's shares cover totals.co2e_kg (soil carbon apart, in by_source). Null when "
+        "there are no emissions.",
+        "required": [*shares, "by_source"],
+        "properties": {
+            **shares,
+            "by_source": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["source", "co2e_kg", *shares],
+                    "properties": {
+                        "source": {"enum": list(SOURCES)},
+                        "co2e_kg": NUMBER,
+                        **shares,
+                    },
+                },
+            },
         },
     }
 
