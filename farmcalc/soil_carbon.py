@@ -4,8 +4,9 @@ Two independent estimates of the mean annual change of soil organic carbon
 (SOC), both reported per farm in kg C per year (positive = gain):
 
 * **ICBM** (Andrén & Kätterer 1997), the Swedish two-pool model, driven by
-  the carbon the farm returns to the soil this year (crop residues, roots,
-  manure), started from the farm's SOC and run for ``icbm.years``.
+  the carbon the farm returns to the soil this year (crop residues, roots and
+  extra-root C by the allocation of Bolinder et al. 2007, manure), started
+  from the farm's SOC and run for ``icbm.years``.
 * **IPCC Tier 1 stock change** (IPCC 2019, Vol. 4, Ch. 2 Eq. 2.25, Ch. 5
   Table 5.5, Ch. 6 Table 6.2) for changes of land use, tillage and input
   level that the farmer declares, spread over ``soc_ipcc.years``.
@@ -299,17 +300,11 @@ def soc_annual_change(soc_0: Numeric, soc_0_minus_t: Numeric, d: Numeric) -> Num
 
 
 def _per_crop_factor(
-    fs: FactorSet, name: str, crops: pd.Categorical, default: float | None = None
+    fs: FactorSet, factor_id: str, crops: pd.Categorical
 ) -> np.ndarray | float:
-    """``crops.<name>.<crop>`` per crop, or the single ``crops.<name>`` if so given.
-
-    With ``default``, a set holding no ``crops.<name>`` factor at all gives it.
-    """
-    factor_id = f"crops.{name}"
+    """``<factor_id>.<crop>`` per crop, or the single ``<factor_id>`` if so given."""
     if factor_id in fs:
         return fs.value(factor_id)
-    if default is not None and not any(i.startswith(factor_id + ".") for i in fs.rows.index):
-        return default
     return fs.lookup(factor_id, crops)
 
 
@@ -317,22 +312,77 @@ def _farm_sum(farm_idx: np.ndarray, values: np.ndarray, n_farms: int) -> np.ndar
     return np.bincount(farm_idx, weights=values, minlength=n_farms)
 
 
+def crop_carbon_parts(
+    c_product: Numeric, hi: Numeric, shoot_to_root: Numeric, extra_root: Numeric
+) -> tuple[Numeric, Numeric, Numeric]:
+    r"""Carbon in straw, roots and extra-root material from the harvested carbon.
+
+    The allocation of Bolinder et al. (2007): the crop's net primary
+    production is split into the harvested product :math:`C_P`, the rest of
+    the shoot :math:`C_S` (straw, stubble, chaff), the roots :math:`C_R`
+    (standing root biomass at harvest) and the extra-root material
+    :math:`C_E` (exudates, root hairs and fine roots sloughed during the
+    season, which root sampling misses):
+
+    .. math::
+
+        C_S = C_P \frac{1 - HI}{HI}, \qquad
+        C_R = \frac{C_P}{HI \cdot S{:}R}, \qquad
+        C_E = f_E \, C_R
+
+    with HI the harvest index (product / total shoot) and S:R the
+    shoot-to-root ratio (total shoot / roots). A perennial crop (ley,
+    pasture) is treated in the same way each year: its yearly harvest gives
+    its yearly root and extra-root input.
+
+    Parameters
+    ----------
+    c_product : numeric
+        Carbon in the harvested product [t C ha-1 yr-1].
+    hi : numeric
+        Harvest index on a carbon (dry-matter) basis [1], 0 < HI <= 1.
+    shoot_to_root : numeric
+        Shoot-to-root ratio S:R [1], > 0.
+    extra_root : numeric
+        Extra-root C per root C, :math:`f_E` [1] (0.65 in Bolinder et al. 2007).
+
+    Returns
+    -------
+    (straw, root, extra) : tuple of numeric
+        :math:`C_S`, :math:`C_R`, :math:`C_E` [t C ha-1 yr-1], each counted once.
+
+    References
+    ----------
+    Bolinder M.A., Janzen H.H., Gregorich E.G., Angers D.A., VandenBygaart
+    A.J. (2007). An approach for estimating net primary productivity and
+    annual carbon inputs to soil for common agricultural crops in Canada.
+    Agriculture, Ecosystems and Environment 118: 29-42 (allocation to
+    product, straw, roots and extra-root C; Sect. 3.3.3: C_E = 0.65 C_R).
+    """
+    straw = c_product * (1.0 - hi) / hi
+    root = c_product / (hi * shoot_to_root)
+    return straw, root, extra_root * root
+
+
 def crop_carbon_inputs(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
     """Carbon returned to the soil by each crop row [t C ha-1 yr-1].
 
-    Residue dry matter follows the IPCC rule of the ``ipcc2019`` set
-    (``docs/farm-record.md`` rule 5): DM = the dry-matter yield where given,
-    else yield × DRY; AG = DM × R_AG;
-    BG = (DM + AG) × RS. Above-ground input = AG × (1 - removed) × C
-    fraction × renew; below-ground input = BG × C fraction ×
-    (1 + ``icbm.root_extra``) × renew, where renew is ``crops.renew.<crop>``
-    (Frac_Renew of IPCC Eq. 11.6, 1 for annual crops; 1 if the set has none).
+    Harvested dry matter DM = the dry-matter yield where given, else yield ×
+    ``crops.dry.<crop>``; C_P = DM × ``crops.c_fraction_dm``. Straw, root and
+    extra-root C follow :func:`crop_carbon_parts` with ``icbm.hi.<crop>``,
+    ``icbm.sr.<crop>`` and ``icbm.root_extra`` (Bolinder et al. 2007).
+    Above-ground input = C_S × (1 - ``residues_removed_fraction``);
+    below-ground input = C_R + C_E, every year for annual and perennial crops.
 
     Returns
     -------
     DataFrame
         Indexed like ``tables.crops``: ``farm_idx, area_ha, c_above_t_per_ha,
         c_below_t_per_ha``.
+
+    References
+    ----------
+    Bolinder et al. (2007); ``docs/soil-carbon.md``.
     """
     cr = tables.crops
     crop = as_keys(cr["crop"])
@@ -340,21 +390,24 @@ def crop_carbon_inputs(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
         dry_matter_yield(
             cr["yield_kg_per_ha"].to_numpy(dtype=float),
             cr["yield_kg_dm_per_ha"].to_numpy(dtype=float),
-            _per_crop_factor(fs, "dry", crop),
+            _per_crop_factor(fs, "crops.dry", crop),
         )
         / KG_PER_T
     )
-    ag = dm * _per_crop_factor(fs, "r_ag", crop)
-    bg = (dm + ag) * _per_crop_factor(fs, "rs", crop)
-    c_frac = _per_crop_factor(fs, "c_fraction_dm", crop)
-    renew = _per_crop_factor(fs, "renew", crop, default=1.0)
+    c_product = dm * _per_crop_factor(fs, "crops.c_fraction_dm", crop)
+    straw, root, extra = crop_carbon_parts(
+        c_product,
+        _per_crop_factor(fs, "icbm.hi", crop),
+        _per_crop_factor(fs, "icbm.sr", crop),
+        fs.value("icbm.root_extra"),
+    )
     kept = 1.0 - cr["residues_removed_fraction"].to_numpy(dtype=float)
     return pd.DataFrame(
         {
             "farm_idx": cr["farm_idx"].to_numpy(dtype=np.int64),
             "area_ha": cr["area_ha"].to_numpy(dtype=float),
-            "c_above_t_per_ha": ag * kept * c_frac * renew,
-            "c_below_t_per_ha": bg * c_frac * (1.0 + fs.value("icbm.root_extra")) * renew,
+            "c_above_t_per_ha": straw * kept,
+            "c_below_t_per_ha": root + extra,
         },
         index=cr.index,
     )
@@ -367,12 +420,12 @@ def calc_soil_carbon_icbm(
 
     The farm's crop area is treated as one field: area-weighted carbon
     inputs from above-ground residues (plus ``catch_crop.c_input`` on the
-    share ``crops.catch_crop_fraction`` of each crop's area), roots (with
-    extra-root C) and manure,
+    share ``crops.catch_crop_fraction`` of each crop's area), root-derived C
+    (roots and extra-root C, :func:`crop_carbon_inputs`) and manure,
     each with its own humification coefficient (combined as the
     input-weighted ``h``); initial pools from the farm's soil organic carbon
     (``farms.soil_organic_carbon_t_per_ha``; ``icbm.initial_soc`` when not
-    given) split by ``icbm.young_fraction``; climate factor ``icbm.re.skane``;
+    given) split by ``icbm.young_fraction``; climate factor ``icbm.re``;
     decay rates ``icbm.k1``, ``icbm.k2``. The result is the mean annual change
     over the next ``icbm.years``.
 
@@ -381,7 +434,8 @@ def calc_soil_carbon_icbm(
     tables : FarmTables
         Farms and crops (``crops.manure_n_kg_per_ha``: NaN = not given).
     fs : FactorSet
-        Needs ``icbm.*`` and ``crops.dry/r_ag/rs/c_fraction_dm``.
+        Needs ``icbm.*`` (``icbm.hi.<crop>``, ``icbm.sr.<crop>`` among them)
+        and ``crops.dry``, ``crops.c_fraction_dm``.
     manure_n_kg : Series, optional
         Manure N spread on each farm [kg N yr-1], indexed by farm_idx; used,
         spread over the crop area, for farms where no crop gives
@@ -398,8 +452,9 @@ def calc_soil_carbon_icbm(
 
     References
     ----------
-    Andrén & Kätterer (1997); Andrén, Kätterer & Karlsson (2004);
-    ``docs/soil-carbon.md``.
+    Andrén & Kätterer (1997); Bolinder et al. (2007); Kätterer et al. (2011,
+    Agric. Ecosyst. Environ. 141: 184-192: root-derived C humified about 2.3
+    times as much as above-ground residues); ``docs/soil-carbon.md``.
     """
     farms = tables.farms
     n = len(farms)
@@ -443,7 +498,7 @@ def calc_soil_carbon_icbm(
     delta_t_per_ha = icbm_mean_annual_change(
         i_total,
         h,
-        fs.value("icbm.re.skane"),
+        fs.value("icbm.re"),
         y0,
         soc0 - y0,
         fs.value("icbm.years"),
