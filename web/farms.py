@@ -7,12 +7,21 @@ and the results under ``/farms/<farm_id>/…`` in the same way.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from web import crud
+from web import crud, older_factors
 from web.access import (
     can_confirm_farms,
     can_create_farms,
@@ -23,6 +32,7 @@ from web.access import (
 from web.db import get_session
 from web.errors import error_response
 from web.forms import ConfirmForm, FarmForm, GrantAccessForm
+from web.i18n import current_lang
 from web.limits import CapExceededError
 from web.models import Farm, FarmCreate, Role
 from web.paging import paginate
@@ -43,11 +53,14 @@ def farm_or_404(farm_id: int, *, manage: bool = False) -> Farm:
 def index() -> str:
     """The farms the user may see, ``PAGE_SIZE`` at a time (``?page=``; access in the query)."""
     stmt = farm_query_for(current_user).order_by(Farm.name, Farm.farm_code, Farm.id)
-    page = paginate(get_session(), stmt, per_page=current_app.config["PAGE_SIZE"])
+    db = get_session()
+    page = paginate(db, stmt, per_page=current_app.config["PAGE_SIZE"])
     return render_template(
         "farms/list.html",
         farms=page.items,
         page=page,
+        older=older_factors.older_counts(db, current_user, [f.id for f in page.items]),
+        n_older=older_factors.count_older(db, current_user),
         is_municipality=current_user.role == Role.municipality,
         can_create=can_create_farms(current_user),
         can_confirm=current_user.role == Role.advisor
@@ -102,8 +115,67 @@ def detail(farm_id: int) -> str:
     farm = farm_or_404(farm_id)
     years = crud.farm_years_of(session=get_session(), farm=farm)
     return render_template(
-        "farms/detail.html", farm=farm, years=years, can_manage=can_manage(current_user, farm)
+        "farms/detail.html",
+        farm=farm,
+        years=years,
+        can_manage=can_manage(current_user, farm),
+        versions=older_factors.current_versions(),
     )
+
+
+_MAX_ID = 2**31 - 1
+
+
+@bp.route("/recalculate-older", methods=["POST"])
+@login_required
+def recalculate_older() -> Response:
+    """Recalculate the years made with older factors: of one farm (``farm_id``) or of all
+    the user's farms; all or nothing (web/older_factors.py). Access is in the query: a farm
+    the user may not see is 404 and nothing is calculated."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    raw = (request.form.get("farm_id") or "").strip()
+    farm_ids = None
+    back = url_for("farms.index")
+    if raw:
+        if not raw.isdigit() or int(raw) > _MAX_ID:
+            abort(404)
+        farm = get_farm_for(session=db, user=current_user, farm_id=int(raw))
+        if farm is None:
+            abort(404)
+        farm_ids = [farm.id]
+        if request.form.get("back") == "detail":
+            back = url_for("farms.detail", farm_id=farm.id)
+    years = list(db.exec(older_factors.older_query(current_user, farm_ids)).all())
+    if not years:
+        flash(gettext("Nothing to recalculate: every result uses the current factors."), "info")
+        return redirect(back)
+    stored, failures = older_factors.recalculate(db, years, locale=current_lang())
+    if failures:
+        db.rollback()
+        what = "; ".join(
+            f"{f.farm.farm_code} {f.year}" + (f" ({', '.join(f.messages)})" if f.messages else "")
+            for f in failures
+        )
+        flash(
+            gettext(
+                "Nothing was recalculated: %(what)s could not be calculated. Correct the "
+                "figures of the year and try again.",
+                what=what,
+            ),
+            "error",
+        )
+        return redirect(back)
+    if stored == 1:
+        text = gettext("1 year has been recalculated with the current version of the factors.")
+    else:
+        text = gettext(
+            "%(num)s years have been recalculated with the current version of the factors.",
+            num=stored,
+        )
+    flash(text, "success")
+    return redirect(back)
 
 
 @bp.route("/<int:farm_id>/access", methods=["GET", "POST"])
