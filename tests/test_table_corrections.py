@@ -152,7 +152,9 @@ def record(**parts) -> dict:
 
 
 def n2o_rows(result: dict) -> dict:
-    return {(e["source"], e["category"]): e["kg"] for e in result["emissions"] if e["gas"] == "N2O"}
+    return {
+        (e["source"], e["category"]): e["kg"] for e in result["emissions"] if e["gas"] == "N2O"
+    }
 
 
 def soil_rows(f_on: float, f_prp: float, ef3prp: float) -> dict:
