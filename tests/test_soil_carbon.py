@@ -338,10 +338,10 @@ def test_calc_soil_carbon_ipcc_unknown_factor():
 ICBM_FACTORS = {
     "icbm.k1": 0.8,
     "icbm.k2": 0.00605,
-    "icbm.h.above_ground": 0.125,
-    "icbm.h.below_ground": 0.125,
+    "icbm.h.above_ground": 0.15,
+    "icbm.h.below_ground": 0.35,
     "icbm.h.manure": 0.31,
-    "icbm.re.skane": 1.0,
+    "icbm.re": 1.0,
     "icbm.initial_soc": 100.0,
     "icbm.young_fraction": 0.068,
     "icbm.years": 30.0,
@@ -351,13 +351,14 @@ ICBM_FACTORS = {
     "crops.dry.winter_wheat": 0.86,
     "crops.dry.barley": 0.86,
     "crops.dry.grass_ley": 0.25,
-    "crops.r_ag.winter_wheat": 1.0,
-    "crops.r_ag.barley": 0.8,
-    "crops.r_ag.grass_ley": 0.3,
-    "crops.rs.winter_wheat": 0.2,
-    "crops.rs.barley": 0.25,
-    "crops.rs.grass_ley": 0.8,
     "crops.c_fraction_dm": 0.45,
+    # Bolinder allocation (normally icbm.hi/sr in factors/sweden/soil_carbon.csv)
+    "icbm.hi.winter_wheat": 0.5,
+    "icbm.hi.barley": 0.5,
+    "icbm.hi.grass_ley": 1.0,
+    "icbm.sr.winter_wheat": 10.0,
+    "icbm.sr.barley": 8.0,
+    "icbm.sr.grass_ley": 1.5,
 }
 
 
@@ -403,22 +404,25 @@ def test_calc_soil_carbon_icbm_hand_worked():
     res = calc_soil_carbon_icbm(tables, fs)
     assert list(res.index) == [0, 1, 2]
 
-    # farm 0: DM = 8.5 t * 0.86 = 7.31; AG = 7.31 * 1.0 = 7.31; BG = (7.31+7.31)*0.2 = 2.924
-    # above = 7.31 * (1-0.5) * 0.45 = 1.64475; below = 2.924 * 0.45 * (1+0.5) = 1.9737
-    i0 = 1.64475 + 1.9737  # 3.61845 t C/ha/yr, h = 0.125 for both
+    # farm 0: DM = 8.5 t * 0.86 = 7.31; C_P = 7.31 * 0.45 = 3.2895
+    #   C_S = 3.2895 * (1 - 0.5)/0.5 = 3.2895; half removed -> above 1.64475
+    #   C_R = 3.2895 / (0.5 * 10) = 0.6579; C_E = 0.5 * 0.6579 = 0.32895 -> below 0.98685
+    i_ag0, i_bg0 = 1.64475, 0.98685
+    i0 = i_ag0 + i_bg0  # 2.6316 t C/ha/yr
+    h0 = (0.15 * i_ag0 + 0.35 * i_bg0) / i0  # (0.2467125 + 0.3453975) / 2.6316 = 0.225
     y0 = 60 * 0.068  # 4.08
-    d0 = icbm_mean_annual_change(i0, 0.125, 1.0, y0, 60 - y0, 30.0)
+    d0 = icbm_mean_annual_change(i0, h0, 1.0, y0, 60 - y0, 30.0)
     # farm 1, per crop ha:
-    #  barley: DM 4.3, AG 3.44, BG (4.3+3.44)*0.25 = 1.935;
-    #          above 3.44*0.45 = 1.548; below 1.935*0.45*1.5 = 1.306125
-    #  ley:    DM 6.0, AG 1.8, BG (6+1.8)*0.8 = 6.24;
-    #          above 1.8*0.45 = 0.81; below 6.24*0.45*1.5 = 4.212
-    #  farm means over 30 ha: above (10*1.548 + 20*0.81)/30 = 31.68/30 = 1.056
-    #                         below (10*1.306125 + 20*4.212)/30 = 97.30125/30 = 3.243375
+    #  barley: DM 4.3, C_P 1.935; C_S = 1.935 (HI 0.5); C_R = 1.935/(0.5*8) = 0.48375;
+    #          C_E = 0.241875; above 1.935, below 0.725625
+    #  ley:    DM 24 * 0.25 = 6.0, C_P 2.7; HI 1 -> C_S 0; C_R = 2.7/1.5 = 1.8; C_E 0.9;
+    #          above 0, below 2.7 (every year: no Frac_Renew)
+    #  farm means over 30 ha: above (10*1.935 + 20*0)/30 = 0.645
+    #                         below (10*0.725625 + 20*2.7)/30 = 61.25625/30 = 2.041875
     #  manure: 20 ha * 100 kg N * 10 kg C/kg N = 20 t C / 30 ha = 0.666667
-    i_ag, i_bg, i_m = 1.056, 3.243375, 20.0 / 30.0
+    i_ag, i_bg, i_m = 0.645, 2.041875, 20.0 / 30.0
     i1 = i_ag + i_bg + i_m
-    h1 = (0.125 * (i_ag + i_bg) + 0.31 * i_m) / i1
+    h1 = (0.15 * i_ag + 0.35 * i_bg + 0.31 * i_m) / i1
     y1 = 100 * 0.068
     d1 = icbm_mean_annual_change(i1, h1, 1.0, y1, 100 - y1, 30.0)
 
@@ -428,8 +432,8 @@ def test_calc_soil_carbon_icbm_hand_worked():
     assert list(res["soc_given"]) == [True, False, False]
     assert_allclose(res["delta_c_kg_per_ha_yr"], [d0 * 1000, d1 * 1000, 0.0], rtol=1e-12)
     assert_allclose(res["delta_c_kg_per_yr"], [d0 * 1000 * 40, d1 * 1000 * 30, 0.0], rtol=1e-12)
-    # 60 t/ha is far below this input's steady state (about 0.125*3.618/0.00605
-    # = 74.8 t/ha old pool): the soil gains carbon
+    # 60 t/ha is below this input's steady state (old pool 0.225*2.6316/0.00605
+    # = 97.9 t/ha): the soil gains carbon
     assert res["delta_c_kg_per_yr"].iloc[0] > 0
 
 
@@ -447,27 +451,31 @@ def test_calc_soil_carbon_icbm_farm_manure_and_factor_values():
         [farm("B", crops=[{"crop": "barley", "area_ha": 10, "yield_kg_per_ha": 5000}])]
     )
     res = calc_soil_carbon_icbm(only_barley, fs, manure_n_kg=pd.Series({0: 1000.0}))
-    # 1000 kg N * 10 = 10 t C over 10 ha = 1.0 t C/ha on top of 1.548 + 1.306125
-    assert_allclose(res["c_input_t_per_ha"], [1.548 + 1.306125 + 1.0], rtol=1e-12)
+    # 1000 kg N * 10 = 10 t C over 10 ha = 1.0 t C/ha on top of 1.935 + 0.725625
+    assert_allclose(res["c_input_t_per_ha"], [1.935 + 0.725625 + 1.0], rtol=1e-12)
     # the decay rates come from the factor set, not the function defaults
     fast = make_fs({**ICBM_FACTORS, "icbm.k1": 0.5})
     other = calc_soil_carbon_icbm(tables, fast)
     y0 = 60 * 0.068
-    d0 = icbm_mean_annual_change(3.61845, 0.125, 1.0, y0, 60 - y0, 30.0, k1=0.5, k2=0.00605)
+    d0 = icbm_mean_annual_change(2.6316, 0.225, 1.0, y0, 60 - y0, 30.0, k1=0.5, k2=0.00605)
     assert_allclose(other["delta_c_kg_per_yr"].iloc[0], d0 * 1000 * 40, rtol=1e-12)
 
 
-def test_crop_carbon_inputs_renew():
-    # perennial crops return residues only when renewed (IPCC Eq. 11.6 Frac_Renew):
-    # ley renewed every 3 years -> above 0.81/3 = 0.27, below 4.212/3 = 1.404
+def test_crop_carbon_inputs_perennial_roots_every_year():
+    # Bolinder et al. 2007: a ley's yearly harvest gives its yearly root input; the
+    # IPCC Frac_Renew of the N2O calculation (crops.renew) does not cut it, nor do the
+    # IPCC residue ratios (crops.r_ag / crops.rs) enter: one chain, roots counted once.
     fs = make_fs(
-        {**ICBM_FACTORS, "crops.renew.winter_wheat": 1.0, "crops.renew.barley": 1.0}
-        | {"crops.renew.grass_ley": 1.0 / 3.0}
+        {**ICBM_FACTORS, "crops.renew.grass_ley": 1.0 / 3.0, "crops.rs.grass_ley": 0.8}
+        | {"crops.r_ag.grass_ley": 0.3}
     )
     tables, _ = records_to_tables(icbm_records())
     inputs = crop_carbon_inputs(tables, fs)
-    assert_allclose(inputs["c_above_t_per_ha"], [1.64475, 1.548, 0.27], rtol=1e-12)
-    assert_allclose(inputs["c_below_t_per_ha"], [1.9737, 1.306125, 1.404], rtol=1e-12)
+    assert_allclose(inputs["c_above_t_per_ha"], [1.64475, 1.935, 0.0], rtol=1e-12)
+    assert_allclose(inputs["c_below_t_per_ha"], [0.98685, 0.725625, 2.7], rtol=1e-12)
+    # extra-root C is 0.5 * root C here, and nothing else is added
+    no_extra = crop_carbon_inputs(tables, make_fs({**ICBM_FACTORS, "icbm.root_extra": 0.0}))
+    assert_allclose(no_extra["c_below_t_per_ha"] * 1.5, inputs["c_below_t_per_ha"], rtol=1e-12)
 
 
 def test_calc_soil_carbon_icbm_needs_icbm_factors():
@@ -514,7 +522,12 @@ def test_soil_carbon_factor_files():
 
 def test_icbm_with_real_factor_set():
     fs = load_factor_set("sweden")
-    tables, _ = records_to_tables(icbm_records()[:2])
+    records = icbm_records()[:2]
+    # the real set reads a ley's fresh yield as hay (DRY 0.90): give the ley's 6 t DM
+    # (24 t fresh * 0.25) as dry matter, as the farm record asks for leys
+    ley = records[1]["crops"][1]
+    ley["yield_kg_dm_per_ha"] = ley.pop("yield_kg_per_ha") * 0.25
+    tables, _ = records_to_tables(records)
     res = calc_soil_carbon_icbm(tables, fs)
     # plausible: between -2 and +2 t C/ha/yr
     assert (res["delta_c_kg_per_ha_yr"].abs() < 2000).all()

@@ -174,9 +174,13 @@ IDF_MILK_SLOPE = 6.04  # IDF 2022: AF_milk = 1 - 6.04 x meat/milk
 # ICBM (sweden factor set; Andrén & Kätterer 1997 Ultuna calibration)
 ICBM_K1 = 0.8  # yr-1, young pool
 ICBM_K2 = 0.00605  # yr-1, old pool
-ICBM_H_RESIDUE = 0.125  # straw and roots
+ICBM_H_ABOVE = 0.15  # above-ground residues (Kätterer et al. 2011)
+ICBM_H_ROOT = 0.35  # root-derived C: roots + extra-root C (Kätterer et al. 2011)
 ICBM_H_MANURE = 0.31  # farmyard manure
-ICBM_RE = 1.0  # Ultuna reference climate (icbm.re.skane)
+ICBM_RE = 1.0  # Ultuna reference climate (icbm.re)
+# Bolinder et al. 2007 barley: Rp 0.451, Rs 0.400, Rr 0.090 (read in AAFC Holos Table 7)
+BARLEY_HI = 0.5300  # icbm.hi.barley = Rp / (Rp + Rs) = 0.451 / 0.851
+BARLEY_SR = 9.456  # icbm.sr.barley = (Rp + Rs) / Rr = 0.851 / 0.090
 ICBM_YOUNG_FRACTION = 0.068  # Y0 / (Y0 + O0) at Ultuna: 0.30 / 4.41
 ICBM_YEARS = 30.0  # projection horizon
 ICBM_ROOT_EXTRA = 0.65  # extra-root C per root C
@@ -933,15 +937,15 @@ def test_icbm_soil_carbon_sweden_given_manure_and_soc():
         soil={"organic_carbon_t_per_ha": 60},
     )
     result = run(rec, factors="sweden")
-    dry, r_ag, rs, _n_ag, _n_bg = BARLEY
-    dm = 5.0 * dry  # t DM/ha
-    ag = dm * r_ag
-    bg = (dm + ag) * rs
-    i_above = ag * (1 - 0.5) * C_FRACTION_DM  # t C/ha/yr
-    i_below = bg * C_FRACTION_DM * (1 + ICBM_ROOT_EXTRA)
+    dry = BARLEY[0]
+    c_p = 5.0 * dry * C_FRACTION_DM  # C in the grain, t C/ha (Bolinder et al. 2007)
+    c_s = c_p * (1 - BARLEY_HI) / BARLEY_HI  # straw C
+    c_r = c_p / (BARLEY_HI * BARLEY_SR)  # root C at harvest
+    i_above = c_s * (1 - 0.5)  # t C/ha/yr, half the straw removed
+    i_below = c_r * (1 + ICBM_ROOT_EXTRA)  # roots + extra-root C
     i_manure = 50 * ICBM_MANURE_C_PER_N / 1000  # 0.5 t C/ha/yr
     delta_c = icbm_farm_delta_kg(
-        [(i_above, ICBM_H_RESIDUE), (i_below, ICBM_H_RESIDUE), (i_manure, ICBM_H_MANURE)],
+        [(i_above, ICBM_H_ABOVE), (i_below, ICBM_H_ROOT), (i_manure, ICBM_H_MANURE)],
         soc0=60.0,
         area=10.0,
     )
@@ -978,13 +982,10 @@ def test_icbm_soil_carbon_sweden_manure_from_livestock_default_soc():
         + EF3_DEEP_BEDDING * (1 + R_N2_N2O)
     )
     manure_n = n_housed * (1 - frac_loss)  # kg N on the farm's 10 ha
-    dry, r_ag, rs, _n_ag, _n_bg = BARLEY
-    dm = 5.0 * dry
-    ag = dm * r_ag
-    bg = (dm + ag) * rs
+    c_p = 5.0 * BARLEY[0] * C_FRACTION_DM  # grain C, t C/ha
     inputs = [
-        (ag * C_FRACTION_DM, ICBM_H_RESIDUE),
-        (bg * C_FRACTION_DM * (1 + ICBM_ROOT_EXTRA), ICBM_H_RESIDUE),
+        (c_p * (1 - BARLEY_HI) / BARLEY_HI, ICBM_H_ABOVE),  # straw C, all left
+        (c_p / (BARLEY_HI * BARLEY_SR) * (1 + ICBM_ROOT_EXTRA), ICBM_H_ROOT),
         (manure_n * ICBM_MANURE_C_PER_N / 1000 / 10, ICBM_H_MANURE),
     ]
     delta_c = icbm_farm_delta_kg(inputs, soc0=ICBM_INITIAL_SOC, area=10.0)
