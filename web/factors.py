@@ -111,6 +111,8 @@ DESCRIPTIONS: dict[str, object] = {
     "fuel.n2o": lazy_gettext("Nitrous oxide from burning the fuel"),
     "fuel.ncv": lazy_gettext("Energy content of the fuel (net calorific value)"),
     "icbm.h": lazy_gettext("ICBM: humification coefficient"),
+    "icbm.hi": lazy_gettext("ICBM: harvest index (harvested share of the shoot's carbon)"),
+    "icbm.sr": lazy_gettext("ICBM: shoot-to-root ratio of the crop's carbon"),
     "icbm.initial_soc": lazy_gettext("ICBM: soil carbon stock when none is given"),
     "icbm.k1": lazy_gettext("ICBM: decomposition rate of the young carbon pool"),
     "icbm.k2": lazy_gettext("ICBM: decomposition rate of the old carbon pool"),
