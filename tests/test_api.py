@@ -26,6 +26,7 @@ RESULT_KEYS = {
     "intensities",
     "soil_carbon",
     "warnings",
+    "views",
     "factor_basis",
 }
 
@@ -288,13 +289,20 @@ def test_nex_note_names_each_farms_default_categories_sorted_once(example_record
     a["livestock"] = [lv("sheep", 20), lv("dairy_cow", 10), lv("bull_steer", 5), lv("sheep", 3)]
     b["livestock"] = [lv("dairy_cow", 10, nex=120.0), lv("horse", 2)]
     c["livestock"] = [lv("dairy_cow", 10, nex=120.0)]
-    notes = [r["notes"] for r in calculate_batch([a, b, c]).to_dicts("sv")]
+    notes = [r["notes"] for r in calculate_batch([a, b, c], factors="ipcc2019").to_dicts("sv")]
 
     def nex_note(farm_notes):
         return [n for n in farm_notes if n.startswith("Kväve i träck")]
 
     assert nex_note(notes[0]) == [
         "Kväve i träck och urin för tjurar och stutar, mjölkkor, får (tackor och baggar): "
+        "IPCC:s standardvärden (ekv. 10.30), eftersom inget värde angavs."
+    ]
+    # the sweden set counts every cattle class by Tier 2 (issue 11): their N comes from
+    # Eqs. 10.31-10.33, not from Eq. 10.30, so only the sheep are named
+    sv = calculate_batch([a], factors="sweden").to_dicts("sv")[0]["notes"]
+    assert nex_note(sv) == [
+        "Kväve i träck och urin för får (tackor och baggar): "
         "IPCC:s standardvärden (ekv. 10.30), eftersom inget värde angavs."
     ]
     assert nex_note(notes[1]) == [

@@ -95,6 +95,44 @@ def result(fs):
     return calc_livestock(tables, fs)
 
 
+def _tier2_cow_ge(fs):
+    """GE of farm 1's cows (9000 kg ECM > 8500: high band; 15 % on pasture), Eq. 10.3-10.16."""
+    v = fs.value
+    days = v("constants.days_per_year")
+    t2 = "enteric.tier2."
+    # weight: no live_weight_kg given, the milk yield is: TAM of Table 10A.5 (method rule 1)
+    ne_m = v(t2 + "cfi.dairy_cow") * v("livestock.tam_kg.dairy_cow") ** 0.75  # Eq. 10.3
+    ca = 0.85 * v(t2 + "ca_housed") + 0.15 * v(t2 + "ca_pasture")  # Table 10.5, weighted
+    ne_a = ca * ne_m  # Eq. 10.4
+    ne_l = 9000 / days * (v(t2 + "nel_a") + v(t2 + "nel_b") * v(t2 + "milk_fat_pct"))  # Eq. 10.8
+    ne_p = v(t2 + "c_pregnancy") * ne_m * v(t2 + "pregnant_fraction.dairy_cow")  # Eq. 10.13
+    de = v(t2 + "de_pct.high")
+    rem = v(t2 + "rem_a") - v(t2 + "rem_b") * de + v(t2 + "rem_c") * de**2 - v(t2 + "rem_d") / de
+    ge = (ne_m + ne_a + ne_l + ne_p) / rem / (de / 100)  # Eq. 10.16
+    return ge
+
+
+def _tier2_cow_nex(fs, ge, milk_kg):
+    """Eq. 10.31-10.33 for a mature cow (no gain): (N intake - N in milk) x 365."""
+    v = fs.value
+    days = v("constants.days_per_year")
+    n_intake = (
+        ge
+        / v("enteric.tier2.ge_per_kg_dm")
+        * v("livestock.crude_protein_pct.dairy_cow")
+        / 100
+        / v("manure.nex.n_per_protein")
+    )  # Eq. 10.32
+    n_milk = (
+        milk_kg
+        / days
+        * v("enteric.tier2.milk_protein_pct")
+        / 100
+        / v("manure.nex.milk_n_per_protein")
+    )  # Eq. 10.33, WG = 0
+    return (n_intake - n_milk) * days  # Eq. 10.31
+
+
 def _expected_rows(fs):
     v = fs.value
     days = v("constants.days_per_year")
@@ -126,19 +164,20 @@ def _expected_rows(fs):
 
     # ---- farm 1, 100 dairy cows, Tier 2 (9000 kg ECM > 8500: high band)
     t2 = "enteric.tier2."
-    ne_m = v(t2 + "cfi") * v(t2 + "weight_kg") ** 0.75  # Eq. 10.3
-    ca = 0.85 * v(t2 + "ca_housed") + 0.15 * v(t2 + "ca_pasture")  # Table 10.5, weighted
-    ne_a = ca * ne_m  # Eq. 10.4
-    ne_l = 9000 / days * (v(t2 + "nel_a") + v(t2 + "nel_b") * v(t2 + "milk_fat_pct"))  # Eq. 10.8
-    ne_p = v(t2 + "c_pregnancy") * ne_m * v(t2 + "frac_pregnant")  # Eq. 10.13
+    ge = _tier2_cow_ge(fs)
     de = v(t2 + "de_pct.high")
-    rem = v(t2 + "rem_a") - v(t2 + "rem_b") * de + v(t2 + "rem_c") * de**2 - v(t2 + "rem_d") / de
-    ge = (ne_m + ne_a + ne_l + ne_p) / rem / (de / 100)  # Eq. 10.16
     ef_cow = ge * v(t2 + "ym_pct.high") / 100 * days / v(t2 + "ch4_energy")  # Eq. 10.21
     exp[(1, "enteric_fermentation", "dairy_cow", "CH4")] = 100 * ef_cow
     cow_shares = {"liquid_slurry_crust": 0.85, "deep_bedding": 0.15}
-    n_cow = 100 * v("livestock.n_rate.dairy_cow") * v("livestock.tam_kg.dairy_cow") / 1000 * days
-    vs_cow = 100 * v("manure.vs_rate.dairy_cow") * v("livestock.tam_kg.dairy_cow") / 1000 * days
+    n_cow = 100 * _tier2_cow_nex(fs, ge, 9000)
+    # Eq. 10.24: VS = (GE (1 - DE/100) + UE GE) (1 - ASH) / 18.45 x 365
+    vs_cow = (
+        100
+        * (ge * (1 - de / 100) + v("manure.vs.ue_fraction") * ge)
+        * (1 - v("manure.vs.ash_fraction"))
+        / v(t2 + "ge_per_kg_dm")
+        * days
+    )
     exp[(1, "manure_management", "dairy_cow", "N2O")] = manure_n2o(
         "dairy_cow", n_cow * 0.85, cow_shares
     )
@@ -214,9 +253,10 @@ def test_n_flows(result, fs):
     assert list(nf.index) == [0, 1, 2, 3, 4]
     assert nf["farm_idx"].tolist() == [1, 1, 2, 2, 2]
     assert nf["tier"].tolist() == [2, 1, 1, 1, 1]
-    assert nf["nex_default"].tolist() == [True, False, True, True, True]
+    # the Tier 2 cow's N comes from Eq. 10.31-10.33, not from the Eq. 10.30 default
+    assert nf["nex_default"].tolist() == [False, False, True, True, True]
 
-    n_cow = 100 * v("livestock.n_rate.dairy_cow") * v("livestock.tam_kg.dairy_cow") / 1000 * days
+    n_cow = 100 * _tier2_cow_nex(fs, _tier2_cow_ge(fs), 9000)
     n_heifer = 40 * 50.0
     n_hens = (
         1000 * v("livestock.n_rate.laying_hen") * v("livestock.tam_kg.laying_hen") / 1000 * days
@@ -279,7 +319,7 @@ def test_milk_bands_choose_de_and_ym(fs):
     v = fs.value
     t2 = "enteric.tier2."
     days = v("constants.days_per_year")
-    ne_m = v(t2 + "cfi") * v(t2 + "weight_kg") ** 0.75
+    ne_m = v(t2 + "cfi.dairy_cow") * v("livestock.tam_kg.dairy_cow") ** 0.75
 
     def hand(milk, band):
         de = v(f"{t2}de_pct.{band}")
@@ -287,7 +327,7 @@ def test_milk_bands_choose_de_and_ym(fs):
             v(t2 + "rem_a") - v(t2 + "rem_b") * de + v(t2 + "rem_c") * de**2 - v(t2 + "rem_d") / de
         )
         ne_l = milk / days * (v(t2 + "nel_a") + v(t2 + "nel_b") * v(t2 + "milk_fat_pct"))
-        ne_p = v(t2 + "c_pregnancy") * ne_m * v(t2 + "frac_pregnant")
+        ne_p = v(t2 + "c_pregnancy") * ne_m * v(t2 + "pregnant_fraction.dairy_cow")
         ge = (ne_m + 0.0 + ne_l + ne_p) / rem / (de / 100)
         return ge * v(f"{t2}ym_pct.{band}") / 100 * days / v(t2 + "ch4_energy")
 

@@ -175,13 +175,19 @@ SCALARS = [
     *[
         f"enteric.tier2.{p}"
         for p in [
-            "weight_kg",
-            "cfi",
+            "mature_weight_kg",
             "ca_housed",
             "ca_pasture",
             "c_pregnancy",
-            "frac_pregnant",
             "milk_fat_pct",
+            "milk_protein_pct",
+            "ge_per_kg_dm",
+            "neg_a",
+            "neg_b",
+            "reg_a",
+            "reg_b",
+            "reg_c",
+            "reg_d",
             "nel_a",
             "nel_b",
             "rem_a",
@@ -199,6 +205,21 @@ SCALARS = [
             "de_pct.low",
         ]
     ],
+    "livestock.months_per_year",
+    "manure.nex.n_per_protein",
+    "manure.nex.milk_n_per_protein",
+    "manure.nex.gain_protein_a",
+    "manure.nex.gain_protein_b",
+    "manure.vs.ue_fraction",
+    "manure.vs.ash_fraction",
+]
+CATTLE = ["dairy_cow", "heifer", "bull_steer", "suckler_cow", "calf"]
+PER_CATTLE_CLASS = [
+    "enteric.tier2.cfi",
+    "enteric.tier2.c_growth",
+    "enteric.tier2.gain_kg_d",
+    "enteric.tier2.pregnant_fraction",
+    "livestock.crude_protein_pct",
 ]
 
 
@@ -222,6 +243,14 @@ def test_every_category_and_system_has_its_factor(fs, prefix):
     values = fs.lookup2(prefix, [c for c, _ in pairs], [s for _, s in pairs])
     assert len(values) == 13 * 9
     assert np.all((values >= 0) & (values <= 1))
+
+
+@pytest.mark.parametrize("prefix", PER_CATTLE_CLASS)
+def test_every_cattle_class_has_its_tier2_factor(fs, prefix):
+    values = fs.lookup(prefix, CATTLE)  # raises when one is missing
+    assert np.all(np.isfinite(values)) and np.all(values >= 0)
+    # only cattle classes: the presence of enteric.tier2.cfi.<class> makes a class Tier 2
+    assert set(fs.series(prefix).index) == set(CATTLE)
 
 
 def test_tier2_and_constant_factors_exist(fs):
@@ -256,3 +285,29 @@ def test_other_cattle_share_the_other_cattle_values(fs):
         values = fs.lookup(prefix, others)
         assert np.all(values == values[0]), prefix
         assert values[0] != fs.value(f"{prefix}.dairy_cow"), prefix
+
+
+# --- Tier 2 N and VS (issue 11) ------------------------------------------------
+def test_volatile_solids_tier2():
+    # Eq. 10.24: GE 300 MJ/d, DE 70 %: (300 x 0.30 + 0.04 x 300) x (1 - 0.08) / 18.45
+    # = (90 + 12) x 0.92 / 18.45 = 5.0862 kg VS/d, x 365 = 1856.5 kg VS/yr
+    got = manure.volatile_solids_tier2(300.0, 70.0, 0.04, 0.08, 18.45, 365.0)
+    assert_allclose(got, 102 * 0.92 / 18.45 * 365, rtol=RTOL)
+    arr = manure.volatile_solids_tier2(
+        np.array([300.0, 150.0]), np.array([70.0, 62.0]), 0.04, 0.08, 18.45, 365.0
+    )
+    assert_allclose(arr[1], (150 * 0.38 + 6) * 0.92 / 18.45 * 365, rtol=RTOL)
+
+
+def test_n_intake_retention_excretion():
+    # Eq. 10.32: GE 350 MJ/d, 17 % CP: 350 / 18.45 x 0.17 / 6.25 = 0.51599 kg N/d
+    n_in = manure.n_intake(350.0, 17.0, 18.45, 6.25)
+    assert_allclose(n_in, 350 / 18.45 * 0.17 / 6.25, rtol=RTOL)
+    # Eq. 10.33: 30 kg milk/d at 3.3 % protein: 30 x 0.033 / 6.38 = 0.15517 kg N/d; no gain
+    n_ret = manure.n_retention_cattle(30.0, 3.3, 6.38, 0.0, 0.0, 268.0, 7.03, 6.25)
+    assert_allclose(n_ret, 30 * 0.033 / 6.38, rtol=RTOL)
+    # a bull gaining 1.2 kg/d with NEg 19.3 MJ/d: 1.2 x (268 - 7.03 x 19.3/1.2) / 6250
+    g = manure.n_retention_cattle(0.0, 3.3, 6.38, 1.2, 19.3, 268.0, 7.03, 6.25)
+    assert_allclose(g, 1.2 * (268 - 7.03 * 19.3 / 1.2) / (1000 * 6.25), rtol=RTOL)
+    # Eq. 10.31: (intake - retention) x 365
+    assert_allclose(manure.n_excretion_tier2(n_in, n_ret, 365.0), (n_in - n_ret) * 365, rtol=RTOL)

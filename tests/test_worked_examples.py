@@ -90,6 +90,14 @@ CH4_MJ_PER_KG = 55.65  # Eq. 10.21
 DE_YM_HIGH = (70.0, 6.0)  # > 8500 kg milk, DE >= 70, NDF >= 35
 DE_YM_MEDIUM = (66.5, 6.3)  # 5000-8500 kg milk, DE 63-70 (midpoint), NDF > 37
 DE_YM_LOW = (62.0, 6.5)  # < 5000 kg milk, DE <= 62, NDF > 38
+# Tier 2 N and VS excretion of a Tier 2 cow (issue 11: Eqs. 10.24, 10.31-10.33)
+CP_DAIRY = 16.0  # factor-set assumption: crude protein of a dairy ration, % of DM
+GE_PER_KG_DM = 18.45  # Eqs. 10.24, 10.32 [MJ kg-1 DM]
+N_PER_PROTEIN = 6.25  # Eqs. 10.32, 10.33
+MILK_N_PER_PROTEIN = 6.38  # Eq. 10.33
+MILK_PROTEIN_PCT = 3.3  # ECM is standardised to 3.3 % protein
+UE_FRACTION = 0.04  # Eq. 10.24, urinary energy share of GE
+ASH_CATTLE = 0.08  # Eq. 10.24, ash share of feed DM (cattle)
 
 # IPCC 2019 Vol. 4 Ch. 11 (wet climate) [kg N2O-N kg-1 N] and fractions
 EF1_SYNTHETIC = 0.016  # Table 11.1, synthetic fertiliser, wet climate
@@ -311,14 +319,34 @@ def test_dairy_tier1_one_manure_system():
     assert result["totals"]["CO2_kg"] == 0.0
 
 
-def tier2_ef(milk_kg: float, pasture_fraction: float) -> float:
-    """Tier 2 enteric EF of a dairy cow [kg CH4 head-1 yr-1], by hand."""
+def milk_band(milk_kg: float) -> tuple[float, float]:
+    """(DE, Ym) of Table 10.12 by the milk band."""
     if milk_kg > 8500:
-        de, ym = DE_YM_HIGH
-    elif milk_kg >= 5000:
-        de, ym = DE_YM_MEDIUM
-    else:
-        de, ym = DE_YM_LOW
+        return DE_YM_HIGH
+    if milk_kg >= 5000:
+        return DE_YM_MEDIUM
+    return DE_YM_LOW
+
+
+def tier2_ge(milk_kg: float, pasture_fraction: float) -> float:
+    """Gross energy intake of a Tier 2 dairy cow [MJ head-1 d-1], Eqs. 10.3-10.16."""
+    return tier2_ef(milk_kg, pasture_fraction, ge_only=True)
+
+
+def tier2_nex_vs(milk_kg: float, pasture_fraction: float) -> tuple[float, float]:
+    """N [kg N] and VS [kg VS] excreted per Tier 2 cow and year (Eqs. 10.31-10.33, 10.24)."""
+    ge = tier2_ge(milk_kg, pasture_fraction)
+    de, _ = milk_band(milk_kg)
+    n_intake = ge / GE_PER_KG_DM * (CP_DAIRY / 100) / N_PER_PROTEIN  # Eq. 10.32
+    n_milk = milk_kg / DAYS * (MILK_PROTEIN_PCT / 100) / MILK_N_PER_PROTEIN  # Eq. 10.33, WG 0
+    nex = (n_intake - n_milk) * DAYS  # Eq. 10.31
+    vs = (ge * (1 - de / 100) + UE_FRACTION * ge) * (1 - ASH_CATTLE) / GE_PER_KG_DM * DAYS
+    return nex, vs
+
+
+def tier2_ef(milk_kg: float, pasture_fraction: float, ge_only: bool = False) -> float:
+    """Tier 2 enteric EF of a dairy cow [kg CH4 head-1 yr-1], by hand."""
+    de, ym = milk_band(milk_kg)
     ne_m = CFI_LACTATING * TAM_DAIRY**0.75  # Eq. 10.3
     ca = (1 - pasture_fraction) * CA_STALL + pasture_fraction * CA_PASTURE
     ne_a = ca * ne_m  # Eq. 10.4
@@ -326,6 +354,8 @@ def tier2_ef(milk_kg: float, pasture_fraction: float) -> float:
     ne_p = C_PREGNANCY * ne_m * FRAC_PREGNANT  # Eq. 10.13
     rem = 1.123 - 4.092e-3 * de + 1.126e-5 * de**2 - 25.4 / de  # Eq. 10.14
     ge = ((ne_m + ne_a + ne_l + ne_p) / rem) / (de / 100)  # Eq. 10.16 (NEg = 0)
+    if ge_only:
+        return ge
     return ge * (ym / 100) * DAYS / CH4_MJ_PER_KG  # Eq. 10.21
 
 
@@ -387,8 +417,11 @@ def dairy_tier2_record(meat: float | None) -> dict:
 
 def dairy_tier2_expected() -> dict:
     # 10 cows, 9000 kg ECM, 25 % of excreta on pasture, housed manure on crusted slurry.
-    vs_housed = 10 * VS_RATE_DAIRY * TAM_DAIRY / 1000 * DAYS * (1 - 0.25)
-    n_ex = 10 * N_RATE_DAIRY * TAM_DAIRY / 1000 * DAYS
+    # Tier 2 cows (issue 11): N from intake and milk (Eqs. 10.31-10.33), VS from GE (Eq. 10.24)
+    # instead of Eq. 10.30 (0.54 x 0.6 x 365 = 118.3 kg N) and Eq. 10.22a (8.4 x 0.6 x 365).
+    nex, vs = tier2_nex_vs(9000, 0.25)  # about 129.5 kg N and 2151 kg VS per cow
+    vs_housed = 10 * vs * (1 - 0.25)
+    n_ex = 10 * nex
     f_prp = n_ex * 0.25  # rule 2
     n_housed = n_ex - f_prp
     n2o_n_manure = n_housed * (
@@ -975,7 +1008,20 @@ def test_icbm_soil_carbon_sweden_manure_from_livestock_default_soc():
         crops=[{"crop": "barley", "area_ha": 10, "yield_kg_per_ha": 5000}],
     )
     result = run(rec, factors="sweden")
-    n_housed = 20 * N_RATE_OTHER_CATTLE * TAM_OTHER_CATTLE / 1000 * DAYS * 0.5
+    # The sweden set counts heifers by Tier 2 (issue 11): N from intake and gain,
+    # Eqs. 10.31-10.33, with the set's heifer defaults: 460 kg, 0.75 kg/d, C 0.8,
+    # mature cow 650 kg, Cfi 0.322, DE 68 %, 0.5 pregnant, crude protein 14 %.
+    ne_m = 0.322 * 460**0.75  # Eq. 10.3
+    ne_a = (0.5 * 0.0 + 0.5 * 0.17) * ne_m  # Eq. 10.4, Table 10.5 half the year on pasture
+    ne_g = 22.02 * (460 / (0.8 * 650)) ** 0.75 * 0.75**1.097  # Eq. 10.6
+    ne_p = 0.10 * ne_m * 0.5  # Eq. 10.13
+    rem = 1.123 - 4.092e-3 * 68 + 1.126e-5 * 68**2 - 25.4 / 68  # Eq. 10.14
+    reg = 1.164 - 5.160e-3 * 68 + 1.308e-5 * 68**2 - 37.4 / 68  # Eq. 10.15
+    ge = ((ne_m + ne_a + ne_p) / rem + ne_g / reg) / 0.68  # Eq. 10.16, about 169 MJ/d
+    n_intake = ge / GE_PER_KG_DM * 0.14 / N_PER_PROTEIN  # Eq. 10.32
+    n_gain = (268 * 0.75 - 7.03 * ne_g) / (1000 * N_PER_PROTEIN)  # Eq. 10.33
+    nex = (n_intake - n_gain) * DAYS  # Eq. 10.31: about 69 kg N (Eq. 10.30 gave 62.1)
+    n_housed = 20 * nex * 0.5
     frac_loss = (
         FRAC_GAS_OTHER_CATTLE_DEEP_BEDDING
         + FRAC_LEACH_DEEP_BEDDING

@@ -1,8 +1,9 @@
 """Enteric fermentation: CH4 from the digestion of livestock.
 
 Model functions of IPCC 2019 Refinement, Vol. 4, Ch. 10, Section 10.3
-(Tier 1 emission factors and the Tier 2 gross-energy method for dairy
-cows). Each function is pure and works on scalars, numpy arrays and pandas
+(Tier 1 emission factors and the Tier 2 gross-energy method for every
+cattle class: maintenance, activity, growth, lactation and pregnancy).
+Each function is pure and works on scalars, numpy arrays and pandas
 Series alike; every coefficient is an argument, read from the factor set
 by the calculator (:func:`farmcalc.sources.livestock.calc_livestock`).
 
@@ -51,6 +52,61 @@ def tier1_ch4(head: Numeric, ef: Numeric) -> Numeric:
     return head * ef
 
 
+def annual_average_population(head: Numeric, months: Numeric, months_per_year: Numeric) -> Numeric:
+    """Annual average population of animals present part of the year, IPCC 2019 Eq. 10.1.
+
+    ``AAP = head x months_on_farm / 12`` (Eq. 10.1 counts days alive / 365;
+    lambs sold at five months are five twelfths of a year-round animal).
+
+    Parameters
+    ----------
+    head : numeric
+        Animals (places) as the record gives them [head].
+    months : numeric
+        Months of the year each is on the farm [month].
+    months_per_year : numeric
+        Months in the year [month yr-1].
+
+    Returns
+    -------
+    numeric
+        Annual average population [head].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.1.
+    """
+    return head * months / months_per_year
+
+
+def activity_coefficient(
+    pasture_fraction: Numeric, ca_housed: Numeric, ca_pasture: Numeric
+) -> Numeric:
+    """Activity coefficient Ca weighted by the share of the year on pasture (Table 10.5).
+
+    ``Ca = (1 - pasture_fraction) x Ca_stall + pasture_fraction x Ca_pasture``
+
+    Parameters
+    ----------
+    pasture_fraction : numeric
+        Share of the year on pasture [1].
+    ca_housed : numeric
+        Ca of animals confined to a stall, Table 10.5 [1].
+    ca_pasture : numeric
+        Ca of animals on pasture, Table 10.5 [1].
+
+    Returns
+    -------
+    numeric
+        Ca [1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.4, Table 10.5.
+    """
+    return (1 - pasture_fraction) * ca_housed + pasture_fraction * ca_pasture
+
+
 def net_energy_maintenance(weight_kg: Numeric, cfi: Numeric) -> Numeric:
     """Net energy for maintenance, IPCC 2019 Eq. 10.3.
 
@@ -97,6 +153,47 @@ def net_energy_activity(ne_m: Numeric, ca: Numeric) -> Numeric:
     IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.4, Table 10.5.
     """
     return ca * ne_m
+
+
+def net_energy_growth(
+    weight_kg: Numeric,
+    mature_weight_kg: Numeric,
+    c_growth: Numeric,
+    gain_kg_per_day: Numeric,
+    neg_a: Numeric,
+    neg_b: Numeric,
+) -> Numeric:
+    """Net energy for growth of cattle, IPCC 2019 Eq. 10.6.
+
+    ``NEg = 22.02 x (BW / (C x MW)) ** 0.75 x WG ** 1.097`` with
+    ``neg_a = 22.02`` and ``neg_b = 1.097``; 0 when WG is 0.
+
+    Parameters
+    ----------
+    weight_kg : numeric
+        Average live weight BW [kg head-1].
+    mature_weight_kg : numeric
+        Mature live weight of an adult female in moderate body condition MW [kg head-1].
+    c_growth : numeric
+        C of Eq. 10.6: 0.8 females, 1.0 castrates, 1.2 bulls [1].
+    gain_kg_per_day : numeric
+        Average daily weight gain WG [kg head-1 d-1].
+    neg_a : numeric
+        Coefficient of Eq. 10.6 [MJ d-1].
+    neg_b : numeric
+        Exponent of the gain in Eq. 10.6 [1].
+
+    Returns
+    -------
+    numeric
+        NEg [MJ head-1 d-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.6.
+    """
+    ratio = weight_kg / (c_growth * mature_weight_kg)
+    return neg_a * ratio**METABOLIC_WEIGHT_EXPONENT * gain_kg_per_day**neg_b
 
 
 def net_energy_lactation(
@@ -190,6 +287,39 @@ def rem(
     return rem_a - rem_b * de_pct + rem_c * de_pct**2 - rem_d / de_pct
 
 
+def reg(
+    de_pct: Numeric, reg_a: Numeric, reg_b: Numeric, reg_c: Numeric, reg_d: Numeric
+) -> Numeric:
+    """Ratio of net energy available for growth to digestible energy, Eq. 10.15.
+
+    ``REG = 1.164 - 5.160e-3 * DE + 1.308e-5 * DE**2 - 37.4 / DE`` with the
+    four coefficients ``reg_a .. reg_d`` in this order.
+
+    Parameters
+    ----------
+    de_pct : numeric
+        Digestible energy [% of gross energy].
+    reg_a : numeric
+        Constant [1].
+    reg_b : numeric
+        Linear coefficient [%-1].
+    reg_c : numeric
+        Quadratic coefficient [%-2].
+    reg_d : numeric
+        Reciprocal coefficient [%].
+
+    Returns
+    -------
+    numeric
+        REG [1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.15.
+    """
+    return reg_a - reg_b * de_pct + reg_c * de_pct**2 - reg_d / de_pct
+
+
 def gross_energy(
     ne_m: Numeric,
     ne_a: Numeric,
@@ -197,11 +327,14 @@ def gross_energy(
     ne_p: Numeric,
     rem: Numeric,
     de_pct: Numeric,
+    ne_g: Numeric = 0.0,
+    reg: Numeric = 1.0,
 ) -> Numeric:
-    """Gross energy intake of a mature cow, IPCC 2019 Eq. 10.16.
+    """Gross energy intake of cattle, IPCC 2019 Eq. 10.16.
 
     ``GE = ((NEm + NEa + NEl + NEwork + NEp) / REM + (NEg + NEwool) / REG)
-    / (DE / 100)`` with ``NEg = NEwork = NEwool = 0`` for mature cows.
+    / (DE / 100)`` with ``NEwork = NEwool = 0`` (no draught cattle, no wool);
+    ``NEg = 0`` for mature cows (the default).
 
     Parameters
     ----------
@@ -217,6 +350,10 @@ def gross_energy(
         Ratio of net energy for maintenance to digestible energy, Eq. 10.14 [1].
     de_pct : numeric
         Digestible energy [% of gross energy].
+    ne_g : numeric, optional
+        Net energy for growth, Eq. 10.6 [MJ head-1 d-1].
+    reg : numeric, optional
+        Ratio of net energy for growth to digestible energy, Eq. 10.15 [1].
 
     Returns
     -------
@@ -227,7 +364,7 @@ def gross_energy(
     ----------
     IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.16.
     """
-    return (ne_m + ne_a + ne_l + ne_p) / rem / (de_pct / PERCENT)
+    return ((ne_m + ne_a + ne_l + ne_p) / rem + ne_g / reg) / (de_pct / PERCENT)
 
 
 def tier2_emission_factor(

@@ -21,6 +21,10 @@ Numeric = TypeVar("Numeric", float, np.ndarray, pd.Series)
 
 #: The rates of Tables 10.13a and 10.19 are per 1000 kg of animal mass.
 PER_1000_KG = 1000.0
+#: Percent to fraction (DE and crude protein are given in %).
+PERCENT = 100.0
+#: Grams per kilogram (Eq. 10.33 gives the protein of gain in g).
+G_PER_KG = 1000.0
 
 
 def volatile_solids_tier1(vs_rate: Numeric, tam_kg: Numeric, days_per_year: Numeric) -> Numeric:
@@ -49,6 +53,155 @@ def volatile_solids_tier1(vs_rate: Numeric, tam_kg: Numeric, days_per_year: Nume
     Annex 10A Table 10A.5.
     """
     return vs_rate * tam_kg / PER_1000_KG * days_per_year
+
+
+def volatile_solids_tier2(
+    ge: Numeric,
+    de_pct: Numeric,
+    ue_fraction: Numeric,
+    ash_fraction: Numeric,
+    ge_per_kg_dm: Numeric,
+    days_per_year: Numeric,
+) -> Numeric:
+    """Annual volatile-solids excretion from gross energy intake, IPCC 2019 Eq. 10.24.
+
+    ``VS = (GE x (1 - DE/100) + UE x GE) x ((1 - ASH) / 18.45) x 365``
+
+    Parameters
+    ----------
+    ge : numeric
+        Gross energy intake, Eq. 10.16 [MJ head-1 d-1].
+    de_pct : numeric
+        Digestibility of the feed [% of gross energy].
+    ue_fraction : numeric
+        Urinary energy as a fraction of GE (0.04 for most ruminants) [1].
+    ash_fraction : numeric
+        Ash content of the feed [kg kg-1 DM].
+    ge_per_kg_dm : numeric
+        Gross energy of feed dry matter [MJ kg-1].
+    days_per_year : numeric
+        Days in the year [d yr-1].
+
+    Returns
+    -------
+    numeric
+        VS excreted [kg VS head-1 yr-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.24.
+    """
+    daily = (ge * (1 - de_pct / PERCENT) + ue_fraction * ge) * ((1 - ash_fraction) / ge_per_kg_dm)
+    return daily * days_per_year
+
+
+def n_intake(
+    ge: Numeric, crude_protein_pct: Numeric, ge_per_kg_dm: Numeric, n_per_protein: Numeric
+) -> Numeric:
+    """Daily N intake of cattle from gross energy and crude protein, IPCC 2019 Eq. 10.32.
+
+    ``N_intake = GE / 18.45 x (CP% / 100) / 6.25``
+
+    Parameters
+    ----------
+    ge : numeric
+        Gross energy intake, Eq. 10.16 [MJ head-1 d-1].
+    crude_protein_pct : numeric
+        Crude protein of the diet [% of dry matter].
+    ge_per_kg_dm : numeric
+        Gross energy of feed dry matter [MJ kg-1].
+    n_per_protein : numeric
+        Protein per N (6.25) [kg kg-1].
+
+    Returns
+    -------
+    numeric
+        N intake [kg N head-1 d-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.32.
+    """
+    return ge / ge_per_kg_dm * (crude_protein_pct / PERCENT) / n_per_protein
+
+
+def n_retention_cattle(
+    milk_kg_per_day: Numeric,
+    milk_protein_pct: Numeric,
+    milk_n_per_protein: Numeric,
+    gain_kg_per_day: Numeric,
+    ne_g: Numeric,
+    gain_protein_a: Numeric,
+    gain_protein_b: Numeric,
+    n_per_protein: Numeric,
+) -> Numeric:
+    """Daily N retained in milk and live-weight gain of cattle, IPCC 2019 Eq. 10.33.
+
+    ``N_retention = Milk x (PR% / 100) / 6.38
+    + WG x (268 - 7.03 x NEg / WG) / (1000 x 6.25)``, written as
+    ``(268 x WG - 7.03 x NEg) / (1000 x 6.25)`` so that WG = 0 gives 0.
+
+    Parameters
+    ----------
+    milk_kg_per_day : numeric
+        Milk produced [kg head-1 d-1].
+    milk_protein_pct : numeric
+        Protein content of the milk [%].
+    milk_n_per_protein : numeric
+        Milk protein per N (6.38) [kg kg-1].
+    gain_kg_per_day : numeric
+        Live-weight gain WG [kg head-1 d-1].
+    ne_g : numeric
+        Net energy for growth, Eq. 10.6 [MJ head-1 d-1].
+    gain_protein_a : numeric
+        Protein in gain, constant of Eq. 10.33 (268) [g kg-1].
+    gain_protein_b : numeric
+        Protein in gain per NEg, coefficient of Eq. 10.33 (7.03) [g MJ-1].
+    n_per_protein : numeric
+        Protein per N (6.25) [kg kg-1].
+
+    Returns
+    -------
+    numeric
+        N retained [kg N head-1 d-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.33.
+    """
+    in_milk = milk_kg_per_day * (milk_protein_pct / PERCENT) / milk_n_per_protein
+    in_gain = (gain_protein_a * gain_kg_per_day - gain_protein_b * ne_g) / (
+        G_PER_KG * n_per_protein
+    )
+    return in_milk + in_gain
+
+
+def n_excretion_tier2(
+    n_intake_kg_per_day: Numeric, n_retention_kg_per_day: Numeric, days_per_year: Numeric
+) -> Numeric:
+    """Annual N excretion from intake and retention, IPCC 2019 Eq. 10.31.
+
+    ``Nex = (N_intake - N_retention) x 365``
+
+    Parameters
+    ----------
+    n_intake_kg_per_day : numeric
+        N intake, Eq. 10.32 [kg N head-1 d-1].
+    n_retention_kg_per_day : numeric
+        N retained, Eq. 10.33 [kg N head-1 d-1].
+    days_per_year : numeric
+        Days in the year [d yr-1].
+
+    Returns
+    -------
+    numeric
+        N excreted [kg N head-1 yr-1].
+
+    References
+    ----------
+    IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.31.
+    """
+    return (n_intake_kg_per_day - n_retention_kg_per_day) * days_per_year
 
 
 def ch4_manure(
