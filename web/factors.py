@@ -25,9 +25,21 @@ from farmcalc.factors import (
     load_sources,
 )
 from farmcalc.labels import label
+from web.factor_basis import origins_of, result_basis, set_bases, set_summary
 from web.i18n import current_lang, number
 
 bp = Blueprint("factors", __name__, url_prefix="/factors")
+
+
+@bp.app_context_processor
+def factor_set_bases() -> dict:
+    """Every set's share of Swedish, IPCC and other factor rows, for the page footer, and
+    ``result_basis(result)``: a result's shares as the result page shows them."""
+    return {
+        "factor_set_bases": set_bases,
+        "result_basis": lambda result: result_basis(result, current_lang()),
+    }
+
 
 # Topics (the first part of a factor id), in the order a farmer meets them.
 GROUPS: dict[str, object] = {
@@ -243,6 +255,7 @@ class FactorRow:
     locator: str
     fell_back: bool
     notes: str
+    origin: str = ""
 
 
 def factor_value(v: float) -> str:
@@ -274,6 +287,7 @@ def factor_groups(fs) -> list[tuple[str, str, list[FactorRow]]]:
 
 def _factor_groups(fs) -> list[tuple[str, str, list[FactorRow]]]:
     sources = load_sources()
+    origins = origins_of(fs)
     rows: dict[str, list[FactorRow]] = {}
     for fid, r in fs.rows.sort_index().iterrows():
         src = r["source_id"]
@@ -296,6 +310,7 @@ def _factor_groups(fs) -> list[tuple[str, str, list[FactorRow]]]:
                 locator=r["source_locator"],
                 fell_back=bool(r["fell_back"]),
                 notes=r["notes"],
+                origin=origins.get(fid, ""),
             )
         )
     order = [g for g in GROUPS if g in rows] + sorted(g for g in rows if g not in GROUPS)
@@ -353,6 +368,7 @@ def factor_set(name: str) -> str:
         groups=groups,
         n_factors=len(fs.rows),
         n_fell_back=int(fs.rows["fell_back"].sum()),
+        basis=set_summary(fs.name),
         gwps=gwp_rows(),
         sets=available_factor_sets(),
     )
@@ -361,4 +377,6 @@ def factor_set(name: str) -> str:
 @bp.route("/<name>/sources")
 def sources(name: str) -> str:
     fs = _set_or_404(name)
-    return render_template("factors/sources.html", fs=fs, sources=sources_of(fs))
+    return render_template(
+        "factors/sources.html", fs=fs, sources=sources_of(fs), basis=set_summary(fs.name)
+    )

@@ -1,0 +1,82 @@
+"""Honest labels: the pages say how much rests on Swedish values, never call a set Swedish."""
+
+from __future__ import annotations
+
+import html as html_lib
+
+from farmcalc.demo import demo_records
+from farmcalc.factors import available_factor_sets, load_factor_set
+from farmcalc.provenance import set_basis
+from web.factor_basis import percent_parts
+
+
+def _text(response) -> str:
+    return html_lib.unescape(response.get_data(as_text=True)).replace("\xa0", " ")
+
+
+def test_footer_states_each_sets_share_and_never_says_swedish_factors(client):
+    page = _text(client.get("/factors/sweden"))
+    assert "svenska faktorer" not in page.lower()
+    for name in available_factor_sets():
+        b = set_basis(load_factor_set(name))
+        sw, ipcc, other = percent_parts([b[o] / b["total"] for o in ("sweden", "ipcc", "other")])
+        assert (
+            f"Faktoruppsättningen {name}: {sw} % av dess {b['total']} värden är svenska, "
+            f"{ipcc} % är IPCC:s standardvärden och {other} % kommer från andra källor."
+        ) in page
+
+
+def test_factor_page_tags_every_value_by_origin(client):
+    fs = load_factor_set("sweden")
+    b = set_basis(fs)
+    page = _text(client.get("/factors/sweden"))
+    assert page.count(">svenskt värde<") == b["sweden"]
+    assert page.count(">IPCC:s standardvärde<") == b["ipcc"]
+    assert page.count(">annan källa<") == b["other"]
+    assert f"Av uppsättningens {b['total']} värden kommer {b['sweden']} (" in page
+    assert "IPCC 2019 med svenska värden där en svensk källa har lästs" in page  # the title
+
+
+def test_result_page_says_what_the_result_rests_on(app, client, seed, login):
+    from web import crud
+    from web.db import get_session
+    from web.models import Farm
+
+    with app.app_context():
+        db = get_session()
+        farm = db.get(Farm, seed.farms["own"])
+        fy = crud.save_farm_year(
+            session=db, farm=farm, year=2024, record=demo_records(2, year=2024)[1]
+        )
+        result = crud.calculate_farm_year(session=db, farm_year=fy, factors="sweden")
+    fb = result["factor_basis"]
+    sw, ipcc, other = percent_parts([fb["swedish_share"], fb["ipcc_share"], fb["other_share"]])
+    assert sw + ipcc + other == 100
+    login(client, seed.emails["owner"])
+    page = _text(client.get(f"/farms/{seed.farms['own']}/years/2024/result"))
+    assert (
+        f"{ipcc} % av resultatet bygger på IPCC:s standardvärden, {sw} % på svenska värden "
+        f"och {other} % på andra källor."
+    ) in page
+    assert "Svenska värden och IPCC:s standardvärden, per utsläppskälla" in page
+
+
+def test_an_old_result_without_the_basis_still_shows(app, client, seed, login):
+    from web import crud
+    from web.db import get_session
+    from web.models import Farm
+
+    with app.app_context():
+        db = get_session()
+        farm = db.get(Farm, seed.farms["own"])
+        fy = crud.save_farm_year(
+            session=db, farm=farm, year=2024, record=demo_records(2, year=2024)[1]
+        )
+        result = crud.calculate_farm_year(session=db, farm_year=fy, factors="sweden")
+        fy.result = {k: v for k, v in result.items() if k != "factor_basis"}
+        db.add(fy)
+        db.commit()
+    login(client, seed.emails["owner"])
+    r = client.get(f"/farms/{seed.farms['own']}/years/2024/result")
+    assert r.status_code == 200
+    assert "av resultatet bygger på" not in _text(r)
