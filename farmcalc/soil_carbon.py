@@ -299,9 +299,7 @@ def soc_annual_change(soc_0: Numeric, soc_0_minus_t: Numeric, d: Numeric) -> Num
 # calculators
 
 
-def _per_crop_factor(
-    fs: FactorSet, factor_id: str, crops: pd.Categorical
-) -> np.ndarray | float:
+def _per_crop_factor(fs: FactorSet, factor_id: str, crops: pd.Categorical) -> np.ndarray | float:
     """``<factor_id>.<crop>`` per crop, or the single ``<factor_id>`` if so given."""
     if factor_id in fs:
         return fs.value(factor_id)

@@ -142,7 +142,8 @@ def test_root_rich_ley_worked_example():
     # first-year ΔC from SOC 60 t C/ha (Y0 = 4.08, O0 = 55.92):
     #   Y(1) = 3.253720/0.8 + (4.08 - 4.067150) e^-0.8 = 4.072924
     #   O(1) = h i/(k2 re) + (O0 - h i/(k2 re) - c) e^-0.00605 + c e^-0.8 = 56.720538
-    #          with h i/(k2 re) = 1.138802/0.00605 = 188.2317, c = h (0.8*4.08 - 3.253720)/(0.00605 - 0.8)
+    #          with h i/(k2 re) = 1.138802/0.00605 = 188.2317,
+    #          c = h (0.8*4.08 - 3.253720)/(0.00605 - 0.8)
     #   ΔC(1) = 4.072924 + 56.720538 - 60 = +0.7935 t C/ha (with h = 0.125: +0.0620)
     d1 = first_year_change(below, H_ROOT, 60.0)
     assert d1 == pytest.approx(0.79346, abs=1e-5)  # t C/ha in the first year

@@ -1,0 +1,145 @@
+"""Sensitivity of ICBM's soil-carbon result to re and to the root inputs.
+
+Writes the table of ``docs/soil-carbon.md`` (between the markers
+``<!-- sensitivity:start -->`` and ``<!-- sensitivity:end -->``); the numbers are
+computed with the ``sweden`` factor set, each variant changing the factors named
+in its row and nothing else. ``tests/test_soil_carbon_sensitivity.py`` checks
+that the doc holds the table this script makes.
+
+Usage: ``.venv/bin/python tools/soil_carbon_sensitivity.py`` (rewrites the block).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from farmcalc.excel.template import example_records
+from farmcalc.factors import FactorSet, load_factor_set
+from farmcalc.record import records_to_tables
+from farmcalc.soil_carbon import calc_soil_carbon_icbm
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "soil-carbon.md"
+START, END = "<!-- sensitivity:start -->", "<!-- sensitivity:end -->"
+CO2_PER_C = 44.0 / 12.0
+"""Mass ratio CO2 / C [kg CO2 kg-1 C]."""
+PERENNIALS = ("grass_clover_ley", "grass_ley", "pasture")
+
+ARABLE = {
+    "schema": "farmcalc.farm/1",
+    "farm_id": "ARABLE",
+    "year": 2025,
+    "crops": [
+        {"crop": "winter_wheat", "area_ha": 40, "yield_kg_per_ha": 8500},
+        {
+            "crop": "barley",
+            "area_ha": 20,
+            "yield_kg_per_ha": 6000,
+            "residues_removed_fraction": 0.5,
+        },
+        {"crop": "winter_rapeseed", "area_ha": 15, "yield_kg_per_ha": 3800},
+        {"crop": "sugar_beet", "area_ha": 15, "yield_kg_per_ha": 65000},
+        {"crop": "grass_clover_ley", "area_ha": 10, "yield_kg_dm_per_ha": 7000},
+    ],
+    "soil": {"organic_carbon_t_per_ha": 70},
+}
+"""A Skåne-type arable farm: 100 ha, 10 % ley, no manure, 70 t C/ha in the topsoil."""
+
+
+def with_values(fs: FactorSet, change: Callable[[str, float], float]) -> FactorSet:
+    """A copy of ``fs`` whose values are ``change(factor_id, value)``."""
+    rows = fs.rows.copy()
+    rows["value"] = [
+        repr(float(change(fid, float(v))))
+        for fid, v in zip(rows.index, rows["value"], strict=True)
+    ]
+    return replace(fs, rows=rows)
+
+
+def _scale(prefixes: tuple[str, ...], factor: float) -> Callable[[str, float], float]:
+    def change(fid: str, v: float) -> float:
+        return v * factor if fid.startswith(prefixes) else v
+
+    return change
+
+
+def _set(factor_id: str, value: float) -> Callable[[str, float], float]:
+    return lambda fid, v: value if fid == factor_id else v
+
+
+VARIANTS: list[tuple[str, Callable[[str, float], float]]] = [
+    ("As built: re 1.0 (Ultuna), Bolinder S:R, h root 0.35", lambda fid, v: v),
+    ("re × 0.8", _scale(("icbm.re",), 0.8)),
+    ("re × 1.2 (a warmer, moister site than Ultuna)", _scale(("icbm.re",), 1.2)),
+    ("root:shoot + 20 % (every S:R ÷ 1.2)", _scale(("icbm.sr.",), 1 / 1.2)),
+    ("root:shoot − 20 % (every S:R ÷ 0.8)", _scale(("icbm.sr.",), 1 / 0.8)),
+    (
+        "ley and pasture roots 30 % a year (Holos; S:R ÷ 0.3)",
+        _scale(tuple(f"icbm.sr.{c}" for c in PERENNIALS), 1 / 0.3),
+    ),
+    ("no extra-root C (icbm.root_extra 0)", _set("icbm.root_extra", 0.0)),
+    ("h root 0.125 (= straw, as before issue 11)", _set("icbm.h.below_ground", 0.125)),
+]
+
+
+def farms() -> list[tuple[str, dict]]:
+    """The farms of the table: the arable farm and the Excel example (EX-000001)."""
+    return [
+        ("arable farm, 100 ha, 10 % ley", ARABLE),
+        ("EX-000001 (example workbook), 186 ha, 35 % ley", example_records()[0]),
+    ]
+
+
+def sensitivity() -> pd.DataFrame:
+    """ICBM soil-carbon result [t CO2 yr-1] (negative = removal) per variant and farm."""
+    base = load_factor_set("sweden")
+    out = {}
+    for farm_name, rec in farms():
+        tables, _ = records_to_tables([rec])
+        col = []
+        for _name, change in VARIANTS:
+            res = calc_soil_carbon_icbm(tables, with_values(base, change))
+            col.append(-res["delta_c_kg_per_yr"].iat[0] * CO2_PER_C / 1000)
+        out[farm_name] = col
+    return pd.DataFrame(out, index=[name for name, _ in VARIANTS])
+
+
+def table_markdown() -> str:
+    """The markdown table: t CO2/yr and its relative change from the built method.
+
+    A positive change is a larger result in absolute terms (a larger removal when the
+    result is a removal)."""
+    df = sensitivity()
+    cols = list(df.columns)
+    lines = [
+        "| variant | " + " | ".join(f"{c}: t CO₂/yr (relative change)" for c in cols) + " |",
+        "|---|" + "---:|" * len(cols),
+    ]
+    for i, name in enumerate(df.index):
+        cells = []
+        for c in cols:
+            v, b = df[c].iat[i], df[c].iat[0]
+            rel = "" if i == 0 else f" ({(v - b) / b * 100:+.0f} %)"
+            cells.append(f"{v:.1f}{rel}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def block() -> str:
+    return f"{START}\n{table_markdown()}\n{END}"
+
+
+def main() -> int:
+    text = DOC.read_text(encoding="utf-8")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    DOC.write_text(head + block() + tail, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
