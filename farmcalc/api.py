@@ -31,6 +31,11 @@ from farmcalc.labels import label
 from farmcalc.provenance import farm_basis
 from farmcalc.record import FarmTables, no_cyclic_gc, records_to_tables
 from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, codes
+from farmcalc.sources.energy import (
+    fuel_upstream_co2e,
+    market_electricity_co2e,
+    scope_views,
+)
 from farmcalc.validation import WARNING, Issue
 from farmcalc.vocabulary import RESULT_SCHEMA_ID
 
@@ -79,6 +84,31 @@ INTENSITY_TEXT = {
     "per_t_crop": _(
         "Field N2O from the crop's own mineral fertiliser, manure and residues, urea CO2 and "
         "fertiliser manufacture, per tonne of harvest. Not included: fuel, lime, livestock."
+    ),
+}
+
+# What each view of the result counts, in words (docs/scopes.md).
+VIEW_TEXT = {
+    "inventory_includes": _(
+        "Counted as Sweden's greenhouse gas inventory counts a farm: agriculture (enteric "
+        "methane, manure, soils, lime and urea; CRF 3) in co2e_kg; the fuel burnt on the farm "
+        "(machines, heating oil) apart as energy (CRF 1.A.4.c), at the tailpipe only; CO2 and "
+        "methane of drained organic soils and the soil-carbon change apart as land use (CRF 4)."
+    ),
+    "inventory_excludes": _(
+        "Not counted: electricity, district heat and fertiliser manufacture, which the "
+        "inventory counts where they are produced, and the fuels' extraction and refining."
+    ),
+    "life_cycle_includes": _(
+        "Life cycle: the farm's own emissions (drained organic soils included), the fuels from "
+        "well to wheel (extraction, refining and transport added to combustion; HVO100 by its "
+        "life-cycle value), purchased electricity and district heat, and fertiliser "
+        "manufacture. Electricity on the location basis (Nordic mix); the market-based figure "
+        "(residual mix) is given beside it."
+    ),
+    "life_cycle_excludes": _(
+        "Not included: the soil-carbon change (given apart), machines, buildings, bought feed "
+        "and other inputs the record does not hold."
     ),
 }
 
@@ -282,6 +312,10 @@ def _totals(tables: FarmTables, out: engine.EngineOutput, fs: FactorSet, g: GWPS
     t["soil_carbon_ipcc_co2_kg"] = -out.soil_carbon["ipcc_delta_c_kg_per_yr"].to_numpy() * (
         fs.value("constants.co2_per_c")
     )
+    upstream = fuel_upstream_co2e(tables, fs)
+    views = scope_views(fidx, src, gas, co2e, n, upstream, market_electricity_co2e(tables, fs))
+    for c in views.columns:
+        t[c] = views[c].to_numpy()
     return t
 
 
@@ -427,6 +461,36 @@ def _factor_basis(res: BatchResult) -> list[dict]:
     ]
 
 
+def _views(row: dict, text: dict[str, str]) -> dict:
+    """The ``views`` of one farm's result: the inventory's scope and the life cycle's."""
+    kg = lambda c: float(row[c])  # noqa: E731
+    return {
+        "inventory": {
+            "co2e_kg": kg("inventory_agriculture_co2e_kg"),
+            "energy_co2e_kg": kg("inventory_energy_co2e_kg"),
+            "lulucf_co2e_kg": kg("inventory_lulucf_co2e_kg"),
+            "not_counted_co2e_kg": kg("inventory_not_counted_co2e_kg"),
+            "includes": text["inventory_includes"],
+            "excludes": text["inventory_excludes"],
+        },
+        "life_cycle": {
+            "co2e_kg": kg("life_cycle_co2e_kg"),
+            "farm_co2e_kg": kg("life_cycle_farm_co2e_kg"),
+            "fuels_co2e_kg": kg("life_cycle_fuels_co2e_kg"),
+            "fuel_upstream_co2e_kg": kg("life_cycle_fuel_upstream_co2e_kg"),
+            "electricity_basis": "location",
+            "electricity_co2e_kg": kg("life_cycle_electricity_co2e_kg"),
+            "market_based_electricity_co2e_kg": kg("life_cycle_market_electricity_co2e_kg"),
+            "market_based_co2e_kg": kg("life_cycle_market_based_co2e_kg"),
+            "district_heating_co2e_kg": kg("life_cycle_district_heating_co2e_kg"),
+            "fertiliser_production_co2e_kg": kg("life_cycle_fertiliser_production_co2e_kg"),
+            "soil_carbon_co2e_kg": kg("life_cycle_soil_carbon_co2e_kg"),
+            "includes": text["life_cycle_includes"],
+            "excludes": text["life_cycle_excludes"],
+        },
+    }
+
+
 def _rows_by_farm(frame: pd.DataFrame, n: int) -> list[list[dict]]:
     """``frame``'s rows as dicts, bucketed by ``farm_idx`` (input order kept)."""
     buckets: list[list[dict]] = [[] for _ in range(n)]
@@ -463,6 +527,7 @@ def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
         if i.farm is not None and 0 <= i.farm < n:
             warnings[i.farm].append(i.message(locale))
     covers = {k: gettext_(v, locale) for k, v in INTENSITY_TEXT.items()}
+    view_text = {k: gettext_(v, locale) for k, v in VIEW_TEXT.items()}
     for pos, (f, row) in enumerate(
         zip(res.totals.index, res.totals.to_dict("records"), strict=True)
     ):
@@ -531,6 +596,7 @@ def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
                     "icbm_co2_kg_per_yr": _num(row["soil_carbon_icbm_co2_kg"]),
                     "ipcc_tier1_co2_kg_per_yr": _num(row["soil_carbon_ipcc_co2_kg"]),
                 },
+                "views": _views(row, view_text),
                 "factor_basis": basis[f],
                 "notes": notes[pos],
                 "warnings": warnings[f],

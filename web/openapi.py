@@ -102,6 +102,63 @@ TIMESTAMP = {"type": "string", "format": "date-time"}
 NULLABLE_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
 
 
+def _views_schema() -> dict[str, Any]:
+    """The result's ``views``: the inventory's scope and the life cycle's (docs/scopes.md)."""
+    words = {"type": "string", "description": "What the view counts, in the result's language."}
+    inventory = (
+        "co2e_kg",
+        "energy_co2e_kg",
+        "lulucf_co2e_kg",
+        "not_counted_co2e_kg",
+    )
+    life_cycle = (
+        "co2e_kg",
+        "farm_co2e_kg",
+        "fuels_co2e_kg",
+        "fuel_upstream_co2e_kg",
+        "electricity_co2e_kg",
+        "market_based_electricity_co2e_kg",
+        "market_based_co2e_kg",
+        "district_heating_co2e_kg",
+        "fertiliser_production_co2e_kg",
+        "soil_carbon_co2e_kg",
+    )
+    return {
+        "type": "object",
+        "description": "Two views of the same emissions, each with one scope. inventory: as "
+        "Sweden's inventory counts a farm: co2e_kg = agriculture (CRF 3, incl. N2O of drained "
+        "organic soils); energy_co2e_kg = fuel burnt on the farm, tailpipe only (CRF 1.A.4.c); "
+        "lulucf_co2e_kg = CO2 and CH4 of drained organic soils and the soil-carbon change "
+        "(CRF 4); not_counted_co2e_kg = electricity, district heat, fertiliser manufacture. "
+        "The four add up to totals.net_co2e_kg. life_cycle: co2e_kg = the farm's sources, "
+        "fuels well to wheel (fuel_upstream_co2e_kg added to combustion), electricity on the "
+        "basis electricity_basis, district heat and fertiliser manufacture, soil carbon apart; "
+        "market_based_co2e_kg = the same with the residual-mix electricity.",
+        "required": ["inventory", "life_cycle"],
+        "properties": {
+            "inventory": {
+                "type": "object",
+                "required": list(inventory),
+                "properties": {
+                    **{k: NUMBER for k in inventory},
+                    "includes": words,
+                    "excludes": words,
+                },
+            },
+            "life_cycle": {
+                "type": "object",
+                "required": [*life_cycle, "electricity_basis"],
+                "properties": {
+                    **{k: NUMBER for k in life_cycle},
+                    "electricity_basis": {"enum": ["location"]},
+                    "includes": words,
+                    "excludes": words,
+                },
+            },
+        },
+    }
+
+
 def _result_schema() -> dict[str, Any]:
     totals = ("CH4_kg", "N2O_kg", "CO2_kg", "co2e_kg", "soil_carbon_co2e_kg", "net_co2e_kg")
     return {
@@ -182,6 +239,7 @@ def _result_schema() -> dict[str, Any]:
             "notes": {"type": "array", "items": {"type": "string"}},
             "warnings": {"type": "array", "items": {"type": "string"}},
             "factor_basis": _factor_basis_schema(),
+            "views": _views_schema(),
         },
     }
 

@@ -349,6 +349,31 @@ def intensities(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def count_views(result: Mapping[str, Any]) -> dict[str, str] | None:
+    """The two ways of counting (inventory, life cycle) in tonnes, or None for older results.
+
+    Results stored before the views existed have no ``views``: the section is
+    left out until the year is calculated again.
+    """
+    views = result.get("views")
+    if not views:
+        return None
+    inv, lc = views["inventory"], views["life_cycle"]
+    combustion = lc["fuels_co2e_kg"] - lc["fuel_upstream_co2e_kg"]
+    upstream = lc["co2e_kg"] - lc["farm_co2e_kg"] - combustion
+    return {
+        "inventory": tonnes(inv["co2e_kg"]),
+        "energy": tonnes(inv["energy_co2e_kg"]),
+        "land_use": tonnes(inv["lulucf_co2e_kg"]),
+        "not_counted": tonnes(inv["not_counted_co2e_kg"]),
+        "life_cycle": tonnes(lc["co2e_kg"]),
+        "upstream": tonnes(upstream),
+        "electricity": tonnes(lc["electricity_co2e_kg"]),
+        "electricity_market": tonnes(lc["market_based_electricity_co2e_kg"]),
+        "life_cycle_market": tonnes(lc["market_based_co2e_kg"]),
+    }
+
+
 def soil_carbon(result: Mapping[str, Any]) -> dict[str, Any]:
     """Soil carbon for the box: bound (negative CO2e) or lost, the method and the other method."""
     kg = result["totals"].get("soil_carbon_co2e_kg") or 0.0
@@ -545,6 +570,7 @@ def show(farm_id: int, year: int) -> str:
             notes=result.get("notes", []),
             warnings=result.get("warnings", []),
             scope3=tonnes(totals.get("scope3_co2e_kg")),
+            views=count_views(result),
         )
     return render_template("results/show.html", **ctx)
 

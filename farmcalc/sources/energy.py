@@ -4,6 +4,17 @@ Fuel combustion follows the IPCC 2006 Guidelines, Vol. 2 (energy content ×
 emission factor per TJ). Electricity, district heating and fertiliser
 production are upstream CO2-equivalents from non-IPCC sources (see the
 factor rows).
+
+Two views of the same rows, each with one scope (``docs/scopes.md``):
+
+- the **inventory** view counts what Sweden's greenhouse gas inventory
+  counts for a farm: agriculture (CRF 3), the farm's own fuel combustion
+  apart as energy (CRF 1.A.4.c), drained organic soils' CO2 and CH4 and the
+  soil-carbon change apart as land use (CRF 4), nothing upstream;
+- the **life-cycle** view counts the farm's sources, the fuels well to wheel
+  (combustion plus ``fuel.wtt.<fuel>``) and the inputs' upstream emissions
+  (electricity, district heat, fertiliser manufacture), with electricity on
+  the location basis and the market basis (residual mix) beside it.
 """
 
 from __future__ import annotations
@@ -14,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.factors import FactorSet, as_keys
-from farmcalc.rows import aggregate_rows, emission_rows
+from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, aggregate_rows, emission_rows
 from farmcalc.sources.soils_n2o import long_rows
 
 if TYPE_CHECKING:
@@ -32,6 +43,49 @@ FUEL_USES = (
     ("heating_oil_l", "heating_oil", "heating"),
 )
 GAS_FACTORS = (("CO2", "fuel.co2"), ("CH4", "fuel.ch4"), ("N2O", "fuel.n2o"))
+
+# The inventory view: where Sweden's inventory (CRF tables) counts each row, by
+# source and, where one source spans two sectors, by gas ("*": every other gas).
+INVENTORY_SECTORS: tuple[str, ...] = ("agriculture", "energy", "lulucf", "not_counted")
+INVENTORY_SECTOR: dict[str, str | dict[str, str]] = {
+    "enteric_fermentation": "agriculture",  # 3.A
+    "manure_management": "agriculture",  # 3.B (direct and indirect N2O, CH4)
+    "soils_direct_n2o": "agriculture",  # 3.D.a
+    "soils_indirect_n2o": "agriculture",  # 3.D.b
+    # 3.D.a.6 cultivation of organic soils (N2O); their CO2 and CH4: LULUCF 4.B, 4.C, 4(II)
+    "organic_soils": {"N2O": "agriculture", "*": "lulucf"},
+    "liming": "agriculture",  # 3.G
+    "urea": "agriculture",  # 3.H
+    "fuel": "energy",  # 1.A.4.c.ii off-road machines
+    # heating oil burnt on the farm: 1.A.4.c.i; district heat (CO2e): the heat plant's sector
+    "heating": {"CO2e": "not_counted", "*": "energy"},
+    "electricity": "not_counted",  # 1.A.1.a at the power plant, or abroad
+    "fertiliser_production": "not_counted",  # 2.B industry, mostly abroad
+    "soil_carbon": "lulucf",  # 4.B cropland, 4.C grassland (mineral soils)
+}
+# The life-cycle view: what part of the farm's life cycle each row is.
+LIFE_CYCLE_PARTS: tuple[str, ...] = (
+    "farm",
+    "fuels",
+    "electricity",
+    "district_heating",
+    "fertiliser_production",
+    "soil_carbon",
+)
+LIFE_CYCLE_PART: dict[str, str | dict[str, str]] = {
+    "enteric_fermentation": "farm",
+    "manure_management": "farm",
+    "soils_direct_n2o": "farm",
+    "soils_indirect_n2o": "farm",
+    "organic_soils": "farm",
+    "liming": "farm",
+    "urea": "farm",
+    "fuel": "fuels",
+    "heating": {"CO2e": "district_heating", "*": "fuels"},
+    "electricity": "electricity",
+    "fertiliser_production": "fertiliser_production",
+    "soil_carbon": "soil_carbon",
+}
 
 
 def fuel_energy_tj(
@@ -195,3 +249,206 @@ def calc_energy(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
     )
     parts.append(fert)
     return aggregate_rows(parts)
+
+
+def well_to_tank_co2e(
+    volume_l: Numeric,
+    density_kg_per_l: Numeric,
+    ncv_mj_per_kg: Numeric,
+    ef_kg_co2e_per_tj: Numeric,
+) -> Numeric:
+    """Upstream CO2-equivalents of a fuel volume: extraction, refining, transport.
+
+    ``upstream = litres × density × NCV × EF_WTT``. For a biofuel (HVO100)
+    ``EF_WTT`` is its whole life-cycle factor by the EU method, which takes the
+    emissions in use as zero, so that combustion CH4 and N2O stay with the
+    tailpipe rows.
+
+    Parameters
+    ----------
+    volume_l : numeric
+        Fuel used [l yr-1].
+    density_kg_per_l : numeric
+        Density [kg l-1].
+    ncv_mj_per_kg : numeric
+        Net calorific value [MJ kg-1].
+    ef_kg_co2e_per_tj : numeric
+        Well-to-tank factor [kg CO2e TJ-1] (1 g CO2e MJ-1 = 1000 kg CO2e TJ-1).
+
+    Returns
+    -------
+    numeric
+        [kg CO2e yr-1].
+
+    References
+    ----------
+    Not IPCC. Energimyndigheten, life-cycle emissions of the fuels delivered
+    in Sweden (drivmedelslagen; fossil diesel 95.1 and petrol 93.3 g CO2e/MJ
+    well to wheel, the Fuel Quality Directive 2015/652 values); Directive
+    (EU) 2018/2001 Annex V Part C (fossil comparator 94 g CO2e/MJ; emissions
+    in use of biofuels zero). See the rows ``fuel.wtt.<fuel>``.
+    """
+    return fuel_energy_tj(volume_l, density_kg_per_l, ncv_mj_per_kg) * ef_kg_co2e_per_tj
+
+
+def fuel_upstream_co2e(tables: FarmTables, fs: FactorSet) -> np.ndarray:
+    """Well-to-tank CO2-equivalents of every farm's fuels (the life-cycle view only).
+
+    Parameters
+    ----------
+    tables : FarmTables
+        Uses ``farms`` (fuel litres).
+    fs : FactorSet
+        Factors ``fuel.density.*``, ``fuel.ncv.*``, ``fuel.wtt.*``.
+
+    Returns
+    -------
+    ndarray
+        Per farm, in the order of ``tables.farms`` [kg CO2e yr-1]: diesel,
+        petrol and heating oil well to tank, HVO100 its life-cycle factor.
+
+    References
+    ----------
+    See :func:`well_to_tank_co2e`.
+    """
+    farms = tables.farms
+    total = np.zeros(len(farms))
+    for column, fuel, _ in FUEL_USES:  # four fuels, never farms
+        total = total + well_to_tank_co2e(
+            farms[column].to_numpy(dtype=float),
+            fs.value(f"fuel.density.{fuel}"),
+            fs.value(f"fuel.ncv.{fuel}"),
+            fs.value(f"fuel.wtt.{fuel}"),
+        )
+    return total
+
+
+def market_electricity_co2e(tables: FarmTables, fs: FactorSet) -> np.ndarray:
+    """Purchased electricity on the market basis (residual mix), per farm.
+
+    Parameters
+    ----------
+    tables : FarmTables
+        Uses ``farms.electricity_kwh``.
+    fs : FactorSet
+        Factor ``electricity.ef_residual``.
+
+    Returns
+    -------
+    ndarray
+        [kg CO2e yr-1] per farm, in the order of ``tables.farms``.
+
+    References
+    ----------
+    GHG Protocol Scope 2 Guidance (2015), market-based method: the residual
+    mix where no contractual instrument is known. Association of Issuing
+    Bodies, European Residual Mixes 2022, Table 2 (Sweden).
+    """
+    return indirect_energy_co2e(
+        tables.farms["electricity_kwh"].to_numpy(dtype=float), fs.value("electricity.ef_residual")
+    )
+
+
+def part_table(rule: dict[str, str | dict[str, str]], parts: tuple[str, ...]) -> np.ndarray:
+    """A (source × gas) table of part codes from a rule such as :data:`INVENTORY_SECTOR`.
+
+    Parameters
+    ----------
+    rule : dict
+        Source name -> part name, or -> {gas: part, "*": part for other gases}.
+    parts : tuple of str
+        The parts; a code is the position in this tuple.
+
+    Returns
+    -------
+    ndarray of int
+        ``table[source_code, gas_code]``: the part code of each kind of row.
+
+    Raises
+    ------
+    ValueError
+        If a source of the vocabulary has no rule (so that no row can be
+        left out of a view).
+    """
+    sources = list(SOURCE_DTYPE.categories)
+    gases = list(GAS_DTYPE.categories)
+    missing = [s for s in sources if s not in rule]
+    if missing:
+        raise ValueError(f"no view rule for the sources {missing}")
+    table = np.empty((len(sources), len(gases)), dtype=np.int64)
+    for i, src in enumerate(sources):
+        r = rule[src]
+        for j, gas in enumerate(gases):
+            name = r if isinstance(r, str) else r.get(gas, r["*"])
+            table[i, j] = parts.index(name)
+    return table
+
+
+def scope_views(
+    farm_idx: np.ndarray,
+    source_codes: np.ndarray,
+    gas_codes: np.ndarray,
+    co2e_kg: np.ndarray,
+    n_farms: int,
+    fuel_upstream_kg: np.ndarray,
+    market_electricity_kg: np.ndarray,
+) -> pd.DataFrame:
+    """The inventory view and the life-cycle view of every farm, column-wise.
+
+    Each emission row falls in exactly one part of each view (a table look-up
+    by source and gas), so the parts of a view add up to all rows. The
+    life-cycle view adds only what the rows do not hold: the fuels' upstream.
+
+    Parameters
+    ----------
+    farm_idx, source_codes, gas_codes, co2e_kg : ndarray
+        The emission rows: farm position, codes of :mod:`farmcalc.rows`,
+        CO2-equivalents [kg yr-1].
+    n_farms : int
+        Number of farms.
+    fuel_upstream_kg : ndarray
+        Per farm, :func:`fuel_upstream_co2e` [kg CO2e yr-1].
+    market_electricity_kg : ndarray
+        Per farm, :func:`market_electricity_co2e` [kg CO2e yr-1].
+
+    Returns
+    -------
+    DataFrame
+        One row per farm. ``inventory_<sector>_co2e_kg`` for the sectors of
+        :data:`INVENTORY_SECTORS`; ``life_cycle_<part>_co2e_kg`` for the parts
+        of :data:`LIFE_CYCLE_PARTS` (``fuels`` with their upstream),
+        ``life_cycle_fuel_upstream_co2e_kg``,
+        ``life_cycle_market_electricity_co2e_kg``, the totals
+        ``life_cycle_co2e_kg`` (location-based electricity, soil carbon
+        apart) and ``life_cycle_market_based_co2e_kg``.
+
+    References
+    ----------
+    Sweden's National Inventory Report (CRF sectors 1.A.4.c, 3, 4); GHG
+    Protocol Scope 2 Guidance (location- and market-based electricity);
+    ``docs/scopes.md``.
+    """
+    fidx = np.asarray(farm_idx, dtype=np.int64)
+    src = np.asarray(source_codes, dtype=np.int64)
+    gas = np.asarray(gas_codes, dtype=np.int64)
+    co2e = np.asarray(co2e_kg, dtype=float)
+    out = {}
+    for prefix, rule, parts in (
+        ("inventory", INVENTORY_SECTOR, INVENTORY_SECTORS),
+        ("life_cycle", LIFE_CYCLE_PART, LIFE_CYCLE_PARTS),
+    ):
+        code = part_table(rule, parts)[src, gas]
+        by_part = np.bincount(
+            fidx * len(parts) + code, weights=co2e, minlength=n_farms * len(parts)
+        ).reshape(n_farms, len(parts))
+        for k, name in enumerate(parts):
+            out[f"{prefix}_{name}_co2e_kg"] = by_part[:, k]
+    out["life_cycle_fuel_upstream_co2e_kg"] = np.asarray(fuel_upstream_kg, dtype=float)
+    out["life_cycle_fuels_co2e_kg"] = out["life_cycle_fuels_co2e_kg"] + fuel_upstream_kg
+    out["life_cycle_market_electricity_co2e_kg"] = np.asarray(market_electricity_kg, dtype=float)
+    total = sum(out[f"life_cycle_{p}_co2e_kg"] for p in LIFE_CYCLE_PARTS if p != "soil_carbon")
+    out["life_cycle_co2e_kg"] = total
+    out["life_cycle_market_based_co2e_kg"] = (
+        total - out["life_cycle_electricity_co2e_kg"] + market_electricity_kg
+    )
+    return pd.DataFrame(out, index=pd.RangeIndex(n_farms))
