@@ -7,14 +7,24 @@ from numpy.testing import assert_allclose
 
 from farmcalc.factors import load_factor_set
 from farmcalc.record import records_to_tables
+from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE
 from farmcalc.sources.energy import (
+    INVENTORY_SECTOR,
+    INVENTORY_SECTORS,
+    LIFE_CYCLE_PART,
+    LIFE_CYCLE_PARTS,
     calc_energy,
     fertiliser_production_co2e,
     fuel_combustion,
     fuel_energy_tj,
+    fuel_upstream_co2e,
     indirect_energy_co2e,
+    market_electricity_co2e,
+    part_table,
+    scope_views,
+    well_to_tank_co2e,
 )
-from farmcalc.vocabulary import FUELS, MINERAL_N_TYPES
+from farmcalc.vocabulary import FUELS, MINERAL_N_TYPES, SOURCES
 
 RTOL = 1e-9
 
@@ -180,3 +190,95 @@ def test_rule_11_diesel():
     fs = load_factor_set("ipcc2019")
     assert fs.value("fuel.density.diesel") == 0.84
     assert fs.value("fuel.ncv.diesel") == 43.0
+
+
+def test_well_to_tank_scalar_array_series():
+    # 1000 l diesel x 0.84 kg/l x 43.0 MJ/kg = 36 120 MJ; x 21.0 g CO2e/MJ = 758.52 kg
+    assert_allclose(well_to_tank_co2e(1000, 0.84, 43.0, 21000), 36120 * 21.0 / 1000, rtol=RTOL)
+    ef = [21000.0, 16920.0, 24000.0]
+    expected = [1000 * 0.84 * 43.0 / 1e6 * e for e in ef]
+    assert_allclose(well_to_tank_co2e(1000.0, 0.84, 43.0, np.array(ef)), expected, rtol=RTOL)
+    got = well_to_tank_co2e(pd.Series([1000.0] * 3), 0.84, 43.0, pd.Series(ef))
+    assert isinstance(got, pd.Series)
+    assert_allclose(got.to_numpy(), expected, rtol=RTOL)
+
+
+def test_fuel_upstream_and_market_electricity_per_farm(farms):
+    fs = load_factor_set("ipcc2019")
+    # farm A: 1000 l diesel, 500 l HVO100, 200 l petrol, 300 l heating oil, 10 000 kWh
+    want_a = (
+        1000 * 0.84 * 43.0 / 1e6 * (95.1 - 74.1) * 1000
+        + 500 * 0.78 * 44.0 / 1e6 * 94 * (1 - 0.82) * 1000
+        + 200 * 0.745 * 44.3 / 1e6 * (93.3 - 69.3) * 1000
+        + 300 * 0.84 * 43.0 / 1e6 * (95.1 - 74.1) * 1000
+    )
+    assert_allclose(fuel_upstream_co2e(farms, fs), [want_a, 0.0, 0.0], rtol=RTOL)
+    # AIB residual mix, Sweden 2022: 38.95 g CO2/kWh
+    assert_allclose(
+        market_electricity_co2e(farms, fs), [10000 * 0.03895, 0.0, 2000 * 0.03895], rtol=RTOL
+    )
+
+
+@pytest.mark.parametrize("set_name", ["ipcc2019", "sweden"])
+def test_fossil_well_to_wheel_is_energimyndighetens_value_in_both_sets(set_name):
+    """Tailpipe CO2 + well to tank = the life-cycle value read (g CO2e/MJ), whatever the set."""
+    fs = load_factor_set(set_name)
+    for fuel, wtw in (("diesel", 95.1), ("heating_oil", 95.1), ("petrol", 93.3)):
+        got = (fs.value(f"fuel.co2.{fuel}") + fs.value(f"fuel.wtt.{fuel}")) / 1000
+        assert_allclose(got, wtw, atol=0.01)
+    assert fs.value("fuel.wtt.hvo100") == 16920
+    assert fs.value("electricity.ef_residual") == 0.03895
+    assert "fuel.wtt.hvo100" not in fs.fallback_ids()
+
+
+def test_every_source_and_gas_has_one_part_in_each_view():
+    assert set(INVENTORY_SECTOR) == set(SOURCES) == set(LIFE_CYCLE_PART)
+    for rule, parts in (
+        (INVENTORY_SECTOR, INVENTORY_SECTORS),
+        (LIFE_CYCLE_PART, LIFE_CYCLE_PARTS),
+    ):
+        table = part_table(rule, parts)
+        assert table.shape == (len(SOURCE_DTYPE.categories), len(GAS_DTYPE.categories))
+        assert ((table >= 0) & (table < len(parts))).all()
+    with pytest.raises(ValueError, match="fuel"):
+        part_table({k: v for k, v in INVENTORY_SECTOR.items() if k != "fuel"}, INVENTORY_SECTORS)
+
+
+def test_scope_views_by_hand():
+    def code(names, dtype):
+        return np.array([dtype.categories.get_loc(n) for n in names])
+
+    # farm 0: enteric CH4 1000, organic-soil N2O 50 and CO2 400, diesel CO2 200,
+    # district heat 30, electricity 90, fertiliser 370, soil carbon -100 (kg CO2e);
+    # farm 1: heating oil CH4 5 only
+    rows = [
+        (0, "enteric_fermentation", "CH4", 1000.0),
+        (0, "organic_soils", "N2O", 50.0),
+        (0, "organic_soils", "CO2", 400.0),
+        (0, "fuel", "CO2", 200.0),
+        (0, "heating", "CO2e", 30.0),
+        (0, "electricity", "CO2e", 90.0),
+        (0, "fertiliser_production", "CO2e", 370.0),
+        (0, "soil_carbon", "CO2", -100.0),
+        (1, "heating", "CH4", 5.0),
+    ]
+    fidx, src, gas, kg = zip(*rows, strict=True)
+    v = scope_views(
+        np.array(fidx),
+        code(src, SOURCE_DTYPE),
+        code(gas, GAS_DTYPE),
+        np.array(kg),
+        2,
+        fuel_upstream_kg=np.array([60.0, 1.0]),
+        market_electricity_kg=np.array([40.0, 0.0]),
+    )
+    assert_allclose(v["inventory_agriculture_co2e_kg"], [1000 + 50, 0])
+    assert_allclose(v["inventory_energy_co2e_kg"], [200, 5])
+    assert_allclose(v["inventory_lulucf_co2e_kg"], [400 - 100, 0])
+    assert_allclose(v["inventory_not_counted_co2e_kg"], [30 + 90 + 370, 0])
+    assert_allclose(v["life_cycle_farm_co2e_kg"], [1000 + 50 + 400, 0])
+    assert_allclose(v["life_cycle_fuels_co2e_kg"], [200 + 60, 5 + 1])
+    assert_allclose(v["life_cycle_district_heating_co2e_kg"], [30, 0])
+    assert_allclose(v["life_cycle_soil_carbon_co2e_kg"], [-100, 0])
+    assert_allclose(v["life_cycle_co2e_kg"], [1450 + 260 + 90 + 30 + 370, 6])
+    assert_allclose(v["life_cycle_market_based_co2e_kg"], [2200 - 90 + 40, 6])
