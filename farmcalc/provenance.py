@@ -28,7 +28,8 @@ by the system's share of the class's housed animals. Enteric rows use the Tier
 A farm's share is the mean of its rows weighted by their absolute CO2e, over the
 rows of ``totals.co2e_kg`` (every source except soil carbon); the per-source
 shares include soil carbon. Everything is computed column-wise, for all farms at
-once; the loops run over the few dozen kinds of row.
+once; the loops run over the few dozen kinds of row. The rules, with an
+example, are in ``factors/README.md`` ("How Swedish is a result?").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """How much of a result rests on Swedish values: worked examples of farmcalc.provenance.
 
-Each expected share is written out from the rule of docs/factors.md ("How Swedish is a
+Each expected share is written out from the rule of factors/README.md ("How Swedish is a
 result?"): a row counts by the share of its governing factors that are Swedish; a
 governing factor that is a table (a prefix) counts by the share of its rows.
 """
