@@ -81,6 +81,17 @@ def test_the_template_has_the_columns_with_swedish_headers():
         assert header in headers, header
         assert not L.LIVESTOCK.by_field[fld].required  # optional columns
         assert "Tomt" in L.LIVESTOCK.by_field[fld].note  # says what empty means
+    # Excel's own check (a warning) holds the record's bounds: months 0–12, DE 40–90
+    ws = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["Djur"]
+    checks = {}
+    for dv in ws.data_validations.dataValidation:
+        for cell_range in dv.sqref.ranges:
+            # no operator in the file means "between" (ECMA-376 18.18.21)
+            bounds = (float(dv.formula1), float(dv.formula2)) if dv.formula2 else None
+            checks[headers[cell_range.min_col - 1]] = (dv.type, dv.operator or "between", bounds)
+    assert checks[HEADERS["months_on_farm"]] == ("decimal", "between", (0, 12))
+    assert checks[HEADERS["digestibility_pct"]] == ("decimal", "between", (40, 90))
+    assert checks[HEADERS["pregnant_fraction"]] == ("decimal", "between", (0, 1))
     # the old columns keep their places; the new ones come after them
     assert headers.index(HEADERS["live_weight_kg"]) > headers.index(
         L.LIVESTOCK.by_field["feed_3nop_fraction"].header
