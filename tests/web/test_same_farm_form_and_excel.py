@@ -149,5 +149,10 @@ def test_every_column_with_a_default_says_what_empty_means():
             if col.spec is not None and col.spec.missing != col.spec.missing:  # NaN
                 assert "Tomt" in col.note or "tomt" in col.note, col.header
     for spec in (*ANIMAL_FIELDS, *CROP_FIELDS):
-        if spec.key in ("milk_kg_ecm_per_head", "n_excretion_kg_per_head", "manure_n_kg_per_ha"):
+        if spec.more or spec.key in (
+            "milk_kg_ecm_per_head",
+            "n_excretion_kg_per_head",
+            "manure_n_kg_per_ha",
+        ):
             assert "empty" in str(spec.hint).lower(), spec.key
+    assert sum(spec.more for spec in ANIMAL_FIELDS) == 6  # the class data of issue 11
