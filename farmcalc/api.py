@@ -28,7 +28,7 @@ from farmcalc.factors import (
 )
 from farmcalc.i18n import _, format_number, gettext_
 from farmcalc.labels import label
-from farmcalc.provenance import farm_basis
+from farmcalc.provenance import farm_basis, percent_parts
 from farmcalc.record import FarmTables, no_cyclic_gc, records_to_tables
 from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, codes
 from farmcalc.sources.energy import (
@@ -43,9 +43,10 @@ LONG_COLUMNS = ["farm_id", "year", "source", "category", "gas", "kg", "co2e_kg"]
 
 NOTE = {
     "fallback": _(
-        "{own} of the factors used come from Swedish sources; the other {n} have no Swedish "
-        "source yet and are the IPCC defaults (factor set {fallback}). Every factor and its "
-        "source is listed under the factor set {set}."
+        "{swedish} of this result rests on Swedish values, {ipcc} on IPCC default values "
+        "and {other} on other sources: the factor set {set} takes every value it has no "
+        "Swedish source for from {fallback}. Every factor and its source is listed under the "
+        "factor set {set}."
     ),
     "tier2_dairy": _(
         "Dairy cows: enteric methane by IPCC Tier 2 (Eq. 10.16–10.21) from the milk yield given."
@@ -340,7 +341,7 @@ def _num(x: float) -> float | None:
     return None if x != x else x
 
 
-def _all_notes(res: BatchResult, locale: str) -> list[list[str]]:
+def _all_notes(res: BatchResult, locale: str, basis: list[dict]) -> list[list[str]]:
     """Plain-language notes of every farm (formatting only, no arithmetic).
 
     The conditions are worked out column-wise for all farms at once; only
@@ -389,17 +390,7 @@ def _all_notes(res: BatchResult, locale: str) -> list[list[str]]:
         else ""
     )
     meat_note = tr("meat_missing")
-    fb = res.factor_set.fallback_ids()
-    fallback_note = (
-        tr("fallback").format(
-            own=len(res.factor_set.rows) - len(fb),
-            n=len(fb),
-            set=res.factor_set.name,
-            fallback=res.factor_set.fallback,
-        )
-        if fb
-        else ""
-    )
+    fallback_text = tr("fallback") if res.factor_set.fallback_ids() else ""
     out = []
     for pos, f in enumerate(fidx):
         notes = [gwp_note]
@@ -413,8 +404,18 @@ def _all_notes(res: BatchResult, locale: str) -> list[list[str]]:
             notes.append(soc_note)
         if n_dairy[f] and meat_missing[pos]:
             notes.append(meat_note)
-        if fallback_note:
-            notes.append(fallback_note)
+        shares = [basis[f][k] for k in ("swedish_share", "ipcc_share", "other_share")]
+        if fallback_text and None not in shares:
+            swedish, ipcc, other = percent_parts(shares)
+            notes.append(
+                fallback_text.format(
+                    swedish=f"{swedish} %",
+                    ipcc=f"{ipcc} %",
+                    other=f"{other} %",
+                    set=res.factor_set.name,
+                    fallback=res.factor_set.fallback,
+                )
+            )
         out.append(notes)
     return out
 
@@ -520,8 +521,8 @@ def _to_dicts(res: BatchResult, locale: str) -> list[dict]:
     ):
         emissions[f].append({"source": s, "category": c, "gas": g, "kg": k, "co2e_kg": ce})
     pcs = _rows_by_farm(res.per_crop, n)
-    notes = _all_notes(res, locale)
     basis = _factor_basis(res)
+    notes = _all_notes(res, locale, basis)
     warnings: list[list[str]] = [[] for _ in range(n)]
     for i in res.issues:
         if i.farm is not None and 0 <= i.farm < n:

@@ -35,6 +35,8 @@ example, are in ``factors/README.md`` ("How Swedish is a result?").
 from __future__ import annotations
 
 import functools
+import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -357,3 +359,22 @@ def farm_basis(
         for name in names:
             g[name] = np.where(g["w"] > 0, g[name] / g["w"], np.nan)
     return per_farm, g.drop(columns="w")
+
+
+def percent_parts(shares: Sequence[float]) -> list[int]:
+    """Whole percentages of ``shares`` (fractions summing to 1) that add up to 100.
+
+    >>> percent_parts([0.156, 0.799, 0.045])
+    [16, 80, 4]
+    """
+    raw = [100.0 * max(0.0, float(s)) for s in shares]
+    total = sum(raw)
+    if total <= 0:
+        return [0] * len(raw)
+    raw = [r * 100.0 / total for r in raw]
+    floors = [math.floor(r) for r in raw]
+    left = 100 - sum(floors)
+    order = sorted(range(len(raw)), key=lambda i: -(raw[i] - floors[i]))
+    for i in order[:left]:
+        floors[i] += 1
+    return floors

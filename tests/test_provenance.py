@@ -86,7 +86,7 @@ def test_the_ipcc_set_is_swedish_only_where_it_cites_a_swedish_source():
     assert {"district_heating.ef", "electricity.ef"} <= set(o.index[o == "sweden"])
     assert (o[cites.str.startswith("ipcc")] == "ipcc").all()
     assert o["enteric.ef.dairy_cow"] == "ipcc"
-    assert o["enteric.tier2.frac_pregnant"] == "other"  # an assumption of the project
+    assert o["fertiliser_production.ammonium_nitrate"] == "other"  # Yara's footprint
 
 
 def test_set_basis_counts_every_row_once():
@@ -245,3 +245,27 @@ def test_on_the_ipcc_set_electricity_and_milk_fat_are_swedish(example_record):
     assert res["factor_basis"]["swedish_share"] == pytest.approx(
         (el + dairy) / res["totals"]["co2e_kg"]
     )
+
+
+def test_the_note_states_the_results_shares_not_a_count_of_set_rows(example_record):
+    from farmcalc.provenance import percent_parts
+
+    res = calculate(example_record, locale="sv")
+    b = res["factor_basis"]
+    sw, ipcc, other = percent_parts([b["swedish_share"], b["ipcc_share"], b["other_share"]])
+    assert sw + ipcc + other == 100
+    note = (
+        f"{sw} % av resultatet bygger på svenska värden, {ipcc} % på IPCC:s standardvärden "
+        f"och {other} % på andra källor"
+    )
+    assert any(n.startswith(note) for n in res["notes"]), res["notes"]
+    assert not any("kommer från svenska källor" in n for n in res["notes"])
+
+
+def test_percent_parts_add_up_to_100():
+    from farmcalc.provenance import percent_parts
+
+    assert percent_parts([0.156, 0.799, 0.045]) == [16, 80, 4]
+    assert percent_parts([1 / 3, 1 / 3, 1 / 3]) == [34, 33, 33]
+    assert percent_parts([1.0, 0.0, 0.0]) == [100, 0, 0]
+    assert percent_parts([0.0, 0.0, 0.0]) == [0, 0, 0]

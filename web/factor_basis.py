@@ -3,40 +3,20 @@
 ``result_basis`` turns a stored result's ``factor_basis`` into whole percentages
 for the result page; ``set_bases`` gives every factor set's share of Swedish,
 IPCC and other factor rows for the page footer and the factor pages. The
-percentages of one statement always add up to 100 (largest remainder).
+percentages of one statement always add up to 100 (``provenance.percent_parts``).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from farmcalc.errors import FactorError
 from farmcalc.factors import available_factor_sets, load_factor_set
 from farmcalc.labels import label
-from farmcalc.provenance import ORIGINS, factor_origins, set_basis
+from farmcalc.provenance import ORIGINS, factor_origins, percent_parts, set_basis
 
 SHARES = ("swedish_share", "ipcc_share", "other_share")
-
-
-def percent_parts(shares: Sequence[float]) -> list[int]:
-    """Whole percentages of ``shares`` (fractions summing to 1) that add up to 100.
-
-    >>> percent_parts([0.156, 0.799, 0.045])
-    [16, 80, 4]
-    """
-    raw = [100.0 * max(0.0, float(s)) for s in shares]
-    total = sum(raw)
-    if total <= 0:
-        return [0] * len(raw)
-    raw = [r * 100.0 / total for r in raw]
-    floors = [math.floor(r) for r in raw]
-    left = 100 - sum(floors)
-    order = sorted(range(len(raw)), key=lambda i: -(raw[i] - floors[i]))
-    for i in order[:left]:
-        floors[i] += 1
-    return floors
 
 
 def result_basis(result: Mapping[str, Any], lang: str) -> dict[str, Any] | None:

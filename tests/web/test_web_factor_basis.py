@@ -59,6 +59,7 @@ def test_result_page_says_what_the_result_rests_on(app, client, seed, login):
         f"och {other} % på andra källor."
     ) in page
     assert "Svenska värden och IPCC:s standardvärden, per utsläppskälla" in page
+    assert 'id="factor-basis"' in page
 
 
 def test_an_old_result_without_the_basis_still_shows(app, client, seed, login):
@@ -79,4 +80,5 @@ def test_an_old_result_without_the_basis_still_shows(app, client, seed, login):
     login(client, seed.emails["owner"])
     r = client.get(f"/farms/{seed.farms['own']}/years/2024/result")
     assert r.status_code == 200
-    assert "av resultatet bygger på" not in _text(r)
+    assert 'id="factor-basis"' not in _text(r)
+    assert 'id="basis-by-source"' not in _text(r)
