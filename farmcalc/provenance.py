@@ -43,12 +43,15 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.factors import FactorSet, factors_dir
+from farmcalc.vocabulary import LIVESTOCK_CATEGORIES
 
 ORIGINS: tuple[str, ...] = ("sweden", "ipcc", "other")
 DATA = Path(__file__).resolve().parent / "data"
 SOIL_CARBON = "soil_carbon"
 ANY = "*"
 TIER_RULES = {1: "tier1", 2: "tier2"}
+# Rows whose factors depend on the tier the calculation used for the class on the farm.
+TIERED_SOURCES = ("enteric_fermentation", "manure_management")
 
 
 @functools.cache
@@ -132,12 +135,23 @@ class _Resolver:
         return self.resolve(pattern)[0]
 
     def resolve(self, pattern: str) -> tuple[list[str], np.ndarray | None]:
-        """The ids a resolved pattern names and their origin fractions (None: no factor)."""
+        """The ids a resolved pattern names and their origin fractions (None: no factor).
+
+        ``prefix[cat]`` is the table under ``prefix`` without the rows of other
+        livestock classes: ids whose last part is ``cat`` or no livestock class.
+        """
         if pattern not in self._cache:
-            if pattern in self.fs:
-                mask = self.ids == pattern
+            prefix, cat = pattern, None
+            if pattern.endswith("]") and "[" in pattern:
+                prefix, cat = pattern[:-1].split("[", 1)
+            if prefix in self.fs:
+                mask = self.ids == prefix
             else:
-                mask = np.array([str(i).startswith(pattern + ".") for i in self.ids], dtype=bool)
+                mask = np.array([str(i).startswith(prefix + ".") for i in self.ids], dtype=bool)
+            if cat is not None:
+                last = np.array([str(i).rsplit(".", 1)[-1] for i in self.ids], dtype=object)
+                other_class = np.isin(last, list(LIVESTOCK_CATEGORIES)) & (last != cat)
+                mask &= ~other_class
             ids = [str(i) for i in self.ids[mask]]
             frac = self.onehot[mask].mean(axis=0) if ids else None
             self._cache[pattern] = (ids, frac)
@@ -242,8 +256,8 @@ def row_basis(
         The set the rows were calculated with.
     tiers : DataFrame, optional
         ``farm_idx, category, tier`` of the livestock rows (the engine's
-        ``n_flows``); a class with any Tier 2 row counts as Tier 2. Without it
-        every enteric row is Tier 1.
+        ``n_flows``); a class with any Tier 2 row counts as Tier 2 (its enteric
+        and manure rows). Without it every row is Tier 1.
     manure : DataFrame, optional
         ``farm_idx, category, system, weight``: each livestock class's manure
         systems and their weight (housed head × share). Without it a
@@ -273,7 +287,7 @@ def row_basis(
             [t2["farm_idx"].to_numpy(dtype=np.int64), t2["category"].astype(str).to_numpy()]
         )
         row_keys = pd.MultiIndex.from_arrays([farm, category])
-        tier = np.where(row_keys.isin(keys) & (source == "enteric_fermentation"), 2, 1)
+        tier = np.where(row_keys.isin(keys) & np.isin(source, TIERED_SOURCES), 2, 1)
 
     for k, (s, c, g) in enumerate(kinds):  # the few dozen kinds of row, never farms
         in_kind = kind_codes == k

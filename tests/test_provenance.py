@@ -120,6 +120,15 @@ def test_the_same_farm_on_the_ipcc_set_rests_on_ipcc_only():
     assert farm.loc[0, "ipcc_share"] == 1.0
 
 
+def _tier2_ids(fs: FactorSet, category: str) -> list[str]:
+    """The Tier 2 table of one class: its own rows and those common to all classes."""
+    from farmcalc.vocabulary import LIVESTOCK_CATEGORIES
+
+    ids = [i for i in fs.rows.index if i.startswith("enteric.tier2.")]
+    last = {i: i.rsplit(".", 1)[-1] for i in ids}
+    return [i for i in ids if last[i] == category or last[i] not in LIVESTOCK_CATEGORIES]
+
+
 def test_tier2_dairy_rests_on_the_tier2_parameters():
     rows = _rows((0, "enteric_fermentation", "dairy_cow", "CH4", 4_000.0))
     tiers = pd.DataFrame({"farm_idx": [0], "category": ["dairy_cow"], "tier": [2]})
@@ -129,10 +138,16 @@ def test_tier2_dairy_rests_on_the_tier2_parameters():
     all_ipcc = _relabel(SWEDEN, {i: "ipcc2019_v4" for i in t2})
     farm, _ = farm_basis(rows, all_ipcc, 1, tiers=tiers)
     assert farm.loc[0, "ipcc_share"] == 1.0
-    # one Tier 2 parameter of 4 Swedish: the row is 1/4 Swedish
-    fs = _relabel(all_ipcc, {i: "nv_rapport_5506" for i in t2[: len(t2) // 4]})
+    # a Swedish value of another class's row does not count for dairy cows
+    heifer_rows = [i for i in t2 if i.endswith(".heifer")]
+    assert heifer_rows
+    fs = _relabel(all_ipcc, {i: "nv_rapport_5506" for i in heifer_rows})
+    assert farm_basis(rows, fs, 1, tiers=tiers)[0].loc[0, "ipcc_share"] == 1.0
+    # one of the dairy cow's N Tier 2 rows Swedish: the row is 1/N Swedish
+    mine = _tier2_ids(all_ipcc, "dairy_cow")
+    fs = _relabel(all_ipcc, {mine[0]: "nv_rapport_5506"})
     farm, _ = farm_basis(rows, fs, 1, tiers=tiers)
-    assert farm.loc[0, "swedish_share"] == pytest.approx((len(t2) // 4) / len(t2))
+    assert farm.loc[0, "swedish_share"] == pytest.approx(1 / len(mine))
 
 
 def test_diesel_in_the_sweden_set():
@@ -232,18 +247,31 @@ def test_result_carries_the_factor_basis(example_record):
 
 def test_on_the_ipcc_set_electricity_and_milk_fat_are_swedish(example_record):
     # The example farm buys 90 000 kWh electricity (0.090 kg CO2e/kWh, SMED: Swedish), no
-    # district heat; its dairy cows give milk, so their enteric CH4 is Tier 2, whose table
-    # enteric.tier2 counts by its share of Swedish rows (the 4 % milk fat of Sjaunja 1990).
-    # Every other governing factor of the ipcc2019 set is IPCC or other.
-    res = calculate(example_record, factors="ipcc2019")
-    co2e = {(e["source"], e["category"]): e["co2e_kg"] for e in res["emissions"]}
-    el = co2e[("electricity", "electricity")]
+    # district heat. A cattle class on Tier 2 rests on its Tier 2 table, whose Swedish rows
+    # are the milk's fat and protein (Sjaunja 1990): share f of the table. Its enteric row
+    # is f Swedish; its manure CH4 row has 4 governing factors (the table, VS constants,
+    # Bo, MCF), so f / 4; its manure N2O row 8 (the table, crude protein, N constants, EF3,
+    # FracGas, FracLeach, EF4, EF5), so f / 8. Everything else of the ipcc2019 set is IPCC
+    # or other.
+    from farmcalc.api import calculate_batch
+
+    batch = calculate_batch([example_record], factors="ipcc2019")
+    res = batch.to_dicts()[0]
+    co2e = {(e["source"], e["category"], e["gas"]): e["co2e_kg"] for e in res["emissions"]}
+    el = co2e[("electricity", "electricity", "CO2e")]
     assert el == pytest.approx(90_000 * 0.090)
     o = factor_origins(IPCC)
-    t2 = o[o.index.str.startswith("enteric.tier2.")]
-    dairy = co2e[("enteric_fermentation", "dairy_cow")] * (t2 == "sweden").mean()
+    flows = batch.output.n_flows
+    tier2 = sorted(set(flows.loc[flows["tier"] == 2, "category"].astype(str)))
+    assert "dairy_cow" in tier2  # milk yield given
+    swedish = el
+    for c in tier2:
+        f = (o[_tier2_ids(IPCC, c)] == "sweden").mean()
+        swedish += co2e.get(("enteric_fermentation", c, "CH4"), 0.0) * f
+        swedish += co2e.get(("manure_management", c, "CH4"), 0.0) * f / 4
+        swedish += co2e.get(("manure_management", c, "N2O"), 0.0) * f / 8
     assert res["factor_basis"]["swedish_share"] == pytest.approx(
-        (el + dairy) / res["totals"]["co2e_kg"]
+        swedish / res["totals"]["co2e_kg"]
     )
 
 
