@@ -83,10 +83,8 @@ def per_class(fs: FactorSet, prefix: str, cat: pd.Categorical) -> np.ndarray:
 
     Looked up once per category (a dozen), taken by the codes.
     """
-    names = cat.categories.astype(object)
-    table = np.array(
-        [fs.value(f"{prefix}.{n}") if f"{prefix}.{n}" in fs else np.nan for n in names] + [np.nan]
-    )
+    ids = [f"{prefix}.{n}" for n in cat.categories.tolist()]
+    table = np.array([fs.value(i) if i in fs else np.nan for i in ids] + [np.nan])
     return table[cat.codes]  # code -1 (no category) takes the trailing NaN
 
 
@@ -138,23 +136,23 @@ def _tier2_cattle(
     days = fs.value("constants.days_per_year")
     high = milk_kg > fs.value(T2 + "milk_band_kg.high_min")
     medium = ~high & (milk_kg >= fs.value(T2 + "milk_band_kg.medium_min"))
-    bands = pd.Categorical.from_codes(
-        np.select([high, medium], [2, 1], 0), categories=list(MILK_BANDS)
-    )
-    de_pct = _first(
-        lv_part["digestibility_pct"],
-        per_class(fs, T2 + "de_pct", cat),
-        fs.lookup(T2 + "de_pct", bands),
-    )
-    ym_pct = _first(per_class(fs, T2 + "ym_pct", cat), fs.lookup(T2 + "ym_pct", bands))
-    gain = _first(lv_part["weight_gain_kg_per_day"], fs.lookup(T2 + "gain_kg_d", cat))
-    pregnant = _first(lv_part["pregnant_fraction"], fs.lookup(T2 + "pregnant_fraction", cat))
-    crude_protein = _first(
-        lv_part["crude_protein_pct"], fs.lookup("livestock.crude_protein_pct", cat)
-    )
+
+    def by_band(prefix: str) -> np.ndarray:
+        """The dairy value of the row's milk band, Table 10.12 (three scalars)."""
+        low, mid, top = (fs.value(f"{prefix}.{b}") for b in MILK_BANDS)
+        return np.select([high, medium], [top, mid], low)
+
+    def cls(prefix: str) -> np.ndarray:
+        return per_class(fs, prefix, cat)
+
+    de_pct = _first(lv_part["digestibility_pct"], cls(T2 + "de_pct"), by_band(T2 + "de_pct"))
+    ym_pct = _first(cls(T2 + "ym_pct"), by_band(T2 + "ym_pct"))
+    gain = _first(lv_part["weight_gain_kg_per_day"], cls(T2 + "gain_kg_d"))
+    pregnant = _first(lv_part["pregnant_fraction"], cls(T2 + "pregnant_fraction"))
+    crude_protein = _first(lv_part["crude_protein_pct"], cls("livestock.crude_protein_pct"))
     milk_d = milk_kg / days
 
-    ne_m = enteric.net_energy_maintenance(weight, fs.lookup(T2 + "cfi", cat))
+    ne_m = enteric.net_energy_maintenance(weight, cls(T2 + "cfi"))
     ca = enteric.activity_coefficient(
         lv_part["pasture_fraction"], fs.value(T2 + "ca_housed"), fs.value(T2 + "ca_pasture")
     )
@@ -162,7 +160,7 @@ def _tier2_cattle(
     ne_g = enteric.net_energy_growth(
         weight,
         fs.value(T2 + "mature_weight_kg"),
-        fs.lookup(T2 + "c_growth", cat),
+        cls(T2 + "c_growth"),
         gain,
         fs.value(T2 + "neg_a"),
         fs.value(T2 + "neg_b"),
