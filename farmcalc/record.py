@@ -1087,6 +1087,7 @@ def _plausibility(t: FarmTables, out: _Collector) -> None:
                 value=milk[r],
                 limit=PLAUSIBLE_MILK_KG_ECM,
             )
+        _live_weight_plausibility(lv, out)
     cr = t.crops
     n_rate = cr["mineral_n_kg_per_ha"].to_numpy()
     for r in np.flatnonzero(n_rate > PLAUSIBLE_MINERAL_N_PER_HA):
@@ -1110,6 +1111,34 @@ def _plausibility(t: FarmTables, out: _Collector) -> None:
             WARNING,
             value=round(per_ha[i]),
             limit=PLAUSIBLE_DIESEL_L_PER_HA,
+        )
+
+
+def _live_weight_plausibility(lv: pd.DataFrame, out: _Collector) -> None:
+    """Warn of a live weight above its class's plausible maximum (``plausible.live_weight_kg``)."""
+    from farmcalc.factors import load_factor_set
+
+    weight = lv["live_weight_kg"].to_numpy(dtype=float)
+    given = ~np.isnan(weight)
+    if not given.any():
+        return
+    try:
+        fs = load_factor_set("ipcc2019")
+        ids = [f"plausible.live_weight_kg.{c}" for c in LIVESTOCK_CATEGORIES]
+        high = pd.to_numeric(fs.rows.loc[ids, "high"]).to_numpy(dtype=float)
+    except Exception:  # factor data incomplete: skip this warning, never block
+        return
+    code = pd.Categorical(lv["category"], dtype=LIVESTOCK_DTYPE).codes
+    limit = np.where(code >= 0, high[code], np.inf)
+    for r in np.flatnonzero(given & (weight > limit)):
+        out.add(
+            lv["farm_idx"].iat[r],
+            f"livestock[{lv['pos'].iat[r]}].live_weight_kg",
+            "warn_live_weight",
+            WARNING,
+            value=weight[r],
+            limit=limit[r],
+            animal=str(lv["category"].iat[r]),
         )
 
 

@@ -39,10 +39,11 @@ MUNICIPALITY_PATTERN = r"^[0-9]{4}$"  # ASCII digits: ١٢٩٠ is no municipalit
 
 DESCRIPTIONS = {
     "head": "Average number of animals (animal places) over the year.",
-    "n_excretion_kg_per_head": "kg N excreted per head and year; absent → IPCC Eq. 10.30.",
+    "n_excretion_kg_per_head": "kg N excreted per head and year; absent → the factor set's "
+    "standard value, else IPCC Eq. 10.31-10.33 (Tier 2 cattle), else Eq. 10.30.",
     "manure_systems": "Shares of the housed manure by storage system; they sum to 1.",
     "milk_kg_ecm_per_head": "kg energy-corrected milk per cow and year; given → Tier 2 "
-    "enteric CH4; absent → Tier 1.",
+    "enteric CH4; absent → the set's class default (sweden) or Tier 1 (ipcc2019).",
     "pasture_fraction": "Share of the year's excreta dropped on pasture; absent → 0 (no grazing).",
     "yield_kg_per_ha": "Harvested fresh weight as the farmer reports it (cereals, oilseeds, "
     "pulses: as delivered) [kg/ha]; absent → 0 (no harvest). For a forage crop (ley, pasture, "

@@ -50,6 +50,10 @@ MSG = {
     "warn_livestock_no_land": _("the farm has livestock but no farmland"),
     "warn_mineral_n": _("{value} kg mineral N per hectare is unusually high (more than {limit})"),
     "warn_milk": _("{value} kg ECM per cow and year is unusually high (more than {limit})"),
+    "warn_live_weight": _(
+        "{value} kg is an unusually high live weight for {animal} (more than {limit}); "
+        "check the unit and the animal category"
+    ),
     "warn_diesel_per_ha": _(
         "{value} litres of diesel per hectare is unusually high (more than {limit})"
     ),
@@ -128,7 +132,7 @@ class Issue:
         for k, v in self.params.items():
             if k == "allowed":
                 params[k] = ", ".join(str(a) for a in v)
-            elif k == "crop":
+            elif k in ("crop", "animal"):
                 name = label(str(v), locale)
                 params[k] = name[:1].lower() + name[1:]  # a common noun mid-sentence
             elif k in ("farm_id", "year", "low", "high"):

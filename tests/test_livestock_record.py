@@ -71,3 +71,22 @@ def test_class_field_not_a_number(example_record):
     example_record["livestock"][0]["live_weight_kg"] = "600 kg"
     (issue,) = [i for i in _issues(example_record) if i.severity == "error"]
     assert (issue.path, issue.code) == ("livestock[0].live_weight_kg", "type_number")
+
+
+def test_live_weight_above_the_class_maximum_warns_in_swedish(example_record):
+    # a calf of 600 kg is a typing slip or a heifer: plausible.live_weight_kg.calf high = 450
+    example_record["livestock"][2]["live_weight_kg"] = 600
+    example_record["livestock"][0]["live_weight_kg"] = 650  # a dairy cow of 650 kg: fine
+    issues = _issues(example_record)
+    assert [i for i in issues if i.severity == "error"] == []
+    (w,) = [i for i in issues if i.code == "warn_live_weight"]
+    assert w.severity == "warning"
+    assert w.path == "livestock[2].live_weight_kg"
+    assert w.message("sv").replace("\u00a0", " ") == (
+        "livestock[2].live_weight_kg: 600 kg är en ovanligt hög levande vikt för kalvar "
+        "(mer än 450); kontrollera enheten och djurslaget"
+    )
+    assert w.message("en") == (
+        "livestock[2].live_weight_kg: 600 kg is an unusually high live weight for calves "
+        "(more than 450); check the unit and the animal category"
+    )
