@@ -301,3 +301,57 @@ def test_dairy_cow_without_milk_is_tier2_in_sweden_tier1_in_ipcc2019():
     assert hand["ef"] == pytest.approx(150, abs=1.5)
     assert _kg(res, "enteric_fermentation", "dairy_cow") == pytest.approx(hand["ef"], rel=RTOL)
     assert res.n_flows["n_excreted_kg"].iloc[0] == pytest.approx(hand["nex"], rel=RTOL)
+
+
+def _with_rows(base_name: str, rows: dict[str, float]):
+    """The named factor set plus extra rows (a real FactorSet, as a set file would give)."""
+    import pandas as pd
+
+    from farmcalc.factors import FactorSet
+
+    base = load_factor_set(base_name)
+    extra = pd.DataFrame(
+        index=pd.Index(list(rows), name=base.rows.index.name), columns=base.rows.columns
+    )
+    extra["value"] = [repr(v) for v in rows.values()]
+    extra["unit"] = "kg N head-1 yr-1"
+    extra["set"] = "test"
+    extra["fell_back"] = False
+    return FactorSet(
+        base.name, base.version, base.title, base.fallback, pd.concat([base.rows, extra])
+    )
+
+
+def test_n_excretion_precedence_record_standard_tier2():
+    # a set with a standard value for calves (livestock.nex_kg_head.calf = 25 kg N/head/yr,
+    # e.g. Jordbruksverket's stallgödsel figure): it replaces Eq. 10.31-10.33 ...
+    fs = _with_rows("sweden", {"livestock.nex_kg_head.calf": 25.0})
+    rec = {
+        "schema": "farmcalc.farm/1",
+        "farm_id": "N-1",
+        "year": 2025,
+        "livestock": [
+            {"category": "calf", "head": 4, "manure_systems": HOUSED},
+            # ... and the record's own value wins over both
+            {
+                "category": "calf",
+                "head": 4,
+                "n_excretion_kg_per_head": 40.0,
+                "manure_systems": HOUSED,
+            },
+            # no standard value for heifers: Tier 2, Eq. 10.31-10.33
+            {"category": "heifer", "head": 1, "manure_systems": HOUSED},
+        ],
+    }
+    tables, _ = records_to_tables([rec])
+    nf = calc_livestock(tables, fs).n_flows
+    assert nf["n_excreted_kg"].iloc[0] == pytest.approx(4 * 25.0, rel=RTOL)
+    assert nf["n_excreted_kg"].iloc[1] == pytest.approx(4 * 40.0, rel=RTOL)
+    # sweden heifer defaults: 460 kg, 0.75 kg/d, C 0.8, Cfi 0.322, DE 68, 0.5 pregnant, CP 14
+    hand = cattle_by_hand(
+        weight=460.0, cfi=0.322, de=68.0, ym=6.3, cp=14.0, gain=0.75, pregnant=0.5
+    )
+    assert nf["n_excreted_kg"].iloc[2] == pytest.approx(hand["nex"], rel=RTOL)
+    # enteric CH4 is Tier 2 on all three rows; no row used Eq. 10.30
+    assert nf["tier"].tolist() == [2, 2, 2]
+    assert not nf["nex_default"].any()
