@@ -29,9 +29,11 @@ def _stored(app, farm_id: int, year: int = 2024):
     from web.models import FarmYear
 
     with app.app_context():
-        fy = get_session().exec(
-            select(FarmYear).where(FarmYear.farm_id == farm_id, FarmYear.year == year)
-        ).one()
+        fy = (
+            get_session()
+            .exec(select(FarmYear).where(FarmYear.farm_id == farm_id, FarmYear.year == year))
+            .one()
+        )
         return fy.factor_set_version, (fy.result or {}).get("factor_set_version")
 
 
