@@ -37,7 +37,7 @@ from farmcalc.sources.energy import (
     scope_views,
 )
 from farmcalc.validation import WARNING, Issue
-from farmcalc.vocabulary import RESULT_SCHEMA_ID
+from farmcalc.vocabulary import CATTLE, RESULT_SCHEMA_ID
 
 LONG_COLUMNS = ["farm_id", "year", "source", "category", "gas", "kg", "co2e_kg"]
 
@@ -48,11 +48,13 @@ NOTE = {
         "Swedish source for from {fallback}. Every factor and its source is listed under the "
         "factor set {set}."
     ),
-    "tier2_dairy": _(
-        "Dairy cows: enteric methane by IPCC Tier 2 (Eq. 10.16–10.21) from the milk yield given."
+    "tier2": _(
+        "Enteric methane of {categories}: IPCC Tier 2 (Eq. 10.3–10.21) from the class's weight, "
+        "growth, milk and feed — the values given, else the factor set's class defaults."
     ),
-    "tier1_dairy": _(
-        "Dairy cows: no milk yield given, so enteric methane uses the IPCC Tier 1 factor."
+    "tier1": _(
+        "Enteric methane of {categories}: the IPCC Tier 1 factor, since the class's data "
+        "(weight, milk yield) were not given."
     ),
     "nex_default": _(
         "Nitrogen excretion of {categories}: IPCC default rates (Eq. 10.30), since no value "
@@ -361,18 +363,26 @@ def _all_notes(res: BatchResult, locale: str, basis: list[dict]) -> list[list[st
     lv = t.livestock
     is_dairy = is_key(as_keys(lv["category"]), "dairy_cow")
     n_dairy = per_farm(lv["farm_idx"], is_dairy)
-    n_milk = per_farm(lv["farm_idx"], is_dairy & lv["milk_kg_ecm_per_head"].notna().to_numpy())
     flows = res.output.n_flows
     n_flows = per_farm(flows["farm_idx"])
-    nex = flows.loc[flows["nex_default"].to_numpy(dtype=bool), ["farm_idx", "category"]]
-    # each farm's categories, sorted, from the distinct (farm, category) pairs
-    farms_, cats = nex["farm_idx"].tolist(), nex["category"].astype(object).tolist()
-    pairs = sorted(set(zip(farms_, cats, strict=True)))
-    names = {c: label(c, locale).lower() for c in {c for _, c in pairs}}
-    nex_text = {
-        int(f): ", ".join(names[c] for _, c in group)
-        for f, group in groupby(pairs, key=itemgetter(0))
-    }
+    names: dict[str, str] = {}
+
+    def categories_of(rows: pd.DataFrame) -> dict[int, str]:
+        """Each farm's categories of ``rows`` (``farm_idx, category``), sorted, in words."""
+        farms_, cats = rows["farm_idx"].tolist(), rows["category"].astype(object).tolist()
+        pairs = sorted(set(zip(farms_, cats, strict=True)))
+        for c in {pair[1] for pair in pairs} - names.keys():
+            names[c] = label(c, locale).lower()
+        return {
+            int(f): ", ".join(names[c] for _, c in group)
+            for f, group in groupby(pairs, key=itemgetter(0))
+        }
+
+    nex_text = categories_of(flows.loc[flows["nex_default"].to_numpy(dtype=bool)])
+    cattle = is_key(as_keys(flows["category"]), CATTLE)
+    tier = flows["tier"].to_numpy()
+    tier2_text = categories_of(flows.loc[cattle & (tier == 2)])
+    tier1_text = categories_of(flows.loc[cattle & (tier == 1)])
     crops = t.crops
     n_crops = per_farm(crops["farm_idx"])
     n_crops_no_manure = per_farm(crops["farm_idx"], crops["manure_n_kg_per_ha"].isna().to_numpy())
@@ -381,7 +391,7 @@ def _all_notes(res: BatchResult, locale: str, basis: list[dict]) -> list[list[st
     icbm = res.output.soil_carbon_method == "icbm"
 
     gwp_note = tr("gwp").format(gwp=res.gwp.name)
-    tier2, tier1, derived = tr("tier2_dairy"), tr("tier1_dairy"), tr("f_on_derived")
+    tier2, tier1, derived = tr("tier2"), tr("tier1"), tr("f_on_derived")
     soc_note = (
         tr("soc_default").format(
             value=format_number(res.factor_set.value("icbm.initial_soc"), locale, "#,##0.#")
@@ -394,8 +404,10 @@ def _all_notes(res: BatchResult, locale: str, basis: list[dict]) -> list[list[st
     out = []
     for pos, f in enumerate(fidx):
         notes = [gwp_note]
-        if n_dairy[f]:
-            notes.append(tier2 if n_milk[f] else tier1)
+        if f in tier2_text:
+            notes.append(tier2.format(categories=tier2_text[f]))
+        if f in tier1_text:
+            notes.append(tier1.format(categories=tier1_text[f]))
         if f in nex_text:
             notes.append(tr("nex_default").format(categories=nex_text[f]))
         if n_crops[f] and n_crops_no_manure[f] == n_crops[f] and n_flows[f]:
