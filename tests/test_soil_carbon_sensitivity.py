@@ -20,7 +20,7 @@ def tool():
 
 def test_doc_holds_the_computed_table(tool):
     text = tool.DOC.read_text(encoding="utf-8")
-    assert tool.block() in text, "run .venv/bin/python tools/soil_carbon_sensitivity.py"
+    assert tool.block() in text, "run .venv/bin/python tools/soil_carbon_sensitivity.py --write"
 
 
 def test_sensitivity_goes_the_way_icbm_says(tool):

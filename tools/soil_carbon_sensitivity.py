@@ -6,7 +6,8 @@ computed with the ``sweden`` factor set, each variant changing the factors named
 in its row and nothing else. ``tests/test_soil_carbon_sensitivity.py`` checks
 that the doc holds the table this script makes.
 
-Usage: ``.venv/bin/python tools/soil_carbon_sensitivity.py`` (rewrites the block).
+Usage: ``.venv/bin/python tools/soil_carbon_sensitivity.py --write`` (rewrites the block;
+``--check`` exits 1 when it is stale, no option prints it).
 """
 
 from __future__ import annotations
@@ -18,12 +19,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from farmcalc.excel.template import example_records
-from farmcalc.factors import FactorSet, load_factor_set
-from farmcalc.record import records_to_tables
-from farmcalc.soil_carbon import calc_soil_carbon_icbm
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from any directory
+    sys.path.insert(0, str(ROOT))
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "soil-carbon.md"
+from farmcalc.excel.template import example_records  # noqa: E402
+from farmcalc.factors import FactorSet, load_factor_set  # noqa: E402
+from farmcalc.record import records_to_tables  # noqa: E402
+from farmcalc.soil_carbon import calc_soil_carbon_icbm  # noqa: E402
+from tools import generated_doc  # noqa: E402
+
+DOC = ROOT / "docs" / "soil-carbon.md"
 START, END = "<!-- sensitivity:start -->", "<!-- sensitivity:end -->"
 CO2_PER_C = 44.0 / 12.0
 """Mass ratio CO2 / C [kg CO2 kg-1 C]."""
@@ -129,16 +135,31 @@ def table_markdown() -> str:
     return "\n".join(lines)
 
 
+def body() -> str:
+    """The table with its closing newline, as it stands between the markers."""
+    return table_markdown() + "\n"
+
+
 def block() -> str:
-    return f"{START}\n{table_markdown()}\n{END}"
+    """The markers and the table, as they stand in the doc."""
+    return f"{START}\n{body()}{END}"
 
 
-def main() -> int:
-    text = DOC.read_text(encoding="utf-8")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    DOC.write_text(head + block() + tail, encoding="utf-8")
-    return 0
+def render(doc_text: str) -> str:
+    """``doc_text`` with the part between the markers replaced by the table."""
+    return generated_doc.render(doc_text, START, END, body(), DOC)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print, write (``--write``) or check (``--check``) the table of docs/soil-carbon.md."""
+    return generated_doc.main(
+        argv,
+        doc=DOC,
+        render_doc=render,
+        body=body,
+        script="tools/soil_carbon_sensitivity.py",
+        description=__doc__.splitlines()[0],
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ if str(ROOT) not in sys.path:  # run as a script from any directory
     sys.path.insert(0, str(ROOT))
 
 from farmcalc import calculate  # noqa: E402
+from tools import generated_doc  # noqa: E402
 
 HERD_CSV = ROOT / "tools" / "data" / "national_herd_2023.csv"
 INVENTORY_CSV = ROOT / "tools" / "data" / "inventory_2023.csv"
@@ -167,31 +167,19 @@ def table_markdown() -> str:
 
 def render(doc_text: str) -> str:
     """``doc_text`` with the part between the markers replaced by :func:`table_markdown`."""
-    head, sep, rest = doc_text.partition(BEGIN)
-    _, sep2, tail = rest.partition(END)
-    if not sep or not sep2:
-        raise SystemExit(f"{DOC}: markers {BEGIN!r} / {END!r} not found")
-    return f"{head}{BEGIN}\n{table_markdown()}{END}{tail}"
+    return generated_doc.render(doc_text, BEGIN, END, table_markdown(), DOC)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Print, write or check the generated table of docs/validation.md."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--write", action="store_true", help="rewrite docs/validation.md")
-    ap.add_argument("--check", action="store_true", help="exit 1 if docs/validation.md is stale")
-    args = ap.parse_args(argv)
-    if not (args.write or args.check):
-        sys.stdout.write(table_markdown())
-        return 0
-    text = DOC.read_text(encoding="utf-8")
-    new = render(text)
-    if args.check:
-        if new != text:
-            print(f"{DOC} is stale: run tools/validation_inventory.py --write", file=sys.stderr)
-            return 1
-        return 0
-    DOC.write_text(new, encoding="utf-8")
-    return 0
+    return generated_doc.main(
+        argv,
+        doc=DOC,
+        render_doc=render,
+        body=table_markdown,
+        script="tools/validation_inventory.py",
+        description=__doc__.splitlines()[0],
+    )
 
 
 if __name__ == "__main__":
