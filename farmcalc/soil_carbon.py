@@ -329,9 +329,10 @@ def crop_carbon_parts(
         C_E = f_E \, C_R
 
     with HI the harvest index (product / total shoot) and S:R the
-    shoot-to-root ratio (total shoot / roots). A perennial crop (ley,
-    pasture) is treated in the same way each year: its yearly harvest gives
-    its yearly root and extra-root input.
+    shoot-to-root ratio (total shoot / roots). For a perennial crop (ley,
+    pasture) the yearly harvest gives the standing root C and the yearly
+    extra-root C; only part of those roots is returned in a year
+    (:func:`roots_returned_fraction`, applied in :func:`crop_carbon_inputs`).
 
     Parameters
     ----------
@@ -362,6 +363,42 @@ def crop_carbon_parts(
     return straw, root, extra_root * root
 
 
+def roots_returned_fraction(renew: Numeric, turnover: Numeric) -> Numeric:
+    r"""Share of a crop's standing root carbon returned to the soil in a year.
+
+    A stand is ploughed in a share ``renew`` of its years, when all its roots
+    die; in the other years only the turnover share of the roots is returned:
+
+    .. math::
+
+        r = F_{renew} + (1 - F_{renew}) \, t_R
+
+    Parameters
+    ----------
+    renew : numeric
+        Share of the crop's area renewed (ploughed) in a year, IPCC
+        :math:`Frac_{Renew}` [1]: 1 for annual crops, 1/X for a stand of X
+        years, 0 for permanent pasture.
+    turnover : numeric
+        Share of the roots of a perennial stand returned in a year it is not
+        ploughed, :math:`t_R` [1] (0.30 in AAFC Holos).
+
+    Returns
+    -------
+    numeric
+        :math:`r` [1]; 1 for annual crops, whatever ``turnover``.
+
+    References
+    ----------
+    AAFC Holos (holos-aafc/Holos on GitHub), ``ICBMCarbonInputCalculator.cs``,
+    ``CalculateCarbonInputFromRootsForPerennials`` (root C × percentage of roots
+    returned, Eq. 2.1.2-28) and ``AssignPerennialRootsReturned`` (30 % in the
+    years before the last year of the stand, 100 % in the last);
+    IPCC 2019 Refinement, Vol. 4, Ch. 11, Eq. 11.6 (Frac_Renew).
+    """
+    return renew + (1.0 - renew) * turnover
+
+
 def crop_carbon_inputs(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
     """Carbon returned to the soil by each crop row [t C ha-1 yr-1].
 
@@ -370,7 +407,12 @@ def crop_carbon_inputs(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
     extra-root C follow :func:`crop_carbon_parts` with ``icbm.hi.<crop>``,
     ``icbm.sr.<crop>`` and ``icbm.root_extra`` (Bolinder et al. 2007).
     Above-ground input = C_S × (1 - ``residues_removed_fraction``);
-    below-ground input = C_R + C_E, every year for annual and perennial crops.
+    below-ground input = C_R × r + C_E every year, with the share of the
+    standing roots returned in a year (:func:`roots_returned_fraction`)
+    r = renew + (1 - renew) × ``icbm.root_turnover.perennial`` and renew the
+    crop's ``crops.renew.<crop>``: r = 1 for annual crops (renew 1),
+    1/3 + 2/3 × 0.30 for a ley ploughed every third year, 0.30 for permanent
+    pasture. Extra-root C is counted fully every year.
 
     Returns
     -------
@@ -380,7 +422,8 @@ def crop_carbon_inputs(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
 
     References
     ----------
-    Bolinder et al. (2007); ``docs/soil-carbon.md``.
+    Bolinder et al. (2007); AAFC Holos, ``ICBMCarbonInputCalculator.cs``
+    (perennial roots with a turnover); ``docs/soil-carbon.md``.
     """
     cr = tables.crops
     crop = as_keys(cr["crop"])
@@ -399,13 +442,16 @@ def crop_carbon_inputs(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
         _per_crop_factor(fs, "icbm.sr", crop),
         fs.value("icbm.root_extra"),
     )
+    returned = roots_returned_fraction(
+        _per_crop_factor(fs, "crops.renew", crop), fs.value("icbm.root_turnover.perennial")
+    )
     kept = 1.0 - cr["residues_removed_fraction"].to_numpy(dtype=float)
     return pd.DataFrame(
         {
             "farm_idx": cr["farm_idx"].to_numpy(dtype=np.int64),
             "area_ha": cr["area_ha"].to_numpy(dtype=float),
             "c_above_t_per_ha": straw * kept,
-            "c_below_t_per_ha": root + extra,
+            "c_below_t_per_ha": root * returned + extra,
         },
         index=cr.index,
     )

@@ -8,7 +8,14 @@ shoot:root ratio S:R,
     C_R = C_P / (HI S:R)             roots at harvest
     C_E = 0.65 C_R                   extra-root C (exudates, sloughed fine roots)
 
-counted every year for annual and perennial crops alike (no IPCC Frac_Renew).
+counted every year. For perennial crops (leys, pasture) only part of the
+standing roots dies and is returned each year: as in AAFC Holos
+(H.Core/Calculators/Carbon/ICBMCarbonInputCalculator.cs,
+CalculateCarbonInputFromRootsForPerennials; 30 % of the roots in the years
+before the last, 100 % in the year the stand is ploughed), the yearly root
+input is C_R (renew + (1 - renew) 0.30), with renew the IPCC Frac_Renew of the
+crop (1/3 for a 3-year ley, 0 for permanent pasture, 1 for annual crops, whose
+roots are all returned every year). Extra-root C is counted fully every year.
 Root-derived C (C_R + C_E) is humified with h = 0.35, above-ground residues with
 h = 0.15 (Kätterer et al. 2011, Agric. Ecosyst. Environ. 141: 184-192).
 
@@ -43,6 +50,8 @@ H_ABOVE = 0.15  # Kätterer et al. 2011: above-ground crop residues
 K1, K2 = 0.8, 0.00605  # Andrén & Kätterer 1997, Ultuna [yr-1]
 RE = 1.0  # Ultuna reference climate (Andrén & Kätterer 1997)
 YOUNG_FRACTION = 0.068  # Y0 / (Y0 + O0) = 0.30 / 4.41 at Ultuna
+ROOT_TURNOVER = 0.30  # Holos: share of perennial roots returned in a year the stand stays
+RENEW_LEY = 1 / 3  # IPCC Frac_Renew of a ley ploughed every third year (crops.renew)
 
 # Bolinder et al. 2007, perennial forages: Rp = 0.492, Rs = 0, Rr = 0.308, Re = 0.200
 HI_LEY = 0.492 / (0.492 + 0.0)  # = 1.0: the harvest is the whole shoot
@@ -108,6 +117,9 @@ def test_sweden_set_holds_the_published_coefficients():
     assert fs.value("icbm.h.below_ground") == H_ROOT
     assert fs.value("icbm.h.above_ground") == H_ABOVE
     assert fs.value("icbm.re") == RE
+    assert fs.value("icbm.root_turnover.perennial") == ROOT_TURNOVER
+    assert fs.value("crops.renew.grass_clover_ley") == pytest.approx(RENEW_LEY)
+    assert fs.value("crops.renew.pasture") == 0.0
 
 
 def test_crop_carbon_parts_bolinder_chain():
@@ -116,7 +128,8 @@ def test_crop_carbon_parts_bolinder_chain():
     assert straw == pytest.approx(3.15 * 0.400 / 0.451, rel=1e-12)  # (1 - HI) / HI = Rs / Rp
     assert root == pytest.approx(3.15 * 0.090 / 0.451, rel=1e-12)  # 1 / (HI S:R) = Rr / Rp
     assert extra == pytest.approx(0.65 * root, rel=1e-12)
-    # roots and extra-root are counted once each: no IPCC root:shoot, no Frac_Renew
+    # roots and extra-root are counted once each: no IPCC root:shoot; an annual crop
+    # (Frac_Renew 1) returns all its roots every year
 
 
 def test_root_rich_ley_worked_example():
@@ -124,30 +137,36 @@ def test_root_rich_ley_worked_example():
     tables, _ = records_to_tables([LEY])
     # C_P = 7.0 t DM * 0.45 = 3.15 t C/ha
     # C_S = 3.15 * (1 - 1.0) / 1.0 = 0          (Rs = 0: no straw)
-    # C_R = 3.15 / (1.0 * 1.5974) = 3.15 * 0.308 / 0.492 = 1.971951 t C/ha, every year
-    # C_E = 0.65 * 1.971951 = 1.281768
-    # below-ground input = 1.971951 + 1.281768 = 3.253720 t C/ha/yr
+    # C_R = 3.15 / (1.0 * 1.5974) = 3.15 * 0.308 / 0.492 = 1.971951 t C/ha standing roots
+    # roots returned in a year of a 3-year ley: 1/3 of the area is ploughed (all roots),
+    # 2/3 stays (30 % of the roots): 1.971951 * (1/3 + 2/3 * 0.30) = 1.971951 * 0.533333
+    #   = 1.051707 t C/ha/yr
+    # C_E = 0.65 * 1.971951 = 1.281768, fully every year
+    # below-ground input = 1.051707 + 1.281768 = 2.333476 t C/ha/yr
+    #   (all roots every year, as before: 1.971951 + 1.281768 = 3.253720)
     c_p = 7.0 * C_FRACTION
     c_r = c_p / (HI_LEY * SR_LEY)
-    below = c_r * (1 + EXTRA_ROOT)
-    assert below == pytest.approx(3.2537195, rel=1e-6)
+    roots_returned = c_r * (RENEW_LEY + (1 - RENEW_LEY) * ROOT_TURNOVER)
+    assert roots_returned == pytest.approx(1.0517073, rel=1e-6)
+    below = roots_returned + EXTRA_ROOT * c_r
+    assert below == pytest.approx(2.3334756, rel=1e-6)
     inputs = crop_carbon_inputs(tables, fs)
     assert_allclose(inputs["c_above_t_per_ha"], [0.0], atol=1e-12)
     assert_allclose(inputs["c_below_t_per_ha"], [below], rtol=5e-4)
 
     # humified input (enters the old pool as the young pool decays):
-    # h * i = 0.35 * 3.253720 = 1.138802 t C/ha/yr (with the old h = 0.125: 0.406715)
-    assert H_ROOT * below == pytest.approx(1.1388018, rel=1e-6)
+    # h * i = 0.35 * 2.333476 = 0.816716 t C/ha/yr (all roots every year: 1.138802)
+    assert H_ROOT * below == pytest.approx(0.8167165, rel=1e-6)
 
     # first-year ΔC from SOC 60 t C/ha (Y0 = 4.08, O0 = 55.92):
-    #   Y(1) = 3.253720/0.8 + (4.08 - 4.067150) e^-0.8 = 4.072924
-    #   O(1) = h i/(k2 re) + (O0 - h i/(k2 re) - c) e^-0.00605 + c e^-0.8 = 56.720538
-    #          with h i/(k2 re) = 1.138802/0.00605 = 188.2317,
-    #          c = h (0.8*4.08 - 3.253720)/(0.00605 - 0.8)
-    #   ΔC(1) = 4.072924 + 56.720538 - 60 = +0.7935 t C/ha (with h = 0.125: +0.0620)
+    #   Y(1) = 2.333476/0.8 + (4.08 - 2.916845) e^-0.8 = 3.439484
+    #   O(1) = h i/(k2 re) + (O0 - h i/(k2 re) - c) e^-0.00605 + c e^-0.8 = 56.620371
+    #          with h i/(k2 re) = 0.816716/0.00605 = 134.9944,
+    #          c = h (0.8*4.08 - 2.333476)/(0.00605 - 0.8) = -0.410207
+    #   ΔC(1) = 3.439484 + 56.620371 - 60 = +0.0599 t C/ha (with h = 0.125: -0.6072)
     d1 = first_year_change(below, H_ROOT, 60.0)
-    assert d1 == pytest.approx(0.79346, abs=1e-5)  # t C/ha in the first year
-    assert first_year_change(below, 0.125, 60.0) == pytest.approx(0.06200, abs=1e-5)
+    assert d1 == pytest.approx(0.059855, abs=1e-5)  # t C/ha in the first year
+    assert first_year_change(below, 0.125, 60.0) == pytest.approx(-0.607216, abs=1e-5)
 
     res = calc_soil_carbon_icbm(tables, fs)
     y0 = 60.0 * YOUNG_FRACTION
@@ -155,6 +174,30 @@ def test_root_rich_ley_worked_example():
     assert_allclose(res["c_input_t_per_ha"], [below], rtol=5e-4)
     assert_allclose(res["delta_c_kg_per_ha_yr"], [d30 * 1000], rtol=1e-3)
     assert_allclose(res["delta_c_kg_per_yr"], [d30 * 1000 * 10], rtol=1e-3)
+
+
+def test_permanent_pasture_returns_30_percent_of_its_roots_a_year():
+    fs = load_factor_set("sweden")
+    pasture = _farm(
+        "PASTURE",
+        {
+            "crop": "pasture",
+            "area_ha": 10,
+            "yield_kg_dm_per_ha": 7000,
+            "residues_removed_fraction": 0,
+            "manure_n_kg_per_ha": 0,
+        },
+        soc=60.0,
+    )
+    tables, _ = records_to_tables([pasture])
+    # same allocation as the ley (perennial forages): C_R = 1.971951 t C/ha standing roots;
+    # never ploughed (Frac_Renew 0): 1.971951 * (0 + 1 * 0.30) = 0.591585 returned a year,
+    # plus C_E = 0.65 * 1.971951 = 1.281768: below = 1.873354 t C/ha/yr
+    c_r = 7.0 * C_FRACTION / (HI_LEY * SR_LEY)
+    below = c_r * ROOT_TURNOVER + EXTRA_ROOT * c_r
+    assert below == pytest.approx(1.8733537, rel=1e-6)
+    inputs = crop_carbon_inputs(tables, fs)
+    assert_allclose(inputs["c_below_t_per_ha"], [below], rtol=5e-4)
 
 
 def test_cereal_with_straw_removed_worked_example():
@@ -187,6 +230,7 @@ def test_cereal_with_straw_removed_worked_example():
     y0 = 60.0 * YOUNG_FRACTION
     d30 = icbm_mean_annual_change(i, h, RE, y0, 60.0 - y0, 30.0)
     assert_allclose(res["delta_c_kg_per_ha_yr"], [d30 * 1000], rtol=1e-3)
-    # the ley adds far more root C, humified at 0.35, than the cereal: its soil gains more
-    ley_d1 = first_year_change(3.2537195, H_ROOT, 60.0)
+    # the ley adds more root-derived C, humified at 0.35, than the cereal (2.333476 against
+    # 1.037195 t C/ha/yr, even with 30 % root turnover): first-year ΔC +0.0599 against -0.3844
+    ley_d1 = first_year_change(2.3334756, H_ROOT, 60.0)
     assert ley_d1 > d1
