@@ -346,12 +346,17 @@ ICBM_FACTORS = {
     "icbm.young_fraction": 0.068,
     "icbm.years": 30.0,
     "icbm.root_extra": 0.5,
+    "icbm.root_turnover.perennial": 0.3,
     "icbm.manure_c_per_n": 10.0,
     # crop parameters (normally from crops.csv); numbers chosen for the test
     "crops.dry.winter_wheat": 0.86,
     "crops.dry.barley": 0.86,
     "crops.dry.grass_ley": 0.25,
     "crops.c_fraction_dm": 0.45,
+    # IPCC Frac_Renew: annual crops 1, the ley ploughed every second year (chosen for the test)
+    "crops.renew.winter_wheat": 1.0,
+    "crops.renew.barley": 1.0,
+    "crops.renew.grass_ley": 0.5,
     # Bolinder allocation (normally icbm.hi/sr in factors/sweden/soil_carbon.csv)
     "icbm.hi.winter_wheat": 0.5,
     "icbm.hi.barley": 0.5,
@@ -416,11 +421,12 @@ def test_calc_soil_carbon_icbm_hand_worked():
     #  barley: DM 4.3, C_P 1.935; C_S = 1.935 (HI 0.5); C_R = 1.935/(0.5*8) = 0.48375;
     #          C_E = 0.241875; above 1.935, below 0.725625
     #  ley:    DM 24 * 0.25 = 6.0, C_P 2.7; HI 1 -> C_S 0; C_R = 2.7/1.5 = 1.8; C_E 0.9;
-    #          above 0, below 2.7 (every year: no Frac_Renew)
+    #          roots returned: 1.8 * (0.5 + 0.5 * 0.3) = 1.8 * 0.65 = 1.17 (renew 0.5,
+    #          turnover 0.3); above 0, below 1.17 + 0.9 = 2.07
     #  farm means over 30 ha: above (10*1.935 + 20*0)/30 = 0.645
-    #                         below (10*0.725625 + 20*2.7)/30 = 61.25625/30 = 2.041875
+    #                         below (10*0.725625 + 20*2.07)/30 = 48.65625/30 = 1.621875
     #  manure: 20 ha * 100 kg N * 10 kg C/kg N = 20 t C / 30 ha = 0.666667
-    i_ag, i_bg, i_m = 0.645, 2.041875, 20.0 / 30.0
+    i_ag, i_bg, i_m = 0.645, 1.621875, 20.0 / 30.0
     i1 = i_ag + i_bg + i_m
     h1 = (0.15 * i_ag + 0.35 * i_bg + 0.31 * i_m) / i1
     y1 = 100 * 0.068
@@ -461,10 +467,11 @@ def test_calc_soil_carbon_icbm_farm_manure_and_factor_values():
     assert_allclose(other["delta_c_kg_per_yr"].iloc[0], d0 * 1000 * 40, rtol=1e-12)
 
 
-def test_crop_carbon_inputs_perennial_roots_every_year():
-    # Bolinder et al. 2007: a ley's yearly harvest gives its yearly root input; the
-    # IPCC Frac_Renew of the N2O calculation (crops.renew) does not cut it, nor do the
-    # IPCC residue ratios (crops.r_ag / crops.rs) enter: one chain, roots counted once.
+def test_crop_carbon_inputs_perennial_roots_with_turnover():
+    # Bolinder et al. 2007 allocation; of a perennial's standing roots only the share
+    # renew + (1 - renew) * turnover is returned in a year (AAFC Holos: 30 % a year,
+    # all roots in the year the stand is ploughed); extra-root C every year. The IPCC
+    # residue ratios (crops.r_ag / crops.rs) do not enter: one chain, roots counted once.
     fs = make_fs(
         {**ICBM_FACTORS, "crops.renew.grass_ley": 1.0 / 3.0, "crops.rs.grass_ley": 0.8}
         | {"crops.r_ag.grass_ley": 0.3}
@@ -472,10 +479,26 @@ def test_crop_carbon_inputs_perennial_roots_every_year():
     tables, _ = records_to_tables(icbm_records())
     inputs = crop_carbon_inputs(tables, fs)
     assert_allclose(inputs["c_above_t_per_ha"], [1.64475, 1.935, 0.0], rtol=1e-12)
-    assert_allclose(inputs["c_below_t_per_ha"], [0.98685, 0.725625, 2.7], rtol=1e-12)
-    # extra-root C is 0.5 * root C here, and nothing else is added
+    # ley: C_R 1.8 * (1/3 + 2/3 * 0.3) = 1.8 * 0.533333 = 0.96, + C_E 0.9 = 1.86;
+    # wheat and barley (renew 1) return all their roots: 0.6579 + 0.32895, 0.48375 + 0.241875
+    assert_allclose(inputs["c_below_t_per_ha"], [0.98685, 0.725625, 1.86], rtol=1e-12)
+    # without extra-root C only the returned roots are left
     no_extra = crop_carbon_inputs(tables, make_fs({**ICBM_FACTORS, "icbm.root_extra": 0.0}))
-    assert_allclose(no_extra["c_below_t_per_ha"] * 1.5, inputs["c_below_t_per_ha"], rtol=1e-12)
+    assert_allclose(no_extra["c_below_t_per_ha"], [0.6579, 0.48375, 1.17], rtol=1e-12)
+    # turnover 1: all roots every year (the chain before issue 11's turnover): 1.8 + 0.9
+    all_roots = make_fs({**ICBM_FACTORS, "icbm.root_turnover.perennial": 1.0})
+    assert_allclose(
+        crop_carbon_inputs(tables, all_roots)["c_below_t_per_ha"],
+        [0.98685, 0.725625, 2.7],
+        rtol=1e-12,
+    )
+    # turnover 0: only the ploughed share 0.5 of the ley returns its roots: 0.9 + 0.9
+    no_turnover = make_fs({**ICBM_FACTORS, "icbm.root_turnover.perennial": 0.0})
+    assert_allclose(
+        crop_carbon_inputs(tables, no_turnover)["c_below_t_per_ha"],
+        [0.98685, 0.725625, 1.8],
+        rtol=1e-12,
+    )
 
 
 def test_calc_soil_carbon_icbm_needs_icbm_factors():
