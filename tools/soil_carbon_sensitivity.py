@@ -33,7 +33,6 @@ DOC = ROOT / "docs" / "soil-carbon.md"
 START, END = "<!-- sensitivity:start -->", "<!-- sensitivity:end -->"
 CO2_PER_C = 44.0 / 12.0
 """Mass ratio CO2 / C [kg CO2 kg-1 C]."""
-PERENNIALS = ("grass_clover_ley", "grass_ley", "pasture")
 
 ARABLE = {
     "schema": "farmcalc.farm/1",
@@ -84,8 +83,8 @@ VARIANTS: list[tuple[str, Callable[[str, float], float]]] = [
     ("root:shoot + 20 % (every S:R ÷ 1.2)", _scale(("icbm.sr.",), 1 / 1.2)),
     ("root:shoot − 20 % (every S:R ÷ 0.8)", _scale(("icbm.sr.",), 1 / 0.8)),
     (
-        "ley and pasture roots 30 % a year (Holos; S:R ÷ 0.3)",
-        _scale(tuple(f"icbm.sr.{c}" for c in PERENNIALS), 1 / 0.3),
+        "ley and pasture: all roots every year (icbm.root_turnover.perennial 1, as before)",
+        _set("icbm.root_turnover.perennial", 1.0),
     ),
     ("no extra-root C (icbm.root_extra 0)", _set("icbm.root_extra", 0.0)),
     ("h root 0.125 (= straw, as before issue 11)", _set("icbm.h.below_ground", 0.125)),
