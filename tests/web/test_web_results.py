@@ -90,10 +90,12 @@ def test_every_source_has_its_swedish_label_and_soil_carbon_is_apart(client, see
         assert label(s, "sv") in chart, s
     assert label("soil_carbon", "sv") not in chart
     soil_kg = res["totals"]["soil_carbon_co2e_kg"]
-    # this demo dairy farm binds soil carbon: its leys' roots and extra-root C count every
-    # year and are humified at 0.35 (Bolinder et al. 2007, Kätterer et al. 2011; issue 11;
-    # it lost carbon with IPCC root:shoot, Frac_Renew 1/3 and h 0.125); each state has
-    # its own words, the amount shown without its sign
+    # this demo dairy farm binds soil carbon (about 128 t CO2/yr on 67.4 ha, sweden set):
+    # its leys' and pasture's extra-root C every year and their roots with the Holos turnover
+    # (1/3 + 2/3 x 0.30 of the ley roots, 0.30 of the pasture roots a year), humified at
+    # 0.35 (Bolinder et al. 2007, Kätterer et al. 2011; issue 11; 158 t with all roots
+    # every year; it lost carbon with IPCC root:shoot, Frac_Renew 1/3 and h 0.125); each
+    # state has its own words, the amount shown without its sign
     assert soil_kg < 0
     box = re.search(r'<div class="soil-box">.*?</div>', html, re.S).group(0)
     assert f"Markkol: marken binder {sv_tonnes(-soil_kg)} ton CO₂ per år" in box
