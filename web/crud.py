@@ -475,8 +475,9 @@ def save_farm_year(
     return fy
 
 
-def store_result(*, session: Session, farm_year: FarmYear, result: Mapping[str, Any]) -> FarmYear:
-    """Keep a ``farmcalc.result/1`` dict with the factor set, its version and the GWP."""
+def put_result(*, session: Session, farm_year: FarmYear, result: Mapping[str, Any]) -> None:
+    """Set a ``farmcalc.result/1`` dict, its factor set, version and GWP, and the
+    municipality's totals of the farm-year, in the session's transaction (no commit)."""
     farm_year.result = dict(result)
     farm_year.factor_set = result["factor_set"]
     farm_year.factor_set_version = result["factor_set_version"]
@@ -485,6 +486,11 @@ def store_result(*, session: Session, farm_year: FarmYear, result: Mapping[str, 
     farm_year.is_draft = False
     session.add(farm_year)
     write_farm_year_totals(session=session, farm_year=farm_year)  # the municipality's totals
+
+
+def store_result(*, session: Session, farm_year: FarmYear, result: Mapping[str, Any]) -> FarmYear:
+    """Keep a ``farmcalc.result/1`` dict with the factor set, its version and the GWP."""
+    put_result(session=session, farm_year=farm_year, result=result)
     session.commit()
     session.refresh(farm_year)
     return farm_year

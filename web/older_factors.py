@@ -23,9 +23,9 @@ from sqlmodel import Session, col, select
 
 from farmcalc.errors import FactorError, ValidationError
 from farmcalc.factors import DEFAULT_GWP, available_factor_sets, load_factor_set
+from web import crud
 from web.access import farm_query_for
-from web.models import Farm, FarmYear, utcnow
-from web.totals import write_farm_year_totals
+from web.models import Farm, FarmYear
 
 
 def current_versions() -> dict[str, str]:
@@ -136,13 +136,6 @@ def recalculate(
     if failures:
         return 0, failures
     for fy, result in results:
-        fy.result = dict(result)
-        fy.factor_set = result["factor_set"]
-        fy.factor_set_version = result["factor_set_version"]
-        fy.gwp = result["gwp"]
-        fy.calculated_at = utcnow()
-        fy.is_draft = False
-        session.add(fy)
-        write_farm_year_totals(session=session, farm_year=fy)
+        crud.put_result(session=session, farm_year=fy, result=result)
     session.commit()
     return len(results), []
