@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -125,7 +126,7 @@ class _Resolver:
     """Patterns → factor ids → origin fractions, for one factor set (cached per pattern)."""
 
     def __init__(self, fs: FactorSet) -> None:
-        self.fs = fs
+        self.known = frozenset(str(i) for i in fs.rows.index)  # not ``fs``: see _resolver
         origins = factor_origins(fs)
         self.ids = origins.index.to_numpy(dtype=object)
         self.onehot = np.column_stack([(origins == o).to_numpy() for o in ORIGINS]).astype(float)
@@ -144,7 +145,7 @@ class _Resolver:
             prefix, cat = pattern, None
             if pattern.endswith("]") and "[" in pattern:
                 prefix, cat = pattern[:-1].split("[", 1)
-            if prefix in self.fs:
+            if prefix in self.known:
                 mask = self.ids == prefix
             else:
                 mask = np.array([str(i).startswith(prefix + ".") for i in self.ids], dtype=bool)
@@ -156,6 +157,24 @@ class _Resolver:
             frac = self.onehot[mask].mean(axis=0) if ids else None
             self._cache[pattern] = (ids, frac)
         return self._cache[pattern]
+
+
+_RESOLVERS: dict[int, tuple[weakref.ref, _Resolver]] = {}
+
+
+def _resolver(fs: FactorSet) -> _Resolver:
+    """The resolver of ``fs``, made once per factor-set object (sets are loaded once).
+
+    Keyed by the object's identity and held only as long as the set lives (a weak
+    reference; the resolver keeps no reference to the set).
+    """
+    key = id(fs)
+    hit = _RESOLVERS.get(key)
+    if hit is not None and hit[0]() is fs:
+        return hit[1]
+    made = _Resolver(fs)
+    _RESOLVERS[key] = (weakref.ref(fs, lambda _ref, key=key: _RESOLVERS.pop(key, None)), made)
+    return made
 
 
 def _rule(source: str, category: str, gas: str) -> dict[str, tuple[str, ...]] | None:
@@ -186,7 +205,7 @@ def governing_factors(
     rule = _rule(source, category, gas)
     if rule is None:
         return []
-    res = _Resolver(fs)
+    res = _resolver(fs)
     found = [res.ids_of(_fill(p, category)) for p in _patterns(rule, tier)]
     return [ids for ids in found if ids]
 
@@ -273,7 +292,7 @@ def row_basis(
     out = np.zeros((n, len(ORIGINS)))
     if n == 0:
         return out
-    res = _Resolver(fs)
+    res = _resolver(fs)
     source = np.asarray(rows["source"].astype(str), dtype=object)
     category = np.asarray(rows["category"].astype(str), dtype=object)
     gas = np.asarray(rows["gas"].astype(str), dtype=object)
