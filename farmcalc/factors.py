@@ -252,6 +252,48 @@ class FactorSet:
         )
         return self._take(prefix, self._table(prefix), names, codes)
 
+    def _code_table(self, prefix: str, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Values of ``prefix.<name>`` for each name, and which names have one (cached)."""
+        cache = self._series_cache  # type: ignore[attr-defined]
+        key = (prefix, names)
+        if key not in cache:
+            table = self._table(prefix)
+            pos = table.index.get_indexer(pd.Index(list(names), dtype=object))
+            found = np.append(pos >= 0, False)  # one more: the missing code -1
+            values = np.append(table.to_numpy()[np.where(pos >= 0, pos, 0)], np.nan)
+            cache[key] = (values, found)
+        return cache[key]
+
+    def take(self, prefix: str, names: tuple[str, ...], codes: np.ndarray) -> np.ndarray:
+        """Vectorised look-up by vocabulary codes: ``prefix.<names[code]>`` per code.
+
+        The array counterpart of :meth:`lookup`: ``codes`` are int codes into
+        the vocabulary tuple ``names`` (-1 = missing). One cached table per
+        prefix and vocabulary, then one ``take``.
+
+        Raises FactorError naming the keys used that have no factor.
+        """
+        values, found = self._code_table(prefix, names)
+        if not found[codes].all():
+            used = sorted({(names[c] if c >= 0 else MISSING_KEY) for c in codes[~found[codes]]})
+            raise self._missing(prefix, used)
+        return values[..., codes]
+
+    def take2(
+        self,
+        prefix: str,
+        names1: tuple[str, ...],
+        codes1: np.ndarray,
+        names2: tuple[str, ...],
+        codes2: np.ndarray,
+    ) -> np.ndarray:
+        """Vectorised look-up of ``prefix.<names1[code1]>.<names2[code2]>`` by codes."""
+        pairs = tuple(f"{a}.{b}" for a in names1 for b in names2)
+        c1 = np.asarray(codes1, dtype=np.int64)
+        c2 = np.asarray(codes2, dtype=np.int64)
+        codes = np.where((c1 < 0) | (c2 < 0), -1, c1 * len(names2) + c2)
+        return self.take(prefix, pairs, codes)
+
     def _take(self, prefix: str, table: pd.Series, names: list, codes: np.ndarray) -> np.ndarray:
         """The factor of ``names[code]`` for every code; FactorError if one has none."""
         pos = table.index.get_indexer(pd.Index(names, dtype=object))

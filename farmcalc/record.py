@@ -8,6 +8,7 @@ applied as masks over whole columns, and only failing rows cost Python.
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -19,6 +20,7 @@ from operator import itemgetter
 import numpy as np
 import pandas as pd
 
+from farmcalc.arrays import FarmArrays, arrays_from_frames
 from farmcalc.errors import ValidationError
 from farmcalc.validation import ERROR, WARNING, Issue
 from farmcalc.vocabulary import (
@@ -216,6 +218,11 @@ class FarmTables:
     @property
     def n_farms(self) -> int:
         return len(self.farms)
+
+    @functools.cached_property
+    def arrays(self) -> FarmArrays:
+        """The same tables as numpy columns (``farmcalc/arrays.py``), made once."""
+        return arrays_from_frames(self)
 
     def farmland_ha(self) -> pd.Series:
         """Crop area per farm [ha] (0 for farms without crops)."""

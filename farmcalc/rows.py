@@ -7,6 +7,8 @@ sorting work on small integer codes instead of hashing strings.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -60,6 +62,102 @@ _N_KINDS = len(SOURCE_DTYPE.categories) * _N_CAT * _N_GAS
 _KIND_SOURCE = (np.arange(_N_KINDS) // (_N_CAT * _N_GAS)).astype(np.int8)
 _KIND_CATEGORY = (np.arange(_N_KINDS) // _N_GAS % _N_CAT).astype(np.int8)
 _KIND_GAS = (np.arange(_N_KINDS) % _N_GAS).astype(np.int8)
+
+
+def code(name: str, column: str) -> int:
+    """The code of one name of ``column`` (``source``, ``category`` or ``gas``)."""
+    return int(_DTYPES[column].categories.get_loc(name))
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Long emission rows as arrays: the one row layout of the core.
+
+    Attributes
+    ----------
+    farm : ndarray of int64, shape (m,)
+        Farm index of each row (position of the farm in the input).
+    source, category, gas : ndarray of int8 / int16 / int8, shape (m,)
+        Codes into ``SOURCE_DTYPE``, ``CATEGORY_DTYPE``, ``GAS_DTYPE``.
+    kg : ndarray of float, shape (m,) or (D, m)
+        Mass of the gas [kg yr-1]; a leading axis of draws is allowed.
+    """
+
+    farm: np.ndarray
+    source: np.ndarray
+    category: np.ndarray
+    gas: np.ndarray
+    kg: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.farm)
+
+    @classmethod
+    def wide(
+        cls, wide: dict, n_farms: int, gas: str, scale: float = 1.0, drop_zero: bool = True
+    ) -> Rows:
+        """Per-farm columns ``{(source, category): kg per farm}`` as long rows.
+
+        Rows farm by farm, within a farm by source and category (sorted as
+        :func:`aggregate_rows` sorts them). The loop runs over the few
+        categories, never over farms. Zero rows are dropped (with draws: rows
+        zero in every draw).
+        """
+        if not wide:
+            return cls.empty()
+        keyed = sorted(((code(s, "source"), code(c, "category")), v) for (s, c), v in wide.items())
+        lead = np.broadcast_shapes(*(np.shape(v)[:-1] for _, v in keyed if np.ndim(v) > 1))
+        kg = np.empty((*lead, n_farms, len(keyed)))
+        for j, (_, v) in enumerate(keyed):
+            kg[..., j] = np.asarray(v, dtype=float) * scale
+        kg = kg.reshape((*lead, n_farms * len(keyed)))
+        keep = (kg != 0).reshape(-1, kg.shape[-1]).any(axis=0) if drop_zero else slice(None)
+        source = np.tile(np.array([s for (s, _), _v in keyed], dtype=np.int8), n_farms)
+        category = np.tile(np.array([c for (_, c), _v in keyed], dtype=np.int16), n_farms)
+        farm = np.repeat(np.arange(n_farms, dtype=np.int64), len(keyed))
+        gas_codes = np.full(len(farm), code(gas, "gas"), dtype=np.int8)
+        return cls(farm[keep], source[keep], category[keep], gas_codes[keep], kg[..., keep])
+
+    @classmethod
+    def of(cls, farm, source, category, gas, kg) -> Rows:
+        """Rows from arrays; ``source``, ``category``, ``gas`` may each be one name."""
+        farm = np.asarray(farm, dtype=np.int64)
+        m = len(farm)
+
+        def col(v, column, dtype):
+            if isinstance(v, str):
+                return np.full(m, code(v, column), dtype=dtype)
+            return codes(v, column).astype(dtype)
+
+        kg = np.asarray(kg, dtype=float)
+        kg = np.broadcast_to(kg, (*kg.shape[:-1], m) if kg.ndim else (m,)).copy()
+        return cls(
+            farm,
+            col(source, "source", np.int8),
+            col(category, "category", np.int16),
+            col(gas, "gas", np.int8),
+            kg,
+        )
+
+    @classmethod
+    def empty(cls) -> Rows:
+        z = np.zeros(0, dtype=np.int64)
+        return cls(z, z.astype(np.int8), z.astype(np.int16), z.astype(np.int8), np.zeros(0))
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> Rows:
+        """Rows of a DataFrame ``farm_idx, source, category, gas, kg``."""
+        return cls(
+            frame["farm_idx"].to_numpy(dtype=np.int64),
+            codes(frame["source"], "source").astype(np.int8),
+            codes(frame["category"], "category").astype(np.int16),
+            codes(frame["gas"], "gas").astype(np.int8),
+            frame["kg"].to_numpy(dtype=float),
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame ``farm_idx, source, category, gas, kg`` (1-D kg only)."""
+        return rows_from_codes(self.farm, self.source, self.category, self.gas, self.kg)
 
 
 def codes(values, column: str) -> np.ndarray:
@@ -134,36 +232,47 @@ def _kind(rows: pd.DataFrame) -> np.ndarray:
     )
 
 
-def aggregate_rows(frames: list[pd.DataFrame], *, drop_zero: bool = True) -> pd.DataFrame:
+def aggregate(parts: list, *, drop_zero: bool = True) -> Rows:
     """Sum rows per (farm, source, category, gas), sorted in that order.
 
-    Works on integer codes: one argsort and one ``add.reduceat`` whatever the
-    number of farms.
+    ``parts`` are :class:`Rows` (or, while calculators move to arrays,
+    DataFrames ``farm_idx, source, category, gas, kg``). Works on integer
+    codes: one argsort and one ``add.reduceat`` whatever the number of farms;
+    with draws, along the last axis (a row is dropped when zero in every draw).
     """
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return empty_rows()
-    farm = np.concatenate([f["farm_idx"].to_numpy(dtype=np.int64) for f in frames])
-    kind = np.concatenate([_kind(f) for f in frames])
-    kg = np.concatenate([f["kg"].to_numpy(dtype=float) for f in frames])
+    parts = [p if isinstance(p, Rows) else Rows.from_frame(p) for p in parts]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return Rows.empty()
+    farm = np.concatenate([p.farm for p in parts])
+    kind = np.concatenate(
+        [(p.source.astype(np.int16) * _N_CAT + p.category) * _N_GAS + p.gas for p in parts]
+    )
+    lead = np.broadcast_shapes(*(p.kg.shape[:-1] for p in parts))
+    kg = np.concatenate([np.broadcast_to(p.kg, (*lead, len(p))) for p in parts], axis=-1)
     key = farm * _N_KINDS + kind
     if not (key[1:] >= key[:-1]).all():
         # stable: rows of one key are summed in their order (timsort is
         # quick on the sorted runs the calculators give)
         order = np.argsort(key, kind="stable")
-        key, kg = key[order], kg[order]
+        key, kg = key[order], kg[..., order]
     new = np.r_[True, key[1:] != key[:-1]]
     if new.all():  # every key once: nothing to add up
         ukey, sums = key, kg
     else:
         starts = np.flatnonzero(new)
-        ukey, sums = key[starts], np.add.reduceat(kg, starts)
+        ukey, sums = key[starts], np.add.reduceat(kg, starts, axis=-1)
     if drop_zero:
-        keep = sums != 0
-        ukey, sums = ukey[keep], sums[keep]
+        keep = (sums != 0).reshape(-1, sums.shape[-1]).any(axis=0)
+        ukey, sums = ukey[keep], sums[..., keep]
     f = ukey // _N_KINDS
     kind = ukey - f * _N_KINDS
-    return rows_from_codes(f, _KIND_SOURCE[kind], _KIND_CATEGORY[kind], _KIND_GAS[kind], sums)
+    return Rows(f, _KIND_SOURCE[kind], _KIND_CATEGORY[kind], _KIND_GAS[kind], sums)
+
+
+def aggregate_rows(frames: list, *, drop_zero: bool = True) -> pd.DataFrame:
+    """:func:`aggregate` as a DataFrame ``farm_idx, source, category, gas, kg``."""
+    return aggregate(frames, drop_zero=drop_zero).frame()
 
 
 def as_plain(rows: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,122 @@
+"""Arrays in the inner loop: the farm tables as numpy columns, sums per farm.
+
+One ``Numeric``, one layout of the farm tables, defined here once.
+
+Every number may carry **leading axes of draws**: a factor drawn ``D``
+times is an array of shape ``(D, 1)`` (:meth:`farmcalc.factors.FactorSet.value`
+of a drawn set) or ``(D, n)`` (:meth:`~farmcalc.factors.FactorSet.take`),
+and broadcasts through every source function against the tables' columns,
+which have shape ``(n,)``. Sums over farms or rows run along the **last**
+axis (:func:`farm_sum`), so a calculation with draws gives, draw by draw,
+what it gives with the draw's values as plain numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+Numeric = float | np.ndarray
+"""A number or an array of numbers (shape ``(n,)``, or ``(D, n)`` with draws)."""
+
+
+@dataclass(frozen=True)
+class FarmArrays:
+    """The five farm tables as columns of numpy arrays (see ``docs/design.md``).
+
+    Each attribute maps a column name to an array of one length per table.
+    Number columns are float64 (NaN where the design allows it); ``farm_idx``,
+    ``lv_idx``, ``pos`` and ``year`` are int64; a **vocabulary column** holds
+    int16 codes into its vocabulary (``VOCABULARIES[table][column]``, the
+    tuples of :mod:`farmcalc.vocabulary`), -1 where the value is missing;
+    ``farm_id`` and ``name`` are object arrays of str.
+    """
+
+    farms: Mapping[str, np.ndarray]
+    livestock: Mapping[str, np.ndarray]
+    manure_systems: Mapping[str, np.ndarray]
+    crops: Mapping[str, np.ndarray]
+    soil_changes: Mapping[str, np.ndarray]
+    n_farms: int = field(default=0)
+
+    def vocabulary(self, table: str, column: str) -> tuple[str, ...]:
+        """The names behind the codes of one vocabulary column."""
+        return vocabularies()[table][column]
+
+
+def vocabularies() -> dict[str, dict[str, tuple[str, ...]]]:
+    """The vocabulary of each vocabulary column of each table."""
+    from farmcalc.record import VOCABULARY_DTYPES
+
+    return {
+        t: {c: tuple(d.categories) for c, d in cols.items()}
+        for t, cols in VOCABULARY_DTYPES.items()
+    }
+
+
+def _column(frame: pd.DataFrame, name: str, vocab: tuple[str, ...] | None) -> np.ndarray:
+    s = frame[name]
+    if vocab is not None:
+        if isinstance(s.dtype, pd.CategoricalDtype) and tuple(s.cat.categories) == vocab:
+            return s.cat.codes.to_numpy().astype(np.int16)
+        return np.asarray(pd.Categorical(s.astype(object), categories=vocab).codes, dtype=np.int16)
+    if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+        return s.to_numpy(dtype=object)
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return s.to_numpy(dtype=np.int64)
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.to_numpy(dtype=bool)
+    return s.to_numpy(dtype=float)
+
+
+def arrays_from_frames(tables) -> FarmArrays:
+    """The arrays of a :class:`~farmcalc.record.FarmTables` made of DataFrames."""
+    vocab = vocabularies()
+    out = {}
+    for t in ("farms", "livestock", "manure_systems", "crops", "soil_changes"):
+        frame = getattr(tables, t)
+        cols = {c: _column(frame, c, vocab[t].get(c)) for c in frame.columns}
+        if t in ("livestock", "crops"):
+            cols["index"] = frame.index.to_numpy(dtype=np.int64)
+        out[t] = cols
+    return FarmArrays(**out, n_farms=len(tables.farms))
+
+
+def farm_sum(group: np.ndarray, values: Numeric, n: int) -> np.ndarray:
+    """Sums of ``values`` per group ``0 .. n-1`` along the last axis.
+
+    Bit for bit the sums of ``pandas.DataFrame.groupby().sum()``: rows sorted
+    by group and no NaN is one ``numpy.add.reduceat`` (what pandas does then
+    too); anything else is left to pandas, draw by draw.
+
+    Parameters
+    ----------
+    group : array of int, shape (m,)
+        Group of each row, in ``0 .. n-1``.
+    values : numeric, shape (m,) or (..., m)
+        The values; leading axes (draws) are kept.
+    n : int
+        Number of groups.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(..., n)``; 0 for a group without rows.
+    """
+    group = np.asarray(group, dtype=np.int64)
+    values = np.broadcast_to(np.asarray(values, dtype=float), (*np.shape(values)[:-1], len(group)))
+    lead = values.shape[:-1]
+    sums = np.zeros((*lead, n))
+    if len(group) == 0:
+        return sums
+    if (group[1:] >= group[:-1]).all() and not np.isnan(values).any():
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        sums[..., group[starts]] = np.add.reduceat(values, starts, axis=-1)
+        return sums
+    flat = values.reshape(-1, len(group))
+    by_group = pd.DataFrame(flat.T).groupby(group).sum()
+    sums.reshape(-1, n)[:, by_group.index.to_numpy()] = by_group.to_numpy().T
+    return sums
