@@ -32,7 +32,8 @@ class FarmArrays:
     ``lv_idx``, ``pos`` and ``year`` are int64; a **vocabulary column** holds
     int16 codes into its vocabulary (``VOCABULARIES[table][column]``, the
     tuples of :mod:`farmcalc.vocabulary`), -1 where the value is missing;
-    ``farm_id`` and ``name`` are object arrays of str.
+    ``farm_id``, ``name`` and ``municipality_code`` are object arrays of str,
+    None where the value is missing.
     """
 
     farms: Mapping[str, np.ndarray]
@@ -64,7 +65,7 @@ def _column(frame: pd.DataFrame, name: str, vocab: tuple[str, ...] | None) -> np
             return s.cat.codes.to_numpy().astype(np.int16)
         return np.asarray(pd.Categorical(s.astype(object), categories=vocab).codes, dtype=np.int16)
     if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-        return s.to_numpy(dtype=object)
+        return s.to_numpy(dtype=object, na_value=None)
     if pd.api.types.is_integer_dtype(s.dtype):
         return s.to_numpy(dtype=np.int64)
     if pd.api.types.is_bool_dtype(s.dtype):

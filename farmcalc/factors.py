@@ -264,6 +264,21 @@ class FactorSet:
             cache[key] = (values, found)
         return cache[key]
 
+    def column(self, prefix: str, names: tuple[str, ...], column: str) -> np.ndarray:
+        """A numeric column of the rows ``prefix.<name>`` (e.g. ``high``), one per name (cached).
+
+        Raises KeyError when a row is missing and ValueError when a value is
+        not a number (nothing is cached then).
+        """
+        cache = self._series_cache  # type: ignore[attr-defined]
+        key = ("column", prefix, names, column)
+        if key not in cache:
+            ids = [f"{prefix}.{n}" for n in names]
+            values = pd.to_numeric(self.rows.loc[ids, column]).to_numpy(dtype=float)
+            values.flags.writeable = False
+            cache[key] = values
+        return cache[key]
+
     def take(self, prefix: str, names: tuple[str, ...], codes: np.ndarray) -> np.ndarray:
         """Vectorised look-up by vocabulary codes: ``prefix.<names[code]>`` per code.
 

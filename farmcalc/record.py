@@ -8,7 +8,6 @@ applied as masks over whole columns, and only failing rows cost Python.
 
 from __future__ import annotations
 
-import functools
 import gc
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -205,33 +204,117 @@ CHANGE_COLUMNS = [
 ]
 
 
+TABLE_NAMES = ("farms", "livestock", "manure_systems", "crops", "soil_changes")
+
+
+class _Frame:
+    """A table of :class:`FarmTables` as a DataFrame, given or built from the arrays once.
+
+    A data descriptor, so that the dataclass takes it as the field's default
+    (None: not given) and its ``__init__`` stores a given frame through
+    :meth:`__set__`.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.key = "_frame_" + name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return None  # the default of the dataclass field: not given
+        frame = obj.__dict__.get(self.key)
+        if frame is None:
+            frame = frame_of(obj.arrays, self.name)
+            obj.__dict__[self.key] = frame
+        return frame
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.key] = value
+
+
 @dataclass(frozen=True)
 class FarmTables:
-    """Many farm records as column tables; see ``docs/design.md``."""
+    """Many farm records as column tables; see ``docs/design.md``.
 
-    farms: pd.DataFrame
-    livestock: pd.DataFrame
-    manure_systems: pd.DataFrame
-    crops: pd.DataFrame
-    soil_changes: pd.DataFrame
+    The tables live in two forms: numpy columns (:attr:`arrays`, what the
+    calculators read) and pandas DataFrames (``farms``, ``livestock``,
+    ``manure_systems``, ``crops``, ``soil_changes``: what the edges read).
+    :func:`records_to_tables` makes the arrays (:meth:`from_arrays`), and a
+    DataFrame is built from them only when it is asked for, once. Tables made
+    of DataFrames (``FarmTables(farms=df, ...)``, ``dataclasses.replace``)
+    get their arrays from the frames, once.
+    """
+
+    farms: pd.DataFrame = _Frame()  # type: ignore[assignment]
+    livestock: pd.DataFrame = _Frame()  # type: ignore[assignment]
+    manure_systems: pd.DataFrame = _Frame()  # type: ignore[assignment]
+    crops: pd.DataFrame = _Frame()  # type: ignore[assignment]
+    soil_changes: pd.DataFrame = _Frame()  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        given = [n for n in TABLE_NAMES if self.__dict__.get("_frame_" + n) is not None]
+        if given and len(given) < len(TABLE_NAMES):
+            missing = ", ".join(n for n in TABLE_NAMES if n not in given)
+            raise TypeError(f"FarmTables needs all five tables; missing: {missing}")
+
+    @classmethod
+    def from_arrays(cls, arrays: FarmArrays) -> FarmTables:
+        """Tables of numpy columns; the DataFrames are built when first asked for."""
+        tables = cls()
+        tables.__dict__["arrays"] = arrays
+        return tables
 
     @property
     def n_farms(self) -> int:
-        return len(self.farms)
+        arrays = self.__dict__.get("arrays")
+        return arrays.n_farms if arrays is not None else len(self.farms)
 
-    @functools.cached_property
+    @property
     def arrays(self) -> FarmArrays:
-        """The same tables as numpy columns (``farmcalc/arrays.py``), made once."""
-        return arrays_from_frames(self)
+        """The tables as numpy columns (``farmcalc/arrays.py``), made once."""
+        arrays = self.__dict__.get("arrays")
+        if arrays is None:
+            arrays = arrays_from_frames(self)
+            self.__dict__["arrays"] = arrays
+        return arrays
+
+    def built_frames(self) -> tuple[str, ...]:
+        """The tables whose DataFrame exists (was given or has been built)."""
+        return tuple(n for n in TABLE_NAMES if self.__dict__.get("_frame_" + n) is not None)
 
     def farmland_ha(self) -> pd.Series:
         """Crop area per farm [ha] (0 for farms without crops)."""
-        area = np.bincount(
-            self.crops["farm_idx"].to_numpy(dtype=np.int64),
-            weights=self.crops["area_ha"].to_numpy(dtype=float),
-            minlength=self.n_farms,
-        )
-        return pd.Series(area[: self.n_farms], index=self.farms.index, name="area_ha")
+        crops = self.arrays.crops
+        n = self.n_farms
+        area = np.bincount(crops["farm_idx"], weights=crops["area_ha"], minlength=n)
+        farms = self.__dict__.get("_frame_farms")
+        index = farms.index if farms is not None else pd.RangeIndex(n, name="farm_idx")
+        return pd.Series(area[:n], index=index, name="area_ha")
+
+
+def frame_of(arrays: FarmArrays, name: str) -> pd.DataFrame:
+    """One table of ``arrays`` as the DataFrame :func:`records_to_tables` has always given.
+
+    Columns in the order of :data:`TABLE_COLUMNS`, vocabulary columns as
+    categoricals (:data:`VOCABULARY_DTYPES`), a RangeIndex named by
+    :data:`TABLE_INDEX` (or an unnamed one).
+    """
+    cols = getattr(arrays, name)
+    dtypes = VOCABULARY_DTYPES[name]
+    data = {}
+    for col in TABLE_COLUMNS[name]:
+        values = cols[col]
+        if col in dtypes:
+            values = pd.Categorical.from_codes(values, dtype=dtypes[col], validate=False)
+        data[col] = values
+    n = len(cols[TABLE_COLUMNS[name][0]])
+    index = None
+    if name in TABLE_INDEX:
+        index = pd.RangeIndex(n, name=TABLE_INDEX[name])
+        given = cols.get("index")
+        if given is not None and not np.array_equal(given, index):
+            index = pd.Index(given, name=TABLE_INDEX[name])
+    return pd.DataFrame(data, index=index)
 
 
 # --------------------------------------------------------------------------
@@ -396,16 +479,17 @@ def _category(
     dtype: pd.CategoricalDtype,
     out: _Collector,
     default: str | None = None,
-) -> pd.Categorical:
-    """Check one vocabulary column; unknown values become issues (and NaN).
+) -> np.ndarray:
+    """Check one vocabulary column; unknown values become issues (and code -1).
 
     ``values`` as :func:`_coded` gives them (coded while the records were
-    read), or any sequence.
+    read), or any sequence. Returns the int16 codes into ``dtype``'s
+    categories (-1 = missing).
     """
     coded = values if isinstance(values, _Coded) else _coded(values, dtype)
     codes = coded.codes
     if not coded.bad:
-        return pd.Categorical.from_codes(codes, dtype=dtype)
+        return codes
     values, n = coded.values, len(codes)
     bad = codes < 0
     arr = np.fromiter(values, dtype=object, count=n)
@@ -421,7 +505,7 @@ def _category(
                 out.add(farms[i], paths(i), "required")
             else:
                 out.add(farms[i], paths(i), "unknown_value", value=v, allowed=allowed)
-    return pd.Categorical.from_codes(codes, dtype=dtype)
+    return codes
 
 
 def _given(values: Sequence) -> np.ndarray:
@@ -621,11 +705,13 @@ def _records_to_tables(
         block = _Collector()
         parts.append(_block_columns(records[start : start + CHUNK_FARMS], block))
         out.issues.extend(replace(i, farm=i.farm + start) for i in block.issues)
-    tables = _frames(_check_columns(*_join_raw(parts), out))
-    _duplicates(tables, out)
-    _plausibility(tables, out)
-    out.issues.sort(key=lambda i: i.farm)  # stable: a farm's issues together, in the order found
-    _attach_farm_ids(out.issues, tables.farms)
+    arrays = _arrays(_check_columns(*_join_raw(parts), out))
+    _duplicates(arrays, out)
+    _plausibility(arrays, out)
+    if out.issues:
+        out.issues.sort(key=lambda i: i.farm)  # stable: a farm's issues together, in order found
+        _attach_farm_ids(out.issues, arrays.farms["farm_id"])
+    tables = FarmTables.from_arrays(arrays)
     if strict:
         errors = [i for i in out.issues if i.severity == ERROR]
         if errors:
@@ -891,7 +977,7 @@ def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, o
     systems = _category(
         msys, mf, lambda i: f"livestock[{mpos[i]}].manure_systems", MANURE_DTYPE, out
     )
-    system_name = lambda i: msys.values[i] if msys.bad else systems[i]  # noqa: E731
+    system_name = lambda i: msys.values[i] if msys.bad else MANURE_SYSTEMS[systems[i]]  # noqa: E731
     shares = _numeric(
         ms_rows["share"],
         mf,
@@ -1011,26 +1097,37 @@ def _join_raw(parts: list[tuple[dict, ...]]) -> tuple[dict, ...]:
     return tuple(joined)
 
 
-def _frames(checked: dict[str, dict]) -> FarmTables:
-    """FarmTables of checked columns (numpy arrays, categoricals)."""
-    frames = {}
+def _arrays(checked: dict[str, dict]) -> FarmArrays:
+    """FarmArrays of checked columns (vocabulary columns as codes), in the tables' order."""
+    tables = {}
     for name, columns in TABLE_COLUMNS.items():
-        data = {col: checked[name][col] for col in columns}
-        n = len(data[columns[0]])
-        index = pd.RangeIndex(n, name=TABLE_INDEX[name]) if name in TABLE_INDEX else None
-        frames[name] = pd.DataFrame(data, index=index)
-    return FarmTables(**frames)
+        cols = {col: checked[name][col] for col in columns}
+        if name in ("livestock", "crops"):
+            cols["index"] = np.arange(len(cols["farm_idx"]), dtype=np.int64)
+        tables[name] = cols
+    return FarmArrays(**tables, n_farms=len(checked["farms"]["year"]))
 
 
-def _duplicates(tables: FarmTables, out: _Collector) -> None:
+# Below this many farms, duplicates are looked for with a Python set (no pandas call).
+_SMALL = 64
+
+
+def _duplicates(arrays: FarmArrays, out: _Collector) -> None:
     """An error for every repeat of a (farm_id, year) pair."""
-    codes, distinct = pd.factorize(tables.farms["farm_id"].to_numpy(dtype=object))
-    if len(distinct) == len(codes):  # every id given, each once (the usual case)
-        return
-    ids, years = tables.farms["farm_id"].tolist(), tables.farms["year"].tolist()
+    ids_arr = arrays.farms["farm_id"]
+    n = len(ids_arr)
+    if n <= _SMALL:
+        ids_list = ids_arr.tolist()
+        if set(map(type, ids_list)) <= {str} and len(set(ids_list)) == n:
+            return
+    else:
+        codes, distinct = pd.factorize(ids_arr)
+        if len(distinct) == len(codes):  # every id given, each once (the usual case)
+            return
+    ids, years = ids_arr.tolist(), arrays.farms["year"].tolist()
     if len(set(zip(ids, years, strict=True))) == len(ids):
         return
-    farms = tables.farms
+    farms = pd.DataFrame({"farm_id": ids_arr, "year": arrays.farms["year"]})
     dup = farms.duplicated(["farm_id", "year"], keep="first") & farms["farm_id"].notna()
     for i in np.flatnonzero(dup.to_numpy()):
         out.add(i, "farm_id", "duplicate_farm", farm_id=ids[i], year=years[i])
@@ -1050,27 +1147,31 @@ def _numeric_columns(rows: Mapping, specs, farms, item_path, out: _Collector) ->
     }
 
 
-def _plausibility(t: FarmTables, out: _Collector) -> None:
-    """Warnings for unusual but possible values (never block)."""
+def _plausibility(t: FarmTables | FarmArrays, out) -> None:
+    """Warnings for unusual but possible values (never block).
+
+    Reads the numpy columns (``t.arrays`` of a :class:`FarmTables`); ``out``
+    has the ``add`` of :class:`_Collector`.
+    """
     from farmcalc.factors import load_factor_set
 
-    farmland = t.farmland_ha().to_numpy()
-    lv = t.livestock
-    if len(lv):
-        known = lv["category"].isin(LIVESTOCK_CATEGORIES).to_numpy()
-        lu_per_head = np.zeros(len(lv))
+    a = t.arrays if isinstance(t, FarmTables) else t
+    n = a.n_farms
+    cr = a.crops
+    farmland = np.bincount(cr["farm_idx"], weights=cr["area_ha"], minlength=n)[:n]
+    lv = a.livestock
+    if len(lv["farm_idx"]):
+        code = lv["category"]
+        known = code >= 0
+        lu_per_head = np.zeros(len(code))
         try:
             fs = load_factor_set("ipcc2019")
-            lu_per_head[known] = fs.lookup(
-                "livestock.livestock_units", lv["category"].to_numpy()[known]
+            lu_per_head[known] = fs.take(
+                "livestock.livestock_units", LIVESTOCK_CATEGORIES, code[known]
             )
         except Exception:  # factor data incomplete: skip this warning, never block
             lu_per_head[:] = 0.0
-        lu = np.bincount(
-            lv["farm_idx"].to_numpy(),
-            weights=lv["head"].to_numpy() * lu_per_head,
-            minlength=t.n_farms,
-        )
+        lu = np.bincount(lv["farm_idx"], weights=lv["head"] * lu_per_head, minlength=n)
         with np.errstate(divide="ignore", invalid="ignore"):
             density = lu / farmland
         for i in np.flatnonzero((farmland > 0) & (density > PLAUSIBLE_LU_PER_HA)):
@@ -1084,30 +1185,29 @@ def _plausibility(t: FarmTables, out: _Collector) -> None:
             )
         for i in np.flatnonzero((farmland == 0) & (lu > 0)):
             out.add(i, "crops", "warn_livestock_no_land", WARNING)
-        milk = lv["milk_kg_ecm_per_head"].to_numpy()
+        milk = lv["milk_kg_ecm_per_head"]
         for r in np.flatnonzero(milk > PLAUSIBLE_MILK_KG_ECM):
             out.add(
-                lv["farm_idx"].iat[r],
-                f"livestock[{lv['pos'].iat[r]}].milk_kg_ecm_per_head",
+                lv["farm_idx"][r],
+                f"livestock[{lv['pos'][r]}].milk_kg_ecm_per_head",
                 "warn_milk",
                 WARNING,
                 value=milk[r],
                 limit=PLAUSIBLE_MILK_KG_ECM,
             )
         _live_weight_plausibility(lv, out)
-    cr = t.crops
-    n_rate = cr["mineral_n_kg_per_ha"].to_numpy()
+    n_rate = cr["mineral_n_kg_per_ha"]
     for r in np.flatnonzero(n_rate > PLAUSIBLE_MINERAL_N_PER_HA):
         out.add(
-            cr["farm_idx"].iat[r],
-            f"crops[{cr['pos'].iat[r]}].mineral_n_kg_per_ha",
+            cr["farm_idx"][r],
+            f"crops[{cr['pos'][r]}].mineral_n_kg_per_ha",
             "warn_mineral_n",
             WARNING,
             value=n_rate[r],
             limit=PLAUSIBLE_MINERAL_N_PER_HA,
         )
     _yield_plausibility(cr, out)
-    diesel = t.farms["diesel_l"].to_numpy()
+    diesel = a.farms["diesel_l"]
     with np.errstate(divide="ignore", invalid="ignore"):
         per_ha = diesel / farmland
     for i in np.flatnonzero((farmland > 0) & (per_ha > PLAUSIBLE_DIESEL_L_PER_HA)):
@@ -1121,35 +1221,38 @@ def _plausibility(t: FarmTables, out: _Collector) -> None:
         )
 
 
-def _live_weight_plausibility(lv: pd.DataFrame, out: _Collector) -> None:
+def _live_weight_plausibility(lv: Mapping[str, np.ndarray], out) -> None:
     """Warn of a live weight above its class's plausible maximum (``plausible.live_weight_kg``)."""
     from farmcalc.factors import load_factor_set
 
-    weight = lv["live_weight_kg"].to_numpy(dtype=float)
+    weight = lv["live_weight_kg"]
     given = ~np.isnan(weight)
     if not given.any():
         return
     try:
         fs = load_factor_set("ipcc2019")
-        ids = [f"plausible.live_weight_kg.{c}" for c in LIVESTOCK_CATEGORIES]
-        high = pd.to_numeric(fs.rows.loc[ids, "high"]).to_numpy(dtype=float)
+        high = fs.column("plausible.live_weight_kg", LIVESTOCK_CATEGORIES, "high")
     except Exception:  # factor data incomplete: skip this warning, never block
         return
-    code = pd.Categorical(lv["category"], dtype=LIVESTOCK_DTYPE).codes
+    code = lv["category"]
     limit = np.where(code >= 0, high[code], np.inf)
     for r in np.flatnonzero(given & (weight > limit)):
         out.add(
-            lv["farm_idx"].iat[r],
-            f"livestock[{lv['pos'].iat[r]}].live_weight_kg",
+            lv["farm_idx"][r],
+            f"livestock[{lv['pos'][r]}].live_weight_kg",
             "warn_live_weight",
             WARNING,
             value=weight[r],
             limit=limit[r],
-            animal=str(lv["category"].iat[r]),
+            animal=LIVESTOCK_CATEGORIES[code[r]],
         )
 
 
-def _yield_plausibility(cr: pd.DataFrame, out: _Collector) -> None:
+_FORAGE = np.isin(np.asarray(CROPS, dtype=object), FORAGE_CROPS)
+"""Which crop codes are forage crops."""
+
+
+def _yield_plausibility(cr: Mapping[str, np.ndarray], out) -> None:
     """Warnings for yields outside the plausible range of their crop (``plausible.yield.*``).
 
     Forage crops (:data:`farmcalc.vocabulary.FORAGE_CROPS`) are checked in dry
@@ -1161,38 +1264,36 @@ def _yield_plausibility(cr: pd.DataFrame, out: _Collector) -> None:
     """
     from farmcalc.factors import load_factor_set
 
-    if not len(cr):
+    codes = cr["crop"]
+    if not len(codes):
         return
-    known = cr["crop"].notna().to_numpy()
+    known = codes >= 0
     if not known.any():
         return
+    code = codes[known]
     try:
         fs = load_factor_set("ipcc2019")
-        crop = cr["crop"][known]
-        dry = fs.lookup("crops.dry", crop)
-        ids = [f"plausible.yield.{c}" for c in CROPS]
-        bounds = fs.rows.loc[ids, ["low", "high"]].apply(pd.to_numeric).to_numpy(dtype=float)
+        dry = fs.take("crops.dry", CROPS, code)
+        low = fs.column("plausible.yield", CROPS, "low")[code]
+        high = fs.column("plausible.yield", CROPS, "high")[code]
     except Exception:  # factor data incomplete: skip these warnings, never block
         return
-    code = pd.Categorical(crop, dtype=CROP_DTYPE).codes
-    low, high = bounds[code, 0], bounds[code, 1]
     rows = np.flatnonzero(known)
-    fresh = cr["yield_kg_per_ha"].to_numpy(dtype=float)[known]
-    dm_given = cr["yield_kg_dm_per_ha"].to_numpy(dtype=float)[known]
-    forage = np.isin(np.asarray(crop, dtype=object), FORAGE_CROPS)
+    fresh = cr["yield_kg_per_ha"][known]
+    dm_given = cr["yield_kg_dm_per_ha"][known]
+    forage = _FORAGE[code]
     has_dm = ~np.isnan(dm_given)
     # the yield on the crop's basis: dry matter for forage, fresh weight for the rest
     basis = np.where(forage, np.where(has_dm, dm_given, fresh * dry), fresh)
     basis = np.where(~forage & has_dm, dm_given / dry, basis)
-    crops_ = np.asarray(crop, dtype=object)
     for k in np.flatnonzero(forage & ~has_dm & (fresh > 0)):
         r = rows[k]
         out.add(
-            cr["farm_idx"].iat[r],
-            f"crops[{cr['pos'].iat[r]}].yield_kg_per_ha",
+            cr["farm_idx"][r],
+            f"crops[{cr['pos'][r]}].yield_kg_per_ha",
             "warn_forage_fresh",
             WARNING,
-            crop=crops_[k],
+            crop=CROPS[code[k]],
             value=fresh[k],
             dry=round(dry[k] * 100, 1),
             dm=round(basis[k]),
@@ -1203,18 +1304,18 @@ def _yield_plausibility(cr: pd.DataFrame, out: _Collector) -> None:
         key = "yield_kg_dm_per_ha" if has_dm[k] else "yield_kg_per_ha"
         side = "high" if basis[k] > high[k] else "low"
         out.add(
-            cr["farm_idx"].iat[r],
-            f"crops[{cr['pos'].iat[r]}].{key}",
+            cr["farm_idx"][r],
+            f"crops[{cr['pos'][r]}].{key}",
             f"warn_yield_dm_{side}" if forage[k] else f"warn_yield_{side}",
             WARNING,
-            crop=crops_[k],
+            crop=CROPS[code[k]],
             value=round(float(basis[k]), 1),
             limit=high[k] if side == "high" else low[k],
         )
 
 
-def _attach_farm_ids(issues: list[Issue], farms: pd.DataFrame) -> None:
-    ids = farms["farm_id"].to_numpy(dtype=object) if len(farms) else []
+def _attach_farm_ids(issues: list[Issue], ids: np.ndarray) -> None:
+    """Each issue with the id of its farm (where the farm has a text id)."""
     for k, issue in enumerate(issues):
         if issue.farm < len(ids) and isinstance(ids[issue.farm], str):
             issues[k] = Issue(
