@@ -17,6 +17,7 @@ from farmcalc.rows import (
     GAS_DTYPE,
     ROW_COLUMNS,
     SOURCE_DTYPE,
+    Rows,
     aggregate_rows,
     codes,
     emission_rows,
@@ -126,14 +127,16 @@ def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
     ipcc = calc_soil_carbon_ipcc(tables, fs)
     # ICBM is a Swedish model: sets without its parameters report it as not available.
     if "icbm.k1" in fs:
-        icbm = calc_soil_carbon_icbm(tables, fs, manure_n_kg=f_on_available)
+        icbm = calc_soil_carbon_icbm(tables, fs, manure_n_kg=f_on_available.to_numpy())
+        icbm_delta_c = icbm.delta_c_kg_per_yr
     else:
-        icbm = pd.DataFrame({"delta_c_kg_per_yr": np.nan}, index=farm_index)
+        icbm_delta_c = np.full(len(farm_index), np.nan)
     # Eq. 11.8: R = 10 for management changes on cropland remaining cropland, else 15
-    c_loss = ipcc["c_loss_kg"].reindex(farm_index, fill_value=0.0)
-    c_loss_cropland = ipcc["c_loss_cropland_kg"].reindex(farm_index, fill_value=0.0)
-    f_som = (c_loss - c_loss_cropland) / fs.value("soils.c_to_n_som") + (
-        c_loss_cropland / fs.value("soils.c_to_n_som_cropland")
+    c_loss, c_loss_cropland = ipcc.c_loss_kg, ipcc.c_loss_cropland_kg
+    f_som = pd.Series(  # a Series while calc_soils_n2o takes one
+        (c_loss - c_loss_cropland) / fs.value("soils.c_to_n_som")
+        + (c_loss_cropland / fs.value("soils.c_to_n_som_cropland")),
+        index=farm_index,
     )
 
     f_prp = pasture_n(n_flows)
@@ -142,8 +145,7 @@ def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
     method = fs.setting("soil_carbon_method")
     if method not in SOIL_CARBON_METHODS:
         raise ValueError(f"unknown soil_carbon_method {method!r}")
-    chosen = icbm if method == "icbm" else ipcc
-    delta_c = chosen["delta_c_kg_per_yr"].reindex(farm_index, fill_value=0.0).to_numpy()
+    delta_c = icbm_delta_c if method == "icbm" else ipcc.delta_c_kg_per_yr
     soil_rows = emission_rows(
         farm_index.to_numpy(),
         "soil_carbon",
@@ -160,16 +162,14 @@ def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
         calc_energy(tables, fs),
         soil_rows,
     ]
-    rows = aggregate_rows([p[ROW_COLUMNS] for p in parts])
+    rows = aggregate_rows([p if isinstance(p, Rows) else p[ROW_COLUMNS] for p in parts])
     rows["co2e_kg"] = rows["kg"].to_numpy() * gwp_per_row(
         codes(rows["source"], "source"), codes(rows["gas"], "gas"), gwp
     )
     soil_carbon = pd.DataFrame(
         {
-            "icbm_delta_c_kg_per_yr": icbm["delta_c_kg_per_yr"].reindex(farm_index),
-            "ipcc_delta_c_kg_per_yr": ipcc["delta_c_kg_per_yr"].reindex(
-                farm_index, fill_value=0.0
-            ),
+            "icbm_delta_c_kg_per_yr": icbm_delta_c,
+            "ipcc_delta_c_kg_per_yr": ipcc.delta_c_kg_per_yr,
         },
         index=farm_index,
     )

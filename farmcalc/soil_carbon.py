@@ -18,14 +18,19 @@ alike; the two calculators work column-wise over all farms. See
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
 
-from farmcalc.factors import FactorSet, as_keys, is_key
-from farmcalc.record import FarmTables
+from farmcalc.factors import FactorSet
 from farmcalc.sources.soils_n2o import dry_matter_yield
+from farmcalc.vocabulary import CROPS, INPUT_LEVELS, LAND_USES, SOIL_TYPES, TILLAGE
+
+if TYPE_CHECKING:
+    from farmcalc.record import FarmTables
 
 Numeric = TypeVar("Numeric", float, np.ndarray, pd.Series)
 
@@ -58,6 +63,10 @@ IPCC_OUTPUT_COLUMNS = [
 CROPLAND_LAND_USES = ("cropland", "set_aside")
 """Land uses that are IPCC Cropland (Table 5.5): a change between two of them is a
 management change on Cropland Remaining Cropland, whose C:N ratio of Eq. 11.8 differs."""
+_IS_CROPLAND = np.array([u in CROPLAND_LAND_USES for u in LAND_USES] + [False])
+"""Whether a land-use code is Cropland (the last entry: code -1, missing)."""
+_LAND_USE_TILLAGE = tuple(f"{u}.{t}" for u in LAND_USES for t in TILLAGE)
+_LAND_USE_INPUT = tuple(f"{u}.{i}" for u in LAND_USES for i in INPUT_LEVELS)
 
 
 # --------------------------------------------------------------------------
@@ -299,15 +308,30 @@ def soc_annual_change(soc_0: Numeric, soc_0_minus_t: Numeric, d: Numeric) -> Num
 # calculators
 
 
-def _per_crop_factor(fs: FactorSet, factor_id: str, crops: pd.Categorical) -> np.ndarray | float:
-    """``<factor_id>.<crop>`` per crop, or the single ``<factor_id>`` if so given."""
+def _per_crop_factor(
+    fs: FactorSet, factor_id: str, names: tuple[str, ...], crops: np.ndarray
+) -> float | np.ndarray:
+    """``<factor_id>.<crop>`` per crop (by vocabulary codes), or the single ``<factor_id>``."""
     if factor_id in fs:
         return fs.value(factor_id)
-    return fs.lookup(factor_id, crops)
+    return fs.take(factor_id, names, crops)
 
 
-def _farm_sum(farm_idx: np.ndarray, values: np.ndarray, n_farms: int) -> np.ndarray:
-    return np.bincount(farm_idx, weights=values, minlength=n_farms)
+def _farm_sum(farm_idx: np.ndarray, values: float | np.ndarray, n_farms: int) -> np.ndarray:
+    """Sums per farm along the last axis (leading draws axes kept).
+
+    ``numpy.bincount`` row by row in order, as the calculators have always
+    summed (not :func:`farmcalc.arrays.farm_sum`, whose pairwise sums may
+    differ in the last bit for many rows of one farm).
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim <= 1:
+        if values.shape != farm_idx.shape:
+            values = np.broadcast_to(values, farm_idx.shape)
+        return np.bincount(farm_idx, weights=values, minlength=n_farms)
+    flat = values.reshape(-1, values.shape[-1])
+    sums = [np.bincount(farm_idx, weights=v, minlength=n_farms) for v in flat]
+    return np.stack(sums).reshape((*values.shape[:-1], n_farms))
 
 
 def crop_carbon_parts(
@@ -399,7 +423,42 @@ def roots_returned_fraction(renew: Numeric, turnover: Numeric) -> Numeric:
     return renew + (1.0 - renew) * turnover
 
 
-def crop_carbon_inputs(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
+@dataclass(frozen=True)
+class CropCarbonInputs:
+    """Carbon returned to the soil by each crop row (arrays, one entry per crop row).
+
+    Attributes
+    ----------
+    farm_idx : ndarray of int64, shape (m,)
+        Farm of each crop row.
+    area_ha : ndarray, shape (m,)
+        Crop area [ha].
+    c_above_t_per_ha, c_below_t_per_ha : ndarray, shape (m,) or (D, m)
+        Above-ground and root-derived carbon input [t C ha-1 yr-1].
+    index : ndarray of int64, shape (m,)
+        The crop rows' index (``crop_idx`` of ``tables.crops``).
+    """
+
+    farm_idx: np.ndarray
+    area_ha: np.ndarray
+    c_above_t_per_ha: np.ndarray
+    c_below_t_per_ha: np.ndarray
+    index: np.ndarray
+
+    def frame(self) -> pd.DataFrame:
+        """Adapter: the old DataFrame indexed like ``tables.crops`` (no draws)."""
+        return pd.DataFrame(
+            {
+                "farm_idx": self.farm_idx,
+                "area_ha": self.area_ha,
+                "c_above_t_per_ha": self.c_above_t_per_ha,
+                "c_below_t_per_ha": self.c_below_t_per_ha,
+            },
+            index=pd.Index(self.index, name="crop_idx"),
+        )
+
+
+def crop_carbon_inputs(tables: FarmTables, fs: FactorSet) -> CropCarbonInputs:
     """Carbon returned to the soil by each crop row [t C ha-1 yr-1].
 
     Harvested dry matter DM = the dry-matter yield where given, else yield ×
@@ -416,50 +475,123 @@ def crop_carbon_inputs(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame
-        Indexed like ``tables.crops``: ``farm_idx, area_ha, c_above_t_per_ha,
-        c_below_t_per_ha``.
+    CropCarbonInputs
+        Arrays per crop row (a leading draws axis where a factor is drawn).
 
     References
     ----------
     Bolinder et al. (2007); AAFC Holos, ``ICBMCarbonInputCalculator.cs``
     (perennial roots with a turnover); ``docs/soil-carbon.md``.
     """
-    cr = tables.crops
-    crop = as_keys(cr["crop"])
+    cr = tables.arrays.crops
+    names = CROPS
+    crop = cr["crop"]
     dm = (
         dry_matter_yield(
-            cr["yield_kg_per_ha"].to_numpy(dtype=float),
-            cr["yield_kg_dm_per_ha"].to_numpy(dtype=float),
-            _per_crop_factor(fs, "crops.dry", crop),
+            cr["yield_kg_per_ha"],
+            cr["yield_kg_dm_per_ha"],
+            _per_crop_factor(fs, "crops.dry", names, crop),
         )
         / KG_PER_T
     )
-    c_product = dm * _per_crop_factor(fs, "crops.c_fraction_dm", crop)
+    c_product = dm * _per_crop_factor(fs, "crops.c_fraction_dm", names, crop)
     straw, root, extra = crop_carbon_parts(
         c_product,
-        _per_crop_factor(fs, "icbm.hi", crop),
-        _per_crop_factor(fs, "icbm.sr", crop),
+        _per_crop_factor(fs, "icbm.hi", names, crop),
+        _per_crop_factor(fs, "icbm.sr", names, crop),
         fs.value("icbm.root_extra"),
     )
     returned = roots_returned_fraction(
-        _per_crop_factor(fs, "crops.renew", crop), fs.value("icbm.root_turnover.perennial")
+        _per_crop_factor(fs, "crops.renew", names, crop),
+        fs.value("icbm.root_turnover.perennial"),
     )
-    kept = 1.0 - cr["residues_removed_fraction"].to_numpy(dtype=float)
-    return pd.DataFrame(
-        {
-            "farm_idx": cr["farm_idx"].to_numpy(dtype=np.int64),
-            "area_ha": cr["area_ha"].to_numpy(dtype=float),
-            "c_above_t_per_ha": straw * kept,
-            "c_below_t_per_ha": root * returned + extra,
-        },
-        index=cr.index,
+    kept = 1.0 - cr["residues_removed_fraction"]
+    return CropCarbonInputs(
+        farm_idx=cr["farm_idx"],
+        area_ha=cr["area_ha"],
+        c_above_t_per_ha=straw * kept,
+        c_below_t_per_ha=root * returned + extra,
+        index=cr["index"],
     )
+
+
+@dataclass(frozen=True)
+class IcbmResult:
+    """ICBM per farm (arrays of shape ``(n_farms,)``, all ``(D, n_farms)`` with draws).
+
+    Attributes
+    ----------
+    area_ha : ndarray
+        Crop area [ha].
+    c_input_t_per_ha : ndarray
+        Carbon input [t C ha-1 yr-1] (0 without crop land).
+    initial_soc_t_per_ha : ndarray
+        Initial SOC [t C ha-1].
+    soc_given : ndarray of bool
+        Whether the farm gave its SOC.
+    delta_c_kg_per_ha_yr, delta_c_kg_per_yr : ndarray
+        Mean annual SOC change [kg C ha-1 yr-1], [kg C yr-1] (positive = gain).
+    """
+
+    area_ha: np.ndarray
+    c_input_t_per_ha: np.ndarray
+    initial_soc_t_per_ha: np.ndarray
+    soc_given: np.ndarray
+    delta_c_kg_per_ha_yr: np.ndarray
+    delta_c_kg_per_yr: np.ndarray
+
+    def frame(self) -> pd.DataFrame:
+        """Adapter: the old DataFrame ``ICBM_OUTPUT_COLUMNS`` indexed by farm_idx (no draws)."""
+        return _frame(self, ICBM_OUTPUT_COLUMNS)
+
+
+@dataclass(frozen=True)
+class IpccResult:
+    """IPCC Tier 1 SOC change per farm (arrays ``(n_farms,)``, all ``(D, n_farms)`` with draws).
+
+    Attributes
+    ----------
+    area_ha : ndarray
+        Changed area still in transition [ha].
+    delta_c_kg_per_ha_yr, delta_c_kg_per_yr : ndarray
+        SOC change [kg C ha-1 yr-1], [kg C yr-1] (positive = gain).
+    c_loss_kg : ndarray
+        Sum of the losses of the change rows (gains not netted), the
+        ΔC_Mineral of F_SOM (IPCC 2019 Vol. 4 Ch. 11 Eq. 11.8) [kg C yr-1].
+    c_loss_cropland_kg : ndarray
+        The part of ``c_loss_kg`` from changes on cropland remaining cropland
+        (both states in ``CROPLAND_LAND_USES``) [kg C yr-1].
+    """
+
+    area_ha: np.ndarray
+    delta_c_kg_per_ha_yr: np.ndarray
+    delta_c_kg_per_yr: np.ndarray
+    c_loss_kg: np.ndarray
+    c_loss_cropland_kg: np.ndarray
+
+    def frame(self) -> pd.DataFrame:
+        """Adapter: the old DataFrame ``IPCC_OUTPUT_COLUMNS`` indexed by farm_idx (no draws)."""
+        return _frame(self, IPCC_OUTPUT_COLUMNS)
+
+
+def _same_shape(**arrays: np.ndarray) -> dict[str, np.ndarray]:
+    """The arrays broadcast to one shape ``(..., n_farms)`` (read-only views where drawn)."""
+    shapes = {np.shape(v) for v in arrays.values()}
+    if len(shapes) == 1:
+        return arrays
+    shape = np.broadcast_shapes(*shapes)
+    return {k: np.broadcast_to(v, shape) for k, v in arrays.items()}
+
+
+def _frame(result: IcbmResult | IpccResult, columns: list[str]) -> pd.DataFrame:
+    cols = {c: getattr(result, c) for c in columns}
+    n = max(np.shape(v)[-1] for v in cols.values())
+    return pd.DataFrame(cols, index=pd.RangeIndex(n, name="farm_idx"))[columns]
 
 
 def calc_soil_carbon_icbm(
-    tables: FarmTables, fs: FactorSet, manure_n_kg: pd.Series | None = None
-) -> pd.DataFrame:
+    tables: FarmTables, fs: FactorSet, manure_n_kg: np.ndarray | pd.Series | None = None
+) -> IcbmResult:
     """Mean annual SOC change of each farm's crop land by ICBM.
 
     The farm's crop area is treated as one field: area-weighted carbon
@@ -479,20 +611,20 @@ def calc_soil_carbon_icbm(
         Farms and crops (``crops.manure_n_kg_per_ha``: NaN = not given).
     fs : FactorSet
         Needs ``icbm.*`` (``icbm.hi.<crop>``, ``icbm.sr.<crop>`` among them)
-        and ``crops.dry``, ``crops.c_fraction_dm``.
-    manure_n_kg : Series, optional
-        Manure N spread on each farm [kg N yr-1], indexed by farm_idx; used,
-        spread over the crop area, for farms where no crop gives
+        and ``crops.dry``, ``crops.c_fraction_dm``. Drawn factors (a
+        :class:`~farmcalc.draws.DrawnFactorSet`) give results with a leading
+        draws axis.
+    manure_n_kg : ndarray or Series, optional
+        Manure N spread on each farm [kg N yr-1]: an array of shape
+        ``(..., n_farms)`` by farm position, or a Series indexed by farm_idx;
+        used, spread over the crop area, for farms where no crop gives
         ``manure_n_kg_per_ha`` (FARM-RECORD rule 4). Without it such farms
         get no manure carbon.
 
     Returns
     -------
-    DataFrame
-        Indexed by farm_idx (every farm): ``area_ha`` [ha], ``c_input_t_per_ha``
-        [t C ha-1 yr-1], ``initial_soc_t_per_ha`` [t C ha-1], ``soc_given``
-        (bool), ``delta_c_kg_per_ha_yr`` [kg C ha-1 yr-1],
-        ``delta_c_kg_per_yr`` [kg C yr-1] (positive = gain).
+    IcbmResult
+        Per-farm arrays (every farm).
 
     References
     ----------
@@ -500,25 +632,28 @@ def calc_soil_carbon_icbm(
     Agric. Ecosyst. Environ. 141: 184-192: root-derived C humified about 2.3
     times as much as above-ground residues); ``docs/soil-carbon.md``.
     """
-    farms = tables.farms
-    n = len(farms)
+    a = tables.arrays
+    n = a.n_farms
     inputs = crop_carbon_inputs(tables, fs)
-    fidx = inputs["farm_idx"].to_numpy()
-    area = inputs["area_ha"].to_numpy()
+    fidx = inputs.farm_idx
+    area = inputs.area_ha
 
-    manure_crop = tables.crops["manure_n_kg_per_ha"].to_numpy(dtype=float)
+    manure_crop = a.crops["manure_n_kg_per_ha"]
     given = ~np.isnan(manure_crop)
     manure_total = _farm_sum(fidx, area * np.where(given, manure_crop, 0.0), n)
     if manure_n_kg is not None:
         any_given = _farm_sum(fidx, given.astype(float), n) > 0
-        farm_n = manure_n_kg.reindex(farms.index, fill_value=0.0).to_numpy(dtype=float)
+        if isinstance(manure_n_kg, pd.Series):
+            farm_n = manure_n_kg.reindex(pd.RangeIndex(n), fill_value=0.0).to_numpy(dtype=float)
+        else:
+            farm_n = np.asarray(manure_n_kg, dtype=float)
         manure_total = np.where(any_given, manure_total, farm_n)
 
     area_farm = _farm_sum(fidx, area, n)
     safe_area = np.where(area_farm > 0, area_farm, 1.0)
-    i_above = _farm_sum(fidx, area * inputs["c_above_t_per_ha"].to_numpy(), n) / safe_area
-    i_below = _farm_sum(fidx, area * inputs["c_below_t_per_ha"].to_numpy(), n) / safe_area
-    catch = tables.crops["catch_crop_fraction"].to_numpy(dtype=float)
+    i_above = _farm_sum(fidx, area * inputs.c_above_t_per_ha, n) / safe_area
+    i_below = _farm_sum(fidx, area * inputs.c_below_t_per_ha, n) / safe_area
+    catch = a.crops["catch_crop_fraction"]
     if (catch > 0).any():  # a catch crop's C, humified as above-ground residues
         i_above = (
             i_above + _farm_sum(fidx, area * catch, n) * fs.value("catch_crop.c_input") / safe_area
@@ -535,7 +670,7 @@ def calc_soil_carbon_icbm(
         fs.value("icbm.h.above_ground"),
     )
 
-    soc_farm = farms["soil_organic_carbon_t_per_ha"].to_numpy(dtype=float)
+    soc_farm = a.farms["soil_organic_carbon_t_per_ha"]
     soc_given = ~np.isnan(soc_farm)
     soc0 = np.where(soc_given, soc_farm, fs.value("icbm.initial_soc"))
     y0 = soc0 * fs.value("icbm.young_fraction")
@@ -551,38 +686,46 @@ def calc_soil_carbon_icbm(
     )
     has_land = area_farm > 0
     per_ha = np.where(has_land, delta_t_per_ha * KG_PER_T, 0.0)
-    return pd.DataFrame(
-        {
-            "area_ha": area_farm,
-            "c_input_t_per_ha": np.where(has_land, i_total, 0.0),
-            "initial_soc_t_per_ha": soc0,
-            "soc_given": soc_given,
-            "delta_c_kg_per_ha_yr": per_ha,
-            "delta_c_kg_per_yr": per_ha * area_farm,
-        },
-        index=farms.index,
-    )[ICBM_OUTPUT_COLUMNS]
+    return IcbmResult(
+        **_same_shape(
+            area_ha=area_farm,
+            c_input_t_per_ha=np.where(has_land, i_total, 0.0),
+            initial_soc_t_per_ha=soc0,
+            soc_given=soc_given,
+            delta_c_kg_per_ha_yr=per_ha,
+            delta_c_kg_per_yr=per_ha * area_farm,
+        )
+    )
 
 
-def _state_factors(
-    fs: FactorSet, ch: pd.DataFrame, side: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(F_LU, F_MG, F_I) of the ``from`` or ``to`` state of each change row.
+def _pair_codes(c1: np.ndarray, c2: np.ndarray, n2: int) -> np.ndarray:
+    """Codes into the ``<name1>.<name2>`` pairs of two vocabularies (-1 = missing)."""
+    return np.where((c1 < 0) | (c2 < 0), -1, c1.astype(np.int64) * n2 + c2)
 
-    F_MG is keyed by land use and tillage, F_I by land use and input level, so
-    that tillage and input count only where IPCC defines them (the factor
-    files hold 1.0 elsewhere).
+
+def _state_factors(fs: FactorSet, ch: Mapping[str, np.ndarray]) -> tuple[Numeric, ...]:
+    """(F_LU, F_MG, F_I) of the ``to`` states, then the ``from`` states, of the change rows.
+
+    One look-up per factor for both states: entry ``j`` is the ``to`` state of
+    change row ``j`` and entry ``m + j`` its ``from`` state. F_MG is keyed by
+    land use and tillage, F_I by land use and input level, so that tillage and
+    input count only where IPCC defines them (the factor files hold 1.0
+    elsewhere).
     """
-    land_use = as_keys(ch[f"{side}_land_use"])
-    f_lu = fs.lookup("soc_ipcc.f_lu", land_use)
-    f_mg = fs.lookup2("soc_ipcc.f_mg", land_use, as_keys(ch[f"{side}_tillage"]))
-    f_i = fs.lookup2("soc_ipcc.f_i", land_use, as_keys(ch[f"{side}_input"]))
+    land_use = np.concatenate([ch["to_land_use"], ch["from_land_use"]])
+    tillage = np.concatenate([ch["to_tillage"], ch["from_tillage"]])
+    level = np.concatenate([ch["to_input"], ch["from_input"]])
+    f_lu = fs.take("soc_ipcc.f_lu", LAND_USES, land_use)
+    f_mg = fs.take(
+        "soc_ipcc.f_mg", _LAND_USE_TILLAGE, _pair_codes(land_use, tillage, len(TILLAGE))
+    )
+    f_i = fs.take("soc_ipcc.f_i", _LAND_USE_INPUT, _pair_codes(land_use, level, len(INPUT_LEVELS)))
     return f_lu, f_mg, f_i
 
 
 def calc_soil_carbon_ipcc(
     tables: FarmTables, fs: FactorSet, year: int | None = None
-) -> pd.DataFrame:
+) -> IpccResult:
     """Annual SOC change from declared changes of land use and management (IPCC Tier 1).
 
     Each row of ``tables.soil_changes`` moves ``area_ha`` from the ``from``
@@ -597,65 +740,53 @@ def calc_soil_carbon_ipcc(
     tables : FarmTables
         Farms (``year``, ``soil_type``) and ``soil_changes``.
     fs : FactorSet
-        Needs ``soc_ipcc.*``.
+        Needs ``soc_ipcc.*``; drawn factors give a leading draws axis.
     year : int, optional
         Inventory year for all farms; default: each farm's record year.
 
     Returns
     -------
-    DataFrame
-        Indexed by farm_idx (every farm): ``area_ha`` (changed area still in
-        transition) [ha], ``delta_c_kg_per_ha_yr`` [kg C ha-1 yr-1],
-        ``delta_c_kg_per_yr`` [kg C yr-1] (positive = gain), ``c_loss_kg``
-        [kg C yr-1]: the sum of the losses of the change rows (gains not
-        netted), the ΔC_Mineral of F_SOM (IPCC 2019 Vol. 4 Ch. 11 Eq. 11.8);
-        ``c_loss_cropland_kg`` [kg C yr-1]: the part of ``c_loss_kg`` from
-        changes on cropland remaining cropland (both states in
-        ``CROPLAND_LAND_USES``), for which Eq. 11.8 gives its own default R.
+    IpccResult
+        Per-farm arrays (every farm); ``c_loss_kg`` and ``c_loss_cropland_kg``
+        feed F_SOM (Eq. 11.8, whose default R differs for cropland remaining
+        cropland).
 
     References
     ----------
     IPCC 2019 Refinement, Vol. 4, Ch. 2 Eq. 2.25 and Table 2.3; Ch. 5
     Table 5.5; Ch. 6 Table 6.2; Ch. 11 Eq. 11.8.
     """
-    farms = tables.farms
-    n = len(farms)
-    ch = tables.soil_changes
-    fidx = ch["farm_idx"].to_numpy(dtype=np.int64)
+    a = tables.arrays
+    n = a.n_farms
+    ch = a.soil_changes
+    fidx = ch["farm_idx"]
     d = fs.value("soc_ipcc.years")
-    record_year = (
-        farms["year"].to_numpy(dtype=float)[fidx] if year is None else np.full(len(ch), year)
-    )
-    elapsed = record_year - ch["year_of_change"].to_numpy(dtype=float)
+    record_year = a.farms["year"].astype(float)[fidx] if year is None else np.full(len(fidx), year)
+    elapsed = record_year - ch["year_of_change"]
     active = (elapsed >= 0) & (elapsed < d)
 
-    soil = as_keys(farms["soil_type"])
-    farm_soil = pd.Categorical.from_codes(soil.codes[fidx], dtype=soil.dtype)
-    soc_ref = fs.lookup("soc_ipcc.ref", farm_soil)
-    per_ha_t = soc_annual_change(
-        soc_stock(soc_ref, *_state_factors(fs, ch, "to")),
-        soc_stock(soc_ref, *_state_factors(fs, ch, "from")),
-        d,
-    )
-    area = ch["area_ha"].to_numpy(dtype=float)
+    soil = a.farms["soil_type"]
+    farm_soil = soil[fidx]
+    soc_ref = fs.take("soc_ipcc.ref", SOIL_TYPES, np.concatenate([farm_soil, farm_soil]))
+    stock = soc_stock(soc_ref, *_state_factors(fs, ch))  # to states, then from states
+    m = len(fidx)
+    per_ha_t = soc_annual_change(stock[..., :m], stock[..., m:], d)
+    area = ch["area_ha"]
     row_delta = np.where(active, per_ha_t * KG_PER_T * area, 0.0)
 
     row_loss = np.maximum(-row_delta, 0.0)
-    stays_cropland = is_key(as_keys(ch["from_land_use"]), CROPLAND_LAND_USES) & is_key(
-        as_keys(ch["to_land_use"]), CROPLAND_LAND_USES
-    )
+    stays_cropland = _IS_CROPLAND[ch["from_land_use"]] & _IS_CROPLAND[ch["to_land_use"]]
 
     area_farm = _farm_sum(fidx, np.where(active, area, 0.0), n)
     delta = _farm_sum(fidx, row_delta, n)
     with np.errstate(invalid="ignore", divide="ignore"):
         per_ha = np.where(area_farm > 0, delta / np.where(area_farm > 0, area_farm, 1.0), 0.0)
-    return pd.DataFrame(
-        {
-            "area_ha": area_farm,
-            "delta_c_kg_per_ha_yr": per_ha,
-            "delta_c_kg_per_yr": delta,
-            "c_loss_kg": _farm_sum(fidx, row_loss, n),
-            "c_loss_cropland_kg": _farm_sum(fidx, np.where(stays_cropland, row_loss, 0.0), n),
-        },
-        index=farms.index,
-    )[IPCC_OUTPUT_COLUMNS]
+    return IpccResult(
+        **_same_shape(
+            area_ha=area_farm,
+            delta_c_kg_per_ha_yr=per_ha,
+            delta_c_kg_per_yr=delta,
+            c_loss_kg=_farm_sum(fidx, row_loss, n),
+            c_loss_cropland_kg=_farm_sum(fidx, np.where(stays_cropland, row_loss, 0.0), n),
+        )
+    )

@@ -151,8 +151,8 @@ def test_root_rich_ley_worked_example():
     below = roots_returned + EXTRA_ROOT * c_r
     assert below == pytest.approx(2.3334756, rel=1e-6)
     inputs = crop_carbon_inputs(tables, fs)
-    assert_allclose(inputs["c_above_t_per_ha"], [0.0], atol=1e-12)
-    assert_allclose(inputs["c_below_t_per_ha"], [below], rtol=5e-4)
+    assert_allclose(inputs.c_above_t_per_ha, [0.0], atol=1e-12)
+    assert_allclose(inputs.c_below_t_per_ha, [below], rtol=5e-4)
 
     # humified input (enters the old pool as the young pool decays):
     # h * i = 0.35 * 2.333476 = 0.816716 t C/ha/yr (all roots every year: 1.138802)
@@ -171,9 +171,9 @@ def test_root_rich_ley_worked_example():
     res = calc_soil_carbon_icbm(tables, fs)
     y0 = 60.0 * YOUNG_FRACTION
     d30 = icbm_mean_annual_change(below, H_ROOT, RE, y0, 60.0 - y0, 30.0)
-    assert_allclose(res["c_input_t_per_ha"], [below], rtol=5e-4)
-    assert_allclose(res["delta_c_kg_per_ha_yr"], [d30 * 1000], rtol=1e-3)
-    assert_allclose(res["delta_c_kg_per_yr"], [d30 * 1000 * 10], rtol=1e-3)
+    assert_allclose(res.c_input_t_per_ha, [below], rtol=5e-4)
+    assert_allclose(res.delta_c_kg_per_ha_yr, [d30 * 1000], rtol=1e-3)
+    assert_allclose(res.delta_c_kg_per_yr, [d30 * 1000 * 10], rtol=1e-3)
 
 
 def test_permanent_pasture_returns_30_percent_of_its_roots_a_year():
@@ -197,7 +197,7 @@ def test_permanent_pasture_returns_30_percent_of_its_roots_a_year():
     below = c_r * ROOT_TURNOVER + EXTRA_ROOT * c_r
     assert below == pytest.approx(1.8733537, rel=1e-6)
     inputs = crop_carbon_inputs(tables, fs)
-    assert_allclose(inputs["c_below_t_per_ha"], [below], rtol=5e-4)
+    assert_allclose(inputs.c_below_t_per_ha, [below], rtol=5e-4)
 
 
 def test_cereal_with_straw_removed_worked_example():
@@ -213,8 +213,8 @@ def test_cereal_with_straw_removed_worked_example():
     assert above == pytest.approx(1.1175166, rel=1e-6)
     assert below == pytest.approx(1.0371951, rel=1e-6)
     inputs = crop_carbon_inputs(tables, fs)
-    assert_allclose(inputs["c_above_t_per_ha"], [above], rtol=5e-4)
-    assert_allclose(inputs["c_below_t_per_ha"], [below], rtol=5e-4)
+    assert_allclose(inputs.c_above_t_per_ha, [above], rtol=5e-4)
+    assert_allclose(inputs.c_below_t_per_ha, [below], rtol=5e-4)
 
     # input-weighted h = (0.15 * 1.117517 + 0.35 * 1.037195) / 2.154712 = 0.246272
     i = above + below
@@ -229,7 +229,7 @@ def test_cereal_with_straw_removed_worked_example():
     res = calc_soil_carbon_icbm(tables, fs)
     y0 = 60.0 * YOUNG_FRACTION
     d30 = icbm_mean_annual_change(i, h, RE, y0, 60.0 - y0, 30.0)
-    assert_allclose(res["delta_c_kg_per_ha_yr"], [d30 * 1000], rtol=1e-3)
+    assert_allclose(res.delta_c_kg_per_ha_yr, [d30 * 1000], rtol=1e-3)
     # the ley adds more root-derived C, humified at 0.35, than the cereal (2.333476 against
     # 1.037195 t C/ha/yr, even with 30 % root turnover): first-year ΔC +0.0599 against -0.3844
     ley_d1 = first_year_change(2.3334756, H_ROOT, 60.0)

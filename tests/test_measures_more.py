@@ -264,14 +264,14 @@ def test_catch_crop_worked_by_hand():
     # ICBM: the input rises by exactly the catch crop's carbon on its share of the area
     tables, _ = records_to_tables([farm])
     fs = load_factor_set("sweden")
-    before = calc_soil_carbon_icbm(tables, fs)["c_input_t_per_ha"].iat[0]
+    before = calc_soil_carbon_icbm(tables, fs).c_input_t_per_ha[0]
     half = apply_measure(
         tables,
         "catch_crop",
         factors=fs,
         parameters={"catch_crop": {"share_of_spring_cereals": 0.5}},
     )
-    after = calc_soil_carbon_icbm(half.tables, fs)["c_input_t_per_ha"].iat[0]
+    after = calc_soil_carbon_icbm(half.tables, fs).c_input_t_per_ha[0]
     assert_allclose(after - before, 0.5 * CATCH_C, rtol=1e-9)
 
 
@@ -337,8 +337,8 @@ def test_more_ley_moves_cereal_area_to_ley():
     tables_after = apply_measure(tables, "more_ley", factors="sweden", parameters={"more_ley": p})
     fs = load_factor_set("sweden")
     d_c = (
-        calc_soil_carbon_icbm(tables_after.tables, fs)["delta_c_kg_per_yr"].iat[0]
-        - calc_soil_carbon_icbm(tables, fs)["delta_c_kg_per_yr"].iat[0]
+        calc_soil_carbon_icbm(tables_after.tables, fs).delta_c_kg_per_yr[0]
+        - calc_soil_carbon_icbm(tables, fs).delta_c_kg_per_yr[0]
     )
     assert d_c > 0
     assert out["soil_carbon_co2e_kg_saved"].iat[0] > 0

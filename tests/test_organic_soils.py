@@ -52,6 +52,7 @@ def test_organic_soil_ch4_scalar_array_series():
 
 
 def test_calc_organic_soils():
+    """Hand-worked rows (as the DataFrame of the long-row layout)."""
     records = [
         {
             "schema": "farmcalc.farm/1",
@@ -68,7 +69,7 @@ def test_calc_organic_soils():
         },
     ]
     tables = records_to_tables(records)[0]
-    rows = calc_organic_soils(tables, load_factor_set("ipcc2019"))
+    rows = calc_organic_soils(tables, load_factor_set("ipcc2019")).frame()
     assert list(rows.columns) == ["farm_idx", "source", "category", "gas", "kg"]
     assert set(rows["source"]) == {"organic_soils"}
     got = {(r.farm_idx, r.category, r.gas): r.kg for r in rows.itertuples()}
@@ -95,3 +96,34 @@ def test_every_land_use_has_its_factors(set_name):
         for p in ("co2_c", "doc_c", "n2o_n", "ch4_land", "ch4_ditch", "frac_ditch"):
             assert fs.value(f"organic_soils.{p}.{use}") >= 0
         assert fs.value(f"organic_soils.frac_ditch.{use}") == 0.05
+
+
+def test_calc_organic_soils_rows_and_draws():
+    """Rows (the one row layout); a drawn EF gives, draw by draw, the plain result."""
+    from farmcalc.draws import DrawnFactorSet
+    from farmcalc.rows import Rows
+
+    records = [
+        {
+            "schema": "farmcalc.farm/1",
+            "farm_id": f,
+            "year": 2025,
+            "organic_soils": {"cropland_ha": c, "grassland_ha": g},
+        }
+        for f, c, g in (("A", 10, 5), ("B", 0, 2.5))
+    ]
+    tables, _ = records_to_tables(records)
+    fs = load_factor_set("ipcc2019")
+    plain = calc_organic_soils(tables, fs)
+    assert isinstance(plain, Rows)
+    fid = "organic_soils.co2_c.cropland"
+    v = fs.value(fid)
+    draws = np.array([v * 0.9, v, v * 1.1])
+    drawn = calc_organic_soils(tables, DrawnFactorSet.of(fs, {fid: draws}))
+    assert drawn.kg.shape == (3, len(plain))
+    np.testing.assert_array_equal(drawn.farm, plain.farm)
+    np.testing.assert_array_equal(drawn.kg[1], plain.kg)
+    for d in (0, 2):
+        one = calc_organic_soils(tables, DrawnFactorSet.of(fs, {fid: draws[d : d + 1]}))
+        np.testing.assert_array_equal(drawn.kg[d], one.kg[0])
+    assert drawn.kg[0].sum() < drawn.kg[1].sum() < drawn.kg[2].sum()

@@ -289,7 +289,7 @@ def ipcc_tables():
 def test_calc_soil_carbon_ipcc_hand_worked():
     fs = make_fs(IPCC_FACTORS)
     res = calc_soil_carbon_ipcc(ipcc_tables(), fs)
-    assert list(res.index) == [0, 1, 2, 3]
+    assert res.delta_c_kg_per_yr.shape == (4,)
     # farm 0: (81*0.70*1.09*1 - 81*0.70*1*1)/20 = 0.25515 t/ha/yr; * 10 ha * 1000
     f0 = 0.25515 * 10 * 1000  # 2551.5 kg C/yr
     # farm 1: from 51*1.0*1.14*1.11 = 64.5354; to 51*0.70*1.0*0.92 = 32.844;
@@ -300,15 +300,13 @@ def test_calc_soil_carbon_ipcc_hand_worked():
     f3_gain = (81 * 0.82 - 81 * 0.70) / 20 * 4 * 1000
     f3_loss = (81 * 0.70 - 81 * 0.70 * 1.09) / 20 * 2 * 1000
     assert_allclose(f1, -7922.85, rtol=1e-12)
-    assert_allclose(
-        res["delta_c_kg_per_yr"], [f0, f1, 0.0, f3_gain + f3_loss], rtol=1e-12, atol=1e-9
-    )
-    assert_allclose(res["area_ha"], [10.0, 5.0, 0.0, 6.0])
-    assert_allclose(res["delta_c_kg_per_ha_yr"], [f0 / 10, f1 / 5, 0.0, (f3_gain + f3_loss) / 6])
+    assert_allclose(res.delta_c_kg_per_yr, [f0, f1, 0.0, f3_gain + f3_loss], rtol=1e-12, atol=1e-9)
+    assert_allclose(res.area_ha, [10.0, 5.0, 0.0, 6.0])
+    assert_allclose(res.delta_c_kg_per_ha_yr, [f0 / 10, f1 / 5, 0.0, (f3_gain + f3_loss) / 6])
     # losses are not netted against gains: farm 3 loses 510.3 kg C/yr
-    assert_allclose(res["c_loss_kg"], [0.0, -f1, 0.0, -f3_loss], rtol=1e-12, atol=1e-9)
+    assert_allclose(res.c_loss_kg, [0.0, -f1, 0.0, -f3_loss], rtol=1e-12, atol=1e-9)
     # of these, losses on cropland remaining cropland (farm 1's loss is grassland -> cropland)
-    assert_allclose(res["c_loss_cropland_kg"], [0.0, 0.0, 0.0, -f3_loss], rtol=1e-12, atol=1e-9)
+    assert_allclose(res.c_loss_cropland_kg, [0.0, 0.0, 0.0, -f3_loss], rtol=1e-12, atol=1e-9)
 
 
 def test_calc_soil_carbon_ipcc_year_window():
@@ -316,14 +314,14 @@ def test_calc_soil_carbon_ipcc_year_window():
     tables = ipcc_tables()
     # 2034: farm 0 changed 19 years ago (still counted), farm 1's 2020 change too
     res = calc_soil_carbon_ipcc(tables, fs, year=2034)
-    assert_allclose(res["delta_c_kg_per_yr"].iloc[0], 2551.5, rtol=1e-12)
+    assert_allclose(res.delta_c_kg_per_yr[0], 2551.5, rtol=1e-12)
     # 2035: farm 0's change is 20 years old: transition over
     res = calc_soil_carbon_ipcc(tables, fs, year=2035)
-    assert res["delta_c_kg_per_yr"].iloc[0] == 0.0
-    assert res["area_ha"].iloc[0] == 0.0
+    assert res.delta_c_kg_per_yr[0] == 0.0
+    assert res.area_ha[0] == 0.0
     # 2019: farm 1's change has not happened yet
     res = calc_soil_carbon_ipcc(tables, fs, year=2019)
-    assert res["delta_c_kg_per_yr"].iloc[1] == 0.0
+    assert res.delta_c_kg_per_yr[1] == 0.0
 
 
 def test_calc_soil_carbon_ipcc_unknown_factor():
@@ -407,7 +405,7 @@ def test_calc_soil_carbon_icbm_hand_worked():
     fs = make_fs(ICBM_FACTORS)
     tables, _ = records_to_tables(icbm_records())
     res = calc_soil_carbon_icbm(tables, fs)
-    assert list(res.index) == [0, 1, 2]
+    assert res.delta_c_kg_per_yr.shape == (3,)
 
     # farm 0: DM = 8.5 t * 0.86 = 7.31; C_P = 7.31 * 0.45 = 3.2895
     #   C_S = 3.2895 * (1 - 0.5)/0.5 = 3.2895; half removed -> above 1.64475
@@ -432,15 +430,15 @@ def test_calc_soil_carbon_icbm_hand_worked():
     y1 = 100 * 0.068
     d1 = icbm_mean_annual_change(i1, h1, 1.0, y1, 100 - y1, 30.0)
 
-    assert_allclose(res["area_ha"], [40.0, 30.0, 0.0])
-    assert_allclose(res["c_input_t_per_ha"], [i0, i1, 0.0], rtol=1e-12)
-    assert_allclose(res["initial_soc_t_per_ha"], [60.0, 100.0, 100.0])
-    assert list(res["soc_given"]) == [True, False, False]
-    assert_allclose(res["delta_c_kg_per_ha_yr"], [d0 * 1000, d1 * 1000, 0.0], rtol=1e-12)
-    assert_allclose(res["delta_c_kg_per_yr"], [d0 * 1000 * 40, d1 * 1000 * 30, 0.0], rtol=1e-12)
+    assert_allclose(res.area_ha, [40.0, 30.0, 0.0])
+    assert_allclose(res.c_input_t_per_ha, [i0, i1, 0.0], rtol=1e-12)
+    assert_allclose(res.initial_soc_t_per_ha, [60.0, 100.0, 100.0])
+    assert list(res.soc_given) == [True, False, False]
+    assert_allclose(res.delta_c_kg_per_ha_yr, [d0 * 1000, d1 * 1000, 0.0], rtol=1e-12)
+    assert_allclose(res.delta_c_kg_per_yr, [d0 * 1000 * 40, d1 * 1000 * 30, 0.0], rtol=1e-12)
     # 60 t/ha is below this input's steady state (old pool 0.225*2.6316/0.00605
     # = 97.9 t/ha): the soil gains carbon
-    assert res["delta_c_kg_per_yr"].iloc[0] > 0
+    assert res.delta_c_kg_per_yr[0] > 0
 
 
 def test_calc_soil_carbon_icbm_farm_manure_and_factor_values():
@@ -451,20 +449,20 @@ def test_calc_soil_carbon_icbm_farm_manure_and_factor_values():
     with_n = calc_soil_carbon_icbm(
         tables, fs, manure_n_kg=pd.Series({0: 5000.0, 1: 9999.0, 2: 0.0})
     )
-    assert_allclose(with_n["delta_c_kg_per_yr"], base["delta_c_kg_per_yr"], rtol=1e-12)
+    assert_allclose(with_n.delta_c_kg_per_yr, base.delta_c_kg_per_yr, rtol=1e-12)
     # a farm with crops but no manure given at all takes the farm total
     only_barley, _ = records_to_tables(
         [farm("B", crops=[{"crop": "barley", "area_ha": 10, "yield_kg_per_ha": 5000}])]
     )
     res = calc_soil_carbon_icbm(only_barley, fs, manure_n_kg=pd.Series({0: 1000.0}))
     # 1000 kg N * 10 = 10 t C over 10 ha = 1.0 t C/ha on top of 1.935 + 0.725625
-    assert_allclose(res["c_input_t_per_ha"], [1.935 + 0.725625 + 1.0], rtol=1e-12)
+    assert_allclose(res.c_input_t_per_ha, [1.935 + 0.725625 + 1.0], rtol=1e-12)
     # the decay rates come from the factor set, not the function defaults
     fast = make_fs({**ICBM_FACTORS, "icbm.k1": 0.5})
     other = calc_soil_carbon_icbm(tables, fast)
     y0 = 60 * 0.068
     d0 = icbm_mean_annual_change(2.6316, 0.225, 1.0, y0, 60 - y0, 30.0, k1=0.5, k2=0.00605)
-    assert_allclose(other["delta_c_kg_per_yr"].iloc[0], d0 * 1000 * 40, rtol=1e-12)
+    assert_allclose(other.delta_c_kg_per_yr[0], d0 * 1000 * 40, rtol=1e-12)
 
 
 def test_crop_carbon_inputs_perennial_roots_with_turnover():
@@ -478,24 +476,24 @@ def test_crop_carbon_inputs_perennial_roots_with_turnover():
     )
     tables, _ = records_to_tables(icbm_records())
     inputs = crop_carbon_inputs(tables, fs)
-    assert_allclose(inputs["c_above_t_per_ha"], [1.64475, 1.935, 0.0], rtol=1e-12)
+    assert_allclose(inputs.c_above_t_per_ha, [1.64475, 1.935, 0.0], rtol=1e-12)
     # ley: C_R 1.8 * (1/3 + 2/3 * 0.3) = 1.8 * 0.533333 = 0.96, + C_E 0.9 = 1.86;
     # wheat and barley (renew 1) return all their roots: 0.6579 + 0.32895, 0.48375 + 0.241875
-    assert_allclose(inputs["c_below_t_per_ha"], [0.98685, 0.725625, 1.86], rtol=1e-12)
+    assert_allclose(inputs.c_below_t_per_ha, [0.98685, 0.725625, 1.86], rtol=1e-12)
     # without extra-root C only the returned roots are left
     no_extra = crop_carbon_inputs(tables, make_fs({**ICBM_FACTORS, "icbm.root_extra": 0.0}))
-    assert_allclose(no_extra["c_below_t_per_ha"], [0.6579, 0.48375, 1.17], rtol=1e-12)
+    assert_allclose(no_extra.c_below_t_per_ha, [0.6579, 0.48375, 1.17], rtol=1e-12)
     # turnover 1: all roots every year (the chain before issue 11's turnover): 1.8 + 0.9
     all_roots = make_fs({**ICBM_FACTORS, "icbm.root_turnover.perennial": 1.0})
     assert_allclose(
-        crop_carbon_inputs(tables, all_roots)["c_below_t_per_ha"],
+        crop_carbon_inputs(tables, all_roots).c_below_t_per_ha,
         [0.98685, 0.725625, 2.7],
         rtol=1e-12,
     )
     # turnover 0: only the ploughed share 0.5 of the ley returns its roots: 0.9 + 0.9
     no_turnover = make_fs({**ICBM_FACTORS, "icbm.root_turnover.perennial": 0.0})
     assert_allclose(
-        crop_carbon_inputs(tables, no_turnover)["c_below_t_per_ha"],
+        crop_carbon_inputs(tables, no_turnover).c_below_t_per_ha,
         [0.98685, 0.725625, 1.8],
         rtol=1e-12,
     )
@@ -553,6 +551,110 @@ def test_icbm_with_real_factor_set():
     tables, _ = records_to_tables(records)
     res = calc_soil_carbon_icbm(tables, fs)
     # plausible: between -2 and +2 t C/ha/yr
-    assert (res["delta_c_kg_per_ha_yr"].abs() < 2000).all()
+    assert (np.abs(res.delta_c_kg_per_ha_yr) < 2000).all()
     ipcc = calc_soil_carbon_ipcc(ipcc_tables(), fs)
-    assert_allclose(ipcc["delta_c_kg_per_yr"].iloc[0], 2551.5, rtol=1e-9)
+    assert_allclose(ipcc.delta_c_kg_per_yr[0], 2551.5, rtol=1e-9)
+
+
+# --------------------------------------------------------------------------
+# arrays and draws (issue 12): per-farm ndarrays, a leading axis of draws
+
+
+def _example_tables():
+    """Exempelgården plus a second farm: no SOC given, farm-level manure N only."""
+    import json
+
+    root = Path(__file__).resolve().parents[1]
+    rec = json.loads((root / "examples" / "exempelgarden.json").read_text(encoding="utf-8"))
+    other = json.loads(json.dumps(rec))
+    other["farm_id"] = "B"
+    other["soil"].pop("organic_carbon_t_per_ha", None)
+    for c in other["crops"]:
+        c.pop("manure_n_kg_per_ha", None)
+    for ch in other.get("soil_changes", []):
+        ch["year_of_change"] = ch["year_of_change"] - 5
+    tables, _ = records_to_tables([rec, other])
+    return tables
+
+
+def _drawn(fs, factor_id, values):
+    from farmcalc.draws import DrawnFactorSet
+
+    return DrawnFactorSet.of(fs, {factor_id: np.asarray(values, dtype=float)})
+
+
+def test_icbm_returns_arrays_and_takes_manure_n_as_ndarray():
+    tables = _example_tables()
+    fs = load_factor_set("sweden")
+    manure = np.array([0.0, 2500.0])
+    res = calc_soil_carbon_icbm(tables, fs, manure_n_kg=manure)
+    assert isinstance(res.delta_c_kg_per_yr, np.ndarray)
+    assert res.delta_c_kg_per_yr.shape == (2,)
+    as_series = calc_soil_carbon_icbm(tables, fs, manure_n_kg=pd.Series(manure))
+    np.testing.assert_array_equal(res.delta_c_kg_per_yr, as_series.delta_c_kg_per_yr)
+    without = calc_soil_carbon_icbm(tables, fs)
+    # farm B gives no manure per crop: the farm's manure N adds carbon
+    assert res.delta_c_kg_per_yr[1] > without.delta_c_kg_per_yr[1]
+    assert res.delta_c_kg_per_yr[0] == without.delta_c_kg_per_yr[0]
+    frame = res.frame()
+    assert list(frame.columns) == [
+        "area_ha",
+        "c_input_t_per_ha",
+        "initial_soc_t_per_ha",
+        "soc_given",
+        "delta_c_kg_per_ha_yr",
+        "delta_c_kg_per_yr",
+    ]
+    assert frame["soc_given"].tolist() == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("factor_id", "manure"),
+    [("icbm.k1", None), ("icbm.hi.barley", np.array([100.0, 3000.0])), ("icbm.re", None)],
+)
+def test_icbm_draws_equal_plain_runs(factor_id, manure):
+    tables = _example_tables()
+    fs = load_factor_set("sweden")
+    v = fs.value(factor_id)
+    draws = [v * 0.9, v, v * 1.1]
+    res = calc_soil_carbon_icbm(tables, _drawn(fs, factor_id, draws), manure_n_kg=manure)
+    assert res.delta_c_kg_per_yr.shape == (3, 2)
+    plain = calc_soil_carbon_icbm(tables, fs, manure_n_kg=manure)
+    np.testing.assert_array_equal(res.delta_c_kg_per_yr[1], plain.delta_c_kg_per_yr)
+    np.testing.assert_array_equal(res.c_input_t_per_ha[1], plain.c_input_t_per_ha)
+    for d in (0, 2):
+        one = calc_soil_carbon_icbm(tables, _drawn(fs, factor_id, draws[d : d + 1]), manure)
+        np.testing.assert_array_equal(res.delta_c_kg_per_yr[d], one.delta_c_kg_per_yr[0])
+        assert not np.array_equal(res.delta_c_kg_per_yr[d], plain.delta_c_kg_per_yr)
+
+
+def test_ipcc_returns_arrays():
+    tables = _example_tables()
+    res = calc_soil_carbon_ipcc(tables, load_factor_set("sweden"))
+    assert isinstance(res.c_loss_kg, np.ndarray)
+    assert res.delta_c_kg_per_yr.shape == (2,)
+    assert list(res.frame().columns) == [
+        "area_ha",
+        "delta_c_kg_per_ha_yr",
+        "delta_c_kg_per_yr",
+        "c_loss_kg",
+        "c_loss_cropland_kg",
+    ]
+
+
+@pytest.mark.parametrize("factor_id", ["soc_ipcc.f_mg.cropland.reduced", "soc_ipcc.years"])
+def test_ipcc_draws_equal_plain_runs(factor_id):
+    tables = _example_tables()
+    fs = load_factor_set("sweden")
+    v = fs.value(factor_id)
+    draws = [v * 0.9, v, v * 1.1] if factor_id != "soc_ipcc.years" else [3.0, v, 6.0]
+    res = calc_soil_carbon_ipcc(tables, _drawn(fs, factor_id, draws))
+    assert res.delta_c_kg_per_yr.shape == (3, 2)
+    plain = calc_soil_carbon_ipcc(tables, fs)
+    for name in ("area_ha", "delta_c_kg_per_ha_yr", "delta_c_kg_per_yr", "c_loss_kg"):
+        np.testing.assert_array_equal(getattr(res, name)[1], getattr(plain, name))
+    for d in (0, 2):
+        one = calc_soil_carbon_ipcc(tables, _drawn(fs, factor_id, draws[d : d + 1]))
+        for name in ("area_ha", "delta_c_kg_per_yr", "c_loss_kg", "c_loss_cropland_kg"):
+            np.testing.assert_array_equal(getattr(res, name)[d], getattr(one, name)[0])
+    assert not np.array_equal(res.delta_c_kg_per_yr[0], res.delta_c_kg_per_yr[1])

@@ -81,11 +81,11 @@ def test_ley_at_8000_kg_dm_soil_carbon_inputs_by_hand():
     tables, _ = records_to_tables([ley(yield_kg_dm_per_ha=8000)])
     c = crop_carbon_inputs(tables, load_factor_set("sweden"))
     c_p = 8.0 * C_FRACTION
-    assert_allclose(c["c_above_t_per_ha"], [0.0], atol=1e-12)
+    assert_allclose(c.c_above_t_per_ha, [0.0], atol=1e-12)
     c_r = c_p / (HI_LEY * SR_LEY)
     below = c_r * (RENEW + (1 - RENEW) * ROOT_TURNOVER) + c_r * ROOT_EXTRA
-    assert_allclose(c["c_below_t_per_ha"], [below], rtol=5e-4)
-    assert c["c_below_t_per_ha"].iat[0] == pytest.approx(2.6668, abs=2e-3)
+    assert_allclose(c.c_below_t_per_ha, [below], rtol=5e-4)
+    assert c.c_below_t_per_ha[0] == pytest.approx(2.6668, abs=2e-3)
 
 
 @pytest.mark.parametrize("factors", ["ipcc2019", "sweden"])

@@ -108,7 +108,7 @@ def sensitivity() -> pd.DataFrame:
         col = []
         for _name, change in VARIANTS:
             res = calc_soil_carbon_icbm(tables, with_values(base, change))
-            col.append(-res["delta_c_kg_per_yr"].iat[0] * CO2_PER_C / 1000)
+            col.append(-res.delta_c_kg_per_yr[0] * CO2_PER_C / 1000)
         out[farm_name] = col
     return pd.DataFrame(out, index=[name for name, _ in VARIANTS])
 

@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.factors import FactorSet
-from farmcalc.rows import aggregate_rows
-from farmcalc.sources.soils_n2o import long_rows
+from farmcalc.rows import Rows, code
 
 if TYPE_CHECKING:
     from farmcalc.record import FarmTables
@@ -29,6 +28,9 @@ LAND_USES = ("cropland", "grassland")
 REWETTED = "rewetted"
 WETLAND = "wetland_mineral_soil"
 SOURCE = "organic_soils"
+_SOURCE = code(SOURCE, "source")
+_CATEGORY = {c: code(c, "category") for c in (*LAND_USES, REWETTED, WETLAND)}
+_GAS = {g: code(g, "gas") for g in ("CO2", "N2O", "CH4")}
 
 
 def onsite_co2_c(area_ha: Numeric, ef_co2_c: Numeric) -> Numeric:
@@ -175,7 +177,7 @@ def wetland_ch4(area_ha: Numeric, ef_ch4: Numeric) -> Numeric:
     return area_ha * ef_ch4
 
 
-def calc_organic_soils(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
+def calc_organic_soils(tables: FarmTables, fs: FactorSet) -> Rows:
     """Emission rows of organic soils and wetlands (source ``organic_soils``).
 
     Categories ``cropland``, ``grassland`` (drained), ``rewetted`` and
@@ -185,55 +187,81 @@ def calc_organic_soils(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
     ----------
     tables : FarmTables
         Uses ``farms.organic_cropland_ha, organic_grassland_ha,
-        organic_rewetted_ha, wetland_mineral_soil_ha``.
+        organic_rewetted_ha, wetland_mineral_soil_ha`` (``tables.arrays``).
     fs : FactorSet
-        Factors ``organic_soils.*``, ``wetland.ch4.mineral_soil``, ``constants.*``.
+        Factors ``organic_soils.*``, ``wetland.ch4.mineral_soil``, ``constants.*``;
+        drawn factors give ``kg`` a leading draws axis.
 
     Returns
     -------
-    DataFrame
-        ``farm_idx, source, category, gas, kg``: CO2 (on-site + DOC), N2O, CH4
-        (zero rows dropped).
+    Rows
+        CO2 (on-site + DOC), N2O, CH4 per farm and category (zero rows dropped).
     """
-    farms = tables.farms
+    farms = tables.arrays.farms
+    n = tables.arrays.n_farms
     co2_per_c = fs.value("constants.co2_per_c")
-    n2o_per_n = fs.value("constants.n2o_per_n2o_n")
     t_to_kg = 1000.0
-    co2, n2o, ch4 = {}, {}, {}
+    columns = []  # (category, gas, kg per farm)
     for use in LAND_USES:  # two land uses, never farms
-        area = farms[f"organic_{use}_ha"].to_numpy(dtype=float)
+        area = farms[f"organic_{use}_ha"]
         c = onsite_co2_c(area, fs.value(f"organic_soils.co2_c.{use}")) + doc_co2_c(
             area, fs.value(f"organic_soils.doc_c.{use}")
         )
-        co2[(SOURCE, use)] = c * t_to_kg * co2_per_c
-        n2o[(SOURCE, use)] = organic_soil_n2o_n(area, fs.value(f"organic_soils.n2o_n.{use}"))
-        ch4[(SOURCE, use)] = organic_soil_ch4(
+        columns.append((use, "CO2", c * t_to_kg * co2_per_c))
+        columns.append(
+            (use, "N2O", organic_soil_n2o_n(area, fs.value(f"organic_soils.n2o_n.{use}")))
+        )
+        ch4 = organic_soil_ch4(
             area,
             fs.value(f"organic_soils.ch4_land.{use}"),
             fs.value(f"organic_soils.ch4_ditch.{use}"),
             fs.value(f"organic_soils.frac_ditch.{use}"),
         )
+        columns.append((use, "CH4", ch4))
     # Ch. 3: rewetted organic soil (no ditch term: the EF includes the whole area)
-    area = farms["organic_rewetted_ha"].to_numpy(dtype=float)
+    area = farms["organic_rewetted_ha"]
     if area.any():
         c = onsite_co2_c(area, fs.value("organic_soils.co2_c.rewetted")) + doc_co2_c(
             area, fs.value("organic_soils.doc_c.rewetted")
         )
-        co2[(SOURCE, REWETTED)] = c * t_to_kg * co2_per_c
-        n2o[(SOURCE, REWETTED)] = organic_soil_n2o_n(
-            area, fs.value("organic_soils.n2o_n.rewetted")
-        )
-        ch4[(SOURCE, REWETTED)] = rewetted_ch4(
+        columns.append((REWETTED, "CO2", c * t_to_kg * co2_per_c))
+        n2o_n = organic_soil_n2o_n(area, fs.value("organic_soils.n2o_n.rewetted"))
+        columns.append((REWETTED, "N2O", n2o_n))
+        ch4 = rewetted_ch4(
             area, fs.value("organic_soils.ch4_c.rewetted"), fs.value("constants.ch4_per_ch4_c")
         )
+        columns.append((REWETTED, "CH4", ch4))
     # Ch. 5: a wetland made on mineral soil (CH4 only at Tier 1)
-    area = farms["wetland_mineral_soil_ha"].to_numpy(dtype=float)
+    area = farms["wetland_mineral_soil_ha"]
     if area.any():
-        ch4[(SOURCE, WETLAND)] = wetland_ch4(area, fs.value("wetland.ch4.mineral_soil"))
-    return aggregate_rows(
-        [
-            long_rows(co2, farms.index, "CO2"),
-            long_rows(n2o, farms.index, "N2O", n2o_per_n),
-            long_rows(ch4, farms.index, "CH4"),
-        ]
+        columns.append((WETLAND, "CH4", wetland_ch4(area, fs.value("wetland.ch4.mineral_soil"))))
+    return _rows(columns, n, fs.value("constants.n2o_per_n2o_n"))
+
+
+def _rows(columns: list[tuple[str, str, Numeric]], n: int, n2o_per_n: Numeric) -> Rows:
+    """Per-farm columns as long rows, farm by farm, then by category and gas code.
+
+    That is the order :func:`farmcalc.rows.aggregate` gives; each (farm,
+    category, gas) occurs once, so no sums. N2O-N becomes N2O here. Rows zero
+    in every draw are dropped.
+    """
+    if n == 0:
+        return Rows.empty()
+    columns = sorted(
+        ((_CATEGORY[c], _GAS[g], v * n2o_per_n if g == "N2O" else v) for c, g, v in columns),
+        key=lambda col: col[:2],
+    )
+    kg = np.stack(np.broadcast_arrays(*(v for _, _, v in columns)), axis=-1)
+    k = len(columns)
+    kg = kg.reshape((*kg.shape[:-2], n * k))
+    keep = (kg != 0).reshape(-1, n * k).any(axis=0)
+    category = np.tile(np.array([c for c, _, _ in columns], dtype=np.int16), n)
+    gas = np.tile(np.array([g for _, g, _ in columns], dtype=np.int8), n)
+    farm = np.repeat(np.arange(n, dtype=np.int64), k)
+    return Rows(
+        farm[keep],
+        np.full(int(keep.sum()), _SOURCE, dtype=np.int8),
+        category[keep],
+        gas[keep],
+        kg[..., keep],
     )
