@@ -1,4 +1,4 @@
-"""The calculation over many farms at once: tables in, long emission rows out.
+"""The calculation over many farms at once: tables in, gas masses out (the inventory).
 
 Every step works on whole columns (numpy/pandas); the only Python loops are
 over the dozen calculators, never over farms.
@@ -11,73 +11,50 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from farmcalc.factors import FactorSet, GWPSet, as_keys
+from farmcalc.factors import FactorSet, as_keys
 from farmcalc.record import FarmTables
-from farmcalc.rows import (
-    GAS_DTYPE,
-    ROW_COLUMNS,
-    SOURCE_DTYPE,
-    Rows,
-    aggregate_rows,
-    codes,
-    emission_rows,
-    group_sum,
-)
+from farmcalc.rows import Rows, aggregate, group_sum
 from farmcalc.soil_carbon import calc_soil_carbon_icbm, calc_soil_carbon_ipcc
 from farmcalc.sources.energy import calc_energy
 from farmcalc.sources.liming import calc_liming
 from farmcalc.sources.livestock import calc_livestock
 from farmcalc.sources.organic_soils import calc_organic_soils
 from farmcalc.sources.soils_n2o import calc_soils_n2o
-from farmcalc.vocabulary import FOSSIL_CH4_SOURCES
 
 SOIL_CARBON_METHODS = ("icbm", "ipcc_tier1")
 
 
 @dataclass(frozen=True)
-class EngineOutput:
-    """Everything the calculation produced, still as tables.
+class Inventory:
+    """What the sources emitted: gas masses, before any GWP.
 
     Attributes
     ----------
-    rows : DataFrame
-        ``farm_idx, source, category, gas, kg, co2e_kg``, one row per
-        farm × source × category × gas, in a stable order.
+    rows : Rows
+        Gas masses per farm × source × category × gas [kg yr-1], in a
+        stable order (see :func:`farmcalc.rows.aggregate`); ``kg`` is
+        ``(m,)``, or ``(D, m)`` with a drawn factor set.
     n_flows : DataFrame
-        Nitrogen of each livestock row (excreted, pasture, housed, available).
+        Nitrogen of each livestock row (excreted, pasture, housed,
+        available), its enteric tier and ``nex_default``.
     per_crop : DataFrame
-        Emissions attributable to each crop's own inputs.
-    soil_carbon : DataFrame
-        Per farm: mean annual SOC change by both methods [kg C yr-1].
+        Emissions attributable to each crop's own inputs (N2O, urea CO2,
+        fertiliser manufacture).
+    icbm_delta_c : ndarray
+        Per farm: mean annual SOC change by ICBM [kg C yr-1] (NaN where the
+        set has no ICBM parameters).
+    ipcc_delta_c : ndarray
+        Per farm: mean annual SOC change by IPCC Tier 1 [kg C yr-1].
     soil_carbon_method : str
         The method whose result is reported as the ``soil_carbon`` source.
     """
 
-    rows: pd.DataFrame
+    rows: Rows
     n_flows: pd.DataFrame
     per_crop: pd.DataFrame
-    soil_carbon: pd.DataFrame
+    icbm_delta_c: np.ndarray
+    ipcc_delta_c: np.ndarray
     soil_carbon_method: str
-
-
-def gwp_per_row(source_codes: np.ndarray, gas_codes: np.ndarray, gwp: GWPSet) -> np.ndarray:
-    """GWP100 of each row's gas; CH4 of fuels is fossil, all other CH4 biogenic.
-
-    Takes the integer codes of :mod:`farmcalc.rows`; one vectorised look-up
-    per row, as a characterisation vector.
-    """
-    fossil_sources = [SOURCE_DTYPE.categories.get_loc(s) for s in FOSSIL_CH4_SOURCES]
-    fossil = np.isin(source_codes, fossil_sources)
-    by_gas = {
-        "CO2": gwp.co2,
-        "N2O": gwp.n2o,
-        "CH4": gwp.ch4_biogenic,
-        "CO2e": 1.0,
-    }
-    vector = np.array([by_gas[g] for g in GAS_DTYPE.categories])
-    factor = vector[gas_codes]
-    ch4 = GAS_DTYPE.categories.get_loc("CH4")
-    return np.where(fossil & (gas_codes == ch4), gwp.ch4_fossil, factor)
 
 
 def pasture_n(n_flows: pd.DataFrame) -> pd.DataFrame:
@@ -109,8 +86,13 @@ def pasture_n(n_flows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
-    """Calculate every source for every farm of ``tables``."""
+def run(tables: FarmTables, fs: FactorSet) -> Inventory:
+    """Calculate every source for every farm of ``tables``: the gas masses.
+
+    No GWP here: CO2-equivalents are made from the inventory once, in
+    :mod:`farmcalc.outputs.characterisation`.
+    """
+    n = tables.n_farms
     farm_index = tables.farms.index
     livestock = calc_livestock(tables, fs)
     n_flows = livestock.n_flows
@@ -120,7 +102,7 @@ def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
         group_sum(
             n_flows["farm_idx"].to_numpy(dtype=np.int64),
             n_flows["n_available_kg"].to_numpy(dtype=float),
-            len(farm_index),
+            n,
         ),
         index=farm_index,
     )
@@ -128,9 +110,10 @@ def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
     # ICBM is a Swedish model: sets without its parameters report it as not available.
     if "icbm.k1" in fs:
         icbm = calc_soil_carbon_icbm(tables, fs, manure_n_kg=f_on_available.to_numpy())
-        icbm_delta_c = icbm.delta_c_kg_per_yr
+        icbm_delta_c = icbm_reported = icbm.delta_c_kg_per_yr
     else:
-        icbm_delta_c = np.full(len(farm_index), np.nan)
+        icbm_delta_c = icbm_reported = np.full(n, np.nan)
+    ipcc_delta_c = ipcc.delta_c_kg_per_yr
     # Eq. 11.8: R = 10 for management changes on cropland remaining cropland, else 15
     c_loss, c_loss_cropland = ipcc.c_loss_kg, ipcc.c_loss_cropland_kg
     f_som = pd.Series(  # a Series while calc_soils_n2o takes one
@@ -145,14 +128,10 @@ def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
     method = fs.setting("soil_carbon_method")
     if method not in SOIL_CARBON_METHODS:
         raise ValueError(f"unknown soil_carbon_method {method!r}")
-    delta_c = icbm_delta_c if method == "icbm" else ipcc.delta_c_kg_per_yr
-    soil_rows = emission_rows(
-        farm_index.to_numpy(),
-        "soil_carbon",
-        method,
-        "CO2",
-        # a gain of soil carbon is a removal: a negative emission
-        -delta_c * fs.value("constants.co2_per_c"),
+    chosen = icbm_reported if method == "icbm" else ipcc_delta_c
+    # a gain of soil carbon is a removal: a negative emission
+    soil_rows = Rows.of(
+        np.arange(n), "soil_carbon", method, "CO2", -chosen * fs.value("constants.co2_per_c")
     )
     parts = [
         livestock.rows,
@@ -162,15 +141,6 @@ def run(tables: FarmTables, fs: FactorSet, gwp: GWPSet) -> EngineOutput:
         calc_energy(tables, fs),
         soil_rows,
     ]
-    rows = aggregate_rows([p if isinstance(p, Rows) else p[ROW_COLUMNS] for p in parts])
-    rows["co2e_kg"] = rows["kg"].to_numpy() * gwp_per_row(
-        codes(rows["source"], "source"), codes(rows["gas"], "gas"), gwp
+    return Inventory(
+        aggregate(parts), n_flows, soils.per_crop_frame(), icbm_delta_c, ipcc_delta_c, method
     )
-    soil_carbon = pd.DataFrame(
-        {
-            "icbm_delta_c_kg_per_yr": icbm_delta_c,
-            "ipcc_delta_c_kg_per_yr": ipcc.delta_c_kg_per_yr,
-        },
-        index=farm_index,
-    )
-    return EngineOutput(rows, n_flows, soils.per_crop, soil_carbon, method)

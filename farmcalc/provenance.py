@@ -38,13 +38,15 @@ import functools
 import math
 import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from farmcalc.factors import FactorSet, factors_dir
-from farmcalc.vocabulary import LIVESTOCK_CATEGORIES
+from farmcalc.rows import ROW_CATEGORIES, codes
+from farmcalc.vocabulary import GASES, LIVESTOCK_CATEGORIES, MANURE_SYSTEMS, SOURCES
 
 ORIGINS: tuple[str, ...] = ("sweden", "ipcc", "other")
 DATA = Path(__file__).resolve().parent / "data"
@@ -131,6 +133,9 @@ class _Resolver:
         self.ids = origins.index.to_numpy(dtype=object)
         self.onehot = np.column_stack([(origins == o).to_numpy() for o in ORIGINS]).astype(float)
         self._cache: dict[str, tuple[list[str], np.ndarray | None]] = {}
+        self.has_fallback = bool(fs.rows["fell_back"].astype(bool).any())
+        self.kinds: dict[tuple[int, int, int, int], _Kind] = {}
+        self.pairs: dict[tuple[str, str, tuple[str, ...]], np.ndarray] = {}
 
     def ids_of(self, pattern: str) -> list[str]:
         return self.resolve(pattern)[0]
@@ -175,6 +180,11 @@ def _resolver(fs: FactorSet) -> _Resolver:
     made = _Resolver(fs)
     _RESOLVERS[key] = (weakref.ref(fs, lambda _ref, key=key: _RESOLVERS.pop(key, None)), made)
     return made
+
+
+def has_fallback(fs: FactorSet) -> bool:
+    """Whether ``fs`` took any value from its fallback set (known once per set)."""
+    return _resolver(fs).has_fallback
 
 
 def _rule(source: str, category: str, gas: str) -> dict[str, tuple[str, ...]] | None:
@@ -232,108 +242,293 @@ def _kind_fractions(
     return total, n, systems
 
 
-def _system_fractions(res: _Resolver, manure: pd.DataFrame, patterns: list[str]) -> pd.DataFrame:
-    """Per ``(farm_idx, category)``: the summed origin fractions of ``patterns``, each
-    weighted over the farm's manure systems of that class."""
-    m = manure.loc[manure["weight"].to_numpy(dtype=float) > 0]
-    cat = m["category"].astype(str).to_numpy(dtype=object)
-    system = m["system"].astype(str).to_numpy(dtype=object)
-    pairs, inverse = np.unique(
-        np.column_stack([cat, system]).astype(str), axis=0, return_inverse=True
-    )
-    per_pair = np.zeros((len(pairs), len(ORIGINS)))
-    for j, (c, s) in enumerate(pairs):  # the few (class, system) pairs, never farms
-        for p in patterns:
-            frac = res.resolve(_fill(p, c, s))[1]
-            if frac is None:  # that system's factor missing: the class's table instead
-                frac = res.resolve(_fill(p, c))[1]
-            per_pair[j] += frac if frac is not None else 0.0
-    w = m["weight"].to_numpy(dtype=float)
-    weighted = per_pair[np.ravel(inverse)] * w[:, None]
-    frame = pd.DataFrame(weighted, columns=list(ORIGINS))
-    frame["farm_idx"] = m["farm_idx"].to_numpy(dtype=np.int64)
-    frame["category"] = cat
-    frame["w"] = w
-    g = frame.groupby(["farm_idx", "category"], sort=False).sum()
-    return g[list(ORIGINS)].div(g["w"], axis=0)
+def group_sum_as_pandas(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
+    """Per-group sums of the columns of ``block``, bit for bit as pandas ``groupby().sum()``.
 
-
-def row_basis(
-    rows: pd.DataFrame,
-    fs: FactorSet,
-    *,
-    tiers: pd.DataFrame | None = None,
-    manure: pd.DataFrame | None = None,
-) -> np.ndarray:
-    """The origin fractions of every emission row.
+    pandas sums one block of columns (columns of one dtype) at a time: when the
+    group ids run in order and the block holds no NaN by ``numpy.add.reduceat``,
+    else by its compensated (Kahan) loop over the rows, NaN skipped. Both are
+    done here on arrays: the Kahan loop runs over the position within a group
+    (a few steps), vectorised over all groups.
 
     Parameters
     ----------
-    rows : DataFrame
-        ``farm_idx, source, category, gas`` (the engine's or the API's rows).
-    fs : FactorSet
-        The set the rows were calculated with.
-    tiers : DataFrame, optional
-        ``farm_idx, category, tier`` of the livestock rows (the engine's
-        ``n_flows``); a class with any Tier 2 row counts as Tier 2 (its enteric
-        and manure rows). Without it every row is Tier 1.
-    manure : DataFrame, optional
-        ``farm_idx, category, system, weight``: each livestock class's manure
-        systems and their weight (housed head × share). Without it a
-        ``{system}`` factor counts by the table of all systems.
+    ids : ndarray of int, shape (m,)
+        Group of each row, ``0 .. n-1`` (the order pandas numbers its groups in).
+    block : ndarray of float, shape (m, k)
+        One pandas block: the columns summed together.
+    n : int
+        Number of groups.
 
     Returns
     -------
-    ndarray
-        Shape ``(len(rows), 3)``: the shares of ``ORIGINS``, each row summing
-        to 1 (a row without governing factors is ``other``).
+    ndarray, shape (n, k)
     """
-    n = len(rows)
-    out = np.zeros((n, len(ORIGINS)))
-    if n == 0:
-        return out
-    res = _resolver(fs)
-    source = np.asarray(rows["source"].astype(str), dtype=object)
-    category = np.asarray(rows["category"].astype(str), dtype=object)
-    gas = np.asarray(rows["gas"].astype(str), dtype=object)
-    farm = rows["farm_idx"].to_numpy(dtype=np.int64)
-    kind_codes, kinds = pd.MultiIndex.from_arrays([source, category, gas]).factorize()
+    m, k = block.shape
+    sums = np.zeros((n, k))
+    if m == 0:
+        return sums
+    nan = np.isnan(block)
+    if (ids[1:] >= ids[:-1]).all() and not nan.any():
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        for j in range(k):
+            sums[ids[starts], j] = np.add.reduceat(np.ascontiguousarray(block[:, j]), starts)
+        return sums
+    order = np.argsort(ids, kind="stable")
+    g, v, skip = ids[order], block[order], nan[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    sizes = np.diff(np.r_[starts, len(g)])
+    rank = np.arange(len(g)) - np.repeat(starts, sizes)
+    comp = np.zeros((n, k))
+    for r in range(int(sizes.max())):
+        sel = rank == r
+        gi, x = g[sel], v[sel]
+        s0, c0 = sums[gi], comp[gi]
+        y = x - c0
+        t = s0 + y
+        c = (t - s0) - y
+        c[c != c] = 0.0  # an infinite value: no compensation (pandas GH#53606)
+        keep = skip[sel]
+        sums[gi] = np.where(keep, s0, t)
+        comp[gi] = np.where(keep, c0, c)
+    return sums
 
-    tier = np.ones(n, dtype=np.int64)
-    if tiers is not None and len(tiers):
-        t2 = tiers.loc[tiers["tier"].to_numpy() == 2]
-        keys = pd.MultiIndex.from_arrays(
-            [t2["farm_idx"].to_numpy(dtype=np.int64), t2["category"].astype(str).to_numpy()]
+
+_NAMES = {
+    "source": tuple(SOURCES),
+    "category": tuple(ROW_CATEGORIES),
+    "gas": tuple(sorted(GASES)),
+}
+_SOURCE_RANK = np.argsort(np.argsort(np.array(_NAMES["source"], dtype=object), kind="stable"))
+_TIERED = np.array([_NAMES["source"].index(s) for s in TIERED_SOURCES])
+_SOIL_CARBON_CODE = _NAMES["source"].index(SOIL_CARBON)
+# the livestock class of each row category (-1: not a class)
+_CLASS_OF = np.array(
+    [LIVESTOCK_CATEGORIES.index(c) if c in LIVESTOCK_CATEGORIES else -1 for c in ROW_CATEGORIES]
+)
+
+
+class _Kind:
+    """The governing factors of one kind of row and tier, resolved once per factor set."""
+
+    __slots__ = ("default", "fixed", "n_all", "systems")
+
+    def __init__(self, res: _Resolver, source: str, category: str, gas: str, tier: int):
+        self.fixed, n_fixed, self.systems = _kind_fractions(res, source, category, gas, tier)
+        self.n_all = n_fixed + len(self.systems)
+        self.default = (
+            sum(res.resolve(_fill(p, category))[1] for p in self.systems)
+            if self.systems
+            else np.zeros(len(ORIGINS))
         )
-        row_keys = pd.MultiIndex.from_arrays([farm, category])
-        tier = np.where(row_keys.isin(keys) & np.isin(source, TIERED_SOURCES), 2, 1)
 
-    for k, (s, c, g) in enumerate(kinds):  # the few dozen kinds of row, never farms
-        in_kind = kind_codes == k
-        for t in np.unique(tier[in_kind]):
-            sel = in_kind & (tier == t)
-            fixed, n_fixed, systems = _kind_fractions(res, s, c, g, int(t))
-            n_all = n_fixed + len(systems)
-            if n_all == 0:
-                out[sel, ORIGINS.index("other")] = 1.0
+
+def _kind(res: _Resolver, key: tuple[int, int, int, int]) -> _Kind:
+    hit = res.kinds.get(key)
+    if hit is None:
+        s, c, g, tier = key
+        hit = res.kinds[key] = _Kind(
+            res, _NAMES["source"][s], _NAMES["category"][c], _NAMES["gas"][g], tier
+        )
+    return hit
+
+
+def _pair_fraction(res: _Resolver, category: str, system: str, patterns: list[str]) -> np.ndarray:
+    """Summed origin fractions of ``patterns`` for one (class, manure system) pair."""
+    key = (category, system, tuple(patterns))
+    hit = res.pairs.get(key)
+    if hit is None:
+        hit = np.zeros(len(ORIGINS))
+        for p in patterns:
+            frac = res.resolve(_fill(p, category, system))[1]
+            if frac is None:  # that system's factor missing: the class's table instead
+                frac = res.resolve(_fill(p, category))[1]
+            hit += frac if frac is not None else 0.0
+        res.pairs[key] = hit
+    return hit
+
+
+def _system_part(
+    res: _Resolver, manure: ManureWeights, category: str, patterns: list[str]
+) -> dict[int, np.ndarray]:
+    """Per farm: the summed origin fractions of ``patterns``, each weighted over the
+    farm's manure systems of class ``category`` (as pandas summed them)."""
+    cls = LIVESTOCK_CATEGORIES.index(category)
+    mine = (manure.category == cls) & (manure.weight > 0)
+    if not mine.any():
+        return {}
+    farm = manure.farm[mine]
+    w = manure.weight[mine]
+    per_row = np.array(
+        [_pair_fraction(res, category, MANURE_SYSTEMS[s], patterns) for s in manure.system[mine]]
+    )
+    weighted = per_row * w[:, None]
+    farms, first, ids = np.unique(farm, return_index=True, return_inverse=True)
+    # groupby(sort=False) numbers the groups by first appearance
+    rank = np.empty(len(farms), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(farms))
+    ids = rank[np.ravel(ids)]
+    sums = group_sum_as_pandas(ids, weighted, len(farms))
+    w_sum = group_sum_as_pandas(ids, w[:, None], len(farms))[:, 0]
+    by_farm = farm[np.sort(first)]
+    return {int(f): sums[i] / w_sum[i] for i, f in enumerate(by_farm.tolist())}
+
+
+@dataclass(frozen=True)
+class ManureWeights:
+    """Each livestock row's manure systems, weighted by housed head × share.
+
+    Attributes
+    ----------
+    farm : ndarray of int
+    category : ndarray of int
+        Codes into ``LIVESTOCK_CATEGORIES``.
+    system : ndarray of int
+        Codes into ``MANURE_SYSTEMS``.
+    weight : ndarray of float
+    """
+
+    farm: np.ndarray
+    category: np.ndarray
+    system: np.ndarray
+    weight: np.ndarray
+
+
+def row_fractions(
+    farm: np.ndarray,
+    source: np.ndarray,
+    category: np.ndarray,
+    gas: np.ndarray,
+    fs: FactorSet,
+    n_farms: int,
+    *,
+    tier2: tuple[np.ndarray, np.ndarray] | None = None,
+    manure: ManureWeights | None = None,
+) -> np.ndarray:
+    """The origin fractions of every emission row, from the rows' codes.
+
+    Parameters
+    ----------
+    farm, source, category, gas : ndarray
+        The rows: farm index and codes of :mod:`farmcalc.rows`.
+    fs : FactorSet
+    n_farms : int
+    tier2 : (ndarray, ndarray), optional
+        Farm index and class code (``LIVESTOCK_CATEGORIES``) of every livestock
+        row on Tier 2: that class's enteric and manure rows count as Tier 2.
+    manure : ManureWeights, optional
+        Without it a ``{system}`` factor counts by the table of all systems.
+
+    Returns
+    -------
+    ndarray, shape (m, 3)
+        Shares of ``ORIGINS``; a row without governing factors is ``other``.
+    """
+    m = len(farm)
+    if m == 0:
+        return np.zeros((0, len(ORIGINS)))
+    res = _resolver(fs)
+    cls = _CLASS_OF[category]
+    tier = np.ones(m, dtype=np.int64)
+    if tier2 is not None and len(tier2[0]):
+        on_t2 = np.zeros((n_farms, len(LIVESTOCK_CATEGORIES)), dtype=bool)
+        on_t2[tier2[0], tier2[1]] = True
+        tiered = np.isin(source, _TIERED) & (cls >= 0)
+        tier[tiered & on_t2[farm, np.maximum(cls, 0)]] = 2
+    n_cat, n_gas = len(_NAMES["category"]), len(_NAMES["gas"])
+    key = ((source.astype(np.int64) * n_cat + category) * n_gas + gas) * 2 + (tier - 1)
+    ukeys, inv = np.unique(key, return_inverse=True)
+    inv = np.ravel(inv)
+    kinds = []
+    for k in ukeys.tolist():  # the few dozen kinds of row, never farms
+        kind, t = divmod(k, 2)
+        sc, g = divmod(kind, n_gas)
+        s, c = divmod(sc, n_cat)
+        kinds.append(_kind(res, (s, c, g, t + 1)))
+    fixed = np.array([k.fixed for k in kinds])[inv]
+    n_all = np.array([k.n_all for k in kinds])[inv]
+    part = np.array([k.default for k in kinds])[inv]
+    if manure is not None and len(manure.farm):
+        for j, k in enumerate(kinds):
+            if not k.systems:
                 continue
-            sums = np.broadcast_to(fixed, (int(sel.sum()), len(ORIGINS))).copy()
-            if systems:
-                # the class's table of all systems, unless the farm's systems are known
-                default = sum(res.resolve(_fill(p, c))[1] for p in systems)
-                sys_part = np.broadcast_to(default, sums.shape).copy()
-                if manure is not None and len(manure):
-                    mine = manure.loc[manure["category"].astype(str).to_numpy() == c]
-                    if len(mine):
-                        by_farm = _system_fractions(res, mine, systems)
-                        idx = by_farm.index.get_indexer(
-                            pd.MultiIndex.from_arrays([farm[sel], category[sel]])
-                        )
-                        known = idx >= 0
-                        sys_part[known] = by_farm.to_numpy()[idx[known]]
-                sums += sys_part
-            out[sel] = sums / n_all
+            c = _NAMES["category"][(ukeys[j] // 2 // n_gas) % n_cat]
+            if c not in LIVESTOCK_CATEGORIES:
+                continue
+            by_farm = _system_part(res, manure, c, k.systems)
+            if not by_farm:
+                continue
+            for i in np.flatnonzero(inv == j).tolist():
+                known = by_farm.get(int(farm[i]))
+                if known is not None:
+                    part[i] = known
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (fixed + part) / n_all[:, None]
+    out[n_all == 0] = [0.0, 0.0, 1.0]
     return out
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Each farm's factor basis, as arrays.
+
+    Attributes
+    ----------
+    co2e_kg : ndarray, shape (n,)
+        Sum of the rows' CO2e without soil carbon.
+    shares : ndarray, shape (n, 3)
+        Shares of ``ORIGINS`` of the absolute CO2e (NaN for a farm without emissions).
+    farm, source : ndarray
+        Per (farm, source), sorted by farm and by the source's name: farm index
+        and source code.
+    source_co2e_kg : ndarray
+    source_shares : ndarray, shape (k, 3)
+    """
+
+    co2e_kg: np.ndarray
+    shares: np.ndarray
+    farm: np.ndarray
+    source: np.ndarray
+    source_co2e_kg: np.ndarray
+    source_shares: np.ndarray
+
+
+def basis(
+    farm: np.ndarray,
+    source: np.ndarray,
+    co2e: np.ndarray,
+    frac: np.ndarray,
+    n_farms: int,
+) -> Basis:
+    """Weigh the rows' origin fractions by their absolute CO2e, per farm and per source."""
+    n = n_farms
+    weight = np.abs(co2e)
+    counted = source != _SOIL_CARBON_CODE
+    fc = farm[counted]
+    co2e_kg = np.bincount(fc, co2e[counted], minlength=n)[:n]
+    w_total = np.bincount(fc, weight[counted], minlength=n)[:n]
+    shares = np.empty((n, len(ORIGINS)))
+    weighted = weight[:, None] * frac
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for j in range(len(ORIGINS)):
+            part = np.bincount(fc, weighted[counted, j], minlength=n)[:n]
+            shares[:, j] = np.where(w_total > 0, part / w_total, np.nan)
+    # per farm and source, groups sorted by farm and the source's name (as pandas did)
+    key = farm * len(_SOURCE_RANK) + _SOURCE_RANK[source]
+    ukey, ids = np.unique(key, return_inverse=True)
+    ids = np.ravel(ids)
+    k = len(ukey)
+    cw = group_sum_as_pandas(ids, np.column_stack([co2e, weight]), k)
+    parts = [group_sum_as_pandas(ids, weighted[:, j : j + 1], k)[:, 0] for j in range(3)]
+    src_farm = ukey // len(_SOURCE_RANK)
+    src = np.argsort(_SOURCE_RANK)[ukey % len(_SOURCE_RANK)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        src_shares = (
+            np.column_stack([np.where(cw[:, 1] > 0, p / cw[:, 1], np.nan) for p in parts])
+            if k
+            else np.zeros((0, len(ORIGINS)))
+        )
+    return Basis(co2e_kg, shares, src_farm, src, cw[:, 0], src_shares)
 
 
 def farm_basis(
@@ -344,7 +539,9 @@ def farm_basis(
     tiers: pd.DataFrame | None = None,
     manure: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each farm's share of CO2e resting on Swedish, IPCC and other values.
+    """Each farm's share of CO2e resting on Swedish, IPCC and other values (frames).
+
+    The frame form of :func:`row_fractions` and :func:`basis`.
 
     Parameters
     ----------
@@ -353,8 +550,12 @@ def farm_basis(
     fs : FactorSet
     n_farms : int
         Farms ``0 .. n_farms-1``.
-    tiers, manure : DataFrame, optional
-        See :func:`row_basis`.
+    tiers : DataFrame, optional
+        ``farm_idx, category, tier`` of the livestock rows; a class with any
+        Tier 2 row counts as Tier 2 (its enteric and manure rows).
+    manure : DataFrame, optional
+        ``farm_idx, category, system, weight``: each livestock class's manure
+        systems and their weight (housed head × share).
 
     Returns
     -------
@@ -366,32 +567,55 @@ def farm_basis(
         ``farm_idx, source, co2e_kg, swedish_share, ipcc_share, other_share``,
         sorted by farm and source (soil carbon included).
     """
-    frac = row_basis(rows, fs, tiers=tiers, manure=manure)
-    co2e = rows["co2e_kg"].to_numpy(dtype=float) if len(rows) else np.zeros(0)
-    weight = np.abs(co2e)
-    farm = rows["farm_idx"].to_numpy(dtype=np.int64) if len(rows) else np.zeros(0, np.int64)
-    source = np.asarray(rows["source"].astype(str), dtype=object) if len(rows) else farm
-    counted = source != SOIL_CARBON
+    farm = rows["farm_idx"].to_numpy(dtype=np.int64)
+    source = codes(rows["source"], "source")
+    t2 = None
+    if tiers is not None and len(tiers):
+        on = tiers["tier"].to_numpy() == 2
+        t2 = (
+            tiers["farm_idx"].to_numpy(dtype=np.int64)[on],
+            _codes_of(tiers["category"], LIVESTOCK_CATEGORIES)[on],
+        )
+    weights = None
+    if manure is not None and len(manure):
+        weights = ManureWeights(
+            manure["farm_idx"].to_numpy(dtype=np.int64),
+            _codes_of(manure["category"], LIVESTOCK_CATEGORIES),
+            _codes_of(manure["system"], MANURE_SYSTEMS),
+            manure["weight"].to_numpy(dtype=float),
+        )
+    frac = row_fractions(
+        farm,
+        source,
+        codes(rows["category"], "category"),
+        codes(rows["gas"], "gas"),
+        fs,
+        n_farms,
+        tier2=t2,
+        manure=weights,
+    )
+    b = basis(farm, source, rows["co2e_kg"].to_numpy(dtype=float), frac, n_farms)
     names = ["swedish_share", "ipcc_share", "other_share"]
-
-    per_farm = pd.DataFrame(index=pd.RangeIndex(n_farms))
-    per_farm["co2e_kg"] = np.bincount(farm[counted], co2e[counted], minlength=n_farms)[:n_farms]
-    w_total = np.bincount(farm[counted], weight[counted], minlength=n_farms)[:n_farms]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for j, name in enumerate(names):
-            part = np.bincount(farm[counted], (weight * frac[:, j])[counted], minlength=n_farms)[
-                :n_farms
-            ]
-            per_farm[name] = np.where(w_total > 0, part / w_total, np.nan)
-
-    frame = pd.DataFrame({"farm_idx": farm, "source": source, "co2e_kg": co2e, "w": weight})
+    per_farm = pd.DataFrame({"co2e_kg": b.co2e_kg}, index=pd.RangeIndex(n_farms))
     for j, name in enumerate(names):
-        frame[name] = weight * frac[:, j]
-    g = frame.groupby(["farm_idx", "source"], sort=True).sum().reset_index()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for name in names:
-            g[name] = np.where(g["w"] > 0, g[name] / g["w"], np.nan)
-    return per_farm, g.drop(columns="w")
+        per_farm[name] = b.shares[:, j]
+    by_source = pd.DataFrame(
+        {
+            "farm_idx": b.farm,
+            "source": np.array(SOURCES, dtype=object)[b.source],
+            "co2e_kg": b.source_co2e_kg,
+        }
+    )
+    for j, name in enumerate(names):
+        by_source[name] = b.source_shares[:, j]
+    return per_farm, by_source
+
+
+def _codes_of(values, names: tuple[str, ...]) -> np.ndarray:
+    """Codes of ``values`` (names, or a categorical) in ``names``."""
+    return np.asarray(
+        pd.Categorical(np.asarray(values, dtype=object), categories=names).codes, dtype=np.int64
+    )
 
 
 def percent_parts(shares: Sequence[float]) -> list[int]:

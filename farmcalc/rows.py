@@ -64,6 +64,13 @@ _KIND_CATEGORY = (np.arange(_N_KINDS) // _N_GAS % _N_CAT).astype(np.int8)
 _KIND_GAS = (np.arange(_N_KINDS) % _N_GAS).astype(np.int8)
 
 
+def _nonzero(kg: np.ndarray) -> np.ndarray:
+    """Rows (last axis) not zero in every draw; works for no rows too."""
+    if kg.ndim == 1:
+        return kg != 0
+    return (kg != 0).reshape(int(np.prod(kg.shape[:-1])), kg.shape[-1]).any(axis=0)
+
+
 def code(name: str, column: str) -> int:
     """The code of one name of ``column`` (``source``, ``category`` or ``gas``)."""
     return int(_DTYPES[column].categories.get_loc(name))
@@ -111,7 +118,7 @@ class Rows:
         for j, (_, v) in enumerate(keyed):
             kg[..., j] = np.asarray(v, dtype=float) * scale
         kg = kg.reshape((*lead, n_farms * len(keyed)))
-        keep = (kg != 0).reshape(-1, kg.shape[-1]).any(axis=0) if drop_zero else slice(None)
+        keep = _nonzero(kg) if drop_zero else slice(None)
         source = np.tile(np.array([s for (s, _), _v in keyed], dtype=np.int8), n_farms)
         category = np.tile(np.array([c for (_, c), _v in keyed], dtype=np.int16), n_farms)
         farm = np.repeat(np.arange(n_farms, dtype=np.int64), len(keyed))
@@ -263,7 +270,7 @@ def aggregate(parts: list, *, drop_zero: bool = True) -> Rows:
         starts = np.flatnonzero(new)
         ukey, sums = key[starts], np.add.reduceat(kg, starts, axis=-1)
     if drop_zero:
-        keep = (sums != 0).reshape(-1, sums.shape[-1]).any(axis=0)
+        keep = _nonzero(sums)
         ukey, sums = ukey[keep], sums[..., keep]
     f = ukey // _N_KINDS
     kind = ukey - f * _N_KINDS

@@ -56,3 +56,16 @@ def test_emission_rows_take_categoricals_of_other_categories():
     bad = pd.Categorical(["sheep", "x"])
     with pytest.raises(Exception, match="unknown category in emission rows: \\['x'\\]"):
         emission_rows([0, 1], "enteric_fermentation", bad, "CH4", [1.0, 2.0])
+
+
+def test_rows_of_no_farms_with_and_without_draws():
+    # A batch without farms: wide rows of zero farms and their aggregate are empty,
+    # with a draws axis too (reshape(-1, 0) cannot tell the draws from the rows).
+    from farmcalc.rows import Rows, aggregate
+
+    plain = Rows.wide({("fuel", "diesel"): np.zeros(0)}, 0, "CO2")
+    drawn = Rows.wide({("fuel", "diesel"): np.zeros((3, 0))}, 0, "CO2")
+    assert len(plain) == 0 and plain.kg.shape == (0,)
+    assert len(drawn) == 0 and drawn.kg.shape == (3, 0)
+    assert len(aggregate([plain])) == 0
+    assert aggregate([drawn]).kg.shape[-1] == 0
