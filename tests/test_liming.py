@@ -5,8 +5,10 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from farmcalc.draws import DrawnFactorSet
 from farmcalc.factors import load_factor_set
 from farmcalc.record import records_to_tables
+from farmcalc.rows import Rows
 from farmcalc.sources.liming import calc_liming, liming_co2, urea_co2
 
 RTOL = 1e-9
@@ -74,6 +76,8 @@ def farms():
 
 def test_calc_liming(farms):
     rows = calc_liming(farms, load_factor_set("ipcc2019"))
+    assert isinstance(rows, Rows)
+    rows = rows.frame()
     assert list(rows.columns) == ["farm_idx", "source", "category", "gas", "kg"]
     got = {(r.farm_idx, r.source, r.category): r.kg for r in rows.itertuples()}
     assert set(rows["gas"]) == {"CO2"}
@@ -87,6 +91,28 @@ def test_calc_liming(farms):
     assert set(got) == set(expected)  # farm B has no rows, zero rows dropped
     for key, kg in expected.items():
         assert_allclose(got[key], kg, rtol=RTOL)
+
+
+def test_draws_of_lime_and_urea_factors_give_each_plain_result(farms):
+    fs = load_factor_set("ipcc2019")
+    lime, urea = fs.value("lime.c_fraction.limestone"), fs.value("urea.c_fraction")
+    draws = {
+        "lime.c_fraction.limestone": [lime * 0.9, lime, lime * 1.1],
+        "urea.c_fraction": [urea * 1.2, urea, urea * 0.8],
+    }
+    rows = calc_liming(farms, DrawnFactorSet.of(fs, draws))
+    assert rows.kg.shape == (3, 4)
+    plain = calc_liming(farms, fs)
+    for name in ("farm", "source", "category", "gas"):
+        np.testing.assert_array_equal(getattr(rows, name), getattr(plain, name))
+    np.testing.assert_array_equal(rows.kg[1], plain.kg)
+    for d in (0, 2):
+        one = calc_liming(farms, DrawnFactorSet.of(fs, {k: [v[d]] for k, v in draws.items()}))
+        np.testing.assert_array_equal(rows.kg[d], one.kg[0])
+    # farm A's rows: dolomite, limestone, urea; the last two move with their draws
+    assert rows.kg[0, 1] < rows.kg[1, 1] < rows.kg[2, 1]
+    assert rows.kg[0, 2] > rows.kg[1, 2] > rows.kg[2, 2]
+    assert rows.kg[0, 0] == rows.kg[2, 0]
 
 
 def test_lime_and_urea_factors_follow_rule_9():

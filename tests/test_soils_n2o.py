@@ -11,9 +11,12 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from farmcalc.draws import DrawnFactorSet
 from farmcalc.factors import load_factor_set
 from farmcalc.record import records_to_tables
+from farmcalc.rows import Rows
 from farmcalc.sources.soils_n2o import (
+    PastureN,
     calc_soils_n2o,
     crop_residue_n,
     direct_n2o_n,
@@ -251,7 +254,8 @@ def _get(rows, farm, source, category):
 def test_calc_soils_n2o_rows(three_farms):
     tables, f_prp, f_on_av, f_som_ = three_farms
     res = calc_soils_n2o(tables, load_factor_set("ipcc2019"), f_prp, f_on_av, f_som_)
-    rows = res.rows
+    assert isinstance(res.rows, Rows)
+    rows = res.rows.frame()
     assert list(rows.columns) == ["farm_idx", "source", "category", "gas", "kg"]
     d, i = "soils_direct_n2o", "soils_indirect_n2o"
     expected = {
@@ -285,7 +289,8 @@ def test_calc_soils_n2o_rows(three_farms):
 
 def test_calc_soils_n2o_per_crop(three_farms):
     tables, f_prp, f_on_av, f_som_ = three_farms
-    pc = calc_soils_n2o(tables, load_factor_set("ipcc2019"), f_prp, f_on_av, f_som_).per_crop
+    res = calc_soils_n2o(tables, load_factor_set("ipcc2019"), f_prp, f_on_av, f_som_)
+    pc = res.per_crop_frame()
     assert list(pc.index) == list(tables.crops.index)
     assert list(pc["crop"]) == ["winter_wheat", "barley", "grass_ley", "peas"]
     assert list(pc["pos"]) == [0, 1, 0, 1]
@@ -313,7 +318,80 @@ def test_calc_soils_n2o_without_grazing_or_crops():
     empty_prp = pd.DataFrame({"farm_idx": [], "category": [], "n_kg": []})
     zero = pd.Series([0.0], index=[0])
     res = calc_soils_n2o(tables, load_factor_set("ipcc2019"), empty_prp, zero, zero)
-    assert res.rows.empty and res.per_crop.empty
+    assert len(res.rows) == 0 and res.per_crop_frame().empty
+    assert all(len(v) == 0 for v in res.per_crop.values())
+
+
+def _arrays_inputs(f_prp, f_on_av, f_som_):
+    """The fixture's inputs as the engine passes them: arrays per farm, codes per category."""
+    prp = PastureN(
+        f_prp["farm_idx"].to_numpy(),
+        np.array([LIVESTOCK_CATEGORIES.index(c) for c in f_prp["category"]]),
+        f_prp["n_kg"].to_numpy(),
+    )
+    return prp, f_on_av.to_numpy(), f_som_.to_numpy()
+
+
+def _same(a, b):
+    """Two results equal bit for bit (rows and per-crop columns)."""
+    for name in ("farm", "source", "category", "gas", "kg"):
+        np.testing.assert_array_equal(getattr(a.rows, name), getattr(b.rows, name), name)
+    assert a.per_crop.keys() == b.per_crop.keys()
+    for name in a.per_crop:
+        np.testing.assert_array_equal(a.per_crop[name], b.per_crop[name], name)
+
+
+def _draw(res, d):
+    """Draw ``d`` of a result with draws, as a plain result."""
+    rows = res.rows
+    return type(res)(
+        Rows(rows.farm, rows.source, rows.category, rows.gas, rows.kg[d]),
+        {k: (v[d] if np.ndim(v) == 2 else v) for k, v in res.per_crop.items()},
+    )
+
+
+def test_arrays_in_give_what_the_frames_gave(three_farms):
+    tables, f_prp, f_on_av, f_som_ = three_farms
+    fs = load_factor_set("ipcc2019")
+    old = calc_soils_n2o(tables, fs, f_prp, f_on_av, f_som_)
+    new = calc_soils_n2o(tables, fs, *_arrays_inputs(f_prp, f_on_av, f_som_))
+    _same(old, new)
+    assert new.rows.kg.shape == (16,)
+
+
+def test_draws_of_ef1_and_a_crop_factor_give_each_plain_result(three_farms):
+    tables, *inputs = three_farms
+    inputs = _arrays_inputs(*inputs)
+    fs = load_factor_set("ipcc2019")
+    ef1, dry = fs.value("soils.ef1.other"), fs.value("crops.dry.winter_wheat")
+    drawn = DrawnFactorSet.of(
+        fs,
+        {
+            "soils.ef1.other": [ef1 * 0.9, ef1, ef1 * 1.1],
+            "crops.dry.winter_wheat": [dry * 1.05, dry, dry * 0.95],
+        },
+    )
+    res = calc_soils_n2o(tables, drawn, *inputs)
+    assert res.rows.kg.shape == (3, 16)
+    assert res.per_crop["n2o_kg"].shape == (3, 4)
+    # the middle draw holds the set's values: the plain result, bit for bit
+    _same(_draw(res, 1), calc_soils_n2o(tables, fs, *inputs))
+    # the others: the plain result of a set with that draw's values
+    for d, (e, y) in enumerate([(ef1 * 0.9, dry * 1.05), (ef1 * 1.1, dry * 0.95)]):
+        one = DrawnFactorSet.of(fs, {"soils.ef1.other": [e], "crops.dry.winter_wheat": [y]})
+        _same(_draw(res, 2 * d), _draw(calc_soils_n2o(tables, one, *inputs), 0))
+    # a changed factor changes the numbers (the draws are not one value thrice)
+    assert (res.rows.kg[0] != res.rows.kg[2]).any()
+
+
+def test_per_farm_inputs_with_draws_broadcast(three_farms):
+    tables, f_prp, f_on_av, f_som_ = three_farms
+    fs = load_factor_set("ipcc2019")
+    prp, avail, som = _arrays_inputs(f_prp, f_on_av, f_som_)
+    avail2 = np.stack([avail, avail * 2])
+    res = calc_soils_n2o(tables, fs, prp, avail2, som)
+    for d in range(2):
+        _same(_draw(res, d), calc_soils_n2o(tables, fs, prp, avail2[d], som))
 
 
 # --------------------------------------------------------------------------

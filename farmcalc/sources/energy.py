@@ -24,15 +24,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from farmcalc.factors import FactorSet, as_keys
-from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, aggregate_rows, emission_rows
-from farmcalc.sources.soils_n2o import long_rows
+from farmcalc.arrays import Numeric
+from farmcalc.factors import FactorSet
+from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, Rows, aggregate, code
+from farmcalc.sources.common import WideLayout, category_codes, mineral_n_kg
+from farmcalc.vocabulary import MINERAL_N_TYPES
 
 if TYPE_CHECKING:
     from farmcalc.record import FarmTables
-
-Numeric = float | np.ndarray | pd.Series
-"""A scalar, a numpy array or a pandas Series."""
 
 MJ_PER_TJ = 1.0e6
 # (farms column, fuel key, source) of the fuels burnt on the farm
@@ -189,66 +188,63 @@ def fertiliser_production_co2e(n_kg: Numeric, ef_kg_co2e_per_kg_n: Numeric) -> N
     return n_kg * ef_kg_co2e_per_kg_n
 
 
-def calc_energy(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
+def calc_energy(tables: FarmTables, fs: FactorSet) -> Rows:
     """Rows of ``fuel``, ``heating``, ``electricity`` and ``fertiliser_production``.
 
     Parameters
     ----------
     tables : FarmTables
-        Uses ``farms`` (fuel litres, ``electricity_kwh``,
-        ``district_heating_kwh``) and ``crops`` (mineral N by type).
+        Uses ``arrays.farms`` (fuel litres, ``electricity_kwh``,
+        ``district_heating_kwh``) and ``arrays.crops`` (mineral N by type).
     fs : FactorSet
         Factors ``fuel.*``, ``electricity.ef``, ``district_heating.ef``,
-        ``fertiliser_production.*``.
+        ``fertiliser_production.*``; a drawn set gives rows with a leading
+        axis of draws.
 
     Returns
     -------
-    DataFrame
-        ``farm_idx, source, category, gas, kg``. Fuels: CO2 (fossil only),
-        CH4, N2O; district heating, electricity and fertiliser production:
-        CO2e. Zero rows dropped.
+    Rows
+        Fuels: CO2 (fossil only), CH4, N2O; district heating, electricity and
+        fertiliser production: CO2e. Farm by farm, zero rows dropped.
     """
-    farms = tables.farms
-    crops = tables.crops
-    parts = []
-    for gas, prefix in GAS_FACTORS:  # three gases × four fuels, never farms
-        wide = {}
-        for column, fuel, source in FUEL_USES:
-            wide[(source, fuel)] = fuel_combustion(
-                farms[column].to_numpy(dtype=float),
-                fs.value(f"fuel.density.{fuel}"),
-                fs.value(f"fuel.ncv.{fuel}"),
-                fs.value(f"{prefix}.{fuel}"),
-            )
-        parts.append(long_rows(wide, farms.index, gas))
+    a = tables.arrays
+    farms, crops = a.farms, a.crops
+    kg: list[Numeric] = []  # in the order of _LAYOUT's kinds
+    for column, fuel, _ in FUEL_USES:  # four fuels × three gases, never farms
+        litres = farms[column]
+        density = fs.value(f"fuel.density.{fuel}")
+        ncv = fs.value(f"fuel.ncv.{fuel}")
+        for _, prefix in GAS_FACTORS:
+            kg.append(fuel_combustion(litres, density, ncv, fs.value(f"{prefix}.{fuel}")))
+    kg.append(indirect_energy_co2e(farms["district_heating_kwh"], fs.value("district_heating.ef")))
+    kg.append(indirect_energy_co2e(farms["electricity_kwh"], fs.value("electricity.ef")))
+    wide = _LAYOUT.rows(kg, a.n_farms)
 
-    upstream = {
-        ("heating", "district_heating"): indirect_energy_co2e(
-            farms["district_heating_kwh"].to_numpy(dtype=float), fs.value("district_heating.ef")
-        ),
-        ("electricity", "electricity"): indirect_energy_co2e(
-            farms["electricity_kwh"].to_numpy(dtype=float), fs.value("electricity.ef")
-        ),
-    }
-    parts.append(long_rows(upstream, farms.index, "CO2e"))
+    # fertiliser manufacture: one row per crop, summed per farm and type by aggregate
+    ntype = crops["mineral_n_type"]
+    m = len(ntype)
+    if not m:
+        return wide
+    fert = fertiliser_production_co2e(
+        mineral_n_kg(crops), fs.take("fertiliser_production", MINERAL_N_TYPES, ntype)
+    )
+    fert_rows = Rows(
+        crops["farm_idx"],
+        np.full(m, _FERTILISER, dtype=np.int8),
+        _NTYPE_CATEGORY[ntype],
+        np.full(m, _CO2E, dtype=np.int8),
+        fert,
+    )
+    return aggregate([wide, fert_rows])
 
-    ntype = as_keys(crops["mineral_n_type"])
-    n_kg = crops["area_ha"].to_numpy(dtype=float) * crops["mineral_n_kg_per_ha"].to_numpy(
-        dtype=float
-    )
-    fert = aggregate_rows(
-        [
-            emission_rows(
-                crops["farm_idx"].to_numpy(),
-                "fertiliser_production",
-                ntype,
-                "CO2e",
-                fertiliser_production_co2e(n_kg, fs.lookup("fertiliser_production", ntype)),
-            )
-        ]
-    )
-    parts.append(fert)
-    return aggregate_rows(parts)
+
+_FERTILISER = code("fertiliser_production", "source")
+_CO2E = code("CO2e", "gas")
+_NTYPE_CATEGORY = category_codes(MINERAL_N_TYPES)
+_LAYOUT = WideLayout(
+    [(source, fuel, gas) for _, fuel, source in FUEL_USES for gas, _ in GAS_FACTORS]
+    + [("heating", "district_heating", "CO2e"), ("electricity", "electricity", "CO2e")]
+)
 
 
 def well_to_tank_co2e(
@@ -311,11 +307,11 @@ def fuel_upstream_co2e(tables: FarmTables, fs: FactorSet) -> np.ndarray:
     ----------
     See :func:`well_to_tank_co2e`.
     """
-    farms = tables.farms
-    total = np.zeros(len(farms))
+    farms = tables.arrays.farms
+    total = np.zeros(tables.arrays.n_farms)
     for column, fuel, _ in FUEL_USES:  # four fuels, never farms
         total = total + well_to_tank_co2e(
-            farms[column].to_numpy(dtype=float),
+            farms[column],
             fs.value(f"fuel.density.{fuel}"),
             fs.value(f"fuel.ncv.{fuel}"),
             fs.value(f"fuel.wtt.{fuel}"),
@@ -345,7 +341,7 @@ def market_electricity_co2e(tables: FarmTables, fs: FactorSet) -> np.ndarray:
     Bodies, European Residual Mixes 2022, Table 2 (Sweden).
     """
     return indirect_energy_co2e(
-        tables.farms["electricity_kwh"].to_numpy(dtype=float), fs.value("electricity.ef_residual")
+        tables.arrays.farms["electricity_kwh"], fs.value("electricity.ef_residual")
     )
 
 
@@ -384,15 +380,15 @@ def part_table(rule: dict[str, str | dict[str, str]], parts: tuple[str, ...]) ->
     return table
 
 
-def scope_views(
+def scope_view_columns(
     farm_idx: np.ndarray,
     source_codes: np.ndarray,
     gas_codes: np.ndarray,
-    co2e_kg: np.ndarray,
+    co2e_kg: Numeric,
     n_farms: int,
-    fuel_upstream_kg: np.ndarray,
-    market_electricity_kg: np.ndarray,
-) -> pd.DataFrame:
+    fuel_upstream_kg: Numeric,
+    market_electricity_kg: Numeric,
+) -> dict[str, np.ndarray]:
     """The inventory view and the life-cycle view of every farm, column-wise.
 
     Each emission row falls in exactly one part of each view (a table look-up
@@ -401,20 +397,22 @@ def scope_views(
 
     Parameters
     ----------
-    farm_idx, source_codes, gas_codes, co2e_kg : ndarray
-        The emission rows: farm position, codes of :mod:`farmcalc.rows`,
-        CO2-equivalents [kg yr-1].
+    farm_idx, source_codes, gas_codes : ndarray, shape (m,)
+        The emission rows: farm position, codes of :mod:`farmcalc.rows`.
+    co2e_kg : ndarray, shape (m,) or (D, m)
+        CO2-equivalents of the rows [kg yr-1], with draws if any.
     n_farms : int
         Number of farms.
-    fuel_upstream_kg : ndarray
+    fuel_upstream_kg : ndarray, shape (n_farms,) or (D, n_farms)
         Per farm, :func:`fuel_upstream_co2e` [kg CO2e yr-1].
-    market_electricity_kg : ndarray
+    market_electricity_kg : ndarray, shape (n_farms,) or (D, n_farms)
         Per farm, :func:`market_electricity_co2e` [kg CO2e yr-1].
 
     Returns
     -------
-    DataFrame
-        One row per farm. ``inventory_<sector>_co2e_kg`` for the sectors of
+    dict of str to ndarray
+        Each of shape ``(n_farms,)`` (or ``(D, n_farms)`` with draws).
+        ``inventory_<sector>_co2e_kg`` for the sectors of
         :data:`INVENTORY_SECTORS`; ``life_cycle_<part>_co2e_kg`` for the parts
         of :data:`LIFE_CYCLE_PARTS` (``fuels`` with their upstream),
         ``life_cycle_fuel_upstream_co2e_kg``,
@@ -432,23 +430,67 @@ def scope_views(
     src = np.asarray(source_codes, dtype=np.int64)
     gas = np.asarray(gas_codes, dtype=np.int64)
     co2e = np.asarray(co2e_kg, dtype=float)
+    lead = co2e.shape[:-1]
+    flat = co2e.reshape(int(np.prod(lead)), co2e.shape[-1])  # (draws, rows)
+    d = len(flat)
     out = {}
     for prefix, rule, parts in (
         ("inventory", INVENTORY_SECTOR, INVENTORY_SECTORS),
         ("life_cycle", LIFE_CYCLE_PART, LIFE_CYCLE_PARTS),
     ):
-        code = part_table(rule, parts)[src, gas]
-        by_part = np.bincount(
-            fidx * len(parts) + code, weights=co2e, minlength=n_farms * len(parts)
-        ).reshape(n_farms, len(parts))
-        for k, name in enumerate(parts):
-            out[f"{prefix}_{name}_co2e_kg"] = by_part[:, k]
-    out["life_cycle_fuel_upstream_co2e_kg"] = np.asarray(fuel_upstream_kg, dtype=float)
-    out["life_cycle_fuels_co2e_kg"] = out["life_cycle_fuels_co2e_kg"] + fuel_upstream_kg
-    out["life_cycle_market_electricity_co2e_kg"] = np.asarray(market_electricity_kg, dtype=float)
+        k = len(parts)
+        bins = fidx * k + _part_table(rule, parts)[src, gas]
+        # one bincount for all draws: draw j's bins follow draw j-1's, and each
+        # bin adds its rows in their order, as a bincount of one draw does
+        if d > 1:
+            bins = (np.arange(d)[:, None] * (n_farms * k) + bins).ravel()
+        by_part = np.bincount(bins, weights=flat.ravel(), minlength=d * n_farms * k).reshape(
+            (*lead, n_farms, k)
+        )
+        for j, name in enumerate(parts):
+            out[f"{prefix}_{name}_co2e_kg"] = by_part[..., j]
+    upstream = np.asarray(fuel_upstream_kg, dtype=float)
+    market = np.asarray(market_electricity_kg, dtype=float)
+    out["life_cycle_fuel_upstream_co2e_kg"] = upstream
+    out["life_cycle_fuels_co2e_kg"] = out["life_cycle_fuels_co2e_kg"] + upstream
+    out["life_cycle_market_electricity_co2e_kg"] = market
     total = sum(out[f"life_cycle_{p}_co2e_kg"] for p in LIFE_CYCLE_PARTS if p != "soil_carbon")
     out["life_cycle_co2e_kg"] = total
-    out["life_cycle_market_based_co2e_kg"] = (
-        total - out["life_cycle_electricity_co2e_kg"] + market_electricity_kg
+    out["life_cycle_market_based_co2e_kg"] = total - out["life_cycle_electricity_co2e_kg"] + market
+    return out
+
+
+_PART_TABLES: dict[tuple[str, ...], np.ndarray] = {}
+
+
+def _part_table(rule: dict[str, str | dict[str, str]], parts: tuple[str, ...]) -> np.ndarray:
+    """:func:`part_table` of one of the two views, made once."""
+    if parts not in _PART_TABLES:
+        _PART_TABLES[parts] = part_table(rule, parts)
+    return _PART_TABLES[parts]
+
+
+def scope_views(
+    farm_idx: np.ndarray,
+    source_codes: np.ndarray,
+    gas_codes: np.ndarray,
+    co2e_kg: np.ndarray,
+    n_farms: int,
+    fuel_upstream_kg: np.ndarray,
+    market_electricity_kg: np.ndarray,
+) -> pd.DataFrame:
+    """:func:`scope_view_columns` as a DataFrame, one row per farm (adapter, 1-D only).
+
+    Kept for callers that still read ``.columns``; new code uses
+    :func:`scope_view_columns`.
+    """
+    out = scope_view_columns(
+        farm_idx,
+        source_codes,
+        gas_codes,
+        co2e_kg,
+        n_farms,
+        fuel_upstream_kg,
+        market_electricity_kg,
     )
     return pd.DataFrame(out, index=pd.RangeIndex(n_farms))

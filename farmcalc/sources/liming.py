@@ -10,17 +10,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from farmcalc.factors import FactorSet, as_keys, is_key
-from farmcalc.rows import group_sum
-from farmcalc.sources.soils_n2o import long_rows
+from farmcalc.arrays import Numeric, farm_sum
+from farmcalc.factors import FactorSet
+from farmcalc.rows import Rows
+from farmcalc.sources.common import WideLayout, mineral_n_kg
+from farmcalc.vocabulary import MINERAL_N_TYPES
 
 if TYPE_CHECKING:
     from farmcalc.record import FarmTables
 
-Numeric = float | np.ndarray | pd.Series
-"""A scalar, a numpy array or a pandas Series."""
+T_TO_KG = 1000.0
+"""Kilograms per tonne (lime is entered in t)."""
 
 
 def liming_co2(
@@ -86,48 +87,43 @@ def urea_co2(
     return urea_n_kg / n_fraction * c_fraction * co2_per_c
 
 
-def calc_liming(tables: FarmTables, fs: FactorSet) -> pd.DataFrame:
+def calc_liming(tables: FarmTables, fs: FactorSet) -> Rows:
     """CO2 rows of liming (``liming``: limestone, dolomite) and urea (``urea``: urea).
 
     Parameters
     ----------
     tables : FarmTables
-        Uses ``farms.limestone_t, dolomite_t`` and ``crops`` (urea N =
-        ``area_ha × mineral_n_kg_per_ha`` where ``mineral_n_type == "urea"``).
+        Uses ``arrays.farms`` (``limestone_t, dolomite_t``) and ``arrays.crops``
+        (urea N = ``area_ha × mineral_n_kg_per_ha`` where ``mineral_n_type`` is
+        ``urea``).
     fs : FactorSet
+        Factors ``lime.c_fraction.*``, ``urea.*``, ``constants.co2_per_c``; a
+        drawn set gives rows with a leading axis of draws.
 
     Returns
     -------
-    DataFrame
-        ``farm_idx, source, category, gas, kg`` (gas CO2; zero rows dropped).
+    Rows
+        Gas CO2, farm by farm; zero rows dropped.
     """
-    farms = tables.farms
-    crops = tables.crops
+    a = tables.arrays
+    farms, crops = a.farms, a.crops
     co2_per_c = fs.value("constants.co2_per_c")
-    t_to_kg = 1000.0
-    lime = farms["limestone_t"].to_numpy(dtype=float)
-    dolo = farms["dolomite_t"].to_numpy(dtype=float)
     ef_l = fs.value("lime.c_fraction.limestone")
     ef_d = fs.value("lime.c_fraction.dolomite")
-    is_urea = is_key(as_keys(crops["mineral_n_type"]), "urea")
-    urea_n = group_sum(
-        crops["farm_idx"].to_numpy(dtype=np.int64),
-        np.where(
-            is_urea,
-            crops["area_ha"].to_numpy(dtype=float)
-            * crops["mineral_n_kg_per_ha"].to_numpy(dtype=float),
-            0.0,
-        ),
-        len(farms),
+    urea_n = farm_sum(
+        crops["farm_idx"],
+        np.where(crops["mineral_n_type"] == _UREA, mineral_n_kg(crops), 0.0),
+        a.n_farms,
     )
-    wide = {
-        ("liming", "limestone"): liming_co2(lime, 0.0, ef_l, ef_d, co2_per_c) * t_to_kg,
-        ("liming", "dolomite"): liming_co2(0.0, dolo, ef_l, ef_d, co2_per_c) * t_to_kg,
-        ("urea", "urea"): urea_co2(
-            urea_n,
-            fs.value("urea.n_fraction"),
-            fs.value("urea.c_fraction"),
-            co2_per_c,
-        ),
-    }
-    return long_rows(wide, farms.index, "CO2")
+    kg = (  # in the order of _LAYOUT
+        liming_co2(farms["limestone_t"], 0.0, ef_l, ef_d, co2_per_c) * T_TO_KG,
+        liming_co2(0.0, farms["dolomite_t"], ef_l, ef_d, co2_per_c) * T_TO_KG,
+        urea_co2(urea_n, fs.value("urea.n_fraction"), fs.value("urea.c_fraction"), co2_per_c),
+    )
+    return _LAYOUT.rows(kg, a.n_farms)
+
+
+_UREA = MINERAL_N_TYPES.index("urea")
+_LAYOUT = WideLayout(
+    [("liming", "limestone", "CO2"), ("liming", "dolomite", "CO2"), ("urea", "urea", "CO2")]
+)

@@ -1,7 +1,8 @@
 """N2O from managed soils: direct and indirect (IPCC 2019 Refinement, Vol. 4, Ch. 11).
 
-Model functions follow one equation each and take scalars, numpy arrays or
-pandas Series alike. :func:`calc_soils_n2o` applies them to all farms at once.
+Model functions follow one equation each and take scalars or numpy arrays
+(a leading axis of draws broadcasts). :func:`calc_soils_n2o` applies them to
+all farms at once, on the arrays of the farm tables.
 
 Nitrogen inputs (all [kg N yr-1]):
 
@@ -14,27 +15,30 @@ Nitrogen inputs (all [kg N yr-1]):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from farmcalc.factors import FactorSet, as_keys, is_key
+from farmcalc.arrays import Numeric, farm_sum
+from farmcalc.factors import FactorSet
 from farmcalc.rows import (
     CATEGORY_DTYPE,
     GAS_DTYPE,
     SOURCE_DTYPE,
+    Rows,
     empty_rows,
-    group_sum,
     rows_from_codes,
 )
+from farmcalc.sources.common import FarmGroups, WideLayout, mineral_n_kg, per_farm
+from farmcalc.sources.energy import fertiliser_production_co2e
+from farmcalc.sources.liming import urea_co2
+from farmcalc.vocabulary import CROPS, LIVESTOCK_CATEGORIES, MINERAL_N_TYPES
 
 if TYPE_CHECKING:
     from farmcalc.record import FarmTables
-
-Numeric = float | np.ndarray | pd.Series
-"""A scalar, a numpy array or a pandas Series."""
 
 ROW_COLUMNS = ["farm_idx", "source", "category", "gas", "kg"]
 DIRECT = "soils_direct_n2o"
@@ -376,74 +380,163 @@ def f_som(c_loss_kg: Numeric, c_to_n: Numeric) -> Numeric:
 # --------------------------------------------------------------------------
 # calculator
 # --------------------------------------------------------------------------
+PER_CROP_COLUMNS = (
+    "farm_idx",
+    "pos",
+    "crop",
+    "area_ha",
+    "yield_kg_per_ha",
+    "yield_kg_dm_per_ha",
+    "f_sn",
+    "f_on",
+    "f_cr",
+    "n2o_kg",
+    "urea_co2_kg",
+    "fertiliser_production_co2e_kg",
+)
+"""The columns of :attr:`SoilsN2OResult.per_crop`, in order."""
+
+
+@dataclass(frozen=True)
+class PastureN:
+    """Urine and dung N on pasture (F_PRP) per farm and livestock category.
+
+    Attributes
+    ----------
+    farm_idx : ndarray of int64, shape (m,)
+        Farm of each row, sorted.
+    category : ndarray of int, shape (m,)
+        Livestock category codes into :data:`farmcalc.vocabulary.LIVESTOCK_CATEGORIES`.
+    n_kg : ndarray, shape (m,) or (..., m)
+        N deposited [kg N yr-1].
+    """
+
+    farm_idx: np.ndarray
+    category: np.ndarray
+    n_kg: np.ndarray
+
+
+def pasture_n_arrays(f_prp) -> PastureN:
+    """F_PRP as :class:`PastureN`, from arrays or (transition) the old DataFrame.
+
+    Parameters
+    ----------
+    f_prp : PastureN, mapping or DataFrame
+        ``farm_idx, category, n_kg``; ``category`` as codes into
+        :data:`~farmcalc.vocabulary.LIVESTOCK_CATEGORIES` or (DataFrame) names.
+
+    Returns
+    -------
+    PastureN
+    """
+    if isinstance(f_prp, PastureN):
+        return f_prp
+    cat = f_prp["category"]
+    if isinstance(f_prp, pd.DataFrame):  # transition: the old frame of names
+        if not isinstance(cat.dtype, pd.CategoricalDtype):
+            cat = cat.astype(object).astype(pd.CategoricalDtype(list(LIVESTOCK_CATEGORIES)))
+        # recode by the categories, not value by value (-1: a name not in the vocabulary)
+        names = [str(c) for c in cat.cat.categories]
+        recode = np.array(
+            [LIVESTOCK_CATEGORIES.index(c) if c in LIVESTOCK_CATEGORIES else -1 for c in names]
+            + [-1],
+            dtype=np.int64,
+        )
+        cat = recode[cat.cat.codes.to_numpy()]
+    return PastureN(
+        np.asarray(f_prp["farm_idx"], dtype=np.int64),
+        np.asarray(cat, dtype=np.int64),
+        np.asarray(f_prp["n_kg"], dtype=float),
+    )
+
+
 @dataclass(frozen=True)
 class SoilsN2OResult:
     """Output of :func:`calc_soils_n2o`.
 
     Attributes
     ----------
-    rows : DataFrame
-        Long emission rows ``farm_idx, source, category, gas, kg``.
-    per_crop : DataFrame
-        Indexed by ``crop_idx``: ``farm_idx, pos, crop, area_ha, yield_kg_per_ha``,
-        ``yield_kg_dm_per_ha`` (NaN where not given),
-        ``f_sn, f_on, f_cr`` [kg N],
-        ``n2o_kg`` (direct + indirect N2O from the crop's own F_SN, F_ON and
-        F_CR), ``urea_co2_kg`` and ``fertiliser_production_co2e_kg``.
+    rows : Rows
+        Gas N2O of sources ``soils_direct_n2o`` and ``soils_indirect_n2o``.
+    per_crop : dict of str to ndarray
+        One value per crop row (the order of ``arrays.crops``), the columns
+        of :data:`PER_CROP_COLUMNS` and ``index`` (``crop_idx``):
+        ``farm_idx, pos``, ``crop`` (codes into
+        :data:`~farmcalc.vocabulary.CROPS`), ``area_ha, yield_kg_per_ha``,
+        ``yield_kg_dm_per_ha`` (NaN where not given), ``f_sn, f_on, f_cr``
+        [kg N], ``n2o_kg`` (direct + indirect N2O from the crop's own F_SN,
+        F_ON and F_CR), ``urea_co2_kg`` and ``fertiliser_production_co2e_kg``.
         Grazing N and F_SOM are farm-level and not attributed to crops.
     """
 
-    rows: pd.DataFrame
-    per_crop: pd.DataFrame
+    rows: Rows
+    per_crop: dict[str, np.ndarray]
+
+    def per_crop_frame(self) -> pd.DataFrame:
+        """:attr:`per_crop` as the DataFrame of old (adapter, see :func:`per_crop_frame`)."""
+        return per_crop_frame(self.per_crop)
+
+
+def per_crop_frame(per_crop: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """The per-crop columns as a DataFrame indexed by ``crop_idx``, crops by name.
+
+    An adapter for callers that still want a frame (``crop`` categorical of
+    :data:`~farmcalc.vocabulary.CROPS`); 1-D columns only.
+    """
+    cols = {c: per_crop[c] for c in PER_CROP_COLUMNS}
+    cols["crop"] = pd.Categorical.from_codes(per_crop["crop"], categories=list(CROPS))
+    return pd.DataFrame(cols, index=pd.Index(per_crop["index"]))
 
 
 def _crop_f_on(
-    crops: pd.DataFrame, farm_gives: np.ndarray, farm_area: np.ndarray, available: np.ndarray
+    crops: Mapping[str, np.ndarray],
+    farm_gives: np.ndarray,
+    farm_area: np.ndarray,
+    available: np.ndarray,
 ) -> np.ndarray:
     """F_ON per crop row by method rule 4 (vectorised over farms).
 
     ``farm_gives``, ``farm_area`` and ``available`` are per farm (by
-    ``farm_idx``): whether any crop gives manure N, the crop area and the
-    managed manure N left after losses.
+    ``farm_idx``, ``available`` with leading draws axes if any): whether any
+    crop gives manure N, the crop area and the managed manure N left after
+    losses.
     """
-    farm = crops["farm_idx"].to_numpy(dtype=np.int64)
-    explicit = crops["area_ha"].to_numpy() * crops["manure_n_kg_per_ha"].fillna(0.0).to_numpy()
+    farm = crops["farm_idx"]
+    area = crops["area_ha"]
+    manure = crops["manure_n_kg_per_ha"]
+    explicit = area * np.where(np.isnan(manure), 0.0, manure)
     area_of_farm = farm_area[farm]
-    share = np.divide(
-        crops["area_ha"].to_numpy(),
-        area_of_farm,
-        out=np.zeros(len(crops)),
-        where=area_of_farm > 0,
-    )
-    return np.where(farm_gives[farm], explicit, available[farm] * share)
+    share = np.divide(area, area_of_farm, out=np.zeros(len(area)), where=area_of_farm > 0)
+    return np.where(farm_gives[farm], explicit, available[..., farm] * share)
 
 
 def calc_soils_n2o(
     tables: FarmTables,
     fs: FactorSet,
-    f_prp: pd.DataFrame,
-    f_on_available: pd.Series,
-    f_som: pd.Series,
+    f_prp,
+    f_on_available,
+    f_som,
 ) -> SoilsN2OResult:
     """Direct and indirect soil N2O of every farm (method rules 4-8).
 
     Parameters
     ----------
     tables : FarmTables
-        Uses ``farms`` (its index) and ``crops``.
+        Uses ``arrays.crops`` and ``arrays.n_farms``.
     fs : FactorSet
         Factors ``soils.*``, ``crops.*``, ``constants.n2o_per_n2o_n``,
-        ``urea.*``, ``constants.co2_per_c``, ``fertiliser_production.*``.
-    f_prp : DataFrame
+        ``urea.*``, ``constants.co2_per_c``, ``fertiliser_production.*``; a
+        drawn set gives results with a leading axis of draws.
+    f_prp : PastureN (or, in transition, a DataFrame)
         ``farm_idx, category, n_kg``: urine and dung N on pasture [kg N yr-1]
-        per farm and livestock category.
-    f_on_available : Series
-        By ``farm_idx``: managed manure N left after losses [kg N yr-1];
-        used only for farms where no crop gives ``manure_n_kg_per_ha``.
-        For a farm without crop area it is still counted (category
-        ``manure``) but attributed to no crop.
-    f_som : Series
-        By ``farm_idx``: N mineralised from soil organic matter [kg N yr-1].
+        per farm and livestock category (see :func:`pasture_n_arrays`).
+    f_on_available : ndarray, shape (..., n_farms)
+        Managed manure N left after losses [kg N yr-1]; used only for farms
+        where no crop gives ``manure_n_kg_per_ha``. For a farm without crop
+        area it is still counted (category ``manure``) but attributed to no
+        crop. (A Series by ``farm_idx`` is accepted in transition.)
+    f_som : ndarray, shape (..., n_farms)
+        N mineralised from soil organic matter [kg N yr-1] (or a Series).
 
     Returns
     -------
@@ -455,14 +548,13 @@ def calc_soils_n2o(
     Notes
     -----
     The CO2 of urea is *not* among these rows: :func:`calc_liming` reports it
-    (source ``urea``). ``per_crop.urea_co2_kg`` is the same quantity per crop,
-    for intensities only.
+    (source ``urea``). ``per_crop["urea_co2_kg"]`` is the same quantity per
+    crop, for intensities only.
     """
-    from farmcalc.sources.energy import fertiliser_production_co2e
-    from farmcalc.sources.liming import urea_co2
-
-    farm_index = tables.farms.index
-    crops = tables.crops
+    a = tables.arrays
+    crops = a.crops
+    n_farms = a.n_farms
+    crop_names, ntype_names = CROPS, MINERAL_N_TYPES  # the codes' vocabularies
     n2o = fs.value("constants.n2o_per_n2o_n")
     ef1_syn = fs.value("soils.ef1.synthetic")
     ef1_oth = fs.value("soils.ef1.other")
@@ -472,48 +564,46 @@ def calc_soils_n2o(
     frac_leach = fs.value("soils.frac_leach")
 
     # --- per crop ----------------------------------------------------------
-    n_farms = len(farm_index)
-    farm = crops["farm_idx"].to_numpy(dtype=np.int64)
-    kind = as_keys(crops["crop"])
-    ntype = as_keys(crops["mineral_n_type"])
-    area = crops["area_ha"].to_numpy(dtype=float)
-    farm_area = group_sum(farm, area, n_farms)
-    gives = np.bincount(
-        farm[crops["manure_n_kg_per_ha"].notna().to_numpy()], minlength=n_farms
-    ).astype(bool)
-    available = (
-        f_on_available.reindex(farm_index, fill_value=0.0).fillna(0.0).to_numpy(dtype=float)
+    farm = crops["farm_idx"]
+    kind = crops["crop"]
+    ntype = crops["mineral_n_type"]
+    area = crops["area_ha"]
+    by_farm = FarmGroups(farm, n_farms)
+    farm_area = by_farm.sum(area)
+    gives = np.bincount(farm[~np.isnan(crops["manure_n_kg_per_ha"])], minlength=n_farms).astype(
+        bool
     )
-    f_sn_c = area * crops["mineral_n_kg_per_ha"].to_numpy(dtype=float)
+    available = per_farm(f_on_available, n_farms)
+    f_sn_c = mineral_n_kg(crops)
     f_on_c = _crop_f_on(crops, gives, farm_area, available)
     dm_c = dry_matter_yield(
-        crops["yield_kg_per_ha"].to_numpy(dtype=float),
-        crops["yield_kg_dm_per_ha"].to_numpy(dtype=float),
-        fs.lookup("crops.dry", kind),
+        crops["yield_kg_per_ha"],
+        crops["yield_kg_dm_per_ha"],
+        fs.take("crops.dry", crop_names, kind),
     )
     f_cr_c = residue_n_from_dm(
         dm_c,
         area,
-        r_ag=fs.lookup("crops.r_ag", kind),
-        rs=fs.lookup("crops.rs", kind),
-        n_ag=fs.lookup("crops.n_ag", kind),
-        n_bg=fs.lookup("crops.n_bg", kind),
-        removed_fraction=crops["residues_removed_fraction"].to_numpy(dtype=float),
-        frac_renew=fs.lookup("crops.renew", kind),
+        r_ag=fs.take("crops.r_ag", crop_names, kind),
+        rs=fs.take("crops.rs", crop_names, kind),
+        n_ag=fs.take("crops.n_ag", crop_names, kind),
+        n_bg=fs.take("crops.n_bg", crop_names, kind),
+        removed_fraction=crops["residues_removed_fraction"],
+        frac_renew=fs.take("crops.renew", crop_names, kind),
     )
     # catch crops: their residue N joins F_CR, and they keep part of the leached N
-    catch = crops["catch_crop_fraction"].to_numpy(dtype=float)
+    catch = crops["catch_crop_fraction"]
     has_catch = bool((catch > 0).any())
     if has_catch:
         f_cr_c = f_cr_c + catch_crop_residue_n(area, catch, fs.value("catch_crop.n_residue"))
     # nitrification inhibitors: less direct N2O of the mineral N spread with one
-    inhibited = crops["nitrification_inhibitor_fraction"].to_numpy(dtype=float)
+    inhibited = crops["nitrification_inhibitor_fraction"]
     f_sn_ef1_c = f_sn_c
     if (inhibited > 0).any():
         f_sn_ef1_c = inhibited_f_sn(
             f_sn_c, inhibited, fs.value("soils.ef1_reduction.nitrification_inhibitor")
         )
-    frac_gasf = fs.lookup("soils.frac_gasf", ntype)
+    frac_gasf = fs.take("soils.frac_gasf", ntype_names, ntype)
     vol_c = volatilised_n(f_sn_c, f_on_c, frac_gasf=frac_gasf, frac_gasm=frac_gasm)
     leach_c = leached_n(f_sn_c, f_on_c, 0.0, f_cr_c, frac_leach=frac_leach)
     kept_c = np.zeros(len(area))
@@ -523,77 +613,75 @@ def calc_soils_n2o(
     n2o_n_c = direct_n2o_n(
         f_sn_ef1_c, f_on_c, f_cr_c, ef1_synthetic=ef1_syn, ef1_other=ef1_oth
     ) + indirect_n2o_n(vol_c, leach_c, ef4=ef4, ef5=ef5)
-    urea_n_c = np.where(is_key(ntype, "urea"), f_sn_c, 0.0)
-    per_crop = pd.DataFrame(
-        {
-            "farm_idx": crops["farm_idx"].to_numpy(),
-            "pos": crops["pos"].to_numpy(),
-            "crop": crops["crop"].array,
-            "area_ha": area,
-            "yield_kg_per_ha": crops["yield_kg_per_ha"].to_numpy(dtype=float),
-            "yield_kg_dm_per_ha": crops["yield_kg_dm_per_ha"].to_numpy(dtype=float),
-            "f_sn": f_sn_c,
-            "f_on": f_on_c,
-            "f_cr": f_cr_c,
-            "n2o_kg": n2o_n_c * n2o,
-            "urea_co2_kg": urea_co2(
-                urea_n_c,
-                fs.value("urea.n_fraction"),
-                fs.value("urea.c_fraction"),
-                fs.value("constants.co2_per_c"),
-            ),
-            "fertiliser_production_co2e_kg": fertiliser_production_co2e(
-                f_sn_c, fs.lookup("fertiliser_production", ntype)
-            ),
-        },
-        index=crops.index,
-    )
+    urea_n_c = np.where(ntype == _UREA, f_sn_c, 0.0)
+    per_crop = {
+        "index": crops["index"],
+        "farm_idx": farm,
+        "pos": crops["pos"],
+        "crop": kind,
+        "area_ha": area,
+        "yield_kg_per_ha": crops["yield_kg_per_ha"],
+        "yield_kg_dm_per_ha": crops["yield_kg_dm_per_ha"],
+        "f_sn": f_sn_c,
+        "f_on": f_on_c,
+        "f_cr": f_cr_c,
+        "n2o_kg": n2o_n_c * n2o,
+        "urea_co2_kg": urea_co2(
+            urea_n_c,
+            fs.value("urea.n_fraction"),
+            fs.value("urea.c_fraction"),
+            fs.value("constants.co2_per_c"),
+        ),
+        "fertiliser_production_co2e_kg": fertiliser_production_co2e(
+            f_sn_c, fs.take("fertiliser_production", ntype_names, ntype)
+        ),
+    }
 
     # --- per farm ----------------------------------------------------------
-    sums = group_sum(
-        farm,
-        np.column_stack([f_sn_c, f_on_c, f_cr_c, f_sn_c * frac_gasf, f_sn_ef1_c, kept_c]),
-        n_farms,
+    # the six sums in one call: NaN anywhere sends all to pandas, as before
+    sums = by_farm.sum(
+        np.stack(
+            np.broadcast_arrays(f_sn_c, f_on_c, f_cr_c, f_sn_c * frac_gasf, f_sn_ef1_c, kept_c),
+            axis=-2,
+        )
     )
-    f_sn_farm, f_cr_farm, sn_gasf_farm = sums[:, 0], sums[:, 2], sums[:, 3]
-    f_sn_ef1_farm, kept_farm = sums[:, 4], sums[:, 5]
+    f_sn_farm, f_on_crops, f_cr_farm = sums[..., 0, :], sums[..., 1, :], sums[..., 2, :]
+    sn_gasf_farm, f_sn_ef1_farm, kept_farm = sums[..., 3, :], sums[..., 4, :], sums[..., 5, :]
     # Manure N of farms whose crops give no manure_n and that have no crop area.
     homeless = np.where(~gives & ~(farm_area > 0), available, 0.0)
-    f_on_farm = sums[:, 1] + homeless
+    f_on_farm = f_on_crops + homeless
 
-    if len(f_prp):
-        prp_n = f_prp["n_kg"].to_numpy(dtype=float)
+    prp = pasture_n_arrays(f_prp)
+    if len(prp.farm_idx):
         prp_n2o_n = direct_n2o_n(
-            f_prp=prp_n,
+            f_prp=prp.n_kg,
             ef1_synthetic=ef1_syn,
             ef1_other=ef1_oth,
-            ef3prp=fs.lookup("soils.ef3prp", as_keys(f_prp["category"])),
+            ef3prp=fs.take("soils.ef3prp", LIVESTOCK_CATEGORIES, prp.category),
         )
-        prp = group_sum(
-            f_prp["farm_idx"].to_numpy(dtype=np.int64),
-            np.column_stack([prp_n, prp_n2o_n]),
-            n_farms,
+        prp_sums = farm_sum(
+            prp.farm_idx, np.stack(np.broadcast_arrays(prp.n_kg, prp_n2o_n), axis=-2), n_farms
         )
+        f_prp_farm, prp_n2o_n_farm = prp_sums[..., 0, :], prp_sums[..., 1, :]
     else:
-        prp = np.zeros((n_farms, 2))
-    f_prp_farm, prp_n2o_n_farm = prp[:, 0], prp[:, 1]
-    f_som_farm = f_som.reindex(farm_index, fill_value=0.0).fillna(0.0)
+        f_prp_farm = prp_n2o_n_farm = np.zeros(n_farms)
+    f_som_farm = per_farm(f_som, n_farms)
 
     kw = {"ef1_synthetic": ef1_syn, "ef1_other": ef1_oth}
-    wide = {
-        (DIRECT, "synthetic_fertiliser"): direct_n2o_n(f_sn=f_sn_ef1_farm, **kw),
-        (DIRECT, "manure"): direct_n2o_n(f_on=f_on_farm, **kw),
-        (DIRECT, "crop_residues"): direct_n2o_n(f_cr=f_cr_farm, **kw),
-        (DIRECT, "grazing"): prp_n2o_n_farm,
-        (DIRECT, "mineralisation"): direct_n2o_n(f_som=f_som_farm, **kw),
-        (INDIRECT, "volatilisation"): indirect_n2o_n(
+    n2o_n = (  # in the order of _LAYOUT
+        direct_n2o_n(f_sn=f_sn_ef1_farm, **kw),
+        direct_n2o_n(f_on=f_on_farm, **kw),
+        direct_n2o_n(f_cr=f_cr_farm, **kw),
+        prp_n2o_n_farm,
+        direct_n2o_n(f_som=f_som_farm, **kw),
+        indirect_n2o_n(
             # F_SN × FracGASF is summed per crop because FracGASF depends on the type
             sn_gasf_farm
             + volatilised_n(f_on=f_on_farm, f_prp=f_prp_farm, frac_gasf=0.0, frac_gasm=frac_gasm),
             ef4=ef4,
             ef5=ef5,
         ),
-        (INDIRECT, "leaching"): indirect_n2o_n(
+        indirect_n2o_n(
             n_leached=leached_n(
                 f_sn_farm,
                 f_on_farm,
@@ -606,16 +694,32 @@ def calc_soils_n2o(
             ef4=ef4,
             ef5=ef5,
         ),
-    }
-    rows = long_rows(wide, farm_index, "N2O", n2o)
+    )
+    # N2O-N to N2O per farm, then long rows (what Rows.wide(..., scale=n2o) gave)
+    rows = _LAYOUT.rows([v * n2o for v in n2o_n], n_farms)
     return SoilsN2OResult(rows=rows, per_crop=per_crop)
 
 
-def long_rows(wide: dict, farm_index: pd.Index, gas: str, scale: float = 1.0) -> pd.DataFrame:
-    """Per-farm columns ``{(source, category): values}`` to long emission rows.
+_UREA = MINERAL_N_TYPES.index("urea")
+_LAYOUT = WideLayout(
+    [
+        (DIRECT, "synthetic_fertiliser", "N2O"),
+        (DIRECT, "manure", "N2O"),
+        (DIRECT, "crop_residues", "N2O"),
+        (DIRECT, "grazing", "N2O"),
+        (DIRECT, "mineralisation", "N2O"),
+        (INDIRECT, "volatilisation", "N2O"),
+        (INDIRECT, "leaching", "N2O"),
+    ]
+)
 
-    The loop runs over the few categories, never over farms. Zero rows are
-    dropped.
+
+def long_rows(wide: dict, farm_index: pd.Index, gas: str, scale: float = 1.0) -> pd.DataFrame:
+    """Per-farm columns ``{(source, category): values}`` to long emission rows (a DataFrame).
+
+    Adapter kept for :mod:`farmcalc.sources.organic_soils` until it uses
+    :meth:`farmcalc.rows.Rows.wide` (which replaces it). The loop runs over
+    the few categories, never over farms. Zero rows are dropped.
     """
     if not wide:
         return empty_rows()
