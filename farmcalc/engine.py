@@ -116,14 +116,12 @@ def run(tables: FarmTables, fs: FactorSet) -> Inventory:
     ipcc_delta_c = ipcc.delta_c_kg_per_yr
     # Eq. 11.8: R = 10 for management changes on cropland remaining cropland, else 15
     c_loss, c_loss_cropland = ipcc.c_loss_kg, ipcc.c_loss_cropland_kg
-    f_som = pd.Series(  # a Series while calc_soils_n2o takes one
-        (c_loss - c_loss_cropland) / fs.value("soils.c_to_n_som")
-        + (c_loss_cropland / fs.value("soils.c_to_n_som_cropland")),
-        index=farm_index,
+    f_som = (c_loss - c_loss_cropland) / fs.value("soils.c_to_n_som") + (
+        c_loss_cropland / fs.value("soils.c_to_n_som_cropland")
     )
 
     f_prp = pasture_n(n_flows)
-    soils = calc_soils_n2o(tables, fs, f_prp, f_on_available, f_som)
+    soils = calc_soils_n2o(tables, fs, f_prp, f_on_available.to_numpy(), f_som)
 
     method = fs.setting("soil_carbon_method")
     if method not in SOIL_CARBON_METHODS:

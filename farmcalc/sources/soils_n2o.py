@@ -22,16 +22,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from farmcalc.arrays import Numeric, farm_sum
+from farmcalc.arrays import Numeric
 from farmcalc.factors import FactorSet
-from farmcalc.rows import (
-    CATEGORY_DTYPE,
-    GAS_DTYPE,
-    SOURCE_DTYPE,
-    Rows,
-    empty_rows,
-    rows_from_codes,
-)
+from farmcalc.rows import Rows
 from farmcalc.sources.common import FarmGroups, WideLayout, mineral_n_kg, per_farm
 from farmcalc.sources.energy import fertiliser_production_co2e
 from farmcalc.sources.liming import urea_co2
@@ -40,7 +33,6 @@ from farmcalc.vocabulary import CROPS, LIVESTOCK_CATEGORIES, MINERAL_N_TYPES
 if TYPE_CHECKING:
     from farmcalc.record import FarmTables
 
-ROW_COLUMNS = ["farm_idx", "source", "category", "gas", "kg"]
 DIRECT = "soils_direct_n2o"
 INDIRECT = "soils_indirect_n2o"
 
@@ -659,8 +651,8 @@ def calc_soils_n2o(
             ef1_other=ef1_oth,
             ef3prp=fs.take("soils.ef3prp", LIVESTOCK_CATEGORIES, prp.category),
         )
-        prp_sums = farm_sum(
-            prp.farm_idx, np.stack(np.broadcast_arrays(prp.n_kg, prp_n2o_n), axis=-2), n_farms
+        prp_sums = FarmGroups(prp.farm_idx, n_farms).sum(
+            np.stack(np.broadcast_arrays(prp.n_kg, prp_n2o_n), axis=-2)
         )
         f_prp_farm, prp_n2o_n_farm = prp_sums[..., 0, :], prp_sums[..., 1, :]
     else:
@@ -712,37 +704,3 @@ _LAYOUT = WideLayout(
         (INDIRECT, "leaching", "N2O"),
     ]
 )
-
-
-def long_rows(wide: dict, farm_index: pd.Index, gas: str, scale: float = 1.0) -> pd.DataFrame:
-    """Per-farm columns ``{(source, category): values}`` to long emission rows (a DataFrame).
-
-    Adapter kept for :mod:`farmcalc.sources.organic_soils` until it uses
-    :meth:`farmcalc.rows.Rows.wide` (which replaces it). The loop runs over
-    the few categories, never over farms. Zero rows are dropped.
-    """
-    if not wide:
-        return empty_rows()
-    idx = farm_index.to_numpy(dtype=np.int64)
-    n = len(idx)
-    # rows farm by farm, within a farm by source and category: sorted as
-    # aggregate_rows sorts them
-    codes = {
-        (SOURCE_DTYPE.categories.get_loc(s), CATEGORY_DTYPE.categories.get_loc(c)): v
-        for (s, c), v in wide.items()
-    }
-    names = sorted(codes)
-    kg = np.empty((n, len(names)))
-    for j, name in enumerate(names):
-        kg[:, j] = np.asarray(codes[name], dtype=float) * scale
-    kg = kg.ravel()
-    keep = kg != 0
-    source = np.tile(np.array([s for s, _ in names], dtype=np.int8), n)
-    category = np.tile(np.array([c for _, c in names], dtype=np.int8), n)
-    return rows_from_codes(
-        np.repeat(idx, len(names))[keep],
-        source[keep],
-        category[keep],
-        np.full(int(keep.sum()), GAS_DTYPE.categories.get_loc(gas), dtype=np.int8),
-        kg[keep],
-    )
