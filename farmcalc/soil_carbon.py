@@ -243,10 +243,9 @@ def humification_weighted(inputs: list[Numeric], h: list[Numeric], h_if_none: Nu
     """
     total = sum(inputs)
     weighted = sum(hk * ik for hk, ik in zip(h, inputs, strict=True))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(
-            np.asarray(total) > 0, weighted / np.where(total > 0, total, 1.0), h_if_none
-        )
+    positive = np.asarray(total) > 0
+    # the divisor is never 0: no division warning to silence
+    out = np.where(positive, weighted / np.where(positive, total, 1.0), h_if_none)
     if isinstance(total, pd.Series):
         return pd.Series(out, index=total.index)
     return out if np.ndim(out) else float(out)
@@ -698,9 +697,15 @@ def calc_soil_carbon_icbm(
     )
 
 
-def _pair_codes(c1: np.ndarray, c2: np.ndarray, n2: int) -> np.ndarray:
-    """Codes into the ``<name1>.<name2>`` pairs of two vocabularies (-1 = missing)."""
-    return np.where((c1 < 0) | (c2 < 0), -1, c1.astype(np.int64) * n2 + c2)
+def _pair_table(n1: int, n2: int) -> np.ndarray:
+    """Code of the pair ``(c1, c2)`` of two vocabularies at ``[c1, c2]``; -1 where one is -1.
+
+    One more row and column than the vocabularies, so that code -1 (missing)
+    indexes the last, which holds -1.
+    """
+    table = np.full((n1 + 1, n2 + 1), -1, dtype=np.int64)
+    table[:n1, :n2] = np.arange(n1 * n2).reshape(n1, n2)
+    return table
 
 
 def _state_factors(fs: FactorSet, ch: Mapping[str, np.ndarray]) -> tuple[Numeric, ...]:
@@ -716,10 +721,8 @@ def _state_factors(fs: FactorSet, ch: Mapping[str, np.ndarray]) -> tuple[Numeric
     tillage = np.concatenate([ch["to_tillage"], ch["from_tillage"]])
     level = np.concatenate([ch["to_input"], ch["from_input"]])
     f_lu = fs.take("soc_ipcc.f_lu", LAND_USES, land_use)
-    f_mg = fs.take(
-        "soc_ipcc.f_mg", _LAND_USE_TILLAGE, _pair_codes(land_use, tillage, len(TILLAGE))
-    )
-    f_i = fs.take("soc_ipcc.f_i", _LAND_USE_INPUT, _pair_codes(land_use, level, len(INPUT_LEVELS)))
+    f_mg = fs.take("soc_ipcc.f_mg", _LAND_USE_TILLAGE, _LU_TILLAGE_CODE[land_use, tillage])
+    f_i = fs.take("soc_ipcc.f_i", _LAND_USE_INPUT, _LU_INPUT_CODE[land_use, level])
     return f_lu, f_mg, f_i
 
 
@@ -779,8 +782,8 @@ def calc_soil_carbon_ipcc(
 
     area_farm = _farm_sum(fidx, np.where(active, area, 0.0), n)
     delta = _farm_sum(fidx, row_delta, n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        per_ha = np.where(area_farm > 0, delta / np.where(area_farm > 0, area_farm, 1.0), 0.0)
+    has_area = area_farm > 0
+    per_ha = np.where(has_area, delta / np.where(has_area, area_farm, 1.0), 0.0)  # never / 0
     return IpccResult(
         **_same_shape(
             area_ha=area_farm,
@@ -790,3 +793,7 @@ def calc_soil_carbon_ipcc(
             c_loss_cropland_kg=_farm_sum(fidx, np.where(stays_cropland, row_loss, 0.0), n),
         )
     )
+
+
+_LU_TILLAGE_CODE = _pair_table(len(LAND_USES), len(TILLAGE))
+_LU_INPUT_CODE = _pair_table(len(LAND_USES), len(INPUT_LEVELS))

@@ -10,6 +10,7 @@ factors. The wetland on mineral soil is reported under this source too
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -251,17 +252,39 @@ def _rows(columns: list[tuple[str, str, Numeric]], n: int, n2o_per_n: Numeric) -
         ((_CATEGORY[c], _GAS[g], v * n2o_per_n if g == "N2O" else v) for c, g, v in columns),
         key=lambda col: col[:2],
     )
-    kg = np.stack(np.broadcast_arrays(*(v for _, _, v in columns)), axis=-1)
     k = len(columns)
-    kg = kg.reshape((*kg.shape[:-2], n * k))
-    keep = (kg != 0).reshape(-1, n * k).any(axis=0)
-    category = np.tile(np.array([c for c, _, _ in columns], dtype=np.int16), n)
-    gas = np.tile(np.array([g for _, g, _ in columns], dtype=np.int8), n)
-    farm = np.repeat(np.arange(n, dtype=np.int64), k)
+    drawn = [np.shape(v)[:-1] for _, _, v in columns if np.ndim(v) > 1]
+    lead = np.broadcast_shapes(*drawn) if drawn else ()
+    kg = np.empty((*lead, n, k))
+    for j, (_, _, v) in enumerate(columns):
+        kg[..., j] = v
+    kg = kg.reshape((*lead, n * k))
+    keep = (kg != 0).any(axis=0) if lead else kg != 0
+    if len(lead) > 1:
+        keep = keep.reshape(-1, n * k).any(axis=0)
+    farm, category, gas = _layout(
+        tuple(c for c, _, _ in columns), tuple(g for _, g, _ in columns), n
+    )
     return Rows(
         farm[keep],
-        np.full(int(keep.sum()), _SOURCE, dtype=np.int8),
+        np.full(int(np.count_nonzero(keep)), _SOURCE, dtype=np.int8),
         category[keep],
         gas[keep],
         kg[..., keep],
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(
+    categories: tuple[int, ...], gases: tuple[int, ...], n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Farm, category and gas code of each of the ``n × k`` rows (cached; read-only)."""
+    k = len(categories)
+    out = (
+        np.repeat(np.arange(n, dtype=np.int64), k),
+        np.tile(np.array(categories, dtype=np.int16), n),
+        np.tile(np.array(gases, dtype=np.int8), n),
+    )
+    for a in out:
+        a.flags.writeable = False
+    return out
