@@ -2,12 +2,12 @@
 
 Three layers, all column-wise (no Python loop over farms):
 
-1. :func:`summarise` / :func:`summarise_stored` turn calculated farms into
-   one row per farm-year: the farm type (:func:`farm_type`), farmland,
-   livestock units and the CO2e of every *atom* (source × gas, heating
-   split into heating oil and district heating), plus CH4 and N2O in kg.
-   The web app stores these rows when it stores a result, so that the
-   dashboard never parses JSON.
+1. :func:`summarise` turns a calculated batch into one row per farm-year:
+   the farm type (:func:`farm_type`), farmland, livestock units and the
+   CO2e of every *atom* (source × gas, heating split into heating oil and
+   district heating), plus CH4 and N2O in kg. The web app stores these
+   numbers as plain columns with every result (``web.store.store_results``),
+   so that the dashboard never parses JSON.
 2. :func:`aggregate` sums those rows over a municipality's farms, year by
    year: totals by gas, by source (× gas), by inventory sector and by farm
    type; fossil CO2 against a path falling 14 % a year from a base year;
@@ -28,7 +28,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -320,39 +319,6 @@ def summarise(batch: BatchResult) -> pd.DataFrame:
         (kg CO2e per atom; ``ch4_kg``, ``n2o_kg`` in kg of the gas).
     """
     return _summary(batch.tables, batch.emissions, batch.factor_set)
-
-
-def summarise_stored(
-    records: Sequence[Mapping[str, Any]], results: Sequence[Mapping[str, Any]]
-) -> pd.DataFrame:
-    """:func:`summarise` from stored records and their ``farmcalc.result/1`` dicts.
-
-    The emission rows are the stored ones (whatever factor set and GWP made
-    them); the record gives the farm type, farmland and livestock units.
-    """
-    from farmcalc.record import records_to_tables
-
-    tables, _issues = records_to_tables(records, strict=False)
-    lens = np.fromiter((len(r["emissions"]) for r in results), dtype=np.int64, count=len(results))
-    rows = pd.DataFrame.from_records(
-        list(chain.from_iterable(r["emissions"] for r in results)),
-        columns=["source", "category", "gas", "kg", "co2e_kg"],
-    )
-    rows["farm_idx"] = np.repeat(np.arange(len(results), dtype=np.int64), lens)
-    return _summary(tables, rows, None)
-
-
-def summarise_as_stored(batch: BatchResult) -> pd.DataFrame:
-    """:func:`summarise_stored` of a batch's farms, read from the batch itself.
-
-    The same frame as ``summarise_stored(records, batch.to_dicts())`` for the
-    records the batch was calculated from, without making the result dicts
-    and the tables again: the batch's emission rows in their order, and the
-    livestock units and farm type with the default factor set's livestock
-    units, as :func:`summarise_stored` does (it is not told the factor set).
-    The web app's bulk import stores these with the farm-years.
-    """
-    return _summary(batch.tables, batch.emissions, None)
 
 
 # --------------------------------------------------------- disclosure rule

@@ -25,8 +25,8 @@ engine honours (``organic_soils.rewetted_ha``, ``wetlands.mineral_soil_ha``,
 ``livestock[].feed_3nop_fraction``, ``crops[].catch_crop_fraction``,
 ``crops[].nitrification_inhibitor_fraction``). :data:`MEASURES` are the six
 first ones; :data:`ALL_MEASURES` is every measure, and the web app stores
-the savings of all of them in its packed per-farm totals
-(:data:`SAVING_COLUMNS`).
+the savings of all of them with every result, one column each in its
+per-farm totals (:data:`SAVING_COLUMNS`).
 
 Renewable electricity contracts are left out: the factor sets have one
 electricity factor, the Nordic mix.
@@ -38,7 +38,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -785,6 +785,7 @@ def measure_savings(
     gwp: str | GWPSet = DEFAULT_GWP,
     measures: Sequence[str] = ALL_MEASURES,
     parameters: Mapping[str, Mapping[str, float]] | None = None,
+    base: BatchResult | None = None,
 ) -> pd.DataFrame:
     """What each measure would save on each farm [kg CO2e yr-1].
 
@@ -806,6 +807,10 @@ def measure_savings(
         as the web app stores them).
     parameters : mapping, optional
         ``{measure: {parameter: value}}``; default the measures file.
+    base : BatchResult, optional
+        ``calculate_batch(tables, factors=factors, gwp=gwp)`` when the caller
+        has it: the farms as they are are then read from it, not calculated
+        again (only the transformed farms are).
 
     Returns
     -------
@@ -830,7 +835,7 @@ def measure_savings(
         return pd.DataFrame({c: [] for c in SAVINGS_COLUMNS}).astype(
             {"farm_idx": np.int64, "applies": bool, "co2e_kg": float}
         )
-    parts = [tables]
+    parts = [] if base is not None else [tables]
     where: list[np.ndarray] = []
     for m in measures:  # a handful of measures, never farms
         applied = apply_measure(tables, m, factors=fs, parameters=params)
@@ -838,31 +843,41 @@ def measure_savings(
         where.append(idx)
         if len(idx):
             parts.append(_take(applied.tables, idx))
-    totals = calculate_batch(_stack(parts), factors=fs, gwp=g).totals
-    co2e = totals["co2e_kg"].to_numpy(dtype=float)
-    soc = totals["soil_carbon_co2e_kg"].to_numpy(dtype=float)
-    before = co2e[:n]
+    co2e = np.zeros(0)
+    soc = np.zeros(0)
+    if base is not None:
+        before = base.totals["co2e_kg"].to_numpy(dtype=float)
+        soc_before = base.totals["soil_carbon_co2e_kg"].to_numpy(dtype=float)
+        offset = 0
+    else:
+        offset = n
+    if parts:
+        totals = calculate_batch(_stack(parts), factors=fs, gwp=g).totals
+        co2e = totals["co2e_kg"].to_numpy(dtype=float)
+        soc = totals["soil_carbon_co2e_kg"].to_numpy(dtype=float)
+    if base is None:
+        before = co2e[:n]
+        soc_before = soc[:n]
     after = np.tile(before, len(measures))
-    soc_after = np.tile(soc[:n], len(measures))
+    soc_after = np.tile(soc_before, len(measures))
     applies = np.zeros(n * len(measures), dtype=bool)
-    offset = n
     for k, idx in enumerate(where):
         after[k * n + idx] = co2e[offset : offset + len(idx)]
         soc_after[k * n + idx] = soc[offset : offset + len(idx)]
         applies[k * n + idx] = True
         offset += len(idx)
     farm_col = np.tile(np.arange(n, dtype=np.int64), len(measures))
-    base = np.tile(before, len(measures))
+    now = np.tile(before, len(measures))
     return pd.DataFrame(
         {
             "farm_idx": farm_col,
             "measure": np.repeat(np.array(measures, dtype=object), n),
             "applies": applies,
-            "co2e_kg": base,
+            "co2e_kg": now,
             "co2e_kg_after": after,
-            "co2e_kg_saved": np.where(applies, base - after, 0.0),
+            "co2e_kg_saved": np.where(applies, now - after, 0.0),
             "soil_carbon_co2e_kg_saved": np.where(
-                applies, np.tile(soc[:n], len(measures)) - soc_after, 0.0
+                applies, np.tile(soc_before, len(measures)) - soc_after, 0.0
             ),
         }
     )
@@ -887,72 +902,6 @@ def savings_wide(savings: pd.DataFrame, n_farms: int) -> pd.DataFrame:
                 dtype=float
             )
     return out
-
-
-def stored_savings(
-    records: Sequence[Mapping[str, Any]], results: Sequence[Mapping[str, Any]]
-) -> pd.DataFrame:
-    """Savings of stored farm-years, each with the factor set and GWP of its result.
-
-    Records that do not validate any more (a draft changed after its result)
-    get 0 for every measure. The farms are grouped by factor set and GWP (a
-    handful of groups) and each group is one :func:`measure_savings` call.
-
-    Returns
-    -------
-    DataFrame
-        One row per record (position), the columns :data:`SAVING_COLUMNS` [kg CO2e].
-    """
-    from farmcalc.record import records_to_tables
-    from farmcalc.validation import ERROR
-
-    n = len(records)
-    out = pd.DataFrame(0.0, index=pd.RangeIndex(n), columns=list(SAVING_COLUMNS))
-    if not n:
-        return out
-    keys = pd.Series(
-        [
-            f"{r.get('factor_set') or DEFAULT_FACTOR_SET}\t{r.get('gwp') or DEFAULT_GWP}"
-            for r in results
-        ]
-    )
-    for key, pos in keys.groupby(keys, sort=False).groups.items():  # per method, never per farm
-        fset, g = str(key).split("\t")
-        idx = np.asarray(pos, dtype=np.int64)
-        tables, issues = records_to_tables([records[i] for i in idx], strict=False)
-        bad = {i.farm for i in issues if i.severity == ERROR and i.farm is not None}
-        good = np.array([k for k in range(len(idx)) if k not in bad], dtype=np.int64)
-        if not len(good):
-            continue
-        sub = tables if len(good) == tables.n_farms else _take(tables, good)
-        try:
-            saved = measure_savings(sub, factors=fset, gwp=g)
-        except Exception:  # an unknown factor set or GWP: no savings for these
-            continue
-        wide = savings_wide(saved, sub.n_farms)
-        out.iloc[idx[good]] = wide.to_numpy()
-    return out
-
-
-def batch_savings(batch: BatchResult) -> pd.DataFrame:
-    """:func:`stored_savings` of a calculated batch's farms, from its tables.
-
-    What ``stored_savings(records, batch.to_dicts())`` gives for the records
-    the batch was calculated from (its factor set and GWP, taken by name as
-    the stored results name them), without turning the records into tables
-    again: the batch's farms are valid, so every farm is worked out.
-
-    Returns
-    -------
-    DataFrame
-        One row per farm (position), the columns :data:`SAVING_COLUMNS` [kg CO2e].
-    """
-    n = batch.tables.n_farms
-    try:
-        saved = measure_savings(batch.tables, factors=batch.factor_set.name, gwp=batch.gwp.name)
-    except Exception:  # as stored_savings: an unknown factor set or GWP saves nothing
-        return pd.DataFrame(0.0, index=pd.RangeIndex(n), columns=list(SAVING_COLUMNS))
-    return savings_wide(saved, n)
 
 
 # ---------------------------------------------------------------- text

@@ -27,8 +27,6 @@ from farmcalc.aggregate import (
     protect,
     relation_matrix,
     summarise,
-    summarise_as_stored,
-    summarise_stored,
 )
 from farmcalc.demo import demo_panel, demo_records
 from farmcalc.record import records_to_tables
@@ -287,21 +285,6 @@ def test_every_item_has_a_sector_and_every_emission_row_an_item():
     for item, gas in FOSSIL_CO2:
         assert gas in ITEM_GASES[item]
     assert len(ATOMS) == sum(len(g) for g in ITEM_GASES.values())
-
-
-def test_summary_from_stored_results_equals_summary_of_the_batch():
-    records = demo_records(80, seed=11)
-    b = calculate_batch(records)
-    pd.testing.assert_frame_equal(summarise(b), summarise_stored(records, b.to_dicts("sv")))
-
-
-@pytest.mark.parametrize(("factors", "gwp"), [("sweden", "AR5"), ("ipcc2019", "AR6")])
-def test_summary_as_stored_is_the_stored_summary_bit_for_bit(factors, gwp):
-    records = demo_records(300, seed=12)
-    b = calculate_batch(records, factors=factors, gwp=gwp)
-    pd.testing.assert_frame_equal(
-        summarise_as_stored(b), summarise_stored(records, b.to_dicts("sv")), check_exact=True
-    )
 
 
 def test_atom_codes_by_item_and_gas_and_an_unknown_pair_named():

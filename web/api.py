@@ -50,6 +50,7 @@ from web.hostile import check_json
 from web.i18n import api_locale
 from web.models import Farm, FarmCreate, FarmYear, User
 from web.results import measure_savings_for
+from web.store import store_results
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -523,7 +524,7 @@ def get_farm_year(farm_id: int, year: int) -> Response:
 @token_required
 def put_farm_year(farm_id: int, year: int) -> tuple[Response, int]:
     """Store the year's record and its result; an invalid record changes nothing (422)."""
-    from farmcalc.api import calculate as calculate_record
+    from farmcalc.api import calculate_batch
 
     farm = farm_or_404(farm_id)
     factors, gwp, lang = calculation_params()
@@ -564,16 +565,17 @@ def put_farm_year(farm_id: int, year: int) -> tuple[Response, int]:
         raise issue_error(mismatch)
     record = crud.normalised_record(farm, year, body)
     try:
-        result = calculate_record(record, factors=factors, gwp=gwp, locale=lang)
+        batch = calculate_batch([record], factors=factors, gwp=gwp)
+        results = batch.to_dicts(lang)
     except ValidationError as exc:
         raise validation_error(exc.issues, lang) from None
     except ArithmeticError:
         raise overflow_error() from None
-    check_finite([result])
+    check_finite(results)
     db = get_session()
     existed = get_farm_year_for(session=db, user=api_user(), farm_id=farm.id, year=year)
     fy = crud.save_farm_year(session=db, farm=farm, year=year, record=record, is_draft=False)
-    fy = crud.store_result(session=db, farm_year=fy, result=result)
+    store_results(db, [fy], batch, locale=lang, results=results)  # the one writer
     return jsonify(farm_year_json(fy)), 201 if existed is None else 200
 
 

@@ -590,9 +590,9 @@ def create_demo_data(
     more farms of the demo farmer (``N-000001`` …, one calculated year) wait
     for the municipality's confirmation, so its register is not empty.
 
-    Each year is calculated in one ``calculate_batch`` call and written in
-    bulk (``crud.bulk_insert_farm_years``, which also writes the
-    municipality's per-farm totals).
+    Each year is calculated in one ``calculate_batch`` call and handed to the
+    one writer (``web.store.store_results``: the farm-years with their results
+    and the municipality's per-farm totals, one transaction).
     """
     from sqlalchemy import insert, update
     from sqlmodel import col, select
@@ -753,8 +753,8 @@ def _demo_years(db: Any, panel: dict, years: tuple[int, ...], farms: dict[str, i
     from sqlmodel import col, select
 
     from farmcalc import calculate_batch
-    from web import crud
-    from web.models import FarmYear, utcnow
+    from web.models import AuditAction, FarmYear
+    from web.store import store_results
 
     have: set[tuple[int, int]] = set()
     ids = sorted(farms.values())
@@ -773,26 +773,12 @@ def _demo_years(db: Any, panel: dict, years: tuple[int, ...], farms: dict[str, i
         ]
         if not todo:
             continue
-        results = calculate_batch(todo).to_dicts("sv")
-        now = utcnow()
-        added += crud.bulk_insert_farm_years(
-            session=db,
-            rows=[
-                {
-                    "farm_id": farms[r["farm_id"]],
-                    "year": y,
-                    "record": r,
-                    "step": "done",
-                    "is_draft": False,
-                    "result": res,
-                    "factor_set": res["factor_set"],
-                    "factor_set_version": res["factor_set_version"],
-                    "gwp": res["gwp"],
-                    "calculated_at": now,
-                }
-                for r, res in zip(todo, results, strict=True)
-            ],
-        )
+        batch = calculate_batch(todo)
+        rows = [
+            {"farm_id": farms[r["farm_id"]], "year": y, "record": r, "step": "done"} for r in todo
+        ]
+        store_results(db, rows, batch, locale="sv", action=AuditAction.created)  # the one writer
+        added += len(rows)
     return added
 
 

@@ -4,14 +4,15 @@ Views call these with ``session=get_session()``; the access rules that pick
 *which* farm a user may touch are in ``web/access.py``. Bulk writes
 (thousands of rows) go through SQLAlchemy Core ``insert`` in one
 transaction (:func:`bulk_insert_farm_years`): ``session.add`` per row is
-about ten times slower.
+about ten times slower. Results are stored by one writer only,
+``web.store.store_results`` (:func:`calculate_farm_year` uses it).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,7 +43,7 @@ from web.models import (
     utcnow,
 )
 from web.passwords import hash_password, verify_password
-from web.totals import write_farm_year_totals, write_totals
+from web.store import store_results
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 DEFAULT_API_TOKEN_DAYS = 90  # outside an app (web/config.py: API_TOKEN_DAYS)
@@ -475,27 +476,6 @@ def save_farm_year(
     return fy
 
 
-def put_result(*, session: Session, farm_year: FarmYear, result: Mapping[str, Any]) -> None:
-    """Set a ``farmcalc.result/1`` dict, its factor set, version and GWP, and the
-    municipality's totals of the farm-year, in the session's transaction (no commit)."""
-    farm_year.result = dict(result)
-    farm_year.factor_set = result["factor_set"]
-    farm_year.factor_set_version = result["factor_set_version"]
-    farm_year.gwp = result["gwp"]
-    farm_year.calculated_at = utcnow()
-    farm_year.is_draft = False
-    session.add(farm_year)
-    write_farm_year_totals(session=session, farm_year=farm_year)  # the municipality's totals
-
-
-def store_result(*, session: Session, farm_year: FarmYear, result: Mapping[str, Any]) -> FarmYear:
-    """Keep a ``farmcalc.result/1`` dict with the factor set, its version and the GWP."""
-    put_result(session=session, farm_year=farm_year, result=result)
-    session.commit()
-    session.refresh(farm_year)
-    return farm_year
-
-
 def calculate_farm_year(
     *,
     session: Session,
@@ -504,92 +484,39 @@ def calculate_farm_year(
     gwp: str = DEFAULT_GWP,
     locale: str = "sv",
 ) -> dict[str, Any]:
-    """Calculate the stored record with ``farmcalc.calculate`` and store the result.
+    """Calculate the stored record and store its result and totals; returns the result dict.
 
-    Raises ``farmcalc.errors.ValidationError`` (nothing stored) when the
-    record is not complete or valid.
+    One ``farmcalc.calculate_batch`` of the record, handed to the one writer
+    (``web.store.store_results``: the result, the municipality's totals and
+    every measure's saving, one transaction, committed). Raises
+    ``farmcalc.errors.ValidationError`` (nothing stored) when the record is
+    not complete or valid.
     """
-    from farmcalc import calculate
+    from farmcalc import calculate_batch
 
-    result = calculate(farm_year.record, factors=factors, gwp=gwp, locale=locale)
-    store_result(session=session, farm_year=farm_year, result=result)
-    return result
+    batch = calculate_batch([farm_year.record], factors=factors, gwp=gwp)
+    return store_results(session, [farm_year], batch, locale=locale)[0]
 
 
 def bulk_insert_farm_years(*, session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
-    """Insert many farm-years in one statement and one transaction.
+    """Insert many farm-years without a result (records, drafts) in one statement.
 
     Each row is a dict of ``FarmYear`` columns (``farm_id``, ``year``,
-    ``record``; for calculated ones also ``result``, ``factor_set``,
-    ``factor_set_version``, ``gwp``, ``calculated_at``, ``is_draft=False``).
-    Existing (farm_id, year) pairs violate the unique constraint: filter first.
+    ``record``, optionally ``step``, ``is_draft``). Existing (farm_id, year)
+    pairs violate the unique constraint: filter first. A result is stored
+    only by the one writer (``web.store.store_results``, with its totals).
     """
     now = utcnow()
     defaults = {"step": "", "is_draft": True, "created_at": now, "updated_at": now}
     values = [{**defaults, **r} for r in rows]
     if not values:
         return 0
+    if any(v.get("result") is not None for v in values):
+        raise ValueError("results are stored by web.store.store_results, with their totals")
     session.execute(insert(FarmYear), values)
-    write_totals(session=session, rows=values)  # the municipality's totals (web/totals.py)
     keys = [(int(v["farm_id"]), int(v["year"])) for v in values]
     audit.record_many(session, keys=keys, action=AuditAction.created)
     session.commit()
-    return len(values)
-
-
-UPSERT_COLUMNS = (
-    "record",
-    "result",
-    "factor_set",
-    "factor_set_version",
-    "gwp",
-    "calculated_at",
-    "is_draft",
-    "updated_at",
-)
-"""What an upsert of a farm-year replaces; ``id``, ``step`` and ``created_at`` stay."""
-
-
-def upsert_farm_years(
-    *,
-    session: Session,
-    rows: list[Mapping[str, Any]],
-    commit: bool = True,
-    totals: Sequence[Mapping[str, Any]] | None = None,
-) -> int:
-    """Insert farm-years, or update those whose (farm_id, year) exists, in one statement.
-
-    ``INSERT … ON CONFLICT (farm_id, year) DO UPDATE`` (SQLite and
-    PostgreSQL): a farm-year is never duplicated. Rows as for
-    :func:`bulk_insert_farm_years`; an update replaces :data:`UPSERT_COLUMNS`.
-    With ``commit=False`` the caller ends the transaction (the Excel import
-    stores farms, farm-years and its job row in one). ``totals``, one per
-    row, are the rows' packed totals when the caller has them already
-    (``web.totals.batch_totals``); else they are made from the rows.
-    """
-    if not rows:
-        return 0
-    now = utcnow()
-    defaults = {"step": "", "is_draft": True, "created_at": now, "updated_at": now}
-    values = [{**defaults, **r} for r in rows]
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - the app supports SQLite and PostgreSQL
-        raise NotImplementedError(f"upsert on {dialect}")
-    stmt = dialect_insert(FarmYear.__table__)  # Core, not the ORM's bulk path: ~2× faster
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["farm_id", "year"],
-        set_={c: stmt.excluded[c] for c in UPSERT_COLUMNS},
-    )
-    session.execute(stmt, values)
-    write_totals(session=session, rows=values, replace=True, made=totals)  # web/totals.py
-    keys = [(int(v["farm_id"]), int(v["year"])) for v in values]
-    audit.record_many(session, keys=keys, action=AuditAction.imported)  # web/audit.py
-    if commit:
-        session.commit()
     return len(values)
 
 

@@ -11,7 +11,8 @@ may not see):
   removing rows needs no JavaScript;
 - ``<year>/summary`` (GET, POST): everything entered, the core's errors (with
   links to the field) and plausibility warnings; POST calculates with
-  ``crud.calculate_farm_year`` and goes on to ``<year>/result``.
+  one ``farmcalc.calculate_batch`` handed to ``web.store.store_results`` (the
+  one writer) and goes on to ``<year>/result``.
 
 The fields, the record ↔ form conversion and the mapping of the core's
 validation issues to inputs are in ``web/farmform.py``; numbers are read by
@@ -31,6 +32,7 @@ from sqlmodel import Session, select
 from werkzeug.wrappers import Response
 from wtforms import SelectField
 
+from farmcalc import calculate_batch
 from farmcalc.errors import ValidationError
 from farmcalc.validation import ERROR, WARNING
 from web import crud, farmform
@@ -38,6 +40,7 @@ from web.db import get_session
 from web.farms import farm_or_404
 from web.i18n import current_lang
 from web.models import Farm, FarmYear
+from web.store import store_results
 
 bp = Blueprint("farmyear", __name__, url_prefix="/farms")
 
@@ -281,23 +284,27 @@ def summary(farm_id: int, year: int) -> Response | tuple[str, int]:
     fy = _farm_year(db, farm, year)
     record = _record(farm, year, fy)
     locale = current_lang()
-    problems = farmform.issue_list(record, locale)
-    errors = [p for p in problems if p.severity == ERROR]
-    warnings = [p for p in problems if p.severity == WARNING]
     empty = not farmform.has_content(record)
     general: list[str] = []
+    failed = False
     if request.method == "POST":
         if empty:
             general.append(gettext("Nothing has been filled in yet. Start with the first step."))
-        elif not errors:
-            if fy is None:
-                fy = crud.save_farm_year(session=db, farm=farm, year=year, record=record)
+        else:  # the record is parsed once and calculated once; the page only on a failure
             try:
-                crud.calculate_farm_year(session=db, farm_year=fy, locale=locale)
+                batch = calculate_batch([fy.record if fy is not None else record])
             except ValidationError:
-                general.append(gettext("The figures could not be calculated. Check them."))
+                failed = True
             else:
+                if fy is None:
+                    fy = crud.save_farm_year(session=db, farm=farm, year=year, record=record)
+                store_results(db, [fy], batch, locale=locale)
                 return redirect(result_url(farm, year))
+    problems = farmform.issue_list(record, locale)
+    errors = [p for p in problems if p.severity == ERROR]
+    warnings = [p for p in problems if p.severity == WARNING]
+    if failed and not errors:
+        general.append(gettext("The figures could not be calculated. Check them."))
     return _page(
         "summary",
         farm,

@@ -30,11 +30,11 @@ the background or at once) and by ``farmcalc import`` (web/cli.py). Steps:
    refuses the import again, listed anew.
 5. **calculated**: one :func:`farmcalc.calculate_batch` over all farms; the
    farm records come from :func:`farmcalc.excel.tables_to_records`.
-6. **stored**: one transaction: the new farms (one Core ``INSERT``), then every
-   farm-year by ``INSERT … ON CONFLICT (farm_id, year) DO UPDATE``
-   (:func:`web.crud.upsert_farm_years`) with its row of the municipality's
-   totals (worked out in step 4 from the batch, :func:`web.totals.batch_totals`),
-   and the caller's ``on_store`` (the
+6. **stored**: one transaction: the new farms (one Core ``INSERT``), then the
+   batch handed to the one writer (:func:`web.store.store_results`): every
+   farm-year by ``INSERT … ON CONFLICT (farm_id, year) DO UPDATE`` with its
+   result, and its row of the municipality's totals made from the same
+   batch; and the caller's ``on_store`` (the
    job row says "done") — then one commit. An exception anywhere rolls all of
    it back: the database is as it was.
 
@@ -58,6 +58,7 @@ from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from farmcalc import calculate_batch
+from farmcalc.api import BatchResult
 from farmcalc.excel import layout as L  # noqa: N812 — the one layout table
 from farmcalc.excel.issues import SheetIssue, WorkbookRefused, has_errors, show_value
 from farmcalc.excel.reader import (
@@ -76,10 +77,19 @@ from farmcalc.i18n import _, format_number, gettext_
 from farmcalc.labels import label
 from farmcalc.record import FarmTables
 from farmcalc.validation import ERROR, WARNING
-from web import audit, crud
+from web import audit
 from web.access import farm_query_for, signed_in_user
-from web.models import Farm, FarmYear, ImportJob, ImportStatus, Role, User, utcnow
-from web.totals import batch_totals
+from web.models import (
+    AuditAction,
+    Farm,
+    FarmYear,
+    ImportJob,
+    ImportStatus,
+    Role,
+    User,
+    utcnow,
+)
+from web.store import store_results
 
 log = logging.getLogger(__name__)
 
@@ -505,6 +515,23 @@ def removal_issues(removals: list[Removal], raw: RawWorkbook, *, done: bool) -> 
 # ------------------------------------------------------------------- storing
 
 
+@dataclass
+class Calculated:
+    """The calculated workbook: the batch, one row per farm and its result dict.
+
+    ``rows`` are the farm-years to store (``farm_code`` instead of
+    ``farm_id``: the farm ids are resolved by :func:`store`), in the
+    batch's order.
+    """
+
+    batch: BatchResult
+    rows: list[dict[str, Any]]
+    results: list[dict[str, Any]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
 def farm_year_rows(
     tables: FarmTables,
     *,
@@ -512,52 +539,40 @@ def farm_year_rows(
     gwp: str = DEFAULT_GWP,
     locale: str = "sv",
     issues: list[SheetIssue] | None = None,
-) -> list[dict[str, Any]]:
-    """Calculate every farm at once; one dict per farm row: its record and result.
+) -> Calculated:
+    """Calculate every farm at once (one ``calculate_batch``); its records and result dicts.
 
-    Farm ids are not resolved yet (``farm_code`` instead of ``farm_id``).
-    ``totals`` is the farm-year's row of the municipality's totals
-    (``web.totals.batch_totals``), worked out here from the batch for all
-    farms at once; :func:`store` writes it beside the farm-year.
+    :func:`store` hands the batch to the one writer (``web.store.store_results``),
+    which writes the results and the municipality's totals made from it.
     """
     batch = calculate_batch(tables, factors=factors, gwp=gwp)
     if issues:
         batch = replace(batch, issues=record_warnings(issues))
     results = batch.to_dicts(locale)
-    records = tables_to_records(tables)
-    try:
-        totals: list[dict[str, Any] | None] = list(batch_totals(batch))
-    except Exception:  # then made from the stored rows, as every other writer makes them
-        log.warning("totals of the imported farms made from the stored rows", exc_info=True)
-        totals = [None] * len(records)
     now = utcnow()
-    return [
+    rows = [
         {
             "farm_code": rec["farm_id"],
             "year": rec["year"],
             "record": rec,
-            "result": res,
-            "factor_set": res["factor_set"],
-            "factor_set_version": res["factor_set_version"],
-            "gwp": res["gwp"],
-            "calculated_at": now,
-            "is_draft": False,
             "step": "done",
-            "totals": tot,
+            "updated_at": now,
         }
-        for rec, res, tot in zip(records, results, totals, strict=True)
+        for rec in tables_to_records(tables)
     ]
+    return Calculated(batch, rows, results)
 
 
 def store(
     *,
     session: Session,
     plan: FarmPlan,
-    rows: list[dict[str, Any]],
+    rows: Calculated,
     result: ImportResult,
     on_store: OnStore | None = None,
 ) -> ImportResult:
-    """New farms and every farm-year in one transaction (rolled back on any error)."""
+    """New farms and every farm-year with its result and totals in one transaction
+    (rolled back on any error)."""
     try:
         ids = dict(plan.existing)
         if plan.new:
@@ -576,18 +591,22 @@ def store(
             stmt = select(FarmYear.farm_id, FarmYear.year).where(FarmYear.farm_id.in_(chunk))  # type: ignore[union-attr]
             have.update((int(f), int(y)) for f, y in session.execute(stmt).all())
         values = []
-        totals = []
-        for r in rows:
+        for r in rows.rows:
             v = dict(r)
-            totals.append(v.pop("totals", None))
             code = v.pop("farm_code")
             v["farm_id"] = ids[code]
             farm = plan.new.get(code)
             if farm is not None and not v["record"].get("name") and farm["name"]:
                 v["record"] = {**v["record"], "name": farm["name"]}
             values.append(v)
-        made = totals if all(t is not None for t in totals) else None
-        crud.upsert_farm_years(session=session, rows=values, commit=False, totals=made)
+        store_results(  # the one writer: farm-years, results, totals; audit "imported"
+            session,
+            values,
+            rows.batch,
+            results=rows.results,
+            action=AuditAction.imported,
+            commit=False,
+        )
         n_updated = sum((v["farm_id"], v["year"]) in have for v in values)
         result.ok = True
         result.n_new_farms = len(plan.new)

@@ -34,7 +34,6 @@ from farmcalc.investment_plan import (
 from farmcalc.record import records_to_tables
 from web.models import Farm, FarmYear, FarmYearMeasures, User
 from web.totals import (
-    _fetch_raw,
     _in_municipality,
     load_frame,
     respondent_column,
@@ -159,7 +158,7 @@ def load_plan_input(*, session: Session, municipality_code: str, year: int) -> P
         .join(User, User.id == Farm.owner_id)  # type: ignore[arg-type]
         .where(_in_municipality(municipality_code), t.year == year, t.layout == layout)
     )
-    rows = _fetch_raw(session, stmt)
+    rows = session.connection().execute(stmt).all()
     return PlanInput(
         year=year,
         inventory=unpack_inventory([r[0] for r in rows]),

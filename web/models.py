@@ -18,7 +18,9 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Column,
     DateTime,
+    Double,
     ForeignKeyConstraint,
     Index,
     LargeBinary,
@@ -28,6 +30,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
+
+from farmcalc.aggregate import SUMMARY_COLUMNS
+from farmcalc.measures import SAVING_COLUMNS
 
 # Stable constraint names, so that migrations (and SQLite batch mode) can
 # refer to them on every database.
@@ -462,16 +467,14 @@ class ExportJob(SQLModel, table=True):
 class FarmYearTotals(SQLModel, table=True):
     """A calculated farm-year's totals, for the municipality's aggregates (web/municipality.py).
 
-    One row per farm-year with a result, written with the result
-    (``crud.store_result``, ``bulk_insert_farm_years``, ``upsert_farm_years``
-    through ``web/totals.py``) so that the dashboard reads a few bytes per
-    farm-year instead of parsing result JSON. ``summary`` holds the numbers
-    of ``farmcalc.aggregate.SUMMARY_COLUMNS`` (farmland, livestock units, kg
-    CO2e per source and gas) packed as little-endian float64, in the order
-    that ``layout`` names (``web.totals.LAYOUT``). A row whose
-    ``calculated_at`` differs from its farm-year's, or whose layout is not the
-    current one, is stale and is made again from the stored result when the
-    dashboard is read.
+    One row per farm-year with a result, written with the result in the same
+    transaction by the one writer (``web.store.store_results``), so that the
+    dashboard reads plain numbers instead of parsing result JSON: the farm
+    type, then one float column per :data:`TOTALS_COLUMNS` (farmland,
+    livestock units, kg CO2e per source and gas, kg CH4 and N2O:
+    ``farmcalc.aggregate.SUMMARY_COLUMNS``; what each measure would save:
+    ``farmcalc.measures.SAVING_COLUMNS``). The row and its result are always
+    made from the same calculation; nothing remakes it when it is read.
     """
 
     __tablename__ = "farm_year_totals"
@@ -487,8 +490,14 @@ class FarmYearTotals(SQLModel, table=True):
     factor_set: str | None = Field(default=None, max_length=64)
     gwp: str | None = Field(default=None, max_length=16)
     farm_type: str = Field(max_length=16)
-    layout: str = Field(max_length=16)
-    summary: bytes = Field(sa_type=LargeBinary)
+
+
+TOTALS_COLUMNS: tuple[str, ...] = (*SUMMARY_COLUMNS, *SAVING_COLUMNS)
+"""The number columns of ``farm_year_totals`` (double precision, in this order)."""
+for _name in TOTALS_COLUMNS:  # plain columns, one per number, mapped as attributes too
+    _column = Column(_name, Double(), nullable=True)
+    FarmYearTotals.__table__.append_column(_column)  # type: ignore[attr-defined]
+    FarmYearTotals.__mapper__.add_property(_name, _column)  # type: ignore[attr-defined]
 
 
 # The municipality's query reads farm_years only through this index (SQLite

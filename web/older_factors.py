@@ -23,9 +23,9 @@ from sqlmodel import Session, col, select
 
 from farmcalc.errors import FactorError, ValidationError
 from farmcalc.factors import DEFAULT_GWP, available_factor_sets, load_factor_set
-from web import crud
 from web.access import farm_query_for
 from web.models import Farm, FarmYear
+from web.store import store_results
 
 
 def current_versions() -> dict[str, str]:
@@ -115,18 +115,16 @@ def recalculate(
     (int, list of Failure)
         How many were stored (0 when any failed) and the failures.
     """
-    from farmcalc import calculate
+    from farmcalc import calculate_batch
 
-    results, failures = [], []
+    batches, failures = [], []
     for fy in farm_years:
         factors = fy.factor_set if fy.factor_set in available_factor_sets() else None
         try:
             if factors is None:
                 raise FactorError(fy.factor_set or "")
-            result = calculate(
-                fy.record, factors=factors, gwp=fy.gwp or DEFAULT_GWP, locale=locale
-            )
-            results.append((fy, result))
+            batch = calculate_batch([fy.record], factors=factors, gwp=fy.gwp or DEFAULT_GWP)
+            batches.append((fy, batch))
         except ValidationError as exc:
             farm = session.get(Farm, fy.farm_id)
             failures.append(Failure(farm, fy.year, [i.message(locale) for i in exc.issues[:3]]))
@@ -135,7 +133,7 @@ def recalculate(
             failures.append(Failure(farm, fy.year, []))
     if failures:
         return 0, failures
-    for fy, result in results:
-        crud.put_result(session=session, farm_year=fy, result=result)
+    for fy, batch in batches:  # the one writer; one commit for all of them
+        store_results(session, [fy], batch, locale=locale, commit=False)
     session.commit()
-    return len(results), []
+    return len(batches), []

@@ -81,9 +81,8 @@ def test_a_changed_result_or_layout_makes_the_figures_again(demo):
         fy = crud.save_farm_year(
             session=db, farm=db.get(Farm, fy.farm_id), year=2025, record=record
         )
-        from farmcalc import calculate
 
-        crud.store_result(session=db, farm_year=fy, result=calculate(fy.record))
+        crud.calculate_farm_year(session=db, farm_year=fy)
         db.commit()
         layout = inventory_layout()
         keys = stale_measure_keys(session=db, municipality_code="1290", year=2025, layout=layout)

@@ -172,12 +172,11 @@ def _farm(db, owner: User, code: str, municipality: str = "1290") -> Farm:
 
 
 def _calculated_year(db, farm: Farm, year: int = 2025) -> None:
-    from farmcalc import calculate
     from web import crud
 
     rec = demo_records(1, seed=11, year=year, id_prefix="Q")[0]
     fy = crud.save_farm_year(session=db, farm=farm, year=year, record=rec)
-    crud.store_result(session=db, farm_year=fy, result=calculate(fy.record))
+    crud.calculate_farm_year(session=db, farm_year=fy)
 
 
 def test_frame_gives_each_farm_year_its_owner_as_respondent_and_a_farm_key(app, seed):

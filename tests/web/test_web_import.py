@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 import farmcalc
 from farmcalc.excel import example_records, read_workbook, write_template
@@ -255,70 +255,41 @@ def test_shared_farm_is_updated_not_copied(app, client, seed, login):
 
 
 @pytest.mark.parametrize(("factors", "gwp"), [("sweden", "AR5"), ("ipcc2019", "AR6")])
-def test_import_stores_the_totals_its_stored_results_make(app, seed, factors, gwp):
-    """The import packs the municipality's totals (with the measures' savings) from its
-    batch; they are, bit for bit, what the other writers make from the stored record and
-    result (``totals_values``), on the first upload and on the re-upload."""
+def test_import_stores_the_totals_the_one_writer_makes(app, seed, factors, gwp):
+    """The import's totals (with the measures' savings) are, bit for bit, what the one
+    writer makes of each stored record calculated alone with the stored method, on the
+    first upload and on the re-upload; a re-upload duplicates nothing."""
+    from farmcalc import calculate_batch
     from farmcalc.demo import demo_records
     from farmcalc.measures import SAVING_COLUMNS
     from web.db import get_session
     from web.importer import import_workbook
-    from web.models import FarmYearTotals, User
-    from web.totals import stale_keys, totals_values, unpack
+    from web.models import TOTALS_COLUMNS, FarmYearTotals, User
+    from web.store import totals_rows
 
     records = example_records() + demo_records(40, municipality_code="0180")
     data = workbook(records)
-    columns = [getattr(FarmYear, c) for c in ("farm_id", "year", "record", "result")] + [
-        getattr(FarmYear, c) for c in ("calculated_at", "factor_set", "gwp")
-    ]
     with app.app_context():
         db = get_session()
         user = db.get(User, seed.users["advisor_without"])
         for again in (False, True):
             result = import_workbook(session=db, user=user, source=data, factors=factors, gwp=gwp)
             assert result.ok and result.n_updated == (len(records) if again else 0)
-            mine = select(*columns).join(Farm, Farm.id == FarmYear.farm_id)
-            fys = db.execute(mine.where(Farm.owner_id == user.id)).all()
-            expected = totals_values([dict(r._mapping) for r in fys])
-            assert len(expected) == len(records)
-            stored = {
-                (r.farm_id, r.year): dict(r._mapping)
-                for r in db.execute(select(FarmYearTotals.__table__)).all()
-            }
+            mine = select(FarmYear).join(Farm, Farm.id == FarmYear.farm_id)
+            fys = db.execute(mine.where(Farm.owner_id == user.id)).scalars().all()
+            assert len(fys) == len(records)
+            t = FarmYearTotals.__table__
+            stored = {(r.farm_id, r.year): r._mapping for r in db.execute(select(t)).all()}
             assert len(stored) == len(records)  # one row per farm-year, never two
-            assert {(e["farm_id"], e["year"]): e for e in expected} == stored
-            savings = unpack([e["summary"] for e in expected])[list(SAVING_COLUMNS)]
-            assert (savings.to_numpy() > 0).any()  # the measures were worked out
-            # nothing for the dashboard to make again (it reads confirmed farms only)
-            db.execute(update(Farm).values(confirmation="confirmed"))
-            db.commit()
-            for code in ("1290", "0180"):
-                assert stale_keys(session=db, municipality_code=code) == []
-
-
-def test_import_whose_totals_cannot_be_packed_ahead_still_stores_them(app, seed, monkeypatch):
-    """Should the batch's totals fail, the farm-years are stored all the same and their
-    totals made from the stored rows, as every other writer makes them."""
-    from web import importer
-    from web.db import get_session
-    from web.models import FarmYearTotals, User
-    from web.totals import totals_values
-
-    def fail(batch):
-        raise ValueError("no aggregation item")
-
-    monkeypatch.setattr(importer, "batch_totals", fail)
-    with app.app_context():
-        db = get_session()
-        user = db.get(User, seed.users["advisor_without"])
-        result = importer.import_workbook(session=db, user=user, source=workbook(example=True))
-        assert result.ok and result.n_inserted == N_EXAMPLE
-        fys = db.execute(select(FarmYear).where(FarmYear.calculated_at.is_not(None))).all()
-        rows = [fy[0].model_dump() for fy in fys]
-        stored = db.execute(select(FarmYearTotals.__table__)).all()
-        assert {(r.farm_id, r.year): r.summary for r in stored} == {
-            (t["farm_id"], t["year"]): t["summary"] for t in totals_values(rows)
-        }
+            for fy in fys:
+                assert (fy.factor_set, fy.gwp) == (factors, gwp)
+                want = totals_rows(calculate_batch([fy.record], factors=factors, gwp=gwp))[0]
+                got = stored[(fy.farm_id, fy.year)]
+                assert got["calculated_at"] == fy.calculated_at
+                assert got["farm_type"] == want["farm_type"]
+                assert [got[c] for c in TOTALS_COLUMNS] == [want[c] for c in TOTALS_COLUMNS]
+            savings = [[r[c] for c in SAVING_COLUMNS] for r in stored.values()]
+            assert any(v > 0 for row in savings for v in row)  # the measures were worked out
 
 
 # ------------------------------------------------------------ nothing stored
@@ -397,15 +368,15 @@ def test_farmer_imports_into_own_farms(app, client, seed, login):
 
 
 def _fail_after_upsert(monkeypatch):
-    from web import crud
+    from web import importer
 
-    real = crud.upsert_farm_years
+    real = importer.store_results
 
-    def upsert_then_fail(**kwargs):
-        real(**kwargs)  # the rows are written in the transaction …
+    def upsert_then_fail(*args, **kwargs):
+        real(*args, **kwargs)  # the rows are written in the transaction …
         raise RuntimeError("the power went out")  # … which never commits
 
-    monkeypatch.setattr(crud, "upsert_farm_years", upsert_then_fail)
+    monkeypatch.setattr(importer, "store_results", upsert_then_fail)
 
 
 def test_interrupted_import_leaves_the_database_as_it_was(

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from farmcalc.aggregate import Rule, _rule_fails, aggregate, measure_contributions
 from farmcalc.demo import demo_records
-from farmcalc.measures import ALL_MEASURES, MEASURES, MORE_MEASURES, describe, measure_savings
+from farmcalc.measures import ALL_MEASURES, MORE_MEASURES, describe, measure_savings
 from farmcalc.record import records_to_tables
 from tests.web.conftest import answer_twofactor
 from web.cli import DEMO_PASSWORD, create_demo_data
@@ -342,7 +342,7 @@ def test_exports_carry_the_measures(client, demo):
 
 
 def test_totals_carry_each_farms_savings(app, demo):
-    """The packed totals hold what the measures save on each stored farm-year."""
+    """The totals rows hold what the measures save on each stored farm-year."""
     with app.app_context():
         frame = load_frame(session=get_session(), municipality_code="1290")
     cols = [f"measure_{m}_co2e_kg_saved" for m in ALL_MEASURES]
@@ -354,15 +354,14 @@ def test_totals_carry_each_farms_savings(app, demo):
 def test_result_page_reads_the_savings_kept_with_the_totals(app, client, seed, login, calculated):
     """The page reads the savings from the farm-year's totals row, not working them out again.
 
-    The row's savings are measure_savings of the stored record, bit for bit;
-    a row made for another result is not used (the page works them out and
-    shows the same measures); a row whose numbers were changed shows them,
-    which proves that the page read the row.
+    The row's savings are measure_savings of the stored record, bit for bit
+    (the one writer stores them with the result); a row whose numbers were
+    changed shows them, which proves that the page read the row.
     """
     from sqlalchemy import update
 
     from web.models import FarmYearTotals
-    from web.totals import DTYPE, PACKED, stored_measure_savings
+    from web.totals import stored_measure_savings
 
     record, result = calculated
     tables, _ = records_to_tables([record])
@@ -376,14 +375,6 @@ def test_result_page_reads_the_savings_kept_with_the_totals(app, client, seed, l
             select(FarmYear).where(FarmYear.farm_id == seed.farms["own"], FarmYear.year == 2024)
         ).scalar_one()
         assert stored_measure_savings(session=db, farm_year=fy) == want
-        # a row made for another (older) result is stale: not used
-        summary, calculated_at = (
-            db.connection().execute(select(t.summary, t.calculated_at).where(key)).one()
-        )
-        db.connection().execute(update(FarmYearTotals).where(key).values(gwp="AR4"))
-        assert stored_measure_savings(session=db, farm_year=fy) is None
-        db.connection().execute(update(FarmYearTotals).where(key).values(gwp=result["gwp"]))
-        db.commit()
     login(client, seed.emails["owner"])
     titles = re.findall(
         r"<h3>(.*?)</h3>", measures_section(client.get(result_url(seed)).get_data(as_text=True))
@@ -392,29 +383,19 @@ def test_result_page_reads_the_savings_kept_with_the_totals(app, client, seed, l
     assert titles[0] == describe(biggest, "sv")["title"]
 
     # the row's numbers changed by hand: the page shows them (it read the row)
-    numbers = np.frombuffer(summary, dtype=DTYPE).copy()
     smallest = min((m for m in want if want[m] >= 50), key=want.get)
-    numbers[PACKED.index(f"measure_{smallest}_co2e_kg_saved")] = 10 * want[biggest]
     with app.app_context():
         db = get_session()
         db.connection().execute(
-            update(FarmYearTotals).where(key).values(summary=numbers.tobytes())
+            update(FarmYearTotals)
+            .where(key)
+            .values({f"measure_{smallest}_co2e_kg_saved": 10 * want[biggest]})
         )
         db.commit()
     titles = re.findall(
         r"<h3>(.*?)</h3>", measures_section(client.get(result_url(seed)).get_data(as_text=True))
     )
     assert titles[0] == describe(smallest, "sv")["title"]
-    # and a stale row (another result time) is worked out again: the true order
-    with app.app_context():
-        db = get_session()
-        later = calculated_at.replace(year=calculated_at.year + 1)
-        db.connection().execute(update(FarmYearTotals).where(key).values(calculated_at=later))
-        db.commit()
-    titles = re.findall(
-        r"<h3>(.*?)</h3>", measures_section(client.get(result_url(seed)).get_data(as_text=True))
-    )
-    assert titles[0] == describe(biggest, "sv")["title"]
 
 
 # ------------------------------------------------- the seven newer measures
@@ -514,54 +495,3 @@ def test_cli_json_lists_every_measure(app, demo, runner):
     }
     shown = [m["value"] for m in data["measures"] if m["value"] is not None]
     assert shown == sorted(shown, reverse=True)
-
-
-def _old_layout() -> tuple[tuple[str, ...], str]:
-    """What the totals were packed with before every measure was stored (the six only)."""
-    import hashlib
-
-    from farmcalc.aggregate import FARM_TYPES, SUMMARY_COLUMNS
-    from farmcalc.measures import saving_column
-
-    packed = ("year", "farm_type", *SUMMARY_COLUMNS, *(saving_column(m) for m in MEASURES))
-    layout = hashlib.sha256((",".join(packed) + ";" + ",".join(FARM_TYPES)).encode())
-    return packed, layout.hexdigest()[:16]
-
-
-def test_totals_of_the_old_layout_are_remade_on_read(app, client, seed, login, demo):
-    """Rows packed by the code that stored six measures are stale: remade with all thirteen."""
-    from sqlalchemy import update
-
-    from web.models import FarmYearTotals
-    from web.totals import LAYOUT, PACKED, stale_keys, stored_measure_savings
-
-    old_packed, old_layout = _old_layout()
-    assert old_layout != LAYOUT and len(old_packed) == len(PACKED) - len(MORE_MEASURES)
-    t = FarmYearTotals.__table__.c
-    with app.app_context():
-        db = get_session()
-        fresh = load_frame(session=db, municipality_code="1290")
-        rows = db.connection().execute(select(t.farm_id, t.year, t.summary)).all()
-        for farm_id, year, summary in rows:  # what the old code wrote: the first numbers
-            old = np.frombuffer(summary, dtype="<f8")[: len(old_packed)].tobytes()
-            db.connection().execute(
-                update(FarmYearTotals)
-                .where((t.farm_id == farm_id) & (t.year == year))
-                .values(summary=old, layout=old_layout)
-            )
-        db.commit()
-        stale = stale_keys(session=db, municipality_code="1290")
-        assert len(stale) == len(rows)
-        fy = db.execute(select(FarmYear).where(FarmYear.year == 2025)).scalars().first()
-        assert stored_measure_savings(session=db, farm_year=fy) is None  # not read as new
-        frame = load_frame(session=get_session(), municipality_code="1290")
-        assert stale_keys(session=get_session(), municipality_code="1290") == []
-        layouts = get_session().connection().execute(select(t.layout).distinct()).all()
-        assert layouts == [(LAYOUT,)]
-    cols = [f"measure_{m}_co2e_kg_saved" for m in MORE_MEASURES]
-    assert len(frame) == len(fresh) == len(rows)
-    key = ["farm_key", "year"]
-    got = frame.sort_values(key).reset_index(drop=True)
-    want = fresh.sort_values(key).reset_index(drop=True)
-    np.testing.assert_array_equal(got[cols].to_numpy(), want[cols].to_numpy())
-    assert (got[cols].to_numpy() != 0).any()

@@ -5,7 +5,6 @@ figure below the disclosure limits."""
 import io
 import json
 import zipfile
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, func, select, update
@@ -14,8 +13,8 @@ from farmcalc.aggregate import Rule, _rule_fails, aggregate, contributions
 from tests.web.conftest import answer_twofactor
 from web.cli import DEMO_PASSWORD, create_demo_data
 from web.db import get_session
-from web.models import Farm, FarmYear, FarmYearTotals, User, utcnow
-from web.totals import load_frame, stale_keys
+from web.models import Farm, FarmYear, FarmYearTotals, User
+from web.totals import load_frame
 
 PAGES = [
     "/municipality/",
@@ -265,49 +264,49 @@ def test_totals_are_written_with_results_and_equal_them(app, demo):
         assert raw["mass:CH4"] * 1000 == pytest.approx(sum(r["totals"]["CH4_kg"] for r in res))
 
 
-def test_stale_or_missing_totals_are_made_again(app, demo):
+def test_reading_the_totals_writes_nothing(app, demo):
+    """The reader only reads: a farm-year whose row is gone is not counted, and not remade."""
     with app.app_context():
         db = get_session()
         before = load_frame(session=db, municipality_code="1290")
-        fy = db.execute(select(FarmYear.farm_id, FarmYear.year).limit(3)).all()
-        # another writer changed a result without the totals; one row lost its totals
-        db.execute(
-            update(FarmYear)
-            .where(FarmYear.farm_id == fy[0][0], FarmYear.year == fy[0][1])
-            .values(calculated_at=utcnow() + timedelta(seconds=5))
-        )
+        fy = db.execute(select(FarmYear.farm_id, FarmYear.year).limit(1)).one()
         db.execute(
             delete(FarmYearTotals).where(
-                FarmYearTotals.farm_id == fy[1][0], FarmYearTotals.year == fy[1][1]
+                FarmYearTotals.farm_id == fy[0], FarmYearTotals.year == fy[1]
             )
         )
         db.commit()
-        assert len(stale_keys(session=db, municipality_code="1290")) == 2
         after = load_frame(session=db, municipality_code="1290")
-        assert stale_keys(session=db, municipality_code="1290") == []
-    key = ["year", "farmland_ha", "livestock_units"]
-    assert (
-        after.sort_values(key)
-        .reset_index(drop=True)
-        .equals(before.sort_values(key).reset_index(drop=True))
-    )
+        assert len(after) == len(before) - 1
+        assert db.get(FarmYearTotals, (fy[0], fy[1])) is None
 
 
-def test_store_result_updates_and_delete_removes_the_totals(app, demo):
-    from farmcalc import calculate
+def test_calculating_a_changed_record_updates_and_delete_removes_the_totals(app, demo):
+    """The writer stores the changed record's result and totals together (no diesel, no
+    petrol: no fuel CO2); deleting the farm-year deletes its totals."""
+    from farmcalc import calculate_batch
     from web import crud
+    from web.models import TOTALS_COLUMNS
+    from web.store import totals_rows
 
     with app.app_context():
         db = get_session()
         fy = db.scalars(select(FarmYear).where(FarmYear.year == 2025)).first()
+        assert db.get(FarmYearTotals, (fy.farm_id, 2025)).fuel_co2_co2e_kg > 0
         record = {**fy.record, "energy": {**fy.record["energy"], "diesel_l": 0, "petrol_l": 0}}
         fy = crud.save_farm_year(
             session=db, farm=db.get(Farm, fy.farm_id), year=2025, record=record
         )
-        crud.store_result(session=db, farm_year=fy, result=calculate(fy.record))
-        assert stale_keys(session=db, municipality_code="1290") == []
-        row = db.get(FarmYearTotals, (fy.farm_id, 2025))
-        assert row is not None and row.calculated_at is not None
+        result = crud.calculate_farm_year(session=db, farm_year=fy)
+        row = db.execute(
+            select(FarmYearTotals.__table__).where(
+                FarmYearTotals.farm_id == fy.farm_id, FarmYearTotals.year == 2025
+            )
+        ).one()
+        assert row.calculated_at == fy.calculated_at and row.fuel_co2_co2e_kg == 0
+        assert row.factor_set == result["factor_set"] and not fy.is_draft
+        want = totals_rows(calculate_batch([fy.record]))[0]
+        assert [row._mapping[c] for c in TOTALS_COLUMNS] == [want[c] for c in TOTALS_COLUMNS]
         crud.delete_farm_year(session=db, farm_year=fy)
         assert db.get(FarmYearTotals, (fy.farm_id, 2025)) is None
 

@@ -70,22 +70,23 @@ def test_language_switch_ignores_unknown_language(client):
 def test_numbers_use_decimal_comma(app, client, seed, login):
     from web import crud
     from web.db import get_session
-    from web.models import Farm
+    from web.models import Farm, utcnow
 
     with app.app_context():
         db = get_session()
         farm = db.get(Farm, seed.farms["own"])
         fy = crud.save_farm_year(session=db, farm=farm, year=2025, record={})
-        crud.store_result(
-            session=db,
-            farm_year=fy,
-            result={
-                "factor_set": "sweden",
-                "factor_set_version": "9.9.9",
-                "gwp": "AR5",
-                "totals": {"co2e_kg": 1234567.0, "soil_carbon_co2e_kg": -2500.0},
-            },
-        )
+        # a made-up result (display only: no calculation makes these numbers)
+        fy.result = {
+            "factor_set": "sweden",
+            "factor_set_version": "9.9.9",
+            "gwp": "AR5",
+            "totals": {"co2e_kg": 1234567.0, "soil_carbon_co2e_kg": -2500.0},
+        }
+        fy.factor_set, fy.factor_set_version, fy.gwp = "sweden", "9.9.9", "AR5"
+        fy.calculated_at, fy.is_draft = utcnow(), False
+        db.add(fy)
+        db.commit()
     login(client, seed.emails["owner"])
     html = client.get(f"/farms/{seed.farms['own']}").get_data(as_text=True)
     assert "1\u00a0234,6" in html

@@ -8,8 +8,7 @@ One row per farm-year with a result (web/models.py ``FarmYearTotals``): the
 farm type and the numbers the municipality's aggregates need, packed, so that
 the dashboard never parses result JSON; and an index on farm_years (farm_id,
 year, calculated_at) through which the dashboard's query reads farm_years.
-The upgrade fills the table from the results already stored (rows it cannot
-make now are made when the dashboard is first read).
+The rows of results already stored are made by revision 0013 (plain columns).
 """
 
 from collections.abc import Sequence
@@ -55,38 +54,11 @@ def upgrade() -> None:
 
 
 def _backfill(table: sa.Table) -> None:
-    """Totals of every farm-year that already has a result (web/totals.py makes them)."""
-    from web.totals import totals_values
+    """Nothing: the rows of farm-years calculated before are made by revision 0013.
 
-    farm_years = sa.table(
-        "farm_years",
-        sa.column("farm_id", sa.Integer()),
-        sa.column("year", sa.Integer()),
-        sa.column("record", sa.JSON()),
-        sa.column("result", sa.JSON()),
-        sa.column("calculated_at", sa.DateTime(timezone=True)),
-        sa.column("factor_set", sa.String()),
-        sa.column("gwp", sa.String()),
-    )
-    conn = op.get_bind()
-    keys = conn.execute(
-        sa.select(farm_years.c.farm_id, farm_years.c.year)
-        .where(farm_years.c.calculated_at.is_not(None))
-        .order_by(farm_years.c.farm_id, farm_years.c.year)
-    ).all()
-    for start in range(0, len(keys), BATCH):
-        chunk = [tuple(k) for k in keys[start : start + BATCH]]
-        rows = conn.execute(
-            sa.select(farm_years).where(
-                sa.tuple_(farm_years.c.farm_id, farm_years.c.year).in_(chunk)
-            )
-        ).all()
-        try:
-            values = totals_values([dict(r._mapping) for r in rows])
-        except Exception:  # a record the code can no longer read
-            continue  # web.totals.load_frame makes (or skips) these rows later
-        if values:
-            op.bulk_insert(table, values)
+    (This revision once made them with ``web.totals.totals_values``, which the
+    one writer replaced; 0013 makes every missing row.)
+    """
 
 
 def downgrade() -> None:
