@@ -8,12 +8,13 @@ applied as masks over whole columns, and only failing rows cost Python.
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from itertools import chain, repeat
+from itertools import accumulate, chain, repeat
 from operator import itemgetter
 
 import numpy as np
@@ -62,6 +63,8 @@ CRUDE_PROTEIN_MAX_PCT = 40.0  # % of dry matter
 DIGESTIBILITY_MIN_PCT, DIGESTIBILITY_MAX_PCT = 40.0, 90.0  # DE, % of gross energy
 # Records are checked in blocks of this many farms (see _records_to_tables).
 CHUNK_FARMS = 512
+# Up to this many farms, the numbers of all columns are checked together (_clean_numbers).
+FEW_FARMS = 32
 
 # farm-level numbers: (object key, Num)
 FARM_OBJECTS: dict[str, tuple[Num, ...]] = {
@@ -342,9 +345,9 @@ CROP_DTYPE = pd.CategoricalDtype(CROPS)
 MINERAL_N_DTYPE = pd.CategoricalDtype(MINERAL_N_TYPES)
 SOIL_DTYPE = pd.CategoricalDtype(SOIL_TYPES)
 STATE_DTYPES = {k: pd.CategoricalDtype(v) for k, v in STATE_FIELDS.items()}
-# value → category code, for each of these types
+# value → category code, for each of these types (by id: hashing a dtype costs microseconds)
 _CODES = {
-    d: {c: i for i, c in enumerate(d.categories)}
+    id(d): {c: i for i, c in enumerate(d.categories)}
     for d in (
         LIVESTOCK_DTYPE,
         MANURE_DTYPE,
@@ -380,6 +383,11 @@ def with_categories(tables: FarmTables) -> FarmTables:
         todo = {c: d for c, d in dtypes.items() if frame[c].dtype != d}
         frames[name] = frame.astype(todo) if todo else frame
     return FarmTables(**frames)
+
+
+def _rows(mask: np.ndarray) -> np.ndarray:
+    """The positions where a 1-d mask is True (``numpy.flatnonzero`` without its wrappers)."""
+    return mask.nonzero()[0]
 
 
 def _floats(values: Sequence) -> np.ndarray:
@@ -418,13 +426,13 @@ def _numeric(values: Sequence, farms, paths, spec: Num, out: _Collector) -> np.n
     missing = np.isnan(arr)
     too_large = ~missing & ~(np.abs(arr) <= ABSURD)  # also ±inf
     if too_large.any():
-        for i in np.flatnonzero(too_large):
+        for i in _rows(too_large):
             out.add(farms[i], paths(i), "too_large", value=values[i], limit=ABSURD)
         arr[too_large] = NAN
         missing |= too_large
     any_missing = missing.any()
     if spec.required and any_missing:
-        for i in np.flatnonzero(missing):
+        for i in _rows(missing):
             out.add(farms[i], paths(i), "required")
     ok = ~missing
     if spec.minimum is not None:
@@ -432,16 +440,16 @@ def _numeric(values: Sequence, farms, paths, spec: Num, out: _Collector) -> np.n
         code = "exclusive_minimum" if spec.exclusive_minimum else "minimum"
         if spec.maximum == SHARE_MAX:
             code = "share"
-        for i in np.flatnonzero(bad):
+        for i in _rows(bad):
             out.add(farms[i], paths(i), code, value=arr[i], limit=spec.minimum)
     if spec.maximum is not None:
         bad = ok & (arr > spec.maximum)
         code = "share" if spec.maximum == SHARE_MAX else "maximum"
-        for i in np.flatnonzero(bad):
+        for i in _rows(bad):
             out.add(farms[i], paths(i), code, value=arr[i], limit=spec.maximum)
     if spec.integer:
         bad = ok & (np.floor(arr) != arr)
-        for i in np.flatnonzero(bad):
+        for i in _rows(bad):
             out.add(farms[i], paths(i), "type_integer", value=arr[i])
     if any_missing:
         arr[missing] = spec.missing
@@ -464,10 +472,13 @@ class _Coded:
 def _coded(values: Sequence, dtype: pd.CategoricalDtype) -> _Coded:
     """Code a vocabulary column (-1 where a value is not in it)."""
     n = len(values)
+    code = _CODES[id(dtype)]
     try:
-        codes = np.fromiter(map(_CODES[dtype].get, values, repeat(-1)), dtype=np.int16, count=n)
+        if n <= FEW_FARMS:
+            listed = list(map(code.get, values, repeat(-1)))
+            return _Coded(np.array(listed, dtype=np.int16), values, -1 in listed)
+        codes = np.fromiter(map(code.get, values, repeat(-1)), dtype=np.int16, count=n)
     except TypeError:  # an unhashable value (a list, an object)
-        code = _CODES[dtype]
         codes = np.array([code.get(v, -1) if _hashable(v) else -1 for v in values], np.int16)
     return _Coded(codes, values, bool((codes < 0).any()))
 
@@ -494,12 +505,16 @@ def _category(
     bad = codes < 0
     arr = np.fromiter(values, dtype=object, count=n)
     if default is not None:
-        fill = bad & pd.isna(arr)
-        codes[fill] = dtype.categories.get_loc(default)
-        bad &= ~fill
+        where = _rows(bad)
+        if len(where) <= FEW_FARMS:  # a few values: one check each, no pandas call
+            fill = where[[bool(pd.isna(arr[i])) for i in where.tolist()]]
+        else:
+            fill = bad & pd.isna(arr)
+        codes[fill] = _CODES[id(dtype)][default]
+        bad[fill] = False
     if bad.any():
         allowed = tuple(dtype.categories)
-        for i in np.flatnonzero(bad):
+        for i in _rows(bad):
             v = arr[i]
             if _is_missing(v):
                 out.add(farms[i], paths(i), "required")
@@ -618,6 +633,14 @@ def _flatten(lists: Sequence, out: _Collector, key: str) -> tuple[np.ndarray, np
         lists = [_as_list(v, f, key, out) for f, v in enumerate(lists)]
     elif _NONE in types:
         lists = [v if v is not None else () for v in lists]
+    if len(lists) <= FEW_FARMS:  # a few lists: Python makes the indices faster than numpy
+        owner_list, pos_list = [], []
+        for f, items in enumerate(lists):
+            k = len(items)
+            owner_list += [f] * k
+            pos_list += range(k)
+        owner = np.array(owner_list, dtype=np.int64)
+        return owner, np.array(pos_list, dtype=np.int64), list(chain.from_iterable(lists))
     lens = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     owner = np.repeat(np.arange(len(lists), dtype=np.int64), lens)
     starts = np.cumsum(lens) - lens
@@ -626,12 +649,19 @@ def _flatten(lists: Sequence, out: _Collector, key: str) -> tuple[np.ndarray, np
 
 
 def _item_table(
-    lists: Sequence, key: str, allowed: frozenset, text_keys: tuple, nums, out: _Collector
+    lists: Sequence,
+    key: str,
+    allowed: frozenset,
+    text_keys: tuple,
+    nums,
+    out: _Collector,
+    few: bool = False,
 ) -> tuple[list[dict], dict[str, Sequence]]:
     """The items of list ``key`` of every record, and their raw columns.
 
     Items that are not objects and unknown fields become issues; the columns
-    are ``farm_idx``, ``pos``, the ``text_keys`` and the numeric columns.
+    are ``farm_idx``, ``pos``, the ``text_keys`` and the numeric columns
+    (float arrays, or as read if ``few``).
     """
     farms, pos, items = _flatten(lists, out, key)
     path = lambda i: f"{key}[{pos[i]}]"  # noqa: E731
@@ -639,8 +669,9 @@ def _item_table(
     keys = (*text_keys, *(n.key for n in nums))
     names = (*text_keys, *(n.column for n in nums))
     columns = dict(zip(names, _fields(items, keys, allowed, farms, path, out), strict=True))
-    for n in nums:
-        columns[n.column] = _floats(columns[n.column])
+    if not few:
+        for n in nums:
+            columns[n.column] = _floats(columns[n.column])
     return items, {"farm_idx": farms, "pos": pos, **columns}
 
 
@@ -701,11 +732,12 @@ def _records_to_tables(
     # objects: it runs on blocks small enough for the CPU cache, and turns
     # numbers into float arrays while they are there. Checking is numpy work
     # on whole columns: it runs once, over all blocks joined.
+    few = len(records) <= FEW_FARMS
     for start in range(0, max(len(records), 1), CHUNK_FARMS):
         block = _Collector()
-        parts.append(_block_columns(records[start : start + CHUNK_FARMS], block))
+        parts.append(_block_columns(records[start : start + CHUNK_FARMS], block, few))
         out.issues.extend(replace(i, farm=i.farm + start) for i in block.issues)
-    arrays = _arrays(_check_columns(*_join_raw(parts), out))
+    arrays = _arrays(_check_columns(*_join_raw(parts), out, few))
     _duplicates(arrays, out)
     _plausibility(arrays, out)
     if out.issues:
@@ -719,8 +751,11 @@ def _records_to_tables(
     return tables, out.issues
 
 
-def _block_columns(records: list, out: _Collector) -> tuple[dict, ...]:
+def _block_columns(records: list, out: _Collector, few: bool = False) -> tuple[dict, ...]:
     """Raw columns of one block of records: numbers as float arrays where they are numbers.
+
+    With ``few`` (a single block of at most :data:`FEW_FARMS` records) the
+    numbers stay as read, for :func:`_clean_numbers` to check all at once.
 
     Issues found here are about the records' shape (unknown fields, a
     non-object, a non-list); their farm is the index within the block.
@@ -763,6 +798,7 @@ def _block_columns(records: list, out: _Collector) -> tuple[dict, ...]:
         ("category", "manure_systems"),
         LIVESTOCK_NUMS,
         out,
+        few,
     )
     lv_farm, lv_pos = lv_rows["farm_idx"], lv_rows["pos"]
     systems = _objects(
@@ -771,8 +807,12 @@ def _block_columns(records: list, out: _Collector) -> tuple[dict, ...]:
         lambda i: f"livestock[{lv_pos[i]}].manure_systems",
         out,
     )
-    ms_lens = np.fromiter(map(len, systems), dtype=np.int64, count=len(systems))
-    ms_lv = np.repeat(np.arange(len(systems), dtype=np.int64), ms_lens)
+    if few:
+        ms_lv_list = [i for i, o in enumerate(systems) for _ in range(len(o))]
+        ms_lv = np.array(ms_lv_list, dtype=np.int64)
+    else:
+        ms_lens = np.fromiter(map(len, systems), dtype=np.int64, count=len(systems))
+        ms_lv = np.repeat(np.arange(len(systems), dtype=np.int64), ms_lens)
     ms_rows = {
         "farm_idx": lv_farm[ms_lv],
         "lv_idx": ms_lv,
@@ -781,7 +821,7 @@ def _block_columns(records: list, out: _Collector) -> tuple[dict, ...]:
         "pos": lv_pos[ms_lv],
     }
     _, crop_rows = _item_table(
-        top["crops"], "crops", CROP_KEYS, ("crop", "mineral_n_type"), CROP_NUMS, out
+        top["crops"], "crops", CROP_KEYS, ("crop", "mineral_n_type"), CROP_NUMS, out, few
     )
     ch_rows: list[tuple] = []
     with_changes = [] if soils and not any(map(len, soils)) else enumerate(soils)
@@ -818,11 +858,11 @@ def _block_columns(records: list, out: _Collector) -> tuple[dict, ...]:
     crop_rows["crop"] = _coded(crop_rows["crop"], CROP_DTYPE)
     crop_rows["mineral_n_type"] = _coded(crop_rows["mineral_n_type"], MINERAL_N_DTYPE)
     farm_nums["_soil_type"] = _coded(farm_nums["_soil_type"], SOIL_DTYPE)
-    farm_rows["year"] = _floats(farm_rows["year"])
-    for nums in FARM_OBJECTS.values():
-        for spec in nums:
+    if not few:
+        farm_rows["year"] = _floats(farm_rows["year"])
+        for spec in FARM_NUMS:
             farm_nums[spec.column] = _floats(farm_nums[spec.column])
-    ms_rows["share"] = _floats(ms_rows["share"])
+        ms_rows["share"] = _floats(ms_rows["share"])
     return farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_table
 
 
@@ -866,7 +906,7 @@ def _frame_level(df: pd.DataFrame, tree: dict, known: frozenset, allowed: dict) 
     for key, column in extra:
         s = df[column]
         vals = _plain(s)
-        for i in np.flatnonzero(s.notna().to_numpy()):
+        for i in _rows(s.notna().to_numpy()):
             records[i][key] = vals[i]
     return records
 
@@ -887,12 +927,23 @@ def _text_column(vals: Sequence, name: str, out: _Collector) -> np.ndarray:
     arr = np.fromiter(vals, dtype=object, count=len(vals))
     all_text = set(map(type, vals)) <= {str}
     if all_text:
-        bad = np.zeros(len(arr), dtype=bool)
+        if name == "farm_id":
+            if not all(map(str.strip, vals)):  # some id is empty
+                for i, v in enumerate(vals):
+                    if not v.strip():
+                        out.add(i, "farm_id", "required")
+        elif name == "municipality_code":
+            wrong = {v for v in set(vals) if not is_municipality_code(v)}
+            if wrong:
+                for i, v in enumerate(vals):
+                    if v in wrong:
+                        out.add(i, name, "municipality_code", value=v)
+        return arr
     else:
         bad = np.array([not (isinstance(v, str) or _is_missing(v)) for v in vals], dtype=bool)
     if name == "farm_id":
         # farm ids may be given as numbers in spreadsheets: accept integers
-        for i in np.flatnonzero(bad):
+        for i in _rows(bad):
             if type(arr[i]) is int:
                 arr[i] = str(arr[i])
                 bad[i] = False
@@ -900,7 +951,7 @@ def _text_column(vals: Sequence, name: str, out: _Collector) -> np.ndarray:
             for i, v in enumerate(arr.tolist()):
                 if not bad[i] and (_is_missing(v) or not str(v).strip()):
                     out.add(i, "farm_id", "required")
-    for i in np.flatnonzero(bad):
+    for i in _rows(bad):
         out.add(i, name, "type_string", value=arr[i])
     if name == "municipality_code":
         codes = {v for v in set(arr[~bad].tolist()) if not _is_missing(v)}
@@ -914,22 +965,29 @@ def _text_column(vals: Sequence, name: str, out: _Collector) -> np.ndarray:
     return arr
 
 
-def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, out):
-    """Check the raw columns of all records; the checked columns by table."""
+def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, out, few=False):
+    """Check the raw columns of all records; the checked columns by table.
+
+    ``few``: the columns come from :func:`_block_columns` with ``few=True``
+    (numbers not yet converted), and are first checked by
+    :func:`_clean_numbers`.
+    """
     n = len(farm_rows["farm_id"])
     farm_idx = np.arange(n)
     # ---- farms
     schema = np.fromiter(farm_rows["schema"], dtype=object, count=n)
-    for i in np.flatnonzero(schema != SCHEMA_ID):
+    for i in _rows(schema != SCHEMA_ID):
         if not _is_missing(schema[i]):
             out.add(i, "schema", "schema", value=schema[i], expected=SCHEMA_ID)
     farms: dict[str, object] = {
         col: _text_column(farm_rows[col], col, out)
         for col in ("farm_id", "name", "municipality_code")
     }
-    year_spec = Num("year", "year", required=True, minimum=None, integer=True, missing=NAN)
-    years = _numeric(farm_rows["year"], farm_idx, lambda i: "year", year_spec, out)
-    for i in np.flatnonzero((years < YEAR_MIN) | (years > YEAR_MAX)):
+    fast = _clean_numbers(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, few=few)
+    if fast is None and few:  # as the blocks of many farms have them (see _block_columns)
+        _block_floats(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows)
+    years = _number(fast, farm_rows, YEAR_SPEC, farm_idx, lambda i: "year", out)
+    for i in _rows((years < YEAR_MIN) | (years > YEAR_MAX)):
         out.add(
             i,
             "year",
@@ -939,13 +997,12 @@ def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, o
             low=YEAR_MIN,
             high=YEAR_MAX,
         )
-    farms["year"] = np.nan_to_num(years, nan=0).astype(np.int64)
+    # (no year is missing when every number was found clean: it is required)
+    farms["year"] = (years if fast else np.nan_to_num(years, nan=0)).astype(np.int64)
     for obj_key, nums in FARM_OBJECTS.items():
         for spec in nums:
             path = f"{obj_key}.{spec.key}"
-            farms[spec.column] = _numeric(
-                farm_nums[spec.column], farm_idx, lambda i, p=path: p, spec, out
-            )
+            farms[spec.column] = _number(fast, farm_nums, spec, farm_idx, lambda i, p=path: p, out)
     farms["soil_type"] = _category(
         farm_nums["_soil_type"],
         farm_idx,
@@ -968,7 +1025,7 @@ def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, o
             LIVESTOCK_DTYPE,
             out,
         ),
-        **_numeric_columns(lv_rows, LIVESTOCK_NUMS, lf, lv_path, out),
+        **_numeric_columns(lv_rows, LIVESTOCK_NUMS, lf, lv_path, out, fast),
     }
 
     # ---- manure systems
@@ -978,11 +1035,12 @@ def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, o
         msys, mf, lambda i: f"livestock[{mpos[i]}].manure_systems", MANURE_DTYPE, out
     )
     system_name = lambda i: msys.values[i] if msys.bad else MANURE_SYSTEMS[systems[i]]  # noqa: E731
-    shares = _numeric(
-        ms_rows["share"],
+    shares = _number(
+        fast,
+        ms_rows,
+        SHARE_SPEC,
         mf,
         lambda i: f"livestock[{mpos[i]}].manure_systems.{system_name(i)}",
-        Num("share", "share", required=True, maximum=SHARE_MAX),
         out,
     )
     ms = {"farm_idx": mf, "lv_idx": lv_ids, "system": systems, "share": shares}
@@ -990,9 +1048,9 @@ def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, o
     has_systems = np.bincount(lv_ids, minlength=len(lf)) > 0
     housed = (lv["head"] > 0) & (lv["pasture_fraction"] < 1)
     tol = 1e-6
-    for i in np.flatnonzero(has_systems & (np.abs(share_sum - 1) > tol)):
+    for i in _rows(has_systems & (np.abs(share_sum - 1) > tol)):
         out.add(lf[i], f"livestock[{lpos[i]}].manure_systems", "shares_sum", value=share_sum[i])
-    for i in np.flatnonzero(housed & ~has_systems):
+    for i in _rows(housed & ~has_systems):
         out.add(lf[i], f"livestock[{lpos[i]}].manure_systems", "manure_systems_missing")
 
     # ---- crops
@@ -1014,9 +1072,9 @@ def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, o
             out,
             default="unspecified",
         ),
-        **_numeric_columns(crop_rows, CROP_NUMS, cf, crop_path, out),
+        **_numeric_columns(crop_rows, CROP_NUMS, cf, crop_path, out, fast),
     }
-    for i in np.flatnonzero(both):
+    for i in _rows(both):
         out.add(
             cf[i],
             f"{crop_path(i)}.yield_kg_dm_per_ha",
@@ -1028,7 +1086,11 @@ def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, o
     # ---- soil changes
     hf, hpos = ch_rows["farm_idx"], ch_rows["pos"]
     ch_path = lambda i: f"soil.changes[{hpos[i]}]"  # noqa: E731
-    ch = {"farm_idx": hf, "pos": hpos, **_numeric_columns(ch_rows, CHANGE_NUMS, hf, ch_path, out)}
+    ch = {
+        "farm_idx": hf,
+        "pos": hpos,
+        **_numeric_columns(ch_rows, CHANGE_NUMS, hf, ch_path, out, fast),
+    }
     for side in ("from", "to"):
         for k, dtype in STATE_DTYPES.items():
             ch[f"{side}_{k}"] = _category(
@@ -1129,22 +1191,121 @@ def _duplicates(arrays: FarmArrays, out: _Collector) -> None:
         return
     farms = pd.DataFrame({"farm_id": ids_arr, "year": arrays.farms["year"]})
     dup = farms.duplicated(["farm_id", "year"], keep="first") & farms["farm_id"].notna()
-    for i in np.flatnonzero(dup.to_numpy()):
+    for i in _rows(dup.to_numpy()):
         out.add(i, "farm_id", "duplicate_farm", farm_id=ids[i], year=years[i])
 
 
-def _numeric_columns(rows: Mapping, specs, farms, item_path, out: _Collector) -> dict:
-    """Check and convert every numeric column of ``specs``."""
+def _numeric_columns(
+    rows: Mapping, specs, farms, item_path, out: _Collector, fast: dict | None = None
+) -> dict:
+    """Check and convert every numeric column of ``specs`` (see :func:`_number`)."""
     return {
-        spec.column: _numeric(
-            rows[spec.column],
-            farms,
-            lambda i, k=spec.key: f"{item_path(i)}.{k}",
-            spec,
-            out,
+        spec.column: _number(
+            fast, rows, spec, farms, lambda i, k=spec.key: f"{item_path(i)}.{k}", out
         )
         for spec in specs
     }
+
+
+def _number(fast: dict | None, rows: Mapping, spec: Num, farms, paths, out) -> np.ndarray:
+    """A checked numeric column: from :func:`_clean_numbers` if it found all clean, else
+    :func:`_numeric`'s."""
+    if fast is not None:
+        return fast[id(spec)]
+    return _numeric(rows[spec.column], farms, paths, spec, out)
+
+
+YEAR_SPEC = Num("year", "year", required=True, minimum=None, integer=True, missing=NAN)
+SHARE_SPEC = Num("share", "share", required=True, maximum=SHARE_MAX)
+FARM_NUMS = tuple(spec for nums in FARM_OBJECTS.values() for spec in nums)
+# Every numeric column, by the raw table it is in (the order of _check_columns's arguments).
+_NUMBER_SPECS = ((YEAR_SPEC,), FARM_NUMS, LIVESTOCK_NUMS, (SHARE_SPEC,), CROP_NUMS, CHANGE_NUMS)
+
+
+def _spec_bounds(specs: Sequence[Num]) -> dict[str, np.ndarray]:
+    """The rules of each column of ``specs`` as arrays (one value per column).
+
+    ``low``/``high``: the closed range a given value must be in (an exclusive
+    minimum as the next float above it, ±:data:`ABSURD` where no bound is
+    tighter); ``optional``: a missing value keeps the rules; ``integer``;
+    ``missing``: the value that stands for a missing one.
+    """
+    low = [-ABSURD if s.minimum is None else max(s.minimum, -ABSURD) for s in specs]
+    low = [
+        np.nextafter(v, np.inf) if s.minimum is not None and s.exclusive_minimum else v
+        for v, s in zip(low, specs, strict=True)
+    ]
+    return {
+        "low": np.array(low, dtype=float),
+        "high": np.array([ABSURD if s.maximum is None else min(s.maximum, ABSURD) for s in specs]),
+        "optional": np.array([not s.required for s in specs]),
+        "integer": np.array([s.integer for s in specs]),
+        "missing": np.array([s.missing for s in specs]),
+    }
+
+
+_BOUNDS = _spec_bounds([s for specs in _NUMBER_SPECS for s in specs])
+# (raw table, column) of every numeric column, and the id of its spec (see _number)
+_NUMBER_COLUMNS = [(t, s.column) for t, specs in enumerate(_NUMBER_SPECS) for s in specs]
+_SPEC_IDS = [id(s) for specs in _NUMBER_SPECS for s in specs]
+_CLEAN_TYPES = frozenset({int, float, _NONE, np.float64, np.int64})
+
+
+@functools.lru_cache(maxsize=128)
+def _element_bounds(lens: tuple[int, ...]) -> dict[str, np.ndarray]:
+    """:data:`_BOUNDS` repeated for every value of columns of these lengths (read-only)."""
+    out = {k: np.repeat(v, lens) for k, v in _BOUNDS.items()}
+    for v in out.values():
+        v.flags.writeable = False
+    return out
+
+
+def _clean_numbers(*tables: Mapping, few: bool) -> dict | None:
+    """Every numeric column of a few farms checked at once, or None if any value breaks a rule.
+
+    ``tables`` are the raw tables of :func:`_block_columns` (``few=True``:
+    numbers as read). All numbers are joined into one array and checked by
+    the rules of :func:`_numeric` at once; when every value keeps them, the
+    columns (missing values filled) are returned by the id of their
+    :class:`Num`. Otherwise None: then :func:`_numeric` checks column by
+    column and names each broken rule, as for many farms. (None is also
+    returned for what might be clean but is not simple to tell here, e.g. a
+    missing value of an optional whole-number column: the slow path decides.)
+    """
+    if not few:
+        return None
+    columns = [tables[t][c] for t, c in _NUMBER_COLUMNS]
+    values = list(chain.from_iterable(columns))
+    if not set(map(type, values)) <= _CLEAN_TYPES:
+        return None
+    try:
+        x = np.array(values, dtype=float)
+    except (OverflowError, ValueError, TypeError):
+        return None
+    b = _element_bounds(tuple(map(len, columns)))
+    missing = np.isnan(x)
+    ok = ((x >= b["low"]) & (x <= b["high"])) | (missing & b["optional"])
+    ok &= ~(b["integer"] & (np.floor(x) != x))
+    if not ok.all():
+        return None
+    x = np.where(missing, b["missing"], x)
+    ends = list(accumulate(map(len, columns)))
+    return dict(zip(_SPEC_IDS, map(x.__getitem__, map(slice, [0, *ends], ends)), strict=False))
+
+
+def _block_floats(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows) -> None:
+    """Convert, in place, the number columns that :func:`_block_columns` converts for many farms.
+
+    (The numbers of soil changes stay as read, as there.)
+    """
+    farm_rows["year"] = _floats(farm_rows["year"])
+    for spec in FARM_NUMS:
+        farm_nums[spec.column] = _floats(farm_nums[spec.column])
+    for spec in LIVESTOCK_NUMS:
+        lv_rows[spec.column] = _floats(lv_rows[spec.column])
+    ms_rows["share"] = _floats(ms_rows["share"])
+    for spec in CROP_NUMS:
+        crop_rows[spec.column] = _floats(crop_rows[spec.column])
 
 
 def _plausibility(t: FarmTables | FarmArrays, out) -> None:
@@ -1159,6 +1320,7 @@ def _plausibility(t: FarmTables | FarmArrays, out) -> None:
     n = a.n_farms
     cr = a.crops
     farmland = np.bincount(cr["farm_idx"], weights=cr["area_ha"], minlength=n)[:n]
+    has_land = farmland > 0
     lv = a.livestock
     if len(lv["farm_idx"]):
         code = lv["category"]
@@ -1172,9 +1334,9 @@ def _plausibility(t: FarmTables | FarmArrays, out) -> None:
         except Exception:  # factor data incomplete: skip this warning, never block
             lu_per_head[:] = 0.0
         lu = np.bincount(lv["farm_idx"], weights=lv["head"] * lu_per_head, minlength=n)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            density = lu / farmland
-        for i in np.flatnonzero((farmland > 0) & (density > PLAUSIBLE_LU_PER_HA)):
+        # divided where there is farmland only (elsewhere 0, not flagged)
+        density = np.divide(lu, farmland, out=np.zeros(n), where=has_land)
+        for i in _rows(density > PLAUSIBLE_LU_PER_HA):
             out.add(
                 i,
                 "livestock",
@@ -1183,10 +1345,10 @@ def _plausibility(t: FarmTables | FarmArrays, out) -> None:
                 value=round(density[i], 1),
                 limit=PLAUSIBLE_LU_PER_HA,
             )
-        for i in np.flatnonzero((farmland == 0) & (lu > 0)):
+        for i in _rows((farmland == 0) & (lu > 0)):
             out.add(i, "crops", "warn_livestock_no_land", WARNING)
         milk = lv["milk_kg_ecm_per_head"]
-        for r in np.flatnonzero(milk > PLAUSIBLE_MILK_KG_ECM):
+        for r in _rows(milk > PLAUSIBLE_MILK_KG_ECM):
             out.add(
                 lv["farm_idx"][r],
                 f"livestock[{lv['pos'][r]}].milk_kg_ecm_per_head",
@@ -1197,7 +1359,7 @@ def _plausibility(t: FarmTables | FarmArrays, out) -> None:
             )
         _live_weight_plausibility(lv, out)
     n_rate = cr["mineral_n_kg_per_ha"]
-    for r in np.flatnonzero(n_rate > PLAUSIBLE_MINERAL_N_PER_HA):
+    for r in _rows(n_rate > PLAUSIBLE_MINERAL_N_PER_HA):
         out.add(
             cr["farm_idx"][r],
             f"crops[{cr['pos'][r]}].mineral_n_kg_per_ha",
@@ -1207,10 +1369,8 @@ def _plausibility(t: FarmTables | FarmArrays, out) -> None:
             limit=PLAUSIBLE_MINERAL_N_PER_HA,
         )
     _yield_plausibility(cr, out)
-    diesel = a.farms["diesel_l"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_ha = diesel / farmland
-    for i in np.flatnonzero((farmland > 0) & (per_ha > PLAUSIBLE_DIESEL_L_PER_HA)):
+    per_ha = np.divide(a.farms["diesel_l"], farmland, out=np.zeros(n), where=has_land)
+    for i in _rows(per_ha > PLAUSIBLE_DIESEL_L_PER_HA):
         out.add(
             i,
             "energy.diesel_l",
@@ -1236,7 +1396,7 @@ def _live_weight_plausibility(lv: Mapping[str, np.ndarray], out) -> None:
         return
     code = lv["category"]
     limit = np.where(code >= 0, high[code], np.inf)
-    for r in np.flatnonzero(given & (weight > limit)):
+    for r in _rows(given & (weight > limit)):
         out.add(
             lv["farm_idx"][r],
             f"livestock[{lv['pos'][r]}].live_weight_kg",
@@ -1278,7 +1438,7 @@ def _yield_plausibility(cr: Mapping[str, np.ndarray], out) -> None:
         high = fs.column("plausible.yield", CROPS, "high")[code]
     except Exception:  # factor data incomplete: skip these warnings, never block
         return
-    rows = np.flatnonzero(known)
+    rows = _rows(known)
     fresh = cr["yield_kg_per_ha"][known]
     dm_given = cr["yield_kg_dm_per_ha"][known]
     forage = _FORAGE[code]
@@ -1286,7 +1446,7 @@ def _yield_plausibility(cr: Mapping[str, np.ndarray], out) -> None:
     # the yield on the crop's basis: dry matter for forage, fresh weight for the rest
     basis = np.where(forage, np.where(has_dm, dm_given, fresh * dry), fresh)
     basis = np.where(~forage & has_dm, dm_given / dry, basis)
-    for k in np.flatnonzero(forage & ~has_dm & (fresh > 0)):
+    for k in _rows(forage & ~has_dm & (fresh > 0)):
         r = rows[k]
         out.add(
             cr["farm_idx"][r],
@@ -1299,7 +1459,7 @@ def _yield_plausibility(cr: Mapping[str, np.ndarray], out) -> None:
             dm=round(basis[k]),
         )
     given = basis > 0
-    for k in np.flatnonzero(given & ((basis > high) | (basis < low))):
+    for k in _rows(given & ((basis > high) | (basis < low))):
         r = rows[k]
         key = "yield_kg_dm_per_ha" if has_dm[k] else "yield_kg_per_ha"
         side = "high" if basis[k] > high[k] else "low"
