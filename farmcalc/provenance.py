@@ -269,15 +269,24 @@ def group_sum_as_pandas(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarra
     if m == 0:
         return sums
     nan = np.isnan(block)
+    if np.bincount(ids, minlength=n).max() <= 2 and not nan.any():
+        # one or two rows a group: both ways add them in order (as bincount does)
+        for j in range(k):
+            sums[:, j] = np.bincount(ids, block[:, j], minlength=n)
+        return sums
+    new = np.empty(m, dtype=bool)
+    new[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=new[1:])
     if (ids[1:] >= ids[:-1]).all() and not nan.any():
-        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        starts = np.flatnonzero(new)
         for j in range(k):
             sums[ids[starts], j] = np.add.reduceat(np.ascontiguousarray(block[:, j]), starts)
         return sums
     order = np.argsort(ids, kind="stable")
     g, v, skip = ids[order], block[order], nan[order]
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    sizes = np.diff(np.r_[starts, len(g)])
+    np.not_equal(g[1:], g[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    sizes = np.diff(starts, append=m)
     rank = np.arange(len(g)) - np.repeat(starts, sizes)
     comp = np.zeros((n, k))
     for r in range(int(sizes.max())):

@@ -21,6 +21,7 @@ from farmcalc.sources.energy import (
     market_electricity_co2e,
     scope_view_columns,
 )
+from farmcalc.vocabulary import LIVESTOCK_CATEGORIES
 
 TOTALS = (
     "CH4_kg",
@@ -36,6 +37,7 @@ TOTALS = (
 _SOIL_CARBON = code("soil_carbon", "source")
 _FERTILISER = code("fertiliser_production", "source")
 _N_GAS = len(GAS_DTYPE.categories)
+_DAIRY = LIVESTOCK_CATEGORIES.index("dairy_cow")
 
 
 def column(table, name: str) -> np.ndarray:
@@ -105,7 +107,7 @@ def farm_totals(
         t["net_co2e_kg_per_ha"] = np.where(farmland > 0, net / farmland, np.nan)
     # milk (kg ECM) and the IDF 2022 physical allocation to milk
     lv = a.livestock
-    dairy = lv["category"] == a.vocabulary("livestock", "category").index("dairy_cow")
+    dairy = lv["category"] == _DAIRY
     milk_per_head = lv["milk_kg_ecm_per_head"]
     milk_given = dairy & ~np.isnan(milk_per_head)
     milk = _bincount(lv["farm_idx"], np.where(milk_given, lv["head"] * milk_per_head, 0.0), n)
