@@ -127,3 +127,39 @@ def test_calc_organic_soils_rows_and_draws():
         one = calc_organic_soils(tables, DrawnFactorSet.of(fs, {fid: draws[d : d + 1]}))
         np.testing.assert_array_equal(drawn.kg[d], one.kg[0])
     assert drawn.kg[0].sum() < drawn.kg[1].sum() < drawn.kg[2].sum()
+
+
+def test_calc_organic_soils_many_farms_sorted_as_aggregate():
+    """20 farms (beyond the cached layouts), rewetted and wetland too: rows sorted by
+    farm, category and gas as aggregate sorts them, each the model function's value."""
+    from farmcalc.rows import Rows, aggregate
+
+    records = [
+        {
+            "schema": "farmcalc.farm/1",
+            "farm_id": f"F{i}",
+            "year": 2025,
+            "organic_soils": {
+                "cropland_ha": float(i % 3),
+                "grassland_ha": float(i % 2),
+                "rewetted_ha": float(i % 4 == 1),
+            },
+            "wetlands": {"mineral_soil_ha": float(i % 5 == 2)},
+        }
+        for i in range(20)
+    ]
+    tables, _ = records_to_tables(records)
+    fs = load_factor_set("ipcc2019")
+    rows = calc_organic_soils(tables, fs)
+    again = aggregate([rows])  # aggregate keeps rows already in its order
+    for col in ("farm", "source", "category", "gas", "kg"):
+        np.testing.assert_array_equal(getattr(again, col), getattr(rows, col))
+    frame = rows.frame()
+    got = {(r.farm_idx, r.category, r.gas): r.kg for r in frame.itertuples()}
+    farm = 1  # grassland 1 ha, rewetted 1 ha
+    ch4_c = fs.value("organic_soils.ch4_c.rewetted")
+    assert got[(farm, "rewetted", "CH4")] == 1.0 * ch4_c * fs.value("constants.ch4_per_ch4_c")
+    assert (farm, "rewetted", "N2O") not in got  # EF 0 in this set: zero rows dropped
+    assert got[(2, "wetland_mineral_soil", "CH4")] == fs.value("wetland.ch4.mineral_soil")
+    assert (0, "cropland", "CO2") not in got  # farm 0 has no organic soil
+    assert isinstance(rows, Rows) and rows.farm.max() == 19

@@ -262,9 +262,9 @@ def _rows(columns: list[tuple[str, str, Numeric]], n: int, n2o_per_n: Numeric) -
     keep = (kg != 0).any(axis=0) if lead else kg != 0
     if len(lead) > 1:
         keep = keep.reshape(-1, n * k).any(axis=0)
-    farm, category, gas = _layout(
-        tuple(c for c, _, _ in columns), tuple(g for _, g, _ in columns), n
-    )
+    categories, gases = tuple(c for c, _, _ in columns), tuple(g for _, g, _ in columns)
+    layout = _layout if n <= _CACHED_FARMS else _layout.__wrapped__
+    farm, category, gas = layout(categories, gases, n)
     return Rows(
         farm[keep],
         np.full(int(np.count_nonzero(keep)), _SOURCE, dtype=np.int8),
@@ -272,6 +272,10 @@ def _rows(columns: list[tuple[str, str, Numeric]], n: int, n2o_per_n: Numeric) -
         gas[keep],
         kg[..., keep],
     )
+
+
+_CACHED_FARMS = 16
+"""Layouts of up to this many farms are cached (small batches, one farm per form save)."""
 
 
 @functools.lru_cache(maxsize=64)
