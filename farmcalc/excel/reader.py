@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -184,10 +186,17 @@ def absent_sheets(raw: RawWorkbook) -> list[L.Sheet]:
 
 
 def _read_calamine(data: bytes, lookup: dict, max_rows: int):
+    """The cells of the data sheets, read by python-calamine (Rust).
+
+    calamine parses a whole sheet at once and lets go of the GIL while it
+    does: the data sheets are read side by side, each by its own workbook
+    object (one per thread), on as many threads as the machine has cores.
+    Only called after :func:`.safety.inspect_package` passed the file.
+    """
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    cells: dict[str, list[list]] = {}
+    jobs: dict[str, str] = {}
     names: dict[str, str] = {}
     for name in wb.sheet_names:
         n = L.norm(name)
@@ -195,15 +204,25 @@ def _read_calamine(data: bytes, lookup: dict, max_rows: int):
             names["_version"] = _template_version(wb.get_sheet_by_name(name).to_python(nrows=2))
             continue
         sheet = lookup.get(n)
-        if sheet is None or sheet.key in cells:
+        if sheet is None or sheet.key in jobs:
             continue
-        ws = wb.get_sheet_by_name(name)
+        jobs[sheet.key] = name
+        names[sheet.key] = name
+
+    def one(name: str) -> list[list]:
+        own = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        ws = own.get_sheet_by_name(name)
         end = ws.end
         if end is not None and end[0] + 1 > max_rows + 10:
             raise WorkbookRefused("too_many_rows", sheet=name, n=end[0], limit=max_rows)
-        cells[sheet.key] = ws.to_python(skip_empty_area=False)
-        names[sheet.key] = name
-    return cells, names
+        return ws.to_python(skip_empty_area=False)
+
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers <= 1:
+        return {key: one(name) for key, name in jobs.items()}, names
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {key: pool.submit(one, name) for key, name in jobs.items()}
+        return {key: f.result() for key, f in futures.items()}, names
 
 
 def _read_openpyxl(data: bytes, lookup: dict, max_rows: int):
@@ -310,8 +329,9 @@ def _match_sheet(
     issues.extend(local)
     data = rows[header_row + 1 :]
     n = len(data)
-    width = max((len(r) for r in data), default=0)
-    if any(len(r) != width for r in data):  # ragged rows (the openpyxl fallback)
+    lengths = set(map(len, data))
+    width = max(lengths, default=0)
+    if len(lengths) > 1:  # ragged rows (the openpyxl fallback)
         data = [list(r) + [""] * (width - len(r)) for r in data]
     transposed = list(zip(*data, strict=True)) if data and width else []
     columns = {
@@ -349,7 +369,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:[ '\u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?%?")
 _SPACES = re.compile(r"[ '\u00a0\u202f\u2009]")
 _MINUS = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\ufe63\uff0d"), "-")
-_NOT_NUMBERS = (bool, dt.date, dt.datetime, dt.time, dt.timedelta)
+_CODE = re.compile(r"[0-9]{4}")
 BLANK = object()
 
 
@@ -394,30 +414,42 @@ class Converted:
 
 
 def convert_numbers(values: list, errors: dict[int, str], *, percent: bool) -> Converted:
-    """Cells → float (NaN where empty or bad), column-wise."""
+    """Cells → float (NaN where empty or bad), column-wise.
+
+    A column of numbers and empty cells (what Excel and the template give)
+    is converted by numpy alone; only other cells (text, dates, truth
+    values) are looked at one by one.
+    """
     n = len(values)
     problems: list[tuple[int, str, Any, dict]] = []
-    types = set(map(type, values))
+    kinds = list(map(type, values))
+    types = set(kinds)
+    obj = np.fromiter(values, dtype=object, count=n)
     if types <= {float, int}:
-        arr = np.array(values, dtype=float)
+        arr = obj.astype(float)
         missing = np.zeros(n, dtype=bool)
+        slow = ~np.isfinite(arr)
+    elif types <= {float, int, str} and kinds.count(str) == values.count(""):
+        missing = np.asarray(obj == "", dtype=bool)
+        obj[missing] = np.nan
+        arr = obj.astype(float)
+        slow = ~np.isfinite(arr) & ~missing
     else:
-        s = pd.Series(values, dtype=object)
-        missing = np.array(s.eq(""), dtype=bool)  # a writable copy
-        arr = np.array(pd.to_numeric(s, errors="coerce"), dtype=float)
-        slow = (np.isnan(arr) & ~missing) | np.isinf(arr)
-        if any(issubclass(t, _NOT_NUMBERS) for t in types):
-            slow |= np.fromiter((isinstance(v, _NOT_NUMBERS) for v in values), bool, n)
-        for i in np.flatnonzero(slow):
-            v = values[i]
-            parsed = parse_number_text(v, percent=percent) if isinstance(v, str) else None
-            if parsed is BLANK:
-                arr[i], missing[i] = np.nan, True
-            elif parsed is None:
-                arr[i] = np.nan
-                problems.append((int(i), "not_a_number", v, {}))
-            else:
-                arr[i] = parsed
+        plain = np.fromiter((k is float or k is int for k in kinds), bool, n)
+        missing = np.zeros(n, dtype=bool)
+        arr = np.full(n, np.nan)
+        arr[plain] = obj[plain].astype(float)
+        slow = ~plain | ~np.isfinite(arr)
+    for i in np.flatnonzero(slow):
+        v = values[i]
+        parsed = parse_number_text(v, percent=percent) if isinstance(v, str) else None
+        if parsed is BLANK:
+            arr[i], missing[i] = np.nan, True
+        elif parsed is None:
+            arr[i] = np.nan
+            problems.append((int(i), "not_a_number", v, {}))
+        else:
+            arr[i] = parsed
     for i, text in errors.items():
         if i < n:
             arr[i], missing[i] = np.nan, False
@@ -425,24 +457,38 @@ def convert_numbers(values: list, errors: dict[int, str], *, percent: bool) -> C
     return Converted(arr, missing, problems)
 
 
+def _text_cell(v: str) -> tuple[str | None, tuple[int, str] | None]:
+    """A text cell: (text or None when blank, bad character found or None)."""
+    t = unicodedata.normalize("NFC", v).strip()
+    found = bad_character(t)  # calamine reads Excel's _x0000_ as a NUL byte
+    return (None, found) if found else (t or None, None)
+
+
 def convert_text(values: list, errors: dict[int, str], *, kind: str) -> Converted:
-    """Cells → str or None; numbers become their digits (``1290.0`` → ``"1290"``)."""
+    """Cells → str or None; numbers become their digits (``1290.0`` → ``"1290"``).
+
+    Each distinct text is normalised and checked once (a farm id repeats on
+    every row of the farm's animals and crops).
+    """
     n = len(values)
     out = np.empty(n, dtype=object)
     missing = np.zeros(n, dtype=bool)
     problems: list[tuple[int, str, Any, dict]] = []
+    seen: dict[str, tuple[str | None, tuple[int, str] | None]] = {}
     for i, v in enumerate(values):
         if type(v) is str:
-            t = unicodedata.normalize("NFC", v).strip()
-            found = bad_character(t)  # calamine reads Excel's _x0000_ as a NUL byte
+            done = seen.get(v)
+            if done is None:
+                done = seen[v] = _text_cell(v)
+            t, found = done
             if found:
-                out[i], missing[i] = None, False
+                out[i] = None
                 problems.append(
                     (i, "text_character", None, {"char": char_name(found[1]), "pos": found[0]})
                 )
                 continue
-            out[i] = t or None
-            missing[i] = not t
+            out[i] = t
+            missing[i] = t is None
         elif isinstance(v, int | float) and not isinstance(v, bool):
             if float(v).is_integer():
                 t = str(int(v))
@@ -640,8 +686,8 @@ def _parse_sheet(raw: RawSheet, out: list[SheetIssue]) -> _Parsed:
                 bad_row[i] = True
         if col.kind == L.CODE:
             vals = kept.values
-            ok = np.array(
-                [v is None or bool(re.fullmatch(r"[0-9]{4}", v)) for v in vals], dtype=bool
+            ok = np.fromiter(
+                (v is None or _CODE.fullmatch(v) is not None for v in vals), bool, len(vals)
             )
             for i in np.flatnonzero(~ok):
                 sink.add(
