@@ -6,22 +6,28 @@ over the dozen calculators, never over farms.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from farmcalc.factors import FactorSet, as_keys
+from farmcalc.arrays import farm_sum
+from farmcalc.factors import FactorSet
 from farmcalc.record import FarmTables
-from farmcalc.rows import Rows, aggregate, group_sum
+from farmcalc.rows import Rows, aggregate
 from farmcalc.soil_carbon import calc_soil_carbon_icbm, calc_soil_carbon_ipcc
 from farmcalc.sources.energy import calc_energy
 from farmcalc.sources.liming import calc_liming
 from farmcalc.sources.livestock import calc_livestock
 from farmcalc.sources.organic_soils import calc_organic_soils
-from farmcalc.sources.soils_n2o import calc_soils_n2o
+from farmcalc.sources.soils_n2o import PastureN, calc_soils_n2o
+from farmcalc.vocabulary import LIVESTOCK_CATEGORIES
 
 SOIL_CARBON_METHODS = ("icbm", "ipcc_tier1")
+# livestock categories by name (F_PRP rows are sorted by the category's name)
+_BY_NAME = np.argsort(np.array(LIVESTOCK_CATEGORIES, dtype=object), kind="stable")
+_NAME_RANK = np.argsort(_BY_NAME)
 
 
 @dataclass(frozen=True)
@@ -34,9 +40,11 @@ class Inventory:
         Gas masses per farm × source × category × gas [kg yr-1], in a
         stable order (see :func:`farmcalc.rows.aggregate`); ``kg`` is
         ``(m,)``, or ``(D, m)`` with a drawn factor set.
-    n_flows : DataFrame
+    n_flows : dict of str to ndarray
         Nitrogen of each livestock row (excreted, pasture, housed,
-        available), its enteric tier and ``nex_default``.
+        available), its enteric tier and ``nex_default``
+        (:attr:`farmcalc.sources.livestock.LivestockResult.n_flows`;
+        :func:`farmcalc.sources.livestock.n_flows_frame` makes the old table).
     per_crop : DataFrame
         Emissions attributable to each crop's own inputs (N2O, urea CO2,
         fertiliser manufacture).
@@ -50,39 +58,37 @@ class Inventory:
     """
 
     rows: Rows
-    n_flows: pd.DataFrame
+    n_flows: dict[str, np.ndarray]
     per_crop: pd.DataFrame
     icbm_delta_c: np.ndarray
     ipcc_delta_c: np.ndarray
     soil_carbon_method: str
 
 
-def pasture_n(n_flows: pd.DataFrame) -> pd.DataFrame:
+def pasture_n(n_flows: Mapping[str, np.ndarray]) -> PastureN:
     """Urine and dung N on pasture (F_PRP) per farm and livestock category.
+
+    Parameters
+    ----------
+    n_flows : dict of str to ndarray
+        :attr:`farmcalc.sources.livestock.LivestockResult.n_flows`.
 
     Returns
     -------
-    DataFrame
-        ``farm_idx, category, n_kg`` [kg N yr-1], sorted by farm and by the
+    PastureN
+        ``farm_idx, category`` (codes of ``LIVESTOCK_CATEGORIES``), ``n_kg``
+        [kg N yr-1; ``(..., m)`` with draws], sorted by farm and by the
         category's name, each sum in the order of the livestock rows (as
         ``groupby(["farm_idx", "category"]).sum()`` of the names gives it).
     """
-    cat = as_keys(n_flows["category"])
-    names = cat.categories.to_numpy(dtype=object)
-    by_name = np.argsort(names, kind="stable")
-    name_rank = np.empty(len(names), dtype=np.int64)
-    name_rank[by_name] = np.arange(len(names))
-    known = cat.codes >= 0
-    farm = n_flows["farm_idx"].to_numpy(dtype=np.int64)[known]
-    key = farm * len(names) + name_rank[cat.codes[known]]
+    cat = n_flows["category"]
+    known = cat >= 0
+    farm = n_flows["farm_idx"][known]
+    key = farm * len(LIVESTOCK_CATEGORIES) + _NAME_RANK[cat[known]]
     keys, group = np.unique(key, return_inverse=True)
-    n_kg = group_sum(group, n_flows["n_pasture_kg"].to_numpy(dtype=float)[known], len(keys))
-    return pd.DataFrame(
-        {
-            "farm_idx": keys // len(names),
-            "category": pd.Categorical.from_codes(by_name[keys % len(names)], dtype=cat.dtype),
-            "n_kg": n_kg,
-        }
+    n_kg = farm_sum(group, n_flows["n_pasture_kg"][..., known], len(keys))
+    return PastureN(
+        keys // len(LIVESTOCK_CATEGORIES), _BY_NAME[keys % len(LIVESTOCK_CATEGORIES)], n_kg
     )
 
 
@@ -93,23 +99,15 @@ def run(tables: FarmTables, fs: FactorSet) -> Inventory:
     :mod:`farmcalc.outputs.characterisation`.
     """
     n = tables.n_farms
-    farm_index = tables.farms.index
     livestock = calc_livestock(tables, fs)
     n_flows = livestock.n_flows
 
     # Soil carbon first: losses of SOC mineralise N (F_SOM, Eq. 11.8).
-    f_on_available = pd.Series(
-        group_sum(
-            n_flows["farm_idx"].to_numpy(dtype=np.int64),
-            n_flows["n_available_kg"].to_numpy(dtype=float),
-            n,
-        ),
-        index=farm_index,
-    )
+    f_on_available = farm_sum(n_flows["farm_idx"], n_flows["n_available_kg"], n)
     ipcc = calc_soil_carbon_ipcc(tables, fs)
     # ICBM is a Swedish model: sets without its parameters report it as not available.
     if "icbm.k1" in fs:
-        icbm = calc_soil_carbon_icbm(tables, fs, manure_n_kg=f_on_available.to_numpy())
+        icbm = calc_soil_carbon_icbm(tables, fs, manure_n_kg=f_on_available)
         icbm_delta_c = icbm_reported = icbm.delta_c_kg_per_yr
     else:
         icbm_delta_c = icbm_reported = np.full(n, np.nan)
@@ -121,7 +119,7 @@ def run(tables: FarmTables, fs: FactorSet) -> Inventory:
     )
 
     f_prp = pasture_n(n_flows)
-    soils = calc_soils_n2o(tables, fs, f_prp, f_on_available.to_numpy(), f_som)
+    soils = calc_soils_n2o(tables, fs, f_prp, f_on_available, f_som)
 
     method = fs.setting("soil_carbon_method")
     if method not in SOIL_CARBON_METHODS:

@@ -228,7 +228,7 @@ def _expected_rows(fs):
 
 
 def test_rows_match_hand_arithmetic(result, fs):
-    rows = result.rows
+    rows = result.rows.frame()
     assert list(rows.columns) == ROW_COLUMNS
     expected = _expected_rows(fs)
     got = {tuple(k): kg for *k, kg in rows.itertuples(index=False)}
@@ -240,7 +240,7 @@ def test_rows_match_hand_arithmetic(result, fs):
 
 
 def test_tier2_cow_is_in_the_expected_range(result):
-    rows = result.rows.set_index(["farm_idx", "source", "category", "gas"])["kg"]
+    rows = result.rows.frame().set_index(["farm_idx", "source", "category", "gas"])["kg"]
     ef = rows[(1, "enteric_fermentation", "dairy_cow", "CH4")] / 100
     assert 120 < ef < 150  # kg CH4 per cow and year
 
@@ -248,7 +248,7 @@ def test_tier2_cow_is_in_the_expected_range(result):
 def test_n_flows(result, fs):
     v = fs.value
     days = v("constants.days_per_year")
-    nf = result.n_flows
+    nf = result.n_flows_frame()
     assert list(nf.columns) == N_FLOW_COLUMNS
     assert list(nf.index) == [0, 1, 2, 3, 4]
     assert nf["farm_idx"].tolist() == [1, 1, 2, 2, 2]
@@ -292,8 +292,8 @@ def test_n_flows(result, fs):
 def test_empty_tables(fs):
     tables, _ = records_to_tables([_farm("no-animals")])
     out = calc_livestock(tables, fs)
-    assert list(out.rows.columns) == ROW_COLUMNS and out.rows.empty
-    assert list(out.n_flows.columns) == N_FLOW_COLUMNS and out.n_flows.empty
+    assert list(out.rows.frame().columns) == ROW_COLUMNS and out.rows.frame().empty
+    assert list(out.n_flows_frame().columns) == N_FLOW_COLUMNS and out.n_flows_frame().empty
 
 
 def test_milk_bands_choose_de_and_ym(fs):
@@ -314,7 +314,7 @@ def test_milk_bands_choose_de_and_ym(fs):
         for milk in (4000, 5000, 8500, 8600)
     ]
     tables, _ = records_to_tables(records)
-    rows = calc_livestock(tables, fs).rows
+    rows = calc_livestock(tables, fs).rows.frame()
     ef = rows[rows["source"] == "enteric_fermentation"].set_index("farm_idx")["kg"]
     v = fs.value
     t2 = "enteric.tier2."
@@ -340,8 +340,109 @@ def test_many_farms_give_the_same_numbers_as_one(fs):
     one, _ = records_to_tables([RECORDS[2]])
     copies = [dict(r, farm_id=f"{r['farm_id']}-{k}") for k in range(50) for r in RECORDS]
     many, _ = records_to_tables(copies)
-    a = calc_livestock(one, fs).rows.set_index(["source", "category", "gas"])["kg"]
-    b = calc_livestock(many, fs).rows
+    a = calc_livestock(one, fs).rows.frame().set_index(["source", "category", "gas"])["kg"]
+    b = calc_livestock(many, fs).rows.frame()
     b = b[b["farm_idx"] == 2 + 3 * 49].set_index(["source", "category", "gas"])["kg"]
     pd.testing.assert_series_equal(a.sort_index(), b.sort_index(), rtol=RTOL)
     assert np.isfinite(b.to_numpy()).all()
+
+
+# --- arrays inside: draws broadcast, no pandas per call, look-up errors name the keys
+
+EXAMPLE = "examples/exempelgarden.json"
+# one factor of each kind of look-up: a scalar (Tier 2 EF, Eq. 10.21), a class factor
+# (Tier 1 EF), a system factor (MCF) and a class x system factor (FracLossMS, Eq. 10.34)
+DRAWN = (
+    "enteric.tier2.ch4_energy",
+    "enteric.ef.fattening_pig",
+    "manure.mcf.liquid_slurry_crust",
+    "manure.frac_loss.dairy_cow.liquid_slurry_crust",
+)
+
+
+def _with_values(base: FactorSet, values: dict[str, float]) -> FactorSet:
+    """``base`` with some factor values replaced (a plain set, no draws)."""
+    rows = base.rows.copy()
+    for fid, v in values.items():
+        rows.loc[fid, "value"] = repr(float(v))
+    return FactorSet(base.name, base.version, base.title, base.fallback, rows)
+
+
+def _draw_tables():
+    import json
+    from pathlib import Path
+
+    example = json.loads((Path(__file__).parents[1] / EXAMPLE).read_text())
+    tables, _ = records_to_tables([*RECORDS, example])
+    return tables
+
+
+@pytest.mark.parametrize("set_name", ["sweden", "ipcc2019"])
+def test_draws_equal_plain_runs_draw_by_draw(set_name):
+    """D = 3 draws of four factors: draw d equals the plain run with draw d's values, exactly."""
+    from farmcalc.draws import DrawnFactorSet
+
+    base = load_factor_set(set_name)
+    base = base if "soils.ef4" in base else _with_values(base, SOILS_STAND_INS)
+    tables = _draw_tables()
+    scale = np.array([0.9, 1.0, 1.1])
+    draws = {fid: base.value(fid) * scale for fid in DRAWN}
+    drawn = calc_livestock(tables, DrawnFactorSet.of(base, draws))
+    assert drawn.rows.kg.shape[0] == 3
+    assert drawn.n_flows["n_available_kg"].shape == (3, len(tables.livestock))
+    for d in range(3):
+        plain = calc_livestock(tables, _with_values(base, {k: v[d] for k, v in draws.items()}))
+        for column in ("farm", "source", "category", "gas"):
+            np.testing.assert_array_equal(getattr(drawn.rows, column), getattr(plain.rows, column))
+        np.testing.assert_array_equal(drawn.rows.kg[d], plain.rows.kg)  # bit for bit
+        for key in ("n_excreted_kg", "n_pasture_kg", "n_housed_kg", "n_available_kg"):
+            np.testing.assert_array_equal(
+                np.broadcast_to(drawn.n_flows[key], (3, len(tables.livestock)))[d],
+                plain.n_flows[key],
+            )
+    # draw 1 is the set's own value: the plain run of the set itself
+    own = calc_livestock(tables, base)
+    np.testing.assert_array_equal(drawn.rows.kg[1], own.rows.kg)
+    # the draws did move the numbers (the factors are used): 0.9 < 1 < 1.1
+    kg = drawn.rows.kg
+    assert (kg[0] != kg[1]).any() and (kg[2] != kg[1]).any()
+
+
+def test_no_pandas_objects_per_call(monkeypatch):
+    """On prebuilt arrays the calculator makes no DataFrame, Series or Categorical."""
+    fs = load_factor_set("sweden")
+    tables = _draw_tables()
+    tables.arrays  # noqa: B018  (built before: the inputs' business)
+    calc_livestock(tables, fs)  # the set's look-up tables are made once per set
+
+    def boom(*args, **kwargs):
+        raise AssertionError("pandas object built inside calc_livestock")
+
+    for cls in (pd.DataFrame, pd.Series, pd.Categorical, pd.Index):
+        monkeypatch.setattr(cls, "__init__", boom)
+    out = calc_livestock(tables, fs)
+    monkeypatch.undo()
+    assert len(out.rows) > 0 and np.isfinite(out.rows.kg).all()
+
+
+@pytest.mark.parametrize(
+    ("missing", "named"),
+    [
+        ("enteric.ef.fattening_pig", "enteric.ef.{fattening_pig}"),
+        ("livestock.tam_kg.sheep", "livestock.tam_kg.{sheep}"),
+        ("manure.mcf.pit_storage", "manure.mcf.{pit_storage}"),
+        (
+            "manure.frac_gas.dairy_cow.liquid_slurry_crust",
+            "manure.frac_gas.{dairy_cow.liquid_slurry_crust}",
+        ),
+        ("manure.bo.heifer", "manure.bo.{heifer}"),
+    ],
+)
+def test_a_missing_factor_is_named(fs, missing, named):
+    """A factor a row needs but the set lacks: FactorError naming the key used."""
+    from farmcalc.errors import FactorError
+
+    lacking = FactorSet(fs.name, fs.version, fs.title, fs.fallback, fs.rows.drop(index=missing))
+    tables, _ = records_to_tables(RECORDS)
+    with pytest.raises(FactorError, match=named.replace(".", r"\.").replace("{", r"\{")):
+        calc_livestock(tables, lacking)

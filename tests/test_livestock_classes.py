@@ -80,7 +80,7 @@ def _run(livestock: list[dict], factors: str):
 
 
 def _kg(res, source: str, category: str, gas: str = "CH4") -> float:
-    r = res.rows
+    r = res.rows.frame()
     hit = r[(r["source"] == source) & (r["category"] == category) & (r["gas"] == gas)]
     assert len(hit) == 1, (source, category, gas)
     return float(hit["kg"].iloc[0])
@@ -114,7 +114,7 @@ def test_calf_tier2_from_the_sweden_class_defaults():
     assert hand["ef"] == pytest.approx(30.5, abs=0.2)
     res = _run([{"category": "calf", "head": 10, "manure_systems": HOUSED}], "sweden")
     assert _kg(res, "enteric_fermentation", "calf") == pytest.approx(10 * hand["ef"], rel=RTOL)
-    nf = res.n_flows.iloc[0]
+    nf = res.n_flows_frame().iloc[0]
     assert nf["tier"] == 2
     assert not nf["nex_default"] or nf["n_excreted_kg"] > 0
     # Eq. 10.31-10.33: N intake 73.9/18.45 x 0.16/6.25 = 0.1025 kg/d, retention
@@ -161,10 +161,14 @@ def test_heifer_ipcc2019_tier2_with_weight_tier1_without():
     assert _kg(res, "enteric_fermentation", "heifer") == pytest.approx(20 * hand["ef"], rel=RTOL)
     # the bull without data: Tier 1, Table 10.11 Western Europe other cattle 52
     assert _kg(res, "enteric_fermentation", "bull_steer") == pytest.approx(5 * 52.0, rel=RTOL)
-    assert res.n_flows["tier"].tolist() == [2, 1]
+    assert res.n_flows_frame()["tier"].tolist() == [2, 1]
     # Tier 1 N of the bull (Eq. 10.30): 0.42 x 405/1000 x 365 per head
-    assert res.n_flows["n_excreted_kg"].iloc[1] == pytest.approx(5 * 0.42 * 0.405 * 365, rel=RTOL)
-    assert res.n_flows["n_excreted_kg"].iloc[0] == pytest.approx(20 * hand["nex"], rel=RTOL)
+    assert res.n_flows_frame()["n_excreted_kg"].iloc[1] == pytest.approx(
+        5 * 0.42 * 0.405 * 365, rel=RTOL
+    )
+    assert res.n_flows_frame()["n_excreted_kg"].iloc[0] == pytest.approx(
+        20 * hand["nex"], rel=RTOL
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -191,8 +195,10 @@ def test_bull_tier2_with_the_records_data():
     assert _kg(res, "enteric_fermentation", "bull_steer") == pytest.approx(
         30 * hand["ef"], rel=RTOL
     )
-    assert res.n_flows["tier"].tolist() == [2]
-    assert res.n_flows["n_excreted_kg"].iloc[0] == pytest.approx(30 * hand["nex"], rel=RTOL)
+    assert res.n_flows_frame()["tier"].tolist() == [2]
+    assert res.n_flows_frame()["n_excreted_kg"].iloc[0] == pytest.approx(
+        30 * hand["nex"], rel=RTOL
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -225,7 +231,7 @@ def test_suckler_cow_tier2_lactation_and_pregnancy():
     assert _kg(res, "enteric_fermentation", "suckler_cow") == pytest.approx(
         40 * hand["ef"], rel=RTOL
     )
-    nf = res.n_flows.iloc[0]
+    nf = res.n_flows_frame().iloc[0]
     assert nf["tier"] == 2
     assert nf["n_excreted_kg"] == pytest.approx(40 * hand["nex"], rel=RTOL)
     assert nf["n_pasture_kg"] == pytest.approx(40 * hand["nex"] * 0.4, rel=RTOL)
@@ -239,8 +245,8 @@ def test_given_n_excretion_wins_over_tier2():
         "manure_systems": HOUSED,
     }
     res = _run([row], "sweden")
-    assert res.n_flows["n_excreted_kg"].iloc[0] == pytest.approx(2 * 70.0, rel=RTOL)
-    assert res.n_flows["tier"].iloc[0] == 2  # enteric CH4 still Tier 2
+    assert res.n_flows_frame()["n_excreted_kg"].iloc[0] == pytest.approx(2 * 70.0, rel=RTOL)
+    assert res.n_flows_frame()["tier"].iloc[0] == 2  # enteric CH4 still Tier 2
 
 
 # ---------------------------------------------------------------------------
@@ -265,7 +271,7 @@ def test_ewe_with_lambs_by_months_alive():
     assert _kg(res, "enteric_fermentation", "sheep") == pytest.approx(10 * 9.0, rel=RTOL)
     lamb_ch4 = 18 * 9.0 * 5 / 12 + 6 * 9.0 * 8 / 12  # 67.5 + 36 = 103.5 kg CH4
     assert _kg(res, "enteric_fermentation", "lamb") == pytest.approx(lamb_ch4, rel=RTOL)
-    nf = res.n_flows
+    nf = res.n_flows_frame()
     assert nf["tier"].tolist() == [1, 1, 1]
     # N (Eq. 10.30) scales with months too: a lamb's N per head = a ewe's (same Table
     # 10.19 sheep rate and TAM 40 kg; the rate itself is pinned in test_worked_examples)
@@ -290,9 +296,9 @@ def test_lambs_in_ipcc2019_count_a_whole_year_unless_months_are_given():
 
 def test_dairy_cow_without_milk_is_tier2_in_sweden_tier1_in_ipcc2019():
     row = {"category": "dairy_cow", "head": 1, "manure_systems": HOUSED}
-    assert _run([row], "ipcc2019").n_flows["tier"].tolist() == [1]
+    assert _run([row], "ipcc2019").n_flows_frame()["tier"].tolist() == [1]
     res = _run([row], "sweden")
-    assert res.n_flows["tier"].tolist() == [2]
+    assert res.n_flows_frame()["tier"].tolist() == [2]
     # sweden: 650 kg cow, 10,400 kg ECM (> 8500: DE 70, Ym 6.0), 0.9 calving, CP 17 %
     hand = cattle_by_hand(
         weight=650.0, cfi=0.386, de=70.0, ym=6.0, cp=17.0, milk_kg_yr=10400.0, pregnant=0.9
@@ -300,7 +306,7 @@ def test_dairy_cow_without_milk_is_tier2_in_sweden_tier1_in_ipcc2019():
     # NEm 49.6 + NEl 87.5 + NEp 4.5 = 141.6; GE = 141.6/0.5289/0.70 = 382 MJ/d; EF 150
     assert hand["ef"] == pytest.approx(150, abs=1.5)
     assert _kg(res, "enteric_fermentation", "dairy_cow") == pytest.approx(hand["ef"], rel=RTOL)
-    assert res.n_flows["n_excreted_kg"].iloc[0] == pytest.approx(hand["nex"], rel=RTOL)
+    assert res.n_flows_frame()["n_excreted_kg"].iloc[0] == pytest.approx(hand["nex"], rel=RTOL)
 
 
 def _with_rows(base_name: str, rows: dict[str, float]):
@@ -344,7 +350,7 @@ def test_n_excretion_precedence_record_standard_tier2():
         ],
     }
     tables, _ = records_to_tables([rec])
-    nf = calc_livestock(tables, fs).n_flows
+    nf = calc_livestock(tables, fs).n_flows_frame()
     assert nf["n_excreted_kg"].iloc[0] == pytest.approx(4 * 25.0, rel=RTOL)
     assert nf["n_excreted_kg"].iloc[1] == pytest.approx(4 * 40.0, rel=RTOL)
     # sweden heifer defaults: 460 kg, 0.75 kg/d, C 0.8, Cfi 0.322, DE 68, 0.5 pregnant, CP 14

@@ -21,6 +21,7 @@ from farmcalc.provenance import (
     governing_factors,
     set_basis,
 )
+from farmcalc.sources.livestock import n_flows_frame
 
 ROOT = Path(__file__).resolve().parents[1]
 SWEDEN = load_factor_set("sweden")

@@ -1,20 +1,26 @@
 """Livestock calculator: enteric CH4, manure CH4 and N2O, and the N flows of manure.
 
-Works column-wise over the livestock rows of all farms at once, calling the
-model functions of :mod:`farmcalc.sources.enteric` and
-:mod:`farmcalc.sources.manure`. Every number comes from the factor set.
+Works column-wise over the livestock rows of all farms at once, on the numpy
+columns of :attr:`farmcalc.record.FarmTables.arrays`, calling the model
+functions of :mod:`farmcalc.sources.enteric` and :mod:`farmcalc.sources.manure`.
+Every number comes from the factor set, looked up by vocabulary codes
+(:meth:`farmcalc.factors.FactorSet.take`). A factor with draws (a leading
+axis, :mod:`farmcalc.draws`) broadcasts through: every kg becomes ``(D, m)``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from farmcalc.factors import FactorSet, as_keys
-from farmcalc.rows import aggregate_rows, emission_rows
+from farmcalc.errors import FactorError
+from farmcalc.factors import FactorSet
+from farmcalc.rows import Rows, code
 from farmcalc.sources import enteric, manure
+from farmcalc.vocabulary import LIVESTOCK_CATEGORIES, MANURE_SYSTEMS
 
 ROW_COLUMNS = ["farm_idx", "source", "category", "gas", "kg"]
 N_FLOW_COLUMNS = [
@@ -32,6 +38,8 @@ MILK_BANDS = ("low", "medium", "high")
 ENTERIC = "enteric_fermentation"
 MANURE = "manure_management"
 T2 = "enteric.tier2."
+LV = LIVESTOCK_CATEGORIES
+MS = MANURE_SYSTEMS
 # the record's optional class data (issue 11); a table built without them reads as "not given"
 CLASS_COLUMNS = (
     "live_weight_kg",
@@ -41,6 +49,49 @@ CLASS_COLUMNS = (
     "crude_protein_pct",
     "digestibility_pct",
 )
+# Factors per livestock class, looked up together by the class codes (one table per set):
+# those every row needs (an error names the classes without one), manure.bo (needed by
+# the classes with manure systems), then those a class may lack (NaN: not used).
+_CLASS_REQUIRED = ("livestock.tam_kg", "enteric.ef", "livestock.n_rate", "manure.vs_rate")
+_CLASS = (
+    *_CLASS_REQUIRED,
+    "manure.bo",
+    "livestock.months_on_farm",
+    T2 + "cfi",
+    T2 + "weight_kg",
+    T2 + "milk_kg",
+    "livestock.nex_kg_head",
+    T2 + "de_pct",
+    T2 + "ym_pct",
+    T2 + "gain_kg_d",
+    T2 + "pregnant_fraction",
+    "livestock.crude_protein_pct",
+    T2 + "c_growth",
+)
+_C = {p: i for i, p in enumerate(_CLASS)}
+_BO = _C["manure.bo"]
+# per manure system, and per class and system (names as FactorSet.take2 joins them)
+_SYSTEM = ("manure.ef3", "manure.frac_leach", "manure.mcf")
+_PAIR = ("manure.frac_gas", "manure.frac_loss")
+_PAIRS = tuple(f"{a}.{b}" for a in LV for b in MS)
+# Emission rows are keyed (farm, source, category, gas) in one int64 whose order is the
+# lexicographic order of the codes (farmcalc.rows sorts rows the same way).
+_GAS_BITS, _CAT_BITS, _SRC_BITS = 8, 16, 8
+_CAT_SHIFT = _GAS_BITS
+_SRC_SHIFT = _GAS_BITS + _CAT_BITS
+_FARM_SHIFT = _SRC_SHIFT + _SRC_BITS
+
+
+def _kind(source: str, gas: str) -> np.ndarray:
+    """Row key (without the farm) of each livestock class for one source and gas."""
+    cats = np.array([code(c, "category") for c in LV], dtype=np.int64)
+    return (code(source, "source") << _SRC_SHIFT) | (cats << _CAT_SHIFT) | code(gas, "gas")
+
+
+_KIND_ENTERIC_CH4 = _kind(ENTERIC, "CH4")
+_KIND_MANURE_CH4 = _kind(MANURE, "CH4")
+_KIND_MANURE_N2O = _kind(MANURE, "N2O")
+_LIVESTOCK_DTYPE = pd.CategoricalDtype(LV)
 
 
 @dataclass(frozen=True)
@@ -49,22 +100,44 @@ class LivestockResult:
 
     Attributes
     ----------
-    rows : DataFrame
-        ``farm_idx, source, category, gas, kg``: enteric CH4 and manure
-        management CH4 and N2O (direct + indirect) per farm and livestock
-        category [kg of the gas yr-1]; rows of 0 kg are dropped.
-    n_flows : DataFrame
-        Indexed by ``lv_idx``: ``farm_idx, category, n_excreted_kg,
-        n_pasture_kg`` (F_PRP), ``n_housed_kg, n_available_kg`` (managed
-        manure N left after losses, Eq. 10.34, for F_ON) [kg N yr-1],
-        ``tier`` (1 or 2, of enteric CH4, and of N and VS excretion unless
-        a value was given) and ``nex_default`` (True when Eq. 10.30 gave N
-        excretion: no value in the record, no standard value in the set,
-        not Tier 2).
+    rows : Rows
+        Enteric CH4 and manure management CH4 and N2O (direct + indirect)
+        per farm and livestock category [kg of the gas yr-1]; rows of 0 kg
+        are dropped.
+    n_flows : dict of str to ndarray
+        One entry per livestock row: ``index`` (``lv_idx``), ``farm_idx``,
+        ``category`` (int16 codes of ``LIVESTOCK_CATEGORIES``),
+        ``n_excreted_kg, n_pasture_kg`` (F_PRP), ``n_housed_kg,
+        n_available_kg`` (managed manure N left after losses, Eq. 10.34, for
+        F_ON) [kg N yr-1; ``(D, n)`` with draws], ``tier`` (1 or 2, of
+        enteric CH4, and of N and VS excretion unless a value was given) and
+        ``nex_default`` (True when Eq. 10.30 gave N excretion: no value in
+        the record, no standard value in the set, not Tier 2).
     """
 
-    rows: pd.DataFrame
-    n_flows: pd.DataFrame
+    rows: Rows
+    n_flows: dict[str, np.ndarray]
+
+    def n_flows_frame(self) -> pd.DataFrame:
+        """The N flows as the DataFrame of before (see :func:`n_flows_frame`)."""
+        return n_flows_frame(self.n_flows)
+
+
+def n_flows_frame(n_flows: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """The N flows as a DataFrame indexed by ``lv_idx`` (columns ``N_FLOW_COLUMNS``).
+
+    An adapter for the consumers that still read a table (notes, factor
+    basis); 1-D flows only (no draws).
+    """
+    index = np.asarray(n_flows["index"], dtype=np.int64)
+    n = len(index)
+    if n == 0 or (index[0] == 0 and bool((np.diff(index) == 1).all())):
+        idx = pd.RangeIndex(n, name="lv_idx")
+    else:
+        idx = pd.Index(index, name="lv_idx")
+    data = {c: n_flows[c] for c in N_FLOW_COLUMNS}
+    data["category"] = pd.Categorical.from_codes(n_flows["category"], dtype=_LIVESTOCK_DTYPE)
+    return pd.DataFrame(data, index=idx, columns=N_FLOW_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -78,21 +151,69 @@ class Tier2:
     vs: np.ndarray  # kg VS head-1 yr-1 (Eq. 10.24)
 
 
-def per_class(fs: FactorSet, prefix: str, cat: pd.Categorical) -> np.ndarray:
-    """``prefix.<category>`` of every row; NaN where the set has no such factor.
+@dataclass(frozen=True)
+class _Table:
+    """Factors of several prefixes by the codes of one vocabulary (see :func:`_table`).
 
-    Looked up once per category (a dozen), taken by the codes.
+    ``values`` has shape ``(..., F, K + 1)`` (leading draws axes of a drawn set; NaN
+    where a name has no factor, and in the last column, for the missing code -1);
+    ``found`` ``(F, K + 1)`` says which have one; ``absent`` which prefixes have none.
     """
-    ids = [f"{prefix}.{n}" for n in cat.categories.tolist()]
-    table = np.array([fs.value(i) if i in fs else np.nan for i in ids] + [np.nan])
-    return table[cat.codes]  # code -1 (no category) takes the trailing NaN
+
+    prefixes: tuple[str, ...]
+    names: tuple[str, ...]
+    values: np.ndarray
+    found: np.ndarray
+    absent: np.ndarray
 
 
-def _given(lv: pd.DataFrame, column: str) -> np.ndarray:
-    """A record column as float; all NaN ("not given") when the table lacks it."""
-    if column in lv.columns:
-        return lv[column].to_numpy(dtype=float)
-    return np.full(len(lv), np.nan)
+def _table(fs: FactorSet, prefixes: tuple[str, ...], names: tuple[str, ...]) -> _Table:
+    """The factors ``<prefix>.<name>`` of every prefix and name, cached per factor set.
+
+    Made once from the set's own look-up tables (``FactorSet.take``'s), so a
+    drawn set (:class:`~farmcalc.draws.DrawnFactorSet`) gives its draws.
+    """
+    cache = fs._series_cache  # type: ignore[attr-defined]
+    key = ("livestock._table", prefixes, names)
+    if key not in cache:
+        k = len(names) + 1
+        values, found, absent = [], [], []
+        for prefix in prefixes:
+            try:
+                v, f = fs._code_table(prefix, names)  # type: ignore[attr-defined]
+            except FactorError:  # no factor under the prefix
+                v, f = np.full(k, np.nan), np.zeros(k, dtype=bool)
+                absent.append(True)
+            else:
+                absent.append(False)
+            values.append(np.where(f, v, np.nan))
+            found.append(f)
+        lead = np.broadcast_shapes(*(v.shape[:-1] for v in values))
+        stacked = np.stack([np.broadcast_to(v, (*lead, k)) for v in values], axis=-2)
+        cache[key] = _Table(prefixes, names, stacked, np.array(found), np.array(absent))
+    return cache[key]
+
+
+def _require(fs: FactorSet, checks: list[tuple[_Table, int, np.ndarray]]) -> None:
+    """Raise the look-up's FactorError if a code used has no factor (first check first).
+
+    Each check is ``(table, row of the prefix, codes used)``; the error is the one
+    :meth:`~farmcalc.factors.FactorSet.take` gives (it names the keys used).
+    """
+    for t, i, codes in checks:
+        if t.absent[i] or not t.found[i, codes].all():
+            fs.take(t.prefixes[i], t.names, codes)  # raises
+
+
+def per_class(fs: FactorSet, prefix: str, cat: np.ndarray) -> np.ndarray:
+    """``prefix.<category>`` of every row (codes of ``LIVESTOCK_CATEGORIES``); NaN where none."""
+    return _table(fs, (prefix,), LV).values[..., 0, cat]
+
+
+def _nan(a: np.ndarray) -> np.ndarray:
+    """Which entries are NaN, shape ``(n,)`` (draws have the same NaN in every draw)."""
+    a = np.asarray(a)
+    return np.isnan(a.reshape(-1, a.shape[-1])[0] if a.ndim > 1 else a)
 
 
 def _first(*arrays: np.ndarray) -> np.ndarray:
@@ -103,8 +224,30 @@ def _first(*arrays: np.ndarray) -> np.ndarray:
     return out
 
 
+def _put(base: np.ndarray, idx: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``base`` with ``values`` at ``idx`` of its last axis (leading draws broadcast).
+
+    Writes into ``base`` when it has the shape of the result (callers pass arrays
+    of their own).
+    """
+    if np.ndim(values) > np.ndim(base) or np.shape(values)[:-1] != np.shape(base)[:-1]:
+        lead = np.broadcast_shapes(np.shape(base)[:-1], np.shape(values)[:-1])
+        base = np.array(np.broadcast_to(base, (*lead, np.shape(base)[-1])))
+    base[..., idx] = values
+    return base
+
+
+def _count(pos: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Sums of ``values`` per ``pos`` (0 .. n-1) along the last axis, in row order."""
+    if values.ndim == 1:
+        return np.bincount(pos, weights=values, minlength=n)
+    flat = values.reshape(-1, values.shape[-1])
+    out = np.stack([np.bincount(pos, weights=v, minlength=n) for v in flat])
+    return out.reshape((*values.shape[:-1], n))
+
+
 def _tier2_cattle(
-    cat: pd.Categorical,
+    classes: np.ndarray,
     weight: np.ndarray,
     milk_kg: np.ndarray,
     lv_part: dict[str, np.ndarray],
@@ -114,8 +257,8 @@ def _tier2_cattle(
 
     Parameters
     ----------
-    cat : Categorical
-        Category of each Tier 2 row (a cattle class).
+    classes : ndarray, shape (..., F, k)
+        The class factors (``_CLASS``) of the k Tier 2 rows (cattle classes).
     weight : ndarray
         Live weight [kg head-1] (record, class default or TAM).
     milk_kg : ndarray
@@ -140,10 +283,10 @@ def _tier2_cattle(
     def by_band(prefix: str) -> np.ndarray:
         """The dairy value of the row's milk band, Table 10.12 (three scalars)."""
         low, mid, top = (fs.value(f"{prefix}.{b}") for b in MILK_BANDS)
-        return np.select([high, medium], [top, mid], low)
+        return np.where(high, top, np.where(medium, mid, low))
 
     def cls(prefix: str) -> np.ndarray:
-        return per_class(fs, prefix, cat)
+        return classes[..., _C[prefix], :]
 
     de_pct = _first(lv_part["digestibility_pct"], cls(T2 + "de_pct"), by_band(T2 + "de_pct"))
     ym_pct = _first(cls(T2 + "ym_pct"), by_band(T2 + "ym_pct"))
@@ -199,18 +342,77 @@ def _tier2_cattle(
     return Tier2(ef=ef, ge=ge, de_pct=de_pct, nex=nex, vs=vs)
 
 
+def _positions(index: np.ndarray, lv_idx: np.ndarray) -> np.ndarray:
+    """Position in the livestock table of each manure system's ``lv_idx``."""
+    n = len(index)
+    if len(lv_idx) == 0:
+        return np.zeros(0, dtype=np.int64)
+    if n and index[0] == 0 and index[-1] == n - 1 and (np.diff(index) == 1).all():
+        pos = lv_idx  # the usual index 0 .. n-1: the position is the lv_idx
+        ok = lv_idx.min() >= 0 and lv_idx.max() < n
+    else:
+        order = np.argsort(index, kind="stable")
+        at = np.minimum(np.searchsorted(index[order], lv_idx), max(n - 1, 0))
+        pos = order[at] if n else at
+        ok = n > 0 and bool((index[pos] == lv_idx).all())
+    if not ok:
+        raise ValueError("manure_systems refers to lv_idx not in tables.livestock")
+    return pos
+
+
+def _concat(parts: list[np.ndarray]) -> np.ndarray:
+    """Concatenate along the last axis, leading (draws) axes broadcast."""
+    if all(np.ndim(p) == 1 for p in parts):
+        return np.concatenate(parts)
+    lead = np.broadcast_shapes(*(np.shape(p)[:-1] for p in parts))
+    return np.concatenate([np.broadcast_to(p, (*lead, np.shape(p)[-1])) for p in parts], axis=-1)
+
+
+def _rows(farm: np.ndarray, kind: np.ndarray, kg: np.ndarray) -> Rows:
+    """Rows summed per (farm, source, category, gas), sorted so, zero rows dropped.
+
+    What :func:`farmcalc.rows.aggregate` gives for these rows, bit for bit
+    (the same stable order and the same ``add.reduceat`` sums), without its
+    generality: the livestock rows' keys are made of precomputed codes.
+    """
+    if len(farm) == 0:
+        return Rows.empty()
+    key = (farm.astype(np.int64) << _FARM_SHIFT) | kind
+    if not (key[1:] >= key[:-1]).all():
+        order = np.argsort(key, kind="stable")
+        key, kg = key[order], kg[..., order]
+    new = np.empty(len(key), dtype=bool)
+    new[:1] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    if not new.all():
+        starts = np.flatnonzero(new)
+        key, kg = key[starts], np.add.reduceat(kg, starts, axis=-1)
+    keep = (kg != 0).reshape(-1, kg.shape[-1]).any(axis=0)
+    if not keep.all():
+        key, kg = key[keep], kg[..., keep]
+    return Rows(
+        key >> _FARM_SHIFT,
+        ((key >> _SRC_SHIFT) & ((1 << _SRC_BITS) - 1)).astype(np.int8),
+        ((key >> _CAT_SHIFT) & ((1 << _CAT_BITS) - 1)).astype(np.int16),
+        (key & ((1 << _GAS_BITS) - 1)).astype(np.int8),
+        kg,
+    )
+
+
 def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     """Enteric and manure-management emissions and manure N of all farms.
 
     Parameters
     ----------
     tables : FarmTables
-        Needs ``livestock`` (index ``lv_idx``; ``farm_idx, category, head,
-        milk_kg_ecm_per_head, n_excretion_kg_per_head, pasture_fraction``)
-        and ``manure_systems`` (``lv_idx, system, share``).
+        Reads ``tables.arrays``: ``livestock`` (``index`` = ``lv_idx``;
+        ``farm_idx, category, head, milk_kg_ecm_per_head,
+        n_excretion_kg_per_head, pasture_fraction, feed_3nop_fraction`` and
+        the class columns) and ``manure_systems`` (``lv_idx, system, share``).
     fs : FactorSet
         Factor set with the ``enteric.*``, ``livestock.*``, ``manure.*``,
-        ``soils.ef4``, ``soils.ef5`` and ``constants.*`` factors.
+        ``soils.ef4``, ``soils.ef5`` and ``constants.*`` factors; a
+        :class:`~farmcalc.draws.DrawnFactorSet` gives every kg per draw.
 
     Returns
     -------
@@ -247,51 +449,63 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     ----------
     IPCC 2019 Refinement, Vol. 4, Ch. 10, Sections 10.3-10.5.
     """
-    lv = tables.livestock
-    ms = tables.manure_systems
+    arrays = tables.arrays
+    lv = arrays.livestock
+    ms = arrays.manure_systems
     days = fs.value("constants.days_per_year")
 
-    cat = as_keys(lv["category"])  # looked up and compared by codes
-    farm = lv["farm_idx"].to_numpy(dtype=np.int64)
-    head = lv["head"].to_numpy(dtype=float)
-    pasture = lv["pasture_fraction"].to_numpy(dtype=float)
-    milk_given = lv["milk_kg_ecm_per_head"].to_numpy(dtype=float)
-    nex_given = lv["n_excretion_kg_per_head"].to_numpy(dtype=float)
-    given = {c: _given(lv, c) for c in CLASS_COLUMNS}
-    tam = fs.lookup("livestock.tam_kg", cat)
+    cat = lv["category"]  # int16 codes of LIVESTOCK_CATEGORIES, -1 = missing
+    n_lv = len(cat)
+    farm = lv["farm_idx"]
+    head = lv["head"]
+    pasture = lv["pasture_fraction"]
+    milk_given = lv["milk_kg_ecm_per_head"]
+    nex_given = lv["n_excretion_kg_per_head"]
+    none = np.full(n_lv, np.nan)
+    given = {c: lv.get(c, none) for c in CLASS_COLUMNS}
+    table = _table(fs, _CLASS, LV)
+    required = range(len(_CLASS_REQUIRED))
+    if table.absent[required].any() or not table.found[required][:, cat].all():
+        _require(fs, [(table, i, cat) for i in required])
+    classes = table.values[..., cat]  # (..., F, n): every class factor of every row
+
+    def cls(prefix: str) -> np.ndarray:
+        return classes[..., _C[prefix], :]
+
+    tam = cls("livestock.tam_kg")
 
     # --- animals present part of the year (lambs): annual average population, Eq. 10.1
     per_year = fs.value("livestock.months_per_year")
-    months = _first(given["months_on_farm"], per_class(fs, "livestock.months_on_farm", cat))
+    months = _first(given["months_on_farm"], cls("livestock.months_on_farm"))
     months = np.where(np.isnan(months), per_year, months)
     population = enteric.annual_average_population(head, months, per_year)
 
     # --- which rows are Tier 2: cattle classes with a live weight (the record's, the
     # set's class default, or TAM when the record gives a milk yield) and a milk yield
     # (the record's or the class default; 0 for young stock)
-    cattle = ~np.isnan(per_class(fs, T2 + "cfi", cat))
+    cattle = ~_nan(cls(T2 + "cfi"))
     weight = _first(
         given["live_weight_kg"],
-        per_class(fs, T2 + "weight_kg", cat),
+        cls(T2 + "weight_kg"),
         np.where(np.isnan(milk_given), np.nan, tam),
     )
-    milk = _first(milk_given, per_class(fs, T2 + "milk_kg", cat))
-    tier2 = cattle & ~np.isnan(weight) & ~np.isnan(milk)
+    milk = _first(milk_given, cls(T2 + "milk_kg"))
+    tier2 = cattle & ~_nan(weight) & ~_nan(milk)
 
     # --- enteric CH4 (Tier 1 EF, Tier 2 EF of Eq. 10.21 on the Tier 2 rows)
-    ef = fs.lookup("enteric.ef", cat)
-    nex = manure.n_excretion_tier1(fs.lookup("livestock.n_rate", cat), tam, days)
-    vs = manure.volatile_solids_tier1(fs.lookup("manure.vs_rate", cat), tam, days)
+    ef = cls("enteric.ef")
+    nex = manure.n_excretion_tier1(cls("livestock.n_rate"), tam, days)
+    vs = manure.volatile_solids_tier1(cls("manure.vs_rate"), tam, days)
     if tier2.any():
         t2 = np.flatnonzero(tier2)
         part = {c: v[t2] for c, v in given.items()}
         part["pasture_fraction"] = pasture[t2]
-        res2 = _tier2_cattle(cat[t2], weight[t2], milk[t2], part, fs)
-        ef[t2] = res2.ef
-        nex[t2] = res2.nex
-        vs[t2] = res2.vs
+        res2 = _tier2_cattle(classes[..., t2], weight[..., t2], milk[..., t2], part, fs)
+        ef = _put(ef, t2, res2.ef)
+        nex = _put(nex, t2, res2.nex)
+        vs = _put(vs, t2, res2.vs)
     ch4_enteric = enteric.tier1_ch4(population, ef)
-    fed_3nop = lv["feed_3nop_fraction"].to_numpy(dtype=float)
+    fed_3nop = lv["feed_3nop_fraction"]
     if (fed_3nop > 0).any():
         ch4_enteric = enteric.feed_additive_ch4(
             ch4_enteric, 1.0 - pasture, fed_3nop, fs.value("enteric.reduction_3nop")
@@ -299,8 +513,8 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
 
     # --- N excreted: the record's value > the set's standard value per head >
     # Eq. 10.31-10.33 (Tier 2 rows) > Eq. 10.30
-    nex_standard = per_class(fs, "livestock.nex_kg_head", cat)
-    nex_default = np.isnan(nex_given) & np.isnan(nex_standard) & ~tier2
+    nex_standard = cls("livestock.nex_kg_head")
+    nex_default = np.isnan(nex_given) & _nan(nex_standard) & ~tier2
     nex = _first(nex_given, nex_standard, nex)
     n_excreted = population * nex
     n_pasture = n_excreted * pasture
@@ -308,52 +522,68 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     vs_housed = population * vs * (1 - pasture)
 
     # --- per livestock row x manure system
-    pos = lv.index.get_indexer(ms["lv_idx"])
-    if (pos < 0).any():
-        raise ValueError("manure_systems refers to lv_idx not in tables.livestock")
-    system = as_keys(ms["system"])
-    share = ms["share"].to_numpy(dtype=float)
-    m_cat = pd.Categorical.from_codes(cat.codes[pos], dtype=cat.dtype)
-    n_sys = n_housed[pos] * share
-    ef3 = fs.lookup("manure.ef3", system)
-    n2o_n_direct = manure.direct_n2o_n(n_sys, ef3)
-    n_vol = manure.volatilised_n(n_sys, fs.lookup2("manure.frac_gas", m_cat, system))
-    n_leach = manure.leached_n(n_sys, fs.lookup("manure.frac_leach", system))
+    pos = _positions(lv["index"], ms["lv_idx"])
+    system = ms["system"]
+    share = ms["share"]
+    m_cat = cat[pos]
+    pair = np.where((m_cat < 0) | (system < 0), -1, m_cat.astype(np.int64) * len(MS) + system)
+    by_system = _table(fs, _SYSTEM, MS)
+    by_pair = _table(fs, _PAIR, _PAIRS)
+    if (
+        by_system.absent.any()
+        or by_pair.absent.any()
+        or table.absent[_BO]
+        or not by_system.found[:, system].all()
+        or not by_pair.found[:, pair].all()
+        or not table.found[_BO, m_cat].all()
+    ):
+        _require(
+            fs,
+            [
+                (by_system, 0, system),  # manure.ef3
+                (by_pair, 0, pair),  # manure.frac_gas
+                (by_system, 1, system),  # manure.frac_leach
+                (by_pair, 1, pair),  # manure.frac_loss
+                (table, _BO, m_cat),  # manure.bo
+                (by_system, 2, system),  # manure.mcf
+            ],
+        )
+    sys_f = by_system.values[..., system]
+    pair_f = by_pair.values[..., pair]
+    n_sys = n_housed[..., pos] * share
+    n2o_n_direct = manure.direct_n2o_n(n_sys, sys_f[..., 0, :])
+    n_vol = manure.volatilised_n(n_sys, pair_f[..., 0, :])
+    n_leach = manure.leached_n(n_sys, sys_f[..., 1, :])
     n2o_n_indirect = manure.indirect_n2o_n(
         n_vol, n_leach, fs.value("soils.ef4"), fs.value("soils.ef5")
     )
     n2o_manure = (n2o_n_direct + n2o_n_indirect) * fs.value("constants.n2o_per_n2o_n")
-    n_avail_sys = manure.n_available(n_sys, fs.lookup2("manure.frac_loss", m_cat, system))
+    n_avail_sys = manure.n_available(n_sys, pair_f[..., 1, :])
     ch4_manure = manure.ch4_manure(
-        vs_housed[pos],
-        fs.lookup("manure.bo", m_cat),
-        fs.lookup("manure.mcf", system),
+        vs_housed[..., pos],
+        table.values[..., _BO, m_cat],
+        sys_f[..., 2, :],
         share,
         fs.value("manure.ch4_density"),
     )
 
     # --- long emission rows, summed per farm x source x category x gas
     m_farm = farm[pos]
-    parts = [
-        (farm, ENTERIC, cat, "CH4", ch4_enteric),
-        (m_farm, MANURE, m_cat, "CH4", ch4_manure),
-        (m_farm, MANURE, m_cat, "N2O", n2o_manure),
-    ]
-    rows = aggregate_rows([emission_rows(f, src, c, gas, kg) for f, src, c, gas, kg in parts])
-
-    n_available = np.bincount(pos, weights=n_avail_sys, minlength=len(lv))
-    n_flows = pd.DataFrame(
-        {
-            "farm_idx": farm,
-            "category": lv["category"].array,
-            "n_excreted_kg": n_excreted,
-            "n_pasture_kg": n_pasture,
-            "n_housed_kg": n_housed,
-            "n_available_kg": n_available,
-            "tier": np.where(tier2, 2, 1).astype(np.int64),
-            "nex_default": nex_default,
-        },
-        index=lv.index,
-        columns=N_FLOW_COLUMNS,
+    rows = _rows(
+        np.concatenate([farm, m_farm, m_farm]),
+        np.concatenate([_KIND_ENTERIC_CH4[cat], _KIND_MANURE_CH4[m_cat], _KIND_MANURE_N2O[m_cat]]),
+        _concat([ch4_enteric, ch4_manure, n2o_manure]),
     )
+
+    n_flows = {
+        "index": lv["index"],
+        "farm_idx": farm,
+        "category": cat,
+        "n_excreted_kg": n_excreted,
+        "n_pasture_kg": n_pasture,
+        "n_housed_kg": n_housed,
+        "n_available_kg": _count(pos, n_avail_sys, n_lv),
+        "tier": np.where(tier2, 2, 1).astype(np.int64),
+        "nex_default": nex_default,
+    }
     return LivestockResult(rows=rows, n_flows=n_flows)
