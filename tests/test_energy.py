@@ -11,7 +11,7 @@ from numpy.testing import assert_allclose
 from farmcalc.draws import DrawnFactorSet
 from farmcalc.factors import load_factor_set
 from farmcalc.record import records_to_tables
-from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, Rows
+from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, Rows, aggregate, code
 from farmcalc.sources.energy import (
     INVENTORY_SECTOR,
     INVENTORY_SECTORS,
@@ -358,3 +358,50 @@ def test_imports_in_sources_point_down():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_fertiliser_rows_sum_per_farm_and_type_as_aggregate_does():
+    """Many farms, types repeated and out of order: the rows aggregate gives, bit for bit."""
+    rng = np.random.default_rng(7)
+    types = ["urea", "npk", "ammonium_nitrate", "unspecified", "ammonium_sulphate"]
+    records = []
+    for f in range(6):
+        crops = [
+            {
+                "crop": "barley",
+                "area_ha": float(rng.integers(1, 90)) + rng.random(),
+                "yield_kg_per_ha": 5000,
+                "residues_removed_fraction": 0,
+                "mineral_n_kg_per_ha": float(rng.integers(0, 3)) * 37.3,
+                "mineral_n_type": types[rng.integers(0, len(types))],
+            }
+            for _ in range(int(rng.integers(0, 7)))
+        ]
+        energy = {"diesel_l": 1000.0 * f} if f % 2 else {}
+        records.append(
+            {"schema": "farmcalc.farm/1", "farm_id": f"F{f}", "year": 2025, "crops": crops}
+            | ({"energy": energy} if energy else {})
+        )
+    tables = records_to_tables(records)[0]
+    fs = load_factor_set("sweden")
+    crops = tables.arrays.crops
+    n_kg = crops["area_ha"] * crops["mineral_n_kg_per_ha"]
+    names = [MINERAL_N_TYPES[c] for c in crops["mineral_n_type"]]
+    raw = Rows.of(
+        crops["farm_idx"],
+        "fertiliser_production",
+        names,
+        "CO2e",
+        n_kg * np.array([fs.value(f"fertiliser_production.{t}") for t in names]),
+    )
+    got = calc_energy(tables, fs)
+    fuels = Rows(
+        *(
+            getattr(got, c)[got.source != code("fertiliser_production", "source")]
+            for c in ("farm", "source", "category", "gas", "kg")
+        )
+    )
+    want = aggregate([fuels, raw])
+    assert (got.source == code("fertiliser_production", "source")).sum() > 6
+    for name in ("farm", "source", "category", "gas", "kg"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(want, name), name)

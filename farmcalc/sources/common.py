@@ -87,11 +87,17 @@ class WideLayout:
         k = len(self.order)
         if not k:
             return Rows.empty()
-        cols = np.broadcast_arrays(*(np.asarray(kg[i], dtype=float) for i in self.order))
-        out = np.stack(cols, axis=-1)  # (..., n_farms, kinds)
-        lead = out.shape[:-2]
+        lead: tuple[int, ...] = ()
+        for v in kg:
+            if np.ndim(v) > 1:
+                lead = np.broadcast_shapes(lead, np.shape(v)[:-1])
+        out = np.empty((*lead, n_farms, k))
+        for j, i in enumerate(self.order):  # a few kinds, never farms
+            out[..., j] = kg[i]
         out = out.reshape((*lead, n_farms * k))
-        keep = (out != 0).reshape(-1, out.shape[-1]).any(axis=0)
+        keep = out != 0
+        if lead:
+            keep = keep.reshape(-1, n_farms * k).any(axis=0)
         if n_farms == 1:
             source, category, gas = self.source, self.category, self.gas
             farm = np.zeros(k, dtype=np.int64)

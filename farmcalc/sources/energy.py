@@ -26,7 +26,7 @@ import pandas as pd
 
 from farmcalc.arrays import Numeric
 from farmcalc.factors import FactorSet
-from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, Rows, aggregate, code
+from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE, Rows, code
 from farmcalc.sources.common import WideLayout, category_codes, mineral_n_kg
 from farmcalc.vocabulary import MINERAL_N_TYPES
 
@@ -211,33 +211,71 @@ def calc_energy(tables: FarmTables, fs: FactorSet) -> Rows:
     farms, crops = a.farms, a.crops
     kg: list[Numeric] = []  # in the order of _LAYOUT's kinds
     for column, fuel, _ in FUEL_USES:  # four fuels × three gases, never farms
-        litres = farms[column]
-        density = fs.value(f"fuel.density.{fuel}")
-        ncv = fs.value(f"fuel.ncv.{fuel}")
+        # fuel_combustion with the energy content computed once per fuel
+        tj = fuel_energy_tj(
+            farms[column], fs.value(f"fuel.density.{fuel}"), fs.value(f"fuel.ncv.{fuel}")
+        )
         for _, prefix in GAS_FACTORS:
-            kg.append(fuel_combustion(litres, density, ncv, fs.value(f"{prefix}.{fuel}")))
+            kg.append(tj * fs.value(f"{prefix}.{fuel}"))
     kg.append(indirect_energy_co2e(farms["district_heating_kwh"], fs.value("district_heating.ef")))
     kg.append(indirect_energy_co2e(farms["electricity_kwh"], fs.value("electricity.ef")))
     wide = _LAYOUT.rows(kg, a.n_farms)
 
-    # fertiliser manufacture: one row per crop, summed per farm and type by aggregate
+    # fertiliser manufacture: one row per crop, summed per farm and type
     ntype = crops["mineral_n_type"]
-    m = len(ntype)
-    if not m:
+    if not len(ntype):
         return wide
     fert = fertiliser_production_co2e(
         mineral_n_kg(crops), fs.take("fertiliser_production", MINERAL_N_TYPES, ntype)
     )
-    fert_rows = Rows(
-        crops["farm_idx"],
-        np.full(m, _FERTILISER, dtype=np.int8),
-        _NTYPE_CATEGORY[ntype],
-        np.full(m, _CO2E, dtype=np.int8),
-        fert,
+    return _with_fertiliser_rows(wide, crops["farm_idx"], _NTYPE_CATEGORY[ntype], fert)
+
+
+def _with_fertiliser_rows(
+    wide: Rows, farm: np.ndarray, category: np.ndarray, kg: np.ndarray
+) -> Rows:
+    """``wide`` and the fertiliser rows, summed per farm and type, in the order of aggregate.
+
+    The same sums as :func:`farmcalc.rows.aggregate` of both (a stable sort by
+    farm and category, one ``add.reduceat``; rows zero in every draw dropped):
+    within a farm the source ``fertiliser_production`` comes after the
+    sources of ``wide``, so the rows of each farm are its ``wide`` rows, then
+    its fertiliser rows.
+    """
+    key = farm * _N_CAT + category
+    if len(key) > 1:
+        step = np.diff(key)
+        if (step < 0).any():
+            order = np.argsort(key, kind="stable")
+            key, kg = key[order], kg[..., order]
+            step = np.diff(key)
+        if not step.all():  # a farm with one type on several crops
+            starts = np.flatnonzero(np.concatenate(([True], step != 0)))
+            key, kg = key[starts], np.add.reduceat(kg, starts, axis=-1)
+    keep = kg != 0 if kg.ndim == 1 else (kg != 0).reshape(-1, kg.shape[-1]).any(axis=0)
+    key, kg = key[keep], kg[..., keep]
+    f_farm = key // _N_CAT
+    m = len(key)
+    wide_kg = wide.kg
+    if wide_kg.ndim > 1 or kg.ndim > 1:
+        lead = np.broadcast_shapes(wide_kg.shape[:-1], kg.shape[:-1])
+        wide_kg = np.broadcast_to(wide_kg, (*lead, len(wide)))
+        kg = np.broadcast_to(kg, (*lead, m))
+    farm_all = np.concatenate((wide.farm, f_farm))
+    parts = (
+        farm_all,
+        np.concatenate((wide.source, np.full(m, _FERTILISER, dtype=np.int8))),
+        np.concatenate((wide.category, (key - f_farm * _N_CAT).astype(np.int16))),
+        np.concatenate((wide.gas, np.full(m, _CO2E, dtype=np.int8))),
+        np.concatenate((wide_kg, kg), axis=-1),
     )
-    return aggregate([wide, fert_rows])
+    if len(farm_all) > 1 and (np.diff(farm_all) < 0).any():  # each farm's rows together
+        order = np.argsort(farm_all, kind="stable")
+        parts = tuple(p[..., order] for p in parts)
+    return Rows(*parts)
 
 
+_N_CAT = len(CATEGORY_DTYPE.categories)
 _FERTILISER = code("fertiliser_production", "source")
 _CO2E = code("CO2e", "gas")
 _NTYPE_CATEGORY = category_codes(MINERAL_N_TYPES)

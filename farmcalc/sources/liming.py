@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from farmcalc.arrays import Numeric, farm_sum
+from farmcalc.arrays import Numeric
 from farmcalc.factors import FactorSet
 from farmcalc.rows import Rows
-from farmcalc.sources.common import WideLayout, mineral_n_kg
+from farmcalc.sources.common import FarmGroups, WideLayout, mineral_n_kg
 from farmcalc.vocabulary import MINERAL_N_TYPES
 
 if TYPE_CHECKING:
@@ -110,10 +110,8 @@ def calc_liming(tables: FarmTables, fs: FactorSet) -> Rows:
     co2_per_c = fs.value("constants.co2_per_c")
     ef_l = fs.value("lime.c_fraction.limestone")
     ef_d = fs.value("lime.c_fraction.dolomite")
-    urea_n = farm_sum(
-        crops["farm_idx"],
-        np.where(crops["mineral_n_type"] == _UREA, mineral_n_kg(crops), 0.0),
-        a.n_farms,
+    urea_n = FarmGroups(crops["farm_idx"], a.n_farms).sum(
+        np.where(crops["mineral_n_type"] == _UREA, mineral_n_kg(crops), 0.0)
     )
     kg = (  # in the order of _LAYOUT
         liming_co2(farms["limestone_t"], 0.0, ef_l, ef_d, co2_per_c) * T_TO_KG,
