@@ -167,6 +167,17 @@ class FarmGroups:
         return sums
 
 
+def stack_columns(*values: Numeric) -> np.ndarray:
+    """Arrays of shape ``(m,)`` or ``(..., m)`` stacked as ``(..., k, m)`` (for one sum).
+
+    The usual case, all 1-D, is one ``numpy.array``; with draws they are
+    broadcast first.
+    """
+    if all(np.ndim(v) == 1 for v in values):
+        return np.array(values)
+    return np.stack(np.broadcast_arrays(*values), axis=-2)
+
+
 def per_farm(values, n_farms: int) -> np.ndarray:
     """A per-farm input from another calculator as an array, 0 where missing (NaN).
 

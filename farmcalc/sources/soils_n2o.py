@@ -25,7 +25,13 @@ import pandas as pd
 from farmcalc.arrays import Numeric
 from farmcalc.factors import FactorSet
 from farmcalc.rows import Rows
-from farmcalc.sources.common import FarmGroups, WideLayout, mineral_n_kg, per_farm
+from farmcalc.sources.common import (
+    FarmGroups,
+    WideLayout,
+    mineral_n_kg,
+    per_farm,
+    stack_columns,
+)
 from farmcalc.sources.energy import fertiliser_production_co2e
 from farmcalc.sources.liming import urea_co2
 from farmcalc.vocabulary import CROPS, LIVESTOCK_CATEGORIES, MINERAL_N_TYPES
@@ -632,10 +638,7 @@ def calc_soils_n2o(
     # --- per farm ----------------------------------------------------------
     # the six sums in one call: NaN anywhere sends all to pandas, as before
     sums = by_farm.sum(
-        np.stack(
-            np.broadcast_arrays(f_sn_c, f_on_c, f_cr_c, f_sn_c * frac_gasf, f_sn_ef1_c, kept_c),
-            axis=-2,
-        )
+        stack_columns(f_sn_c, f_on_c, f_cr_c, f_sn_c * frac_gasf, f_sn_ef1_c, kept_c)
     )
     f_sn_farm, f_on_crops, f_cr_farm = sums[..., 0, :], sums[..., 1, :], sums[..., 2, :]
     sn_gasf_farm, f_sn_ef1_farm, kept_farm = sums[..., 3, :], sums[..., 4, :], sums[..., 5, :]
@@ -651,9 +654,7 @@ def calc_soils_n2o(
             ef1_other=ef1_oth,
             ef3prp=fs.take("soils.ef3prp", LIVESTOCK_CATEGORIES, prp.category),
         )
-        prp_sums = FarmGroups(prp.farm_idx, n_farms).sum(
-            np.stack(np.broadcast_arrays(prp.n_kg, prp_n2o_n), axis=-2)
-        )
+        prp_sums = FarmGroups(prp.farm_idx, n_farms).sum(stack_columns(prp.n_kg, prp_n2o_n))
         f_prp_farm, prp_n2o_n_farm = prp_sums[..., 0, :], prp_sums[..., 1, :]
     else:
         f_prp_farm = prp_n2o_n_farm = np.zeros(n_farms)
