@@ -26,7 +26,6 @@ from farmcalc.sources.energy import (
     market_electricity_co2e,
     part_table,
     scope_view_columns,
-    scope_views,
     well_to_tank_co2e,
 )
 from farmcalc.vocabulary import FUELS, MINERAL_N_TYPES, SOURCES
@@ -270,7 +269,7 @@ def test_scope_views_by_hand():
         (1, "heating", "CH4", 5.0),
     ]
     fidx, src, gas, kg = zip(*rows, strict=True)
-    v = scope_views(
+    v = scope_view_columns(
         np.array(fidx),
         code(src, SOURCE_DTYPE),
         code(gas, GAS_DTYPE),
@@ -343,9 +342,6 @@ def test_scope_view_columns_with_draws_are_each_draw_alone():
         for k, v in plain.items():
             assert drawn[k].shape == (3, n)
             np.testing.assert_array_equal(drawn[k][d], v, k)
-    frame = scope_views(farm, src, gas, co2e[0], n, up[0], market[0])
-    for k in frame.columns:
-        np.testing.assert_array_equal(frame[k].to_numpy(), drawn[k][0], k)
 
 
 def test_imports_in_sources_point_down():

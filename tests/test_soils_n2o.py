@@ -226,15 +226,13 @@ def three_farms():
         {"schema": "farmcalc.farm/1", "farm_id": "C", "year": 2025},  # C: no crops
     ]
     tables, _ = records_to_tables(records)
-    f_prp = pd.DataFrame(
-        {
-            "farm_idx": [1, 1, 2],
-            "category": ["dairy_cow", "heifer", "sheep"],
-            "n_kg": [2000.0, 500.0, 300.0],
-        }
+    f_prp = PastureN(
+        np.array([1, 1, 2]),
+        np.array([LIVESTOCK_CATEGORIES.index(c) for c in ("dairy_cow", "heifer", "sheep")]),
+        np.array([2000.0, 500.0, 300.0]),
     )
-    f_on_available = pd.Series([999.0, 1000.0, 400.0], index=[0, 1, 2])
-    f_som_ = pd.Series([50.0, 0.0, 0.0], index=[0, 1, 2])
+    f_on_available = np.array([999.0, 1000.0, 400.0])  # per farm
+    f_som_ = np.array([50.0, 0.0, 0.0])
     return tables, f_prp, f_on_available, f_som_
 
 
@@ -315,21 +313,11 @@ def test_calc_soils_n2o_per_crop(three_farms):
 
 def test_calc_soils_n2o_without_grazing_or_crops():
     tables, _ = records_to_tables([{"schema": "farmcalc.farm/1", "farm_id": "X", "year": 2025}])
-    empty_prp = pd.DataFrame({"farm_idx": [], "category": [], "n_kg": []})
-    zero = pd.Series([0.0], index=[0])
+    empty_prp = PastureN(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    zero = np.zeros(1)
     res = calc_soils_n2o(tables, load_factor_set("ipcc2019"), empty_prp, zero, zero)
     assert len(res.rows) == 0 and res.per_crop_frame().empty
     assert all(len(v) == 0 for v in res.per_crop.values())
-
-
-def _arrays_inputs(f_prp, f_on_av, f_som_):
-    """The fixture's inputs as the engine passes them: arrays per farm, codes per category."""
-    prp = PastureN(
-        f_prp["farm_idx"].to_numpy(),
-        np.array([LIVESTOCK_CATEGORIES.index(c) for c in f_prp["category"]]),
-        f_prp["n_kg"].to_numpy(),
-    )
-    return prp, f_on_av.to_numpy(), f_som_.to_numpy()
 
 
 def _same(a, b):
@@ -350,18 +338,8 @@ def _draw(res, d):
     )
 
 
-def test_arrays_in_give_what_the_frames_gave(three_farms):
-    tables, f_prp, f_on_av, f_som_ = three_farms
-    fs = load_factor_set("ipcc2019")
-    old = calc_soils_n2o(tables, fs, f_prp, f_on_av, f_som_)
-    new = calc_soils_n2o(tables, fs, *_arrays_inputs(f_prp, f_on_av, f_som_))
-    _same(old, new)
-    assert new.rows.kg.shape == (16,)
-
-
 def test_draws_of_ef1_and_a_crop_factor_give_each_plain_result(three_farms):
     tables, *inputs = three_farms
-    inputs = _arrays_inputs(*inputs)
     fs = load_factor_set("ipcc2019")
     ef1, dry = fs.value("soils.ef1.other"), fs.value("crops.dry.winter_wheat")
     drawn = DrawnFactorSet.of(
@@ -385,9 +363,8 @@ def test_draws_of_ef1_and_a_crop_factor_give_each_plain_result(three_farms):
 
 
 def test_per_farm_inputs_with_draws_broadcast(three_farms):
-    tables, f_prp, f_on_av, f_som_ = three_farms
+    tables, prp, avail, som = three_farms
     fs = load_factor_set("ipcc2019")
-    prp, avail, som = _arrays_inputs(f_prp, f_on_av, f_som_)
     avail2 = np.stack([avail, avail * 2])
     res = calc_soils_n2o(tables, fs, prp, avail2, som)
     for d in range(2):

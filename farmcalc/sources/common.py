@@ -178,16 +178,12 @@ def stack_columns(*values: Numeric) -> np.ndarray:
     return np.stack(np.broadcast_arrays(*values), axis=-2)
 
 
-def per_farm(values, n_farms: int) -> np.ndarray:
-    """A per-farm input from another calculator as an array, 0 where missing (NaN).
-
-    Accepts an ndarray of shape ``(..., n_farms)`` or, while the calculators
-    move to arrays, a pandas Series indexed by ``farm_idx`` (reindexed to
-    ``0 .. n_farms-1``) or ``None`` (zeros).
+def per_farm(values: Numeric, n_farms: int) -> np.ndarray:
+    """A per-farm input from another calculator as an array, 0 where it is NaN.
 
     Parameters
     ----------
-    values : ndarray, Series or None
+    values : numeric, shape (..., n_farms)
         The values [any unit].
     n_farms : int
         Number of farms.
@@ -197,10 +193,6 @@ def per_farm(values, n_farms: int) -> np.ndarray:
     ndarray
         Shape ``(..., n_farms)``, NaN replaced by 0.
     """
-    if values is None:
-        return np.zeros(n_farms)
-    if hasattr(values, "reindex"):  # a pandas Series (transition)
-        values = values.reindex(range(n_farms), fill_value=0.0).to_numpy(dtype=float)
-    values = np.asarray(values, dtype=float)
+    values = np.broadcast_to(np.asarray(values, dtype=float), (*np.shape(values)[:-1], n_farms))
     nan = np.isnan(values)
     return np.where(nan, 0.0, values) if nan.any() else values

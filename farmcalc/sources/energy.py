@@ -22,7 +22,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from farmcalc.arrays import Numeric
 from farmcalc.factors import FactorSet
@@ -506,29 +505,3 @@ def _part_table(rule: dict[str, str | dict[str, str]], parts: tuple[str, ...]) -
     if parts not in _PART_TABLES:
         _PART_TABLES[parts] = part_table(rule, parts)
     return _PART_TABLES[parts]
-
-
-def scope_views(
-    farm_idx: np.ndarray,
-    source_codes: np.ndarray,
-    gas_codes: np.ndarray,
-    co2e_kg: np.ndarray,
-    n_farms: int,
-    fuel_upstream_kg: np.ndarray,
-    market_electricity_kg: np.ndarray,
-) -> pd.DataFrame:
-    """:func:`scope_view_columns` as a DataFrame, one row per farm (adapter, 1-D only).
-
-    Kept for callers that still read ``.columns``; new code uses
-    :func:`scope_view_columns`.
-    """
-    out = scope_view_columns(
-        farm_idx,
-        source_codes,
-        gas_codes,
-        co2e_kg,
-        n_farms,
-        fuel_upstream_kg,
-        market_electricity_kg,
-    )
-    return pd.DataFrame(out, index=pd.RangeIndex(n_farms))

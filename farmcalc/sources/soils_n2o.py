@@ -414,40 +414,6 @@ class PastureN:
     n_kg: np.ndarray
 
 
-def pasture_n_arrays(f_prp) -> PastureN:
-    """F_PRP as :class:`PastureN`, from arrays or (transition) the old DataFrame.
-
-    Parameters
-    ----------
-    f_prp : PastureN, mapping or DataFrame
-        ``farm_idx, category, n_kg``; ``category`` as codes into
-        :data:`~farmcalc.vocabulary.LIVESTOCK_CATEGORIES` or (DataFrame) names.
-
-    Returns
-    -------
-    PastureN
-    """
-    if isinstance(f_prp, PastureN):
-        return f_prp
-    cat = f_prp["category"]
-    if isinstance(f_prp, pd.DataFrame):  # transition: the old frame of names
-        if not isinstance(cat.dtype, pd.CategoricalDtype):
-            cat = cat.astype(object).astype(pd.CategoricalDtype(list(LIVESTOCK_CATEGORIES)))
-        # recode by the categories, not value by value (-1: a name not in the vocabulary)
-        names = [str(c) for c in cat.cat.categories]
-        recode = np.array(
-            [LIVESTOCK_CATEGORIES.index(c) if c in LIVESTOCK_CATEGORIES else -1 for c in names]
-            + [-1],
-            dtype=np.int64,
-        )
-        cat = recode[cat.cat.codes.to_numpy()]
-    return PastureN(
-        np.asarray(f_prp["farm_idx"], dtype=np.int64),
-        np.asarray(cat, dtype=np.int64),
-        np.asarray(f_prp["n_kg"], dtype=float),
-    )
-
-
 @dataclass(frozen=True)
 class SoilsN2OResult:
     """Output of :func:`calc_soils_n2o`.
@@ -511,9 +477,9 @@ def _crop_f_on(
 def calc_soils_n2o(
     tables: FarmTables,
     fs: FactorSet,
-    f_prp,
-    f_on_available,
-    f_som,
+    f_prp: PastureN,
+    f_on_available: Numeric,
+    f_som: Numeric,
 ) -> SoilsN2OResult:
     """Direct and indirect soil N2O of every farm (method rules 4-8).
 
@@ -525,16 +491,16 @@ def calc_soils_n2o(
         Factors ``soils.*``, ``crops.*``, ``constants.n2o_per_n2o_n``,
         ``urea.*``, ``constants.co2_per_c``, ``fertiliser_production.*``; a
         drawn set gives results with a leading axis of draws.
-    f_prp : PastureN (or, in transition, a DataFrame)
+    f_prp : PastureN
         ``farm_idx, category, n_kg``: urine and dung N on pasture [kg N yr-1]
-        per farm and livestock category (see :func:`pasture_n_arrays`).
+        per farm and livestock category.
     f_on_available : ndarray, shape (..., n_farms)
         Managed manure N left after losses [kg N yr-1]; used only for farms
         where no crop gives ``manure_n_kg_per_ha``. For a farm without crop
         area it is still counted (category ``manure``) but attributed to no
-        crop. (A Series by ``farm_idx`` is accepted in transition.)
+        crop. NaN counts as 0.
     f_som : ndarray, shape (..., n_farms)
-        N mineralised from soil organic matter [kg N yr-1] (or a Series).
+        N mineralised from soil organic matter [kg N yr-1]; NaN counts as 0.
 
     Returns
     -------
@@ -646,7 +612,7 @@ def calc_soils_n2o(
     homeless = np.where(~gives & ~(farm_area > 0), available, 0.0)
     f_on_farm = f_on_crops + homeless
 
-    prp = pasture_n_arrays(f_prp)
+    prp = f_prp
     if len(prp.farm_idx):
         prp_n2o_n = direct_n2o_n(
             f_prp=prp.n_kg,
