@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from farmcalc.arrays import farm_sum
 from farmcalc.factors import FactorSet
@@ -45,8 +44,9 @@ class Inventory:
         available), its enteric tier and ``nex_default``
         (:attr:`farmcalc.sources.livestock.LivestockResult.n_flows`;
         :func:`farmcalc.sources.livestock.n_flows_frame` makes the old table).
-    per_crop : DataFrame
-        Emissions attributable to each crop's own inputs (N2O, urea CO2,
+    per_crop : dict of str to ndarray
+        Per crop (``farmcalc.sources.soils_n2o.PER_CROP_COLUMNS``; ``crop`` as
+        codes of ``CROPS``): emissions attributable to each crop's own inputs (N2O, urea CO2,
         fertiliser manufacture).
     icbm_delta_c : ndarray
         Per farm: mean annual SOC change by ICBM [kg C yr-1] (NaN where the
@@ -59,7 +59,7 @@ class Inventory:
 
     rows: Rows
     n_flows: dict[str, np.ndarray]
-    per_crop: pd.DataFrame
+    per_crop: dict[str, np.ndarray]
     icbm_delta_c: np.ndarray
     ipcc_delta_c: np.ndarray
     soil_carbon_method: str
@@ -137,6 +137,4 @@ def run(tables: FarmTables, fs: FactorSet) -> Inventory:
         calc_energy(tables, fs),
         soil_rows,
     ]
-    return Inventory(
-        aggregate(parts), n_flows, soils.per_crop_frame(), icbm_delta_c, ipcc_delta_c, method
-    )
+    return Inventory(aggregate(parts), n_flows, soils.per_crop, icbm_delta_c, ipcc_delta_c, method)

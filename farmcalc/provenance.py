@@ -135,6 +135,7 @@ class _Resolver:
         self._cache: dict[str, tuple[list[str], np.ndarray | None]] = {}
         self.has_fallback = bool(fs.rows["fell_back"].astype(bool).any())
         self.kinds: dict[tuple[int, int, int, int], _Kind] = {}
+        self.tables: dict[bytes, tuple] = {}
         self.pairs: dict[tuple[str, str, tuple[str, ...]], np.ndarray] = {}
 
     def ids_of(self, pattern: str) -> list[str]:
@@ -357,30 +358,71 @@ def _pair_fraction(res: _Resolver, category: str, system: str, patterns: list[st
     return hit
 
 
-def _system_part(
-    res: _Resolver, manure: ManureWeights, category: str, patterns: list[str]
-) -> dict[int, np.ndarray]:
-    """Per farm: the summed origin fractions of ``patterns``, each weighted over the
-    farm's manure systems of class ``category`` (as pandas summed them)."""
-    cls = LIVESTOCK_CATEGORIES.index(category)
-    mine = (manure.category == cls) & (manure.weight > 0)
-    if not mine.any():
-        return {}
-    farm = manure.farm[mine]
-    w = manure.weight[mine]
-    per_row = np.array(
-        [_pair_fraction(res, category, MANURE_SYSTEMS[s], patterns) for s in manure.system[mine]]
-    )
-    weighted = per_row * w[:, None]
-    farms, first, ids = np.unique(farm, return_index=True, return_inverse=True)
-    # groupby(sort=False) numbers the groups by first appearance
-    rank = np.empty(len(farms), dtype=np.int64)
-    rank[np.argsort(first, kind="stable")] = np.arange(len(farms))
-    ids = rank[np.ravel(ids)]
-    sums = group_sum_as_pandas(ids, weighted, len(farms))
-    w_sum = group_sum_as_pandas(ids, w[:, None], len(farms))[:, 0]
-    by_farm = farm[np.sort(first)]
-    return {int(f): sums[i] / w_sum[i] for i, f in enumerate(by_farm.tolist())}
+class _Systems:
+    """The manure systems of each livestock class, grouped by farm (for one batch)."""
+
+    def __init__(self, manure: ManureWeights) -> None:
+        self.manure = manure
+        self._groups: dict[int, tuple] = {}
+
+    def _group(self, cls: int) -> tuple:
+        """Rows of class ``cls`` with weight, their group (farm, numbered by first
+        appearance as groupby(sort=False) numbers them), the farms and summed weights."""
+        hit = self._groups.get(cls)
+        if hit is None:
+            m = self.manure
+            mine = np.flatnonzero((m.category == cls) & (m.weight > 0))
+            farm = m.farm[mine]
+            w = m.weight[mine]
+            farms, first, ids = np.unique(farm, return_index=True, return_inverse=True)
+            rank = np.empty(len(farms), dtype=np.int64)
+            rank[np.argsort(first, kind="stable")] = np.arange(len(farms))
+            ids = rank[np.ravel(ids)]
+            w_sum = group_sum_as_pandas(ids, w[:, None], len(farms))[:, 0]
+            by_farm = farm[np.sort(first)].tolist()
+            hit = self._groups[cls] = (m.system[mine].tolist(), w, ids, w_sum, by_farm)
+        return hit
+
+    def part(self, res: _Resolver, category: str, patterns: list[str]) -> dict[int, np.ndarray]:
+        """Per farm: the summed origin fractions of ``patterns``, each weighted over the
+        farm's manure systems of class ``category`` (as pandas summed them)."""
+        systems, w, ids, w_sum, by_farm = self._group(LIVESTOCK_CATEGORIES.index(category))
+        if not by_farm:
+            return {}
+        per_row = np.array(
+            [_pair_fraction(res, category, MANURE_SYSTEMS[s], patterns) for s in systems]
+        )
+        sums = group_sum_as_pandas(ids, per_row * w[:, None], len(by_farm))
+        return {f: sums[i] / w_sum[i] for i, f in enumerate(by_farm)}
+
+
+def _kind_table(res: _Resolver, ukeys: np.ndarray) -> tuple:
+    """For kinds ``ukeys`` (``kind * 2 + tier - 1``): their fixed fractions, number of
+    governing factors, default system fractions, and ``(j, class, patterns)`` of the
+    kinds with manure-system factors (remembered per factor set and set of kinds)."""
+    key = ukeys.tobytes()
+    hit = res.tables.get(key)
+    if hit is None:
+        if len(res.tables) > 1024:  # bounded: batches of many different farms
+            res.tables.clear()
+        n_cat, n_gas = len(_NAMES["category"]), len(_NAMES["gas"])
+        kinds, with_systems = [], []
+        for j, k in enumerate(ukeys.tolist()):  # the few dozen kinds of row, never farms
+            kind, t = divmod(k, 2)
+            sc, g = divmod(kind, n_gas)
+            s, c = divmod(sc, n_cat)
+            spec = _kind(res, (s, c, g, t + 1))
+            kinds.append(spec)
+            name = _NAMES["category"][c]
+            if spec.systems and name in LIVESTOCK_CATEGORIES:
+                with_systems.append((j, name, spec.systems))
+        hit = res.tables[key] = (
+            np.array([k.fixed for k in kinds]).reshape(-1, len(ORIGINS)),
+            np.array([k.n_all for k in kinds], dtype=np.int64),
+            np.array([k.default for k in kinds]).reshape(-1, len(ORIGINS)),
+            with_systems,
+        )
+    return hit
 
 
 @dataclass(frozen=True)
@@ -448,23 +490,12 @@ def row_fractions(
     key = ((source.astype(np.int64) * n_cat + category) * n_gas + gas) * 2 + (tier - 1)
     ukeys, inv = np.unique(key, return_inverse=True)
     inv = np.ravel(inv)
-    kinds = []
-    for k in ukeys.tolist():  # the few dozen kinds of row, never farms
-        kind, t = divmod(k, 2)
-        sc, g = divmod(kind, n_gas)
-        s, c = divmod(sc, n_cat)
-        kinds.append(_kind(res, (s, c, g, t + 1)))
-    fixed = np.array([k.fixed for k in kinds])[inv]
-    n_all = np.array([k.n_all for k in kinds])[inv]
-    part = np.array([k.default for k in kinds])[inv]
-    if manure is not None and len(manure.farm):
-        for j, k in enumerate(kinds):
-            if not k.systems:
-                continue
-            c = _NAMES["category"][(ukeys[j] // 2 // n_gas) % n_cat]
-            if c not in LIVESTOCK_CATEGORIES:
-                continue
-            by_farm = _system_part(res, manure, c, k.systems)
+    fixed_u, n_all_u, default_u, with_systems = _kind_table(res, ukeys)
+    fixed, n_all, part = fixed_u[inv], n_all_u[inv], default_u[inv]
+    if with_systems and manure is not None and len(manure.farm):
+        systems = _Systems(manure)
+        for j, c, patterns in with_systems:
+            by_farm = systems.part(res, c, patterns)
             if not by_farm:
                 continue
             for i in np.flatnonzero(inv == j).tolist():
@@ -527,8 +558,14 @@ def basis(
     ukey, ids = np.unique(key, return_inverse=True)
     ids = np.ravel(ids)
     k = len(ukey)
-    cw = group_sum_as_pandas(ids, np.column_stack([co2e, weight]), k)
-    parts = [group_sum_as_pandas(ids, weighted[:, j : j + 1], k)[:, 0] for j in range(3)]
+    # pandas summed (co2e, w) as one block and each share column as its own
+    block = np.column_stack([co2e, weight, weighted])
+    if np.isnan(block).any():  # NaN decides per block how pandas adds up
+        cw = group_sum_as_pandas(ids, block[:, :2], k)
+        parts = [group_sum_as_pandas(ids, block[:, 2 + j : 3 + j], k)[:, 0] for j in range(3)]
+    else:
+        sums = group_sum_as_pandas(ids, block, k)
+        cw, parts = sums[:, :2], [sums[:, 2 + j] for j in range(3)]
     src_farm = ukey // len(_SOURCE_RANK)
     src = np.argsort(_SOURCE_RANK)[ukey % len(_SOURCE_RANK)]
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -23,6 +23,7 @@ from farmcalc.outputs.characterisation import co2e
 from farmcalc.outputs.totals import crop_table, farm_totals, frame
 from farmcalc.record import FarmTables
 from farmcalc.rows import rows_from_codes
+from farmcalc.sources.soils_n2o import per_crop_frame
 from farmcalc.validation import Issue
 
 LONG_COLUMNS = ["farm_id", "year", "source", "category", "gas", "kg", "co2e_kg"]
@@ -105,9 +106,11 @@ class BatchResult:
     @functools.cached_property
     def per_crop(self) -> pd.DataFrame:
         """Per crop: attributable emissions and the per-tonne intensity."""
-        pc = self.inventory.per_crop
-        index = pc.index if isinstance(pc, pd.DataFrame) else None
-        return frame(self.per_crop_columns, index)
+        pc = per_crop_frame(self.inventory.per_crop)
+        cols = self.per_crop_columns
+        for c in ("co2e_kg", "harvest_dm", "harvest_t", "co2e_kg_per_t"):
+            pc[c] = cols[c]
+        return pc
 
     def long_rows(self, names: Sequence[str] = LONG_COLUMNS) -> pd.DataFrame:
         """The rows with the farm's id and year: the columns ``names``, a RangeIndex."""
