@@ -11,8 +11,10 @@ Two independent estimates of the mean annual change of soil organic carbon
   Table 5.5, Ch. 6 Table 6.2) for changes of land use, tillage and input
   level that the farmer declares, spread over ``soc_ipcc.years``.
 
-The model functions are pure and take scalars, numpy arrays or pandas Series
-alike; the two calculators work column-wise over all farms. See
+The model functions are pure and take scalars or numpy arrays (pandas Series
+too); the two calculators work on the farm tables' arrays over all farms at
+once and return per-farm arrays, with a leading axis of draws where the
+factor set carries one (:class:`farmcalc.draws.DrawnFactorSet`). See
 ``docs/soil-carbon.md`` for the method, its parameters and its limits.
 """
 
@@ -20,19 +22,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from farmcalc.arrays import Numeric
 from farmcalc.factors import FactorSet
 from farmcalc.sources.soils_n2o import dry_matter_yield
 from farmcalc.vocabulary import CROPS, INPUT_LEVELS, LAND_USES, SOIL_TYPES, TILLAGE
 
 if TYPE_CHECKING:
     from farmcalc.record import FarmTables
-
-Numeric = TypeVar("Numeric", float, np.ndarray, pd.Series)
 
 KG_PER_T = 1000.0
 """Unit conversion [kg t-1]."""

@@ -14,16 +14,13 @@ import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
+from farmcalc.arrays import Numeric
 from farmcalc.factors import FactorSet
 from farmcalc.rows import Rows, code
 
 if TYPE_CHECKING:
     from farmcalc.record import FarmTables
-
-Numeric = float | np.ndarray | pd.Series
-"""A scalar, a numpy array or a pandas Series."""
 
 LAND_USES = ("cropland", "grassland")
 REWETTED = "rewetted"
