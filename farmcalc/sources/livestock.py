@@ -74,24 +74,28 @@ _BO = _C["manure.bo"]
 _SYSTEM = ("manure.ef3", "manure.frac_leach", "manure.mcf")
 _PAIR = ("manure.frac_gas", "manure.frac_loss")
 _PAIRS = tuple(f"{a}.{b}" for a in LV for b in MS)
-# Emission rows are keyed (farm, source, category, gas) in one int64 whose order is the
-# lexicographic order of the codes (farmcalc.rows sorts rows the same way).
-_GAS_BITS, _CAT_BITS, _SRC_BITS = 8, 16, 8
-_CAT_SHIFT = _GAS_BITS
-_SRC_SHIFT = _GAS_BITS + _CAT_BITS
-_FARM_SHIFT = _SRC_SHIFT + _SRC_BITS
-
-
-def _kind(source: str, gas: str) -> np.ndarray:
-    """Row key (without the farm) of each livestock class for one source and gas."""
-    cats = np.array([code(c, "category") for c in LV], dtype=np.int64)
-    return (code(source, "source") << _SRC_SHIFT) | (cats << _CAT_SHIFT) | code(gas, "gas")
-
-
-_KIND_ENTERIC_CH4 = _kind(ENTERIC, "CH4")
-_KIND_MANURE_CH4 = _kind(MANURE, "CH4")
-_KIND_MANURE_N2O = _kind(MANURE, "N2O")
+# The livestock's emission rows are of 3 x 13 kinds (source, category, gas); a kind's
+# number is its rank in the order of the codes, so farm x kinds + kind sorts rows as
+# farmcalc.rows sorts them (farm, source, category, gas).
+_PARTS = ((ENTERIC, "CH4"), (MANURE, "CH4"), (MANURE, "N2O"))
+_TRIPLES = [
+    (code(src, "source"), code(c, "category"), code(gas, "gas")) for src, gas in _PARTS for c in LV
+]
+_RANK = np.argsort(np.argsort(np.array(_TRIPLES, dtype=np.int64) @ [1 << 32, 1 << 8, 1]))
+_N_KINDS = len(_TRIPLES)
+_KIND_ENTERIC_CH4, _KIND_MANURE_CH4, _KIND_MANURE_N2O = _RANK.reshape(len(_PARTS), len(LV))
+_KIND_SOURCE, _KIND_CATEGORY, _KIND_GAS = (
+    np.array([t[j] for t in _TRIPLES], dtype=dt)[np.argsort(_RANK)]
+    for j, dt in enumerate((np.int8, np.int16, np.int8))
+)
 _LIVESTOCK_DTYPE = pd.CategoricalDtype(LV)
+# the class columns the Tier 2 model reads
+TIER2_COLUMNS = (
+    "weight_gain_kg_per_day",
+    "pregnant_fraction",
+    "crude_protein_pct",
+    "digestibility_pct",
+)
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ class _Table:
     names: tuple[str, ...]
     values: np.ndarray
     found: np.ndarray
-    absent: np.ndarray
+    absent: tuple[bool, ...]
 
 
 def _table(fs: FactorSet, prefixes: tuple[str, ...], names: tuple[str, ...]) -> _Table:
@@ -190,7 +194,26 @@ def _table(fs: FactorSet, prefixes: tuple[str, ...], names: tuple[str, ...]) -> 
             found.append(f)
         lead = np.broadcast_shapes(*(v.shape[:-1] for v in values))
         stacked = np.stack([np.broadcast_to(v, (*lead, k)) for v in values], axis=-2)
-        cache[key] = _Table(prefixes, names, stacked, np.array(found), np.array(absent))
+        cache[key] = _Table(prefixes, names, stacked, np.array(found), tuple(absent))
+    return cache[key]
+
+
+def _pair_grid(fs: FactorSet) -> tuple[np.ndarray, np.ndarray]:
+    """The class x system factors (``_PAIR``) as grids indexed ``[..., F, class, system]``.
+
+    One more class and one more system (NaN, not found) take the missing code -1.
+    """
+    cache = fs._series_cache  # type: ignore[attr-defined]
+    key = ("livestock._pair_grid",)
+    if key not in cache:
+        t = _table(fs, _PAIR, _PAIRS)
+        k1, k2 = len(LV), len(MS)
+        lead = t.values.shape[:-1]
+        values = np.full((*lead, k1 + 1, k2 + 1), np.nan)
+        values[..., :k1, :k2] = t.values[..., : k1 * k2].reshape((*lead, k1, k2))
+        found = np.zeros((len(_PAIR), k1 + 1, k2 + 1), dtype=bool)
+        found[:, :k1, :k2] = t.found[:, : k1 * k2].reshape((len(_PAIR), k1, k2))
+        cache[key] = (values, found)
     return cache[key]
 
 
@@ -377,10 +400,9 @@ def _rows(farm: np.ndarray, kind: np.ndarray, kg: np.ndarray) -> Rows:
     """
     if len(farm) == 0:
         return Rows.empty()
-    key = (farm.astype(np.int64) << _FARM_SHIFT) | kind
-    if not (key[1:] >= key[:-1]).all():
-        order = np.argsort(key, kind="stable")
-        key, kg = key[order], kg[..., order]
+    key = farm * _N_KINDS + kind
+    order = np.argsort(key, kind="stable")  # rows of one key summed in their order
+    key, kg = key[order], kg[..., order]
     new = np.empty(len(key), dtype=bool)
     new[:1] = True
     np.not_equal(key[1:], key[:-1], out=new[1:])
@@ -390,13 +412,9 @@ def _rows(farm: np.ndarray, kind: np.ndarray, kg: np.ndarray) -> Rows:
     keep = (kg != 0).reshape(-1, kg.shape[-1]).any(axis=0)
     if not keep.all():
         key, kg = key[keep], kg[..., keep]
-    return Rows(
-        key >> _FARM_SHIFT,
-        ((key >> _SRC_SHIFT) & ((1 << _SRC_BITS) - 1)).astype(np.int8),
-        ((key >> _CAT_SHIFT) & ((1 << _CAT_BITS) - 1)).astype(np.int16),
-        (key & ((1 << _GAS_BITS) - 1)).astype(np.int8),
-        kg,
-    )
+    farm = key // _N_KINDS
+    kind = key - farm * _N_KINDS
+    return Rows(farm, _KIND_SOURCE[kind], _KIND_CATEGORY[kind], _KIND_GAS[kind], kg)
 
 
 def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
@@ -461,11 +479,10 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     pasture = lv["pasture_fraction"]
     milk_given = lv["milk_kg_ecm_per_head"]
     nex_given = lv["n_excretion_kg_per_head"]
-    none = np.full(n_lv, np.nan)
-    given = {c: lv.get(c, none) for c in CLASS_COLUMNS}
+    given = {c: lv[c] if c in lv else np.full(n_lv, np.nan) for c in CLASS_COLUMNS}
     table = _table(fs, _CLASS, LV)
     required = range(len(_CLASS_REQUIRED))
-    if table.absent[required].any() or not table.found[required][:, cat].all():
+    if any(table.absent[: len(required)]) or not table.found[: len(required)][:, cat].all():
         _require(fs, [(table, i, cat) for i in required])
     classes = table.values[..., cat]  # (..., F, n): every class factor of every row
 
@@ -498,7 +515,7 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     vs = manure.volatile_solids_tier1(cls("manure.vs_rate"), tam, days)
     if tier2.any():
         t2 = np.flatnonzero(tier2)
-        part = {c: v[t2] for c, v in given.items()}
+        part = {c: given[c][t2] for c in TIER2_COLUMNS}
         part["pasture_fraction"] = pasture[t2]
         res2 = _tier2_cattle(classes[..., t2], weight[..., t2], milk[..., t2], part, fs)
         ef = _put(ef, t2, res2.ef)
@@ -526,17 +543,18 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     system = ms["system"]
     share = ms["share"]
     m_cat = cat[pos]
-    pair = np.where((m_cat < 0) | (system < 0), -1, m_cat.astype(np.int64) * len(MS) + system)
     by_system = _table(fs, _SYSTEM, MS)
     by_pair = _table(fs, _PAIR, _PAIRS)
+    pair_values, pair_found = _pair_grid(fs)
     if (
-        by_system.absent.any()
-        or by_pair.absent.any()
+        any(by_system.absent)
+        or any(by_pair.absent)
         or table.absent[_BO]
         or not by_system.found[:, system].all()
-        or not by_pair.found[:, pair].all()
+        or not pair_found[:, m_cat, system].all()
         or not table.found[_BO, m_cat].all()
     ):
+        pair = np.where((m_cat < 0) | (system < 0), -1, m_cat.astype(np.int64) * len(MS) + system)
         _require(
             fs,
             [
@@ -549,7 +567,7 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
             ],
         )
     sys_f = by_system.values[..., system]
-    pair_f = by_pair.values[..., pair]
+    pair_f = pair_values[..., m_cat, system]
     n_sys = n_housed[..., pos] * share
     n2o_n_direct = manure.direct_n2o_n(n_sys, sys_f[..., 0, :])
     n_vol = manure.volatilised_n(n_sys, pair_f[..., 0, :])
