@@ -46,21 +46,6 @@ factor set."""
 ICBM_K2_ULTUNA = 0.00605
 """Old-pool decay rate of the Ultuna calibration [yr-1] (Andrén & Kätterer 1997)."""
 
-ICBM_OUTPUT_COLUMNS = [
-    "area_ha",
-    "c_input_t_per_ha",
-    "initial_soc_t_per_ha",
-    "soc_given",
-    "delta_c_kg_per_ha_yr",
-    "delta_c_kg_per_yr",
-]
-IPCC_OUTPUT_COLUMNS = [
-    "area_ha",
-    "delta_c_kg_per_ha_yr",
-    "delta_c_kg_per_yr",
-    "c_loss_kg",
-    "c_loss_cropland_kg",
-]
 CROPLAND_LAND_USES = ("cropland", "set_aside")
 """Land uses that are IPCC Cropland (Table 5.5): a change between two of them is a
 management change on Cropland Remaining Cropland, whose C:N ratio of Eq. 11.8 differs."""
@@ -445,18 +430,6 @@ class CropCarbonInputs:
     c_below_t_per_ha: np.ndarray
     index: np.ndarray
 
-    def frame(self) -> pd.DataFrame:
-        """Adapter: the old DataFrame indexed like ``tables.crops`` (no draws)."""
-        return pd.DataFrame(
-            {
-                "farm_idx": self.farm_idx,
-                "area_ha": self.area_ha,
-                "c_above_t_per_ha": self.c_above_t_per_ha,
-                "c_below_t_per_ha": self.c_below_t_per_ha,
-            },
-            index=pd.Index(self.index, name="crop_idx"),
-        )
-
 
 def crop_carbon_inputs(tables: FarmTables, fs: FactorSet) -> CropCarbonInputs:
     """Carbon returned to the soil by each crop row [t C ha-1 yr-1].
@@ -540,10 +513,6 @@ class IcbmResult:
     delta_c_kg_per_ha_yr: np.ndarray
     delta_c_kg_per_yr: np.ndarray
 
-    def frame(self) -> pd.DataFrame:
-        """Adapter: the old DataFrame ``ICBM_OUTPUT_COLUMNS`` indexed by farm_idx (no draws)."""
-        return _frame(self, ICBM_OUTPUT_COLUMNS)
-
 
 @dataclass(frozen=True)
 class IpccResult:
@@ -569,10 +538,6 @@ class IpccResult:
     c_loss_kg: np.ndarray
     c_loss_cropland_kg: np.ndarray
 
-    def frame(self) -> pd.DataFrame:
-        """Adapter: the old DataFrame ``IPCC_OUTPUT_COLUMNS`` indexed by farm_idx (no draws)."""
-        return _frame(self, IPCC_OUTPUT_COLUMNS)
-
 
 def _same_shape(**arrays: np.ndarray) -> dict[str, np.ndarray]:
     """The arrays broadcast to one shape ``(..., n_farms)`` (read-only views where drawn)."""
@@ -581,12 +546,6 @@ def _same_shape(**arrays: np.ndarray) -> dict[str, np.ndarray]:
         return arrays
     shape = np.broadcast_shapes(*shapes)
     return {k: np.broadcast_to(v, shape) for k, v in arrays.items()}
-
-
-def _frame(result: IcbmResult | IpccResult, columns: list[str]) -> pd.DataFrame:
-    cols = {c: getattr(result, c) for c in columns}
-    n = max(np.shape(v)[-1] for v in cols.values())
-    return pd.DataFrame(cols, index=pd.RangeIndex(n, name="farm_idx"))[columns]
 
 
 def calc_soil_carbon_icbm(

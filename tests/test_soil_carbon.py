@@ -6,6 +6,7 @@ arithmetic is written out in each test.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -596,16 +597,7 @@ def test_icbm_returns_arrays_and_takes_manure_n_as_ndarray():
     # farm B gives no manure per crop: the farm's manure N adds carbon
     assert res.delta_c_kg_per_yr[1] > without.delta_c_kg_per_yr[1]
     assert res.delta_c_kg_per_yr[0] == without.delta_c_kg_per_yr[0]
-    frame = res.frame()
-    assert list(frame.columns) == [
-        "area_ha",
-        "c_input_t_per_ha",
-        "initial_soc_t_per_ha",
-        "soc_given",
-        "delta_c_kg_per_ha_yr",
-        "delta_c_kg_per_yr",
-    ]
-    assert frame["soc_given"].tolist() == [True, False]
+    assert res.soc_given.tolist() == [True, False]
 
 
 @pytest.mark.parametrize(
@@ -633,7 +625,7 @@ def test_ipcc_returns_arrays():
     res = calc_soil_carbon_ipcc(tables, load_factor_set("sweden"))
     assert isinstance(res.c_loss_kg, np.ndarray)
     assert res.delta_c_kg_per_yr.shape == (2,)
-    assert list(res.frame().columns) == [
+    assert [f.name for f in dataclasses.fields(res)] == [
         "area_ha",
         "delta_c_kg_per_ha_yr",
         "delta_c_kg_per_yr",
