@@ -289,10 +289,11 @@ class FactorSet:
         Raises FactorError naming the keys used that have no factor.
         """
         values, found = self._code_table(prefix, names)
-        if not found[codes].all():
+        if not found.take(codes).all():
+            codes = np.asarray(codes)
             used = sorted({(names[c] if c >= 0 else MISSING_KEY) for c in codes[~found[codes]]})
             raise self._missing(prefix, used)
-        return values[..., codes]
+        return values.take(codes, axis=-1)
 
     def take2(
         self,
@@ -302,11 +303,16 @@ class FactorSet:
         names2: tuple[str, ...],
         codes2: np.ndarray,
     ) -> np.ndarray:
-        """Vectorised look-up of ``prefix.<names1[code1]>.<names2[code2]>`` by codes."""
-        pairs = tuple(f"{a}.{b}" for a in names1 for b in names2)
+        """Vectorised look-up of ``prefix.<names1[code1]>.<names2[code2]>`` by codes.
+
+        The pairs are one vocabulary (row-major, cached): pair code
+        ``code1 * len(names2) + code2``, -1 where either code is -1.
+        """
+        pairs = _pairs(names1, names2)
         c1 = np.asarray(codes1, dtype=np.int64)
         c2 = np.asarray(codes2, dtype=np.int64)
-        codes = np.where((c1 < 0) | (c2 < 0), -1, c1 * len(names2) + c2)
+        # (c1 | c2) < 0 where either code is -1 (the sign bit)
+        codes = np.where((c1 | c2) < 0, -1, c1 * len(names2) + c2)
         return self.take(prefix, pairs, codes)
 
     def _take(self, prefix: str, table: pd.Series, names: list, codes: np.ndarray) -> np.ndarray:
@@ -332,6 +338,12 @@ class FactorSet:
         src = load_sources()
         cit = src.at[row["source_id"], "citation"] if row["source_id"] in src.index else ""
         return f"{cit} {row['source_locator']}".strip()
+
+
+@functools.lru_cache(maxsize=64)
+def _pairs(names1: tuple[str, ...], names2: tuple[str, ...]) -> tuple[str, ...]:
+    """Every ``name1.name2``, row-major (the vocabulary of :meth:`FactorSet.take2`)."""
+    return tuple(f"{a}.{b}" for a in names1 for b in names2)
 
 
 def _read_set_dir(name: str) -> tuple[dict, pd.DataFrame]:

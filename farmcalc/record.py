@@ -583,6 +583,11 @@ def _fields(
     pass each.
     """
     n = len(objs)
+    if n == 1:  # one object (one farm's): no columns to gather
+        (obj,) = objs
+        if not allowed.issuperset(obj):
+            _unknown_keys(obj, allowed, farms[0], path(0), out)
+        return [[obj.get(k)] for k in keys]
     seen = set().union(*objs)
     if not allowed.issuperset(seen):
         for i, o in enumerate(objs):
@@ -975,8 +980,12 @@ def _check_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, o
     n = len(farm_rows["farm_id"])
     farm_idx = np.arange(n)
     # ---- farms
-    schema = np.fromiter(farm_rows["schema"], dtype=object, count=n)
-    for i in _rows(schema != SCHEMA_ID):
+    schema = farm_rows["schema"]
+    if few:
+        wrong = [i for i, v in enumerate(schema) if v != SCHEMA_ID]
+    else:
+        wrong = _rows(np.fromiter(schema, dtype=object, count=n) != SCHEMA_ID)
+    for i in wrong:
         if not _is_missing(schema[i]):
             out.add(i, "schema", "schema", value=schema[i], expected=SCHEMA_ID)
     farms: dict[str, object] = {
