@@ -286,3 +286,18 @@ def test_activity_coefficient_and_population():
     assert_allclose(enteric.annual_average_population(18.0, 5.0, 12.0), 7.5, rtol=RTOL)
     got = enteric.annual_average_population(np.array([10.0, 6.0]), np.array([12.0, 8.0]), 12.0)
     assert_allclose(got, [10.0, 4.0], rtol=RTOL)
+
+
+def test_a_drawn_coefficient_broadcasts_draw_by_draw():
+    """A coefficient of shape (D, 1) against columns (n,): row d is the plain call with draw d."""
+    ge = np.array([250.0, 310.0, 180.0])
+    ym = np.array([[5.7], [6.0], [6.3]])  # three draws of Ym [% of GE]
+    out = enteric.tier2_emission_factor(ge, ym, 365.0, 55.65)
+    assert out.shape == (3, 3)
+    for d in range(3):
+        np.testing.assert_array_equal(
+            out[d], enteric.tier2_emission_factor(ge, float(ym[d, 0]), 365.0, 55.65)
+        )
+    ne_m = enteric.net_energy_maintenance(np.array([600.0, 650.0]), np.array([[0.386], [0.4]]))
+    assert ne_m.shape == (2, 2)
+    np.testing.assert_array_equal(ne_m[1], 0.4 * np.array([600.0, 650.0]) ** 0.75)

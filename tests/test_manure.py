@@ -311,3 +311,15 @@ def test_n_intake_retention_excretion():
     assert_allclose(g, 1.2 * (268 - 7.03 * 19.3 / 1.2) / (1000 * 6.25), rtol=RTOL)
     # Eq. 10.31: (intake - retention) x 365
     assert_allclose(manure.n_excretion_tier2(n_in, n_ret, 365.0), (n_in - n_ret) * 365, rtol=RTOL)
+
+
+def test_a_drawn_factor_broadcasts_draw_by_draw():
+    """An MCF of shape (D, 1) against columns (n,): row d is the plain call with draw d."""
+    vs = np.array([1.0e5, 2.5e4])
+    mcf = np.array([[0.15], [0.17], [0.19]])  # three draws
+    out = manure.ch4_manure(vs, 0.24, mcf, np.array([0.85, 1.0]), 0.67)
+    assert out.shape == (3, 2)
+    for d in range(3):
+        np.testing.assert_array_equal(
+            out[d], manure.ch4_manure(vs, 0.24, float(mcf[d, 0]), np.array([0.85, 1.0]), 0.67)
+        )

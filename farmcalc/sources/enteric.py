@@ -3,9 +3,10 @@
 Model functions of IPCC 2019 Refinement, Vol. 4, Ch. 10, Section 10.3
 (Tier 1 emission factors and the Tier 2 gross-energy method for every
 cattle class: maintenance, activity, growth, lactation and pregnancy).
-Each function is pure and works on scalars, numpy arrays and pandas
-Series alike; every coefficient is an argument, read from the factor set
-by the calculator (:func:`farmcalc.sources.livestock.calc_livestock`).
+Each function is pure and works on scalars and numpy arrays alike (a
+leading axis of draws broadcasts, :mod:`farmcalc.arrays`); every
+coefficient is an argument, read from the factor set by the calculator
+(:func:`farmcalc.sources.livestock.calc_livestock`).
 
 Names: ``ne_*`` net energy [MJ head-1 d-1], ``de_pct`` digestible energy
 [% of gross energy], ``ym_pct`` methane conversion factor [% of gross
@@ -14,12 +15,7 @@ energy].
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-import numpy as np
-import pandas as pd
-
-Numeric = TypeVar("Numeric", float, np.ndarray, pd.Series)
+from farmcalc.arrays import Numeric
 
 #: Exponent of metabolic live weight in Eq. 10.3. It is part of the
 #: equation's form (the unit of C_fi is MJ d-1 kg-0.75), not a factor.

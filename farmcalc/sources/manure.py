@@ -1,9 +1,10 @@
 """Manure management: CH4 and N2O from manure while it is housed and stored.
 
 Model functions of IPCC 2019 Refinement, Vol. 4, Ch. 10, Sections 10.4
-and 10.5. Each function is pure and works on scalars, numpy arrays and
-pandas Series alike; every coefficient is an argument, read from the factor
-set by the calculator (:func:`farmcalc.sources.livestock.calc_livestock`).
+and 10.5. Each function is pure and works on scalars and numpy arrays
+alike (a leading axis of draws broadcasts, :mod:`farmcalc.arrays`); every
+coefficient is an argument, read from the factor set by the calculator
+(:func:`farmcalc.sources.livestock.calc_livestock`).
 
 Names: ``vs_kg`` volatile solids [kg VS yr-1], ``n_kg`` nitrogen
 [kg N yr-1], ``frac_*`` fractions of N [kg N kg-1 N], ``ef*`` emission
@@ -12,12 +13,7 @@ factors [kg N2O-N kg-1 N].
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-import numpy as np
-import pandas as pd
-
-Numeric = TypeVar("Numeric", float, np.ndarray, pd.Series)
+from farmcalc.arrays import Numeric
 
 #: The rates of Tables 10.13a and 10.19 are per 1000 kg of animal mass.
 PER_1000_KG = 1000.0
