@@ -243,11 +243,11 @@ def _with_fertiliser_rows(
     """
     key = farm * _N_CAT + category
     if len(key) > 1:
-        step = np.diff(key)
+        step = key[1:] - key[:-1]
         if (step < 0).any():
             order = np.argsort(key, kind="stable")
             key, kg = key[order], kg[..., order]
-            step = np.diff(key)
+            step = key[1:] - key[:-1]
         if not step.all():  # a farm with one type on several crops
             starts = np.flatnonzero(np.concatenate(([True], step != 0)))
             key, kg = key[starts], np.add.reduceat(kg, starts, axis=-1)
@@ -268,7 +268,7 @@ def _with_fertiliser_rows(
         np.concatenate((wide.gas, np.full(m, _CO2E, dtype=np.int8))),
         np.concatenate((wide_kg, kg), axis=-1),
     )
-    if len(farm_all) > 1 and (np.diff(farm_all) < 0).any():  # each farm's rows together
+    if len(farm_all) > 1 and (farm_all[1:] < farm_all[:-1]).any():  # each farm's rows together
         order = np.argsort(farm_all, kind="stable")
         parts = tuple(p[..., order] for p in parts)
     return Rows(*parts)
