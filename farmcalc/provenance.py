@@ -283,6 +283,8 @@ def group_sum_as_pandas(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarra
         for j in range(k):
             sums[ids[starts], j] = np.add.reduceat(np.ascontiguousarray(block[:, j]), starts)
         return sums
+    if m * k <= 4096:  # few rows: the loop itself in Python floats (the same IEEE sums)
+        return _kahan_rows(ids, block, n)
     order = np.argsort(ids, kind="stable")
     g, v, skip = ids[order], block[order], nan[order]
     np.not_equal(g[1:], g[:-1], out=new[1:])
@@ -304,13 +306,42 @@ def group_sum_as_pandas(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarra
     return sums
 
 
+def dense(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``key`` (ints in ``0 .. size-1``), ascending, and each
+    key's position among them: ``numpy.unique(key, return_inverse=True)`` by a table."""
+    seen = np.zeros(size, dtype=bool)
+    seen[key] = True
+    ukeys = np.flatnonzero(seen)
+    pos = np.empty(size, dtype=np.int64)
+    pos[ukeys] = np.arange(len(ukeys))
+    return ukeys, pos[key]
+
+
+def _kahan_rows(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
+    """pandas' compensated group sum, row by row (NaN skipped)."""
+    k = block.shape[1]
+    sums = [[0.0] * k for _ in range(n)]
+    comp = [[0.0] * k for _ in range(n)]
+    for g, row in zip(ids.tolist(), block.tolist(), strict=True):
+        s, c = sums[g], comp[g]
+        for j, x in enumerate(row):
+            if x != x:
+                continue
+            y = x - c[j]
+            t = s[j] + y
+            cj = (t - s[j]) - y
+            c[j] = 0.0 if cj != cj else cj
+            s[j] = t
+    return np.array(sums, dtype=float).reshape(n, k)
+
+
 _NAMES = {
     "source": tuple(SOURCES),
     "category": tuple(ROW_CATEGORIES),
     "gas": tuple(sorted(GASES)),
 }
 _SOURCE_RANK = np.argsort(np.argsort(np.array(_NAMES["source"], dtype=object), kind="stable"))
-_TIERED = np.array([_NAMES["source"].index(s) for s in TIERED_SOURCES])
+_IS_TIERED = np.array([s in TIERED_SOURCES for s in _NAMES["source"]])
 _SOIL_CARBON_CODE = _NAMES["source"].index(SOIL_CARBON)
 # the livestock class of each row category (-1: not a class)
 _CLASS_OF = np.array(
@@ -358,6 +389,18 @@ def _pair_fraction(res: _Resolver, category: str, system: str, patterns: list[st
     return hit
 
 
+def _first_appearance(values: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Distinct ``values`` in the order they first appear, and each value's group number."""
+    if len(values) <= 256:
+        seen: dict[int, int] = {}
+        ids = [seen.setdefault(v, len(seen)) for v in values.tolist()]
+        return list(seen), np.array(ids, dtype=np.int64)
+    uniq, first, inv = np.unique(values, return_index=True, return_inverse=True)
+    rank = np.empty(len(uniq), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(uniq))
+    return values[np.sort(first)].tolist(), rank[np.ravel(inv)]
+
+
 class _Systems:
     """The manure systems of each livestock class, grouped by farm (for one batch)."""
 
@@ -374,12 +417,8 @@ class _Systems:
             mine = np.flatnonzero((m.category == cls) & (m.weight > 0))
             farm = m.farm[mine]
             w = m.weight[mine]
-            farms, first, ids = np.unique(farm, return_index=True, return_inverse=True)
-            rank = np.empty(len(farms), dtype=np.int64)
-            rank[np.argsort(first, kind="stable")] = np.arange(len(farms))
-            ids = rank[np.ravel(ids)]
-            w_sum = group_sum_as_pandas(ids, w[:, None], len(farms))[:, 0]
-            by_farm = farm[np.sort(first)].tolist()
+            by_farm, ids = _first_appearance(farm)
+            w_sum = group_sum_as_pandas(ids, w[:, None], len(by_farm))[:, 0]
             hit = self._groups[cls] = (m.system[mine].tolist(), w, ids, w_sum, by_farm)
         return hit
 
@@ -484,12 +523,11 @@ def row_fractions(
     if tier2 is not None and len(tier2[0]):
         on_t2 = np.zeros((n_farms, len(LIVESTOCK_CATEGORIES)), dtype=bool)
         on_t2[tier2[0], tier2[1]] = True
-        tiered = np.isin(source, _TIERED) & (cls >= 0)
+        tiered = _IS_TIERED[source] & (cls >= 0)
         tier[tiered & on_t2[farm, np.maximum(cls, 0)]] = 2
     n_cat, n_gas = len(_NAMES["category"]), len(_NAMES["gas"])
     key = ((source.astype(np.int64) * n_cat + category) * n_gas + gas) * 2 + (tier - 1)
-    ukeys, inv = np.unique(key, return_inverse=True)
-    inv = np.ravel(inv)
+    ukeys, inv = dense(key, len(_NAMES["source"]) * n_cat * n_gas * 2)
     fixed_u, n_all_u, default_u, with_systems = _kind_table(res, ukeys)
     fixed, n_all, part = fixed_u[inv], n_all_u[inv], default_u[inv]
     if with_systems and manure is not None and len(manure.farm):
@@ -555,8 +593,7 @@ def basis(
             shares[:, j] = np.where(w_total > 0, part / w_total, np.nan)
     # per farm and source, groups sorted by farm and the source's name (as pandas did)
     key = farm * len(_SOURCE_RANK) + _SOURCE_RANK[source]
-    ukey, ids = np.unique(key, return_inverse=True)
-    ids = np.ravel(ids)
+    ukey, ids = dense(key, n * len(_SOURCE_RANK))
     k = len(ukey)
     # pandas summed (co2e, w) as one block and each share column as its own
     block = np.column_stack([co2e, weight, weighted])

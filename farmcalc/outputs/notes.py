@@ -13,7 +13,7 @@ import numpy as np
 
 from farmcalc.i18n import _, format_number, gettext_
 from farmcalc.labels import label
-from farmcalc.provenance import percent_parts
+from farmcalc.provenance import dense, percent_parts
 from farmcalc.vocabulary import CATTLE, LIVESTOCK_CATEGORIES
 
 NOTE = {
@@ -74,7 +74,10 @@ def _number(value: float, locale: str) -> str:
 def categories_of(farm: np.ndarray, category: np.ndarray, locale: str) -> dict[int, str]:
     """Each farm's classes among rows ``farm, category`` (class codes), by name, in words."""
     k = len(LIVESTOCK_CATEGORIES)
-    keys = np.unique(farm.astype(np.int64) * k + _NAME_RANK[category])
+    if not len(farm):
+        return {}
+    n = int(farm.max()) + 1
+    keys, _ = dense(farm.astype(np.int64) * k + _NAME_RANK[category], n * k)
     if not len(keys):
         return {}
     names = _labels(locale)
