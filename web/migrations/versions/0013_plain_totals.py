@@ -143,10 +143,10 @@ def upgrade() -> None:
         conn.execute(
             totals.delete().where(_key()), [{"k_farm_id": f, "k_year": y} for f, y in old]
         )
-    _backfill(conn)
     with op.batch_alter_table("farm_year_totals", schema=None) as batch_op:
         batch_op.drop_column("layout")
         batch_op.drop_column("summary")
+    _backfill(conn)
 
 
 def _backfill(conn: sa.Connection) -> None:
