@@ -302,9 +302,11 @@ def _row_draw(rows: Rows, d: int) -> Rows:
 def test_draws_of_a_fuel_factor_and_the_electricity_factor(farms):
     fs = load_factor_set("ipcc2019")
     co2, el = fs.value("fuel.co2.diesel"), fs.value("electricity.ef")
+    urea = fs.value("fertiliser_production.urea")
     draws = {
         "fuel.co2.diesel": [co2 * 0.9, co2, co2 * 1.1],
         "electricity.ef": [el * 2, el, el / 2],
+        "fertiliser_production.urea": [urea * 1.3, urea, urea * 0.7],
     }
     rows = calc_energy(farms, DrawnFactorSet.of(fs, draws))
     assert rows.kg.shape[0] == 3

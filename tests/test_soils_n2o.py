@@ -369,6 +369,13 @@ def test_per_farm_inputs_with_draws_broadcast(three_farms):
     res = calc_soils_n2o(tables, fs, prp, avail2, som)
     for d in range(2):
         _same(_draw(res, d), calc_soils_n2o(tables, fs, prp, avail2[d], som))
+    # grazing N with draws (as livestock gives it from drawn factors)
+    n2 = np.stack([prp.n_kg, prp.n_kg * 0.5])
+    res = calc_soils_n2o(tables, fs, PastureN(prp.farm_idx, prp.category, n2), avail, som)
+    for d in range(2):
+        plain = PastureN(prp.farm_idx, prp.category, n2[d])
+        _same(_draw(res, d), calc_soils_n2o(tables, fs, plain, avail, som))
+    assert (res.rows.kg[0] != res.rows.kg[1]).any()
 
 
 # --------------------------------------------------------------------------
