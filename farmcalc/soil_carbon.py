@@ -314,9 +314,13 @@ def _farm_sum(farm_idx: np.ndarray, values: float | np.ndarray, n_farms: int) ->
         if values.shape != farm_idx.shape:
             values = np.broadcast_to(values, farm_idx.shape)
         return np.bincount(farm_idx, weights=values, minlength=n_farms)
-    flat = values.reshape(-1, values.shape[-1])
-    sums = [np.bincount(farm_idx, weights=v, minlength=n_farms) for v in flat]
-    return np.stack(sums).reshape((*values.shape[:-1], n_farms))
+    # one bincount over all draws: draw d's farm f is bin d × n_farms + f, and each
+    # bin still adds its rows in their order (the same sums as draw by draw)
+    lead = values.shape[:-1]
+    flat = values.reshape(int(np.prod(lead)), values.shape[-1])
+    bins = (np.arange(len(flat))[:, None] * n_farms + farm_idx).ravel()
+    sums = np.bincount(bins, weights=flat.ravel(), minlength=len(flat) * n_farms)
+    return sums.reshape((*lead, n_farms))
 
 
 def crop_carbon_parts(

@@ -650,3 +650,16 @@ def test_ipcc_draws_equal_plain_runs(factor_id):
         for name in ("area_ha", "delta_c_kg_per_yr", "c_loss_kg", "c_loss_cropland_kg"):
             np.testing.assert_array_equal(getattr(res, name)[d], getattr(one, name)[0])
     assert not np.array_equal(res.delta_c_kg_per_yr[0], res.delta_c_kg_per_yr[1])
+
+
+def test_draws_with_no_soil_changes_and_no_crops():
+    """Farms without change rows or crops: zeros (ICBM: no land) in every draw."""
+    tables, _ = records_to_tables([{"schema": "farmcalc.farm/1", "farm_id": "A", "year": 2025}])
+    fs = load_factor_set("sweden")
+    ipcc = calc_soil_carbon_ipcc(tables, _drawn(fs, "soc_ipcc.years", [10.0, 20.0, 30.0]))
+    assert np.shape(ipcc.delta_c_kg_per_yr) in ((1,), (3, 1))
+    assert (np.asarray(ipcc.delta_c_kg_per_yr) == 0).all()
+    k1 = fs.value("icbm.k1")
+    res = calc_soil_carbon_icbm(tables, _drawn(fs, "icbm.k1", [k1 * 0.9, k1, k1 * 1.1]))
+    assert res.delta_c_kg_per_yr.shape == (3, 1)
+    assert (res.delta_c_kg_per_yr == 0).all()
