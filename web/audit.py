@@ -1,8 +1,10 @@
 """The audit log: who changed which farm-year, when, what and from where.
 
 Every write of a farm-year goes through ``web/crud.py`` (``save_farm_year``,
-``upsert_farm_years``, ``bulk_insert_farm_years``, ``delete_farm_year``,
-``confirm_farm``, ``delete_farm``) or ``web.action_plan.store_plan``; each
+``bulk_insert_farm_years``, ``delete_farm_year``, ``confirm_farm``,
+``delete_farm``), the one writer of results ``web.store.store_results``
+(``action=imported`` for the Excel import, ``created`` for the demo) or
+``web.action_plan.store_plan``; each
 adds its entries here, in the same transaction as the change (:func:`record`,
 :func:`record_many`), so a change is never stored without its entry nor an
 entry without its change. Calculating a stored record again is not a change
