@@ -20,11 +20,14 @@ and value, before anything is returned.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -99,6 +102,24 @@ class RawWorkbook:
     template_version: str | None = None
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a workbook's cells are read and checked.
+
+    Reading 10,000 farms makes about a million small objects (the cells),
+    none of them in a reference cycle; the collector would walk them over and
+    over (about 15 % of the time) and find nothing. Reference counting still
+    frees everything; the collector runs again afterwards.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _as_bytes(source: Source, max_bytes: int) -> bytes:
     if isinstance(source, bytes | bytearray):
         return bytes(source)
@@ -124,7 +145,11 @@ def open_workbook(
     WorkbookRefused
         For a hostile, damaged or unsupported file (see :mod:`.safety`).
     """
-    data = _as_bytes(source, max_bytes)
+    with _no_cycle_collection():
+        return _open_workbook(_as_bytes(source, max_bytes), max_rows, max_bytes)
+
+
+def _open_workbook(data: bytes, max_rows: int, max_bytes: int) -> RawWorkbook:
     lookup = L.sheet_lookup()
     pkg = inspect_package(
         data, max_rows=max_rows, max_bytes=max_bytes, wanted=lambda n: L.norm(n) in lookup
@@ -742,6 +767,11 @@ def parse_workbook(raw: RawWorkbook) -> tuple[FarmTables | None, list[SheetIssue
     (FarmTables or None, list of SheetIssue)
         The tables are None when any issue is an error.
     """
+    with _no_cycle_collection():
+        return _parse_workbook(raw)
+
+
+def _parse_workbook(raw: RawWorkbook) -> tuple[FarmTables | None, list[SheetIssue]]:
     issues = list(raw.issues)
     if "farms" not in raw.sheets:
         return None, issues

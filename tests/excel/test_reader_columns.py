@@ -152,3 +152,37 @@ def test_booleans_are_not_numbers_in_text_columns():
 def test_values_are_numpy_arrays():
     conv = convert_text(["a", "b"], {}, kind=L.TEXT)
     assert isinstance(conv.values, np.ndarray) and conv.values.dtype == object
+
+
+def _with_cell_xml(path, sheet_xml, old, new):
+    """The workbook at ``path`` with ``old`` replaced by ``new`` in one sheet's XML."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == sheet_xml:
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode())
+            zout.writestr(info, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("text", ["inf", "-INF", "NaN", "infinity"])
+def test_an_infinite_number_cell_is_refused(maker, cells_to_xlsx, text):
+    """A hand-made file whose number cell says ``inf``: calamine reads it as a float.
+
+    Before, a column of nothing but numbers let it through into the tables.
+    """
+    from farmcalc.excel import read_workbook
+
+    path = cells_to_xlsx(maker.base())
+    data = _with_cell_xml(
+        path, "xl/worksheets/sheet2.xml", '<c r="D2"><v>50</v></c>', f'<c r="D2"><v>{text}</v></c>'
+    )
+    tables, issues = read_workbook(data)
+    assert tables is None
+    texts = [i.message("sv") for i in issues if i.severity == "error"]
+    assert any('Blad "Djur", rad 2, kolumn "Antal djur (st)"' in t for t in texts), texts
