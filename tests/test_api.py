@@ -337,3 +337,30 @@ def test_with_gwp_recharacterises_the_same_inventory(example_record, factors):
     pd.testing.assert_frame_equal(ar6.per_crop, fresh.per_crop, check_exact=True)
     assert (ar6.totals["co2e_kg"] != ar5.totals["co2e_kg"]).all()
     np.testing.assert_array_equal(ar6.emissions["kg"], ar5.emissions["kg"])
+
+
+@pytest.mark.parametrize(
+    "factor_id", ["constants.co2_per_c", "soils.ef1.synthetic", "icbm.k1", "fuel.co2.diesel", "manure.ch4_density"]
+)
+def test_a_drawn_factor_set_runs_through_the_engine(example_record, factor_id):
+    # Every calculator broadcasts a leading draws axis: the inventory's kg is (D, m),
+    # draw by draw what a plain run with that draw's value gives, bit for bit.
+    from farmcalc import engine
+    from farmcalc.draws import DrawnFactorSet
+    from farmcalc.factors import load_factor_set
+
+    fs = load_factor_set("sweden")
+    v = fs.value(factor_id)
+    tables, _ = records_to_tables([example_record, *demo_records(5)])
+    drawn = engine.run(tables, DrawnFactorSet.of(fs, {factor_id: [v * 0.9, v, v * 1.1]}))
+    assert drawn.rows.kg.shape == (3, len(drawn.rows))
+    plain = engine.run(tables, fs)
+    for d, value in enumerate([v * 0.9, v, v * 1.1]):
+        one = plain if d == 1 else engine.run(tables, DrawnFactorSet.of(fs, {factor_id: [value]}))
+        kg = one.rows.kg.reshape(-1, len(one.rows))[0]
+        keep = drawn.rows.kg[d] != 0
+        for col in ("farm", "source", "category", "gas"):
+            np.testing.assert_array_equal(getattr(drawn.rows, col)[keep], getattr(one.rows, col))
+        np.testing.assert_array_equal(drawn.rows.kg[d][keep], kg)
+    # the factor changes something
+    assert not np.array_equal(drawn.rows.kg[0], drawn.rows.kg[2])
