@@ -340,7 +340,14 @@ def test_with_gwp_recharacterises_the_same_inventory(example_record, factors):
 
 
 @pytest.mark.parametrize(
-    "factor_id", ["constants.co2_per_c", "soils.ef1.synthetic", "icbm.k1", "fuel.co2.diesel", "manure.ch4_density"]
+    "factor_id",
+    [
+        "constants.co2_per_c",
+        "soils.ef1.synthetic",
+        "icbm.k1",
+        "fuel.co2.diesel",
+        "manure.ch4_density",
+    ],
 )
 def test_a_drawn_factor_set_runs_through_the_engine(example_record, factor_id):
     # Every calculator broadcasts a leading draws axis: the inventory's kg is (D, m),
