@@ -109,27 +109,6 @@ class WideLayout:
         return Rows(farm[keep], source[keep], category[keep], gas[keep], out[..., keep])
 
 
-def wide_rows(kinds: Sequence[tuple[str, str, str]], kg: Sequence[Numeric], n_farms: int) -> Rows:
-    """Per-farm columns of several kinds as long rows (see :class:`WideLayout`).
-
-    Parameters
-    ----------
-    kinds : sequence of (source, category, gas)
-        Names of each column; each kind at most once.
-    kg : sequence of numeric
-        Per kind: the mass per farm, shape ``(n_farms,)`` or ``(..., n_farms)``
-        [kg yr-1].
-    n_farms : int
-        Number of farms.
-
-    Returns
-    -------
-    Rows
-        Sorted, one row per farm and kind at most.
-    """
-    return WideLayout(kinds).rows(kg, n_farms)
-
-
 class FarmGroups:
     """The rows of one table grouped by farm, for several sums per farm.
 
