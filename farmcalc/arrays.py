@@ -13,6 +13,7 @@ what it gives with the draw's values as plain numbers.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -48,8 +49,9 @@ class FarmArrays:
         return vocabularies()[table][column]
 
 
+@functools.cache
 def vocabularies() -> dict[str, dict[str, tuple[str, ...]]]:
-    """The vocabulary of each vocabulary column of each table."""
+    """The vocabulary of each vocabulary column of each table (made once: do not modify)."""
     from farmcalc.record import VOCABULARY_DTYPES
 
     return {
@@ -58,12 +60,33 @@ def vocabularies() -> dict[str, dict[str, tuple[str, ...]]]:
     }
 
 
+@functools.cache
+def _vocabulary_index(vocab: tuple[str, ...]) -> pd.Index:
+    return pd.Index(vocab, dtype=object)
+
+
+def _codes(s: pd.Series, vocab: tuple[str, ...]) -> np.ndarray:
+    """int16 codes of a column into ``vocab`` (-1 = missing or not in it).
+
+    A categorical column is recoded through its categories (one look-up per
+    category, one ``take``); other columns are looked up value by value.
+    """
+    index = _vocabulary_index(vocab)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy()
+        categories = s.cat.categories
+        if categories.tolist() == index.tolist():  # the vocabulary's own categories
+            return codes.astype(np.int16)
+        # the code of each category in vocab; one more, -1, for a missing value (code -1)
+        recode = np.append(index.get_indexer(categories), -1).astype(np.int16)
+        return recode.take(codes)
+    return index.get_indexer(s.to_numpy(dtype=object)).astype(np.int16)
+
+
 def _column(frame: pd.DataFrame, name: str, vocab: tuple[str, ...] | None) -> np.ndarray:
     s = frame[name]
     if vocab is not None:
-        if isinstance(s.dtype, pd.CategoricalDtype) and tuple(s.cat.categories) == vocab:
-            return s.cat.codes.to_numpy().astype(np.int16)
-        return np.asarray(pd.Categorical(s.astype(object), categories=vocab).codes, dtype=np.int16)
+        return _codes(s, vocab)
     if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
         return s.to_numpy(dtype=object, na_value=None)
     if pd.api.types.is_integer_dtype(s.dtype):
