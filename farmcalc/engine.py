@@ -14,7 +14,7 @@ import numpy as np
 from farmcalc.arrays import farm_sum
 from farmcalc.factors import FactorSet
 from farmcalc.record import FarmTables
-from farmcalc.rows import Rows, aggregate
+from farmcalc.rows import Rows, aggregate, pandas_sum
 from farmcalc.soil_carbon import calc_soil_carbon_icbm, calc_soil_carbon_ipcc
 from farmcalc.sources.energy import calc_energy
 from farmcalc.sources.liming import calc_liming
@@ -86,7 +86,11 @@ def pasture_n(n_flows: Mapping[str, np.ndarray]) -> PastureN:
     farm = n_flows["farm_idx"][known]
     key = farm * len(LIVESTOCK_CATEGORIES) + _NAME_RANK[cat[known]]
     keys, group = np.unique(key, return_inverse=True)
-    n_kg = farm_sum(group, n_flows["n_pasture_kg"][..., known], len(keys))
+    values = n_flows["n_pasture_kg"][..., known]
+    lead = values.shape[:-1]
+    flat = values.reshape(int(np.prod(lead)), values.shape[-1])
+    # as groupby().sum() added them: rows in livestock order, groups by name
+    n_kg = pandas_sum(group, flat.T, len(keys)).T.reshape(*lead, len(keys))
     return PastureN(
         keys // len(LIVESTOCK_CATEGORIES), _BY_NAME[keys % len(LIVESTOCK_CATEGORIES)], n_kg
     )

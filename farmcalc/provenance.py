@@ -46,6 +46,7 @@ import pandas as pd
 
 from farmcalc.factors import FactorSet, factors_dir
 from farmcalc.rows import ROW_CATEGORIES, codes
+from farmcalc.rows import pandas_sum as group_sum_as_pandas
 from farmcalc.vocabulary import GASES, LIVESTOCK_CATEGORIES, MANURE_SYSTEMS, SOURCES
 
 ORIGINS: tuple[str, ...] = ("sweden", "ipcc", "other")
@@ -243,69 +244,6 @@ def _kind_fractions(
     return total, n, systems
 
 
-def group_sum_as_pandas(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
-    """Per-group sums of the columns of ``block``, bit for bit as pandas ``groupby().sum()``.
-
-    pandas sums one block of columns (columns of one dtype) at a time: when the
-    group ids run in order and the block holds no NaN by ``numpy.add.reduceat``,
-    else by its compensated (Kahan) loop over the rows, NaN skipped. Both are
-    done here on arrays: the Kahan loop runs over the position within a group
-    (a few steps), vectorised over all groups.
-
-    Parameters
-    ----------
-    ids : ndarray of int, shape (m,)
-        Group of each row, ``0 .. n-1`` (the order pandas numbers its groups in).
-    block : ndarray of float, shape (m, k)
-        One pandas block: the columns summed together.
-    n : int
-        Number of groups.
-
-    Returns
-    -------
-    ndarray, shape (n, k)
-    """
-    m, k = block.shape
-    sums = np.zeros((n, k))
-    if m == 0:
-        return sums
-    nan = np.isnan(block)
-    if np.bincount(ids, minlength=n).max() <= 2 and not nan.any():
-        # one or two rows a group: both ways add them in order (as bincount does)
-        for j in range(k):
-            sums[:, j] = np.bincount(ids, block[:, j], minlength=n)
-        return sums
-    new = np.empty(m, dtype=bool)
-    new[0] = True
-    np.not_equal(ids[1:], ids[:-1], out=new[1:])
-    if (ids[1:] >= ids[:-1]).all() and not nan.any():
-        starts = np.flatnonzero(new)
-        for j in range(k):
-            sums[ids[starts], j] = np.add.reduceat(np.ascontiguousarray(block[:, j]), starts)
-        return sums
-    if m * k <= 4096:  # few rows: the loop itself in Python floats (the same IEEE sums)
-        return _kahan_rows(ids, block, n)
-    order = np.argsort(ids, kind="stable")
-    g, v, skip = ids[order], block[order], nan[order]
-    np.not_equal(g[1:], g[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    sizes = np.diff(starts, append=m)
-    rank = np.arange(len(g)) - np.repeat(starts, sizes)
-    comp = np.zeros((n, k))
-    for r in range(int(sizes.max())):
-        sel = rank == r
-        gi, x = g[sel], v[sel]
-        s0, c0 = sums[gi], comp[gi]
-        y = x - c0
-        t = s0 + y
-        c = (t - s0) - y
-        c[c != c] = 0.0  # an infinite value: no compensation (pandas GH#53606)
-        keep = skip[sel]
-        sums[gi] = np.where(keep, s0, t)
-        comp[gi] = np.where(keep, c0, c)
-    return sums
-
-
 def dense(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of ``key`` (ints in ``0 .. size-1``), ascending, and each
     key's position among them: ``numpy.unique(key, return_inverse=True)`` by a table."""
@@ -315,24 +253,6 @@ def dense(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     pos = np.empty(size, dtype=np.int64)
     pos[ukeys] = np.arange(len(ukeys))
     return ukeys, pos[key]
-
-
-def _kahan_rows(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
-    """pandas' compensated group sum, row by row (NaN skipped)."""
-    k = block.shape[1]
-    sums = [[0.0] * k for _ in range(n)]
-    comp = [[0.0] * k for _ in range(n)]
-    for g, row in zip(ids.tolist(), block.tolist(), strict=True):
-        s, c = sums[g], comp[g]
-        for j, x in enumerate(row):
-            if x != x:
-                continue
-            y = x - c[j]
-            t = s[j] + y
-            cj = (t - s[j]) - y
-            c[j] = 0.0 if cj != cj else cj
-            s[j] = t
-    return np.array(sums, dtype=float).reshape(n, k)
 
 
 _NAMES = {

@@ -296,8 +296,9 @@ def group_sum(group, values, n: int) -> np.ndarray:
 
     The usual case, rows sorted by group and no NaN, is one
     ``numpy.add.reduceat`` (what pandas does then too); anything else is
-    left to pandas. Unlike ``numpy.bincount`` the sums are bit for bit
-    those of a ``groupby``, so results do not change in the last digit.
+    pandas' compensated loop, reproduced by :func:`pandas_sum`. Unlike
+    ``numpy.bincount`` the sums are bit for bit those of a ``groupby``, so
+    results do not change in the last digit.
 
     Parameters
     ----------
@@ -315,18 +316,88 @@ def group_sum(group, values, n: int) -> np.ndarray:
     """
     group = np.asarray(group, dtype=np.int64)
     values = np.asarray(values, dtype=float)
-    sums = np.zeros((n, *values.shape[1:]))
-    if len(group) == 0:
+    if values.ndim == 1:
+        return pandas_sum(group, values[:, None], n)[:, 0]
+    return pandas_sum(group, values, n)
+
+
+def pandas_sum(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
+    """Per-group sums of the columns of ``block``, bit for bit as pandas ``groupby().sum()``.
+
+    pandas sums one block of columns (columns of one dtype) at a time: when the
+    group ids run in order and the block holds no NaN by ``numpy.add.reduceat``,
+    else by its compensated (Kahan) loop over the rows, NaN skipped. Both are
+    done here on arrays: the Kahan loop runs over the position within a group
+    (a few steps), vectorised over all groups.
+
+    Parameters
+    ----------
+    ids : ndarray of int, shape (m,)
+        Group of each row, ``0 .. n-1`` (the order pandas numbers its groups in).
+    block : ndarray of float, shape (m, k)
+        One pandas block: the columns summed together.
+    n : int
+        Number of groups.
+
+    Returns
+    -------
+    ndarray, shape (n, k)
+    """
+    m, k = block.shape
+    sums = np.zeros((n, k))
+    if m == 0:
         return sums
-    if (group[1:] >= group[:-1]).all() and not np.isnan(values).any():
-        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-        if values.ndim == 1:
-            sums[group[starts]] = np.add.reduceat(values, starts)
-        else:
-            for j in range(values.shape[1]):  # a few columns, each contiguous
-                column = np.ascontiguousarray(values[:, j])
-                sums[group[starts], j] = np.add.reduceat(column, starts)
+    nan = np.isnan(block)
+    any_nan = nan.any()
+    new = np.empty(m, dtype=bool)
+    new[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=new[1:])
+    if not any_nan and (ids[1:] >= ids[:-1]).all():
+        starts = np.flatnonzero(new)
+        for j in range(k):
+            sums[ids[starts], j] = np.add.reduceat(np.ascontiguousarray(block[:, j]), starts)
         return sums
-    by_group = pd.DataFrame(values).groupby(group).sum()
-    sums[by_group.index.to_numpy()] = by_group.to_numpy().reshape((len(by_group), *sums.shape[1:]))
+    if not any_nan and np.bincount(ids, minlength=n).max() <= 2:
+        # one or two rows a group: the compensated loop adds them as bincount does
+        for j in range(k):
+            sums[:, j] = np.bincount(ids, block[:, j], minlength=n)
+        return sums
+    if m * k <= 4096:  # few rows: the loop itself in Python floats (the same IEEE sums)
+        return _kahan_rows(ids, block, n)
+    order = np.argsort(ids, kind="stable")
+    g, v, skip = ids[order], block[order], nan[order]
+    np.not_equal(g[1:], g[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    sizes = np.diff(starts, append=m)
+    rank = np.arange(len(g)) - np.repeat(starts, sizes)
+    comp = np.zeros((n, k))
+    for r in range(int(sizes.max())):
+        sel = rank == r
+        gi, x = g[sel], v[sel]
+        s0, c0 = sums[gi], comp[gi]
+        y = x - c0
+        t = s0 + y
+        c = (t - s0) - y
+        c[c != c] = 0.0  # an infinite value: no compensation (pandas GH#53606)
+        keep = skip[sel]
+        sums[gi] = np.where(keep, s0, t)
+        comp[gi] = np.where(keep, c0, c)
     return sums
+
+
+def _kahan_rows(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
+    """pandas' compensated group sum, row by row (NaN skipped)."""
+    k = block.shape[1]
+    sums = [[0.0] * k for _ in range(n)]
+    comp = [[0.0] * k for _ in range(n)]
+    for g, row in zip(ids.tolist(), block.tolist(), strict=True):
+        s, c = sums[g], comp[g]
+        for j, x in enumerate(row):
+            if x != x:
+                continue
+            y = x - c[j]
+            t = s[j] + y
+            cj = (t - s[j]) - y
+            c[j] = 0.0 if cj != cj else cj
+            s[j] = t
+    return np.array(sums, dtype=float).reshape(n, k)

@@ -304,7 +304,7 @@ def test_percent_parts_add_up_to_100():
 def test_group_sums_are_pandas_groupby_sums_bit_for_bit(seed):
     # The factor basis used pandas' groupby sums (reduceat when the groups run in
     # order, else a compensated loop that skips NaN); the arrays reproduce both.
-    from farmcalc.provenance import group_sum_as_pandas
+    from farmcalc.rows import pandas_sum as group_sum_as_pandas
 
     rng = np.random.default_rng(seed)
     for trial in range(60):

@@ -101,18 +101,18 @@ def farm_totals(
     t["scope3_co2e_kg"] = _bincount(fidx[fert], co2e[fert], n)
     crops = a.crops
     farmland = _bincount(crops["farm_idx"], crops["area_ha"], n)
-    t["farmland_ha"] = farmland
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t["co2e_kg_per_ha"] = np.where(farmland > 0, total / farmland, np.nan)
-        t["net_co2e_kg_per_ha"] = np.where(farmland > 0, net / farmland, np.nan)
     # milk (kg ECM) and the IDF 2022 physical allocation to milk
     lv = a.livestock
     dairy = lv["category"] == _DAIRY
     milk_per_head = lv["milk_kg_ecm_per_head"]
     milk_given = dairy & ~np.isnan(milk_per_head)
     milk = _bincount(lv["farm_idx"], np.where(milk_given, lv["head"] * milk_per_head, 0.0), n)
-    meat = np.nan_to_num(farms["meat_sold_kg_liveweight"], nan=0.0)
+    meat = farms["meat_sold_kg_liveweight"]
+    meat = np.where(np.isnan(meat), 0.0, meat)
+    t["farmland_ha"] = farmland
     with np.errstate(divide="ignore", invalid="ignore"):
+        t["co2e_kg_per_ha"] = np.where(farmland > 0, total / farmland, np.nan)
+        t["net_co2e_kg_per_ha"] = np.where(farmland > 0, net / farmland, np.nan)
         ratio = np.where(milk > 0, meat / milk, 0.0)
         af = np.clip(1.0 - fs.value("allocation.idf2022.milk_slope") * ratio, 0.0, 1.0)
         t["milk_kg_ecm"] = milk
