@@ -21,7 +21,7 @@ from farmcalc.provenance import (
     governing_factors,
     set_basis,
 )
-from farmcalc.sources.livestock import n_flows_frame
+from farmcalc.vocabulary import LIVESTOCK_CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[1]
 SWEDEN = load_factor_set("sweden")
@@ -262,8 +262,10 @@ def test_on_the_ipcc_set_electricity_and_milk_fat_are_swedish(example_record):
     el = co2e[("electricity", "electricity", "CO2e")]
     assert el == pytest.approx(90_000 * 0.090)
     o = factor_origins(IPCC)
-    flows = n_flows_frame(batch.output.n_flows)
-    tier2 = sorted(set(flows.loc[flows["tier"] == 2, "category"].astype(str)))
+    flows = batch.inventory.n_flows
+    tier2 = sorted(
+        {LIVESTOCK_CATEGORIES[c] for c in flows["category"][flows["tier"] == 2].tolist()}
+    )
     assert "dairy_cow" in tier2  # milk yield given
     swedish = el
     for c in tier2:

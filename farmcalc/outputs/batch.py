@@ -56,11 +56,6 @@ class BatchResult:
     gwp: GWPSet
     issues: list[Issue]
 
-    @property
-    def output(self) -> Inventory:
-        """The engine's inventory (the name callers used before issue 12)."""
-        return self.inventory
-
     def with_gwp(self, gwp: GWPSet) -> BatchResult:
         """The same inventory characterised with ``gwp`` (the sources are not recalculated)."""
         return replace(self, gwp=gwp)
