@@ -539,20 +539,22 @@ def convert_category(values: list, errors: dict[int, str], vocabulary: str) -> C
     lookup = L.vocabulary_lookup(vocabulary)
     allowed = ", ".join(label(c, "sv") for c in L.VOCABULARIES[vocabulary])
     n = len(values)
-    mapping: dict[Any, Any] = {}
-    for v in set(values):
-        if type(v) is str:
-            key = L.norm(v)
-            mapping[v] = lookup.get(key, BLANK if not key else None)
-        else:
-            mapping[v] = None
-    codes = [mapping[v] for v in values]
-    out = np.array([c if isinstance(c, str) else None for c in codes], dtype=object)
-    missing = np.array([c is BLANK for c in codes], dtype=bool)
+    # each distinct cell looked up once, then spread over the rows by numpy
+    which, distinct = pd.factorize(
+        np.fromiter(values, dtype=object, count=n), use_na_sentinel=False
+    )
+    found = [
+        lookup.get(L.norm(v), None if L.norm(v) else BLANK) if type(v) is str else None
+        for v in distinct
+    ]
+    codes = np.array([c if isinstance(c, str) else None for c in found], dtype=object)
+    blank = np.array([c is BLANK for c in found], dtype=bool)
+    unknown = np.array([c is None for c in found], dtype=bool)
+    out = codes[which]
+    missing = blank[which]
     problems = [
-        (i, "unknown_value", values[i], {"allowed": allowed})
-        for i, c in enumerate(codes)
-        if c is None
+        (int(i), "unknown_value", values[i], {"allowed": allowed})
+        for i in np.flatnonzero(unknown[which])
     ]
     for i, text in errors.items():
         if i < n:

@@ -186,3 +186,35 @@ def test_an_infinite_number_cell_is_refused(maker, cells_to_xlsx, text):
     assert tables is None
     texts = [i.message("sv") for i in issues if i.severity == "error"]
     assert any('Blad "Djur", rad 2, kolumn "Antal djur (st)"' in t for t in texts), texts
+
+
+def test_list_cells_by_label_code_or_english_and_the_rest_refused():
+    from farmcalc.excel.reader import convert_category
+
+    cells = ["Mjölkkor", "dairy_cow", " mjölkkor ", "", "Elefanter", 1, True, "  ", "Mjölkkor"]
+    conv = convert_category(cells, {2: "#N/A"}, "livestock")
+    assert conv.values.tolist() == [
+        "dairy_cow",
+        "dairy_cow",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "dairy_cow",
+    ]
+    assert conv.missing.tolist() == [False, False, False, True, False, False, False, True, False]
+    assert [(i, c, v) for i, c, v, _p in conv.problems] == [
+        (4, "unknown_value", "Elefanter"),
+        (5, "unknown_value", 1),
+        (6, "unknown_value", True),
+        (2, "formula_error", "#N/A"),
+    ]
+
+
+def test_an_empty_list_column():
+    from farmcalc.excel.reader import convert_category
+
+    conv = convert_category([], {}, "livestock")
+    assert conv.values.shape == (0,) and conv.missing.shape == (0,) and conv.problems == []
