@@ -90,6 +90,7 @@ def _store_times(path: Path, n_farms: int, tmp: str, repeat: int, url: str | Non
             "DATABASE_URL": url,
             "SECRET_KEY": "bench",
             "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+            "MAX_FARMS": n_farms,  # one advisor owns every farm of the workbook
         },
         instance_path=Path(tmp) / "instance",
     )
