@@ -135,7 +135,7 @@ def n_flows_frame(n_flows: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """
     index = np.asarray(n_flows["index"], dtype=np.int64)
     n = len(index)
-    if n == 0 or (index[0] == 0 and bool((np.diff(index) == 1).all())):
+    if n == 0 or (index[0] == 0 and _all(np.diff(index) == 1)):
         idx = pd.RangeIndex(n, name="lv_idx")
     else:
         idx = pd.Index(index, name="lv_idx")
@@ -199,12 +199,13 @@ def _table(fs: FactorSet, prefixes: tuple[str, ...], names: tuple[str, ...]) -> 
 
 
 def _pair_grid(fs: FactorSet) -> tuple[np.ndarray, np.ndarray]:
-    """The class x system factors (``_PAIR``) as grids indexed ``[..., F, class, system]``.
+    """The class x system factors (``_PAIR``), ``[..., F, class x (systems + 1) + system]``.
 
-    One more class and one more system (NaN, not found) take the missing code -1.
+    One more class and one more system (NaN, not found) take the missing code -1
+    (a system -1 lands on the previous class's extra system: NaN, not found).
     """
     cache = fs._series_cache  # type: ignore[attr-defined]
-    key = ("livestock._pair_grid",)
+    key = ("livestock._pair_grid", "flat")
     if key not in cache:
         t = _table(fs, _PAIR, _PAIRS)
         k1, k2 = len(LV), len(MS)
@@ -213,7 +214,8 @@ def _pair_grid(fs: FactorSet) -> tuple[np.ndarray, np.ndarray]:
         values[..., :k1, :k2] = t.values[..., : k1 * k2].reshape((*lead, k1, k2))
         found = np.zeros((len(_PAIR), k1 + 1, k2 + 1), dtype=bool)
         found[:, :k1, :k2] = t.found[:, : k1 * k2].reshape((len(_PAIR), k1, k2))
-        cache[key] = (values, found)
+        flat = (k1 + 1) * (k2 + 1)
+        cache[key] = (values.reshape((*lead, flat)), found.reshape((len(_PAIR), flat)))
     return cache[key]
 
 
@@ -224,13 +226,23 @@ def _require(fs: FactorSet, checks: list[tuple[_Table, int, np.ndarray]]) -> Non
     :meth:`~farmcalc.factors.FactorSet.take` gives (it names the keys used).
     """
     for t, i, codes in checks:
-        if t.absent[i] or not t.found[i, codes].all():
+        if t.absent[i] or not _all(t.found[i][codes]):
             fs.take(t.prefixes[i], t.names, codes)  # raises
 
 
 def per_class(fs: FactorSet, prefix: str, cat: np.ndarray) -> np.ndarray:
     """``prefix.<category>`` of every row (codes of ``LIVESTOCK_CATEGORIES``); NaN where none."""
-    return _table(fs, (prefix,), LV).values[..., 0, cat]
+    return _at(_table(fs, (prefix,), LV).values[..., 0, :], cat)
+
+
+def _at(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``a[..., idx]``: entries ``idx`` of the last axis (plain indexing when 1-D, quicker)."""
+    return a[idx] if a.ndim == 1 else a.take(idx, axis=-1)
+
+
+def _all(mask: np.ndarray) -> bool:
+    """``mask.all()``, by counting (quicker on small arrays)."""
+    return np.count_nonzero(mask) == mask.size
 
 
 def _nan(a: np.ndarray) -> np.ndarray:
@@ -243,7 +255,12 @@ def _first(*arrays: np.ndarray) -> np.ndarray:
     """Element-wise the first value that is not NaN (the order is the precedence)."""
     out = arrays[0]
     for a in arrays[1:]:
-        out = np.where(np.isnan(out), a, out)
+        missing = np.isnan(out)
+        count = np.count_nonzero(missing)
+        if count == missing.size:  # none given: all of the next (no draws can differ)
+            out = a
+        elif count:
+            out = np.where(missing, a, out)
     return out
 
 
@@ -256,7 +273,10 @@ def _put(base: np.ndarray, idx: np.ndarray, values: np.ndarray) -> np.ndarray:
     if np.ndim(values) > np.ndim(base) or np.shape(values)[:-1] != np.shape(base)[:-1]:
         lead = np.broadcast_shapes(np.shape(base)[:-1], np.shape(values)[:-1])
         base = np.array(np.broadcast_to(base, (*lead, np.shape(base)[-1])))
-    base[..., idx] = values
+    if base.ndim == 1:
+        base[idx] = values
+    else:
+        base[..., idx] = values
     return base
 
 
@@ -370,14 +390,14 @@ def _positions(index: np.ndarray, lv_idx: np.ndarray) -> np.ndarray:
     n = len(index)
     if len(lv_idx) == 0:
         return np.zeros(0, dtype=np.int64)
-    if n and index[0] == 0 and index[-1] == n - 1 and (np.diff(index) == 1).all():
+    if n and index[0] == 0 and index[-1] == n - 1 and _all(np.diff(index) == 1):
         pos = lv_idx  # the usual index 0 .. n-1: the position is the lv_idx
         ok = lv_idx.min() >= 0 and lv_idx.max() < n
     else:
         order = np.argsort(index, kind="stable")
         at = np.minimum(np.searchsorted(index[order], lv_idx), max(n - 1, 0))
         pos = order[at] if n else at
-        ok = n > 0 and bool((index[pos] == lv_idx).all())
+        ok = n > 0 and _all(index[pos] == lv_idx)
     if not ok:
         raise ValueError("manure_systems refers to lv_idx not in tables.livestock")
     return pos
@@ -402,16 +422,17 @@ def _rows(farm: np.ndarray, kind: np.ndarray, kg: np.ndarray) -> Rows:
         return Rows.empty()
     key = farm * _N_KINDS + kind
     order = np.argsort(key, kind="stable")  # rows of one key summed in their order
-    key, kg = key[order], kg[..., order]
+    key, kg = key[order], _at(kg, order)
     new = np.empty(len(key), dtype=bool)
     new[:1] = True
     np.not_equal(key[1:], key[:-1], out=new[1:])
-    if not new.all():
+    if not _all(new):
         starts = np.flatnonzero(new)
         key, kg = key[starts], np.add.reduceat(kg, starts, axis=-1)
-    keep = (kg != 0).reshape(-1, kg.shape[-1]).any(axis=0)
-    if not keep.all():
-        key, kg = key[keep], kg[..., keep]
+    keep = kg != 0 if kg.ndim == 1 else (kg != 0).reshape(-1, kg.shape[-1]).any(axis=0)
+    if not _all(keep):
+        kept = np.flatnonzero(keep)
+        key, kg = key[kept], _at(kg, kept)
     farm = key // _N_KINDS
     kind = key - farm * _N_KINDS
     return Rows(farm, _KIND_SOURCE[kind], _KIND_CATEGORY[kind], _KIND_GAS[kind], kg)
@@ -482,9 +503,11 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     given = {c: lv[c] if c in lv else np.full(n_lv, np.nan) for c in CLASS_COLUMNS}
     table = _table(fs, _CLASS, LV)
     required = range(len(_CLASS_REQUIRED))
-    if any(table.absent[: len(required)]) or not table.found[: len(required)][:, cat].all():
+    if any(table.absent[: len(required)]) or not _all(
+        table.found[: len(required)].take(cat, axis=1)
+    ):
         _require(fs, [(table, i, cat) for i in required])
-    classes = table.values[..., cat]  # (..., F, n): every class factor of every row
+    classes = table.values.take(cat, axis=-1)  # (..., F, n): every class factor of every row
 
     def cls(prefix: str) -> np.ndarray:
         return classes[..., _C[prefix], :]
@@ -513,17 +536,17 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     ef = cls("enteric.ef")
     nex = manure.n_excretion_tier1(cls("livestock.n_rate"), tam, days)
     vs = manure.volatile_solids_tier1(cls("manure.vs_rate"), tam, days)
-    if tier2.any():
+    if np.count_nonzero(tier2):
         t2 = np.flatnonzero(tier2)
         part = {c: given[c][t2] for c in TIER2_COLUMNS}
         part["pasture_fraction"] = pasture[t2]
-        res2 = _tier2_cattle(classes[..., t2], weight[..., t2], milk[..., t2], part, fs)
+        res2 = _tier2_cattle(_at(classes, t2), _at(weight, t2), _at(milk, t2), part, fs)
         ef = _put(ef, t2, res2.ef)
         nex = _put(nex, t2, res2.nex)
         vs = _put(vs, t2, res2.vs)
     ch4_enteric = enteric.tier1_ch4(population, ef)
     fed_3nop = lv["feed_3nop_fraction"]
-    if (fed_3nop > 0).any():
+    if np.count_nonzero(fed_3nop > 0):
         ch4_enteric = enteric.feed_additive_ch4(
             ch4_enteric, 1.0 - pasture, fed_3nop, fs.value("enteric.reduction_3nop")
         )
@@ -546,29 +569,30 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     by_system = _table(fs, _SYSTEM, MS)
     by_pair = _table(fs, _PAIR, _PAIRS)
     pair_values, pair_found = _pair_grid(fs)
+    pair = m_cat * (len(MS) + 1) + system  # into the grid (m_cat is never -1 here)
     if (
         any(by_system.absent)
         or any(by_pair.absent)
         or table.absent[_BO]
-        or not by_system.found[:, system].all()
-        or not pair_found[:, m_cat, system].all()
-        or not table.found[_BO, m_cat].all()
+        or not _all(by_system.found.take(system, axis=1))
+        or not _all(pair_found.take(pair, axis=1))
+        or not _all(table.found[_BO][m_cat])
     ):
-        pair = np.where((m_cat < 0) | (system < 0), -1, m_cat.astype(np.int64) * len(MS) + system)
+        codes = np.where(system < 0, -1, m_cat.astype(np.int64) * len(MS) + system)
         _require(
             fs,
             [
                 (by_system, 0, system),  # manure.ef3
-                (by_pair, 0, pair),  # manure.frac_gas
+                (by_pair, 0, codes),  # manure.frac_gas (codes of _PAIRS)
                 (by_system, 1, system),  # manure.frac_leach
-                (by_pair, 1, pair),  # manure.frac_loss
+                (by_pair, 1, codes),  # manure.frac_loss
                 (table, _BO, m_cat),  # manure.bo
                 (by_system, 2, system),  # manure.mcf
             ],
         )
-    sys_f = by_system.values[..., system]
-    pair_f = pair_values[..., m_cat, system]
-    n_sys = n_housed[..., pos] * share
+    sys_f = by_system.values.take(system, axis=-1)
+    pair_f = pair_values.take(pair, axis=-1)
+    n_sys = _at(n_housed, pos) * share
     n2o_n_direct = manure.direct_n2o_n(n_sys, sys_f[..., 0, :])
     n_vol = manure.volatilised_n(n_sys, pair_f[..., 0, :])
     n_leach = manure.leached_n(n_sys, sys_f[..., 1, :])
@@ -578,8 +602,8 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     n2o_manure = (n2o_n_direct + n2o_n_indirect) * fs.value("constants.n2o_per_n2o_n")
     n_avail_sys = manure.n_available(n_sys, pair_f[..., 1, :])
     ch4_manure = manure.ch4_manure(
-        vs_housed[..., pos],
-        table.values[..., _BO, m_cat],
+        _at(vs_housed, pos),
+        _at(cls("manure.bo"), pos),
         sys_f[..., 2, :],
         share,
         fs.value("manure.ch4_density"),
