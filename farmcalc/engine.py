@@ -14,7 +14,7 @@ import numpy as np
 from farmcalc.arrays import farm_sum
 from farmcalc.factors import FactorSet
 from farmcalc.record import FarmTables
-from farmcalc.rows import Rows, aggregate, pandas_sum
+from farmcalc.rows import Rows, aggregate, dense, pandas_sum
 from farmcalc.soil_carbon import calc_soil_carbon_icbm, calc_soil_carbon_ipcc
 from farmcalc.sources.energy import calc_energy
 from farmcalc.sources.liming import calc_liming
@@ -85,7 +85,8 @@ def pasture_n(n_flows: Mapping[str, np.ndarray]) -> PastureN:
     known = cat >= 0
     farm = n_flows["farm_idx"][known]
     key = farm * len(LIVESTOCK_CATEGORIES) + _NAME_RANK[cat[known]]
-    keys, group = np.unique(key, return_inverse=True)
+    size = (int(farm.max()) + 1 if len(farm) else 0) * len(LIVESTOCK_CATEGORIES)
+    keys, group = dense(key, size)
     values = n_flows["n_pasture_kg"][..., known]
     lead = values.shape[:-1]
     flat = values.reshape(int(np.prod(lead)), values.shape[-1])

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.factors import FactorSet, factors_dir
-from farmcalc.rows import ROW_CATEGORIES, codes
+from farmcalc.rows import ROW_CATEGORIES, codes, dense
 from farmcalc.rows import pandas_sum as group_sum_as_pandas
 from farmcalc.vocabulary import GASES, LIVESTOCK_CATEGORIES, MANURE_SYSTEMS, SOURCES
 
@@ -242,17 +242,6 @@ def _kind_fractions(
             total += frac
             n += 1
     return total, n, systems
-
-
-def dense(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of ``key`` (ints in ``0 .. size-1``), ascending, and each
-    key's position among them: ``numpy.unique(key, return_inverse=True)`` by a table."""
-    seen = np.zeros(size, dtype=bool)
-    seen[key] = True
-    ukeys = np.flatnonzero(seen)
-    pos = np.empty(size, dtype=np.int64)
-    pos[ukeys] = np.arange(len(ukeys))
-    return ukeys, pos[key]
 
 
 _NAMES = {

@@ -401,3 +401,14 @@ def _kahan_rows(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
             c[j] = 0.0 if cj != cj else cj
             s[j] = t
     return np.array(sums, dtype=float).reshape(n, k)
+
+
+def dense(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``key`` (ints in ``0 .. size-1``), ascending, and each
+    key's position among them: ``numpy.unique(key, return_inverse=True)`` by a table."""
+    seen = np.zeros(size, dtype=bool)
+    seen[key] = True
+    ukeys = np.flatnonzero(seen)
+    pos = np.empty(size, dtype=np.int64)
+    pos[ukeys] = np.arange(len(ukeys))
+    return ukeys, pos[key]

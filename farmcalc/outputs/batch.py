@@ -22,7 +22,7 @@ from farmcalc.factors import FactorSet, GWPSet
 from farmcalc.outputs.characterisation import co2e
 from farmcalc.outputs.totals import crop_table, farm_totals, frame
 from farmcalc.record import FarmTables
-from farmcalc.rows import rows_from_codes
+from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE
 from farmcalc.sources.soils_n2o import per_crop_frame
 from farmcalc.validation import Issue
 
@@ -111,7 +111,7 @@ class BatchResult:
         """The rows with the farm's id and year: the columns ``names``, a RangeIndex."""
         r = self.inventory.rows
         farms = self.tables.farms
-        named = rows_from_codes(r.farm, r.source, r.category, r.gas, r.kg)
+        dtypes = {"source": SOURCE_DTYPE, "category": CATEGORY_DTYPE, "gas": GAS_DTYPE}
         columns = {}
         for c in names:
             if c == "farm_id":
@@ -126,6 +126,10 @@ class BatchResult:
                 columns[c] = r.farm
             elif c == "co2e_kg":
                 columns[c] = self.co2e
+            elif c == "kg":
+                columns[c] = r.kg
             else:
-                columns[c] = named[c].array
+                columns[c] = pd.Categorical.from_codes(
+                    getattr(r, c), dtype=dtypes[c], validate=False
+                )
         return pd.DataFrame(columns, index=pd.RangeIndex(len(r)), copy=False)

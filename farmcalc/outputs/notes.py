@@ -13,7 +13,8 @@ import numpy as np
 
 from farmcalc.i18n import _, format_number, gettext_
 from farmcalc.labels import label
-from farmcalc.provenance import dense, percent_parts
+from farmcalc.provenance import percent_parts
+from farmcalc.rows import dense
 from farmcalc.vocabulary import CATTLE, LIVESTOCK_CATEGORIES
 
 NOTE = {
