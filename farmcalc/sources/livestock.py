@@ -247,7 +247,6 @@ def _all(mask: np.ndarray) -> bool:
 
 def _nan(a: np.ndarray) -> np.ndarray:
     """Which entries are NaN, shape ``(n,)`` (draws have the same NaN in every draw)."""
-    a = np.asarray(a)
     return np.isnan(a.reshape(-1, a.shape[-1])[0] if a.ndim > 1 else a)
 
 
@@ -390,9 +389,9 @@ def _positions(index: np.ndarray, lv_idx: np.ndarray) -> np.ndarray:
     n = len(index)
     if len(lv_idx) == 0:
         return np.zeros(0, dtype=np.int64)
-    if n and index[0] == 0 and index[-1] == n - 1 and _all(np.diff(index) == 1):
+    if n and index[0] == 0 and index[-1] == n - 1 and _all(index[1:] - index[:-1] == 1):
         pos = lv_idx  # the usual index 0 .. n-1: the position is the lv_idx
-        ok = lv_idx.min() >= 0 and lv_idx.max() < n
+        ok = np.minimum.reduce(lv_idx) >= 0 and np.maximum.reduce(lv_idx) < n
     else:
         order = np.argsort(index, kind="stable")
         at = np.minimum(np.searchsorted(index[order], lv_idx), max(n - 1, 0))
@@ -427,14 +426,13 @@ def _rows(farm: np.ndarray, kind: np.ndarray, kg: np.ndarray) -> Rows:
     new[:1] = True
     np.not_equal(key[1:], key[:-1], out=new[1:])
     if not _all(new):
-        starts = np.flatnonzero(new)
+        starts = new.nonzero()[0]
         key, kg = key[starts], np.add.reduceat(kg, starts, axis=-1)
     keep = kg != 0 if kg.ndim == 1 else (kg != 0).reshape(-1, kg.shape[-1]).any(axis=0)
     if not _all(keep):
-        kept = np.flatnonzero(keep)
+        kept = keep.nonzero()[0]
         key, kg = key[kept], _at(kg, kept)
-    farm = key // _N_KINDS
-    kind = key - farm * _N_KINDS
+    farm, kind = np.divmod(key, _N_KINDS)
     return Rows(farm, _KIND_SOURCE[kind], _KIND_CATEGORY[kind], _KIND_GAS[kind], kg)
 
 
@@ -537,7 +535,7 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     nex = manure.n_excretion_tier1(cls("livestock.n_rate"), tam, days)
     vs = manure.volatile_solids_tier1(cls("manure.vs_rate"), tam, days)
     if np.count_nonzero(tier2):
-        t2 = np.flatnonzero(tier2)
+        t2 = tier2.nonzero()[0]
         part = {c: given[c][t2] for c in TIER2_COLUMNS}
         part["pasture_fraction"] = pasture[t2]
         res2 = _tier2_cattle(_at(classes, t2), _at(weight, t2), _at(milk, t2), part, fs)
