@@ -310,38 +310,51 @@ def _first_appearance(values: np.ndarray) -> tuple[list[int], np.ndarray]:
     return values[np.sort(first)].tolist(), rank[np.ravel(inv)]
 
 
-class _Systems:
-    """The manure systems of each livestock class, grouped by farm (for one batch)."""
+def _system_parts(
+    res: _Resolver,
+    manure: ManureWeights,
+    category: str,
+    kinds: list[tuple[int, list[str]]],
+    n_farms: int,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Per farm: the summed origin fractions of each kind's ``{system}`` patterns, each
+    weighted over the farm's manure systems of class ``category``.
 
-    def __init__(self, manure: ManureWeights) -> None:
-        self.manure = manure
-        self._groups: dict[int, tuple] = {}
+    Sums as pandas made them (``groupby(["farm_idx", "category"], sort=False)``): the
+    farms numbered by first appearance; the weights one block, the fractions another
+    (one block per kind when any value is NaN, which decides how pandas adds up).
 
-    def _group(self, cls: int) -> tuple:
-        """Rows of class ``cls`` with weight, their group (farm, numbered by first
-        appearance as groupby(sort=False) numbers them), the farms and summed weights."""
-        hit = self._groups.get(cls)
-        if hit is None:
-            m = self.manure
-            mine = np.flatnonzero((m.category == cls) & (m.weight > 0))
-            farm = m.farm[mine]
-            w = m.weight[mine]
-            by_farm, ids = _first_appearance(farm)
-            w_sum = group_sum_as_pandas(ids, w[:, None], len(by_farm))[:, 0]
-            hit = self._groups[cls] = (m.system[mine].tolist(), w, ids, w_sum, by_farm)
-        return hit
-
-    def part(self, res: _Resolver, category: str, patterns: list[str]) -> dict[int, np.ndarray]:
-        """Per farm: the summed origin fractions of ``patterns``, each weighted over the
-        farm's manure systems of class ``category`` (as pandas summed them)."""
-        systems, w, ids, w_sum, by_farm = self._group(LIVESTOCK_CATEGORIES.index(category))
-        if not by_farm:
-            return {}
-        per_row = np.array(
-            [_pair_fraction(res, category, MANURE_SYSTEMS[s], patterns) for s in systems]
-        )
-        sums = group_sum_as_pandas(ids, per_row * w[:, None], len(by_farm))
-        return {f: sums[i] / w_sum[i] for i, f in enumerate(by_farm)}
+    Returns
+    -------
+    group : ndarray of int, shape (n_farms,)
+        Each farm's group (-1: no systems of the class).
+    parts : list of ndarray, shape (groups, 3)
+        Per kind of ``kinds``.
+    """
+    cls = LIVESTOCK_CATEGORIES.index(category)
+    mine = np.flatnonzero((manure.category == cls) & (manure.weight > 0))
+    group = np.full(n_farms, -1, dtype=np.int64)
+    if not len(mine):
+        return group, []
+    w = manure.weight[mine]
+    by_farm, ids = _first_appearance(manure.farm[mine])
+    group[by_farm] = np.arange(len(by_farm))
+    systems = [MANURE_SYSTEMS[x] for x in manure.system[mine].tolist()]
+    per_row = np.array(
+        [[f for _, p in kinds for f in _pair_fraction(res, category, s, p)] for s in systems]
+    )
+    weighted = per_row * w[:, None]
+    g = len(by_farm)
+    w_sum = group_sum_as_pandas(ids, w[:, None], g)[:, 0]
+    k = len(ORIGINS)
+    if np.isnan(weighted).any():
+        sums = [
+            group_sum_as_pandas(ids, weighted[:, j * k : j * k + k], g) for j in range(len(kinds))
+        ]
+    else:
+        together = group_sum_as_pandas(ids, weighted, g)
+        sums = [together[:, j * k : j * k + k] for j in range(len(kinds))]
+    return group, [s / w_sum[:, None] for s in sums]
 
 
 def _kind_table(res: _Resolver, ukeys: np.ndarray) -> tuple:
@@ -440,15 +453,16 @@ def row_fractions(
     fixed_u, n_all_u, default_u, with_systems = _kind_table(res, ukeys)
     fixed, n_all, part = fixed_u[inv], n_all_u[inv], default_u[inv]
     if with_systems and manure is not None and len(manure.farm):
-        systems = _Systems(manure)
+        by_class: dict[str, list[tuple[int, list[str]]]] = {}
         for j, c, patterns in with_systems:
-            by_farm = systems.part(res, c, patterns)
-            if not by_farm:
-                continue
-            for i in np.flatnonzero(inv == j).tolist():
-                known = by_farm.get(int(farm[i]))
-                if known is not None:
-                    part[i] = known
+            by_class.setdefault(c, []).append((j, patterns))
+        for c, kinds in by_class.items():  # the few classes, never farms
+            group, parts = _system_parts(res, manure, c, kinds, n_farms)
+            for (j, _), frac in zip(kinds, parts, strict=True):
+                rows = np.flatnonzero(inv == j)
+                g = group[farm[rows]]
+                known = g >= 0
+                part[rows[known]] = frac[g[known]]
     with np.errstate(divide="ignore", invalid="ignore"):
         out = (fixed + part) / n_all[:, None]
     out[n_all == 0] = [0.0, 0.0, 1.0]
