@@ -277,6 +277,8 @@ class FarmTables:
         """The tables as numpy columns (``farmcalc/arrays.py``), made once."""
         arrays = self.__dict__.get("arrays")
         if arrays is None:
+            if not self.built_frames():
+                raise TypeError("FarmTables has neither DataFrames nor arrays")
             arrays = arrays_from_frames(self)
             self.__dict__["arrays"] = arrays
         return arrays
@@ -375,8 +377,12 @@ def with_categories(tables: FarmTables) -> FarmTables:
 
     :func:`records_to_tables` builds them so; other builders of
     :class:`FarmTables` (the Excel reader) call this. Values outside the
-    vocabulary become NaN.
+    vocabulary become NaN. Tables made by :func:`records_to_tables` whose
+    frames are not built yet are returned as they are (their frames will be
+    built with the categories).
     """
+    if not tables.built_frames():
+        return tables
     frames = {}
     for name, dtypes in VOCABULARY_DTYPES.items():
         frame = getattr(tables, name)

@@ -169,6 +169,22 @@ def test_one_record_builds_no_dataframe():
     assert crops["area_ha"].sum() == 190.0
 
 
+def test_calculating_one_record_builds_no_dataframe():
+    """The calculation reads the arrays only (the result's frames are built when asked for)."""
+    import farmcalc
+
+    tables, _ = records_to_tables([_example()])
+    batch = farmcalc.calculate_batch(tables)
+    assert batch.tables is tables or batch.tables.built_frames() == ()
+    assert tables.built_frames() == ()
+
+
+def test_with_categories_keeps_tables_of_records_as_they_are():
+    tables, _ = records_to_tables([_example()])
+    assert with_categories(tables) is tables
+    assert tables.built_frames() == ()
+
+
 def test_replace_takes_new_frames_and_makes_new_arrays():
     tables, _ = records_to_tables([_example()])
     crops = tables.crops.copy()
