@@ -531,10 +531,17 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     tier2 = cattle & ~_nan(weight) & ~_nan(milk)
 
     # --- enteric CH4 (Tier 1 EF, Tier 2 EF of Eq. 10.21 on the Tier 2 rows)
-    ef = cls("enteric.ef")
-    nex = manure.n_excretion_tier1(cls("livestock.n_rate"), tam, days)
-    vs = manure.volatile_solids_tier1(cls("manure.vs_rate"), tam, days)
-    if np.count_nonzero(tier2):
+    n_tier2 = np.count_nonzero(tier2)
+    if n_tier2 == n_lv and n_lv:  # every row Tier 2 (all cattle): no subsets to take
+        part = {c: given[c] for c in TIER2_COLUMNS}
+        part["pasture_fraction"] = pasture
+        res2 = _tier2_cattle(classes, weight, milk, part, fs)
+        ef, nex, vs = res2.ef, res2.nex, res2.vs
+    else:
+        ef = cls("enteric.ef")
+        nex = manure.n_excretion_tier1(cls("livestock.n_rate"), tam, days)
+        vs = manure.volatile_solids_tier1(cls("manure.vs_rate"), tam, days)
+    if n_tier2 and n_tier2 < n_lv:
         t2 = tier2.nonzero()[0]
         part = {c: given[c][t2] for c in TIER2_COLUMNS}
         part["pasture_fraction"] = pasture[t2]
