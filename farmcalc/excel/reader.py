@@ -450,12 +450,12 @@ def convert_numbers(values: list, errors: dict[int, str], *, percent: bool) -> C
     problems: list[tuple[int, str, Any, dict]] = []
     kinds = list(map(type, values))
     types = set(kinds)
-    obj = np.fromiter(values, dtype=object, count=n)
     if types <= {float, int}:
-        arr = obj.astype(float)
+        arr = np.array(values, dtype=float)
         missing = np.zeros(n, dtype=bool)
         slow = ~np.isfinite(arr)
     elif types <= {float, int, str} and kinds.count(str) == values.count(""):
+        obj = np.fromiter(values, dtype=object, count=n)
         missing = np.asarray(obj == "", dtype=bool)
         obj[missing] = np.nan
         arr = obj.astype(float)
@@ -464,7 +464,7 @@ def convert_numbers(values: list, errors: dict[int, str], *, percent: bool) -> C
         plain = np.fromiter((k is float or k is int for k in kinds), bool, n)
         missing = np.zeros(n, dtype=bool)
         arr = np.full(n, np.nan)
-        arr[plain] = obj[plain].astype(float)
+        arr[plain] = np.fromiter(values, dtype=object, count=n)[plain].astype(float)
         slow = ~plain | ~np.isfinite(arr)
     for i in np.flatnonzero(slow):
         v = values[i]
