@@ -345,14 +345,15 @@ def _system_parts(
     )
     weighted = per_row * w[:, None]
     g = len(by_farm)
-    w_sum = group_sum_as_pandas(ids, w[:, None], g)[:, 0]
     k = len(ORIGINS)
-    if np.isnan(weighted).any():
+    if np.isnan(weighted).any() or np.isnan(w).any():
+        w_sum = group_sum_as_pandas(ids, w[:, None], g)[:, 0]
         sums = [
             group_sum_as_pandas(ids, weighted[:, j * k : j * k + k], g) for j in range(len(kinds))
         ]
-    else:
-        together = group_sum_as_pandas(ids, weighted, g)
+    else:  # no NaN: every block is added up the same way, so all at once
+        together = group_sum_as_pandas(ids, np.column_stack([weighted, w]), g)
+        w_sum = together[:, -1]
         sums = [together[:, j * k : j * k + k] for j in range(len(kinds))]
     return group, [s / w_sum[:, None] for s in sums]
 
