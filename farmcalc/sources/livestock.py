@@ -161,7 +161,8 @@ class _Table:
 
     ``values`` has shape ``(..., F, K + 1)`` (leading draws axes of a drawn set; NaN
     where a name has no factor, and in the last column, for the missing code -1);
-    ``found`` ``(F, K + 1)`` says which have one; ``absent`` which prefixes have none.
+    ``found`` ``(F, K + 1)`` says which have one, ``all_found`` ``(K + 1,)`` which
+    names have all F; ``absent`` which prefixes have none.
     """
 
     prefixes: tuple[str, ...]
@@ -169,6 +170,7 @@ class _Table:
     values: np.ndarray
     found: np.ndarray
     absent: tuple[bool, ...]
+    all_found: np.ndarray
 
 
 def _table(fs: FactorSet, prefixes: tuple[str, ...], names: tuple[str, ...]) -> _Table:
@@ -194,7 +196,8 @@ def _table(fs: FactorSet, prefixes: tuple[str, ...], names: tuple[str, ...]) -> 
             found.append(f)
         lead = np.broadcast_shapes(*(v.shape[:-1] for v in values))
         stacked = np.stack([np.broadcast_to(v, (*lead, k)) for v in values], axis=-2)
-        cache[key] = _Table(prefixes, names, stacked, np.array(found), tuple(absent))
+        found = np.array(found)
+        cache[key] = _Table(prefixes, names, stacked, found, tuple(absent), found.all(axis=0))
     return cache[key]
 
 
@@ -202,10 +205,11 @@ def _pair_grid(fs: FactorSet) -> tuple[np.ndarray, np.ndarray]:
     """The class x system factors (``_PAIR``), ``[..., F, class x (systems + 1) + system]``.
 
     One more class and one more system (NaN, not found) take the missing code -1
-    (a system -1 lands on the previous class's extra system: NaN, not found).
+    (a system -1 lands on the previous class's extra system: NaN, not found). The
+    second array says which pairs have both factors.
     """
     cache = fs._series_cache  # type: ignore[attr-defined]
-    key = ("livestock._pair_grid", "flat")
+    key = ("livestock._pair_grid", "flat", "found")
     if key not in cache:
         t = _table(fs, _PAIR, _PAIRS)
         k1, k2 = len(LV), len(MS)
@@ -215,7 +219,8 @@ def _pair_grid(fs: FactorSet) -> tuple[np.ndarray, np.ndarray]:
         found = np.zeros((len(_PAIR), k1 + 1, k2 + 1), dtype=bool)
         found[:, :k1, :k2] = t.found[:, : k1 * k2].reshape((len(_PAIR), k1, k2))
         flat = (k1 + 1) * (k2 + 1)
-        cache[key] = (values.reshape((*lead, flat)), found.reshape((len(_PAIR), flat)))
+        found = found.reshape((len(_PAIR), flat)).all(axis=0)  # both factors of the pair
+        cache[key] = (values.reshape((*lead, flat)), found)
     return cache[key]
 
 
@@ -500,11 +505,9 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     nex_given = lv["n_excretion_kg_per_head"]
     given = {c: lv[c] if c in lv else np.full(n_lv, np.nan) for c in CLASS_COLUMNS}
     table = _table(fs, _CLASS, LV)
-    required = range(len(_CLASS_REQUIRED))
-    if any(table.absent[: len(required)]) or not _all(
-        table.found[: len(required)].take(cat, axis=1)
-    ):
-        _require(fs, [(table, i, cat) for i in required])
+    required = _table(fs, _CLASS_REQUIRED, LV)  # all in `table` too; here to check them
+    if any(required.absent) or not _all(required.all_found[cat]):
+        _require(fs, [(table, i, cat) for i in range(len(_CLASS_REQUIRED))])
     classes = table.values.take(cat, axis=-1)  # (..., F, n): every class factor of every row
 
     def cls(prefix: str) -> np.ndarray:
@@ -579,8 +582,8 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
         any(by_system.absent)
         or any(by_pair.absent)
         or table.absent[_BO]
-        or not _all(by_system.found.take(system, axis=1))
-        or not _all(pair_found.take(pair, axis=1))
+        or not _all(by_system.all_found[system])
+        or not _all(pair_found[pair])
         or not _all(table.found[_BO][m_cat])
     ):
         codes = np.where(system < 0, -1, m_cat.astype(np.int64) * len(MS) + system)
