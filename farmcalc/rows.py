@@ -1,8 +1,12 @@
-"""Long emission rows ``farm_idx, source, category, gas, kg``, cheaply.
+"""Long emission rows ``farm, source, category, gas, kg`` as arrays (:class:`Rows`).
 
-Millions of rows repeat a few dozen names. They are kept as pandas
-categoricals of fixed vocabularies, so that concatenating, summing and
-sorting work on small integer codes instead of hashing strings.
+Millions of rows repeat a few dozen names. They are kept as small integer
+codes into fixed vocabularies (the categories of ``SOURCE_DTYPE``,
+``CATEGORY_DTYPE``, ``GAS_DTYPE``), so that concatenating, summing and
+sorting work on codes instead of hashing strings; :meth:`Rows.frame` makes
+a DataFrame of categoricals at the edge. Sums per group as pandas made them
+(:func:`pandas_sum`) and distinct keys by a table (:func:`dense`) live here
+too.
 """
 
 from __future__ import annotations
@@ -106,7 +110,7 @@ class Rows:
         """Per-farm columns ``{(source, category): kg per farm}`` as long rows.
 
         Rows farm by farm, within a farm by source and category (sorted as
-        :func:`aggregate_rows` sorts them). The loop runs over the few
+        :func:`aggregate` sorts them). The loop runs over the few
         categories, never over farms. Zero rows are dropped (with draws: rows
         zero in every draw).
         """
@@ -190,14 +194,6 @@ def codes(values, column: str) -> np.ndarray:
     return c
 
 
-def _column(value, column: str, n: int) -> pd.Categorical:
-    dtype = _DTYPES[column]
-    if isinstance(value, str):
-        code = dtype.categories.get_loc(value)
-        return pd.Categorical.from_codes(np.full(n, code, dtype=np.int16), dtype=dtype)
-    return pd.Categorical.from_codes(codes(value, column), dtype=dtype)
-
-
 def rows_from_codes(farm_idx, source, category, gas, kg) -> pd.DataFrame:
     """Rows from arrays of farm indices, vocabulary codes and kg (no checks, no copies)."""
     return pd.DataFrame(
@@ -210,25 +206,6 @@ def rows_from_codes(farm_idx, source, category, gas, kg) -> pd.DataFrame:
         },
         copy=False,
     )
-
-
-def emission_rows(farm_idx, source, category, gas, kg) -> pd.DataFrame:
-    """Rows from arrays; ``source``, ``category``, ``gas`` may be one name or an array."""
-    farm_idx = np.asarray(farm_idx, dtype=np.int64)
-    n = len(farm_idx)
-    return pd.DataFrame(
-        {
-            "farm_idx": farm_idx,
-            "source": _column(source, "source", n),
-            "category": _column(category, "category", n),
-            "gas": _column(gas, "gas", n),
-            "kg": np.broadcast_to(np.asarray(kg, dtype=float), (n,)).copy(),
-        }
-    )
-
-
-def empty_rows() -> pd.DataFrame:
-    return emission_rows([], "fuel", "diesel", "CO2", [])
 
 
 def _kind(rows: pd.DataFrame) -> np.ndarray:
@@ -275,50 +252,6 @@ def aggregate(parts: list, *, drop_zero: bool = True) -> Rows:
     f = ukey // _N_KINDS
     kind = ukey - f * _N_KINDS
     return Rows(f, _KIND_SOURCE[kind], _KIND_CATEGORY[kind], _KIND_GAS[kind], sums)
-
-
-def aggregate_rows(frames: list, *, drop_zero: bool = True) -> pd.DataFrame:
-    """:func:`aggregate` as a DataFrame ``farm_idx, source, category, gas, kg``."""
-    return aggregate(frames, drop_zero=drop_zero).frame()
-
-
-def as_plain(rows: pd.DataFrame) -> pd.DataFrame:
-    """The same rows with the name columns as plain Python strings."""
-    out = rows.copy()
-    for col in ("source", "category", "gas"):
-        if col in out:
-            out[col] = np.asarray(out[col].astype(object))
-    return out
-
-
-def group_sum(group, values, n: int) -> np.ndarray:
-    """Sums of ``values`` per group ``0 .. n-1``, exactly as pandas ``groupby().sum()``.
-
-    The usual case, rows sorted by group and no NaN, is one
-    ``numpy.add.reduceat`` (what pandas does then too); anything else is
-    pandas' compensated loop, reproduced by :func:`pandas_sum`. Unlike
-    ``numpy.bincount`` the sums are bit for bit those of a ``groupby``, so
-    results do not change in the last digit.
-
-    Parameters
-    ----------
-    group : array of int
-        Group of each row, in ``0 .. n-1``.
-    values : array of float, 1-D or 2-D (rows x columns)
-        The values to sum (columns summed separately).
-    n : int
-        Number of groups.
-
-    Returns
-    -------
-    ndarray
-        Shape ``(n,)`` or ``(n, columns)``; 0 for a group without rows.
-    """
-    group = np.asarray(group, dtype=np.int64)
-    values = np.asarray(values, dtype=float)
-    if values.ndim == 1:
-        return pandas_sum(group, values[:, None], n)[:, 0]
-    return pandas_sum(group, values, n)
 
 
 def pandas_sum(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
