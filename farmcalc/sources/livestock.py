@@ -33,7 +33,6 @@ N_FLOW_COLUMNS = [
     "tier",
     "nex_default",
 ]
-DAIRY = "dairy_cow"
 MILK_BANDS = ("low", "medium", "high")
 ENTERIC = "enteric_fermentation"
 MANURE = "manure_management"
@@ -233,11 +232,6 @@ def _require(fs: FactorSet, checks: list[tuple[_Table, int, np.ndarray]]) -> Non
     for t, i, codes in checks:
         if t.absent[i] or not _all(t.found[i][codes]):
             fs.take(t.prefixes[i], t.names, codes)  # raises
-
-
-def per_class(fs: FactorSet, prefix: str, cat: np.ndarray) -> np.ndarray:
-    """``prefix.<category>`` of every row (codes of ``LIVESTOCK_CATEGORIES``); NaN where none."""
-    return _at(_table(fs, (prefix,), LV).values[..., 0, :], cat)
 
 
 def _at(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
