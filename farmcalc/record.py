@@ -1443,9 +1443,14 @@ def _yield_plausibility(cr: Mapping[str, np.ndarray], out) -> None:
     if not len(codes):
         return
     known = codes >= 0
-    if not known.any():
+    n_known = np.count_nonzero(known)
+    if not n_known:
         return
-    code = codes[known]
+    if n_known == len(codes):  # every crop known (the usual case): no subset to take
+        code, fresh, dm_given, rows = codes, cr["yield_kg_per_ha"], cr["yield_kg_dm_per_ha"], None
+    else:
+        code, rows = codes[known], _rows(known)
+        fresh, dm_given = cr["yield_kg_per_ha"][known], cr["yield_kg_dm_per_ha"][known]
     try:
         fs = load_factor_set("ipcc2019")
         dry = fs.take("crops.dry", CROPS, code)
@@ -1453,16 +1458,13 @@ def _yield_plausibility(cr: Mapping[str, np.ndarray], out) -> None:
         high = fs.column("plausible.yield", CROPS, "high")[code]
     except Exception:  # factor data incomplete: skip these warnings, never block
         return
-    rows = _rows(known)
-    fresh = cr["yield_kg_per_ha"][known]
-    dm_given = cr["yield_kg_dm_per_ha"][known]
     forage = _FORAGE[code]
     has_dm = ~np.isnan(dm_given)
     # the yield on the crop's basis: dry matter for forage, fresh weight for the rest
     basis = np.where(forage, np.where(has_dm, dm_given, fresh * dry), fresh)
     basis = np.where(~forage & has_dm, dm_given / dry, basis)
     for k in _rows(forage & ~has_dm & (fresh > 0)):
-        r = rows[k]
+        r = k if rows is None else rows[k]
         out.add(
             cr["farm_idx"][r],
             f"crops[{cr['pos'][r]}].yield_kg_per_ha",
@@ -1475,7 +1477,7 @@ def _yield_plausibility(cr: Mapping[str, np.ndarray], out) -> None:
         )
     given = basis > 0
     for k in _rows(given & ((basis > high) | (basis < low))):
-        r = rows[k]
+        r = k if rows is None else rows[k]
         key = "yield_kg_dm_per_ha" if has_dm[k] else "yield_kg_per_ha"
         side = "high" if basis[k] > high[k] else "low"
         out.add(
