@@ -34,7 +34,8 @@ class FarmArrays:
     int16 codes into its vocabulary (``VOCABULARIES[table][column]``, the
     tuples of :mod:`farmcalc.vocabulary`), -1 where the value is missing;
     ``farm_id``, ``name`` and ``municipality_code`` are object arrays of str,
-    None where the value is missing.
+    None where the value is missing. Every array is read-only (one set of
+    arrays is shared by every reader).
     """
 
     farms: Mapping[str, np.ndarray]
@@ -105,6 +106,8 @@ def arrays_from_frames(tables) -> FarmArrays:
         cols = {c: _column(frame, c, vocab[t].get(c)) for c in frame.columns}
         if t in ("livestock", "crops"):
             cols["index"] = frame.index.to_numpy(dtype=np.int64)
+        for values in cols.values():  # shared by every reader: read-only
+            values.flags.writeable = False
         out[t] = cols
     return FarmArrays(**out, n_farms=len(tables.farms))
 

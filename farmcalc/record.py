@@ -1181,6 +1181,8 @@ def _arrays(checked: dict[str, dict]) -> FarmArrays:
         cols = {col: checked[name][col] for col in columns}
         if name in ("livestock", "crops"):
             cols["index"] = np.arange(len(cols["farm_idx"]), dtype=np.int64)
+        for values in cols.values():  # shared by every reader (and the frames): read-only
+            values.flags.writeable = False
         tables[name] = cols
     return FarmArrays(**tables, n_farms=len(checked["farms"]["year"]))
 

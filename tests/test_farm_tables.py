@@ -278,3 +278,15 @@ def test_a_clean_farm_takes_the_one_pass_check():
     assert record_module._clean_numbers(*raw, few=True) is not None
     raw = record_module._block_columns([_broken(_example(), 1)], record_module._Collector(), True)
     assert record_module._clean_numbers(*raw, few=True) is None
+
+
+def test_arrays_are_read_only_either_way():
+    """The arrays are shared by every reader (and the frames made of them): none may write."""
+    tables, _ = records_to_tables([_example()])
+    again = FarmTables(**{name: getattr(tables, name) for name in TABLE_NAMES})
+    for arrays in (tables.arrays, again.arrays):
+        with pytest.raises(ValueError, match="read-only"):
+            arrays.crops["area_ha"][0] = 0.0
+        with pytest.raises(ValueError, match="read-only"):
+            arrays.crops["crop"][0] = 1
+    assert tables.crops["area_ha"].sum() == 190.0
