@@ -218,3 +218,23 @@ def test_an_empty_list_column():
 
     conv = convert_category([], {}, "livestock")
     assert conv.values.shape == (0,) and conv.missing.shape == (0,) and conv.problems == []
+
+
+def test_the_cycle_collector_is_left_as_it_was(maker, cells_to_xlsx):
+    """Reading pauses Python's cycle collector and restores it, even on a refused file."""
+    import gc
+
+    from farmcalc.excel import read_workbook
+
+    path = cells_to_xlsx(maker.base())
+    assert gc.isenabled()
+    tables, _issues = read_workbook(path)
+    assert tables is not None and gc.isenabled()
+    tables, _issues = read_workbook(b"not a workbook")
+    assert tables is None and gc.isenabled()
+    gc.disable()
+    try:
+        read_workbook(path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
