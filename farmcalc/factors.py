@@ -309,10 +309,8 @@ class FactorSet:
         ``code1 * len(names2) + code2``, -1 where either code is -1.
         """
         pairs = _pairs(names1, names2)
-        c1 = np.asarray(codes1, dtype=np.int64)
-        c2 = np.asarray(codes2, dtype=np.int64)
-        # (c1 | c2) < 0 where either code is -1 (the sign bit)
-        codes = np.where((c1 | c2) < 0, -1, c1 * len(names2) + c2)
+        # one look-up of the pair code; code -1 reads the last row or column (-1)
+        codes = _pair_codes(len(names1), len(names2))[codes1, codes2]
         return self.take(prefix, pairs, codes)
 
     def _take(self, prefix: str, table: pd.Series, names: list, codes: np.ndarray) -> np.ndarray:
@@ -344,6 +342,15 @@ class FactorSet:
 def _pairs(names1: tuple[str, ...], names2: tuple[str, ...]) -> tuple[str, ...]:
     """Every ``name1.name2``, row-major (the vocabulary of :meth:`FactorSet.take2`)."""
     return tuple(f"{a}.{b}" for a in names1 for b in names2)
+
+
+@functools.lru_cache(maxsize=64)
+def _pair_codes(n1: int, n2: int) -> np.ndarray:
+    """Pair code ``code1 * n2 + code2`` at ``[code1, code2]``; -1 in the extra last row/column."""
+    table = np.full((n1 + 1, n2 + 1), -1, dtype=np.int64)
+    table[:n1, :n2] = np.arange(n1 * n2).reshape(n1, n2)
+    table.flags.writeable = False
+    return table
 
 
 def _read_set_dir(name: str) -> tuple[dict, pd.DataFrame]:

@@ -81,3 +81,22 @@ def test_as_keys_and_is_key():
     assert is_key(keys, "x").tolist() == [True, False, False, True]
     assert is_key(keys, ("x", "y", "z")).tolist() == [True, False, True, True]
     assert is_key(keys, "z").tolist() == [False] * 4
+
+
+def test_take2_gives_lookup2_of_every_pair_and_names_missing_keys(fs):
+    """take2 by codes equals lookup2 by names, pair by pair; a code -1 or an absent pair raises."""
+    from farmcalc.vocabulary import LIVESTOCK_CATEGORIES, MANURE_SYSTEMS
+
+    c1 = np.repeat(np.arange(len(LIVESTOCK_CATEGORIES), dtype=np.int16), len(MANURE_SYSTEMS))
+    c2 = np.tile(np.arange(len(MANURE_SYSTEMS), dtype=np.int16), len(LIVESTOCK_CATEGORIES))
+    names1 = np.array(LIVESTOCK_CATEGORIES, dtype=object)[c1]
+    names2 = np.array(MANURE_SYSTEMS, dtype=object)[c2]
+    got = fs.take2("manure.frac_gas", LIVESTOCK_CATEGORIES, c1, MANURE_SYSTEMS, c2)
+    want = fs.lookup2("manure.frac_gas", names1, names2)
+    assert got.tolist() == want.tolist()
+    one = fs.take("livestock.livestock_units", LIVESTOCK_CATEGORIES, c1)
+    assert one.tolist() == fs.lookup("livestock.livestock_units", names1).tolist()
+    for bad1, bad2 in ((-1, 0), (0, -1)):
+        codes1, codes2 = np.array([0, bad1]), np.array([0, bad2])
+        with pytest.raises(FactorError, match=r"manure\.frac_gas\.\{nan\}"):
+            fs.take2("manure.frac_gas", LIVESTOCK_CATEGORIES, codes1, MANURE_SYSTEMS, codes2)
