@@ -78,30 +78,19 @@ def stored_year(farm_code: str) -> tuple[dict, dict]:
 @pytest.fixture
 def years(app, seed) -> None:
     """A calculated 2025 record on the owner's farm and on the other farmer's farm."""
-    from web import crud
     from web.db import get_session
-    from web.models import Farm, utcnow
+    from web.models import Farm
+    from web.store import store_results
 
     with app.app_context():
         db = get_session()
         rows = []
         for target in ("own", "other"):
             farm = db.get(Farm, seed.farms[target])
-            record, result = stored_year(farm.farm_code)
-            rows.append(
-                {
-                    "farm_id": farm.id,
-                    "year": YEAR,
-                    "record": record,
-                    "result": result,
-                    "factor_set": result["factor_set"],
-                    "factor_set_version": result["factor_set_version"],
-                    "gwp": result["gwp"],
-                    "calculated_at": utcnow(),
-                    "is_draft": False,
-                }
-            )
-        crud.bulk_insert_farm_years(session=db, rows=rows)
+            record, _result = stored_year(farm.farm_code)
+            rows.append({"farm_id": farm.id, "year": YEAR, "record": record})
+        batch = farmcalc.calculate_batch([r["record"] for r in rows])
+        store_results(db, rows, batch, locale="sv")  # the one writer, as every caller
 
 
 def count_farm_years(app) -> int:
