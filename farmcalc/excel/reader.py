@@ -483,6 +483,10 @@ def convert_numbers(values: list, errors: dict[int, str], *, percent: bool) -> C
     return Converted(arr, missing, problems)
 
 
+def _nfc(v: str) -> str:
+    return unicodedata.normalize("NFC", v)
+
+
 def _text_cell(v: str) -> tuple[str | None, tuple[int, str] | None]:
     """A text cell: (text or None when blank, bad character found or None)."""
     t = unicodedata.normalize("NFC", v).strip()
@@ -497,6 +501,13 @@ def convert_text(values: list, errors: dict[int, str], *, kind: str) -> Converte
     every row of the farm's animals and crops).
     """
     n = len(values)
+    if set(map(type, values)) <= {str}:  # the usual column: text and empty cells
+        texts = list(map(str.strip, map(_nfc, values)))
+        if bad_character(" ".join(texts)) is None:  # no cell holds a refused character
+            out = np.fromiter(texts, dtype=object, count=n)
+            missing = np.asarray(out == "", dtype=bool)
+            out[missing] = None
+            return _with_errors(Converted(out, missing, []), errors)
     out = np.empty(n, dtype=object)
     missing = np.zeros(n, dtype=bool)
     problems: list[tuple[int, str, Any, dict]] = []
@@ -527,11 +538,17 @@ def convert_text(values: list, errors: dict[int, str], *, kind: str) -> Converte
             missing[i] = True
         else:  # a date or a truth value where text is expected: keep it as text
             out[i] = v.isoformat() if isinstance(v, dt.date | dt.time) else str(v)
+    return _with_errors(Converted(out, missing, problems), errors)
+
+
+def _with_errors(conv: Converted, errors: dict[int, str]) -> Converted:
+    """Formula-error cells (found by :mod:`.safety`) replace what was read there."""
+    n = len(conv.values)
     for i, text in errors.items():
         if i < n:
-            out[i], missing[i] = None, False
-            problems.append((i, "formula_error", text, {}))
-    return Converted(out, missing, problems)
+            conv.values[i], conv.missing[i] = None, False
+            conv.problems.append((i, "formula_error", text, {}))
+    return conv
 
 
 def convert_category(values: list, errors: dict[int, str], vocabulary: str) -> Converted:

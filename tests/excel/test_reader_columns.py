@@ -238,3 +238,16 @@ def test_the_cycle_collector_is_left_as_it_was(maker, cells_to_xlsx):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_column_of_text_only_fast_and_cell_by_cell_alike():
+    conv = convert_text(["  x ", "", "a\u030a", "y", "   "], {1: "#REF!"}, kind=L.TEXT)
+    assert conv.values.tolist() == ["x", None, "\u00e5", "y", None]
+    assert conv.missing.tolist() == [False, False, False, False, True]
+    assert [(i, c, v) for i, c, v, _p in conv.problems] == [(1, "formula_error", "#REF!")]
+    conv = convert_text(["x", "bad\ttab", "", "x"], {}, kind=L.TEXT)
+    assert conv.values.tolist() == ["x", None, None, "x"]
+    assert conv.missing.tolist() == [False, False, True, False]
+    assert [(i, c, p["char"]) for i, c, _v, p in conv.problems] == [
+        (1, "text_character", "U+0009")
+    ]
