@@ -841,7 +841,9 @@ def measure_savings(
         applied = apply_measure(tables, m, factors=fs, parameters=params)
         idx = np.flatnonzero(applied.applies)
         where.append(idx)
-        if len(idx):
+        if len(idx) == n:  # every farm (a form save's one farm): no copy to take
+            parts.append(applied.tables)
+        elif len(idx):
             parts.append(_take(applied.tables, idx))
     co2e = np.zeros(0)
     soc = np.zeros(0)

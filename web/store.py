@@ -25,6 +25,7 @@ Whoever changes a record and wants a result calls this again.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -103,6 +104,13 @@ def totals_rows(batch: BatchResult) -> list[dict[str, Any]]:
 def _upsert(session: Session, table: Any, values: list[dict[str, Any]], columns: Sequence[str]):
     """``INSERT … ON CONFLICT (farm_id, year) DO UPDATE SET columns`` (SQLite, PostgreSQL)."""
     dialect = session.get_bind().dialect.name
+    session.execute(_upsert_statement(dialect, table, tuple(columns)), values)
+
+
+@functools.cache
+def _upsert_statement(dialect: str, table: Any, columns: tuple[str, ...]) -> Any:
+    """The upsert statement, made once per dialect, table and column list (a form save
+    then costs the two statements' execution only: SQLAlchemy caches their compilation)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     elif dialect == "sqlite":
@@ -110,10 +118,9 @@ def _upsert(session: Session, table: Any, values: list[dict[str, Any]], columns:
     else:  # pragma: no cover - the app supports SQLite and PostgreSQL
         raise NotImplementedError(f"upsert on {dialect}")
     stmt = dialect_insert(table)
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=list(KEY), set_={c: stmt.excluded[c] for c in columns}
     )
-    session.execute(stmt, values)
 
 
 def _row_of(fy: FarmYearLike) -> dict[str, Any]:
