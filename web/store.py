@@ -38,6 +38,7 @@ from farmcalc.aggregate import SUMMARY_COLUMNS, summarise
 from farmcalc.measures import ALL_MEASURES, SAVING_COLUMNS, measure_savings, savings_wide
 from web import audit
 from web.models import TOTALS_COLUMNS, AuditAction, FarmYear, FarmYearTotals, utcnow
+from web.totals import dialect_insert
 
 if TYPE_CHECKING:
     from farmcalc.api import BatchResult
@@ -111,13 +112,7 @@ def _upsert(session: Session, table: Any, values: list[dict[str, Any]], columns:
 def _upsert_statement(dialect: str, table: Any, columns: tuple[str, ...]) -> Any:
     """The upsert statement, made once per dialect, table and column list (a form save
     then costs the two statements' execution only: SQLAlchemy caches their compilation)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - the app supports SQLite and PostgreSQL
-        raise NotImplementedError(f"upsert on {dialect}")
-    stmt = dialect_insert(table)
+    stmt = dialect_insert(dialect)(table)
     return stmt.on_conflict_do_update(
         index_elements=list(KEY), set_={c: stmt.excluded[c] for c in columns}
     )

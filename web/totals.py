@@ -40,16 +40,20 @@ KEY_COLUMNS = ("respondent", "farm_key")
 FRAME_COLUMNS = ("year", "farm_type", *NUMBERS, *KEY_COLUMNS)
 
 
-def upsert_statement(session: Session, table: Any, keys: Sequence[str] = ("farm_id", "year")):
-    """An INSERT into ``table`` that updates every other column of a row whose ``keys`` exist."""
-    dialect = session.get_bind().dialect.name
+def dialect_insert(dialect: str) -> Any:
+    """The ``insert`` of SQLite or PostgreSQL, the two databases with ``ON CONFLICT``."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - the app supports SQLite and PostgreSQL
         raise NotImplementedError(f"upsert on {dialect}")
-    stmt = dialect_insert(table)
+    return insert
+
+
+def upsert_statement(session: Session, table: Any, keys: Sequence[str] = ("farm_id", "year")):
+    """An INSERT into ``table`` that updates every other column of a row whose ``keys`` exist."""
+    stmt = dialect_insert(session.get_bind().dialect.name)(table)
     return stmt.on_conflict_do_update(
         index_elements=list(keys),
         set_={c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys},
