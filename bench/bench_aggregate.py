@@ -10,8 +10,8 @@ the per-farm totals), then times, median of ``--n``:
 a. ``GET /municipality/?year=2025&base=2021`` with Flask's test client,
    signed in as the municipality (the whole request: query, aggregation,
    disclosure control, charts, template);
-b. ``web.totals.load_frame`` alone (the one query);
-c. ``farmcalc.aggregate.aggregate`` alone (pandas + disclosure control);
+b. ``web.store.totals_query.load_frame`` alone (the one query);
+c. ``farmcalc.municipality.summary.aggregate`` alone (pandas + disclosure control);
 d. the CSV and Excel exports.
 
 The goal (issue 5) is under 1 s for (a). ``--db PATH`` keeps (or reuses)
@@ -30,11 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from farmcalc.aggregate import aggregate  # noqa: E402
+from farmcalc.municipality.summary import aggregate  # noqa: E402
 from web import create_app  # noqa: E402
-from web.cli import DEMO_PASSWORD, create_demo_data  # noqa: E402
-from web.db import dispose, get_session, upgrade  # noqa: E402
-from web.totals import load_frame  # noqa: E402
+from web.commands import DEMO_PASSWORD, create_demo_data  # noqa: E402
+from web.store.db import dispose, get_session, upgrade  # noqa: E402
+from web.store.totals_query import load_frame  # noqa: E402
 
 GOAL_MS = 1000.0
 

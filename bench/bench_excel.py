@@ -10,7 +10,7 @@ times, on that one file:
   checks, then python-calamine);
 - validate (cells → FarmTables) and calculate (:func:`farmcalc.calculate_batch`);
 - the whole stored import through the web app's public entry
-  :func:`web.importer.import_workbook`, into a fresh SQLite database in a
+  :func:`web.services.workbook_import.import_workbook`, into a fresh SQLite database in a
   temporary folder (or ``--database-url``): once as new farms, then again as
   updates. Its steps are timed through the importer's ``progress`` callback,
   so the bench keeps working while the importer's inside changes.
@@ -79,9 +79,9 @@ def _timed_import(import_workbook, *, session, user, path: Path):
 def _store_times(path: Path, n_farms: int, tmp: str, repeat: int, url: str | None):
     """The whole stored import: (new farms, again as updates, steps of the best update)."""
     from web import create_app
-    from web.db import dispose, get_session, upgrade
-    from web.importer import import_workbook
-    from web.models import Role, User
+    from web.services.workbook_import import import_workbook
+    from web.store.db import dispose, get_session, upgrade
+    from web.store.models import Role, User
 
     url = url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
     upgrade(url)
@@ -154,7 +154,7 @@ def main() -> None:
         t_new, t_whole, steps = _store_times(
             path, tables.n_farms, tmp, max(1, args.repeat - 1), args.database_url
         )
-        print(f"  whole import, new farms  {t_new:6.2f} s   (web.importer.import_workbook)")
+        print(f"  whole import, new farms  {t_new:6.2f} s   (workbook_import.import_workbook)")
         print(f"  whole import, updates    {t_whole:6.2f} s   steps, by the importer's progress:")
         for step, t in steps:
             print(f"      up to {step:<12} {t:6.2f} s")

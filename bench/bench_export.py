@@ -1,4 +1,4 @@
-"""Benchmark of the advisor's results workbook (web/exports.py): time and peak memory.
+"""Benchmark of the advisor's results workbook (web/views/downloads.py): time and peak memory.
 
     .venv/bin/python bench/bench_export.py [--sizes 10000 100000] [--database URL]
 
@@ -6,7 +6,7 @@ For each size, a fresh database (SQLite in a temporary folder unless
 ``--database`` names an empty PostgreSQL database) gets one advisor owning
 that many farms with one farm-year each (``farmcalc.demo.demo_records``);
 then, in a process of its own so that its peak memory is its own, the
-export job's work (:func:`web.exports.results_workbook`: read the records
+export job's work (:func:`web.views.downloads.results_workbook`: read the records
 the advisor may see, calculate them, write the workbook) runs once. Printed:
 seconds, the process's peak resident memory (``ru_maxrss``), the workbook's
 size. Not a test: it prints figures (docs/web.md, "Exports").
@@ -33,9 +33,9 @@ CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from web import create_app
-from web.db import dispose, get_session
-from web.exports import results_workbook
-from web.models import User
+from web.store.db import dispose, get_session
+from web.views.downloads import results_workbook
+from web.store.models import User
 from sqlmodel import select
 app = create_app({{"DATABASE_URL": {url!r}, "SECRET_KEY": "bench", "TESTING": True}})
 with app.app_context():
@@ -57,9 +57,10 @@ def fill(url: str, n: int) -> float:
     from sqlalchemy import insert, select
 
     from farmcalc.demo import demo_records
-    from web import create_app, crud
-    from web.db import dispose, get_session, upgrade
-    from web.models import Farm, FarmYear, Role, UserCreate, utcnow
+    from web import create_app
+    from web.store import crud
+    from web.store.db import dispose, get_session, upgrade
+    from web.store.models import Farm, FarmYear, Role, UserCreate, utcnow
 
     t0 = time.perf_counter()
     upgrade(url)

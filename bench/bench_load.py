@@ -35,7 +35,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_PASSWORD = "demo-gard-2025"  # web/cli.py DEMO_PASSWORD
+DEMO_PASSWORD = "demo-gard-2025"  # web/commands.py DEMO_PASSWORD
 USERS = ("lantbrukare@example.se", "radgivare@example.se")
 EXAMPLE = (ROOT / "examples" / "exempelgarden.json").read_bytes()
 TIMEOUT = 10.0  # seconds a request may take before it counts as an error

@@ -16,7 +16,7 @@ a. the one-off making of the stored measure figures of every farm-year of
 and, median of ``--n``:
 
 b. ``load_plan_input`` (the query and unpacking of the stored figures);
-c. ``farmcalc.investment_plan.project`` alone (sums, disclosure control);
+c. ``farmcalc.municipality.investment_plan.project`` alone (sums, disclosure control);
 d. ``project_scenario`` end to end (the dashboard's frame, the baseline
    aggregates, b and c) — the goal (issue 10) is under 2 s;
 e. the Excel export (``plans_workbook``) of the plan.
@@ -37,19 +37,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from farmcalc.aggregate import Rule, aggregate  # noqa: E402
-from farmcalc.investment_plan import inventory_layout, parse_scenario, project  # noqa: E402
-from farmcalc.investment_plan_export import plans_workbook  # noqa: E402
+from farmcalc.municipality.investment_plan import inventory_layout, parse_scenario, project  # noqa: E402
+from farmcalc.municipality.plan_workbook import plans_workbook  # noqa: E402
+from farmcalc.municipality.summary import Rule, aggregate  # noqa: E402
 from web import create_app  # noqa: E402
-from web.cli import create_demo_data  # noqa: E402
-from web.db import dispose, get_session, upgrade  # noqa: E402
-from web.investment_plan_data import (  # noqa: E402
+from web.commands import create_demo_data  # noqa: E402
+from web.services.plan_data import (  # noqa: E402
     load_plan_input,
     make_measure_figures,
     project_scenario,
     stale_measure_keys,
 )
-from web.totals import load_frame  # noqa: E402
+from web.store.db import dispose, get_session, upgrade  # noqa: E402
+from web.store.totals_query import load_frame  # noqa: E402
 
 GOAL_MS = 2000.0
 CODE = "1290"

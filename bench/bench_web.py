@@ -10,10 +10,10 @@ a. saving a farm-year and calculating it: ``crud.save_farm_year`` +
    ``crud.calculate_farm_year`` directly, and — when the farm form is there —
    the browser's way: POST of one form step (energy) and POST of the summary
    (which calculates once and stores the result, the municipality's totals
-   and every measure's saving through the one writer, ``web.store``);
+   and every measure's saving through the one writer, ``web.store.writer``);
 b. GET of the results page (which shows the stored result: no calculation);
 c. the parts of a form save: ``calculate_batch`` of the record, the result
-   dicts, the totals with the measures' savings (``web.store.totals_rows``)
+   dicts, the totals with the measures' savings (``web.store.writer.totals_rows``)
    and the whole ``store_results`` (dicts, totals and the two upserts, one
    commit); the writes alone are the last minus the two before.
 
@@ -36,9 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from farmcalc.demo import demo_records  # noqa: E402
-from web import create_app, crud  # noqa: E402
-from web.db import dispose, get_session, upgrade  # noqa: E402
-from web.models import Farm, FarmCreate, Role, UserCreate  # noqa: E402
+from web import create_app  # noqa: E402
+from web.store import crud  # noqa: E402
+from web.store.db import dispose, get_session, upgrade  # noqa: E402
+from web.store.models import Farm, FarmCreate, Role, UserCreate  # noqa: E402
 
 PASSWORD = "bench-password-123"
 GOAL_MS = 100.0
@@ -155,15 +156,15 @@ def main() -> None:
             FORM_SAVE_GOAL_MS,
         )
     else:
-        print("a. the farm form (web/farmyear.py) is not there: form POSTs not timed")
+        print("a. the farm form (web/views/year_form.py) is not there: form POSTs not timed")
 
     # c. the parts of a form save (the one writer)
     with app.app_context():
         from sqlmodel import select
 
         from farmcalc import calculate_batch
-        from web.models import FarmYear
-        from web.store import store_results, totals_rows
+        from web.store.models import FarmYear
+        from web.store.writer import store_results, totals_rows
 
         batch = calculate_batch([record])
         calc = report(

@@ -21,11 +21,11 @@ from farmcalc.factors import (
     load_factor_set,
     load_gwp,
 )
+from farmcalc.inputs.issues import WARNING, Issue
+from farmcalc.inputs.record import FarmTables, no_cyclic_gc, records_to_tables
 from farmcalc.outputs.batch import LONG_COLUMNS, BatchResult
 from farmcalc.outputs.notes import NOTE
 from farmcalc.outputs.result import INTENSITY_TEXT, VIEW_TEXT
-from farmcalc.record import FarmTables, no_cyclic_gc, records_to_tables
-from farmcalc.validation import WARNING, Issue
 
 __all__ = [
     "INTENSITY_TEXT",

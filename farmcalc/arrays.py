@@ -32,7 +32,7 @@ class FarmArrays:
     Number columns are float64 (NaN where the design allows it); ``farm_idx``,
     ``lv_idx``, ``pos`` and ``year`` are int64; a **vocabulary column** holds
     int16 codes into its vocabulary (``VOCABULARIES[table][column]``, the
-    tuples of :mod:`farmcalc.vocabulary`), -1 where the value is missing;
+    tuples of :mod:`farmcalc.inputs.vocabulary`), -1 where the value is missing;
     ``farm_id``, ``name`` and ``municipality_code`` are object arrays of str,
     None where the value is missing. Every array is read-only (one set of
     arrays is shared by every reader).
@@ -53,7 +53,7 @@ class FarmArrays:
 @functools.cache
 def vocabularies() -> dict[str, dict[str, tuple[str, ...]]]:
     """The vocabulary of each vocabulary column of each table (made once: do not modify)."""
-    from farmcalc.record import VOCABULARY_DTYPES
+    from farmcalc.inputs.record import VOCABULARY_DTYPES
 
     return {
         t: {c: tuple(d.categories) for c, d in cols.items()}
@@ -98,7 +98,7 @@ def _column(frame: pd.DataFrame, name: str, vocab: tuple[str, ...] | None) -> np
 
 
 def arrays_from_frames(tables) -> FarmArrays:
-    """The arrays of a :class:`~farmcalc.record.FarmTables` made of DataFrames."""
+    """The arrays of a :class:`~farmcalc.inputs.record.FarmTables` made of DataFrames."""
     vocab = vocabularies()
     out = {}
     for t in ("farms", "livestock", "manure_systems", "crops", "soil_changes"):

@@ -135,7 +135,7 @@ def _measure_list(text: str | None, locale: str) -> list[str] | None:
     """The ids of ``--measures`` (None when not given); exits 2 on an unknown or repeated id."""
     if not text:
         return None
-    from farmcalc.costs import known_measures
+    from farmcalc.steering.costs import known_measures
 
     known = known_measures()
     ids = [m.strip() for m in text.split(",") if m.strip()]
@@ -155,7 +155,7 @@ def _json_num(x) -> float | None:
 
 def _add_measures(results: list[dict], batch, ids: list[str]) -> None:
     """Each result gains ``measures`` (each alone) and, for more than one, ``package``."""
-    from farmcalc.costs import measure_costs, package_costs
+    from farmcalc.steering.costs import measure_costs, package_costs
 
     alone = measure_costs(batch.tables, ids, factors=batch.factor_set, gwp=batch.gwp)
     keys = (
@@ -201,7 +201,7 @@ def _add_measures(results: list[dict], batch, ids: list[str]) -> None:
 
 
 def cmd_calc(args: argparse.Namespace) -> int:
-    from farmcalc.excel.cli import is_workbook
+    from farmcalc.excel.workbook_commands import is_workbook
 
     args.measure_ids = _measure_list(args.measures, args.locale)
     if is_workbook(args.file):
@@ -235,7 +235,7 @@ def cmd_calc(args: argparse.Namespace) -> int:
 
 def _calc_workbook(args: argparse.Namespace) -> int:
     """``farmcalc calc F.xlsx``: every farm of a workbook, nothing stored."""
-    from farmcalc.excel.cli import load_batch
+    from farmcalc.excel.workbook_commands import load_batch
 
     batch, status = load_batch(args.file, factors=args.factors, gwp=args.gwp, locale=args.locale)
     if batch is None:
@@ -255,7 +255,7 @@ def _calc_workbook(args: argparse.Namespace) -> int:
 
 def cmd_measures(args: argparse.Namespace) -> int:
     """``farmcalc measures``: the measures with their costs, sources and assumptions."""
-    from farmcalc.costs import catalogue, check_cost_file, discount_rate_row
+    from farmcalc.steering.costs import catalogue, check_cost_file, discount_rate_row
 
     if args.check is not None:
         problems = check_cost_file(args.check, locale=args.locale)
@@ -317,7 +317,7 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from farmcalc.schema import schema_json
+    from farmcalc.inputs.schema import schema_json
 
     print(schema_json())
     return 0
@@ -365,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_schema)
     f = sub.add_parser("factors", help="list the factor sets")
     f.set_defaults(func=cmd_factors)
-    from farmcalc.excel.cli import register as register_excel
+    from farmcalc.excel.workbook_commands import register as register_excel
 
     register_excel(sub)  # template, export
     load_plugin_commands(sub)

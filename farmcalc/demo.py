@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from farmcalc.vocabulary import FORAGE_CROPS
+from farmcalc.inputs.vocabulary import FORAGE_CROPS
 
 FARM_TYPES = ("arable", "dairy", "beef", "pigs", "poultry", "sheep", "mixed")
 TYPE_WEIGHTS = (0.40, 0.12, 0.12, 0.10, 0.06, 0.08, 0.12)
@@ -31,7 +31,7 @@ ARABLE_ROTATION = (
 )
 FORAGE = ("grass_clover_ley", "grass_ley", "maize_silage", "pasture")
 # typical Skåne yields and mineral N [kg N per ha]. Yields are on the basis the form and the
-# template ask for: forage crops (farmcalc.vocabulary.FORAGE_CROPS) in kg dry matter (ts) per
+# template ask for: forage crops (vocabulary.FORAGE_CROPS) in kg dry matter (ts) per
 # ha, all cuts of the year (slåttervall in Götaland 2021: 7,960 kg ts/ha, see
 # factors/ipcc2019/plausibility.csv); every other crop in kg per ha as delivered.
 YIELD = {

@@ -13,7 +13,8 @@ import numpy as np
 
 from farmcalc.arrays import farm_sum
 from farmcalc.factors import FactorSet
-from farmcalc.record import FarmTables
+from farmcalc.inputs.record import FarmTables
+from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES
 from farmcalc.rows import Rows, aggregate, dense, pandas_sum
 from farmcalc.soil_carbon import calc_soil_carbon_icbm, calc_soil_carbon_ipcc
 from farmcalc.sources.energy import calc_energy
@@ -21,7 +22,6 @@ from farmcalc.sources.liming import calc_liming
 from farmcalc.sources.livestock import calc_livestock
 from farmcalc.sources.organic_soils import calc_organic_soils
 from farmcalc.sources.soils_n2o import PastureN, calc_soils_n2o
-from farmcalc.vocabulary import LIVESTOCK_CATEGORIES
 
 SOIL_CARBON_METHODS = ("icbm", "ipcc_tier1")
 # livestock categories by name (F_PRP rows are sorted by the category's name)

@@ -45,9 +45,9 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.factors import FactorSet, factors_dir
+from farmcalc.inputs.vocabulary import GASES, LIVESTOCK_CATEGORIES, MANURE_SYSTEMS, SOURCES
 from farmcalc.rows import ROW_CATEGORIES, codes, dense
 from farmcalc.rows import pandas_sum as group_sum_as_pandas
-from farmcalc.vocabulary import GASES, LIVESTOCK_CATEGORIES, MANURE_SYSTEMS, SOURCES
 
 ORIGINS: tuple[str, ...] = ("sweden", "ipcc", "other")
 DATA = Path(__file__).resolve().parent / "data"

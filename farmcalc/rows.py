@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.errors import FarmcalcError
-from farmcalc.vocabulary import (
+from farmcalc.inputs.vocabulary import (
     FUELS,
     GASES,
     LIVESTOCK_CATEGORIES,

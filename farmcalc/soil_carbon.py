@@ -29,11 +29,11 @@ import pandas as pd
 
 from farmcalc.arrays import Numeric
 from farmcalc.factors import FactorSet
+from farmcalc.inputs.vocabulary import CROPS, INPUT_LEVELS, LAND_USES, SOIL_TYPES, TILLAGE
 from farmcalc.sources.soils_n2o import dry_matter_yield
-from farmcalc.vocabulary import CROPS, INPUT_LEVELS, LAND_USES, SOIL_TYPES, TILLAGE
 
 if TYPE_CHECKING:
-    from farmcalc.record import FarmTables
+    from farmcalc.inputs.record import FarmTables
 
 KG_PER_T = 1000.0
 """Unit conversion [kg t-1]."""

@@ -12,8 +12,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from farmcalc.aggregate import ITEM_GASES, Rule, _rule_fails, cell_structure, contributions
-from farmcalc.disclosure import Audit, Structure, audit, gas_ratio_bounds, mass_bounds
+from farmcalc.municipality.disclosure import Audit, Structure, audit, gas_ratio_bounds, mass_bounds
+from farmcalc.municipality.summary import (
+    ITEM_GASES,
+    Rule,
+    _rule_fails,
+    cell_structure,
+    contributions,
+)
 
 
 def cell_name(item: str, gas: str) -> str:
@@ -83,9 +89,9 @@ def attack_frame(seed: int = 9) -> pd.DataFrame:
     CO2 passes the rule; every gas of fuel, heating oil and organic soils in
     the proportions the factors give (ipcc2019, AR5), as real results are.
     """
-    from farmcalc.aggregate import SUMMARY_COLUMNS, atom_column
-    from farmcalc.disclosure import item_gas_vectors
     from farmcalc.factors import load_gwp
+    from farmcalc.municipality.disclosure import item_gas_vectors
+    from farmcalc.municipality.summary import SUMMARY_COLUMNS, atom_column
 
     rng = np.random.default_rng(seed)
     n = 20

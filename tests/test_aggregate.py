@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 
 from farmcalc import calculate_batch
-from farmcalc.aggregate import (
+from farmcalc.demo import demo_panel, demo_records
+from farmcalc.inputs.record import records_to_tables
+from farmcalc.municipality.summary import (
     APART,
     ATOMS,
     FARM_TYPES,
@@ -28,8 +30,6 @@ from farmcalc.aggregate import (
     relation_matrix,
     summarise,
 )
-from farmcalc.demo import demo_panel, demo_records
-from farmcalc.record import records_to_tables
 
 # ------------------------------------------------------------ primary rule
 

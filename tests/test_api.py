@@ -6,14 +6,14 @@ import pandas as pd
 import pytest
 
 import farmcalc
-import farmcalc.schema
+import farmcalc.inputs.schema
 from farmcalc.api import calculate_batch
 from farmcalc.demo import demo_records
 from farmcalc.errors import ValidationError
 from farmcalc.factors import load_gwp
-from farmcalc.record import records_to_tables
+from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.vocabulary import GASES, SOURCES
 from farmcalc.sources.livestock import n_flows_frame
-from farmcalc.vocabulary import GASES, SOURCES
 
 RESULT_KEYS = {
     "schema",
@@ -159,7 +159,7 @@ def test_result_validates_against_its_own_contract(example_record):
     r = farmcalc.calculate(example_record)
     text = json.dumps(r, allow_nan=False)
     assert json.loads(text) == r
-    jsonschema.validate(example_record, farmcalc.schema.farm_schema())
+    jsonschema.validate(example_record, farmcalc.inputs.schema.farm_schema())
 
 
 def test_sweden_uses_icbm_and_ipcc2019_the_stock_change(example_record):
@@ -185,8 +185,8 @@ def test_no_farms_gives_an_empty_frame():
 
 def _with_vocabulary_columns(tables, as_categorical: bool):
     """The tables with every vocabulary column categorical (vocabulary order) or plain object."""
-    from farmcalc.record import FarmTables
-    from farmcalc.vocabulary import (
+    from farmcalc.inputs.record import FarmTables
+    from farmcalc.inputs.vocabulary import (
         CROPS,
         INPUT_LEVELS,
         LAND_USES,

@@ -102,7 +102,7 @@ def test_measures_table_is_swedish_and_shows_assumptions(capsys):
 
 
 def test_measures_json_lists_every_measure_with_sourced_costs(capsys):
-    from farmcalc.costs import known_measures
+    from farmcalc.steering.costs import known_measures
 
     assert main(["measures", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)

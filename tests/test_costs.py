@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from farmcalc.costs import (
+from farmcalc.factors import load_factor_set
+from farmcalc.inputs.record import records_to_tables
+from farmcalc.steering.costs import (
     ASSUMPTION,
     COST_FILE_COLUMNS,
     COSTS_FILE,
@@ -22,8 +24,6 @@ from farmcalc.costs import (
     make_step,
     measure_costs,
 )
-from farmcalc.factors import load_factor_set
-from farmcalc.record import records_to_tables
 
 
 def test_cost_file_is_valid():
@@ -265,7 +265,7 @@ def test_quantities_of_the_new_fields_by_hand(hand_costs):
 
 
 def test_catalogue_json_round_trip():
-    from farmcalc.costs import catalogue
+    from farmcalc.steering.costs import catalogue
 
     cat = catalogue("sv")
     assert [c["id"] for c in cat] == list(known_measures())

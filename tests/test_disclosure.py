@@ -10,7 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from farmcalc.aggregate import (
+from farmcalc.factors import load_factor_set, load_gwp
+from farmcalc.municipality.disclosure import (
+    DEFAULT_PROTECTION,
+    Structure,
+    audit,
+    gas_ratio_bounds,
+    mass_bounds,
+)
+from farmcalc.municipality.summary import (
     SUMMARY_COLUMNS,
     Rule,
     aggregate,
@@ -18,14 +26,6 @@ from farmcalc.aggregate import (
     contributions,
     protect,
 )
-from farmcalc.disclosure import (
-    DEFAULT_PROTECTION,
-    Structure,
-    audit,
-    gas_ratio_bounds,
-    mass_bounds,
-)
-from farmcalc.factors import load_factor_set, load_gwp
 
 # ------------------------------------------------------------ ratio bounds
 
@@ -85,7 +85,7 @@ def test_heating_oil_attack_pins_organic_soils_without_the_audit():
     primary, true = primary_cells(f)
     assert "item:organic_soils" in primary and "item:heating_oil" not in primary
     x = contributions(f)
-    from farmcalc.aggregate import PRIORITY, cell_structure
+    from farmcalc.municipality.summary import PRIORITY, cell_structure
 
     _n, rel, links = cell_structure()
     old = protect(x, relations=rel, links=links, priority=PRIORITY)  # no audit
@@ -248,7 +248,7 @@ def municipalities(draw):
             unit = base[col] / max(base[atom_column(item, "CO2")], 1e-9)
             f[col] = s * unit * 1000.0
     gwp = load_gwp("AR5")
-    from farmcalc.aggregate import ITEM_GASES
+    from farmcalc.municipality.summary import ITEM_GASES
 
     ch4 = {i: f[atom_column(i, "CH4")] for i in ITEM_GASES if "CH4" in ITEM_GASES[i]}
     fossil = ch4["fuel"] + ch4["heating_oil"]
@@ -275,7 +275,7 @@ def test_random_municipalities_never_pin_a_primary_cell(f):
         assert lo <= t - DEFAULT_PROTECTION * abs(t) + 1e-6 * max(1, abs(t))
         assert hi >= t + DEFAULT_PROTECTION * abs(t) - 1e-6 * max(1, abs(t))
     # every published sum is consistent: each relation holds within the rounding
-    from farmcalc.aggregate import cell_structure
+    from farmcalc.municipality.summary import cell_structure
 
     _n, rel, _l = cell_structure()
     for total, parts in rel:

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from farmcalc.economics import (
+from farmcalc.steering.economics import (
     annualised_net_cost,
     annuity_factor,
     payback_years,

@@ -10,7 +10,8 @@ from numpy.testing import assert_allclose
 
 from farmcalc.draws import DrawnFactorSet
 from farmcalc.factors import load_factor_set
-from farmcalc.record import records_to_tables
+from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.vocabulary import FUELS, MINERAL_N_TYPES, SOURCES
 from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, Rows, aggregate, code
 from farmcalc.sources.energy import (
     INVENTORY_SECTOR,
@@ -28,7 +29,6 @@ from farmcalc.sources.energy import (
     scope_view_columns,
     well_to_tank_co2e,
 )
-from farmcalc.vocabulary import FUELS, MINERAL_N_TYPES, SOURCES
 
 RTOL = 1e-9
 

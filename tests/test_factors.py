@@ -85,7 +85,7 @@ def test_as_keys_and_is_key():
 
 def test_take2_gives_lookup2_of_every_pair_and_names_missing_keys(fs):
     """take2 by codes equals lookup2 by names, pair by pair; a code -1 or an absent pair raises."""
-    from farmcalc.vocabulary import LIVESTOCK_CATEGORIES, MANURE_SYSTEMS
+    from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES, MANURE_SYSTEMS
 
     c1 = np.repeat(np.arange(len(LIVESTOCK_CATEGORIES), dtype=np.int16), len(MANURE_SYSTEMS))
     c2 = np.tile(np.arange(len(MANURE_SYSTEMS), dtype=np.int16), len(LIVESTOCK_CATEGORIES))

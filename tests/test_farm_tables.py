@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import farmcalc.record as record_module
+import farmcalc.inputs.record as record_module
 from farmcalc.arrays import arrays_from_frames
-from farmcalc.record import (
+from farmcalc.inputs.record import (
     CHANGE_NUMS,
     CROP_NUMS,
     FARM_OBJECTS,
@@ -35,7 +35,7 @@ from farmcalc.record import (
     records_to_tables,
     with_categories,
 )
-from farmcalc.vocabulary import SOIL_TYPES
+from farmcalc.inputs.vocabulary import SOIL_TYPES
 from tests.golden.farms import golden_records
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,11 +7,10 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from farmcalc.aggregate import PATH_RATE, Rule, aggregate, contributions, summarise
 from farmcalc.api import calculate_batch
-from farmcalc.costs import load_costs, measure_costs
 from farmcalc.demo import demo_records
-from farmcalc.investment_plan import (
+from farmcalc.inputs.record import records_to_tables
+from farmcalc.municipality.investment_plan import (
     FIELDS,
     PLAN_ORDER,
     SAVING_CELLS,
@@ -26,8 +25,9 @@ from farmcalc.investment_plan import (
     project,
     unpack_inventory,
 )
-from farmcalc.packages import package_savings
-from farmcalc.record import records_to_tables
+from farmcalc.municipality.summary import PATH_RATE, Rule, aggregate, contributions, summarise
+from farmcalc.steering.costs import load_costs, measure_costs
+from farmcalc.steering.packages import package_savings
 
 F = {f: j for j, f in enumerate(FIELDS)}
 M = {m: i for i, m in enumerate(PLAN_ORDER)}

@@ -17,11 +17,16 @@ import openpyxl
 import pytest
 
 from farmcalc import calculate_batch
-from farmcalc.aggregate import Rule, aggregate, summarise
 from farmcalc.demo import demo_records
-from farmcalc.investment_plan import PlanInput, farm_inventory, parse_scenario, project
-from farmcalc.investment_plan_export import plans_workbook
-from farmcalc.record import records_to_tables
+from farmcalc.inputs.record import records_to_tables
+from farmcalc.municipality.investment_plan import (
+    PlanInput,
+    farm_inventory,
+    parse_scenario,
+    project,
+)
+from farmcalc.municipality.plan_workbook import plans_workbook
+from farmcalc.municipality.summary import Rule, aggregate, summarise
 
 YEAR = 2025
 INJECTION = '=HYPERLINK("http://example.com/x","klicka")'
@@ -248,7 +253,7 @@ def test_a_plan_with_hidden_and_shown_measures_is_strict_json(plans):
 
 
 def test_measure_cells_equal_the_per_column_definition_bit_for_bit(farms):
-    from farmcalc.investment_plan import FIELDS, PLAN_ORDER, measure_cells
+    from farmcalc.municipality.investment_plan import FIELDS, PLAN_ORDER, measure_cells
 
     inv = farms[1].inventory
     expected = {}
@@ -265,7 +270,7 @@ def test_measure_cells_equal_the_per_column_definition_bit_for_bit(farms):
 def test_by_respondent_equals_a_bincount_per_column_bit_for_bit():
     import pandas as pd
 
-    from farmcalc.aggregate import by_respondent
+    from farmcalc.municipality.summary import by_respondent
 
     rng = np.random.default_rng(2)
     x = pd.DataFrame(rng.normal(size=(3000, 40)) * 1e3, columns=[f"c{i}" for i in range(40)])

@@ -3,7 +3,7 @@
 Every source, gas, livestock category, manure system, crop and the other
 record vocabularies has one Swedish name: :func:`farmcalc.labels.label`. This
 walks every key and checks each place that shows it — the municipality's
-tables (``farmcalc.aggregate.label``), the Excel template (headers and drop-down
+tables (``farmcalc.municipality.summary.label``), the Excel template (headers and drop-down
 lists), the results workbook, the CLI table and the factor pages' topics — and
 the catalogue: no two categories share a Swedish name, and CO2e is never named
 as if it were a gas.
@@ -21,12 +21,10 @@ import openpyxl
 import pytest
 
 import farmcalc
-from farmcalc import aggregate
 from farmcalc.excel import layout as L  # noqa: N812
-from farmcalc.excel.export import write_results
+from farmcalc.excel.result_workbook import write_results
 from farmcalc.excel.template import write_template
-from farmcalc.labels import LABELS, label
-from farmcalc.vocabulary import (
+from farmcalc.inputs.vocabulary import (
     CROPS,
     GASES,
     INPUT_LEVELS,
@@ -38,6 +36,8 @@ from farmcalc.vocabulary import (
     SOURCES,
     TILLAGE,
 )
+from farmcalc.labels import LABELS, label
+from farmcalc.municipality import summary as aggregate
 
 ROOT = Path(__file__).resolve().parents[1]
 VOCABULARIES = {
@@ -141,7 +141,7 @@ def test_the_cli_table_uses_the_same_names_whole():
 
 def test_the_factor_pages_name_shared_topics_as_the_results_do():
     pytest.importorskip("flask")
-    from web.factors import GROUPS
+    from web.views.factor_pages import GROUPS
 
     same = {
         "enteric": "enteric_fermentation",

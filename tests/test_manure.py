@@ -12,8 +12,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 from farmcalc.factors import load_factor_set
+from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES, MANURE_SYSTEMS
 from farmcalc.sources import manure
-from farmcalc.vocabulary import LIVESTOCK_CATEGORIES, MANURE_SYSTEMS
 
 RTOL = 1e-9
 

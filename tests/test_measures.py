@@ -1,4 +1,4 @@
-"""Measures (farmcalc/measures.py): savings against hand calculations and against records.
+"""Measures (farmcalc/steering/measures.py): savings against hand calculations and against records.
 
 The hand-worked tests use the ``ipcc2019`` factor set and AR5, with every
 factor written as a literal next to the table it comes from (as in
@@ -19,7 +19,8 @@ from numpy.testing import assert_allclose
 import farmcalc
 from farmcalc.api import calculate_batch
 from farmcalc.factors import load_factor_set
-from farmcalc.measures import (
+from farmcalc.inputs.record import records_to_tables
+from farmcalc.steering.measures import (
     ALL_MEASURES,
     MEASURES,
     MEASURES_FILE,
@@ -35,7 +36,6 @@ from farmcalc.measures import (
     saving_column,
     savings_wide,
 )
-from farmcalc.record import records_to_tables
 
 RTOL = 1e-9
 N2O_PER_N = 44 / 28  # rule 8

@@ -13,7 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from farmcalc.aggregate import (
+from farmcalc.api import calculate_batch
+from farmcalc.demo import demo_records
+from farmcalc.inputs.record import records_to_tables
+from farmcalc.municipality.summary import (
     APART,
     ITEM_GASES,
     ITEMS,
@@ -25,9 +28,7 @@ from farmcalc.aggregate import (
     measure_potential,
     summarise,
 )
-from farmcalc.api import calculate_batch
-from farmcalc.demo import demo_records
-from farmcalc.measures import (
+from farmcalc.steering.measures import (
     ALL_MEASURES,
     MORE_MEASURES,
     SAVING_COLUMNS,
@@ -36,7 +37,6 @@ from farmcalc.measures import (
     saving_column,
     savings_wide,
 )
-from farmcalc.record import records_to_tables
 
 N_DEMO = 60
 

@@ -13,7 +13,9 @@ from numpy.testing import assert_allclose
 
 from farmcalc.api import calculate_batch
 from farmcalc.factors import load_factor_set
-from farmcalc.measures import (
+from farmcalc.inputs.record import records_to_tables
+from farmcalc.soil_carbon import calc_soil_carbon_icbm
+from farmcalc.steering.measures import (
     ALL_MEASURES,
     MEASURES,
     MORE_MEASURES,
@@ -26,8 +28,6 @@ from farmcalc.measures import (
     measure_savings,
     saving_column,
 )
-from farmcalc.record import records_to_tables
-from farmcalc.soil_carbon import calc_soil_carbon_icbm
 
 RTOL = 1e-9
 N2O_PER_N = 44 / 28  # rule 8

@@ -7,9 +7,9 @@ import pytest
 from numpy.testing import assert_allclose
 
 from farmcalc.api import calculate_batch
-from farmcalc.measures import apply_measure, measure_savings
-from farmcalc.packages import apply_package, package_savings
-from farmcalc.record import records_to_tables
+from farmcalc.inputs.record import records_to_tables
+from farmcalc.steering.measures import apply_measure, measure_savings
+from farmcalc.steering.packages import apply_package, package_savings
 
 
 def test_cover_then_biogas_is_calculated_not_summed(example_record):

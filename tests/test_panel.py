@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from farmcalc import calculate_batch
-from farmcalc.aggregate import SUMMARY_COLUMNS, Rule, aggregate, atom_column, summarise
 from farmcalc.demo import demo_panel
-from farmcalc.panel import (
+from farmcalc.municipality.summary import SUMMARY_COLUMNS, Rule, aggregate, atom_column, summarise
+from farmcalc.municipality.trend import (
     add_indicators,
     balanced_panel,
     like_for_like,

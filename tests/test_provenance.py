@@ -15,13 +15,13 @@ import pytest
 
 from farmcalc.api import calculate
 from farmcalc.factors import FactorSet, load_factor_set
+from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES
 from farmcalc.provenance import (
     factor_origins,
     farm_basis,
     governing_factors,
     set_basis,
 )
-from farmcalc.vocabulary import LIVESTOCK_CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[1]
 SWEDEN = load_factor_set("sweden")
@@ -123,7 +123,7 @@ def test_the_same_farm_on_the_ipcc_set_rests_on_ipcc_only():
 
 def _tier2_ids(fs: FactorSet, category: str) -> list[str]:
     """The Tier 2 table of one class: its own rows and those common to all classes."""
-    from farmcalc.vocabulary import LIVESTOCK_CATEGORIES
+    from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES
 
     ids = [i for i in fs.rows.index if i.startswith("enteric.tier2.")]
     last = {i: i.rsplit(".", 1)[-1] for i in ids}

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import farmcalc.vocabulary as record_vocab
+import farmcalc.inputs.vocabulary as record_vocab
 from farmcalc.errors import ValidationError
-from farmcalc.record import VOCABULARY_DTYPES, records_to_tables
+from farmcalc.inputs.record import VOCABULARY_DTYPES, records_to_tables
 
 
 def _issues(record, **kw):
@@ -260,7 +260,7 @@ def test_blocks_give_the_same_tables_and_issues_as_one_pass(example_record, monk
     soil changes keep their global indices; each issue names the right farm;
     a farm id repeated in a later block is still a duplicate.
     """
-    import farmcalc.record as record_module
+    import farmcalc.inputs.record as record_module
 
     records = _bad_copies(example_record, 11)
     ref_tables, ref_issues = records_to_tables(records, strict=False)
@@ -299,7 +299,7 @@ def test_manure_share_errors_name_the_system(example_record, monkeypatch, block)
     """A share out of range names its system, known or not, in whichever block it is."""
     import copy
 
-    import farmcalc.record as record_module
+    import farmcalc.inputs.record as record_module
 
     monkeypatch.setattr(record_module, "CHUNK_FARMS", block)
     good, known, unknown = (copy.deepcopy(example_record) for _ in range(3))

@@ -13,7 +13,8 @@ from numpy.testing import assert_allclose
 
 from farmcalc.draws import DrawnFactorSet
 from farmcalc.factors import load_factor_set
-from farmcalc.record import records_to_tables
+from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.vocabulary import CROPS, LIVESTOCK_CATEGORIES, MINERAL_N_TYPES
 from farmcalc.rows import Rows
 from farmcalc.sources.soils_n2o import (
     PastureN,
@@ -25,7 +26,6 @@ from farmcalc.sources.soils_n2o import (
     leached_n,
     volatilised_n,
 )
-from farmcalc.vocabulary import CROPS, LIVESTOCK_CATEGORIES, MINERAL_N_TYPES
 
 RTOL = 1e-9
 N2O = 44 / 28

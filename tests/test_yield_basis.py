@@ -22,7 +22,7 @@ from farmcalc.excel import layout as L  # noqa: N812
 from farmcalc.excel.reader import read_workbook
 from farmcalc.excel.template import example_records, write_farms, write_template
 from farmcalc.factors import load_factor_set
-from farmcalc.record import records_to_tables
+from farmcalc.inputs.record import records_to_tables
 from farmcalc.soil_carbon import crop_carbon_inputs
 
 # IPCC 2019 Vol. 4 Ch. 11 Table 11.1a, grass-clover mixtures (written here on purpose:
@@ -164,7 +164,7 @@ def test_excel_dry_matter_column_reads_into_the_record():
     tables, issues = read_workbook(_workbook([ley(yield_kg_dm_per_ha=8000)]))
     assert [i.code for i in issues] == []
     assert tables.crops["yield_kg_dm_per_ha"].tolist() == [8000.0]
-    from farmcalc.excel.records import tables_to_records
+    from farmcalc.excel.to_records import tables_to_records
 
     crop = tables_to_records(tables)[0]["crops"][0]
     assert crop["yield_kg_dm_per_ha"] == 8000.0
@@ -215,7 +215,7 @@ def test_example_farm_soil_carbon_is_no_longer_four_times_too_high():
 
 def test_every_crop_has_a_plausible_yield_range_on_its_basis():
     fs = load_factor_set("ipcc2019")
-    from farmcalc.vocabulary import CROPS, FORAGE_CROPS
+    from farmcalc.inputs.vocabulary import CROPS, FORAGE_CROPS
 
     for crop in CROPS:
         fid = f"plausible.yield.{crop}"

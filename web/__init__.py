@@ -41,32 +41,30 @@ def create_app(
     from flask import Flask
 
     from farmcalc.i18n import compile_catalogs, translations_dir
-    from web import (
+    from web import config, hostile, security
+    from web import language as i18n
+    from web.extensions import babel, csrf, limiter, login_manager
+    from web.services import jobs
+    from web.store import db
+    from web.views import (
         account,
-        action_plan,
-        api,
         auth,
-        config,
         confirmations,
-        db,
-        errors,
-        exports,
-        factors,
-        farms,
-        farmyear,
-        hostile,
-        i18n,
         imports,
-        investment_plan,
-        jobs,
         main,
         municipality,
         privacy,
-        results,
-        security,
         twofactor,
     )
-    from web.extensions import babel, csrf, limiter, login_manager
+    from web.views import action_plan_pages as action_plan
+    from web.views import api_v1 as api
+    from web.views import downloads as exports
+    from web.views import error_pages as errors
+    from web.views import factor_pages as factors
+    from web.views import farm_pages as farms
+    from web.views import plan_pages as investment_plan
+    from web.views import result_pages as results
+    from web.views import year_form as farmyear
 
     folder = Path(instance_path).resolve() if instance_path else config.instance_path()
     app = Flask(__name__, instance_path=str(folder), instance_relative_config=True)
@@ -98,15 +96,15 @@ def create_app(
     app.register_blueprint(factors.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(privacy.bp)  # a farmer's data: download, delete, change log
-    app.register_blueprint(twofactor.bp)  # two-factor sign-in (web/twofactor.py)
+    app.register_blueprint(twofactor.bp)  # two-factor sign-in (web/views/twofactor.py)
     app.register_blueprint(municipality.bp)
     app.register_blueprint(investment_plan.bp)
     app.register_blueprint(confirmations.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(exports.bp)
-    jobs.init_app(app)  # durable import/export jobs (web/jobs.py)
+    jobs.init_app(app)  # durable import/export jobs (web/services/jobs.py)
     app.register_blueprint(api.bp)
-    csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing to forge (web/api.py)
+    csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing to forge (web/views/api_v1.py)
 
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix

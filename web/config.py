@@ -52,17 +52,17 @@
   farm-year) are deleted after this many days (at start-up and by
   ``farmcalc privacy purge``); default ``1095`` (three years, docs/privacy.md).
 - ``FARMCALC_PAGE_SIZE``: rows per page of the lists of farms and jobs; default ``50``.
-- Sign-up (web/auth.py, docs/web.md "Accounts"): ``FARMCALC_SIGNUP_LIMIT``, sign-ups
+- Sign-up (web/views/auth.py, docs/web.md "Accounts"): ``FARMCALC_SIGNUP_LIMIT``, sign-ups
   per IP, default ``5/hour``; ``FARMCALC_VERIFY_RESEND_LIMIT``, "send the link again"
   per IP, default ``5/hour``; ``FARMCALC_EMAIL_TOKEN_HOURS``, how long a verification
   link works, default ``48``; ``FARMCALC_BASE_URL``, the site's address in e-mailed
   links (set it in production: else the request's Host header is used).
-- Mail (web/mail.py): ``FARMCALC_MAIL_BACKEND`` ``smtp`` or ``console`` (default:
+- Mail (web/services/mail.py): ``FARMCALC_MAIL_BACKEND`` ``smtp`` or ``console`` (default:
   ``smtp`` when ``FARMCALC_SMTP_HOST`` is set, else ``console``, which logs the
   message); ``FARMCALC_SMTP_HOST``, ``FARMCALC_SMTP_PORT`` (default ``587``),
   ``FARMCALC_SMTP_USER``, ``FARMCALC_SMTP_PASSWORD``, ``FARMCALC_SMTP_STARTTLS``
   (default on), ``FARMCALC_MAIL_FROM`` (default ``farmcalc@localhost``).
-- Caps per account (web/limits.py): ``FARMCALC_MAX_FARMS_FARMER``, farms a farmer may
+- Caps per account (web/store/limits.py): ``FARMCALC_MAX_FARMS_FARMER``, farms a farmer may
   own, default ``100``; ``FARMCALC_MAX_FARMS``, farms an advisor or admin may own,
   default ``2000``; ``FARMCALC_MAX_FARM_YEARS``, years per farm, default ``60``;
   ``FARMCALC_MAX_UPLOAD_MB_PER_DAY``, Excel uploads per account in 24 hours,
@@ -77,7 +77,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from farmcalc.disclosure import protection_from_env
+from farmcalc.municipality.disclosure import protection_from_env
 
 MB = 1024 * 1024
 
@@ -139,7 +139,7 @@ def from_env(folder: Path) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
         "SIGNIN_RATE_LIMIT": os.environ.get("FARMCALC_SIGNIN_LIMIT", "10/minute"),
-        # credentials (web/auth.py, web/twofactor.py, web/account.py): expiry and 2FA
+        # credentials (views/auth.py, views/twofactor.py, views/account.py): expiry and 2FA
         "SIGNIN_ACCOUNT_RATE_LIMIT": os.environ.get(
             "FARMCALC_SIGNIN_ACCOUNT_LIMIT", "10 per 15 minutes"
         ),
@@ -152,11 +152,12 @@ def from_env(folder: Path) -> dict[str, Any]:
             for r in os.environ.get("FARMCALC_TWOFACTOR_ROLES", "admin,municipality").split(",")
             if r.strip()
         ),
-        # JSON API (web/api.py): anonymous POST /api/v1/calculate per IP, body size, batch size
+        # JSON API (views/api_v1.py): anonymous POST /api/v1/calculate per IP, body size,
+        # batch size
         "API_CALCULATE_RATE_LIMIT": os.environ.get("FARMCALC_API_CALCULATE_LIMIT", "60/minute"),
         "API_MAX_BYTES": 256 * 1024,
         "API_MAX_RECORDS": 100,
-        # Excel import (web/imports.py): the upload's body limit (the Excel core refuses
+        # Excel import (web/views/imports.py): the upload's body limit (the Excel core refuses
         # files above IMPORT_MAX_FILE_BYTES with its own message), files imported during
         # the request (the rest by IMPORT_WORKERS threads), unfinished jobs per user
         "IMPORT_MAX_BYTES": 25 * MB,
@@ -165,22 +166,22 @@ def from_env(folder: Path) -> dict[str, Any]:
         "IMPORT_SYNC_MAX_BYTES": 200 * 1024,
         "IMPORT_WORKERS": 1,
         "IMPORT_MAX_OPEN_JOBS": 2,
-        # durable jobs (web/jobs.py): the workers' lease and how often idle workers look
+        # durable jobs (web/services/jobs.py): the workers' lease and how often idle workers look
         # for queued jobs; finished jobs kept for JOB_RETENTION_DAYS
         "JOB_LEASE_SECONDS": float(os.environ.get("FARMCALC_JOB_LEASE_SECONDS", "60")),
         "JOB_POLL_SECONDS": 2.0,
         "JOB_RETENTION_DAYS": float(os.environ.get("FARMCALC_JOB_RETENTION_DAYS", "30")),
-        # exports that grow with the farms (web/exports.py): made at once up to
+        # exports that grow with the farms (web/views/downloads.py): made at once up to
         # EXPORT_SYNC_MAX_FARMS farm-years, else in the background, refused above
         # EXPORT_MAX_FARMS; the file kept EXPORT_RETENTION_HOURS
         "EXPORT_SYNC_MAX_FARMS": int(os.environ.get("FARMCALC_EXPORT_SYNC_MAX_FARMS", "200")),
         "EXPORT_MAX_FARMS": int(os.environ.get("FARMCALC_EXPORT_MAX_FARMS", "50000")),
         "EXPORT_RETENTION_HOURS": float(os.environ.get("FARMCALC_EXPORT_RETENTION_HOURS", "72")),
-        # the audit log (web/audit.py, docs/privacy.md): entries kept this many days
+        # the audit log (web/store/audit.py, docs/privacy.md): entries kept this many days
         "AUDIT_RETENTION_DAYS": int(os.environ.get("FARMCALC_AUDIT_RETENTION_DAYS", "1095")),
-        # lists that grow with the farms or jobs (web/paging.py): rows per page
+        # lists that grow with the farms or jobs (web/store/paging.py): rows per page
         "PAGE_SIZE": int(os.environ.get("FARMCALC_PAGE_SIZE", "50")),
-        # the municipality's aggregates (web/municipality.py, docs/municipality.md)
+        # the municipality's aggregates (web/views/municipality.py, docs/municipality.md)
         "MUNICIPALITY_CODE": os.environ.get("FARMCALC_MUNICIPALITY", "1290"),
         "DISCLOSURE_MIN_FARMS": int(os.environ.get("FARMCALC_DISCLOSURE_MIN_FARMS", "5")),
         "DISCLOSURE_MAX_SHARE_1": float(os.environ.get("FARMCALC_DISCLOSURE_MAX_SHARE_1", "0.5")),
@@ -188,12 +189,12 @@ def from_env(folder: Path) -> dict[str, Any]:
         "DISCLOSURE_PROTECTION": protection_from_env(),
         # argon2-cffi's defaults (RFC 9106 low-memory profile); tests make it cheap
         "ARGON2_PARAMS": {},
-        # sign-up (web/auth.py): per-IP limits, the verification link's lifetime, links' site
+        # sign-up (web/views/auth.py): per-IP limits, the verification link's lifetime, links' site
         "SIGNUP_RATE_LIMIT": os.environ.get("FARMCALC_SIGNUP_LIMIT", "5/hour"),
         "VERIFY_RESEND_RATE_LIMIT": os.environ.get("FARMCALC_VERIFY_RESEND_LIMIT", "5/hour"),
         "EMAIL_TOKEN_HOURS": float(os.environ.get("FARMCALC_EMAIL_TOKEN_HOURS", "48")),
         "BASE_URL": os.environ.get("FARMCALC_BASE_URL", "").rstrip("/"),
-        # mail (web/mail.py)
+        # mail (web/services/mail.py)
         "MAIL_BACKEND": os.environ.get("FARMCALC_MAIL_BACKEND")
         or ("smtp" if os.environ.get("FARMCALC_SMTP_HOST") else "console"),
         "SMTP_HOST": os.environ.get("FARMCALC_SMTP_HOST", ""),
@@ -204,7 +205,7 @@ def from_env(folder: Path) -> dict[str, Any]:
         in ("1", "true", "yes", "on"),
         "SMTP_TIMEOUT": 20,
         "MAIL_FROM": os.environ.get("FARMCALC_MAIL_FROM", "farmcalc@localhost"),
-        # caps per account (web/limits.py)
+        # caps per account (web/store/limits.py)
         "MAX_FARMS_FARMER": int(os.environ.get("FARMCALC_MAX_FARMS_FARMER", "100")),
         "MAX_FARMS": int(os.environ.get("FARMCALC_MAX_FARMS", "2000")),
         "MAX_FARM_YEARS": int(os.environ.get("FARMCALC_MAX_FARM_YEARS", "60")),

@@ -4,17 +4,17 @@ A NUL byte, another control character (C0, DEL, C1) or an unpaired UTF-16
 surrogate is never part of a name, an e-mail address, a farm code or a
 password: PostgreSQL refuses NUL and surrogates outright (a 500 before this
 module), and the others hide text in pages and workbooks. The rule is
-farmcalc/text.py; they are refused where they come in, with a Swedish message
+farmcalc/inputs/text.py; they are refused where they come in, with a Swedish message
 that names the field:
 
-- **forms** (``web.forms.Form``, the base of every WTForms form): at the
+- **forms** (``web.views.forms.Form``, the base of every WTForms form): at the
   field, like any other validation error. A multi-line field
   (``TextAreaField``) may hold tab, newline and carriage return.
-- **JSON** (the API's :func:`web.api.json_body` calls :func:`check_json`):
+- **JSON** (the API's :func:`web.views.api_v1.json_body` calls :func:`check_json`):
   every string and every key anywhere in the body; 400
   ``{"error": 400, "message": …, "path": "livestock[0].category"}``.
   No text of the API is multi-line: tab, newline and CR are refused too (as
-  the farm record's JSON Schema says, farmcalc/schema.py).
+  the farm record's JSON Schema says, farmcalc/inputs/schema.py).
 - **query strings and form field names, file names** (:func:`check_request`,
   before every request): 400 naming the parameter.
 
@@ -41,7 +41,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-from farmcalc.text import MULTI_LINE, bad_character, char_name
+from farmcalc.inputs.text import MULTI_LINE, bad_character, char_name
 
 MAX_INT = 2**31 - 1
 """The largest id or year a URL may carry (PostgreSQL INTEGER)."""
@@ -166,7 +166,7 @@ def _refuse(kind: str, name: str, char: str, pos: int) -> HostileInput:
 def check_request() -> None:
     """Before each request: the query string, form field names and file names.
 
-    Form *values* are checked at their field by the form (``web.forms.Form``)
+    Form *values* are checked at their field by the form (``web.views.forms.Form``)
     or by the view's own reading (the scenario editor, farmcalc's
     ``parse_scenario``); JSON bodies by :func:`check_json`.
     """

@@ -10,12 +10,12 @@ defusedxml, never the web app.
 - :func:`tables_to_records` — the farms of a workbook as farm records (for storing)
 """
 
-from farmcalc.excel.export import calculate_workbook, write_results
-from farmcalc.excel.issues import SheetIssue, WorkbookRefused
 from farmcalc.excel.reader import read_workbook
-from farmcalc.excel.records import tables_to_records
 from farmcalc.excel.report import write_error_report
+from farmcalc.excel.result_workbook import calculate_workbook, write_results
+from farmcalc.excel.sheet_issues import SheetIssue, WorkbookRefused
 from farmcalc.excel.template import example_records, write_farms, write_template
+from farmcalc.excel.to_records import tables_to_records
 
 __all__ = [
     "SheetIssue",

@@ -1,4 +1,4 @@
-"""Read an advisor workbook into :class:`farmcalc.record.FarmTables`, checking everything.
+"""Read an advisor workbook into :class:`farmcalc.inputs.record.FarmTables`, checking everything.
 
     tables, issues = read_workbook("gardar.xlsx")
     if tables is None:            # at least one error: nothing may be stored
@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.excel import layout as L  # noqa: N812 — the one layout table
-from farmcalc.excel.issues import SheetIssue, WorkbookRefused, group_identical, has_errors
 from farmcalc.excel.safety import (
     MAX_BYTES,
     MAX_ROWS,
@@ -45,8 +44,9 @@ from farmcalc.excel.safety import (
     column_letters,
     inspect_package,
 )
-from farmcalc.labels import label
-from farmcalc.record import (
+from farmcalc.excel.sheet_issues import SheetIssue, WorkbookRefused, group_identical, has_errors
+from farmcalc.inputs.issues import ERROR, WARNING, Issue
+from farmcalc.inputs.record import (
     CHANGE_COLUMNS,
     CROP_COLUMNS,
     FARM_COLUMNS,
@@ -58,9 +58,9 @@ from farmcalc.record import (
     _plausibility,
     with_categories,
 )
-from farmcalc.text import bad_character, char_name
-from farmcalc.validation import ERROR, WARNING, Issue
-from farmcalc.vocabulary import MANURE_SYSTEMS
+from farmcalc.inputs.text import bad_character, char_name
+from farmcalc.inputs.vocabulary import MANURE_SYSTEMS
+from farmcalc.labels import label
 
 HEADER_SCAN_ROWS = 10  # the header is the best-matching of the first rows
 SHARE_TOLERANCE = 1e-6
@@ -188,7 +188,7 @@ def sheet_presence_issues(present: set[str]) -> list[SheetIssue]:
     A workbook without the sheet Djur (or Grödor, Markförändringar) is read as
     farms without animals (crops, changes); the warning says so, naming the
     sheet, so that a deleted or renamed sheet is never silent. Whether stored
-    data would be lost is the importer's question (``web/importer.py``).
+    data would be lost is the importer's question (``web/services/workbook_import.py``).
 
     Parameters
     ----------
@@ -623,7 +623,7 @@ class _Sink:
 def _check_numbers(
     conv: Converted, col: L.Column, values: _Lazy | None, sink: _Sink, required: bool
 ) -> np.ndarray:
-    """Bounds of a numeric column (the Num spec of farmcalc.record)."""
+    """Bounds of a numeric column (the Num spec of farmcalc.inputs.record)."""
     arr, missing = conv.values, conv.missing
     bad = np.zeros(len(arr), dtype=bool)
     for i, *_rest in conv.problems:
@@ -1068,7 +1068,7 @@ _PATH = re.compile(r"^(livestock|crops)\[(\d+)\]\.?(.*)$")
 
 
 def _warnings(tables: FarmTables, rows, fp: _Parsed, children, year_issues) -> list[SheetIssue]:
-    """The plausibility warnings of farmcalc.record, placed on sheet rows."""
+    """The plausibility warnings of farmcalc.inputs.record, placed on sheet rows."""
     out = _Collector()
     _plausibility(tables, out)
     record_issues = out.issues + [iss for _i, iss in year_issues]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from farmcalc.excel.issues import SheetIssue, row_ranges, show_value
+from farmcalc.excel.sheet_issues import SheetIssue, row_ranges, show_value
 from farmcalc.excel.xlsx import Styles, Target, new_workbook, write_text, write_value
 from farmcalc.i18n import _, gettext_
-from farmcalc.validation import ERROR
+from farmcalc.inputs.issues import ERROR
 
 T = {
     "sheet_name": _("Errors"),

@@ -29,7 +29,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from farmcalc.excel.issues import WorkbookRefused
+from farmcalc.excel.sheet_issues import WorkbookRefused
 
 MB = 1024 * 1024
 MAX_BYTES = 20 * MB  # a 100,000-row workbook is about 20 MB

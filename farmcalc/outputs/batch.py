@@ -19,12 +19,12 @@ import pandas as pd
 
 from farmcalc.engine import Inventory
 from farmcalc.factors import FactorSet, GWPSet
+from farmcalc.inputs.issues import Issue
+from farmcalc.inputs.record import FarmTables
 from farmcalc.outputs.characterisation import co2e
 from farmcalc.outputs.totals import crop_table, farm_totals, frame
-from farmcalc.record import FarmTables
 from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE
 from farmcalc.sources.soils_n2o import per_crop_frame
-from farmcalc.validation import Issue
 
 LONG_COLUMNS = ["farm_id", "year", "source", "category", "gas", "kg", "co2e_kg"]
 

@@ -12,8 +12,8 @@ import functools
 import numpy as np
 
 from farmcalc.factors import GWPSet
+from farmcalc.inputs.vocabulary import FOSSIL_CH4_SOURCES
 from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, Rows
-from farmcalc.vocabulary import FOSSIL_CH4_SOURCES
 
 
 @functools.lru_cache(maxsize=16)

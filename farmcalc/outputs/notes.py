@@ -12,10 +12,10 @@ import functools
 import numpy as np
 
 from farmcalc.i18n import _, format_number, gettext_
+from farmcalc.inputs.vocabulary import CATTLE, LIVESTOCK_CATEGORIES
 from farmcalc.labels import label
 from farmcalc.provenance import percent_parts
 from farmcalc.rows import dense
-from farmcalc.vocabulary import CATTLE, LIVESTOCK_CATEGORIES
 
 NOTE = {
     "fallback": _(

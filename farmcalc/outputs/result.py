@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.i18n import _, gettext_
+from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES, RESULT_SCHEMA_ID
 from farmcalc.outputs.notes import farm_notes
 from farmcalc.outputs.totals import TOTALS, column
 from farmcalc.provenance import ORIGINS, ManureWeights, basis, has_fallback, row_fractions
 from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE
-from farmcalc.vocabulary import LIVESTOCK_CATEGORIES, RESULT_SCHEMA_ID
 
 INTENSITY_TEXT = {
     "per_ha": _(
@@ -328,7 +328,7 @@ def _crop_names(crop: np.ndarray) -> np.ndarray:
     """Crop names of a column of names or of codes into the crop vocabulary."""
     crop = np.asarray(crop)
     if crop.dtype.kind in "iu":
-        from farmcalc.vocabulary import CROPS
+        from farmcalc.inputs.vocabulary import CROPS
 
         return np.array(CROPS, dtype=object)[crop]
     return crop.astype(object)

@@ -14,14 +14,14 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.factors import FactorSet, GWPSet
-from farmcalc.record import FarmTables
+from farmcalc.inputs.record import FarmTables
+from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES
 from farmcalc.rows import GAS_DTYPE, Rows, code
 from farmcalc.sources.energy import (
     fuel_upstream_co2e,
     market_electricity_co2e,
     scope_view_columns,
 )
-from farmcalc.vocabulary import LIVESTOCK_CATEGORIES
 
 TOTALS = (
     "CH4_kg",

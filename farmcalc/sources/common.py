@@ -43,7 +43,7 @@ def category_codes(names: Sequence[str]) -> np.ndarray:
     Parameters
     ----------
     names : sequence of str
-        A vocabulary tuple of :mod:`farmcalc.vocabulary`.
+        A vocabulary tuple of :mod:`farmcalc.inputs.vocabulary`.
 
     Returns
     -------

@@ -25,12 +25,12 @@ import numpy as np
 
 from farmcalc.arrays import Numeric
 from farmcalc.factors import FactorSet
+from farmcalc.inputs.vocabulary import MINERAL_N_TYPES
 from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE, Rows, code
 from farmcalc.sources.common import WideLayout, category_codes, mineral_n_kg
-from farmcalc.vocabulary import MINERAL_N_TYPES
 
 if TYPE_CHECKING:
-    from farmcalc.record import FarmTables
+    from farmcalc.inputs.record import FarmTables
 
 MJ_PER_TJ = 1.0e6
 # (farms column, fuel key, source) of the fuels burnt on the farm

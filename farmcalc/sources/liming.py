@@ -13,12 +13,12 @@ import numpy as np
 
 from farmcalc.arrays import Numeric
 from farmcalc.factors import FactorSet
+from farmcalc.inputs.vocabulary import MINERAL_N_TYPES
 from farmcalc.rows import Rows
 from farmcalc.sources.common import FarmGroups, WideLayout, mineral_n_kg
-from farmcalc.vocabulary import MINERAL_N_TYPES
 
 if TYPE_CHECKING:
-    from farmcalc.record import FarmTables
+    from farmcalc.inputs.record import FarmTables
 
 T_TO_KG = 1000.0
 """Kilograms per tonne (lime is entered in t)."""

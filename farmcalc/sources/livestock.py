@@ -1,7 +1,7 @@
 """Livestock calculator: enteric CH4, manure CH4 and N2O, and the N flows of manure.
 
 Works column-wise over the livestock rows of all farms at once, on the numpy
-columns of :attr:`farmcalc.record.FarmTables.arrays`, calling the model
+columns of :attr:`farmcalc.inputs.record.FarmTables.arrays`, calling the model
 functions of :mod:`farmcalc.sources.enteric` and :mod:`farmcalc.sources.manure`.
 Every number comes from the factor set, looked up by vocabulary codes
 (:meth:`farmcalc.factors.FactorSet.take`). A factor with draws (a leading
@@ -18,9 +18,9 @@ import pandas as pd
 
 from farmcalc.errors import FactorError
 from farmcalc.factors import FactorSet
+from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES, MANURE_SYSTEMS
 from farmcalc.rows import Rows, code
 from farmcalc.sources import enteric, manure
-from farmcalc.vocabulary import LIVESTOCK_CATEGORIES, MANURE_SYSTEMS
 
 ROW_COLUMNS = ["farm_idx", "source", "category", "gas", "kg"]
 N_FLOW_COLUMNS = [

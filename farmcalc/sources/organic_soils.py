@@ -20,7 +20,7 @@ from farmcalc.factors import FactorSet
 from farmcalc.rows import Rows, code
 
 if TYPE_CHECKING:
-    from farmcalc.record import FarmTables
+    from farmcalc.inputs.record import FarmTables
 
 LAND_USES = ("cropland", "grassland")
 REWETTED = "rewetted"

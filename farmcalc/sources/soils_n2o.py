@@ -24,6 +24,7 @@ import pandas as pd
 
 from farmcalc.arrays import Numeric
 from farmcalc.factors import FactorSet
+from farmcalc.inputs.vocabulary import CROPS, LIVESTOCK_CATEGORIES, MINERAL_N_TYPES
 from farmcalc.rows import Rows
 from farmcalc.sources.common import (
     FarmGroups,
@@ -34,10 +35,9 @@ from farmcalc.sources.common import (
 )
 from farmcalc.sources.energy import fertiliser_production_co2e
 from farmcalc.sources.liming import urea_co2
-from farmcalc.vocabulary import CROPS, LIVESTOCK_CATEGORIES, MINERAL_N_TYPES
 
 if TYPE_CHECKING:
-    from farmcalc.record import FarmTables
+    from farmcalc.inputs.record import FarmTables
 
 DIRECT = "soils_direct_n2o"
 INDIRECT = "soils_indirect_n2o"
@@ -404,7 +404,7 @@ class PastureN:
     farm_idx : ndarray of int64, shape (m,)
         Farm of each row, sorted.
     category : ndarray of int, shape (m,)
-        Livestock category codes into :data:`farmcalc.vocabulary.LIVESTOCK_CATEGORIES`.
+        Livestock category codes into :data:`farmcalc.inputs.vocabulary.LIVESTOCK_CATEGORIES`.
     n_kg : ndarray, shape (m,) or (..., m)
         N deposited [kg N yr-1].
     """
@@ -426,7 +426,7 @@ class SoilsN2OResult:
         One value per crop row (the order of ``arrays.crops``), the columns
         of :data:`PER_CROP_COLUMNS` and ``index`` (``crop_idx``):
         ``farm_idx, pos``, ``crop`` (codes into
-        :data:`~farmcalc.vocabulary.CROPS`), ``area_ha, yield_kg_per_ha``,
+        :data:`~farmcalc.inputs.vocabulary.CROPS`), ``area_ha, yield_kg_per_ha``,
         ``yield_kg_dm_per_ha`` (NaN where not given), ``f_sn, f_on, f_cr``
         [kg N], ``n2o_kg`` (direct + indirect N2O from the crop's own F_SN,
         F_ON and F_CR), ``urea_co2_kg`` and ``fertiliser_production_co2e_kg``.
@@ -445,7 +445,7 @@ def per_crop_frame(per_crop: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """The per-crop columns as a DataFrame indexed by ``crop_idx``, crops by name.
 
     An adapter for callers that still want a frame (``crop`` categorical of
-    :data:`~farmcalc.vocabulary.CROPS`); 1-D columns only.
+    :data:`~farmcalc.inputs.vocabulary.CROPS`); 1-D columns only.
     """
     cols = {c: per_crop[c] for c in PER_CROP_COLUMNS}
     cols["crop"] = pd.Categorical.from_codes(per_crop["crop"], categories=list(CROPS))

@@ -97,7 +97,7 @@ def sign_in(page: Any, server: Server, email: str, password: str) -> None:
     """Sign in through the real form and wait until the app has let us in.
 
     Admin and municipality users (and anyone who turned it on) get the
-    two-factor step (web/twofactor.py): the first time they enrol, typing the
+    two-factor step (web/views/twofactor.py): the first time they enrol, typing the
     secret the page shows into pyotp as a phone app would; then the code.
     """
     page.goto(server("/auth/signin"))
@@ -125,8 +125,8 @@ def sign_in(page: Any, server: Server, email: str, password: str) -> None:
 def _totp_secret(server: Server, email: str) -> str:
     """The user's TOTP secret, read as the phone app keeps it; the last code's step is
     forgotten, since tests sign in again within the same 30 seconds."""
-    from web import crud
-    from web.db import get_session
+    from web.store import crud
+    from web.store.db import get_session
 
     with server.app.app_context():
         db = get_session()

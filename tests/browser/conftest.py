@@ -4,7 +4,7 @@
   upgraded by Alembic, served by werkzeug on 127.0.0.1 and a free port in a
   thread, with CSRF on and the sign-in rate limit on (high enough for the
   suite), seeded with the demo users and calculated demo farms
-  (``web.cli.create_demo_data``, as ``farmcalc demo``). ``pg_server`` is the
+  (``web.commands.create_demo_data``, as ``farmcalc demo``). ``pg_server`` is the
   same on PostgreSQL when ``FARMCALC_TEST_POSTGRES_URL`` is set (CI sets it);
   ``any_server`` is parametrised over both.
 - ``browser`` (session): one Chromium. Playwright never downloads a browser
@@ -46,7 +46,7 @@ from browserkit import (
 )
 from sqlalchemy import text
 
-from web.db import dispose, make_engine, normalise_url, upgrade
+from web.store.db import dispose, make_engine, normalise_url, upgrade
 
 PG_ENV = "FARMCALC_TEST_POSTGRES_URL"
 # Enough farms that the municipality's figures pass its disclosure rules: with 12, the ley
@@ -77,9 +77,9 @@ def _seed(app: Any) -> dict[str, Any]:
     from sqlalchemy import func
     from sqlmodel import select
 
-    from web.cli import DEMO_PASSWORD, DEMO_USERS, create_demo_data
-    from web.db import get_session
-    from web.models import Farm, FarmYear
+    from web.commands import DEMO_PASSWORD, DEMO_USERS, create_demo_data
+    from web.store.db import get_session
+    from web.store.models import Farm, FarmYear
 
     with app.app_context():
         create_demo_data(n_farms=DEMO_FARMS, years=DEMO_YEARS)

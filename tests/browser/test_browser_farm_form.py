@@ -333,8 +333,8 @@ def assert_stored_record(server, farm_code: str, expected: dict) -> None:
     """What the form saved is the record the farmer meant (None = left empty)."""
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import Farm, FarmYear
+    from web.store.db import get_session
+    from web.store.models import Farm, FarmYear
 
     with server.app.app_context():
         fy = (

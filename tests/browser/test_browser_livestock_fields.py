@@ -50,8 +50,8 @@ def row(page, n: int, kind: str | None = None):
 def stored_record(server, farm_code: str) -> dict:
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import Farm, FarmYear
+    from web.store.db import get_session
+    from web.store.models import Farm, FarmYear
 
     with server.app.app_context():
         fy = (

@@ -15,8 +15,8 @@ def _make_older(server, farm_id: int, year: int) -> None:
     """Store the farm-year as if an older version of its factor set had made it."""
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import FarmYear
+    from web.store.db import get_session
+    from web.store.models import FarmYear
 
     with server.app.app_context():
         db = get_session()
@@ -32,8 +32,8 @@ def _make_older(server, farm_id: int, year: int) -> None:
 def _version(server, farm_id: int, year: int) -> str:
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import FarmYear
+    from web.store.db import get_session
+    from web.store.models import FarmYear
 
     with server.app.app_context():
         return (
@@ -48,8 +48,8 @@ def _advisors_farm(server) -> int:
     """A calculated farm the demo advisor has access to."""
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import AdvisorAccess, FarmYear, User
+    from web.store.db import get_session
+    from web.store.models import AdvisorAccess, FarmYear, User
 
     with server.app.app_context():
         db = get_session()
@@ -90,8 +90,8 @@ def test_advisor_recalculates_all_their_clients(live_server, new_page, shot):
     assert farm is not None, "the demo advisor has no calculated client farm"
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import FarmYear
+    from web.store.db import get_session
+    from web.store.models import FarmYear
 
     with live_server.app.app_context():
         years = [

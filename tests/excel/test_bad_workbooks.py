@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from farmcalc.excel import read_workbook, write_error_report
-from farmcalc.excel.issues import WorkbookRefused
 from farmcalc.excel.safety import inspect_package
+from farmcalc.excel.sheet_issues import WorkbookRefused
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 

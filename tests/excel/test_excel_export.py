@@ -17,7 +17,7 @@ from farmcalc.excel import (
     write_results,
     write_template,
 )
-from farmcalc.excel.issues import SheetIssue
+from farmcalc.excel.sheet_issues import SheetIssue
 
 INJECTIONS = ['=HYPERLINK("http://example.com","klicka")', "+1", "-2", "@SUM(1)", "=1+1"]
 
@@ -155,7 +155,8 @@ def _odd_records():
 
 
 def _write(batch, path, monkeypatch, *, constant_memory, bulk=True):
-    from farmcalc.excel import export, xlsx
+    from farmcalc.excel import result_workbook as export
+    from farmcalc.excel import xlsx
 
     with monkeypatch.context() as m:
         m.setattr(export, "CONSTANT_MEMORY_ROWS", 0 if constant_memory else 10**9)

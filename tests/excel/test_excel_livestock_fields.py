@@ -23,8 +23,8 @@ import pytest
 import farmcalc
 from farmcalc.excel import layout as L  # noqa: N812
 from farmcalc.excel import read_workbook
-from farmcalc.excel.records import tables_to_records
 from farmcalc.excel.template import example_records, write_farms, write_template
+from farmcalc.excel.to_records import tables_to_records
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 OLD_TEMPLATE = DATA / "template_before_issue11.xlsx"  # the example template of 2026-12-03

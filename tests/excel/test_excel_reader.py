@@ -10,8 +10,8 @@ import pytest
 import farmcalc
 from farmcalc.excel import layout as L  # noqa: N812
 from farmcalc.excel import read_workbook, reader
-from farmcalc.excel.issues import SheetIssue
 from farmcalc.excel.reader import BLANK, parse_number_text
+from farmcalc.excel.sheet_issues import SheetIssue
 
 
 def _col(sheet, fld):

@@ -11,14 +11,14 @@ import pytest
 import farmcalc
 from farmcalc.excel import example_records, read_workbook, write_template
 from farmcalc.excel import layout as L  # noqa: N812
-from farmcalc.record import (
+from farmcalc.inputs.record import (
     CHANGE_COLUMNS,
     CROP_COLUMNS,
     FARM_COLUMNS,
     LIVESTOCK_COLUMNS,
     records_to_tables,
 )
-from farmcalc.vocabulary import MANURE_SYSTEMS
+from farmcalc.inputs.vocabulary import MANURE_SYSTEMS
 
 ROOT = Path(__file__).resolve().parents[2]
 

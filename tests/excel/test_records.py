@@ -1,4 +1,4 @@
-"""FarmTables back to farm records (farmcalc/excel/records.py): records_to_tables inverted."""
+"""FarmTables back to farm records (farmcalc/excel/to_records.py): records_to_tables inverted."""
 
 import copy
 import json
@@ -9,7 +9,7 @@ import pytest
 import farmcalc
 from farmcalc.demo import demo_records
 from farmcalc.excel import example_records, read_workbook, tables_to_records, write_template
-from farmcalc.record import records_to_tables
+from farmcalc.inputs.record import records_to_tables
 
 TABLES = ("farms", "livestock", "manure_systems", "crops", "soil_changes")
 

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from farmcalc.excel import layout as L  # noqa: N812
-from farmcalc.excel.issues import SheetIssue, group_identical, row_ranges
 from farmcalc.excel.reader import read_workbook
+from farmcalc.excel.sheet_issues import SheetIssue, group_identical, row_ranges
 from farmcalc.excel.template import write_farms
 
 

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from farmcalc.demo import demo_panel, demo_records
-from farmcalc.vocabulary import CROPS, LIVESTOCK_CATEGORIES, MANURE_SYSTEMS, MINERAL_N_TYPES
+from farmcalc.inputs.vocabulary import CROPS, LIVESTOCK_CATEGORIES, MANURE_SYSTEMS, MINERAL_N_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTOR_SETS = ("sweden", "ipcc2019")

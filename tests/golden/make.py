@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 import farmcalc
-from farmcalc.measures import measure_savings
+from farmcalc.steering.measures import measure_savings
 from tests.golden.farms import FACTOR_SETS, GWPS, golden_records
 
 GOLDEN = Path(__file__).with_name("golden.json.gz")

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from web import create_app
-from web.db import dispose, make_engine, normalise_url, upgrade
+from web.store.db import dispose, make_engine, normalise_url, upgrade
 
 PG_ENV = "FARMCALC_TEST_POSTGRES_URL"
 PG_SKIP_REASON = f"{PG_ENV} is not set"  # counted by tests/conftest.py's closing line
@@ -170,9 +170,9 @@ ROLES_OF = {
 def seed(app) -> Cast:
     """Seven users, the owner's farm (shared with ``advisor_with``) and another farmer's
     farm (shared with ``other_advisor``)."""
-    from web import crud
-    from web.db import get_session
-    from web.models import FarmCreate, Role, UserCreate
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import FarmCreate, Role, UserCreate
 
     cast = Cast()
     with app.app_context():
@@ -204,7 +204,7 @@ def seed(app) -> Cast:
 
 
 def answer_twofactor(client, response):
-    """Finish a sign-in that stopped at the two-factor step (web/twofactor.py).
+    """Finish a sign-in that stopped at the two-factor step (web/views/twofactor.py).
 
     A user who must enrol is enrolled as the enrolment page does it (the secret
     made, confirmed with a code); then the code step is answered with a code
@@ -213,9 +213,9 @@ def answer_twofactor(client, response):
     """
     import pyotp
 
-    from web import twofactor
-    from web.db import get_session
-    from web.models import User
+    from web.store.db import get_session
+    from web.store.models import User
+    from web.views import twofactor
 
     where = response.headers.get("Location", "") if response.status_code == 302 else ""
     if not where.startswith("/auth/twofactor"):

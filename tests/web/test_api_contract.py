@@ -1,4 +1,4 @@
-"""The API does what its OpenAPI document says (web/openapi.py against web/api.py).
+"""The API does what its OpenAPI document says (web/views/openapi.py against web/views/api_v1.py).
 
 - ``test_document_examples_run_against_the_app``: every operation's documented
   examples (path parameters, request bodies) are sent to the app in a fixed
@@ -64,9 +64,9 @@ MAX_EXAMPLES = int(os.environ.get("FARMCALC_FUZZ_EXAMPLES", "25"))
 
 
 def _user_with_token(app, email: str, role: str = "farmer") -> str:
-    from web import crud
-    from web.db import get_session
-    from web.models import Role, UserCreate
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import Role, UserCreate
 
     with app.app_context():
         db = get_session()
@@ -255,7 +255,7 @@ def test_fuzz_the_api(app, mode):
 def test_too_many_calculations_answer_as_documented(migrated_db_url, tmp_path):
     """The 429 of POST /calculate carries the documented Retry-After (seconds) and body."""
     from tests.web.conftest import make_test_app
-    from web.db import dispose
+    from web.store.db import dispose
 
     app = make_test_app(
         migrated_db_url,

@@ -7,25 +7,25 @@ import pytest
 from numpy.testing import assert_allclose
 from sqlalchemy import func, select, update
 
-from farmcalc.aggregate import Rule, aggregate
-from farmcalc.investment_plan import (
+from farmcalc.inputs.record import records_to_tables
+from farmcalc.municipality.investment_plan import (
     FIELDS,
     PLAN_ORDER,
     farm_inventory,
     inventory_layout,
     parse_scenario,
 )
-from farmcalc.record import records_to_tables
-from web import crud
-from web.cli import create_demo_data
-from web.db import get_session
-from web.investment_plan_data import (
+from farmcalc.municipality.summary import Rule, aggregate
+from web.commands import create_demo_data
+from web.services.plan_data import (
     load_plan_input,
     project_scenario,
     stale_measure_keys,
 )
-from web.models import Farm, FarmYear, FarmYearMeasures, utcnow
-from web.totals import load_frame
+from web.store import crud
+from web.store.db import get_session
+from web.store.models import Farm, FarmYear, FarmYearMeasures, utcnow
+from web.store.totals_query import load_frame
 
 SCENARIO = {
     "name": "Test",
@@ -186,7 +186,7 @@ def test_the_baseline_is_what_the_dashboard_publishes(demo):
             for c in full.cells.to_dict("records")
             if c["year"] == 2025 and not c["shown"]
         }
-        from farmcalc.aggregate import MEASURE_ACTS_ON, measure_cells_of
+        from farmcalc.municipality.summary import MEASURE_ACTS_ON, measure_cells_of
 
         for m in out["measures"]:
             if m["measure"] in MEASURE_ACTS_ON and hidden.intersection(

@@ -9,11 +9,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from farmcalc.investment_plan import PLAN_ORDER, parse_scenario
+from farmcalc.municipality.investment_plan import PLAN_ORDER, parse_scenario
 from tests.web.conftest import answer_twofactor, make_test_app
-from web.cli import DEMO_PASSWORD, create_demo_data
-from web.db import dispose, get_session
-from web.models import ClimateScenario
+from web.commands import DEMO_PASSWORD, create_demo_data
+from web.store.db import dispose, get_session
+from web.store.models import ClimateScenario
 
 DEMO_FARMS = 30
 
@@ -342,8 +342,8 @@ def test_hidden_measures_are_shown_as_not_shown_with_the_reason(client, demo):
     sid = add_scenario(demo, "Allt", shares={m: {"2030": 50} for m in PLAN_ORDER})
     demo_login(client)
     html = client.get(f"/municipality/plan/{sid}").get_data(as_text=True)
-    from web.investment_plan_data import project_scenario
-    from web.municipality import rule_from_config
+    from web.services.plan_data import project_scenario
+    from web.views.municipality import rule_from_config
 
     with demo.test_request_context(), demo.app_context():
         plan = project_scenario(
@@ -391,7 +391,7 @@ def test_zz_exports_are_workbooks(client, demo):
 
 def test_the_compare_page_projects_as_the_show_page(client, demo):
     """projected_many shares the farms' data between scenarios: each plan equals its own."""
-    from web.investment_plan import projected, projected_many
+    from web.views.plan_pages import projected, projected_many
 
     a = add_scenario(demo, "A", shares={"hvo100": {"2026": 20, "2030": 80}})
     b = add_scenario(
@@ -417,7 +417,7 @@ def test_the_compare_page_projects_as_the_show_page(client, demo):
 
 def test_signs_read_as_a_reader_expects(client, demo):
     """A measure that raises the emissions says so; differences carry + or a true minus."""
-    from web.investment_plan import grid_rows, signed_tonnes, tonnes
+    from web.views.plan_pages import grid_rows, signed_tonnes, tonnes
 
     with demo.test_request_context(headers={"Accept-Language": "sv"}):
         plan = {

@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from farmcalc.investment_plan import parse_scenario
+from farmcalc.municipality.investment_plan import parse_scenario
 from web import create_app
-from web.db import dispose, get_session
+from web.store.db import dispose, get_session
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "klimatinvesteringsplan.json"
@@ -54,13 +54,13 @@ def test_json_output_is_the_projected_plan(demo, migrated_db_url, tmp_path):
     r = demo("plan", str(path), "--format", "json")
     assert r.exit_code == 0, r.errors
     out = _strict(r.output)
-    assert out["schema"] == "farmcalc.investment_plan/1"
+    assert out["schema"] == "farmcalc.municipality.investment_plan/1"
     assert out["municipality_code"] == "1290" and out["data_year"] == 2025
     assert [y["year"] for y in out["years"]] == [2026, 2027, 2028, 2029, 2030]
     assert out["scenario"]["name"] == "Testplan"
     assert "\\u" not in r.output  # UTF-8, not escapes
-    from web.investment_plan_data import project_scenario
-    from web.municipality import rule_from_config
+    from web.services.plan_data import project_scenario
+    from web.views.municipality import rule_from_config
 
     app = create_app(
         {"DATABASE_URL": migrated_db_url, "SECRET_KEY": "x"}, instance_path=tmp_path / "i"

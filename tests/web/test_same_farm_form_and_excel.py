@@ -12,10 +12,10 @@ import pytest
 import farmcalc
 from farmcalc.excel import layout as L  # noqa: N812
 from farmcalc.excel.reader import read_workbook
-from farmcalc.excel.records import tables_to_records
 from farmcalc.excel.template import write_template
-from farmcalc.record import records_to_tables
-from web.farmform import ANIMAL_FIELDS, CROP_FIELDS, read_step
+from farmcalc.excel.to_records import tables_to_records
+from farmcalc.inputs.record import records_to_tables
+from web.services.record_form import ANIMAL_FIELDS, CROP_FIELDS, read_step
 
 FARM = {"schema": "farmcalc.farm/1", "farm_id": "E-1", "municipality_code": "1290", "year": 2025}
 # (category, head, pasture %, milk, N excretion, then the optional class data of issue 11:

@@ -14,10 +14,11 @@ import pytest
 
 VIEWERS = {"own": {"owner", "advisor_with", "admin"}, "other": {"other_farmer", "admin"}}
 MANAGERS = {"own": {"owner", "admin"}, "other": {"other_farmer", "admin"}}
-# the municipality's register (web/confirmations.py): both seed farms are in its 1290;
+# the municipality's register (web/views/confirmations.py): both seed farms are in its 1290;
 # no seed advisor is trusted (tests/web/test_web_confirmation.py tests trusted ones)
 CONFIRMERS = {"own": {"municipality", "admin"}, "other": {"municipality", "admin"}}
-# deleting a farm (web/farms.py): its owner only, not an admin or an advisor (web/privacy.py)
+# deleting a farm (views/farm_pages.py): its owner only, not an admin or an advisor
+# (views/privacy.py)
 OWNERS = {"own": {"owner"}, "other": {"other_farmer"}}
 ROLES = [
     "owner",
@@ -71,7 +72,7 @@ FARM_URLS = [
         MANAGERS,
         302,
     ),
-    # results (web/results.py): a visible farm without the year answers 200 ("no data yet")
+    # results (views/result_pages.py): a visible farm without the year answers 200 ("no data yet")
     (
         "result",
         "GET",
@@ -90,7 +91,7 @@ FARM_URLS = [
         VIEWERS,
         302,
     ),
-    # the action plan (web/action_plan.py): as the result page; POST without data
+    # the action plan (web/views/action_plan_pages.py): as the result page; POST without data
     # re-shows the form (no year: redirect to the page that says so)
     (
         "plan",
@@ -119,7 +120,7 @@ FARM_URLS = [
         VIEWERS,
         200,
     ),
-    # a farmer's data (web/privacy.py, web/farms.py): the change log for those who manage
+    # a farmer's data (views/privacy.py, views/farm_pages.py): the change log for those who manage
     # the farm; deleting it for its owner (a POST without the typed code shows the form again)
     ("farm_log", "GET", "/farms/<int:farm_id>/log", "/farms/{farm}/log", None, MANAGERS, 200),
     (
@@ -132,7 +133,7 @@ FARM_URLS = [
         200,
     ),
     ("delete", "POST", "/farms/<int:farm_id>/delete", "/farms/{farm}/delete", None, OWNERS, 200),
-    # the farm form (web/farmyear.py): anyone who sees the farm may fill in its years
+    # the farm form (web/views/year_form.py): anyone who sees the farm may fill in its years
     ("year_new_form", "GET", YEARS + "/new", "/farms/{farm}/years/new", None, VIEWERS, 200),
     ("year_new", "POST", YEARS + "/new", "/farms/{farm}/years/new", start_data, VIEWERS, 302),
     *[
@@ -232,9 +233,9 @@ def test_who_may_add_farms(client, seed, login, role, status):
 
 
 def test_access_query_functions(app, seed):
-    from web import access
-    from web.db import get_session
-    from web.models import User
+    from web.store import access
+    from web.store.db import get_session
+    from web.store.models import User
 
     with app.app_context():
         db = get_session()

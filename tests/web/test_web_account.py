@@ -21,8 +21,8 @@ def change(client, current=PASSWORD, new=NEW, again=None, **extra):
 
 
 def password_hash_of(app, email: str) -> str:
-    from web import crud
-    from web.db import get_session
+    from web.store import crud
+    from web.store.db import get_session
 
     with app.app_context():
         return crud.get_user_by_email(session=get_session(), email=email).password_hash
@@ -143,8 +143,8 @@ def test_other_sessions_end_this_one_and_other_users_stay(app, seed, login):
 
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import LoginSession
+    from web.store.db import get_session
+    from web.store.models import LoginSession
 
     with app.app_context():
         rows = get_session().exec(select(LoginSession)).all()
@@ -205,8 +205,8 @@ def test_set_password_without_a_kept_session_ends_them_all(app, seed, login):
     a, b = app.test_client(), app.test_client()
     login(a, OWNER)
     login(b, OWNER)
-    from web import crud
-    from web.db import get_session
+    from web.store import crud
+    from web.store.db import get_session
 
     with app.app_context():
         db = get_session()

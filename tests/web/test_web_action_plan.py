@@ -1,4 +1,4 @@
-"""The farm's action plan: page, storage, access, bad input and the API (web/action_plan.py)."""
+"""The farm's action plan: page, storage, access, bad input, API (views/action_plan_pages.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import re
 import pytest
 from numpy.testing import assert_allclose
 
-from farmcalc.action_plan import LAST_YEAR, TARGET_YEAR, PlanStep, plan_figures
 from farmcalc.demo import demo_records
-from farmcalc.measures import measure_savings
-from farmcalc.packages import package_savings
-from farmcalc.record import records_to_tables
+from farmcalc.inputs.record import records_to_tables
+from farmcalc.steering.action_plan import LAST_YEAR, TARGET_YEAR, PlanStep, plan_figures
+from farmcalc.steering.measures import measure_savings
+from farmcalc.steering.packages import package_savings
 
 YEAR = 2024
 PLAN = [("cover_slurry", 2026), ("hvo100", YEAR), ("biogas", 2028)]
@@ -29,9 +29,9 @@ def tables():
 @pytest.fixture
 def calculated(app, seed):
     """The owner's and the other farmer's farm, each with 2024 calculated (factor set sweden)."""
-    from web import crud
-    from web.db import get_session
-    from web.models import Farm
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import Farm
 
     with app.app_context():
         db = get_session()
@@ -59,8 +59,8 @@ def form(html: str, rows) -> dict:
 
 
 def stored(app, seed, target="own"):
-    from web.db import get_session
-    from web.models import FarmYearPlan
+    from web.store.db import get_session
+    from web.store.models import FarmYearPlan
 
     with app.app_context():
         db = get_session()
@@ -229,8 +229,8 @@ def test_anonymous_is_sent_to_sign_in(client, calculated):
 def test_a_draft_asks_to_calculate_first(app, client, calculated, login):
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import FarmYear
+    from web.store.db import get_session
+    from web.store.models import FarmYear
 
     seed = calculated
     with app.app_context():
@@ -251,8 +251,8 @@ def test_a_draft_asks_to_calculate_first(app, client, calculated, login):
 
 
 def api_token(app, seed, who="owner") -> dict:
-    from web import crud
-    from web.db import get_session
+    from web.store import crud
+    from web.store.db import get_session
 
     with app.app_context():
         db = get_session()

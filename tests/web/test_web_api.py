@@ -1,4 +1,4 @@
-"""The JSON API (web/api.py) and its OpenAPI document (web/openapi.py).
+"""The JSON API (web/views/api_v1.py) and its OpenAPI document (web/views/openapi.py).
 
 - ``POST /api/v1/calculate``: same numbers as ``farmcalc.calculate`` to the
   last digit; the 400/413/415/422/429 answers in Swedish or English.
@@ -42,8 +42,8 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def make_token(app, email: str, name: str = "test") -> str:
-    from web import crud
-    from web.db import get_session
+    from web.store import crud
+    from web.store.db import get_session
 
     with app.app_context():
         db = get_session()
@@ -78,9 +78,9 @@ def stored_year(farm_code: str) -> tuple[dict, dict]:
 @pytest.fixture
 def years(app, seed) -> None:
     """A calculated 2025 record on the owner's farm and on the other farmer's farm."""
-    from web.db import get_session
-    from web.models import Farm
-    from web.store import store_results
+    from web.store.db import get_session
+    from web.store.models import Farm
+    from web.store.writer import store_results
 
     with app.app_context():
         db = get_session()
@@ -96,8 +96,8 @@ def years(app, seed) -> None:
 def count_farm_years(app) -> int:
     from sqlmodel import func, select
 
-    from web.db import get_session
-    from web.models import FarmYear
+    from web.store.db import get_session
+    from web.store.models import FarmYear
 
     with app.app_context():
         return get_session().exec(select(func.count()).select_from(FarmYear)).one()
@@ -342,8 +342,8 @@ def test_token_page_makes_and_revokes_tokens_with_csrf(app, client, seed):
 
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import ApiToken
+    from web.store.db import get_session
+    from web.store.models import ApiToken
 
     with app.app_context():
         row = get_session().exec(select(ApiToken)).one()
@@ -371,8 +371,8 @@ def test_token_page_makes_and_revokes_tokens_with_csrf(app, client, seed):
 def test_token_page_needs_sign_in_and_one_may_not_revoke_anothers_token(app, client, seed, login):
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import ApiToken
+    from web.store.db import get_session
+    from web.store.models import ApiToken
 
     assert client.get("/account/tokens").status_code == 302
     theirs = make_token(app, seed.emails["other_farmer"])
@@ -697,7 +697,7 @@ def test_openapi_document_is_valid(spec):
     assert spec["openapi"].startswith("3.1")
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     record = spec["components"]["schemas"]["FarmRecord"]
-    from farmcalc.schema import farm_schema
+    from farmcalc.inputs.schema import farm_schema
 
     assert record["properties"] == farm_schema()["properties"]
 
@@ -771,15 +771,15 @@ def test_answers_match_the_documented_schemas(client, seed, tokens, years, spec)
 def test_farm_year_lists_the_measures_of_the_result_page(app, client, seed, tokens, years):
     """GET a farm-year: the standard measures, each saving worked out by the core.
 
-    The savings are ``farmcalc.measures.measure_savings`` of the stored record
+    The savings are ``farmcalc.steering.measures.measure_savings`` of the stored record
     with the result's factor set and GWP (computed here independently), at
     least 50 kg CO2e each, largest first, the share of the farm's emissions;
     texts in the language asked; a draft has none (null).
     """
-    from farmcalc.measures import ALL_MEASURES, measure_savings
-    from farmcalc.record import records_to_tables
-    from web.db import get_session
-    from web.models import FarmYear
+    from farmcalc.inputs.record import records_to_tables
+    from farmcalc.steering.measures import ALL_MEASURES, measure_savings
+    from web.store.db import get_session
+    from web.store.models import FarmYear
 
     auth = bearer(tokens["owner"])
     url = f"/api/v1/farms/{seed.farms['own']}/years/{YEAR}"
@@ -825,7 +825,7 @@ def test_farm_year_lists_the_measures_of_the_result_page(app, client, seed, toke
 def got_id(db, farm_id: int) -> int:
     from sqlmodel import select
 
-    from web.models import FarmYear
+    from web.store.models import FarmYear
 
     stmt = select(FarmYear.id).where(FarmYear.farm_id == farm_id, FarmYear.year == YEAR)
     return db.exec(stmt).one()

@@ -2,8 +2,8 @@
 
 import pytest
 
-from web.auth import safe_next
-from web.models import Role
+from web.store.models import Role
+from web.views.auth import safe_next
 
 PASSWORD = "korrekt-hast-batteri"
 
@@ -32,8 +32,8 @@ def test_signup_creates_farmer_signs_in_and_lowercases_email(app, client):
     assert "Nils Ny" in page
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import User
+    from web.store.db import get_session
+    from web.store.models import User
 
     with app.app_context():
         user = get_session().exec(select(User)).one()
@@ -45,8 +45,8 @@ def test_signup_creates_farmer_signs_in_and_lowercases_email(app, client):
 
 def test_signup_as_advisor(app, client):
     assert signup(client, role="advisor").status_code == 302
-    from web import crud
-    from web.db import get_session
+    from web.store import crud
+    from web.store.db import get_session
 
     with app.app_context():
         assert crud.get_user_by_email(session=get_session(), email="ny@example.se").role == (

@@ -14,8 +14,8 @@ from sqlmodel import select
 from farmcalc import calculate
 from farmcalc.demo import demo_panel
 from web import create_app
-from web.db import dispose, get_session
-from web.models import AdvisorAccess, Farm, FarmYear, FarmYearTotals, User
+from web.store.db import dispose, get_session
+from web.store.models import AdvisorAccess, Farm, FarmYear, FarmYearTotals, User
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,7 +97,7 @@ def test_demo_creates_users_farms_and_results_and_is_idempotent(runner, migrated
 
 
 def test_demo_password_signs_in(runner, migrated_db_url, tmp_path):
-    from web.cli import DEMO_PASSWORD
+    from web.commands import DEMO_PASSWORD
 
     assert runner("demo", "--farms", "1").exit_code == 0
     app = _app_for(migrated_db_url, tmp_path)

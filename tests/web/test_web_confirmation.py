@@ -22,10 +22,10 @@ from sqlalchemy import select, update
 
 from farmcalc.demo import demo_farm_kinds, demo_records
 from tests.web.conftest import answer_twofactor, verify_email
-from web.cli import DEMO_PASSWORD, create_demo_data
-from web.db import get_session
-from web.models import Farm, User
-from web.totals import load_frame, method_mix
+from web.commands import DEMO_PASSWORD, create_demo_data
+from web.store.db import get_session
+from web.store.models import Farm, User
+from web.store.totals_query import load_frame, method_mix
 
 DEMO_FARMS = 30
 OUTPUT_URLS = [
@@ -172,7 +172,7 @@ def _farm(db, owner: User, code: str, municipality: str = "1290") -> Farm:
 
 
 def _calculated_year(db, farm: Farm, year: int = 2025) -> None:
-    from web import crud
+    from web.store import crud
 
     rec = demo_records(1, seed=11, year=year, id_prefix="Q")[0]
     fy = crud.save_farm_year(session=db, farm=farm, year=year, record=rec)
@@ -180,7 +180,7 @@ def _calculated_year(db, farm: Farm, year: int = 2025) -> None:
 
 
 def test_frame_gives_each_farm_year_its_owner_as_respondent_and_a_farm_key(app, seed):
-    from web import crud
+    from web.store import crud
 
     with app.app_context():
         db = get_session()
@@ -230,7 +230,7 @@ def test_the_seeds_own_farms_are_pending_and_count_nowhere(app, seed):
 def test_a_confirmed_farm_whose_code_municipality_or_owner_changes_is_pending_again(
     app, seed, change
 ):
-    from web import crud
+    from web.store import crud
 
     with app.app_context():
         db = get_session()
@@ -383,8 +383,8 @@ def test_the_register_shows_no_figure(app, client, demo):
 
 def test_two_farms_of_one_owner_are_one_respondent_in_what_is_published(app, seed, runner):
     """Five farms of four owners: five farms, but four respondents — too few for a rule of 5."""
-    from farmcalc.aggregate import Rule, aggregate
-    from web import crud
+    from farmcalc.municipality.summary import Rule, aggregate
+    from web.store import crud
 
     with app.app_context():
         db = get_session()
@@ -417,7 +417,7 @@ def test_an_advisors_own_farms_are_each_a_respondent(app, seed):
     municipality confirms each farm, so each confirmed farm of an advisor (or of
     any account that is not a farmer) is its own respondent.
     """
-    from web import crud
+    from web.store import crud
 
     with app.app_context():
         db = get_session()
@@ -436,7 +436,7 @@ def test_an_advisors_own_farms_are_each_a_respondent(app, seed):
 
 def test_the_register_searches_and_pages(app, client, demo, monkeypatch):
     """A municipality of hundreds of farms: a search box, and one page of rows at most."""
-    import web.confirmations
+    import web.views.confirmations
 
     sign_in(client, "kommun@example.se")
     html = client.get(REGISTER + "?q=D-000017").get_data(as_text=True)
@@ -445,7 +445,7 @@ def test_the_register_searches_and_pages(app, client, demo, monkeypatch):
     assert "Demogård 17" in html and "Demogård 18" not in html
     html = client.get(REGISTER + "?q=%25").get_data(as_text=True)  # '%' is a character
     assert "Demogård 1" not in html and "Ingen gård här" in html
-    monkeypatch.setattr(web.confirmations, "REGISTER_ROWS", 5)
+    monkeypatch.setattr(web.views.confirmations, "REGISTER_ROWS", 5)
     html = client.get(REGISTER).get_data(as_text=True)
     assert html.count('<th scope="row">') == 5
     assert "Visar de 5 första gårdarna" in html

@@ -21,20 +21,20 @@ NEW = "nytt-langt-losenord-2025"
 
 
 def _db(app):
-    from web.db import get_session
+    from web.store.db import get_session
 
     return get_session()
 
 
 def user_row(app, email):
-    from web import crud
+    from web.store import crud
 
     return crud.get_user_by_email(session=_db(app), email=email)
 
 
 def shift_login_sessions(app, email, *, created=None, last_seen=None) -> int:
     """Move every login session of ``email`` back in time; returns how many."""
-    from web.models import LoginSession, utcnow
+    from web.store.models import LoginSession, utcnow
 
     with app.app_context():
         db = _db(app)
@@ -51,7 +51,7 @@ def shift_login_sessions(app, email, *, created=None, last_seen=None) -> int:
 
 
 def login_sessions_of(app, email) -> int:
-    from web.models import LoginSession
+    from web.store.models import LoginSession
 
     with app.app_context():
         user = user_row(app, email)
@@ -163,7 +163,7 @@ def test_password_change_signs_out_the_other_browser_and_revokes_every_token(app
 
 def test_crud_set_password_revokes_tokens_too(app, seed, login):
     """Every way of setting a password (a reset, an admin) goes through crud.set_password."""
-    from web import crud
+    from web.store import crud
 
     client = app.test_client()
     login(client, OWNER)
@@ -178,7 +178,7 @@ def test_crud_set_password_revokes_tokens_too(app, seed, login):
 
 
 def test_tokens_expire_after_the_default_days_and_the_page_says_when(app, client, seed, login):
-    from web.models import ApiToken, utcnow
+    from web.store.models import ApiToken, utcnow
 
     login(client, OWNER)
     token, html = make_token(client)
@@ -206,7 +206,7 @@ def test_tokens_expire_after_the_default_days_and_the_page_says_when(app, client
 
 
 def test_token_lifetime_is_chosen_within_the_maximum(app, client, seed, login):
-    from web.models import ApiToken, utcnow
+    from web.store.models import ApiToken, utcnow
 
     login(client, OWNER)
     make_token(client, days=7)
@@ -316,22 +316,22 @@ def test_signup_refuses_common_and_guessable_passwords(app, client, password):
     html = r.get_data(as_text=True)
     assert 'id="password-error"' in html
     assert "lätt att gissa" in html
-    from web.models import User
+    from web.store.models import User
 
     with app.app_context():
         assert _db(app).exec(select(User)).all() == []
 
 
 def test_the_rule_accepts_the_passwords_of_the_tests_and_the_demo():
-    from web.cli import DEMO_PASSWORD
-    from web.passwords import password_problems
+    from web.commands import DEMO_PASSWORD
+    from web.services.passwords import password_problems
 
     for password in (PASSWORD, DEMO_PASSWORD, NEW, "gröna-fält-och-kor"):
         assert password_problems(password, ["owner@example.se", "Owner"]) == []
 
 
 def test_the_rule_judges_long_passwords_without_failing():
-    from web.passwords import password_problems
+    from web.services.passwords import password_problems
 
     long_phrase = "Kor, traktorer och havre på åkern bakom ladan i Kristianstad 2025! " * 3
     assert password_problems(long_phrase[:200], ["owner@example.se"]) == []
@@ -386,7 +386,7 @@ def test_admin_and_municipality_must_enrol_before_they_are_in(app, client, seed,
     codes = re.findall(r'<li class="recovery-code"><code>([a-z0-9-]+)</code></li>', html)
     assert len(codes) == 10
     assert signed_in(client)
-    from web.models import RecoveryCode
+    from web.store.models import RecoveryCode
 
     with app.app_context():
         stored = [row.code_hash for row in _db(app).exec(select(RecoveryCode)).all()]
@@ -506,7 +506,7 @@ def test_migration_0010_gives_old_tokens_an_expiry(db_url):
 
     from sqlalchemy import text
 
-    from web.db import alembic_config, make_engine, upgrade
+    from web.store.db import alembic_config, make_engine, upgrade
 
     upgrade(db_url, "0009")
     engine = make_engine(db_url)

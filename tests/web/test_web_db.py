@@ -6,11 +6,11 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-import web.models  # noqa: F401
+import web.store.models  # noqa: F401
 from farmcalc import calculate
-from web import crud
-from web.db import get_session, make_engine, upgrade
-from web.models import Farm, FarmYear
+from web.store import crud
+from web.store.db import get_session, make_engine, upgrade
+from web.store.models import Farm, FarmYear
 
 
 def test_migrations_upgrade_from_empty_and_match_the_models(db_url):
@@ -31,7 +31,7 @@ def test_migrations_upgrade_from_empty_and_match_the_models(db_url):
 def test_migrations_downgrade_to_base_and_up_again(db_url):
     from alembic import command
 
-    from web.db import alembic_config
+    from web.store.db import alembic_config
 
     upgrade(db_url)
     command.downgrade(alembic_config(db_url), "base")
@@ -115,7 +115,7 @@ def test_farm_year_is_unique_per_farm_and_year(app, seed):
 def test_deleting_a_farm_deletes_its_years_and_grants(app, seed):
     from sqlmodel import select
 
-    from web.models import AdvisorAccess
+    from web.store.models import AdvisorAccess
 
     with app.app_context():
         db = get_session()
@@ -128,7 +128,7 @@ def test_deleting_a_farm_deletes_its_years_and_grants(app, seed):
 
 
 def test_public_models_hide_the_password_hash(app, seed):
-    from web.models import User, UserPublic
+    from web.store.models import User, UserPublic
 
     with app.app_context():
         user = get_session().get(User, seed.users["owner"])

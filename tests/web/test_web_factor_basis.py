@@ -7,7 +7,7 @@ import html as html_lib
 from farmcalc.demo import demo_records
 from farmcalc.factors import available_factor_sets, load_factor_set
 from farmcalc.provenance import set_basis
-from web.factor_basis import percent_parts
+from web.services.factor_basis import percent_parts
 
 
 def _text(response) -> str:
@@ -38,9 +38,9 @@ def test_factor_page_tags_every_value_by_origin(client):
 
 
 def test_result_page_says_what_the_result_rests_on(app, client, seed, login):
-    from web import crud
-    from web.db import get_session
-    from web.models import Farm
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import Farm
 
     with app.app_context():
         db = get_session()
@@ -63,9 +63,9 @@ def test_result_page_says_what_the_result_rests_on(app, client, seed, login):
 
 
 def test_an_old_result_without_the_basis_still_shows(app, client, seed, login):
-    from web import crud
-    from web.db import get_session
-    from web.models import Farm
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import Farm
 
     with app.app_context():
         db = get_session()

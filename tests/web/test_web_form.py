@@ -1,4 +1,4 @@
-"""The farm form (web/farmyear.py): every step through the test client, Swedish numbers,
+"""The farm form (web/views/year_form.py): every step through the test client, Swedish numbers,
 errors at the field, the draft between steps, rows added and removed, CSRF."""
 
 import copy
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import farmcalc
-from web.farmform import field_id
+from web.services.record_form import field_id
 
 ROOT = Path(__file__).resolve().parents[2]
 NBSP = "\u00a0"
@@ -215,8 +215,8 @@ def stored(app, farm, year=2025):
     """The stored farm-year as a dict (None when there is none)."""
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import FarmYear
+    from web.store.db import get_session
+    from web.store.models import FarmYear
 
     with app.app_context():
         db = get_session()
@@ -647,7 +647,7 @@ def test_record_from_form_is_a_valid_record(app, client, owner):
     """The stored record passes the core's validation and its JSON Schema."""
     import jsonschema
 
-    from farmcalc.schema import farm_schema
+    from farmcalc.inputs.schema import farm_schema
 
     fill_every_step(client, owner)
     record = copy.deepcopy(stored(app, owner)["record"])

@@ -30,7 +30,7 @@ from tests.web.test_web_api import (  # noqa: F401
     tokens,
     years,
 )
-from web.auth import safe_next
+from web.views.auth import safe_next
 
 SV_FIELD = "tecken som inte är tillåtet"  # the Swedish message at a form's field
 FORM_HOSTILE = {
@@ -49,7 +49,7 @@ HUGE = ("2147483648", "9223372036854775808", "1" + "0" * 30)
 
 
 def count(app, table: str) -> int:
-    from web.db import get_engine
+    from web.store.db import get_engine
 
     with app.app_context(), get_engine().connect() as conn:
         return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
@@ -334,7 +334,7 @@ def test_signin_with_crlf_in_next_is_no_500_and_no_open_redirect(client, seed, v
 def test_friendly_500_page_renders_after_a_database_error(app, client, seed, login):
     """A statement fails mid-transaction (on PostgreSQL the transaction is then aborted):
     the error page, which asks the database who is signed in, still renders."""
-    from web.db import get_session
+    from web.store.db import get_session
 
     def broken() -> str:
         db = get_session()
@@ -367,7 +367,7 @@ def test_stored_surrogate_and_nul_do_not_break_pages_or_the_results_workbook(
     """Only SQLite can store them (PostgreSQL refuses both): inserted with SQL, as an
     older version or another program could have, they are shown as U+FFFD."""
     assert db_url.startswith("sqlite")
-    from web.db import get_engine
+    from web.store.db import get_engine
 
     record = {**example(farm_id="F-own", year=YEAR), "schema": "farmcalc.farm/1"}
     record["name"] = "G\ud800\x00rd"

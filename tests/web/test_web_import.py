@@ -1,4 +1,6 @@
-"""The Excel import on the web and on the command line (web/imports.py, web/importer.py).
+"""The Excel import on the web and on the command line.
+
+Code: views/imports.py, services/workbook_import.py.
 
 All or nothing, never twice: a valid workbook is stored in one transaction
 and upserted by (farm, year); a workbook with any error (or a farm the user
@@ -22,7 +24,7 @@ from sqlalchemy import func, select
 
 import farmcalc
 from farmcalc.excel import example_records, read_workbook, write_template
-from web.models import Farm, FarmYear, ImportJob
+from web.store.models import Farm, FarmYear, ImportJob
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,7 +79,7 @@ def job_id_of(response) -> int:
 
 
 def db_session(app):
-    from web.db import get_session
+    from web.store.db import get_session
 
     return get_session()
 
@@ -261,11 +263,11 @@ def test_import_stores_the_totals_the_one_writer_makes(app, seed, factors, gwp):
     first upload and on the re-upload; a re-upload duplicates nothing."""
     from farmcalc import calculate_batch
     from farmcalc.demo import demo_records
-    from farmcalc.measures import SAVING_COLUMNS
-    from web.db import get_session
-    from web.importer import import_workbook
-    from web.models import TOTALS_COLUMNS, FarmYearTotals, User
-    from web.store import totals_rows
+    from farmcalc.steering.measures import SAVING_COLUMNS
+    from web.services.workbook_import import import_workbook
+    from web.store.db import get_session
+    from web.store.models import TOTALS_COLUMNS, FarmYearTotals, User
+    from web.store.writer import totals_rows
 
     records = example_records() + demo_records(40, municipality_code="0180")
     data = workbook(records)
@@ -334,8 +336,8 @@ def test_another_accounts_farm_id_is_a_new_farm_of_mine(app, client, seed, login
 
 
 def test_a_farm_id_shared_by_two_farmers_is_ambiguous(app, client, seed, login):
-    from web import crud
-    from web.models import FarmCreate, User
+    from web.store import crud
+    from web.store.models import FarmCreate, User
 
     with app.app_context():
         db = db_session(app)
@@ -368,7 +370,7 @@ def test_farmer_imports_into_own_farms(app, client, seed, login):
 
 
 def _fail_after_upsert(monkeypatch):
-    from web import importer
+    from web.services import workbook_import as importer
 
     real = importer.store_results
 
@@ -398,9 +400,9 @@ def test_interrupted_import_leaves_the_database_as_it_was(
 
 
 def test_import_workbook_rolls_back_on_error(app, seed, example_xlsx, monkeypatch):
-    from web.db import get_session
-    from web.importer import import_workbook
-    from web.models import User
+    from web.services.workbook_import import import_workbook
+    from web.store.db import get_session
+    from web.store.models import User
 
     _fail_after_upsert(monkeypatch)
     before = counts(app)
@@ -535,7 +537,7 @@ def test_job_page_shows_progress_until_done(app, client, seed, login):
 def test_a_long_silent_job_is_reported_as_interrupted(app, client, seed, login):
     from datetime import timedelta
 
-    from web.models import utcnow
+    from web.store.models import utcnow
 
     advisor = as_advisor(client, login, seed)
     with app.app_context():
@@ -555,7 +557,7 @@ def test_large_uploads_run_in_the_background(app, client, seed, login, example_x
     as_advisor(client, login, seed)
     import time
 
-    from web import jobs
+    from web.services import jobs
 
     job_id = job_id_of(upload(client, example_xlsx))  # queued; a job worker runs it
     deadline = time.monotonic() + 60

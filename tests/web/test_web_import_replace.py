@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from farmcalc.excel import example_records, write_template
 from tests.web.test_web_import import csrf_of, get_job, job_id_of, upload
-from web.models import AdvisorAccess, Farm, FarmYear, FarmYearTotals
+from web.store.models import AdvisorAccess, Farm, FarmYear, FarmYearTotals
 
 N_EXAMPLE = len(example_records())
 COW_FARM = "EX-000002"  # 207 dairy cows, 165 heifers, 82 calves
@@ -79,7 +79,7 @@ def with_cell(data: bytes, sheet: str, row: int, header: str, value) -> bytes:
 
 def db_state(app) -> tuple[dict[str, int], dict[tuple[int, int], dict]]:
     """Row counts of the import's tables and every stored record (by farm and year)."""
-    from web.db import get_session
+    from web.store.db import get_session
 
     with app.app_context():
         db = get_session()
@@ -96,7 +96,7 @@ def db_state(app) -> tuple[dict[str, int], dict[tuple[int, int], dict]]:
 
 
 def stored_of(app, owner_id: int) -> dict[str, FarmYear]:
-    from web.db import get_session
+    from web.store.db import get_session
 
     with app.app_context():
         db = get_session()
@@ -361,8 +361,8 @@ def test_the_template_says_kommunkod_is_required():
 
 
 def test_the_api_requires_a_municipality(app, client, seed):
-    from web import crud
-    from web.db import get_session
+    from web.store import crud
+    from web.store.db import get_session
 
     with app.app_context():
         db = get_session()
@@ -394,7 +394,7 @@ def test_the_farm_form_shows_the_configured_municipality(app, client, seed, logi
 def test_a_new_farm_needs_a_municipality_in_the_model():
     from pydantic import ValidationError
 
-    from web.models import FarmCreate
+    from web.store.models import FarmCreate
 
     with pytest.raises(ValidationError):
         FarmCreate(farm_code="X")

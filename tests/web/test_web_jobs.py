@@ -1,4 +1,4 @@
-"""Durable jobs and background exports (web/jobs.py, web/exports.py; issue 15, findings 5, 6).
+"""Durable jobs and background exports (services/jobs.py, views/downloads.py; issue 15).
 
 Attack tests, on SQLite and PostgreSQL: two identical uploads at the same
 moment (two real threads) end in one job, never in "fel hos oss"; a job
@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from farmcalc.excel import example_records
 from tests.web.test_web_import import N_EXAMPLE, XLSX, counts, upload, workbook
-from web.models import ExportJob, Farm, ImportJob, utcnow
+from web.store.models import ExportJob, Farm, ImportJob, utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,7 +57,7 @@ def many_farms_xlsx(n: int) -> bytes:
 
 
 def session_of(app):
-    from web.db import get_session
+    from web.store.db import get_session
 
     return get_session()
 
@@ -136,7 +136,7 @@ def test_the_database_refuses_two_open_jobs_of_the_same_bytes(app, seed):
 
 def test_a_job_of_a_dead_worker_is_resumed_or_failed_at_the_next_start(app, seed, example_xlsx):
     """Left "running" with an old lease: resumed from its stored workbook, else failed."""
-    from web import jobs
+    from web.services import jobs
 
     user = seed.users["advisor_with"]
     old = utcnow() - timedelta(hours=1)
@@ -177,7 +177,7 @@ def test_a_job_of_a_dead_worker_is_resumed_or_failed_at_the_next_start(app, seed
 
 
 def test_a_job_whose_worker_died_three_times_is_failed_not_retried(app, seed, example_xlsx):
-    from web import jobs
+    from web.services import jobs
 
     old = utcnow() - timedelta(hours=1)
     with app.app_context():
@@ -202,8 +202,8 @@ def test_a_job_whose_worker_died_three_times_is_failed_not_retried(app, seed, ex
 def test_queued_jobs_survive_a_restart(app, seed, login, migrated_db_url, tmp_path, example_xlsx):
     """A job queued by a process that then stops is run by the next one."""
     from tests.web.conftest import make_test_app
-    from web import jobs
-    from web.db import dispose
+    from web.services import jobs
+    from web.store.db import dispose
 
     client = app.test_client()
     login(client, seed.emails["advisor_with"])
@@ -228,7 +228,8 @@ def test_queued_jobs_survive_a_restart(app, seed, login, migrated_db_url, tmp_pa
 N_KILL = 1000  # farms: an import of a few seconds, long enough to be killed in the middle
 WORKER = """
 import sys, time
-from web import create_app, jobs
+from web import create_app
+from web.services import jobs
 app = create_app({"JOB_LEASE_SECONDS": 1.0, "JOB_POLL_SECONDS": 0.05, "TESTING": True})
 jobs.start(app)
 time.sleep(120)
@@ -239,7 +240,7 @@ def test_kill_9_during_an_import_then_the_next_start_resumes_it(
     app, seed, migrated_db_url, tmp_path
 ):
     """A real worker process is killed (SIGKILL) while it imports; the next start finishes it."""
-    from web import jobs
+    from web.services import jobs
 
     data = many_farms_xlsx(N_KILL)
     with app.app_context():
@@ -296,7 +297,7 @@ def test_kill_9_during_an_import_then_the_next_start_resumes_it(
 
 
 def test_old_jobs_and_their_files_are_cleaned_up(app, seed, runner):
-    from web import jobs
+    from web.services import jobs
 
     user = seed.users["advisor_with"]
     long_ago = utcnow() - timedelta(days=31)
@@ -345,7 +346,7 @@ def imported(client, login, seed, data, who="advisor_with") -> None:
 def test_results_of_many_farms_are_an_export_job_for_its_owner_only(
     app, client, seed, login, example_xlsx
 ):
-    from web import jobs
+    from web.services import jobs
 
     imported(client, login, seed, example_xlsx)
     app.extensions["farmcalc_jobs"].started = True  # no worker yet: the page is seen waiting
@@ -406,7 +407,7 @@ def test_results_above_the_cap_are_refused_saying_what_to_narrow(
 
 def test_a_few_farms_still_answer_at_once(app, client, seed, login, example_xlsx):
     """Few farms: the workbook in the answer; a farm-year whose record has errors left out."""
-    from web.models import FarmYear
+    from web.store.models import FarmYear
 
     imported(client, login, seed, example_xlsx)
     with app.app_context():  # a record with an error (a draft): not in the workbook

@@ -55,8 +55,8 @@ def url(farm, step, year=2025):
 def stored(app, farm, year=2025):
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import FarmYear
+    from web.store.db import get_session
+    from web.store.models import FarmYear
 
     with app.app_context():
         db = get_session()
@@ -168,7 +168,7 @@ def test_emptying_a_detail_takes_it_out_of_the_record(app, client, owner):
 @pytest.mark.parametrize(
     ("key", "typed", "message"),
     [
-        # the core's rule (farmcalc/record.py), in the record's own words
+        # the core's rule (farmcalc/inputs/record.py), in the record's own words
         ("months_on_farm", "13", "Måste vara ≤ 12, inte 13."),
         ("months_on_farm", "0", "Måste vara större än 0, inte 0."),
         ("live_weight_kg", "1 600", "Måste vara ≤ 1\u00a0500, inte 1\u00a0600."),

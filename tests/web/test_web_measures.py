@@ -18,15 +18,15 @@ import pytest
 from babel.numbers import format_decimal
 from sqlalchemy import select
 
-from farmcalc.aggregate import Rule, _rule_fails, aggregate, measure_contributions
 from farmcalc.demo import demo_records
-from farmcalc.measures import ALL_MEASURES, MORE_MEASURES, describe, measure_savings
-from farmcalc.record import records_to_tables
+from farmcalc.inputs.record import records_to_tables
+from farmcalc.municipality.summary import Rule, _rule_fails, aggregate, measure_contributions
+from farmcalc.steering.measures import ALL_MEASURES, MORE_MEASURES, describe, measure_savings
 from tests.web.conftest import answer_twofactor
-from web.cli import DEMO_PASSWORD, create_demo_data
-from web.db import get_session
-from web.models import Farm, FarmYear
-from web.totals import load_frame
+from web.commands import DEMO_PASSWORD, create_demo_data
+from web.store.db import get_session
+from web.store.models import Farm, FarmYear
+from web.store.totals_query import load_frame
 
 DEMO_FARMS = 30
 HEADING_SV = "Det här kan du göra – räknat för din gård"
@@ -46,7 +46,7 @@ def dairy_record() -> dict:
 @pytest.fixture
 def calculated(app, seed):
     """The owner's farm with 2024 calculated (sweden, AR5): the record and its result."""
-    from web import crud
+    from web.store import crud
 
     with app.app_context():
         db = get_session()
@@ -99,7 +99,7 @@ def test_measures_that_do_not_apply_are_not_listed(app, client, seed, login):
     No slurry, heat pump, peat, 3-NOP or solar panels; no catch crop (no spring
     cereal); the wetland would raise its emissions, so it is not listed either.
     """
-    from web import crud
+    from web.store import crud
 
     record = {
         "schema": "farmcalc.farm/1",
@@ -131,7 +131,7 @@ def test_measures_that_do_not_apply_are_not_listed(app, client, seed, login):
 
 
 def test_a_farm_with_nothing_to_do_is_told_so(app, client, seed, login):
-    from web import crud
+    from web.store import crud
 
     with app.app_context():
         db = get_session()
@@ -149,7 +149,7 @@ def test_a_farm_with_nothing_to_do_is_told_so(app, client, seed, login):
 
 
 def test_a_changed_record_asks_to_calculate_again(app, client, seed, login, calculated):
-    from web import crud
+    from web.store import crud
 
     record, _result = calculated
     with app.app_context():
@@ -360,8 +360,8 @@ def test_result_page_reads_the_savings_kept_with_the_totals(app, client, seed, l
     """
     from sqlalchemy import update
 
-    from web.models import FarmYearTotals
-    from web.totals import stored_measure_savings
+    from web.store.models import FarmYearTotals
+    from web.store.totals_query import stored_measure_savings
 
     record, result = calculated
     tables, _ = records_to_tables([record])
@@ -410,7 +410,7 @@ EXAMPLE = json.loads(
 @pytest.fixture
 def example_calculated(app, seed):
     """Exempelgården (peat, dairy cows, spring barley, mineral N, electricity) calculated."""
-    from web import crud
+    from web.store import crud
 
     record = {k: v for k, v in EXAMPLE.items() if k not in ("farm_id", "name")}
     record["year"] = 2024

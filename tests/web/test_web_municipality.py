@@ -9,12 +9,12 @@ import zipfile
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from farmcalc.aggregate import Rule, _rule_fails, aggregate, contributions
+from farmcalc.municipality.summary import Rule, _rule_fails, aggregate, contributions
 from tests.web.conftest import answer_twofactor
-from web.cli import DEMO_PASSWORD, create_demo_data
-from web.db import get_session
-from web.models import Farm, FarmYear, FarmYearTotals, User
-from web.totals import load_frame
+from web.commands import DEMO_PASSWORD, create_demo_data
+from web.store.db import get_session
+from web.store.models import Farm, FarmYear, FarmYearTotals, User
+from web.store.totals_query import load_frame
 
 PAGES = [
     "/municipality/",
@@ -285,9 +285,9 @@ def test_calculating_a_changed_record_updates_and_delete_removes_the_totals(app,
     """The writer stores the changed record's result and totals together (no diesel, no
     petrol: no fuel CO2); deleting the farm-year deletes its totals."""
     from farmcalc import calculate_batch
-    from web import crud
-    from web.models import TOTALS_COLUMNS
-    from web.store import totals_rows
+    from web.store import crud
+    from web.store.models import TOTALS_COLUMNS
+    from web.store.writer import totals_rows
 
     with app.app_context():
         db = get_session()
@@ -312,7 +312,7 @@ def test_calculating_a_changed_record_updates_and_delete_removes_the_totals(app,
 
 
 def test_the_json_api_gives_the_municipality_no_farm(app, client, demo):
-    from web import crud
+    from web.store import crud
 
     with app.app_context():
         db = get_session()
@@ -340,7 +340,7 @@ def test_the_json_api_gives_the_municipality_no_farm(app, client, demo):
 
 def _cell_by_label(locale: str = "sv") -> dict[str, str]:
     """The reader's label of every row → its cell (tables of the selected year)."""
-    from farmcalc.aggregate import FARM_TYPES, GASES, ITEMS, SECTORS, label
+    from farmcalc.municipality.summary import FARM_TYPES, GASES, ITEMS, SECTORS, label
 
     out = {label(k, locale): k for k in ("total", "net", "fossil_co2")}
     out |= {label("gas:CO2e" if g == "CO2e" else g, locale): f"gas:{g}" for g in GASES}
@@ -351,7 +351,7 @@ def _cell_by_label(locale: str = "sv") -> dict[str, str]:
 
 
 def _gas_of_label(locale: str = "sv") -> dict[str, str]:
-    from farmcalc.aggregate import GASES, label
+    from farmcalc.municipality.summary import GASES, label
 
     return {label(g, locale): g for g in GASES}
 
@@ -449,7 +449,7 @@ def test_dashboard_passes_the_audit(app, client, demo):
     """The page's tables (source × gas, gases, sectors, farm types, summary) parsed from HTML."""
     from html.parser import HTMLParser
 
-    from farmcalc.aggregate import ITEM_GASES
+    from farmcalc.municipality.summary import ITEM_GASES
 
     class Tables(HTMLParser):
         def __init__(self):
@@ -513,7 +513,7 @@ def test_dashboard_passes_the_audit(app, client, demo):
                     assert pub.get(target, _number(text)) == _number(text)
                     pub[target] = _number(text)
     with app.app_context():
-        from web.municipality import rule_from_config
+        from web.views.municipality import rule_from_config
 
         frame = load_frame(session=get_session(), municipality_code="1290")
         agg = aggregate(frame, year=2025, rule=rule_from_config())
@@ -524,7 +524,7 @@ def test_dashboard_passes_the_audit(app, client, demo):
 
 
 def test_measures_are_hidden_with_the_items_they_act_on(app, demo):
-    from farmcalc.aggregate import measure_cells_of
+    from farmcalc.municipality.summary import measure_cells_of
 
     with app.app_context():
         frame = load_frame(session=get_session(), municipality_code="1290")
@@ -603,7 +603,7 @@ def test_the_issues_data_set_demo_plus_the_example_workbook_passes_the_audit(app
     workbook (imported by an advisor, confirmed by the municipality), year 2025: heating
     oil and the drained organic soils of 4 farms must not be worked out from the CSV."""
     from farmcalc.excel.template import write_template
-    from web.importer import import_workbook
+    from web.services.workbook_import import import_workbook
 
     example = io.BytesIO()
     write_template(example, example=True)  # the site's example workbook (/import/example.xlsx)

@@ -25,8 +25,8 @@ def _record() -> dict:
 def _stored(app, farm_id: int, year: int = 2024):
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import FarmYear
+    from web.store.db import get_session
+    from web.store.models import FarmYear
 
     with app.app_context():
         fy = (
@@ -39,9 +39,9 @@ def _stored(app, farm_id: int, year: int = 2024):
 
 def _calculated_with_old_version(app, farm_id: int, year: int = 2024, record=None) -> None:
     """A farm-year calculated with the sweden set, then stored as if by version OLD."""
-    from web import crud
-    from web.db import get_session
-    from web.models import Farm
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import Farm
 
     with app.app_context():
         db = get_session()
@@ -140,9 +140,9 @@ def test_an_old_result_is_marked_and_recalculated(app, client, seed, login, olde
 
 
 def test_a_current_result_is_not_marked(app, client, seed, login):
-    from web import crud
-    from web.db import get_session
-    from web.models import Farm
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import Farm
 
     with app.app_context():
         db = get_session()

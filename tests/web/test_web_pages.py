@@ -68,9 +68,9 @@ def test_language_switch_ignores_unknown_language(client):
 
 
 def test_numbers_use_decimal_comma(app, client, seed, login):
-    from web import crud
-    from web.db import get_session
-    from web.models import Farm, utcnow
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import Farm, utcnow
 
     with app.app_context():
         db = get_session()

@@ -1,4 +1,4 @@
-"""Lists that grow with the farms or the jobs come a page at a time (web/paging.py; issue 15,
+"""Lists that grow with the farms or the jobs come a page at a time (web/store/paging.py; issue 15,
 finding 5: ``/farms/`` was 11.5 MB of HTML with 100,000 farms).
 
 With a few hundred farms (and jobs) the page's size is bounded, every farm is
@@ -13,14 +13,14 @@ import re
 import pytest
 from sqlalchemy import insert
 
-from web.models import AdvisorAccess, ExportJob, Farm, ImportJob, utcnow
+from web.store.models import AdvisorAccess, ExportJob, Farm, ImportJob, utcnow
 
 N_FARMS = 260
 PAGE = 50
 
 
 def session_of(app):
-    from web.db import get_session
+    from web.store.db import get_session
 
     return get_session()
 
@@ -147,8 +147,8 @@ def test_job_lists_are_paged_and_the_users_own(app, client, seed, login, kind):
 
 
 def test_api_tokens_are_paged_and_the_users_own(app, client, seed, login):
-    from web import crud
-    from web.models import User
+    from web.store import crud
+    from web.store.models import User
 
     with app.app_context():
         db = session_of(app)

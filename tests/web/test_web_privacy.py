@@ -44,13 +44,13 @@ def csrf_of(html: str) -> str:
 def stored(app, seed):
     """Each seed farm with a calculated 2025 (totals and measure figures too), a plan on
     the owner's, the owner's farm confirmed, an API token and an import job of the owner."""
-    from farmcalc.action_plan import PlanStep
-    from farmcalc.investment_plan import inventory_layout
-    from web import crud
-    from web.action_plan import store_plan
-    from web.db import get_session
-    from web.investment_plan_data import make_measure_figures
-    from web.models import Farm, ImportJob, User
+    from farmcalc.municipality.investment_plan import inventory_layout
+    from farmcalc.steering.action_plan import PlanStep
+    from web.services.plan_data import make_measure_figures
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import Farm, ImportJob, User
+    from web.views.action_plan_pages import store_plan
 
     with app.app_context():
         db = get_session()
@@ -96,7 +96,7 @@ def stored(app, seed):
 def rows_of(app, model, **where) -> list:
     from sqlmodel import select
 
-    from web.db import get_session
+    from web.store.db import get_session
 
     with app.app_context():
         db = get_session()
@@ -132,7 +132,7 @@ def test_download_json_is_everything_about_me_and_nothing_else(app, client, stor
     assert doc["farms_shared_with_me"] == []
 
     # the farm-year as stored, in the API's shape (the farm-record contract)
-    from web.models import FarmYear
+    from web.store.models import FarmYear
 
     (fy,) = rows_of(app, FarmYear, farm_id=seed.farms["own"])
     (got,) = doc["farm_years"]
@@ -162,7 +162,7 @@ def test_download_json_is_everything_about_me_and_nothing_else(app, client, stor
     assert {e["action"] for e in doc["audit_log"]} >= {"created", "plan_saved", "confirmed"}
 
     # nothing of the token itself, the other farmer or their farm
-    from web.models import ApiToken
+    from web.store.models import ApiToken
 
     for tok in rows_of(app, ApiToken):
         assert tok.token_hash not in text
@@ -212,7 +212,7 @@ def test_download_xlsx_one_sheet_per_kind_in_swedish_formula_safe(app, client, s
     heads = [c.value for c in years[1]]
     row = {h: c.value for h, c in zip(heads, years[2], strict=True)}
     assert row["Gårdens beteckning"] == "F-own" and row["År"] == YEAR
-    from web.models import FarmYear
+    from web.store.models import FarmYear
 
     (fy,) = rows_of(app, FarmYear, farm_id=seed.farms["own"])
     assert json.loads(row["Uppgifter (JSON)"]) == fy.record
@@ -224,7 +224,7 @@ def test_download_xlsx_one_sheet_per_kind_in_swedish_formula_safe(app, client, s
     )
     for secret in ("F-other", "Annans program", "annan.xlsx", seed.emails["other_farmer"]):
         assert secret not in everything
-    from web.models import ApiToken
+    from web.store.models import ApiToken
 
     for tok in rows_of(app, ApiToken):
         assert tok.token_hash not in everything
@@ -244,7 +244,7 @@ def test_download_needs_sign_in(client, seed):
 
 
 def farm_rows(app, farm_id: int) -> dict[str, int]:
-    from web.models import (
+    from web.store.models import (
         AdvisorAccess,
         AuditEntry,
         Farm,
@@ -290,7 +290,7 @@ def test_owner_deletes_a_farm_after_typing_its_code(app, client, stored, login):
     assert farm_rows(app, own) == dict.fromkeys(before, 0)
     assert farm_rows(app, seed.farms["other"]) == other_before
     # the deletion itself is logged, with the code (no farm id left to point at)
-    from web.models import AuditEntry
+    from web.store.models import AuditEntry
 
     (entry,) = rows_of(app, AuditEntry, action="farm_deleted")
     assert (entry.farm_code, entry.user_id, entry.user_email) == (
@@ -334,16 +334,16 @@ def test_delete_farm_needs_the_csrf_token(app, client, stored):
 
 
 def test_a_deleted_farm_no_longer_counts_in_the_municipalitys_figures(app, stored):
-    from web.db import get_session
-    from web.totals import load_frame
+    from web.store.db import get_session
+    from web.store.totals_query import load_frame
 
     seed = stored
     with app.app_context():
         db = get_session()
         frame = load_frame(session=db, municipality_code="1290", years=[YEAR])
         assert seed.farms["own"] in set(frame["farm_key"].astype(int))
-    from web import crud
-    from web.models import Farm, User
+    from web.store import crud
+    from web.store.models import Farm, User
 
     with app.app_context():
         db = get_session()
@@ -360,7 +360,7 @@ def test_a_deleted_farm_no_longer_counts_in_the_municipalitys_figures(app, store
 
 
 def test_farmer_deletes_the_account_with_the_password(app, client, stored, login):
-    from web.models import AdvisorAccess, ApiToken, ImportJob, LoginSession, User
+    from web.store.models import AdvisorAccess, ApiToken, ImportJob, LoginSession, User
 
     seed = stored
     owner = seed.users["owner"]
@@ -383,9 +383,9 @@ def test_farmer_deletes_the_account_with_the_password(app, client, stored, login
     r = client.get("/farms/")
     assert r.status_code == 302 and r.headers["Location"].startswith("/auth/signin")
     # the e-mail address can be used again
-    from web import crud
-    from web.db import get_session
-    from web.models import UserCreate
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import UserCreate
 
     with app.app_context():
         again = crud.create_user(
@@ -398,7 +398,7 @@ def test_farmer_deletes_the_account_with_the_password(app, client, stored, login
 
 
 def test_advisor_deletes_the_account_their_grants_go_the_farm_stays(app, client, stored, login):
-    from web.models import AdvisorAccess, AuditEntry, Farm
+    from web.store.models import AdvisorAccess, AuditEntry, Farm
 
     seed = stored
     adv = seed.users["advisor_with"]
@@ -417,7 +417,7 @@ def test_advisor_deletes_the_account_their_grants_go_the_farm_stays(app, client,
 
 @pytest.mark.parametrize("who", ["municipality", "admin"])
 def test_municipality_and_admin_accounts_are_not_deleted_here(app, client, seed, login, who):
-    from web.models import User
+    from web.store.models import User
 
     login(client, seed.emails[who])
     page = client.get("/account/delete")
@@ -430,7 +430,7 @@ def test_municipality_and_admin_accounts_are_not_deleted_here(app, client, seed,
 
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 def test_delete_account_needs_the_csrf_token(app, client, seed):
-    from web.models import User
+    from web.store.models import User
 
     page = client.get("/auth/signin").get_data(as_text=True)
     client.post(
@@ -445,7 +445,7 @@ def test_delete_account_needs_the_csrf_token(app, client, seed):
 
 
 def entries(app, farm_id: int) -> list:
-    from web.models import AuditEntry
+    from web.store.models import AuditEntry
 
     return sorted(rows_of(app, AuditEntry, farm_id=farm_id), key=lambda e: e.id)
 
@@ -486,9 +486,9 @@ def test_the_farm_form_logs_one_entry_per_change(app, client, seed, login):
 
 
 def test_the_api_logs_one_entry_with_the_token(app, client, seed):
-    from web import crud
-    from web.db import get_session
-    from web.models import User
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import User
 
     own = seed.farms["own"]
     with app.app_context():
@@ -518,7 +518,7 @@ def test_the_api_logs_one_entry_with_the_token(app, client, seed):
 @pytest.mark.parametrize("app_config", [{"IMPORT_SYNC": True}])
 def test_the_excel_import_logs_one_entry_per_farm_year_with_the_job(app, client, seed, login):
     from farmcalc.excel.template import write_template
-    from web.models import ImportJob
+    from web.store.models import ImportJob
 
     buf = io.BytesIO()
     write_template(buf, records=[record_for("F-own", 2023)])
@@ -561,9 +561,9 @@ def test_confirming_and_the_plan_log_one_entry_each(app, client, stored, login):
 
 
 def test_the_owner_reads_the_log_paged_nobody_else(app, client, stored, login):
-    from web import audit
-    from web.db import get_session
-    from web.models import Farm
+    from web.store import audit
+    from web.store.db import get_session
+    from web.store.models import Farm
 
     seed = stored
     own = seed.farms["own"]
@@ -584,7 +584,7 @@ def test_the_owner_reads_the_log_paged_nobody_else(app, client, stored, login):
     assert f'href="/farms/{own}/log?page=2"' in html
     page2 = client.get(f"/farms/{own}/log?page=2").get_data(as_text=True)
     assert page2.count('<tr class="audit-row">') == 3 + 5  # created, plan, confirmed + 5
-    # a page past the end is the last page (web/paging.py), never a database error
+    # a page past the end is the last page (web/store/paging.py), never a database error
     last = client.get(f"/farms/{own}/log?page=99999999999")
     assert last.status_code == 200
     assert last.get_data(as_text=True).count('<tr class="audit-row">') == 3 + 5
@@ -601,9 +601,9 @@ def test_the_owner_reads_the_log_paged_nobody_else(app, client, stored, login):
 def test_old_entries_are_purged_by_the_command_and_at_start_up(app, stored, runner):
     from sqlmodel import select
 
-    from web.cli import _purge_audit_log
-    from web.db import get_session
-    from web.models import AuditEntry, utcnow
+    from web.commands import _purge_audit_log
+    from web.store.db import get_session
+    from web.store.models import AuditEntry, utcnow
 
     def age(days: int) -> None:
         with app.app_context():
@@ -632,9 +632,9 @@ def test_default_retention_is_three_years(app):
 
 def test_farm_year_written_under_a_job_actor_names_the_job(app, seed):
     """``audit.acting_as`` (the import's worker thread) wins over the request's user."""
-    from web import audit, crud
-    from web.db import get_session
-    from web.models import Farm
+    from web.store import audit, crud
+    from web.store.db import get_session
+    from web.store.models import Farm
 
     with app.app_context():
         db = get_session()
@@ -651,9 +651,9 @@ def test_farm_year_written_under_a_job_actor_names_the_job(app, seed):
 
 
 def test_calculate_is_not_a_change(app, seed):
-    from web import crud
-    from web.db import get_session
-    from web.models import Farm
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import Farm
 
     with app.app_context():
         db = get_session()

@@ -28,9 +28,9 @@ def dairy_record() -> dict:
 @pytest.fixture
 def years(app, seed):
     """The owner's farm with 2023 (factor set ipcc2019) and 2024 (sweden), both calculated."""
-    from web import crud
-    from web.db import get_session
-    from web.models import Farm
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import Farm
 
     with app.app_context():
         db = get_session()
@@ -52,8 +52,8 @@ def set_stored(app, seed, year, **changes):
     """Change the stored farm-year (a new dict for JSON columns)."""
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import FarmYear
+    from web.store.db import get_session
+    from web.store.models import FarmYear
 
     with app.app_context():
         db = get_session()
@@ -144,9 +144,9 @@ def test_factor_page_lists_every_factor_with_its_source(client):
 
 
 def test_draft_says_changed_and_recalculates(app, client, seed, login, years):
-    from web import crud
-    from web.db import get_session
-    from web.models import Farm
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import Farm
 
     login(client, seed.emails["advisor_with"])  # an advisor with access may recalculate
     with app.app_context():
@@ -166,9 +166,9 @@ def test_draft_says_changed_and_recalculates(app, client, seed, login, years):
 
 
 def test_missing_result_and_missing_year(app, client, seed, login):
-    from web import crud
-    from web.db import get_session
-    from web.models import Farm
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import Farm
 
     login(client, seed.emails["owner"])
     html = client.get(result_url(seed, 2031)).get_data(as_text=True)
@@ -262,7 +262,7 @@ def test_result_page_in_english(client, seed, login, years):
 
 
 def test_charts_module():
-    from web.charts import Bar, bar_chart, hbar_svg
+    from web.services.charts import Bar, bar_chart, hbar_svg
 
     svg = hbar_svg(
         [Bar("A <b>", 10, "10 t"), Bar("B", 0, "0 t"), Bar("C", 0.001, "0 t")],

@@ -34,9 +34,9 @@ RECORD = {
 
 @pytest.fixture
 def stored(app, seed):
-    from web import crud
-    from web.db import get_session
-    from web.models import Farm
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import Farm
 
     with app.app_context():
         db = get_session()
@@ -69,8 +69,8 @@ def test_result_page_shows_both_views_in_swedish(client, seed, login, stored):
 def test_an_older_result_without_views_shows_no_section(app, client, seed, login, stored):
     from sqlmodel import select
 
-    from web.db import get_session
-    from web.models import FarmYear
+    from web.store.db import get_session
+    from web.store.models import FarmYear
 
     with app.app_context():
         db = get_session()
@@ -89,7 +89,7 @@ def test_an_older_result_without_views_shows_no_section(app, client, seed, login
 def test_views_follow_the_result_schema(stored):
     import jsonschema
 
-    from web.openapi import _result_schema
+    from web.views.openapi import _result_schema
 
     schema = _result_schema()
     jsonschema.validate(stored, schema)

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from farmcalc.excel import write_template
-from web.models import Farm, FarmYear, User, utcnow
+from web.store.models import Farm, FarmYear, User, utcnow
 
 PASSWORD = "Blåklint-traktor-47-hö"
 CSRF_RE = re.compile(r'name="csrf_token"( type="hidden")? value="[^"]+"')
@@ -50,7 +50,7 @@ def link_in(message) -> str:
 
 
 def user_row(app, email: str) -> User | None:
-    from web.db import get_session
+    from web.store.db import get_session
 
     with app.app_context():
         db = get_session()
@@ -105,8 +105,8 @@ def test_a_new_account_cannot_sign_in_until_its_address_is_verified(app, client,
 
 
 def test_an_expired_or_forged_link_verifies_nothing(app, client):
-    from web.db import get_session
-    from web.models import EmailToken
+    from web.store.db import get_session
+    from web.store.models import EmailToken
 
     signup(client)
     path = link_in(outbox(app)[0])
@@ -128,8 +128,8 @@ def test_an_expired_or_forged_link_verifies_nothing(app, client):
 def test_resend_sends_a_new_link_only_to_an_unverified_account_and_answers_the_same(
     app, client, seed
 ):
-    from web.db import get_session
-    from web.models import EmailToken
+    from web.store.db import get_session
+    from web.store.models import EmailToken
 
     signup(client)
     outbox(app).clear()
@@ -172,7 +172,7 @@ def test_operator_and_demo_accounts_are_verified(app, runner, login):
     )  # fmt: skip
     assert r.exit_code == 0, r.errors
     assert user_row(app, "ops@example.se").email_verified_at is not None
-    from web.cli import DEMO_PASSWORD, DEMO_USERS, create_demo_data
+    from web.commands import DEMO_PASSWORD, DEMO_USERS, create_demo_data
 
     with app.app_context():
         create_demo_data(n_farms=12, years=(2023, 2024, 2025))
@@ -264,7 +264,7 @@ def test_the_smtp_backend_delivers_the_link_through_a_real_smtp_server(app, smtp
 
 
 def test_smtp_with_a_wrong_password_fails_loudly_not_silently(app, smtp_server):
-    from web import mail
+    from web.services import mail
 
     app.config["SMTP_PASSWORD"] = "fel"
     with app.test_request_context(), pytest.raises(mail.MailError):
@@ -287,7 +287,7 @@ def test_twelve_sign_ups_in_a_row_from_one_ip_the_later_ones_are_refused(app, cl
             assert "För många försök" in html
             assert 0 < int(r.headers["Retry-After"]) <= 3600
     assert codes == [302] * 5 + [429] * 7
-    from web.db import get_session
+    from web.store.db import get_session
 
     with app.app_context():
         assert get_session().exec(select(func.count()).select_from(User)).one()[0] == 5
@@ -347,8 +347,8 @@ def test_known_and_new_addresses_take_about_the_same_time(app, seed):
 
 
 def test_signup_with_an_unverified_known_address_sends_a_fresh_link(app):
-    from web.db import get_session
-    from web.models import EmailToken
+    from web.store.db import get_session
+    from web.store.models import EmailToken
 
     signup(app.test_client())
     signup(app.test_client(), password="Vetefält-skördar-83-råg")  # at once: no second mail
@@ -378,7 +378,7 @@ def test_signin_says_the_same_for_a_wrong_password_and_an_unknown_user(client, s
 
 
 def _farm_count(app, user_id: int) -> int:
-    from web.db import get_session
+    from web.store.db import get_session
 
     with app.app_context():
         stmt = select(func.count()).select_from(Farm).where(Farm.owner_id == user_id)
@@ -447,7 +447,7 @@ def test_farm_year_cap_on_the_form_and_the_api(app, client, seed, login, example
     body = {**example_record, "farm_id": "F-own", "year": this_year - 1}
     r = client.put(f"/api/v1/farms/{fid}/years/{this_year - 1}", json=body, headers=auth)
     assert r.status_code == 200
-    from web.db import get_session
+    from web.store.db import get_session
 
     with app.app_context():
         stmt = select(func.count()).select_from(FarmYear).where(FarmYear.farm_id == fid)
@@ -508,8 +508,8 @@ def test_daily_upload_bytes_cap(app, client, seed, login):
     assert r.status_code == 302 and r.headers["Location"] == "/import/"
     page = client.get("/import/").get_data(as_text=True)
     assert "Du har laddat upp" in page and "senaste dygnet" in page
-    from web.db import get_session
-    from web.models import ImportJob
+    from web.store.db import get_session
+    from web.store.models import ImportJob
 
     with app.app_context():
         assert get_session().exec(select(func.count()).select_from(ImportJob)).one()[0] == 1
@@ -520,7 +520,7 @@ def test_the_migration_marks_existing_users_verified(db_url):
     from alembic import command
     from sqlalchemy import text
 
-    from web.db import alembic_config, make_engine
+    from web.store.db import alembic_config, make_engine
 
     cfg = alembic_config(db_url)
     command.upgrade(cfg, "0008")
@@ -557,7 +557,7 @@ def test_threads_signing_up_the_same_address_make_one_account(app):
     for t in threads:
         t.join()
     assert results == [302, 302]
-    from web.db import get_session
+    from web.store.db import get_session
 
     with app.app_context():
         stmt = select(func.count()).select_from(User).where(User.email == "samtidig@example.se")
@@ -567,7 +567,7 @@ def test_threads_signing_up_the_same_address_make_one_account(app):
 def test_the_console_backend_prints_the_mail_as_a_person_reads_it(app, capsys):
     """Development: the link and the Swedish subject are readable in the terminal (the
     raw MIME text was quoted-printable: "Bekr=C3=A4fta", links broken at '=')."""
-    from web.mail import send
+    from web.services.mail import send
 
     app.testing = False  # the development server prints; tests keep an outbox instead
     link = "http://127.0.0.1:5000/auth/verify/" + "a" * 60

@@ -1,4 +1,4 @@
-"""The one writer of results (web/store.py) and migration 0013 (totals as plain columns).
+"""The one writer of results (web/store/writer.py) and migration 0013 (totals as plain columns).
 
 Every caller that stores a result — the farm form, the API, the Excel import,
 ``farmcalc demo``, recalculating with newer factors, the results page's
@@ -21,10 +21,10 @@ from sqlalchemy import func, select, text
 
 from farmcalc import calculate_batch
 from farmcalc.demo import demo_records
-from web import crud
-from web.db import alembic_config, dispose, get_session, upgrade
-from web.models import TOTALS_COLUMNS, Farm, FarmYear, FarmYearTotals, User
-from web.store import totals_rows
+from web.store import crud
+from web.store.db import alembic_config, dispose, get_session, upgrade
+from web.store.models import TOTALS_COLUMNS, Farm, FarmYear, FarmYearTotals, User
+from web.store.writer import totals_rows
 
 MIGRATION = Path(__file__).parents[2] / "web/migrations/versions/0013_plain_totals.py"
 
@@ -98,7 +98,7 @@ def test_the_api_stores_as_the_one_writer(app, client, seed):
 
 def test_the_excel_import_stores_as_the_one_writer(app, seed):
     from farmcalc.excel import write_template
-    from web.importer import import_workbook
+    from web.services.workbook_import import import_workbook
 
     buf = io.BytesIO()
     write_template(buf, records=demo_records(6, year=2025, municipality_code="1290"))
@@ -117,7 +117,7 @@ def test_the_demo_stores_as_the_one_writer(app, runner):
 
 
 def test_recalculating_older_and_again_store_as_the_one_writer(app, client, seed, login):
-    from web import older_factors
+    from web.services import older_factors
 
     own = seed.farms["own"]
     _save(app, own, 2024, demo_records(2, year=2024)[1])
@@ -146,7 +146,7 @@ def test_a_result_without_its_totals_cannot_be_stored_by_the_bulk_insert(app, se
 
 
 def test_load_frame_reads_the_plain_columns(app, seed):
-    from web.totals import FRAME_COLUMNS, load_frame
+    from web.store.totals_query import FRAME_COLUMNS, load_frame
 
     own = seed.farms["own"]
     with app.app_context():

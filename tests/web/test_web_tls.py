@@ -14,7 +14,7 @@ import pytest
 from slow_clients import serve
 
 from web import create_app
-from web.db import dispose
+from web.store.db import dispose
 
 HSTS = "max-age=31536000; includeSubDomains"
 

@@ -1,10 +1,10 @@
 """Alembic environment for farmcalc's web database.
 
 The URL comes from ``config.attributes["database_url"]`` (set by
-``web.db.alembic_config``, used by ``farmcalc db upgrade``, ``farmcalc serve``
+``web.store.db.alembic_config``, used by ``farmcalc db upgrade``, ``farmcalc serve``
 and the tests), else from the environment variable ``DATABASE_URL``, else the
 default SQLite file ``instance/farmcalc.sqlite``. The target metadata is
-``SQLModel.metadata`` with every table of ``web.models``.
+``SQLModel.metadata`` with every table of ``web.store.models``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from alembic import context
 from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
-import web.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import web.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from web.config import default_database_url
-from web.db import make_engine
+from web.store.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -4,7 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-26
 
-Only the SHA-256 of each token is stored (web/models.py ``ApiToken``).
+Only the SHA-256 of each token is stored (web/store/models.py ``ApiToken``).
 """
 
 from collections.abc import Sequence

@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-26
 
-One row per upload (web/models.py ``ImportJob``): status, progress, counts,
+One row per upload (web/store/models.py ``ImportJob``): status, progress, counts,
 the first problems and the error report workbook.
 """
 

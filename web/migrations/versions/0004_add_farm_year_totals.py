@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-26
 
-One row per farm-year with a result (web/models.py ``FarmYearTotals``): the
+One row per farm-year with a result (web/store/models.py ``FarmYearTotals``): the
 farm type and the numbers the municipality's aggregates need, packed, so that
 the dashboard never parses result JSON; and an index on farm_years (farm_id,
 year, calculated_at) through which the dashboard's query reads farm_years.
@@ -56,7 +56,7 @@ def upgrade() -> None:
 def _backfill(table: sa.Table) -> None:
     """Nothing: the rows of farm-years calculated before are made by revision 0013.
 
-    (This revision once made them with ``web.totals.totals_values``, which the
+    (This revision once made them with ``web.store.totals_query.totals_values``, which the
     one writer replaced; 0013 makes every missing row.)
     """
 

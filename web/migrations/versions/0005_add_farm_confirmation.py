@@ -5,9 +5,9 @@ Revises: 0004
 Create Date: 2026-12-03
 
 Only farms the municipality has confirmed (``farms.confirmation =
-'confirmed'``) count in its figures (web/totals.py, docs/municipality.md
+'confirmed'``) count in its figures (web/store/totals_query.py, docs/municipality.md
 "Who counts"). Farms that exist already become ``pending``: the municipality
-confirms them on its register (web/confirmations.py). ``advisor_trust``
+confirms them on its register (web/views/confirmations.py). ``advisor_trust``
 names the advisors it lets confirm farms too.
 
 A trigger makes a farm ``pending`` again whenever its code, municipality or

@@ -8,7 +8,7 @@ A workbook that would remove stored rows (a farm's animals, crops or changes
 of land use that it has no rows for) is refused; the job keeps the uploaded
 file (``upload``) and the keys of the removals it listed (``removals``) so
 that its uploader can confirm the replacement on the job page without
-uploading again (web/imports.py). The file is cleared when it is imported.
+uploading again (web/views/imports.py). The file is cleared when it is imported.
 """
 
 from collections.abc import Sequence

@@ -4,7 +4,7 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-03
 
-One row per farm-year with a plan (web/models.py ``FarmYearPlan``, web/action_plan.py):
+One row per farm-year with a plan (store/models.py ``FarmYearPlan``, views/action_plan_pages.py):
 ``steps`` lists ``{"measure", "start_year"}`` in the order the measures are
 applied. The plan's figures are worked out when it is shown, never stored.
 """

@@ -5,7 +5,7 @@ Revises: 0007
 Create Date: 2026-12-03
 
 ``farm_year_measures``: per calculated farm-year the measures' marginal
-savings and costs, packed (web/models.py ``FarmYearMeasures``), made again
+savings and costs, packed (web/store/models.py ``FarmYearMeasures``), made again
 when stale. ``climate_scenarios``: a municipality's named scenarios
 (``farmcalc.scenario/1`` documents); their figures are never stored.
 """

@@ -5,10 +5,10 @@ Revises: 0008
 Create Date: 2026-12-03
 
 Issue 15 (ready for the open internet), finding 3. ``users.email_verified_at``:
-a new account signs in only once its address is verified (web/auth.py); every
+a new account signs in only once its address is verified (web/views/auth.py); every
 account that exists already counts as verified (since its creation).
 ``email_tokens``: the links sent by e-mail, kept as SHA-256 hashes, single
-use, with an expiry (web/models.py ``EmailToken``).
+use, with an expiry (web/store/models.py ``EmailToken``).
 """
 
 from collections.abc import Sequence

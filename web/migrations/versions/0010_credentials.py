@@ -8,7 +8,7 @@ Issue 15 (ready for the open internet), finding 4. ``api_tokens.expires_at``:
 tokens made before this migration expire 90 days after they were made (the
 default lifetime, ``FARMCALC_API_TOKEN_DAYS``); one already older than that
 expires at once. ``users.totp_*`` and ``recovery_codes``: two-factor sign-in
-(web/twofactor.py). Session lifetimes need no column: ``login_sessions``
+(web/views/twofactor.py). Session lifetimes need no column: ``login_sessions``
 already has ``created_at`` and ``last_seen_at``.
 """
 

@@ -4,7 +4,7 @@ Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-03
 
-Issue 15 (ready for the open internet), findings 5 and 6 (web/jobs.py):
+Issue 15 (ready for the open internet), findings 5 and 6 (web/services/jobs.py):
 
 - ``import_jobs`` gains ``upload_sha256`` (an identical upload while the job is
   open joins it: a unique index on ``(user_id, upload_sha256)`` over the open

@@ -4,8 +4,8 @@ Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-03
 
-Issue 15 (ready for the open internet), finding 7: ``audit_log`` (web/models.py
-``AuditEntry``, web/audit.py): who changed which farm-year, when, what and from where.
+Issue 15 (ready for the open internet), finding 7: ``audit_log`` (web/store/models.py
+``AuditEntry``, web/store/audit.py): who changed which farm-year, when, what and from where.
 A farm's entries go with the farm; a user's id is set to NULL when the account goes
 (the e-mail as it was stays for the owner's log). Purged after
 ``FARMCALC_AUDIT_RETENTION_DAYS`` (docs/privacy.md).

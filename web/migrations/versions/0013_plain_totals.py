@@ -6,15 +6,15 @@ Create Date: 2026-12-04
 
 Issue 12 (one writer): each number of a farm-year's totals gets a column of
 its own (double precision, :data:`NUMBERS`: the summary of
-``farmcalc.aggregate.SUMMARY_COLUMNS`` and each measure's saving,
-``farmcalc.measures.SAVING_COLUMNS``, as they are at this revision), and
+``farmcalc.municipality.summary.SUMMARY_COLUMNS`` and each measure's saving,
+``farmcalc.steering.measures.SAVING_COLUMNS``, as they are at this revision), and
 ``layout`` and ``summary`` (little-endian float64 packed in the order
 :data:`PACKED`) go.
 
 Upgrade: rows packed in the last layout (:data:`LAYOUT`) are unpacked into
 the columns, bit for bit. Rows packed in an older layout, and calculated
 farm-years without a row, get theirs from a calculation of their stored
-record with their result's factor set and GWP (``web.store.totals_rows``);
+record with their result's factor set and GWP (``web.store.writer.totals_rows``);
 a record that no longer validates gets none (it counts again once it is
 calculated). Downgrade packs the columns back into ``summary`` in
 :data:`PACKED`'s order with :data:`LAYOUT`.
@@ -152,7 +152,7 @@ def upgrade() -> None:
 def _backfill(conn: sa.Connection) -> None:
     """Totals of calculated farm-years without a row, from a calculation of their record."""
     from farmcalc import calculate_batch
-    from web.store import totals_rows  # the one writer's totals of a batch
+    from web.store.writer import totals_rows  # the one writer's totals of a batch
 
     missing = conn.execute(
         sa.select(

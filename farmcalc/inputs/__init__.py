@@ -1,0 +1,1 @@
+"""The farm record coming in: fields, tables, parsing, checks, vocabulary."""

@@ -1,0 +1,1 @@
+"""Steering: measures, their costs per tonne, packages, the farm's action plan."""

@@ -1,0 +1,1 @@
+"""What the views ask for that is neither a page nor the store."""

@@ -1,0 +1,830 @@
+"""Store an advisor's workbook: all or nothing, never twice.
+
+    result = import_workbook(session=db, user=advisor, source=data)
+    if not result.ok:
+        write_error_report(result.issues, "fel.xlsx")
+
+Used by the upload page (web/views/imports.py, through an :class:`ImportJob` run in
+the background or at once) and by ``farmcalc import`` (web/commands.py). Steps:
+
+1. **read**: :func:`farmcalc.excel.reader.open_workbook`: the hostile-file
+   checks, then the cells (calamine).
+2. **validated**: :func:`farmcalc.excel.reader.parse_workbook`: every rule on
+   every cell; any error → nothing is stored.
+3. **access**: each farm id of the sheet Gårdar is looked up among the farms
+   the user may see (:func:`web.store.access.farm_query_for`, by ``farm_code``):
+   a farm the user owns wins, else the one farm shared with them. An id
+   shared with the user by several farmers is an error (ambiguous). Any other
+   id is a **new farm owned by the user**, whether or not another account
+   has a farm of that id: codes are per owner (``UNIQUE (owner_id,
+   farm_code)``), so nobody can block a code for others or learn which codes
+   exist. Without a user (``farmcalc import`` without ``--advisor``) an id
+   no farm has is an error: nothing to own it.
+4. **removals**: a farm-year already stored with rows of a kind (animals,
+   crops, changes of land use) for which the workbook has none, because the
+   sheet is missing or has no rows for it, would lose them. The import is
+   then refused, each such farm-year named with what it would lose
+   (:class:`RemovalIssue`), unless ``replace`` says to go on: ``True``
+   (``farmcalc import --replace-missing``) or the keys of the removals the
+   user was shown and confirmed (the upload page); a removal not among them
+   refuses the import again, listed anew.
+5. **calculated**: one :func:`farmcalc.calculate_batch` over all farms; the
+   farm records come from :func:`farmcalc.excel.tables_to_records`.
+6. **stored**: one transaction: the new farms (one Core ``INSERT``), then the
+   batch handed to the one writer (:func:`web.store.writer.store_results`): every
+   farm-year by ``INSERT … ON CONFLICT (farm_id, year) DO UPDATE`` with its
+   result, and its row of the municipality's totals made from the same
+   batch; and the caller's ``on_store`` (the
+   job row says "done") — then one commit. An exception anywhere rolls all of
+   it back: the database is as it was.
+
+Existing farms keep their name and municipality (the farm-year's record
+holds the workbook's). An update replaces the record and the result of the
+farm-year and keeps its id, form step and creation time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from farmcalc import calculate_batch
+from farmcalc.api import BatchResult
+from farmcalc.excel import layout as L  # noqa: N812 — the one layout table
+from farmcalc.excel.reader import (
+    RawWorkbook,
+    Source,
+    absent_sheets,
+    open_workbook,
+    parse_workbook,
+    record_warnings,
+)
+from farmcalc.excel.report import write_error_report
+from farmcalc.excel.safety import MAX_BYTES, MAX_ROWS
+from farmcalc.excel.sheet_issues import SheetIssue, WorkbookRefused, has_errors, show_value
+from farmcalc.excel.to_records import tables_to_records
+from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP
+from farmcalc.i18n import _, format_number, gettext_
+from farmcalc.inputs.issues import ERROR, WARNING
+from farmcalc.inputs.record import FarmTables
+from farmcalc.labels import label
+from web.store import audit
+from web.store.access import farm_query_for, signed_in_user
+from web.store.models import (
+    AuditAction,
+    Farm,
+    FarmYear,
+    ImportJob,
+    ImportStatus,
+    Role,
+    User,
+    utcnow,
+)
+from web.store.writer import store_results
+
+log = logging.getLogger(__name__)
+
+# progress (0–100) when each step is done
+STEPS: dict[str, int] = {
+    "queued": 0,
+    "running": 5,
+    "read": 35,
+    "validated": 50,
+    "access": 55,
+    "calculated": 80,
+    "storing": 85,
+    "stored": 100,
+}
+IN_CHUNK = 5_000  # ids per "IN (…)" (SQLite allows 32,766 parameters)
+
+ACCESS_MSG = {
+    "farm_ambiguous": _(
+        "farm {farm_id} is the id of several farms shared with you; ask the farmers to give "
+        "their farms different ids"
+    ),
+    "farm_unknown": _(
+        "there is no farm {farm_id}; give an advisor's e-mail address (--advisor) to create "
+        "new farms"
+    ),
+}
+T = {
+    "failed": _(
+        "The import stopped because of an error on our side. Nothing was stored. Try again "
+        "in a little while."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class AccessIssue(SheetIssue):
+    """A row of the sheet Gårdar naming a farm the user may not import into."""
+
+    def text(self, locale: str = "sv") -> str:
+        return gettext_(ACCESS_MSG[self.code], locale).format(farm_id=self.farm_id)
+
+
+@dataclass
+class ImportResult:
+    """What an import did (``ok``) or why it stored nothing (``issues``)."""
+
+    issues: list[SheetIssue] = field(default_factory=list)
+    ok: bool = False
+    n_farm_years: int = 0
+    n_new_farms: int = 0
+    n_inserted: int = 0
+    n_updated: int = 0
+    years: list[int] = field(default_factory=list)
+    removals: list[Removal] = field(default_factory=list)
+    """What the workbook would remove (refused: ``ok`` False) or removed (``ok``)."""
+
+    @property
+    def refused_for_removals(self) -> bool:
+        """Refused only because stored rows would be removed: a confirmation may go on."""
+        return not self.ok and bool(self.removals)
+
+    @property
+    def errors(self) -> list[SheetIssue]:
+        return [i for i in self.issues if i.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[SheetIssue]:
+        return [i for i in self.issues if i.severity != ERROR]
+
+
+@dataclass
+class FarmPlan:
+    """Which stored farm each farm of the workbook goes to."""
+
+    codes: np.ndarray  # farm id per farm row of the tables
+    existing: dict[str, int]  # farm code → farms.id
+    new: dict[str, dict[str, Any]]  # farm code → the new farm's columns
+    owner_id: int | None
+
+
+Progress = Callable[[str, int], None]
+OnStore = Callable[[Session, ImportResult], None]
+
+
+def _chunks(values: list, size: int = IN_CHUNK) -> Iterable[list]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+# --------------------------------------------------------------------- access
+
+
+def plan_farms(
+    *, session: Session, user: User | None, tables: FarmTables, raw: RawWorkbook
+) -> tuple[FarmPlan, list[SheetIssue]]:
+    """Match the workbook's farm ids to farms the user may see; errors for the others.
+
+    ``user=None`` is the operator (``farmcalc import`` without ``--advisor``):
+    every farm, but no new ones.
+    """
+    u = signed_in_user(user)
+    codes = tables.farms["farm_id"].astype(object).to_numpy()
+    unique = sorted({str(c) for c in codes})
+    visible: dict[str, list[tuple[int, int]]] = {}
+    base = farm_query_for(u) if u is not None else select(Farm)
+    for chunk in _chunks(unique):
+        stmt = base.where(Farm.farm_code.in_(chunk)).with_only_columns(  # type: ignore[attr-defined]
+            Farm.id, Farm.farm_code, Farm.owner_id
+        )
+        for fid, code, owner in session.execute(stmt).all():
+            visible.setdefault(code, []).append((fid, owner))
+    existing: dict[str, int] = {}
+    refused: dict[str, str] = {}
+    for code in unique:
+        found = visible.get(code)
+        if not found:  # a new farm of the user's, whoever else may have the code
+            if u is None:
+                refused[code] = "farm_unknown"
+            continue
+        own = [fid for fid, owner in found if u is not None and owner == u.id]
+        if own:
+            existing[code] = own[0]
+        elif len(found) == 1:
+            existing[code] = found[0][0]
+        else:
+            refused[code] = "farm_ambiguous"
+    new: dict[str, dict[str, Any]] = {}
+    if u is not None:
+        farms = tables.farms
+        first = ~farms["farm_id"].duplicated().to_numpy()
+        names = farms["name"].astype(object).where(farms["name"].notna(), "").to_numpy()
+        munis = farms["municipality_code"].astype(object).to_numpy()
+        for i in np.flatnonzero(first).tolist():
+            code = str(codes[i])
+            if code in existing or code in refused:
+                continue
+            # Kommunkod is required on the sheet Gårdar: never a silent default
+            new[code] = {
+                "farm_code": code,
+                "name": str(names[i])[:200],
+                "municipality_code": str(munis[i]),
+            }
+    issues: list[SheetIssue] = []
+    if refused:
+        sheet = raw.sheets["farms"]
+        rows = sheet.excel_rows
+        for i, code in enumerate(codes.tolist()):
+            code = str(code)
+            if code in refused:
+                issues.append(
+                    AccessIssue(
+                        refused[code],
+                        sheet=sheet.name,
+                        row=int(rows[i]),
+                        value=code,
+                        farm_id=code,
+                    )
+                )
+    plan = FarmPlan(codes, existing, new, u.id if u is not None else None)
+    return plan, issues
+
+
+# ---------------------------------------------------------------------- caps
+
+CAP_MSG = {
+    "farms_cap": _(
+        "you already have {count} farms and the workbook would add {new}: an account may "
+        "have at most {cap} farms"
+    ),
+    "years_cap": _("farm {farm_id} would get {years} years: at most {cap} per farm"),
+}
+
+
+@dataclass(frozen=True)
+class CapIssue(SheetIssue):
+    """A row of the sheet Gårdar past a cap per account (web/store/limits.py)."""
+
+    def text(self, locale: str = "sv") -> str:
+        return gettext_(CAP_MSG[self.code], locale).format(**self.params)
+
+
+def cap_issues(
+    *, session: Session, user: User | None, plan: FarmPlan, tables: FarmTables, raw: RawWorkbook
+) -> list[SheetIssue]:
+    """Errors where the workbook would pass the farms cap of ``user`` or the years cap of a
+    farm (``web.store.limits``), at the first row past it; nothing is stored then."""
+    from web.store import limits
+
+    if user is None:  # the operator's import (farmcalc import without --advisor)
+        return []
+    sheet = raw.sheets["farms"]
+    rows = sheet.excel_rows
+    codes = [str(c) for c in plan.codes.tolist()]
+    issues: list[SheetIssue] = []
+    if plan.new:
+        cap = limits.farm_cap(user)
+        have = limits.farms_owned(session=session, user=user)
+        if have + len(plan.new) > cap:
+            first_over = list(plan.new)[max(cap - have, 0)]
+            i = codes.index(first_over)
+            params = {"count": have, "new": len(plan.new), "cap": cap}
+            issues.append(
+                CapIssue(
+                    "farms_cap",
+                    sheet=sheet.name,
+                    row=int(rows[i]),
+                    value=first_over,
+                    farm_id=first_over,
+                    params=params,
+                )
+            )
+    cap_years = limits.setting("MAX_FARM_YEARS")
+    per: dict[str, set[int]] = {}
+    for code, year in zip(codes, tables.farms["year"].tolist(), strict=True):
+        per.setdefault(code, set()).add(int(year))
+    stored = {plan.existing[c]: c for c in per if c in plan.existing}
+    for chunk in _chunks(sorted(stored)):
+        stmt = select(FarmYear.farm_id, FarmYear.year).where(FarmYear.farm_id.in_(chunk))  # type: ignore[union-attr]
+        for fid, year in session.execute(stmt).all():
+            per[stored[fid]].add(int(year))
+    for code, years in per.items():
+        if len(years) > cap_years:
+            i = codes.index(code)
+            params = {"farm_id": code, "years": len(years), "cap": cap_years}
+            issues.append(
+                CapIssue(
+                    "years_cap",
+                    sheet=sheet.name,
+                    row=int(rows[i]),
+                    value=code,
+                    farm_id=code,
+                    params=params,
+                )
+            )
+    return issues
+
+
+# ------------------------------------------------------------------ removals
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Rows of a farm-year kept on a sheet of their own (animals, crops, changes)."""
+
+    key: str  # the FarmTables table
+    sheet: L.Sheet
+    path: tuple[str, ...]  # where the farm record keeps the list
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("livestock", L.LIVESTOCK, ("livestock",)),
+    Kind("crops", L.CROPS_SHEET, ("crops",)),
+    Kind("soil_changes", L.SOIL_CHANGES, ("soil", "changes")),
+)
+KIND_BY_KEY = {k.key: k for k in KINDS}
+MAX_ITEMS_NAMED = 8  # items of one farm-year named in a message, then "and 3 more"
+
+REMOVAL_MSG = {
+    "remove_livestock": _("farm {farm_id} ({year}) would lose its stored animals: {items}"),
+    "remove_crops": _("farm {farm_id} ({year}) would lose its stored crops: {items}"),
+    "remove_soil_changes": _(
+        "farm {farm_id} ({year}) would lose its stored changes of land use or management: {items}"
+    ),
+    "removed_livestock": _("the stored animals of farm {farm_id} ({year}) were removed: {items}"),
+    "removed_crops": _("the stored crops of farm {farm_id} ({year}) were removed: {items}"),
+    "removed_soil_changes": _(
+        "the stored changes of land use or management of farm {farm_id} ({year}) were "
+        "removed: {items}"
+    ),
+}
+REMOVAL_WHY = {
+    "absent": _("the workbook has no such sheet"),
+    "empty": _("the sheet has no rows for this farm and year"),
+}
+REMOVAL_TEXT = {
+    "join": _("{why}, so {what}"),
+    "item": _("Farm {farm_id} ({year}): {items}"),
+    "more": _("and {n} more"),
+    "head": _("{category} {n} head"),
+    "area": _("{crop} {area} ha"),
+    "change": _("{area} ha changed in {year}"),
+    "replace_hint": _(
+        "Nothing was saved. If these rows are to be removed, run the import again with "
+        "--replace-missing."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Stored rows of one farm-year that the workbook has none of."""
+
+    kind: str  # a key of KIND_BY_KEY
+    farm_code: str
+    year: int
+    items: list[dict[str, Any]]  # the stored rows (record items)
+    absent: bool  # the whole sheet is missing (else: no rows for this farm-year)
+
+    @property
+    def key(self) -> str:
+        """Stands for exactly these rows: the confirmation covers them and nothing else."""
+        doc = json.dumps(
+            [self.kind, self.farm_code, self.year, self.items], sort_keys=True, default=str
+        )
+        return hashlib.sha256(doc.encode()).hexdigest()[:32]
+
+    def issue(self, *, done: bool, sheet: str | None = None) -> RemovalIssue:
+        """The refusal (an error) or, once replaced, the note of what went (a warning)."""
+        kind = KIND_BY_KEY[self.kind]
+        return RemovalIssue(
+            f"{'removed' if done else 'remove'}_{self.kind}",
+            sheet=sheet or kind.sheet.name,
+            severity=WARNING if done else ERROR,
+            farm_id=self.farm_code,
+            params={
+                "year": self.year,
+                "why": "absent" if self.absent else "empty",
+                "kind": self.kind,
+                "items": self.items,
+            },
+        )
+
+
+def _describe(kind: str, items: list[dict[str, Any]], locale: str) -> str:
+    """``mjölkkor 207 st., kvigor 165 st.`` — the rows, as the user would name them."""
+
+    def num(v: Any, fmt: str = "#,##0.##") -> str:
+        return format_number(v, locale, fmt=fmt) if isinstance(v, int | float) else "?"
+
+    t = {k: gettext_(v, locale) for k, v in REMOVAL_TEXT.items()}
+    parts = []
+    for item in items[:MAX_ITEMS_NAMED]:
+        if kind == "livestock":
+            name = label(str(item.get("category")), locale).lower()
+            parts.append(t["head"].format(category=name, n=num(item.get("head"))))
+        elif kind == "crops":
+            name = label(str(item.get("crop")), locale).lower()
+            parts.append(t["area"].format(crop=name, area=num(item.get("area_ha"))))
+        else:
+            year = item.get("year_of_change")
+            year = str(int(year)) if isinstance(year, int | float) else "?"
+            parts.append(t["change"].format(area=num(item.get("area_ha")), year=year))
+    if len(items) > MAX_ITEMS_NAMED:
+        parts.append(t["more"].format(n=len(items) - MAX_ITEMS_NAMED))
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class RemovalIssue(SheetIssue):
+    """A farm-year's stored rows that the workbook would remove (or removed)."""
+
+    def parts(self, locale: str = "sv") -> tuple[str, str]:
+        """(``Blad "Djur": arbetsboken har inget sådant blad``, ``Gård EX-1 (2025): …``)."""
+        p = self.params
+        why = gettext_(REMOVAL_WHY[p["why"]], locale)
+        item = gettext_(REMOVAL_TEXT["item"], locale).format(
+            farm_id=self.farm_id, year=p["year"], items=_describe(p["kind"], p["items"], locale)
+        )
+        return f"{self.location(locale)}: {why}", item
+
+    def text(self, locale: str = "sv") -> str:
+        p = self.params
+        what = gettext_(REMOVAL_MSG[self.code], locale).format(
+            farm_id=self.farm_id, year=p["year"], items=_describe(p["kind"], p["items"], locale)
+        )
+        why = gettext_(REMOVAL_WHY[p["why"]], locale)
+        return gettext_(REMOVAL_TEXT["join"], locale).format(why=why, what=what)
+
+
+def find_removals(
+    *, session: Session, plan: FarmPlan, tables: FarmTables, raw: RawWorkbook
+) -> list[Removal]:
+    """Stored rows of the workbook's farm-years that the workbook has none of.
+
+    Only farm-years already stored can lose anything; for each kind (animals,
+    crops, changes of land use) the stored list is read (only that part of
+    the record, by the database's JSON path) where the workbook has no row of
+    the kind for the farm-year, whether because the sheet is missing
+    (:func:`farmcalc.excel.reader.absent_sheets`) or because it has no rows
+    for the farm-year.
+    """
+    if not plan.existing:
+        return []
+    farms = tables.farms
+    n = len(farms)
+    codes = [str(c) for c in plan.codes.tolist()]
+    years = farms["year"].to_numpy().tolist()
+    counts = {
+        k.key: np.bincount(getattr(tables, k.key)["farm_idx"].to_numpy(), minlength=n)
+        for k in KINDS
+    }
+    absent = {s.key for s in absent_sheets(raw)}
+    out: list[Removal] = []
+    for kind in KINDS:  # one query per kind, for the farm-years with no rows of it only
+        wanted: dict[tuple[int, int], str] = {}  # (farm id, year) → farm code
+        for i in np.flatnonzero(counts[kind.key] == 0).tolist():
+            fid = plan.existing.get(codes[i])
+            if fid is not None:
+                wanted[(fid, int(years[i]))] = codes[i]
+        if not wanted:
+            continue
+        part = FarmYear.record[kind.path if len(kind.path) > 1 else kind.path[0]]
+        for chunk in _chunks(sorted({f for f, _y in wanted})):
+            stmt = select(FarmYear.farm_id, FarmYear.year, part).where(
+                FarmYear.farm_id.in_(chunk)  # type: ignore[attr-defined]
+            )
+            for fid, year, items in session.execute(stmt).all():
+                code = wanted.get((int(fid), int(year)))
+                if code is not None and isinstance(items, list) and items:
+                    out.append(
+                        Removal(kind.key, code, int(year), items, absent=kind.key in absent)
+                    )
+    order = {k.key: i for i, k in enumerate(KINDS)}
+    return sorted(out, key=lambda r: (order[r.kind], r.farm_code, r.year))
+
+
+def removal_issues(removals: list[Removal], raw: RawWorkbook, *, done: bool) -> list[RemovalIssue]:
+    """One issue per removal, on the sheet as the file names it (the template's name if absent)."""
+    names = {key: sheet.name for key, sheet in raw.sheets.items()}
+    return [r.issue(done=done, sheet=names.get(r.kind)) for r in removals]
+
+
+# ------------------------------------------------------------------- storing
+
+
+@dataclass
+class Calculated:
+    """The calculated workbook: the batch, one row per farm and its result dict.
+
+    ``rows`` are the farm-years to store (``farm_code`` instead of
+    ``farm_id``: the farm ids are resolved by :func:`store`), in the
+    batch's order.
+    """
+
+    batch: BatchResult
+    rows: list[dict[str, Any]]
+    results: list[dict[str, Any]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def farm_year_rows(
+    tables: FarmTables,
+    *,
+    factors: str = DEFAULT_FACTOR_SET,
+    gwp: str = DEFAULT_GWP,
+    locale: str = "sv",
+    issues: list[SheetIssue] | None = None,
+) -> Calculated:
+    """Calculate every farm at once (one ``calculate_batch``); its records and result dicts.
+
+    :func:`store` hands the batch to the one writer (``web.store.writer.store_results``),
+    which writes the results and the municipality's totals made from it.
+    """
+    batch = calculate_batch(tables, factors=factors, gwp=gwp)
+    if issues:
+        batch = replace(batch, issues=record_warnings(issues))
+    results = batch.to_dicts(locale)
+    now = utcnow()
+    rows = [
+        {
+            "farm_code": rec["farm_id"],
+            "year": rec["year"],
+            "record": rec,
+            "step": "done",
+            "updated_at": now,
+        }
+        for rec in tables_to_records(tables)
+    ]
+    return Calculated(batch, rows, results)
+
+
+def store(
+    *,
+    session: Session,
+    plan: FarmPlan,
+    rows: Calculated,
+    result: ImportResult,
+    on_store: OnStore | None = None,
+) -> ImportResult:
+    """New farms and every farm-year with its result and totals in one transaction
+    (rolled back on any error)."""
+    try:
+        ids = dict(plan.existing)
+        if plan.new:
+            now = utcnow()
+            farms = Farm.__table__
+            stmt = insert(farms).returning(
+                farms.c.id, farms.c.farm_code, sort_by_parameter_order=True
+            )
+            new_rows = [
+                {**f, "owner_id": plan.owner_id, "created_at": now} for f in plan.new.values()
+            ]
+            for fid, code in session.execute(stmt, new_rows).all():
+                ids[code] = fid
+        have: set[tuple[int, int]] = set()
+        for chunk in _chunks(sorted(plan.existing.values())):
+            stmt = select(FarmYear.farm_id, FarmYear.year).where(FarmYear.farm_id.in_(chunk))  # type: ignore[union-attr]
+            have.update((int(f), int(y)) for f, y in session.execute(stmt).all())
+        values = []
+        for r in rows.rows:
+            v = dict(r)
+            code = v.pop("farm_code")
+            v["farm_id"] = ids[code]
+            farm = plan.new.get(code)
+            if farm is not None and not v["record"].get("name") and farm["name"]:
+                v["record"] = {**v["record"], "name": farm["name"]}
+            values.append(v)
+        store_results(  # the one writer: farm-years, results, totals; audit "imported"
+            session,
+            values,
+            rows.batch,
+            results=rows.results,
+            action=AuditAction.imported,
+            commit=False,
+        )
+        n_updated = sum((v["farm_id"], v["year"]) in have for v in values)
+        result.ok = True
+        result.n_new_farms = len(plan.new)
+        result.n_farm_years = len(values)
+        result.n_updated = n_updated
+        result.n_inserted = len(values) - n_updated
+        result.years = sorted({int(v["year"]) for v in values})
+        if on_store is not None:
+            on_store(session, result)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        result.ok = False
+        raise
+    return result
+
+
+def import_workbook(
+    *,
+    session: Session,
+    user: User | None,
+    source: Source,
+    factors: str = DEFAULT_FACTOR_SET,
+    gwp: str = DEFAULT_GWP,
+    locale: str = "sv",
+    progress: Progress | None = None,
+    on_store: OnStore | None = None,
+    max_rows: int = MAX_ROWS,
+    max_bytes: int = MAX_BYTES,
+    replace: bool | Collection[str] = False,
+) -> ImportResult:
+    """Read, validate, check access, calculate and store a workbook (see the module).
+
+    Returns an :class:`ImportResult`; ``ok`` is False (and nothing is stored)
+    when the workbook has any error, or would remove stored rows that
+    ``replace`` does not cover (``result.removals`` lists them). ``replace``
+    is ``True`` (remove whatever the workbook leaves out) or the
+    :attr:`Removal.key` of each removal the user confirmed. Exceptions (a
+    database error, say) roll the transaction back and propagate.
+    """
+    step = progress or (lambda _s, _p: None)
+    u = signed_in_user(user)
+    if u is not None and u.role == Role.municipality:
+        raise PermissionError("municipality users do not import farms")
+    try:
+        raw = open_workbook(source, max_rows=max_rows, max_bytes=max_bytes)
+    except WorkbookRefused as exc:
+        return ImportResult([exc.issue])
+    step("read", STEPS["read"])
+    tables, issues = parse_workbook(raw)
+    if tables is None or has_errors(issues):
+        return ImportResult(issues)
+    step("validated", STEPS["validated"])
+    plan, refused = plan_farms(session=session, user=u, tables=tables, raw=raw)
+    if refused:
+        return ImportResult(refused + issues)
+    over = cap_issues(session=session, user=u, plan=plan, tables=tables, raw=raw)
+    if over:
+        return ImportResult(over + issues)
+    removals = find_removals(session=session, plan=plan, tables=tables, raw=raw)
+    if removals:
+        allowed = replace is True or (
+            not isinstance(replace, bool) and {r.key for r in removals} <= set(replace)
+        )
+        if not allowed:
+            return ImportResult(
+                removal_issues(removals, raw, done=False) + issues, removals=removals
+            )
+        issues = removal_issues(removals, raw, done=True) + issues
+    step("access", STEPS["access"])
+    rows = farm_year_rows(tables, factors=factors, gwp=gwp, locale=locale, issues=issues)
+    step("calculated", STEPS["calculated"])
+    step("storing", STEPS["storing"])
+    return store(
+        session=session,
+        plan=plan,
+        rows=rows,
+        result=ImportResult(issues, removals=removals),
+        on_store=on_store,
+    )
+
+
+# ---------------------------------------------------------------------- jobs
+
+MAX_ISSUES_KEPT = 500
+
+
+def error_report_bytes(issues: list[SheetIssue], locale: str = "sv") -> bytes:
+    buf = io.BytesIO()
+    write_error_report(issues, buf, locale=locale)
+    return buf.getvalue()
+
+
+def _issue_dict(issue: SheetIssue, locale: str) -> dict[str, Any]:
+    """``SheetIssue.as_dict`` with the value as the user typed it (``-3``, not ``-3.0``).
+
+    A removal also gets ``group`` (sheet and why: the job page's heading) and
+    ``item`` (the farm-year and its rows: a line under it).
+    """
+    out = issue.as_dict(locale)
+    if issue.value is not None:
+        out["value"] = show_value(issue.value, locale)[1:-1]
+    if isinstance(issue, RemovalIssue):
+        out["group"], out["item"] = issue.parts(locale)
+    return out
+
+
+def _finish(job: ImportJob, result: ImportResult) -> None:
+    job.progress = 100
+    job.n_farm_years = result.n_farm_years
+    job.n_new_farms = result.n_new_farms
+    job.n_inserted = result.n_inserted
+    job.n_updated = result.n_updated
+    job.n_errors = len(result.errors)
+    job.n_warnings = len(result.warnings)
+    job.years = list(result.years)
+    ordered = result.errors + result.warnings
+    job.issues = [_issue_dict(i, job.locale) for i in ordered[:MAX_ISSUES_KEPT]]
+    job.report = error_report_bytes(ordered, job.locale) if ordered else None
+    job.removals = [r.key for r in result.removals]  # to confirm (failed) or removed (done)
+    now = utcnow()
+    job.finished_at = now
+    job.updated_at = now
+
+
+def run_import(app: Any, job_id: int, worker: str) -> None:
+    """The import runner of web/services/jobs.py: run a claimed job with the app's settings."""
+    run_job(
+        app.extensions["farmcalc_engine"],
+        job_id,
+        worker=worker,
+        max_bytes=app.config["IMPORT_MAX_FILE_BYTES"],
+    )
+
+
+def run_job(
+    engine: Any,
+    job_id: int,
+    *,
+    worker: str,
+    factors: str = DEFAULT_FACTOR_SET,
+    gwp: str = DEFAULT_GWP,
+    max_bytes: int = MAX_BYTES,
+) -> None:
+    """Run the import of job ``job_id`` claimed by ``worker`` (services/jobs.py) in a session.
+
+    The workbook is the job's ``upload`` (stored when it was uploaded, so a
+    job whose worker died can be run again); a job whose ``removals`` are set
+    was confirmed by its uploader and removes exactly those (``replace``, see
+    :func:`import_workbook`). Progress is committed after each step; the data
+    and ``status = done`` are committed together. A workbook with errors ends
+    ``failed`` with its issues and error report; an exception ends ``failed``
+    with a message, and nothing of the workbook is stored. A workbook refused
+    only because it would remove stored rows keeps its file in the job with
+    the keys of those removals, for the uploader to confirm; any other end
+    clears it.
+    """
+    with Session(engine) as session:
+        job = session.get(ImportJob, job_id)
+        if job is None or job.status != ImportStatus.running or job.lease_owner != worker:
+            return  # gone, or not this worker's
+        data = bytes(job.upload or b"")
+        replace: bool | list[str] = list(job.removals) or False
+        user = session.get(User, job.user_id)
+        job.step = "running"
+        job.progress = STEPS["running"]
+        job.updated_at = utcnow()
+        session.add(job)
+        session.commit()
+        locale = job.locale
+
+        def progress(step: str, pct: int) -> None:
+            job.step = step
+            job.progress = pct
+            job.updated_at = utcnow()
+            session.add(job)
+            session.commit()
+
+        def on_store(s: Session, result: ImportResult) -> None:
+            _finish(job, result)
+            job.status = ImportStatus.done
+            job.step = "stored"
+            job.upload = None
+            job.lease_owner = ""
+            s.add(job)
+
+        try:
+            with audit.acting_as(audit.import_actor(user, job_id)):  # the log names the job
+                result = import_workbook(
+                    session=session,
+                    user=user,
+                    source=data,
+                    factors=factors,
+                    gwp=gwp,
+                    locale=locale,
+                    progress=progress,
+                    on_store=on_store,
+                    max_bytes=max_bytes,
+                    replace=replace,
+                )
+            if not result.ok:
+                _finish(job, result)
+                job.status = ImportStatus.failed
+                job.step = "validated" if result.errors else job.step
+                job.upload = data if result.refused_for_removals else None
+                job.lease_owner = ""
+                session.add(job)
+                session.commit()
+        except Exception:
+            log.exception("import job %s failed", job_id)
+            session.rollback()
+            job = session.get(ImportJob, job_id)
+            if job is not None:
+                job.status = ImportStatus.failed
+                job.upload = None
+                job.removals = []
+                job.lease_owner = ""
+                job.message = gettext_(T["failed"], locale)
+                job.finished_at = job.updated_at = utcnow()
+                session.add(job)
+                session.commit()

@@ -1,0 +1,1 @@
+"""The database: models, sessions, access in the query, the one writer."""

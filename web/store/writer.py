@@ -1,0 +1,214 @@
+"""The one writer of results: a calculated batch in, farm-years and their totals out.
+
+Every caller that stores a result (the farm form, the API, the Excel import,
+``farmcalc demo``, recalculating with newer factors) calculates a
+:class:`farmcalc.api.BatchResult` and hands it here::
+
+    batch = calculate_batch([record], factors="sweden", gwp="AR5")
+    results = store_results(session, [farm_year], batch, locale="sv")
+
+:func:`store_results` writes, in the caller's transaction (one ``INSERT …
+ON CONFLICT DO UPDATE`` per table, SQLite and PostgreSQL; committed unless
+``commit=False``):
+
+- each farm-year's record and ``farmcalc.result/1`` dict with its factor
+  set, version, GWP and ``calculated_at`` (``farm_years``);
+- the municipality's totals of each farm-year (``farm_year_totals``, plain
+  columns :data:`web.store.models.TOTALS_COLUMNS`): :func:`totals_rows`, made from
+  the same batch (``farmcalc.municipality.summary.summarise``) and each measure's
+  saving worked out from the batch's tables (``farmcalc.steering.measures.measure_savings``).
+
+A farm-year is never written twice (the unique key ``(farm_id, year)``), and
+its result and totals come from one calculation: nothing remakes them later.
+Whoever changes a record and wants a result calls this again.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from sqlmodel import Session
+
+from farmcalc.municipality.summary import SUMMARY_COLUMNS, summarise
+from farmcalc.steering.measures import ALL_MEASURES, SAVING_COLUMNS, measure_savings, savings_wide
+from web.store import audit
+from web.store.models import TOTALS_COLUMNS, AuditAction, FarmYear, FarmYearTotals, utcnow
+from web.store.totals_query import dialect_insert
+
+if TYPE_CHECKING:
+    from farmcalc.api import BatchResult
+
+RESULT_COLUMNS = (
+    "record",
+    "result",
+    "factor_set",
+    "factor_set_version",
+    "gwp",
+    "calculated_at",
+    "is_draft",
+)
+"""What storing a result writes into an existing farm-year (``id``, ``step``, ``created_at``
+stay; ``updated_at`` only when the caller's row names it: calculating again is no change)."""
+KEY = ("farm_id", "year")
+log = logging.getLogger(__name__)
+
+FarmYearLike = FarmYear | Mapping[str, Any]
+"""A farm-year to store: the ORM row, or a mapping with ``farm_id``, ``year``, ``record``
+(and optionally ``step``, ``updated_at``)."""
+
+
+def savings_columns(batch: BatchResult) -> np.ndarray:
+    """What each measure of ``ALL_MEASURES`` would save on each farm of ``batch`` [kg CO2e].
+
+    One :func:`farmcalc.steering.measures.measure_savings` over the batch's tables with
+    its factor set and GWP (the farms as they are are not calculated again).
+
+    Returns
+    -------
+    ndarray
+        Shape (n_farms, len(SAVING_COLUMNS)), columns in :data:`SAVING_COLUMNS` order.
+    """
+    n = batch.tables.n_farms
+    if not n:
+        return np.zeros((0, len(SAVING_COLUMNS)))
+    saved = measure_savings(
+        batch.tables, factors=batch.factor_set, gwp=batch.gwp, measures=ALL_MEASURES, base=batch
+    )
+    return savings_wide(saved, n)[list(SAVING_COLUMNS)].to_numpy(dtype=float)
+
+
+def totals_frame(batch: BatchResult) -> pd.DataFrame:
+    """The municipality's numbers of every farm of ``batch``: ``farm_type`` and the
+    :data:`web.store.models.TOTALS_COLUMNS`, one row per farm (position)."""
+    summary = summarise(batch).reset_index(drop=True)
+    frame = summary[["farm_type", *SUMMARY_COLUMNS]].copy()
+    frame[list(SAVING_COLUMNS)] = savings_columns(batch)
+    return frame
+
+
+def totals_rows(batch: BatchResult) -> list[dict[str, Any]]:
+    """:func:`totals_frame` as one dict per farm (``farm_type`` and the numbers, floats)."""
+    frame = totals_frame(batch)
+    kinds = frame["farm_type"].astype(str).tolist()
+    numbers = frame[list(TOTALS_COLUMNS)].to_numpy(dtype=float).tolist()
+    return [
+        {"farm_type": kind, **dict(zip(TOTALS_COLUMNS, row, strict=True))}
+        for kind, row in zip(kinds, numbers, strict=True)
+    ]
+
+
+def _upsert(session: Session, table: Any, values: list[dict[str, Any]], columns: Sequence[str]):
+    """``INSERT … ON CONFLICT (farm_id, year) DO UPDATE SET columns`` (SQLite, PostgreSQL)."""
+    dialect = session.get_bind().dialect.name
+    session.execute(_upsert_statement(dialect, table, tuple(columns)), values)
+
+
+@functools.cache
+def _upsert_statement(dialect: str, table: Any, columns: tuple[str, ...]) -> Any:
+    """The upsert statement, made once per dialect, table and column list (a form save
+    then costs the two statements' execution only: SQLAlchemy caches their compilation)."""
+    stmt = dialect_insert(dialect)(table)
+    return stmt.on_conflict_do_update(
+        index_elements=list(KEY), set_={c: stmt.excluded[c] for c in columns}
+    )
+
+
+def _row_of(fy: FarmYearLike) -> dict[str, Any]:
+    if isinstance(fy, FarmYear):
+        return {"farm_id": fy.farm_id, "year": fy.year, "record": fy.record}
+    return dict(fy)
+
+
+def store_results(
+    session: Session,
+    farm_years: Sequence[FarmYearLike],
+    batch: BatchResult,
+    *,
+    locale: str = "sv",
+    results: Sequence[Mapping[str, Any]] | None = None,
+    action: AuditAction | None = None,
+    commit: bool = True,
+) -> list[dict[str, Any]]:
+    """Store the result and the municipality's totals of every farm of ``batch``.
+
+    Parameters
+    ----------
+    session : Session
+        The caller's session; everything is written in its transaction.
+    farm_years : sequence of FarmYear or mapping
+        One per farm of ``batch``, in the batch's order. A mapping is a
+        farm-year that may not exist yet (``farm_id``, ``year``, ``record``;
+        ``step``, ``updated_at`` optional); an existing one is updated.
+    batch : BatchResult
+        ``farmcalc.calculate_batch`` of the farm-years' records.
+    locale : str
+        Language of the result dicts' texts.
+    results : sequence of dict, optional
+        ``batch.to_dicts(locale)`` when the caller made them already.
+    action : AuditAction, optional
+        The audit entry of each farm-year (``imported``, ``created``); none
+        by default (calculating again is not a change: docs/privacy.md).
+    commit : bool
+        Commit at the end (default); ``False`` leaves it to the caller.
+
+    Returns
+    -------
+    list of dict
+        The stored result dicts, one per farm.
+    """
+    rows = [_row_of(fy) for fy in farm_years]
+    if len(rows) != batch.tables.n_farms:
+        raise ValueError(f"{len(rows)} farm-years for a batch of {batch.tables.n_farms} farms")
+    if not rows:
+        return []
+    session.flush()  # the caller's pending farm-year rows first
+    results = list(results) if results is not None else batch.to_dicts(locale)
+    totals = totals_rows(batch)
+    now = utcnow()
+    defaults = {"step": "", "created_at": now, "updated_at": now}
+    values = []
+    for row, res in zip(rows, results, strict=True):
+        values.append(
+            {
+                **defaults,
+                **row,
+                "result": res,
+                "factor_set": res["factor_set"],
+                "factor_set_version": res["factor_set_version"],
+                "gwp": res["gwp"],
+                "calculated_at": now,
+                "is_draft": False,
+            }
+        )
+    update = [*RESULT_COLUMNS, *(["updated_at"] if "updated_at" in rows[0] else [])]
+    _upsert(session, FarmYear.__table__, values, update)
+    sums = [
+        {
+            "farm_id": v["farm_id"],
+            "year": v["year"],
+            "calculated_at": now,
+            "factor_set": v["factor_set"],
+            "gwp": v["gwp"],
+            **t,
+        }
+        for v, t in zip(values, totals, strict=True)
+    ]
+    table = FarmYearTotals.__table__
+    _upsert(session, table, sums, [c.name for c in table.c if c.name not in KEY])
+    if action is not None:
+        keys = [(int(v["farm_id"]), int(v["year"])) for v in values]
+        audit.record_many(session, keys=keys, action=action)
+    for fy in farm_years:  # ORM rows the statement changed: read again when next used
+        if isinstance(fy, FarmYear) and fy in session:
+            session.expire(fy)
+    if commit:
+        session.commit()
+    return results
+
+
+__all__ = ["savings_columns", "store_results", "totals_frame", "totals_rows"]

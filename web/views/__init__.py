@@ -1,0 +1,1 @@
+"""Blueprints: each page or API concern's routes, forms and templates."""

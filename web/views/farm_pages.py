@@ -1,0 +1,263 @@
+"""The user's farms: list, create, one farm's page, and advisor access.
+
+Every route with a farm id loads the farm with ``access.get_farm_for`` and
+answers 404 when it is None (see web/store/access.py). Others add the farm form
+and the results under ``/farms/<farm_id>/…`` in the same way.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from web.language import current_lang
+from web.services import older_factors
+from web.store import crud
+from web.store.access import (
+    can_confirm_farms,
+    can_create_farms,
+    can_manage,
+    farm_query_for,
+    get_farm_for,
+)
+from web.store.db import get_session
+from web.store.limits import CapExceededError
+from web.store.models import Farm, FarmCreate, Role
+from web.store.paging import paginate
+from web.views.error_pages import error_response
+from web.views.forms import ConfirmForm, FarmForm, GrantAccessForm
+
+bp = Blueprint("farms", __name__, url_prefix="/farms")
+
+
+def farm_or_404(farm_id: int, *, manage: bool = False) -> Farm:
+    """The farm if the current user may see (or manage) it; else abort with 404."""
+    farm = get_farm_for(session=get_session(), user=current_user, farm_id=farm_id, manage=manage)
+    if farm is None:
+        abort(404)
+    return farm
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    """The farms the user may see, ``PAGE_SIZE`` at a time (``?page=``; access in the query)."""
+    stmt = farm_query_for(current_user).order_by(Farm.name, Farm.farm_code, Farm.id)
+    db = get_session()
+    page = paginate(db, stmt, per_page=current_app.config["PAGE_SIZE"])
+    return render_template(
+        "farms/list.html",
+        farms=page.items,
+        page=page,
+        older=older_factors.older_counts(db, current_user, [f.id for f in page.items]),
+        n_older=older_factors.count_older(db, current_user),
+        is_municipality=current_user.role == Role.municipality,
+        can_create=can_create_farms(current_user),
+        can_confirm=current_user.role == Role.advisor
+        and can_confirm_farms(
+            session=get_session(),
+            user=current_user,
+            municipality_code=str(current_app.config.get("MUNICIPALITY_CODE", "1290")),
+        ),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create() -> Response | str:
+    if not can_create_farms(current_user):
+        abort(403)
+    form = FarmForm()
+    if form.validate_on_submit():
+        db = get_session()
+        code = form.farm_code.data.strip()
+        if crud.farm_code_taken(session=db, owner_id=current_user.id, farm_code=code):
+            form.farm_code.errors.append(gettext("You already have a farm with this identifier."))
+        else:
+            try:
+                farm = crud.create_farm(
+                    session=db,
+                    farm_in=FarmCreate(
+                        farm_code=code,
+                        name=(form.name.data or "").strip(),
+                        municipality_code=form.municipality_code.data.strip(),
+                    ),
+                    owner=current_user,
+                )
+            except CapExceededError as exc:  # web/store/limits.py: farms per account
+                form.farm_code.errors.append(str(exc))
+            else:
+                flash(gettext("The farm was added."), "success")
+                return redirect(url_for("farms.detail", farm_id=farm.id))
+    return render_template("farms/new.html", form=form)
+
+
+@bp.app_errorhandler(CapExceededError)
+def cap_reached(exc: CapExceededError):
+    """A cap per account (web/store/limits.py) met anywhere else: 403 with its message (JSON under
+    /api/), nothing stored."""
+    return error_response(403, str(exc))
+
+
+@bp.route("/<int:farm_id>")
+@login_required
+def detail(farm_id: int) -> str:
+    farm = farm_or_404(farm_id)
+    years = crud.farm_years_of(session=get_session(), farm=farm)
+    return render_template(
+        "farms/detail.html",
+        farm=farm,
+        years=years,
+        can_manage=can_manage(current_user, farm),
+        versions=older_factors.current_versions(),
+    )
+
+
+_MAX_ID = 2**31 - 1
+
+
+@bp.route("/recalculate-older", methods=["POST"])
+@login_required
+def recalculate_older() -> Response:
+    """Recalculate the years made with older factors: of one farm (``farm_id``) or of all
+    the user's farms; all or nothing (services/older_factors.py). Access is in the query: a farm
+    the user may not see is 404 and nothing is calculated."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    raw = (request.form.get("farm_id") or "").strip()
+    farm_ids = None
+    back = url_for("farms.index")
+    if raw:
+        if not raw.isdigit() or int(raw) > _MAX_ID:
+            abort(404)
+        farm = get_farm_for(session=db, user=current_user, farm_id=int(raw))
+        if farm is None:
+            abort(404)
+        farm_ids = [farm.id]
+        if request.form.get("back") == "detail":
+            back = url_for("farms.detail", farm_id=farm.id)
+    years = list(db.exec(older_factors.older_query(current_user, farm_ids)).all())
+    if not years:
+        flash(gettext("Nothing to recalculate: every result uses the current factors."), "info")
+        return redirect(back)
+    stored, failures = older_factors.recalculate(db, years, locale=current_lang())
+    if failures:
+        db.rollback()
+        what = "; ".join(
+            f"{f.farm.farm_code} {f.year}" + (f" ({', '.join(f.messages)})" if f.messages else "")
+            for f in failures
+        )
+        flash(
+            gettext(
+                "Nothing was recalculated: %(what)s could not be calculated. Correct the "
+                "figures of the year and try again.",
+                what=what,
+            ),
+            "error",
+        )
+        return redirect(back)
+    if stored == 1:
+        text = gettext("1 year has been recalculated with the current version of the factors.")
+    else:
+        text = gettext(
+            "%(num)s years have been recalculated with the current version of the factors.",
+            num=stored,
+        )
+    flash(text, "success")
+    return redirect(back)
+
+
+@bp.route("/<int:farm_id>/access", methods=["GET", "POST"])
+@login_required
+def access(farm_id: int) -> Response | str:
+    farm = farm_or_404(farm_id, manage=True)
+    db = get_session()
+    form = GrantAccessForm()
+    if form.validate_on_submit():
+        try:
+            advisor = crud.grant_advisor_access(
+                session=db, farm=farm, advisor_email=form.email.data
+            )
+        except crud.NoSuchAdvisorError:
+            form.email.errors.append(
+                gettext("There is no advisor account with this e-mail address.")
+            )
+        except crud.AlreadyGrantedError:
+            form.email.errors.append(gettext("This advisor already has access to the farm."))
+        else:
+            flash(gettext("%(name)s can now see and edit the farm.", name=advisor.name), "success")
+            return redirect(url_for("farms.access", farm_id=farm.id))
+    return render_template(
+        "farms/access.html",
+        farm=farm,
+        form=form,
+        revoke_form=ConfirmForm(),
+        advisors=crud.advisors_with_access(session=db, farm=farm),
+    )
+
+
+@bp.route("/<int:farm_id>/access/<int:advisor_id>/revoke", methods=["POST"])
+@login_required
+def revoke(farm_id: int, advisor_id: int) -> Response:
+    farm = farm_or_404(farm_id, manage=True)
+    if not crud.revoke_advisor_access(session=get_session(), farm=farm, advisor_id=advisor_id):
+        abort(404)
+    flash(gettext("The advisor's access was revoked."), "success")
+    return redirect(url_for("farms.access", farm_id=farm.id))
+
+
+@bp.route("/<int:farm_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(farm_id: int) -> Response | str:
+    """Delete a farm and everything of it: its owner only, after typing its identifier.
+
+    Advisors with access, admins and everybody else get 404 (the owner's id is
+    in the query). What goes, and what it means for the municipality's
+    figures, is on the page and in docs/privacy.md.
+    """
+    from web.views.privacy import DeleteFarmForm
+
+    db = get_session()
+    farm = None
+    if farm_id <= 2**31 - 1:
+        farm = db.exec(
+            farm_query_for(current_user, manage=True).where(
+                Farm.id == farm_id, Farm.owner_id == current_user.id
+            )
+        ).first()
+    if farm is None:
+        abort(404)
+    form = DeleteFarmForm()
+    if form.validate_on_submit():
+        if form.farm_code.data.strip() != farm.farm_code:
+            form.farm_code.errors.append(
+                gettext(
+                    "Type the farm's identifier, %(code)s, exactly as it is shown, "
+                    "to delete the farm.",
+                    code=farm.farm_code,
+                )
+            )
+        else:
+            code = farm.farm_code
+            crud.delete_farm(session=db, farm=farm, user=current_user)
+            flash(gettext("The farm %(code)s and all its data are deleted.", code=code), "success")
+            return redirect(url_for("farms.index"))
+    return render_template(
+        "farms/delete.html",
+        farm=farm,
+        form=form,
+        years=crud.farm_years_of(session=db, farm=farm),
+        advisors=crud.advisors_with_access(session=db, farm=farm),
+    )
