@@ -1,4 +1,4 @@
-"""Benchmark of the advisor's results workbook (web/views/downloads.py): time and peak memory.
+"""Benchmark of the advisor's results workbook (web/services/result_exports.py): time, memory.
 
     .venv/bin/python bench/bench_export.py [--sizes 10000 100000] [--database URL]
 
@@ -6,7 +6,7 @@ For each size, a fresh database (SQLite in a temporary folder unless
 ``--database`` names an empty PostgreSQL database) gets one advisor owning
 that many farms with one farm-year each (``farmcalc.demo.demo_records``);
 then, in a process of its own so that its peak memory is its own, the
-export job's work (:func:`web.views.downloads.results_workbook`: read the records
+export job's work (:func:`web.services.result_exports.results_workbook`: read the records
 the advisor may see, calculate them, write the workbook) runs once. Printed:
 seconds, the process's peak resident memory (``ru_maxrss``), the workbook's
 size. Not a test: it prints figures (docs/web.md, "Exports").
@@ -34,7 +34,7 @@ import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from web import create_app
 from web.store.db import dispose, get_session
-from web.views.downloads import results_workbook
+from web.services.result_exports import results_workbook
 from web.store.models import User
 from sqlmodel import select
 app = create_app({{"DATABASE_URL": {url!r}, "SECRET_KEY": "bench", "TESTING": True}})

@@ -50,8 +50,8 @@ def create_app(
         account,
         auth,
         confirmations,
+        home,
         imports,
-        main,
         municipality,
         privacy,
         twofactor,
@@ -87,7 +87,7 @@ def create_app(
     hostile.init_app(app)  # refuse control characters, print stored ones safely
     security.init_app(app)
 
-    app.register_blueprint(main.bp)
+    app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(farms.bp)
     app.register_blueprint(farmyear.bp)

@@ -266,8 +266,8 @@ def _state(app: Flask) -> Workers:
 
 def init_app(app: Flask) -> None:
     """Register the runners; start the workers at the first request unless testing."""
+    from web.services.result_exports import run_export
     from web.services.workbook_import import run_import
-    from web.views.downloads import run_export
 
     app.extensions["farmcalc_jobs"] = Workers(app, {"import": run_import, "export": run_export})
     if app.config.get("JOBS_AUTOSTART", not app.testing):

@@ -24,43 +24,25 @@ not grow with the farms, so they stay answered in the request.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import logging
-from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, send_file
+from flask import Blueprint, abort, current_app, jsonify, render_template, send_file
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
-from farmcalc import calculate_batch
-from farmcalc.excel import write_results
-from farmcalc.i18n import _, gettext_
-from farmcalc.inputs.issues import ERROR
-from farmcalc.inputs.record import records_to_tables
 from web.services import jobs
-from web.store.access import farm_year_query_for
 from web.store.db import get_session
-from web.store.models import ExportJob, FarmYear, ImportStatus, User, utcnow
+from web.store.models import ExportJob, ImportStatus, utcnow
 from web.store.paging import paginate
 
 log = logging.getLogger(__name__)
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-T = {
-    "failed": _(
-        "The workbook could not be made because of an error on our side. Try again in a "
-        "little while."
-    ),
-    "no_data": _("No farm has complete data for {year}."),
-    "results_name": _("results"),
-}
 STEP_LABELS = {
     "queued": lazy_gettext("Waiting to start"),
     "running": lazy_gettext("Reading the farms"),
@@ -74,136 +56,6 @@ STATUS_LABELS = {
     ImportStatus.done: lazy_gettext("Ready"),
     ImportStatus.failed: lazy_gettext("Not made"),
 }
-
-
-# ------------------------------------------------------------ the workbooks
-
-
-def results_query(user: Any, year: int):
-    """The records of the farm-years of ``year`` that ``user`` may see (access in the query)."""
-    return (
-        farm_year_query_for(user)
-        .where(FarmYear.year == year, col(FarmYear.record).is_not(None))
-        .with_only_columns(FarmYear.record)
-        .order_by(col(FarmYear.farm_id))
-    )
-
-
-def count_results(session: Session, user: Any, year: int) -> int:
-    """How many farm-years the results workbook of ``year`` would hold."""
-    stmt = results_query(user, year).order_by(None).with_only_columns(func.count())
-    return int(session.execute(stmt).scalar_one())
-
-
-def results_workbook(session: Session, user: Any, year: int, locale: str) -> tuple[bytes, int]:
-    """The results workbook (bytes) of the user's farms of ``year`` and its farm count.
-
-    The farms whose record has an error are left out (as the form would not
-    calculate them); ``(b"", 0)`` when none is left. xlsxwriter writes large
-    workbooks with ``constant_memory`` (farmcalc/excel/result_workbook.py).
-    """
-    records = [r for r in session.execute(results_query(user, year)).scalars() if r]
-    tables, issues = records_to_tables(records, strict=False)
-    bad = {i.farm for i in issues if i.severity == ERROR}
-    if bad:  # the tables again, of the valid records only
-        records = [r for i, r in enumerate(records) if i not in bad]
-        tables = records_to_tables(records, strict=True)[0] if records else None
-    n = len(records)
-    del records  # the records' dicts go before the calculation's arrays come
-    if tables is None or n == 0:
-        return b"", 0
-    batch = calculate_batch(tables)  # the tables once: not converted a second time
-    del tables
-    buf = io.BytesIO()
-    write_results(batch, buf, locale=locale)
-    return buf.getvalue(), n
-
-
-def results_filename(year: int, locale: str) -> str:
-    return f"{gettext_(T['results_name'], locale)}-{year}.xlsx"
-
-
-# --------------------------------------------------------------- the jobs
-
-
-def params_key(kind: str, params: dict[str, Any]) -> str:
-    doc = json.dumps([kind, params], sort_keys=True)
-    return hashlib.sha256(doc.encode()).hexdigest()
-
-
-def queue_export(session: Session, app: Flask, user_id: int, kind: str, params: dict, locale: str):
-    """Queue an export (or find the user's open one of the same kind and params); its id."""
-    key = params_key(kind, params)
-
-    def open_job() -> int | None:
-        return session.exec(
-            select(ExportJob.id).where(
-                ExportJob.user_id == user_id,
-                ExportJob.params_key == key,
-                col(ExportJob.status).in_(jobs.OPEN),
-            )
-        ).first()
-
-    found = open_job()
-    if found is not None:
-        return found
-    job = ExportJob(user_id=user_id, kind=kind, params=params, params_key=key, locale=locale)
-    session.add(job)
-    try:
-        session.commit()
-    except IntegrityError:  # the same export asked for at the same moment: join it
-        session.rollback()
-        found = open_job()
-        if found is None:
-            raise
-        return found
-    jobs.notify(app)
-    return job.id
-
-
-def run_export(app: Flask, job_id: int, worker: str) -> None:
-    """The export runner of services/jobs.py: make the workbook of a claimed job and store it."""
-    engine = app.extensions["farmcalc_engine"]
-    with Session(engine) as s:
-        job = s.get(ExportJob, job_id)
-        if job is None or job.status != ImportStatus.running or job.lease_owner != worker:
-            return
-        locale = job.locale
-        try:
-            user = s.get(User, job.user_id)
-            year = int(job.params["year"])
-            job.progress, job.step, job.updated_at = 10, "running", utcnow()
-            s.add(job)
-            s.commit()
-            data, n = results_workbook(s, user, year, locale)
-            job.updated_at = job.finished_at = utcnow()
-            job.lease_owner = ""
-            job.n_rows = n
-            job.progress = 100
-            if n == 0:
-                job.status = ImportStatus.failed
-                job.message = gettext_(T["no_data"], locale).format(year=year)
-            else:
-                job.status = ImportStatus.done
-                job.step = "done"
-                job.result = data
-                job.size_bytes = len(data)
-                job.filename = results_filename(year, locale)
-                hours = float(app.config["EXPORT_RETENTION_HOURS"])
-                job.expires_at = job.finished_at + timedelta(hours=hours)
-            s.add(job)
-            s.commit()
-        except Exception:
-            log.exception("export job %s failed", job_id)
-            s.rollback()
-            job = s.get(ExportJob, job_id)
-            if job is not None:
-                job.status = ImportStatus.failed
-                job.lease_owner = ""
-                job.message = gettext_(T["failed"], locale)
-                job.finished_at = job.updated_at = utcnow()
-                s.add(job)
-                s.commit()
 
 
 # ------------------------------------------------------------------ routes

@@ -72,13 +72,13 @@ from farmcalc.excel import write_template
 from farmcalc.inputs.issues import ERROR
 from web.language import current_lang, number
 from web.services import jobs
+from web.services import result_exports as exports
 from web.services.workbook_import import STEPS
 from web.store.access import can_create_farms, farm_year_query_for
 from web.store.db import get_engine, get_session
 from web.store.limits import CapExceededError, check_upload
 from web.store.models import FarmYear, ImportJob, ImportStatus, utcnow
 from web.store.paging import paginate
-from web.views import downloads as exports
 from web.views import error_pages as errors
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
