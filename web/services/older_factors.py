@@ -39,13 +39,6 @@ def current_versions() -> dict[str, str]:
     return out
 
 
-def is_older(fy: FarmYear, versions: dict[str, str] | None = None) -> bool:
-    """Whether ``fy`` has a result made with an older version of its factor set."""
-    versions = current_versions() if versions is None else versions
-    now = versions.get(fy.factor_set or "")
-    return bool(fy.result and now and fy.factor_set_version and fy.factor_set_version != now)
-
-
 def _older_condition(versions: dict[str, str]):
     if not versions:
         return false()

@@ -601,16 +601,6 @@ def create_api_token(
     return row, token
 
 
-def api_tokens_of(*, session: Session, user: User) -> list[ApiToken]:
-    """The user's tokens, newest first (revoked ones included)."""
-    stmt = (
-        select(ApiToken)
-        .where(ApiToken.user_id == user.id)
-        .order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc())
-    )
-    return list(session.exec(stmt).all())
-
-
 def user_for_api_token(*, session: Session, token: str) -> User | None:
     """The user of a live (not revoked) API token, else None; notes when it was used.
 

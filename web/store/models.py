@@ -3,6 +3,7 @@
 ``XBase`` holds the fields a person may set, ``XCreate`` what a form or API
 call sends to create one, ``X(table=True)`` the database row, and
 ``XPublic`` what may be shown or returned as JSON (never a password hash).
+A layer no caller uses is not kept (issue 12).
 
 The schema itself is owned by Alembic: after changing a table model, run
 ``farmcalc db revision -m "what changed"`` and review the generated file in
@@ -225,14 +226,6 @@ class Farm(FarmBase, table=True):
     confirmed_at: datetime | None = _ts(default=None)
 
 
-class FarmPublic(FarmBase):
-    id: int
-    owner_id: int
-    created_at: datetime
-    confirmation: Confirmation
-    confirmed_at: datetime | None
-
-
 class AdvisorTrust(SQLModel, table=True):
     """An advisor whom the municipality trusts to confirm farms (web/views/confirmations.py).
 
@@ -274,10 +267,6 @@ class FarmYearBase(SQLModel):
     is_draft: bool = True
 
 
-class FarmYearCreate(FarmYearBase):
-    pass
-
-
 class FarmYear(FarmYearBase, table=True):
     __tablename__ = "farm_years"
     __table_args__ = (UniqueConstraint("farm_id", "year"),)
@@ -292,17 +281,6 @@ class FarmYear(FarmYearBase, table=True):
     calculated_at: datetime | None = _ts(default=None)
     created_at: datetime = _ts(default_factory=utcnow)
     updated_at: datetime = _ts(default_factory=utcnow)
-
-
-class FarmYearPublic(FarmYearBase):
-    id: int
-    farm_id: int
-    result: dict[str, Any] | None
-    factor_set: str | None
-    factor_set_version: str | None
-    gwp: str | None
-    calculated_at: datetime | None
-    updated_at: datetime
 
 
 # ------------------------------------------------------------------ API tokens
