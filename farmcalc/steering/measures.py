@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from farmcalc.arrays import Numeric, vocabularies
 from farmcalc.factors import (
     DEFAULT_FACTOR_SET,
     DEFAULT_GWP,
@@ -54,14 +55,10 @@ from farmcalc.factors import (
     load_sources,
 )
 from farmcalc.i18n import _, format_number, gettext_
-from farmcalc.inputs.record import FarmTables
-from farmcalc.inputs.vocabulary import MANURE_SYSTEMS
+from farmcalc.inputs.record import TABLE_NAMES, FarmTables
 
 if TYPE_CHECKING:
     from farmcalc.api import BatchResult
-
-Numeric = float | np.ndarray | pd.Series
-"""A scalar, a numpy array or a pandas Series."""
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MEASURES_FILE = DATA_DIR / "measures.csv"
@@ -438,44 +435,100 @@ class Applied:
     applies: np.ndarray  # bool per farm: the measure changes the farm's input
 
 
-def _per_farm(tables: FarmTables, farm_idx: pd.Series, mask: np.ndarray) -> np.ndarray:
+Columns = dict[str, np.ndarray]
+"""One table of :class:`farmcalc.arrays.FarmArrays`: column name -> array."""
+
+
+def _read_only(cols: Columns) -> Columns:
+    for values in cols.values():  # FarmArrays are shared by every reader: read-only
+        values.flags.writeable = False
+    return cols
+
+
+def _changed(tables: FarmTables, **changes: Mapping[str, np.ndarray]) -> FarmTables:
+    """``tables`` with the columns of ``changes`` (``table=dict(column=array)``) replaced.
+
+    Every other column is the same (read-only) array: a measure builds only the
+    columns it changes, and no DataFrame.
+    """
+    arrays = tables.arrays
+    new = {name: _read_only({**getattr(arrays, name), **cols}) for name, cols in changes.items()}
+    return FarmTables.from_arrays(replace(arrays, **new))
+
+
+def _codes_of(table: str, column: str, names: Sequence[str]) -> np.ndarray:
+    """The vocabulary codes of ``names`` in ``table.column`` (``farmcalc.arrays``)."""
+    vocab = vocabularies()[table][column]
+    return np.array([vocab.index(name) for name in names], dtype=np.int16)
+
+
+def _per_farm(tables: FarmTables, farm_idx: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Farms with at least one child row where ``mask`` holds."""
     hit = np.zeros(tables.n_farms, dtype=bool)
-    hit[farm_idx.to_numpy(dtype=np.int64)[mask]] = True
+    hit[np.asarray(farm_idx, dtype=np.int64)[mask]] = True
     return hit
 
 
 def _hvo100(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
-    farms = tables.farms
-    diesel = farms["diesel_l"].to_numpy(dtype=float)
+    farms = tables.arrays.farms
+    diesel = farms["diesel_l"]
     moved = diesel * p["diesel_share_replaced"]
-    new = farms.copy()
-    new["diesel_l"] = diesel - moved
-    new["hvo100_l"] = farms["hvo100_l"].to_numpy(dtype=float) + hvo100_for_diesel_l(
-        moved,
-        fs.value("fuel.density.diesel"),
-        fs.value("fuel.ncv.diesel"),
-        fs.value("fuel.density.hvo100"),
-        fs.value("fuel.ncv.hvo100"),
-    )
-    return Applied(replace(tables, farms=new), moved > 0)
+    new = {
+        "diesel_l": diesel - moved,
+        "hvo100_l": farms["hvo100_l"]
+        + hvo100_for_diesel_l(
+            moved,
+            fs.value("fuel.density.diesel"),
+            fs.value("fuel.ncv.diesel"),
+            fs.value("fuel.density.hvo100"),
+            fs.value("fuel.ncv.hvo100"),
+        ),
+    }
+    return Applied(_changed(tables, farms=new), moved > 0)
 
 
 def _heat_pump(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
-    farms = tables.farms
-    oil = farms["heating_oil_l"].to_numpy(dtype=float)
-    new = farms.copy()
-    new["heating_oil_l"] = 0.0
-    new["electricity_kwh"] = farms["electricity_kwh"].to_numpy(
-        dtype=float
-    ) + heat_pump_electricity_kwh(
-        oil,
-        fs.value("fuel.density.heating_oil"),
-        fs.value("fuel.ncv.heating_oil"),
-        p["oil_boiler_efficiency"],
-        p["heat_pump_cop"],
-    )
-    return Applied(replace(tables, farms=new), oil > 0)
+    farms = tables.arrays.farms
+    oil = farms["heating_oil_l"]
+    new = {
+        "heating_oil_l": np.zeros(len(oil)),
+        "electricity_kwh": farms["electricity_kwh"]
+        + heat_pump_electricity_kwh(
+            oil,
+            fs.value("fuel.density.heating_oil"),
+            fs.value("fuel.ncv.heating_oil"),
+            p["oil_boiler_efficiency"],
+            p["heat_pump_cop"],
+        ),
+    }
+    return Applied(_changed(tables, farms=new), oil > 0)
+
+
+def group_sums(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sums of ``values`` per group ``0 .. n_groups-1``, bit for bit pandas' groupby sum.
+
+    A group of one or two rows is its first value plus its second, in row order
+    (what pandas gives for two values); a group of more rows (rare: a livestock
+    row's shares of one manure system) is left to pandas' ``groupby().sum()``,
+    whose compensated sum may differ from a plain one in the last bit.
+    """
+    group = np.asarray(group, dtype=np.int64)
+    values = np.asarray(values, dtype=float)
+    counts = np.bincount(group, minlength=n_groups)
+    order = np.argsort(group, kind="stable")
+    v = values[order]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    first = counts > 0
+    sums = np.zeros(n_groups)
+    sums[first] = v[starts[first]]
+    two = counts == 2
+    sums[two] = sums[two] + v[starts[two] + 1]
+    many = counts > 2
+    if many.any():
+        rows = np.flatnonzero(many[group])  # in row order
+        by_group = pd.Series(values[rows]).groupby(group[rows], sort=False).sum()
+        sums[by_group.index.to_numpy()] = by_group.to_numpy()
+    return sums
 
 
 def _move_manure(
@@ -486,29 +539,33 @@ def _move_manure(
     Rows of the same livestock row and system are merged, so each livestock
     row keeps one share per system, and the shares still sum to 1.
     """
-    ms = tables.manure_systems
-    system = np.asarray(ms["system"].astype(object))
-    share = ms["share"].to_numpy(dtype=float)
-    hit = np.isin(system, list(sources)) & (share > 0) & (fraction > 0)
+    ms = tables.arrays.manure_systems
+    system, share = ms["system"], ms["share"]
+    hit = np.isin(system, _codes_of("manure_systems", "system", sources))
+    hit &= (share > 0) & (fraction > 0)
     applies = _per_farm(tables, ms["farm_idx"], hit)
     if not hit.any():
         return Applied(tables, applies)
-    moved = ms.loc[hit].copy()
-    moved["system"] = pd.Series(target, index=moved.index).astype(ms["system"].dtype)
-    moved["share"] = share[hit] * fraction
-    kept = ms.copy()
-    kept["share"] = np.where(hit, share * (1.0 - fraction), share)
-    both = pd.concat([kept, moved], ignore_index=True)
-    code = pd.Categorical(np.asarray(both["system"].astype(object)), categories=MANURE_SYSTEMS)
-    key = both["lv_idx"].to_numpy(dtype=np.int64) * len(MANURE_SYSTEMS) + code.codes
-    first = ~pd.Index(key).duplicated(keep="first")
-    total = pd.Series(both["share"].to_numpy()).groupby(key, sort=False).sum()
-    merged = both.loc[first].copy()
-    merged["share"] = total.reindex(key[first]).to_numpy()
-    merged = merged.loc[merged["share"].to_numpy() > 0]
-    order = np.lexsort((np.arange(len(merged)), merged["lv_idx"].to_numpy()))
-    merged = merged.iloc[order].reset_index(drop=True)
-    return Applied(replace(tables, manure_systems=merged[list(ms.columns)]), applies)
+    # the rows as they are (less the share moved), then a moved row for each row hit
+    both = {c: np.concatenate([v, v[hit]]) for c, v in ms.items()}
+    both["system"][len(system) :] = _codes_of("manure_systems", "system", [target])[0]
+    both["share"] = np.concatenate(
+        [np.where(hit, share * (1.0 - fraction), share), share[hit] * fraction]
+    )
+    n_systems = len(vocabularies()["manure_systems"]["system"])
+    key = both["lv_idx"] * n_systems + both["system"]
+    _, first, group = np.unique(key, return_index=True, return_inverse=True)
+    total = group_sums(group.reshape(-1), both["share"], len(first))
+    # one row per livestock row and system: the first of its rows, in their order
+    by_first = np.argsort(first, kind="stable")
+    rows, total = first[by_first], total[by_first]
+    kept = total > 0
+    rows, total = rows[kept], total[kept]
+    order = np.argsort(both["lv_idx"][rows], kind="stable")
+    rows, total = rows[order], total[order]
+    merged = {c: v[rows] for c, v in both.items()}
+    merged["share"] = total
+    return Applied(_changed(tables, manure_systems=merged), applies)
 
 
 def _cover_slurry(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
@@ -520,47 +577,47 @@ def _biogas(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applie
 
 
 def _less_mineral_n(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
-    crops = tables.crops
-    rate = crops["mineral_n_kg_per_ha"].to_numpy(dtype=float)
-    new = crops.copy()
-    new["mineral_n_kg_per_ha"] = rate * (1.0 - p["mineral_n_reduction"])
-    hit = (rate > 0) & (crops["area_ha"].to_numpy(dtype=float) > 0)
+    crops = tables.arrays.crops
+    rate = crops["mineral_n_kg_per_ha"]
+    new = {"mineral_n_kg_per_ha": rate * (1.0 - p["mineral_n_reduction"])}
+    hit = (rate > 0) & (crops["area_ha"] > 0)
     hit &= p["mineral_n_reduction"] > 0
-    return Applied(replace(tables, crops=new), _per_farm(tables, crops["farm_idx"], hit))
+    return Applied(_changed(tables, crops=new), _per_farm(tables, crops["farm_idx"], hit))
 
 
 def _peat_to_grassland(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
-    farms = tables.farms
-    cropland = farms["organic_cropland_ha"].to_numpy(dtype=float)
+    farms = tables.arrays.farms
+    cropland = farms["organic_cropland_ha"]
     moved = cropland * p["share_converted"]
-    new = farms.copy()
-    new["organic_cropland_ha"] = cropland - moved
-    new["organic_grassland_ha"] = farms["organic_grassland_ha"].to_numpy(dtype=float) + moved
-    return Applied(replace(tables, farms=new), moved > 0)
+    new = {
+        "organic_cropland_ha": cropland - moved,
+        "organic_grassland_ha": farms["organic_grassland_ha"] + moved,
+    }
+    return Applied(_changed(tables, farms=new), moved > 0)
 
 
 def _rewet_organic_soil(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
-    farms = tables.farms
+    farms = tables.arrays.farms
     share = p["share_rewetted"]
-    new = farms.copy()
+    new = {}
     moved = np.zeros(tables.n_farms)
     for use in ("cropland", "grassland"):  # two land uses, never farms
-        area = farms[f"organic_{use}_ha"].to_numpy(dtype=float)
+        area = farms[f"organic_{use}_ha"]
         new[f"organic_{use}_ha"] = area * (1.0 - share)
         moved += area * share
-    new["organic_rewetted_ha"] = farms["organic_rewetted_ha"].to_numpy(dtype=float) + moved
-    return Applied(replace(tables, farms=new), moved > 0)
+    new["organic_rewetted_ha"] = farms["organic_rewetted_ha"] + moved
+    return Applied(_changed(tables, farms=new), moved > 0)
 
 
-def _arable(crops: pd.DataFrame) -> np.ndarray:
-    return ~np.isin(np.asarray(crops["crop"].astype(object)), NOT_ARABLE)
+def _arable(crops: Mapping[str, np.ndarray]) -> np.ndarray:
+    return ~np.isin(crops["crop"], _codes_of("crops", "crop", NOT_ARABLE))
 
 
 def _wetland_on_arable(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
-    crops, farms = tables.crops, tables.farms
+    crops, farms = tables.arrays.crops, tables.arrays.farms
     arable = _arable(crops)
-    area = crops["area_ha"].to_numpy(dtype=float)
-    fidx = crops["farm_idx"].to_numpy(dtype=np.int64)
+    area = crops["area_ha"]
+    fidx = crops["farm_idx"]
     arable_farm = np.bincount(fidx, weights=np.where(arable, area, 0.0), minlength=tables.n_farms)
     all_farm = np.bincount(fidx, weights=area, minlength=tables.n_farms)
     wetland = np.minimum(p["wetland_ha"], arable_farm)
@@ -568,85 +625,82 @@ def _wetland_on_arable(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]
         keep = np.where(arable_farm > 0, 1.0 - wetland / arable_farm, 1.0)
         # diesel per ha of all crop land: it falls with the area taken out
         diesel_keep = np.where(all_farm > 0, 1.0 - wetland / all_farm, 1.0)
-    new_crops = crops.copy()
-    new_crops["area_ha"] = np.where(arable, area * keep[fidx], area)
-    new = farms.copy()
-    new["diesel_l"] = farms["diesel_l"].to_numpy(dtype=float) * diesel_keep
-    new["wetland_mineral_soil_ha"] = farms["wetland_mineral_soil_ha"].to_numpy(dtype=float) + (
-        wetland
-    )
-    return Applied(replace(tables, farms=new, crops=new_crops), wetland > 0)
+    new = {
+        "diesel_l": farms["diesel_l"] * diesel_keep,
+        "wetland_mineral_soil_ha": farms["wetland_mineral_soil_ha"] + wetland,
+    }
+    new_crops = {"area_ha": np.where(arable, area * keep[fidx], area)}
+    return Applied(_changed(tables, farms=new, crops=new_crops), wetland > 0)
 
 
 def _catch_crop(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
-    crops = tables.crops
+    crops = tables.arrays.crops
     share = p["share_of_spring_cereals"]
-    old = crops["catch_crop_fraction"].to_numpy(dtype=float)
-    spring = np.isin(np.asarray(crops["crop"].astype(object)), SPRING_CEREALS)
-    spring &= crops["area_ha"].to_numpy(dtype=float) > 0
+    old = crops["catch_crop_fraction"]
+    spring = np.isin(crops["crop"], _codes_of("crops", "crop", SPRING_CEREALS))
+    spring &= crops["area_ha"] > 0
     frac = np.where(spring, np.maximum(old, share), old)
-    new = crops.copy()
-    new["catch_crop_fraction"] = frac
-    return Applied(replace(tables, crops=new), _per_farm(tables, crops["farm_idx"], frac > old))
+    return Applied(
+        _changed(tables, crops={"catch_crop_fraction": frac}),
+        _per_farm(tables, crops["farm_idx"], frac > old),
+    )
 
 
 def _more_ley(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
-    crops = tables.crops
+    crops = tables.arrays.crops
     share = p["share_converted"]
-    area = crops["area_ha"].to_numpy(dtype=float)
-    hit = np.isin(np.asarray(crops["crop"].astype(object)), CEREALS) & (area > 0) & (share > 0)
+    area = crops["area_ha"]
+    hit = np.isin(crops["crop"], _codes_of("crops", "crop", CEREALS)) & (area > 0) & (share > 0)
     applies = _per_farm(tables, crops["farm_idx"], hit)
     if not hit.any():
         return Applied(tables, applies)
-    kept = crops.copy()
-    kept["area_ha"] = np.where(hit, area * (1.0 - share), area)
-    ley = crops.loc[hit].copy()
-    ley["crop"] = pd.Series(LEY, index=ley.index).astype(crops["crop"].dtype)
-    ley["area_ha"] = area[hit] * share
-    ley["yield_kg_per_ha"] = 0.0
-    ley["yield_kg_dm_per_ha"] = p["ley_yield_kg_dm_per_ha"]
-    ley["mineral_n_kg_per_ha"] = p["ley_mineral_n_kg_per_ha"]
-    ley["residues_removed_fraction"] = 0.0
-    ley["catch_crop_fraction"] = 0.0
-    both = pd.concat([kept, ley], ignore_index=True)
-    order = np.argsort(both["farm_idx"].to_numpy(dtype=np.int64), kind="stable")
-    both = both.iloc[order]
-    both = both.set_axis(pd.RangeIndex(len(both), name=crops.index.name))
-    return Applied(replace(tables, crops=both[list(crops.columns)]), applies)
+    # the crops as they are (less the area sown with ley), then a ley row for each row hit
+    both = {c: np.concatenate([v, v[hit]]) for c, v in crops.items()}
+    k = len(area)
+    both["area_ha"] = np.concatenate(
+        [np.where(hit, area * (1.0 - share), area), area[hit] * share]
+    )
+    both["crop"][k:] = _codes_of("crops", "crop", [LEY])[0]
+    both["yield_kg_per_ha"][k:] = 0.0
+    both["yield_kg_dm_per_ha"][k:] = p["ley_yield_kg_dm_per_ha"]
+    both["mineral_n_kg_per_ha"][k:] = p["ley_mineral_n_kg_per_ha"]
+    both["residues_removed_fraction"][k:] = 0.0
+    both["catch_crop_fraction"][k:] = 0.0
+    order = np.argsort(both["farm_idx"], kind="stable")  # each farm's ley after its crops
+    out = {c: v[order] for c, v in both.items()}
+    if "index" in out:
+        out["index"] = np.arange(len(order), dtype=np.int64)
+    return Applied(_changed(tables, crops=out), applies)
 
 
 def _feed_3nop(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
-    lv = tables.livestock
-    old = lv["feed_3nop_fraction"].to_numpy(dtype=float)
-    cows = np.asarray(lv["category"].astype(object)) == "dairy_cow"
-    cows &= (lv["head"].to_numpy(dtype=float) > 0) & (
-        lv["pasture_fraction"].to_numpy(dtype=float) < 1
-    )
+    lv = tables.arrays.livestock
+    old = lv["feed_3nop_fraction"]
+    cows = lv["category"] == _codes_of("livestock", "category", ["dairy_cow"])[0]
+    cows &= (lv["head"] > 0) & (lv["pasture_fraction"] < 1)
     frac = np.where(cows, np.maximum(old, p["share_of_housed_days"]), old)
-    new = lv.copy()
-    new["feed_3nop_fraction"] = frac
-    return Applied(replace(tables, livestock=new), _per_farm(tables, lv["farm_idx"], frac > old))
+    return Applied(
+        _changed(tables, livestock={"feed_3nop_fraction": frac}),
+        _per_farm(tables, lv["farm_idx"], frac > old),
+    )
 
 
 def _nitrification_inhibitor(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
-    crops = tables.crops
-    old = crops["nitrification_inhibitor_fraction"].to_numpy(dtype=float)
-    spread = (crops["mineral_n_kg_per_ha"].to_numpy(dtype=float) > 0) & (
-        crops["area_ha"].to_numpy(dtype=float) > 0
-    )
+    crops = tables.arrays.crops
+    old = crops["nitrification_inhibitor_fraction"]
+    spread = (crops["mineral_n_kg_per_ha"] > 0) & (crops["area_ha"] > 0)
     frac = np.where(spread, np.maximum(old, p["share_of_mineral_n"]), old)
-    new = crops.copy()
-    new["nitrification_inhibitor_fraction"] = frac
-    return Applied(replace(tables, crops=new), _per_farm(tables, crops["farm_idx"], frac > old))
+    return Applied(
+        _changed(tables, crops={"nitrification_inhibitor_fraction": frac}),
+        _per_farm(tables, crops["farm_idx"], frac > old),
+    )
 
 
 def _solar_pv(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
-    farms = tables.farms
-    bought = farms["electricity_kwh"].to_numpy(dtype=float)
+    bought = tables.arrays.farms["electricity_kwh"]
     produced = p["kwp_installed"] * p["yield_kwh_per_kwp"]
-    new = farms.copy()
-    new["electricity_kwh"] = np.maximum(bought - produced, 0.0)
-    return Applied(replace(tables, farms=new), (bought > 0) & (produced > 0))
+    new = {"electricity_kwh": np.maximum(bought - produced, 0.0)}
+    return Applied(_changed(tables, farms=new), (bought > 0) & (produced > 0))
 
 
 TRANSFORM = {
@@ -704,63 +758,68 @@ def apply_measure(
 
 def _take(tables: FarmTables, farms: np.ndarray) -> FarmTables:
     """The farms at positions ``farms`` (no repeats), renumbered 0…k-1 in that order."""
+    arrays = tables.arrays
+    farms = np.asarray(farms, dtype=np.int64)
     new_pos = np.full(tables.n_farms, -1, dtype=np.int64)
     new_pos[farms] = np.arange(len(farms))
 
-    def child(frame: pd.DataFrame) -> pd.DataFrame:
-        pos = new_pos[frame["farm_idx"].to_numpy(dtype=np.int64)]
-        keep = pos >= 0
-        out = frame.loc[keep].copy()
-        out["farm_idx"] = pos[keep]
+    def child(cols: Mapping[str, np.ndarray]) -> Columns:
+        pos = new_pos[cols["farm_idx"]]
+        rows = np.flatnonzero(pos >= 0)
         # stable by new farm position, keeping each farm's own row order
-        return out.iloc[np.argsort(pos[keep], kind="stable")]
+        rows = rows[np.argsort(pos[rows], kind="stable")]
+        out = {c: v[rows] for c, v in cols.items()}
+        out["farm_idx"] = pos[rows]
+        return out
 
-    lv = child(tables.livestock)
-    lv_map = pd.Series(np.arange(len(lv)), index=lv.index)
-    ms = child(tables.manure_systems)
-    ms["lv_idx"] = lv_map.reindex(ms["lv_idx"].to_numpy()).to_numpy()
-    lv = lv.set_axis(pd.RangeIndex(len(lv), name=tables.livestock.index.name))
-    crops = child(tables.crops)
-    crops = crops.set_axis(pd.RangeIndex(len(crops), name=tables.crops.index.name))
-    changes = child(tables.soil_changes)
-    changes = changes.set_axis(pd.RangeIndex(len(changes), name=tables.soil_changes.index.name))
-    f = tables.farms.iloc[farms]
-    f = f.set_axis(pd.RangeIndex(len(farms), name=tables.farms.index.name))
-    return FarmTables(
-        farms=f,
-        livestock=lv,
-        manure_systems=ms.reset_index(drop=True),
-        crops=crops,
-        soil_changes=changes,
-    )
+    lv = child(arrays.livestock)
+    ms = child(arrays.manure_systems)
+    crops = child(arrays.crops)
+    if len(ms["lv_idx"]):  # a livestock row's label (its "index") -> its new position
+        labels = lv.get("index", np.arange(len(lv["farm_idx"]), dtype=np.int64))
+        by_label = np.argsort(labels, kind="stable")
+        ms["lv_idx"] = by_label[np.searchsorted(labels, ms["lv_idx"], sorter=by_label)]
+    for cols in (lv, crops):
+        if "index" in cols:
+            cols["index"] = np.arange(len(cols["farm_idx"]), dtype=np.int64)
+    new = {
+        "farms": {c: v[farms] for c, v in arrays.farms.items()},
+        "livestock": lv,
+        "manure_systems": ms,
+        "crops": crops,
+        "soil_changes": child(arrays.soil_changes),
+    }
+    new = {name: _read_only(cols) for name, cols in new.items()}
+    return FarmTables.from_arrays(replace(arrays, **new, n_farms=len(farms)))
 
 
 def _stack(parts: Sequence[FarmTables]) -> FarmTables:
     """Farm tables one after the other, as one set of tables (farm_idx and lv_idx offset)."""
-    farm_off = np.cumsum([0] + [p.n_farms for p in parts[:-1]])
-    lv_off = np.cumsum([0] + [len(p.livestock) for p in parts[:-1]])
+    arrays = [p.arrays for p in parts]
+    farm_off = np.cumsum([0] + [a.n_farms for a in arrays[:-1]])
+    lv_off = np.cumsum([0] + [len(a.livestock["farm_idx"]) for a in arrays[:-1]])
 
-    def cat(name: str, shift_lv: bool = False) -> pd.DataFrame:
-        frames = []
-        for p, fo, lo in zip(parts, farm_off, lv_off, strict=True):
-            fr = getattr(p, name).copy()
-            fr["farm_idx"] = fr["farm_idx"].to_numpy(dtype=np.int64) + fo
-            if shift_lv:
-                fr["lv_idx"] = fr["lv_idx"].to_numpy(dtype=np.int64) + lo
-            frames.append(fr)
-        out = pd.concat(frames, ignore_index=True)
-        index_name = getattr(parts[0], name).index.name
-        return out.set_axis(pd.RangeIndex(len(out), name=index_name))
+    def cat(name: str) -> Columns:
+        tables = [getattr(a, name) for a in arrays]
+        out = {c: np.concatenate([t[c] for t in tables]) for c in tables[0]}
+        if "farm_idx" in out:
+            out["farm_idx"] = np.concatenate(
+                [t["farm_idx"] + fo for t, fo in zip(tables, farm_off, strict=True)]
+            )
+        if name == "manure_systems":
+            out["lv_idx"] = np.concatenate(
+                [t["lv_idx"] + lo for t, lo in zip(tables, lv_off, strict=True)]
+            )
+        if "index" in out:
+            out["index"] = np.arange(len(out["index"]), dtype=np.int64)
+        return _read_only(out)
 
-    farms = pd.concat([p.farms for p in parts], ignore_index=True)
-    farms = farms.set_axis(pd.RangeIndex(len(farms), name=parts[0].farms.index.name))
-    ms = cat("manure_systems", shift_lv=True).reset_index(drop=True)
-    return FarmTables(
-        farms=farms,
-        livestock=cat("livestock"),
-        manure_systems=ms,
-        crops=cat("crops"),
-        soil_changes=cat("soil_changes"),
+    return FarmTables.from_arrays(
+        replace(
+            arrays[0],
+            **{name: cat(name) for name in TABLE_NAMES},
+            n_farms=sum(a.n_farms for a in arrays),
+        )
     )
 
 
@@ -778,6 +837,86 @@ SAVINGS_COLUMNS = [
 ]
 
 
+def savings_arrays(
+    tables: FarmTables,
+    *,
+    factors: str | FactorSet = DEFAULT_FACTOR_SET,
+    gwp: str | GWPSet = DEFAULT_GWP,
+    measures: Sequence[str] = ALL_MEASURES,
+    parameters: Mapping[str, Mapping[str, float]] | None = None,
+    base: BatchResult | None = None,
+) -> dict[str, np.ndarray]:
+    """:func:`measure_savings` as numpy columns (no DataFrame is built).
+
+    Returns
+    -------
+    dict of ndarray
+        The columns of :data:`SAVINGS_COLUMNS`, one row per farm and measure
+        (farms in input order within each measure; ``measure`` as object array).
+    """
+    from farmcalc.api import calculate_batch  # the api imports the engine; keep this light
+
+    fs = factors if isinstance(factors, FactorSet) else load_factor_set(factors)
+    g = gwp if isinstance(gwp, GWPSet) else load_gwp(gwp)
+    params = parameters if parameters is not None else load_parameters()
+    n = tables.n_farms
+    measures = list(measures)
+    if n == 0 or not measures:
+        return {
+            "farm_idx": np.zeros(0, dtype=np.int64),
+            "measure": np.zeros(0, dtype=object),
+            "applies": np.zeros(0, dtype=bool),
+            **{c: np.zeros(0) for c in SAVINGS_COLUMNS[3:]},
+        }
+    parts = [] if base is not None else [tables]
+    where: list[np.ndarray] = []
+    for m in measures:  # a handful of measures, never farms
+        applied = apply_measure(tables, m, factors=fs, parameters=params)
+        idx = np.flatnonzero(applied.applies)
+        where.append(idx)
+        if len(idx) == n:  # every farm (a form save's one farm): no copy to take
+            parts.append(applied.tables)
+        elif len(idx):
+            parts.append(_take(applied.tables, idx))
+    co2e = np.zeros(0)
+    soc = np.zeros(0)
+    if base is not None:
+        before = base.totals_columns["co2e_kg"]
+        soc_before = base.totals_columns["soil_carbon_co2e_kg"]
+        offset = 0
+    else:
+        offset = n
+    if parts:
+        totals = calculate_batch(_stack(parts), factors=fs, gwp=g).totals_columns
+        co2e = np.asarray(totals["co2e_kg"], dtype=float)
+        soc = np.asarray(totals["soil_carbon_co2e_kg"], dtype=float)
+    if base is None:
+        before = co2e[:n]
+        soc_before = soc[:n]
+    before = np.asarray(before, dtype=float)
+    soc_before = np.asarray(soc_before, dtype=float)
+    after = np.tile(before, len(measures))
+    soc_after = np.tile(soc_before, len(measures))
+    applies = np.zeros(n * len(measures), dtype=bool)
+    for k, idx in enumerate(where):
+        after[k * n + idx] = co2e[offset : offset + len(idx)]
+        soc_after[k * n + idx] = soc[offset : offset + len(idx)]
+        applies[k * n + idx] = True
+        offset += len(idx)
+    now = np.tile(before, len(measures))
+    return {
+        "farm_idx": np.tile(np.arange(n, dtype=np.int64), len(measures)),
+        "measure": np.repeat(np.array(measures, dtype=object), n),
+        "applies": applies,
+        "co2e_kg": now,
+        "co2e_kg_after": after,
+        "co2e_kg_saved": np.where(applies, now - after, 0.0),
+        "soil_carbon_co2e_kg_saved": np.where(
+            applies, np.tile(soc_before, len(measures)) - soc_after, 0.0
+        ),
+    }
+
+
 def measure_savings(
     tables: FarmTables,
     *,
@@ -789,10 +928,11 @@ def measure_savings(
 ) -> pd.DataFrame:
     """What each measure would save on each farm [kg CO2e yr-1].
 
-    Every measure is applied to every farm (:func:`apply_measure`); the farms
-    as they are and the transformed farms a measure applies to are stacked
-    into one set of tables and calculated in one batch
-    (:func:`farmcalc.api.calculate_batch`).
+    Every measure is applied to every farm (:func:`apply_measure`, on the
+    tables' numpy arrays); the farms as they are and the transformed farms a
+    measure applies to are stacked into one set of arrays and calculated in
+    one batch (:func:`farmcalc.api.calculate_batch`). :func:`savings_arrays`
+    gives the same columns without the DataFrame.
 
     Parameters
     ----------
@@ -824,65 +964,10 @@ def measure_savings(
         change of the reported soil-carbon figure, kept apart as the
         contract keeps soil carbon apart: positive = more carbon stored).
     """
-    from farmcalc.api import calculate_batch  # the api imports the engine; keep this light
-
-    fs = factors if isinstance(factors, FactorSet) else load_factor_set(factors)
-    g = gwp if isinstance(gwp, GWPSet) else load_gwp(gwp)
-    params = parameters if parameters is not None else load_parameters()
-    n = tables.n_farms
-    measures = list(measures)
-    if n == 0 or not measures:
-        return pd.DataFrame({c: [] for c in SAVINGS_COLUMNS}).astype(
-            {"farm_idx": np.int64, "applies": bool, "co2e_kg": float}
-        )
-    parts = [] if base is not None else [tables]
-    where: list[np.ndarray] = []
-    for m in measures:  # a handful of measures, never farms
-        applied = apply_measure(tables, m, factors=fs, parameters=params)
-        idx = np.flatnonzero(applied.applies)
-        where.append(idx)
-        if len(idx) == n:  # every farm (a form save's one farm): no copy to take
-            parts.append(applied.tables)
-        elif len(idx):
-            parts.append(_take(applied.tables, idx))
-    co2e = np.zeros(0)
-    soc = np.zeros(0)
-    if base is not None:
-        before = base.totals["co2e_kg"].to_numpy(dtype=float)
-        soc_before = base.totals["soil_carbon_co2e_kg"].to_numpy(dtype=float)
-        offset = 0
-    else:
-        offset = n
-    if parts:
-        totals = calculate_batch(_stack(parts), factors=fs, gwp=g).totals
-        co2e = totals["co2e_kg"].to_numpy(dtype=float)
-        soc = totals["soil_carbon_co2e_kg"].to_numpy(dtype=float)
-    if base is None:
-        before = co2e[:n]
-        soc_before = soc[:n]
-    after = np.tile(before, len(measures))
-    soc_after = np.tile(soc_before, len(measures))
-    applies = np.zeros(n * len(measures), dtype=bool)
-    for k, idx in enumerate(where):
-        after[k * n + idx] = co2e[offset : offset + len(idx)]
-        soc_after[k * n + idx] = soc[offset : offset + len(idx)]
-        applies[k * n + idx] = True
-        offset += len(idx)
-    farm_col = np.tile(np.arange(n, dtype=np.int64), len(measures))
-    now = np.tile(before, len(measures))
-    return pd.DataFrame(
-        {
-            "farm_idx": farm_col,
-            "measure": np.repeat(np.array(measures, dtype=object), n),
-            "applies": applies,
-            "co2e_kg": now,
-            "co2e_kg_after": after,
-            "co2e_kg_saved": np.where(applies, now - after, 0.0),
-            "soil_carbon_co2e_kg_saved": np.where(
-                applies, np.tile(soc_before, len(measures)) - soc_after, 0.0
-            ),
-        }
+    cols = savings_arrays(
+        tables, factors=factors, gwp=gwp, measures=measures, parameters=parameters, base=base
     )
+    return pd.DataFrame(cols, columns=SAVINGS_COLUMNS)
 
 
 def saving_column(measure: str) -> str:
@@ -894,16 +979,28 @@ SAVING_COLUMNS = tuple(saving_column(m) for m in ALL_MEASURES)
 """Per-farm summary columns of every measure's saving (see :func:`savings_wide`)."""
 
 
+def savings_matrix(savings: Mapping[str, np.ndarray], n_farms: int) -> np.ndarray:
+    """The savings of :func:`savings_arrays` as (farms, :data:`ALL_MEASURES`) [kg CO2e].
+
+    Column ``k`` is the saving of ``ALL_MEASURES[k]`` (0 where the measure was not
+    worked out), the columns of :data:`SAVING_COLUMNS`.
+    """
+    out = np.zeros((n_farms, len(ALL_MEASURES)))
+    measure = np.asarray(savings["measure"], dtype=object)
+    saved = np.asarray(savings["co2e_kg_saved"], dtype=float)
+    farm = np.asarray(savings["farm_idx"], dtype=np.int64)
+    for k, m in enumerate(ALL_MEASURES):  # thirteen measures, never farms
+        at = measure == m
+        out[farm[at], k] = saved[at]
+    return out
+
+
 def savings_wide(savings: pd.DataFrame, n_farms: int) -> pd.DataFrame:
     """:func:`measure_savings` as one row per farm, one column per measure (0 if absent)."""
-    out = pd.DataFrame(0.0, index=pd.RangeIndex(n_farms), columns=list(SAVING_COLUMNS))
-    for m in ALL_MEASURES:
-        sub = savings[savings["measure"].to_numpy() == m]
-        if len(sub):
-            out.loc[sub["farm_idx"].to_numpy(), saving_column(m)] = sub["co2e_kg_saved"].to_numpy(
-                dtype=float
-            )
-    return out
+    cols = {c: savings[c].to_numpy() for c in ("measure", "farm_idx", "co2e_kg_saved")}
+    return pd.DataFrame(
+        savings_matrix(cols, n_farms), index=pd.RangeIndex(n_farms), columns=list(SAVING_COLUMNS)
+    )
 
 
 # ---------------------------------------------------------------- text

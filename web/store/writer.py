@@ -35,7 +35,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from farmcalc.municipality.summary import SUMMARY_COLUMNS, summarise
-from farmcalc.steering.measures import ALL_MEASURES, SAVING_COLUMNS, measure_savings, savings_wide
+from farmcalc.steering.measures import ALL_MEASURES, SAVING_COLUMNS, savings_arrays, savings_matrix
 from web.store import audit
 from web.store.models import TOTALS_COLUMNS, AuditAction, FarmYear, FarmYearTotals, utcnow
 from web.store.totals_query import dialect_insert
@@ -65,8 +65,9 @@ FarmYearLike = FarmYear | Mapping[str, Any]
 def savings_columns(batch: BatchResult) -> np.ndarray:
     """What each measure of ``ALL_MEASURES`` would save on each farm of ``batch`` [kg CO2e].
 
-    One :func:`farmcalc.steering.measures.measure_savings` over the batch's tables with
-    its factor set and GWP (the farms as they are are not calculated again).
+    One :func:`farmcalc.steering.measures.savings_arrays` over the batch's tables with
+    its factor set and GWP (the farms as they are are not calculated again; numpy
+    columns throughout, no DataFrame).
 
     Returns
     -------
@@ -76,10 +77,10 @@ def savings_columns(batch: BatchResult) -> np.ndarray:
     n = batch.tables.n_farms
     if not n:
         return np.zeros((0, len(SAVING_COLUMNS)))
-    saved = measure_savings(
+    saved = savings_arrays(
         batch.tables, factors=batch.factor_set, gwp=batch.gwp, measures=ALL_MEASURES, base=batch
     )
-    return savings_wide(saved, n)[list(SAVING_COLUMNS)].to_numpy(dtype=float)
+    return savings_matrix(saved, n)
 
 
 def totals_frame(batch: BatchResult) -> pd.DataFrame:
