@@ -17,7 +17,7 @@ import time
 
 import farmcalc
 from farmcalc.demo import demo_records
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 
 
 def _best(fn, repeat: int) -> float:

@@ -25,8 +25,8 @@ _EXPORTS = {
     "ValidationError": "farmcalc.errors",
     "load_factor_set": "farmcalc.factors",
     "load_gwp": "farmcalc.factors",
-    "FarmTables": "farmcalc.inputs.record",
-    "records_to_tables": "farmcalc.inputs.record",
+    "FarmTables": "farmcalc.inputs.tables",
+    "records_to_tables": "farmcalc.inputs.tables",
 }
 
 __all__ = ["__version__", *_EXPORTS]

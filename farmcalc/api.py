@@ -22,7 +22,7 @@ from farmcalc.factors import (
     load_gwp,
 )
 from farmcalc.inputs.issues import WARNING, Issue
-from farmcalc.inputs.record import FarmTables, no_cyclic_gc, records_to_tables
+from farmcalc.inputs.tables import FarmTables, no_cyclic_gc, records_to_tables
 from farmcalc.outputs.batch import LONG_COLUMNS, BatchResult
 from farmcalc.outputs.notes import NOTE
 from farmcalc.outputs.result import INTENSITY_TEXT, VIEW_TEXT

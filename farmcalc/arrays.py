@@ -53,7 +53,7 @@ class FarmArrays:
 @functools.cache
 def vocabularies() -> dict[str, dict[str, tuple[str, ...]]]:
     """The vocabulary of each vocabulary column of each table (made once: do not modify)."""
-    from farmcalc.inputs.record import VOCABULARY_DTYPES
+    from farmcalc.inputs.fields import VOCABULARY_DTYPES
 
     return {
         t: {c: tuple(d.categories) for c, d in cols.items()}
@@ -98,7 +98,7 @@ def _column(frame: pd.DataFrame, name: str, vocab: tuple[str, ...] | None) -> np
 
 
 def arrays_from_frames(tables) -> FarmArrays:
-    """The arrays of a :class:`~farmcalc.inputs.record.FarmTables` made of DataFrames."""
+    """The arrays of a :class:`~farmcalc.inputs.tables.FarmTables` made of DataFrames."""
     vocab = vocabularies()
     out = {}
     for t in ("farms", "livestock", "manure_systems", "crops", "soil_changes"):

@@ -13,7 +13,7 @@ import numpy as np
 
 from farmcalc.arrays import farm_sum
 from farmcalc.factors import FactorSet
-from farmcalc.inputs.record import FarmTables
+from farmcalc.inputs.tables import FarmTables
 from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES
 from farmcalc.rows import Rows, aggregate, dense, pandas_sum
 from farmcalc.soil_carbon import calc_soil_carbon_icbm, calc_soil_carbon_ipcc

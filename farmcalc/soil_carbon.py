@@ -33,7 +33,7 @@ from farmcalc.inputs.vocabulary import CROPS, INPUT_LEVELS, LAND_USES, SOIL_TYPE
 from farmcalc.sources.soils_n2o import dry_matter_yield
 
 if TYPE_CHECKING:
-    from farmcalc.inputs.record import FarmTables
+    from farmcalc.inputs.tables import FarmTables
 
 KG_PER_T = 1000.0
 """Unit conversion [kg t-1]."""

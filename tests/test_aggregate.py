@@ -7,7 +7,7 @@ import pytest
 
 from farmcalc import calculate_batch
 from farmcalc.demo import demo_panel, demo_records
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.municipality.summary import (
     APART,
     ATOMS,

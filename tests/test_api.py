@@ -11,7 +11,7 @@ from farmcalc.api import calculate_batch
 from farmcalc.demo import demo_records
 from farmcalc.errors import ValidationError
 from farmcalc.factors import load_gwp
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.inputs.vocabulary import GASES, SOURCES
 from farmcalc.sources.livestock import n_flows_frame
 
@@ -185,7 +185,7 @@ def test_no_farms_gives_an_empty_frame():
 
 def _with_vocabulary_columns(tables, as_categorical: bool):
     """The tables with every vocabulary column categorical (vocabulary order) or plain object."""
-    from farmcalc.inputs.record import FarmTables
+    from farmcalc.inputs.tables import FarmTables
     from farmcalc.inputs.vocabulary import (
         CROPS,
         INPUT_LEVELS,

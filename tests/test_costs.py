@@ -10,7 +10,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from farmcalc.factors import load_factor_set
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.steering.costs import (
     ASSUMPTION,
     COST_FILE_COLUMNS,

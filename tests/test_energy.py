@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose
 
 from farmcalc.draws import DrawnFactorSet
 from farmcalc.factors import load_factor_set
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.inputs.vocabulary import FUELS, MINERAL_N_TYPES, SOURCES
 from farmcalc.rows import GAS_DTYPE, SOURCE_DTYPE, Rows, aggregate, code
 from farmcalc.sources.energy import (

@@ -18,9 +18,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import farmcalc.inputs.record as record_module
+import farmcalc.inputs.checks as checks_module
+import farmcalc.inputs.parsing as parsing_module
+import farmcalc.inputs.tables as tables_module
 from farmcalc.arrays import arrays_from_frames
-from farmcalc.inputs.record import (
+from farmcalc.inputs.checks import Collector, clean_numbers
+from farmcalc.inputs.fields import (
     CHANGE_NUMS,
     CROP_NUMS,
     FARM_OBJECTS,
@@ -31,10 +34,9 @@ from farmcalc.inputs.record import (
     TABLE_INDEX,
     TABLE_NAMES,
     VOCABULARY_DTYPES,
-    FarmTables,
-    records_to_tables,
-    with_categories,
 )
+from farmcalc.inputs.parsing import block_columns
+from farmcalc.inputs.tables import FarmTables, records_to_tables, with_categories
 from farmcalc.inputs.vocabulary import SOIL_TYPES
 from tests.golden.farms import golden_records
 
@@ -260,7 +262,8 @@ def test_few_farms_checked_at_once_as_column_by_column(monkeypatch, k):
     """The one-pass check of a few farms gives the tables and issues of the many-farm path."""
     records = [_broken(_example(), k)]
     tables, issues = records_to_tables(records, strict=False)
-    monkeypatch.setattr(record_module, "FEW_FARMS", 0)
+    for module in (checks_module, parsing_module, tables_module):  # every reader of the limit
+        monkeypatch.setattr(module, "FEW_FARMS", 0)
     ref_tables, ref_issues = records_to_tables(records, strict=False)
     assert issues == ref_issues
     assert all(
@@ -274,10 +277,10 @@ def test_few_farms_checked_at_once_as_column_by_column(monkeypatch, k):
 
 def test_a_clean_farm_takes_the_one_pass_check():
     """(So that the comparison above compares two paths.)"""
-    raw = record_module._block_columns([_example()], record_module._Collector(), few=True)
-    assert record_module._clean_numbers(*raw, few=True) is not None
-    raw = record_module._block_columns([_broken(_example(), 1)], record_module._Collector(), True)
-    assert record_module._clean_numbers(*raw, few=True) is None
+    raw = block_columns([_example()], Collector(), few=True)
+    assert clean_numbers(*raw, few=True) is not None
+    raw = block_columns([_broken(_example(), 1)], Collector(), True)
+    assert clean_numbers(*raw, few=True) is None
 
 
 def test_arrays_are_read_only_either_way():

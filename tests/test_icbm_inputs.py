@@ -34,7 +34,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from farmcalc.factors import load_factor_set
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.soil_carbon import (
     calc_soil_carbon_icbm,
     crop_carbon_inputs,

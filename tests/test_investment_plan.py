@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 
 from farmcalc.api import calculate_batch
 from farmcalc.demo import demo_records
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.municipality.investment_plan import (
     FIELDS,
     PLAN_ORDER,

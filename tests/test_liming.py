@@ -7,7 +7,7 @@ from numpy.testing import assert_allclose
 
 from farmcalc.draws import DrawnFactorSet
 from farmcalc.factors import load_factor_set
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.rows import Rows
 from farmcalc.sources.liming import calc_liming, liming_co2, urea_co2
 

@@ -10,7 +10,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from farmcalc.factors import FactorSet, load_factor_set
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.sources.livestock import N_FLOW_COLUMNS, ROW_COLUMNS, calc_livestock
 
 RTOL = 1e-9

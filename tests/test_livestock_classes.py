@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from farmcalc.factors import load_factor_set
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.sources.livestock import calc_livestock
 
 RTOL = 1e-9

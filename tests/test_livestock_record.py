@@ -5,8 +5,8 @@ import math
 import jsonschema
 import pytest
 
-from farmcalc.inputs.record import records_to_tables
 from farmcalc.inputs.schema import farm_schema
+from farmcalc.inputs.tables import records_to_tables
 
 CLASS_FIELDS = {
     "live_weight_kg": 250.0,

@@ -19,7 +19,7 @@ from numpy.testing import assert_allclose
 import farmcalc
 from farmcalc.api import calculate_batch
 from farmcalc.factors import load_factor_set
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.steering.measures import (
     ALL_MEASURES,
     MEASURES,

@@ -15,7 +15,7 @@ import pytest
 
 from farmcalc.api import calculate_batch
 from farmcalc.demo import demo_records
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.municipality.summary import (
     APART,
     ITEM_GASES,

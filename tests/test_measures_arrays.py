@@ -12,7 +12,8 @@ import pytest
 
 from farmcalc import calculate_batch
 from farmcalc.demo import demo_records
-from farmcalc.inputs.record import TABLE_NAMES, records_to_tables
+from farmcalc.inputs.fields import TABLE_NAMES
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.steering import measures as ms
 
 CHANGES = {  # measure -> the tables whose arrays it may change

@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose
 
 from farmcalc.api import calculate_batch
 from farmcalc.factors import load_factor_set
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.soil_carbon import calc_soil_carbon_icbm
 from farmcalc.steering.measures import (
     ALL_MEASURES,

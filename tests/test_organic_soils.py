@@ -6,7 +6,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from farmcalc.factors import load_factor_set
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.sources.organic_soils import (
     calc_organic_soils,
     doc_co2_c,

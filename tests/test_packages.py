@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from farmcalc.api import calculate_batch
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.steering.measures import apply_measure, measure_savings
 from farmcalc.steering.packages import apply_package, package_savings
 

@@ -8,7 +8,8 @@ import pytest
 
 import farmcalc.inputs.vocabulary as record_vocab
 from farmcalc.errors import ValidationError
-from farmcalc.inputs.record import VOCABULARY_DTYPES, records_to_tables
+from farmcalc.inputs.fields import VOCABULARY_DTYPES
+from farmcalc.inputs.tables import records_to_tables
 
 
 def _issues(record, **kw):
@@ -260,11 +261,11 @@ def test_blocks_give_the_same_tables_and_issues_as_one_pass(example_record, monk
     soil changes keep their global indices; each issue names the right farm;
     a farm id repeated in a later block is still a duplicate.
     """
-    import farmcalc.inputs.record as record_module
+    import farmcalc.inputs.tables as tables_module
 
     records = _bad_copies(example_record, 11)
     ref_tables, ref_issues = records_to_tables(records, strict=False)
-    monkeypatch.setattr(record_module, "CHUNK_FARMS", block)
+    monkeypatch.setattr(tables_module, "CHUNK_FARMS", block)
     tables, issues = records_to_tables(records, strict=False)
     for name in ("farms", "livestock", "manure_systems", "crops", "soil_changes"):
         pd.testing.assert_frame_equal(getattr(tables, name), getattr(ref_tables, name))
@@ -299,9 +300,9 @@ def test_manure_share_errors_name_the_system(example_record, monkeypatch, block)
     """A share out of range names its system, known or not, in whichever block it is."""
     import copy
 
-    import farmcalc.inputs.record as record_module
+    import farmcalc.inputs.tables as tables_module
 
-    monkeypatch.setattr(record_module, "CHUNK_FARMS", block)
+    monkeypatch.setattr(tables_module, "CHUNK_FARMS", block)
     good, known, unknown = (copy.deepcopy(example_record) for _ in range(3))
     for k, rec in enumerate((good, known, unknown)):
         rec["farm_id"] = f"S-{k}"

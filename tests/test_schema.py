@@ -6,8 +6,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from farmcalc.inputs.record import records_to_tables
 from farmcalc.inputs.schema import farm_schema
+from farmcalc.inputs.tables import records_to_tables
 
 SHIPPED = Path(__file__).resolve().parents[1] / "farmcalc" / "data" / "farm-1.schema.json"
 

@@ -17,7 +17,7 @@ from numpy.testing import assert_allclose
 
 from farmcalc.errors import FactorError
 from farmcalc.factors import COLUMNS, FactorSet, factors_dir, load_factor_set
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.soil_carbon import (
     calc_soil_carbon_icbm,
     calc_soil_carbon_ipcc,

@@ -13,7 +13,7 @@ from numpy.testing import assert_allclose
 
 from farmcalc.draws import DrawnFactorSet
 from farmcalc.factors import load_factor_set
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.inputs.vocabulary import CROPS, LIVESTOCK_CATEGORIES, MINERAL_N_TYPES
 from farmcalc.rows import Rows
 from farmcalc.sources.soils_n2o import (

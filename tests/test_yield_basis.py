@@ -22,7 +22,7 @@ from farmcalc.excel import layout as L  # noqa: N812
 from farmcalc.excel.reader import read_workbook
 from farmcalc.excel.template import example_records, write_farms, write_template
 from farmcalc.factors import load_factor_set
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.soil_carbon import crop_carbon_inputs
 
 # IPCC 2019 Vol. 4 Ch. 11 Table 11.1a, grass-clover mixtures (written here on purpose:

@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:  # run as a script from any directory
 
 from farmcalc.excel.template import example_records  # noqa: E402
 from farmcalc.factors import FactorSet, load_factor_set  # noqa: E402
-from farmcalc.inputs.record import records_to_tables  # noqa: E402
+from farmcalc.inputs.tables import records_to_tables  # noqa: E402
 from farmcalc.soil_carbon import calc_soil_carbon_icbm  # noqa: E402
 from tools import generated_doc  # noqa: E402
 

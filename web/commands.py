@@ -833,7 +833,7 @@ def _demo_pending(db: Any, farmer: Any, n: int, year: int) -> int:
 
 def municipality_code(value: str) -> str:
     """``--municipality``: four ASCII digits ("١٢٩٠" and "１２９０" are no code)."""
-    from farmcalc.inputs.record import is_municipality_code
+    from farmcalc.inputs.checks import is_municipality_code
 
     if not is_municipality_code(value):
         raise argparse.ArgumentTypeError(

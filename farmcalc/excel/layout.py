@@ -2,8 +2,8 @@
 
 This module is the **one table** that the template writer, the reader and
 the documentation (``docs/excel.md``) all use. Each :class:`Column` binds a
-Swedish header (with its unit) to a column of :class:`farmcalc.inputs.record.FarmTables`
-and to the bounds of that field in :mod:`farmcalc.inputs.record`.
+Swedish header (with its unit) to a column of :class:`farmcalc.inputs.tables.FarmTables`
+and to the bounds of that field in :mod:`farmcalc.inputs.fields`.
 
 The headers are part of the file format, not of the user interface: they
 are kept here as literal Swedish text (not in the Babel catalogue) so that a
@@ -20,13 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from farmcalc.inputs.record import (
-    CHANGE_NUMS,
-    CROP_NUMS,
-    FARM_OBJECTS,
-    LIVESTOCK_NUMS,
-    Num,
-)
+from farmcalc.inputs.fields import CHANGE_NUMS, CROP_NUMS, FARM_OBJECTS, LIVESTOCK_NUMS, Num
 from farmcalc.inputs.vocabulary import (
     CROPS,
     INPUT_LEVELS,
@@ -75,7 +69,7 @@ VOCABULARY_TITLES = {
 
 
 def _num(nums: tuple[Num, ...], column: str) -> Num:
-    """The bounds of a numeric field, taken from farmcalc.inputs.record."""
+    """The bounds of a numeric field, taken from farmcalc.inputs.fields."""
     for n in nums:
         if n.column == column:
             return n
@@ -103,7 +97,7 @@ class Column:
     required : bool
         A value must be given on every row.
     spec : Num or None
-        Bounds of a number, from :mod:`farmcalc.inputs.record`.
+        Bounds of a number, from :mod:`farmcalc.inputs.fields`.
     vocabulary : str or None
         Key of :data:`VOCABULARIES` for a category.
     default : str or None

@@ -1,4 +1,4 @@
-"""Read an advisor workbook into :class:`farmcalc.inputs.record.FarmTables`, checking everything.
+"""Read an advisor workbook into :class:`farmcalc.inputs.tables.FarmTables`, checking everything.
 
     tables, issues = read_workbook("gardar.xlsx")
     if tables is None:            # at least one error: nothing may be stored
@@ -45,19 +45,16 @@ from farmcalc.excel.safety import (
     inspect_package,
 )
 from farmcalc.excel.sheet_issues import SheetIssue, WorkbookRefused, group_identical, has_errors
-from farmcalc.inputs.issues import ERROR, WARNING, Issue
-from farmcalc.inputs.record import (
+from farmcalc.inputs.checks import YEAR_MAX, YEAR_MIN, check_plausibility
+from farmcalc.inputs.fields import (
     CHANGE_COLUMNS,
     CROP_COLUMNS,
     FARM_COLUMNS,
     LIVESTOCK_COLUMNS,
     MANURE_COLUMNS,
-    YEAR_MAX,
-    YEAR_MIN,
-    FarmTables,
-    _plausibility,
-    with_categories,
 )
+from farmcalc.inputs.issues import ERROR, WARNING, Issue
+from farmcalc.inputs.tables import FarmTables, with_categories
 from farmcalc.inputs.text import bad_character, char_name
 from farmcalc.inputs.vocabulary import MANURE_SYSTEMS
 from farmcalc.labels import label
@@ -623,7 +620,7 @@ class _Sink:
 def _check_numbers(
     conv: Converted, col: L.Column, values: _Lazy | None, sink: _Sink, required: bool
 ) -> np.ndarray:
-    """Bounds of a numeric column (the Num spec of farmcalc.inputs.record)."""
+    """Bounds of a numeric column (the Num spec of farmcalc.inputs.fields)."""
     arr, missing = conv.values, conv.missing
     bad = np.zeros(len(arr), dtype=bool)
     for i, *_rest in conv.problems:
@@ -1068,9 +1065,9 @@ _PATH = re.compile(r"^(livestock|crops)\[(\d+)\]\.?(.*)$")
 
 
 def _warnings(tables: FarmTables, rows, fp: _Parsed, children, year_issues) -> list[SheetIssue]:
-    """The plausibility warnings of farmcalc.inputs.record, placed on sheet rows."""
+    """The plausibility warnings of farmcalc.inputs.checks, placed on sheet rows."""
     out = _Collector()
-    _plausibility(tables, out)
+    check_plausibility(tables, out)
     record_issues = out.issues + [iss for _i, iss in year_issues]
     ids = tables.farms["farm_id"].to_numpy(dtype=object)
     result = []

@@ -21,7 +21,7 @@ import pandas as pd
 from farmcalc.excel import layout as L  # noqa: N812 — the one layout table
 from farmcalc.excel.safety import MAX_BYTES, MAX_ROWS, column_letters
 from farmcalc.excel.xlsx import Styles, Target, new_workbook, write_text
-from farmcalc.inputs.record import FarmTables, records_to_tables
+from farmcalc.inputs.tables import FarmTables, records_to_tables
 from farmcalc.inputs.vocabulary import MANURE_SYSTEMS
 from farmcalc.labels import label
 

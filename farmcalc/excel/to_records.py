@@ -3,95 +3,117 @@
     tables, issues = read_workbook("gardar.xlsx")
     records = tables_to_records(tables)   # what the web app stores per farm-year
 
-The inverse of :func:`farmcalc.inputs.record.records_to_tables`: calculating the
+The inverse of :func:`farmcalc.inputs.tables.records_to_tables`: calculating the
 records gives the same numbers as calculating the tables. Numbers the
 tables hold as "not given" (NaN: milk yield, N excretion, manure N of a crop,
 soil carbon stock, meat sold) are left out of the record; every other number
 is written, zeros included. Each table is turned into plain values column by
-column and its rows are dealt to their farms in one pass (sorted by farm and
-position), never by scanning a table once per farm.
+column from its numpy arrays (``FarmTables.arrays``: no DataFrame is built) and
+its rows are dealt to their farms in one pass (sorted by farm and position),
+never by scanning a table once per farm.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from farmcalc.inputs.record import (
+from farmcalc.arrays import vocabularies
+from farmcalc.inputs.fields import (
     CHANGE_NUMS,
     CROP_NUMS,
     FARM_OBJECTS,
     LIVESTOCK_NUMS,
     STATE_FIELDS,
-    FarmTables,
 )
+from farmcalc.inputs.tables import FarmTables
 from farmcalc.inputs.vocabulary import SCHEMA_ID
 
+Columns = Mapping[str, np.ndarray]
 
-def _values(frame: pd.DataFrame, column: str, *, integer: bool = False) -> list[Any]:
-    """A column as plain Python values; missing (NaN, NA, None) as None."""
-    s = frame[column]
-    missing = s.isna().to_numpy()
+
+def _values(table: str, cols: Columns, column: str, *, integer: bool = False) -> list[Any]:
+    """A column of the tables' arrays as plain Python values; missing (NaN, -1, None) as None.
+
+    A vocabulary column (int16 codes) gives its names; a number column its floats
+    (ints where ``integer``); a text column its strings.
+    """
+    values = cols[column]
+    vocab = vocabularies()[table].get(column)
+    if vocab is not None:
+        names = [*vocab, None]  # code -1 (missing) is the last
+        return [names[c] for c in values.tolist()]
+    if values.dtype.kind != "f":
+        return values.tolist()
+    missing = np.isnan(values)
     if integer:
-        vals = s.to_numpy(dtype=float, na_value=np.nan) if missing.any() else s.to_numpy()
-        out = [int(v) for v in np.where(missing, 0, vals).tolist()]
+        out: list[Any] = np.where(missing, 0, values).astype(np.int64).tolist()
     else:
-        out = s.astype(object).tolist()
+        out = values.tolist()
     if missing.any():
         for i in np.flatnonzero(missing).tolist():
             out[i] = None
     return out
 
 
-def _items(frame: pd.DataFrame, fields: list[tuple[str, str, bool]]) -> list[dict]:
+def _items(table: str, cols: Columns, fields: list[tuple[str, str, bool]]) -> list[dict]:
     """One dict per row: ``fields`` are (record key, column, integer); None is left out."""
-    cols = [(key, _values(frame, col, integer=integer)) for key, col, integer in fields]
-    n = len(frame)
-    out: list[dict] = [{} for _ in range(n)]
-    for key, vals in cols:
-        for item, v in zip(out, vals, strict=True):
-            if v is not None:
-                item[key] = v
-    return out
+    keys = [key for key, _col, _integer in fields]
+    columns = [_values(table, cols, col, integer=integer) for _key, col, integer in fields]
+    if not columns:
+        return [{} for _ in range(len(next(iter(cols.values()))))]
+    return [
+        {k: v for k, v in zip(keys, row, strict=True) if v is not None}
+        for row in zip(*columns, strict=True)
+    ]
 
 
-def _deal(frame: pd.DataFrame, items: list, n_farms: int) -> list[list]:
-    """``items`` (one per row of ``frame``) grouped by farm, in position order."""
+def _deal(cols: Columns, items: list, n_farms: int) -> list[list]:
+    """``items`` (one per row of ``cols``) grouped by farm, in position order."""
     per_farm: list[list] = [[] for _ in range(n_farms)]
-    if not len(frame):
+    farm = cols["farm_idx"]
+    if not len(farm):
         return per_farm
-    farm = frame["farm_idx"].to_numpy(dtype=np.int64)
-    pos = frame["pos"].to_numpy(dtype=np.int64)
-    for i in np.lexsort((pos, farm)).tolist():
-        per_farm[farm[i]].append(items[i])
+    farms = farm.tolist()
+    for i in np.lexsort((cols["pos"], farm)).tolist():
+        per_farm[farms[i]].append(items[i])
     return per_farm
 
 
 def tables_to_records(tables: FarmTables) -> list[dict]:
-    """One ``farmcalc.farm/1`` record per row of ``tables.farms``, in that order."""
-    farms = tables.farms
-    n = len(farms)
+    """One ``farmcalc.farm/1`` record per row of ``tables.farms``, in that order.
+
+    Read from the tables' numpy columns (``tables.arrays``), column by column:
+    no DataFrame is built.
+    """
+    arrays = tables.arrays
+    farms = arrays.farms
+    n = arrays.n_farms
 
     # livestock, with their manure systems
-    lv = tables.livestock
+    lv = arrays.livestock
     lv_items = _items(
+        "livestock",
         lv,
         [("category", "category", False)] + [(s.key, s.column, False) for s in LIVESTOCK_NUMS],
     )
-    ms = tables.manure_systems
-    if len(ms):
-        at = lv.index.get_indexer(ms["lv_idx"].to_numpy())
-        for i, system, share in zip(
-            at.tolist(), _values(ms, "system"), _values(ms, "share"), strict=True
-        ):
+    ms = arrays.manure_systems
+    if len(ms["lv_idx"]):
+        labels = lv.get("index", np.arange(len(lv["farm_idx"]), dtype=np.int64))
+        position = {label: i for i, label in enumerate(labels.tolist())}
+        at = [position.get(label, -1) for label in ms["lv_idx"].tolist()]
+        systems = _values("manure_systems", ms, "system")
+        shares = _values("manure_systems", ms, "share")
+        for i, system, share in zip(at, systems, shares, strict=True):
             if i >= 0 and system is not None and share is not None:
                 lv_items[i].setdefault("manure_systems", {})[system] = share
     livestock = _deal(lv, lv_items, n)
 
-    crops = tables.crops
+    crops = arrays.crops
     crop_items = _items(
+        "crops",
         crops,
         [("crop", "crop", False)]
         + [(s.key, s.column, False) for s in CROP_NUMS]
@@ -102,10 +124,10 @@ def tables_to_records(tables: FarmTables) -> list[dict]:
             item.pop("yield_kg_per_ha", None)
     crop_lists = _deal(crops, crop_items, n)
 
-    ch = tables.soil_changes
-    change_items = _items(ch, [(s.key, s.column, s.integer) for s in CHANGE_NUMS])
+    ch = arrays.soil_changes
+    change_items = _items("soil_changes", ch, [(s.key, s.column, s.integer) for s in CHANGE_NUMS])
     states = {
-        side: _items(ch, [(k, f"{side}_{k}", False) for k in STATE_FIELDS])
+        side: _items("soil_changes", ch, [(k, f"{side}_{k}", False) for k in STATE_FIELDS])
         for side in ("from", "to")
     }
     for i, item in enumerate(change_items):
@@ -115,14 +137,14 @@ def tables_to_records(tables: FarmTables) -> list[dict]:
 
     # farms: one dict per object (lime, energy, …), then the records
     objects = {
-        key: _items(farms, [(s.key, s.column, False) for s in nums])
+        key: _items("farms", farms, [(s.key, s.column, False) for s in nums])
         for key, nums in FARM_OBJECTS.items()
     }
-    ids = _values(farms, "farm_id")
-    names = _values(farms, "name")
-    municipalities = _values(farms, "municipality_code")
-    years = _values(farms, "year", integer=True)
-    soil_types = _values(farms, "soil_type")
+    ids = _values("farms", farms, "farm_id")
+    names = _values("farms", farms, "name")
+    municipalities = _values("farms", farms, "municipality_code")
+    years = _values("farms", farms, "year", integer=True)
+    soil_types = _values("farms", farms, "soil_type")
 
     records = []
     for f in range(n):

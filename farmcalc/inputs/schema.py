@@ -1,6 +1,6 @@
 """The JSON Schema of the farm record ``farmcalc.farm/1``.
 
-Built from the same field specifications that :mod:`farmcalc.inputs.record`
+Built from the same field specifications that :mod:`farmcalc.inputs.fields`
 validates with, so the schema and the validator cannot drift apart.
 ``farmcalc schema`` prints it.
 """
@@ -10,16 +10,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from farmcalc.inputs.record import ABSURD as BOUND
-from farmcalc.inputs.record import (
+from farmcalc.inputs.checks import ABSURD as BOUND
+from farmcalc.inputs.checks import YEAR_MAX, YEAR_MIN
+from farmcalc.inputs.fields import (
     CHANGE_NUMS,
     CROP_NUMS,
     FARM_OBJECTS,
     LIVESTOCK_NUMS,
     STATE_DEFAULTS,
     STATE_FIELDS,
-    YEAR_MAX,
-    YEAR_MIN,
     Num,
 )
 from farmcalc.inputs.vocabulary import (

@@ -61,7 +61,7 @@ from farmcalc.factors import (
     load_gwp,
 )
 from farmcalc.i18n import gettext_
-from farmcalc.inputs.record import FarmTables
+from farmcalc.inputs.tables import FarmTables
 from farmcalc.inputs.text import bad_character, char_name
 from farmcalc.municipality.summary import (
     APART,

@@ -54,7 +54,7 @@ from farmcalc.steering.measures import ALL_MEASURES, SAVING_COLUMNS, describe, s
 
 if TYPE_CHECKING:
     from farmcalc.api import BatchResult
-    from farmcalc.inputs.record import FarmTables
+    from farmcalc.inputs.tables import FarmTables
     from farmcalc.municipality.trend import Panel
 
 # ----------------------------------------------------------------- the data

@@ -20,7 +20,7 @@ import pandas as pd
 from farmcalc.engine import Inventory
 from farmcalc.factors import FactorSet, GWPSet
 from farmcalc.inputs.issues import Issue
-from farmcalc.inputs.record import FarmTables
+from farmcalc.inputs.tables import FarmTables
 from farmcalc.outputs.characterisation import co2e
 from farmcalc.outputs.totals import crop_table, farm_totals, frame
 from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE

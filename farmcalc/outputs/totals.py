@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from farmcalc.factors import FactorSet, GWPSet
-from farmcalc.inputs.record import FarmTables
+from farmcalc.inputs.tables import FarmTables
 from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES
 from farmcalc.rows import GAS_DTYPE, Rows, code
 from farmcalc.sources.energy import (

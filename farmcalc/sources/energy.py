@@ -30,7 +30,7 @@ from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE, Rows, code
 from farmcalc.sources.common import WideLayout, category_codes, mineral_n_kg
 
 if TYPE_CHECKING:
-    from farmcalc.inputs.record import FarmTables
+    from farmcalc.inputs.tables import FarmTables
 
 MJ_PER_TJ = 1.0e6
 # (farms column, fuel key, source) of the fuels burnt on the farm

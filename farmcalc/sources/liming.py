@@ -18,7 +18,7 @@ from farmcalc.rows import Rows
 from farmcalc.sources.common import FarmGroups, WideLayout, mineral_n_kg
 
 if TYPE_CHECKING:
-    from farmcalc.inputs.record import FarmTables
+    from farmcalc.inputs.tables import FarmTables
 
 T_TO_KG = 1000.0
 """Kilograms per tonne (lime is entered in t)."""

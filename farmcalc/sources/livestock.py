@@ -1,7 +1,7 @@
 """Livestock calculator: enteric CH4, manure CH4 and N2O, and the N flows of manure.
 
 Works column-wise over the livestock rows of all farms at once, on the numpy
-columns of :attr:`farmcalc.inputs.record.FarmTables.arrays`, calling the model
+columns of :attr:`farmcalc.inputs.tables.FarmTables.arrays`, calling the model
 functions of :mod:`farmcalc.sources.enteric` and :mod:`farmcalc.sources.manure`.
 Every number comes from the factor set, looked up by vocabulary codes
 (:meth:`farmcalc.factors.FactorSet.take`). A factor with draws (a leading

@@ -20,7 +20,7 @@ from farmcalc.factors import FactorSet
 from farmcalc.rows import Rows, code
 
 if TYPE_CHECKING:
-    from farmcalc.inputs.record import FarmTables
+    from farmcalc.inputs.tables import FarmTables
 
 LAND_USES = ("cropland", "grassland")
 REWETTED = "rewetted"

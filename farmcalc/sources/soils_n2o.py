@@ -37,7 +37,7 @@ from farmcalc.sources.energy import fertiliser_production_co2e
 from farmcalc.sources.liming import urea_co2
 
 if TYPE_CHECKING:
-    from farmcalc.inputs.record import FarmTables
+    from farmcalc.inputs.tables import FarmTables
 
 DIRECT = "soils_direct_n2o"
 INDIRECT = "soils_indirect_n2o"

@@ -33,7 +33,7 @@ from farmcalc.factors import (
     load_factor_set,
     load_gwp,
 )
-from farmcalc.inputs.record import FarmTables
+from farmcalc.inputs.tables import FarmTables
 from farmcalc.steering import economics
 from farmcalc.steering.costs import Costs, load_costs, make_step, step_costs
 from farmcalc.steering.measures import _stack, apply_measure, load_parameters

@@ -33,7 +33,7 @@ import pandas as pd
 
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, FactorSet, GWPSet, load_factor_set
 from farmcalc.i18n import _, gettext_
-from farmcalc.inputs.record import FarmTables
+from farmcalc.inputs.tables import FarmTables
 from farmcalc.steering import economics
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"

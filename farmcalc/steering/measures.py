@@ -1,7 +1,7 @@
 """Standard measures: what a farm could do, and how much each would save.
 
 A *measure* is a transformation of the farm's input tables
-(:class:`farmcalc.inputs.record.FarmTables`): diesel becomes HVO100, slurry stores
+(:class:`farmcalc.inputs.tables.FarmTables`): diesel becomes HVO100, slurry stores
 get a cover, less mineral N is spread … The saving is the farm's emissions
 (``co2e_kg``: every source except soil carbon) as calculated now, minus the
 same calculation on the transformed tables. Every measure is worked out
@@ -55,7 +55,8 @@ from farmcalc.factors import (
     load_sources,
 )
 from farmcalc.i18n import _, format_number, gettext_
-from farmcalc.inputs.record import TABLE_NAMES, FarmTables
+from farmcalc.inputs.fields import TABLE_NAMES
+from farmcalc.inputs.tables import FarmTables
 
 if TYPE_CHECKING:
     from farmcalc.api import BatchResult
@@ -937,7 +938,7 @@ def measure_savings(
     Parameters
     ----------
     tables : FarmTables
-        Valid farm tables (``farmcalc.inputs.record.records_to_tables``).
+        Valid farm tables (``farmcalc.inputs.tables.records_to_tables``).
     factors : str or FactorSet
         Factor set (default ``sweden``).
     gwp : str or GWPSet

@@ -29,7 +29,7 @@ from farmcalc.factors import (
     load_factor_set,
     load_gwp,
 )
-from farmcalc.inputs.record import FarmTables
+from farmcalc.inputs.tables import FarmTables
 from farmcalc.steering.costs import known_measures
 from farmcalc.steering.measures import _stack, apply_measure, load_parameters
 

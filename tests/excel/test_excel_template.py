@@ -11,13 +11,8 @@ import pytest
 import farmcalc
 from farmcalc.excel import example_records, read_workbook, write_template
 from farmcalc.excel import layout as L  # noqa: N812
-from farmcalc.inputs.record import (
-    CHANGE_COLUMNS,
-    CROP_COLUMNS,
-    FARM_COLUMNS,
-    LIVESTOCK_COLUMNS,
-    records_to_tables,
-)
+from farmcalc.inputs.fields import CHANGE_COLUMNS, CROP_COLUMNS, FARM_COLUMNS, LIVESTOCK_COLUMNS
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.inputs.vocabulary import MANURE_SYSTEMS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import pytest
 import farmcalc
 from farmcalc.demo import demo_records
 from farmcalc.excel import example_records, read_workbook, tables_to_records, write_template
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 
 TABLES = ("farms", "livestock", "manure_systems", "crops", "soil_changes")
 

@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_allclose
 from sqlalchemy import func, select, update
 
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.municipality.investment_plan import (
     FIELDS,
     PLAN_ORDER,

@@ -14,7 +14,7 @@ from farmcalc.excel import layout as L  # noqa: N812
 from farmcalc.excel.reader import read_workbook
 from farmcalc.excel.template import write_template
 from farmcalc.excel.to_records import tables_to_records
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from web.services.record_form import ANIMAL_FIELDS, CROP_FIELDS, read_step
 
 FARM = {"schema": "farmcalc.farm/1", "farm_id": "E-1", "municipality_code": "1290", "year": 2025}

@@ -8,7 +8,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from farmcalc.demo import demo_records
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.steering.action_plan import LAST_YEAR, TARGET_YEAR, PlanStep, plan_figures
 from farmcalc.steering.measures import measure_savings
 from farmcalc.steering.packages import package_savings

@@ -776,7 +776,7 @@ def test_farm_year_lists_the_measures_of_the_result_page(app, client, seed, toke
     least 50 kg CO2e each, largest first, the share of the farm's emissions;
     texts in the language asked; a draft has none (null).
     """
-    from farmcalc.inputs.record import records_to_tables
+    from farmcalc.inputs.tables import records_to_tables
     from farmcalc.steering.measures import ALL_MEASURES, measure_savings
     from web.store.db import get_session
     from web.store.models import FarmYear

@@ -19,7 +19,7 @@ from babel.numbers import format_decimal
 from sqlalchemy import select
 
 from farmcalc.demo import demo_records
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.municipality.summary import Rule, _rule_fails, aggregate, measure_contributions
 from farmcalc.steering.measures import ALL_MEASURES, MORE_MEASURES, describe, measure_savings
 from tests.web.conftest import answer_twofactor

@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select, tuple_
 from sqlmodel import Session
 
 from farmcalc.errors import FarmcalcError
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.municipality.investment_plan import (
     PlanInput,
     Scenario,

@@ -3,7 +3,7 @@
 The form edits one ``farmcalc.farm/1`` record in steps. Every input is named
 after the record path it edits: ``livestock[0].head`` is the input
 ``livestock-0-head`` (:func:`field_id`), so that an ``Issue.path`` from
-``farmcalc.inputs.record.records_to_tables`` finds its input without a table of
+``farmcalc.inputs.tables.records_to_tables`` finds its input without a table of
 names. Numbers are typed the reader's way and read by
 :func:`web.numbers.parse_number`; shares are typed as percent and stored as
 fractions (15 % → 0.15).
@@ -24,8 +24,9 @@ from typing import Any
 
 from flask_babel import gettext, lazy_gettext
 
+from farmcalc.inputs.fields import CHANGE_NUMS
 from farmcalc.inputs.issues import ERROR, WARNING, Issue
-from farmcalc.inputs.record import CHANGE_NUMS, records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.inputs.vocabulary import (
     CROPS,
     FORAGE_CROPS,

@@ -23,7 +23,7 @@ from farmcalc import calculate_batch
 from farmcalc.excel import write_results
 from farmcalc.i18n import _, gettext_
 from farmcalc.inputs.issues import ERROR
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from web.services import jobs
 from web.store.access import farm_year_query_for
 from web.store.models import ExportJob, FarmYear, ImportStatus, User, utcnow

@@ -75,7 +75,7 @@ from farmcalc.excel.to_records import tables_to_records
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP
 from farmcalc.i18n import _, format_number, gettext_
 from farmcalc.inputs.issues import ERROR, WARNING
-from farmcalc.inputs.record import FarmTables
+from farmcalc.inputs.tables import FarmTables
 from farmcalc.labels import label
 from web.store import audit
 from web.store.access import farm_query_for, signed_in_user

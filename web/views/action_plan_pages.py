@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response
 from farmcalc.errors import FactorError
 from farmcalc.factors import DEFAULT_GWP, available_factor_sets
 from farmcalc.inputs.issues import ERROR
-from farmcalc.inputs.record import FarmTables, records_to_tables
+from farmcalc.inputs.tables import FarmTables, records_to_tables
 from farmcalc.steering.action_plan import (
     LAST_YEAR,
     TARGET_YEAR,

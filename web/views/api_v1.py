@@ -34,7 +34,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from farmcalc.errors import ValidationError
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, GWP_SETS, available_factor_sets
 from farmcalc.i18n import LOCALES
-from farmcalc.inputs.record import YEAR_MAX, YEAR_MIN, is_municipality_code
+from farmcalc.inputs.checks import YEAR_MAX, YEAR_MIN, is_municipality_code
 from farmcalc.steering.measures import describe
 from web.extensions import limiter
 from web.hostile import check_json

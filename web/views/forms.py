@@ -30,7 +30,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextArea
 
-from farmcalc.inputs.record import MUNICIPALITY_CODE_RE
+from farmcalc.inputs.checks import MUNICIPALITY_CODE_RE
 from web.hostile import problem
 from web.store.models import Role
 

@@ -17,7 +17,7 @@ from farmcalc import __version__
 from farmcalc.engine import SOIL_CARBON_METHODS
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, GWP_SETS, available_factor_sets
 from farmcalc.i18n import DEFAULT_LOCALE, LOCALES
-from farmcalc.inputs.record import YEAR_MAX, YEAR_MIN
+from farmcalc.inputs.checks import YEAR_MAX, YEAR_MIN
 from farmcalc.inputs.schema import MUNICIPALITY_PATTERN, ONE_LINE, ONE_LINE_FILLED, farm_schema
 from farmcalc.inputs.vocabulary import GASES, RESULT_SCHEMA_ID, SOURCES
 from farmcalc.steering.action_plan import LAST_YEAR, TARGET_YEAR

@@ -29,7 +29,7 @@ from farmcalc.factors import (
     load_factor_set,
 )
 from farmcalc.inputs.issues import ERROR
-from farmcalc.inputs.record import records_to_tables
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.labels import label
 from farmcalc.steering.measures import ALL_MEASURES, describe, measure_savings
 from web.language import current_lang, number
