@@ -138,6 +138,7 @@ class _Resolver:
         self.kinds: dict[tuple[int, int, int, int], _Kind] = {}
         self.tables: dict[bytes, tuple] = {}
         self.pairs: dict[tuple[str, str, tuple[str, ...]], np.ndarray] = {}
+        self.system_tables: dict[tuple, np.ndarray] = {}
 
     def ids_of(self, pattern: str) -> list[str]:
         return self.resolve(pattern)[0]
@@ -298,6 +299,24 @@ def _pair_fraction(res: _Resolver, category: str, system: str, patterns: list[st
     return hit
 
 
+def _system_table(res: _Resolver, category: str, kinds: list[tuple[int, list[str]]]) -> np.ndarray:
+    """Per manure system (codes of ``MANURE_SYSTEMS``): the summed origin fractions of
+    each kind's ``{system}`` patterns side by side, shape ``(systems, 3 × kinds)``
+    (made once per factor set, class and kinds)."""
+    key = (category, tuple(tuple(p) for _, p in kinds))
+    hit = res.system_tables.get(key)
+    if hit is None:
+        hit = np.array(
+            [
+                [f for _, p in kinds for f in _pair_fraction(res, category, s, p)]
+                for s in MANURE_SYSTEMS
+            ]
+        )
+        hit.setflags(write=False)
+        res.system_tables[key] = hit
+    return hit
+
+
 def _first_appearance(values: np.ndarray) -> tuple[list[int], np.ndarray]:
     """Distinct ``values`` in the order they first appear, and each value's group number."""
     if len(values) <= 256:
@@ -339,10 +358,7 @@ def _system_parts(
     w = manure.weight[mine]
     by_farm, ids = _first_appearance(manure.farm[mine])
     group[by_farm] = np.arange(len(by_farm))
-    systems = [MANURE_SYSTEMS[x] for x in manure.system[mine].tolist()]
-    per_row = np.array(
-        [[f for _, p in kinds for f in _pair_fraction(res, category, s, p)] for s in systems]
-    )
+    per_row = _system_table(res, category, kinds)[manure.system[mine]]
     weighted = per_row * w[:, None]
     g = len(by_farm)
     k = len(ORIGINS)

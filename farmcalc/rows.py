@@ -287,8 +287,8 @@ def pandas_sum(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
     np.not_equal(ids[1:], ids[:-1], out=new[1:])
     if not any_nan and (ids[1:] >= ids[:-1]).all():
         starts = np.flatnonzero(new)
-        for j in range(k):
-            sums[ids[starts], j] = np.add.reduceat(np.ascontiguousarray(block[:, j]), starts)
+        # each column a contiguous row: one reduceat adds every column as it adds one
+        sums[ids[starts]] = np.add.reduceat(np.ascontiguousarray(block.T), starts, axis=1).T
         return sums
     if not any_nan and np.bincount(ids, minlength=n).max() <= 2:
         # one or two rows a group: the compensated loop adds them as bincount does
@@ -321,19 +321,21 @@ def pandas_sum(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
 def _kahan_rows(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
     """pandas' compensated group sum, row by row (NaN skipped)."""
     k = block.shape[1]
-    sums = [[0.0] * k for _ in range(n)]
-    comp = [[0.0] * k for _ in range(n)]
-    for g, row in zip(ids.tolist(), block.tolist(), strict=True):
-        s, c = sums[g], comp[g]
-        for j, x in enumerate(row):
+    out = np.zeros((n, k))
+    groups = ids.tolist()
+    for j, col in enumerate(block.T.tolist()):  # column by column: the same sums
+        s = [0.0] * n
+        c = [0.0] * n
+        for g, x in zip(groups, col, strict=True):
             if x != x:
                 continue
-            y = x - c[j]
-            t = s[j] + y
-            cj = (t - s[j]) - y
-            c[j] = 0.0 if cj != cj else cj
-            s[j] = t
-    return np.array(sums, dtype=float).reshape(n, k)
+            y = x - c[g]
+            t = s[g] + y
+            cg = (t - s[g]) - y
+            c[g] = 0.0 if cg != cg else cg
+            s[g] = t
+        out[:, j] = s
+    return out
 
 
 def dense(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
