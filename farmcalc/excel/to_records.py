@@ -64,10 +64,13 @@ def _items(table: str, cols: Columns, fields: list[tuple[str, str, bool]]) -> li
     columns = [_values(table, cols, col, integer=integer) for _key, col, integer in fields]
     if not columns:
         return [{} for _ in range(len(next(iter(cols.values()))))]
-    return [
-        {k: v for k, v in zip(keys, row, strict=True) if v is not None}
-        for row in zip(*columns, strict=True)
-    ]
+    out = [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+    for key, values in zip(keys, columns, strict=True):  # then the missing values go
+        if None in values:
+            for item, v in zip(out, values, strict=True):
+                if v is None:
+                    del item[key]
+    return out
 
 
 def _deal(cols: Columns, items: list, n_farms: int) -> list[list]:
