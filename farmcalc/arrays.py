@@ -134,13 +134,19 @@ def farm_sum(group: np.ndarray, values: Numeric, n: int) -> np.ndarray:
         Shape ``(..., n)``; 0 for a group without rows.
     """
     group = np.asarray(group, dtype=np.int64)
-    values = np.broadcast_to(np.asarray(values, dtype=float), (*np.shape(values)[:-1], len(group)))
+    m = len(group)
+    values = np.asarray(values, dtype=float)
+    if values.shape[-1:] != (m,):
+        values = np.broadcast_to(values, (*values.shape[:-1], m))
     lead = values.shape[:-1]
     sums = np.zeros((*lead, n))
-    if len(group) == 0:
+    if m == 0:
         return sums
-    if (group[1:] >= group[:-1]).all() and not np.isnan(values).any():
-        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    if not np.count_nonzero(group[1:] < group[:-1]) and not np.isnan(values).any():
+        new = np.empty(m, dtype=bool)
+        new[0] = True
+        np.not_equal(group[1:], group[:-1], out=new[1:])
+        starts = np.flatnonzero(new)
         sums[..., group[starts]] = np.add.reduceat(values, starts, axis=-1)
         return sums
     flat = values.reshape(-1, len(group))

@@ -6,6 +6,7 @@ over the dozen calculators, never over farms.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -89,7 +90,7 @@ def pasture_n(n_flows: Mapping[str, np.ndarray]) -> PastureN:
     keys, group = dense(key, size)
     values = n_flows["n_pasture_kg"][..., known]
     lead = values.shape[:-1]
-    flat = values.reshape(int(np.prod(lead)), values.shape[-1])
+    flat = values.reshape(math.prod(lead), values.shape[-1])
     # as groupby().sum() added them: rows in livestock order, groups by name
     n_kg = pandas_sum(group, flat.T, len(keys)).T.reshape(*lead, len(keys))
     return PastureN(

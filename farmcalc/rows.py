@@ -229,19 +229,26 @@ def aggregate(parts: list, *, drop_zero: bool = True) -> Rows:
     if not parts:
         return Rows.empty()
     farm = np.concatenate([p.farm for p in parts])
-    kind = np.concatenate(
-        [(p.source.astype(np.int16) * _N_CAT + p.category) * _N_GAS + p.gas for p in parts]
-    )
-    lead = np.broadcast_shapes(*(p.kg.shape[:-1] for p in parts))
-    kg = np.concatenate([np.broadcast_to(p.kg, (*lead, len(p))) for p in parts], axis=-1)
+    source = np.concatenate([p.source for p in parts])
+    category = np.concatenate([p.category for p in parts])
+    gas = np.concatenate([p.gas for p in parts])
+    kind = (source.astype(np.int16) * _N_CAT + category) * _N_GAS + gas
+    if all(p.kg.ndim == 1 for p in parts):
+        kg = np.concatenate([p.kg for p in parts])
+    else:
+        lead = np.broadcast_shapes(*(p.kg.shape[:-1] for p in parts))
+        kg = np.concatenate([np.broadcast_to(p.kg, (*lead, len(p))) for p in parts], axis=-1)
     key = farm * _N_KINDS + kind
-    if not (key[1:] >= key[:-1]).all():
+    m = len(key)
+    new = np.empty(m, dtype=bool)
+    new[0] = True
+    if np.count_nonzero(key[1:] < key[:-1]):
         # stable: rows of one key are summed in their order (timsort is
         # quick on the sorted runs the calculators give)
         order = np.argsort(key, kind="stable")
         key, kg = key[order], kg[..., order]
-    new = np.r_[True, key[1:] != key[:-1]]
-    if new.all():  # every key once: nothing to add up
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    if np.count_nonzero(new) == m:  # every key once: nothing to add up
         ukey, sums = key, kg
     else:
         starts = np.flatnonzero(new)
@@ -285,7 +292,7 @@ def pandas_sum(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
     new = np.empty(m, dtype=bool)
     new[0] = True
     np.not_equal(ids[1:], ids[:-1], out=new[1:])
-    if not any_nan and (ids[1:] >= ids[:-1]).all():
+    if not any_nan and not np.count_nonzero(ids[1:] < ids[:-1]):
         starts = np.flatnonzero(new)
         # each column a contiguous row: one reduceat adds every column as it adds one
         sums[ids[starts]] = np.add.reduceat(np.ascontiguousarray(block.T), starts, axis=1).T
