@@ -38,6 +38,7 @@ _SOIL_CARBON = code("soil_carbon", "source")
 _FERTILISER = code("fertiliser_production", "source")
 _N_GAS = len(GAS_DTYPE.categories)
 _DAIRY = LIVESTOCK_CATEGORIES.index("dairy_cow")
+_GAS_TOTALS = tuple((f"{g}_kg", code(g, "gas")) for g in ("CH4", "N2O", "CO2"))
 
 
 def column(table, name: str) -> np.ndarray:
@@ -93,8 +94,8 @@ def farm_totals(
     fert = src == _FERTILISER
     farms = a.farms
     t: dict[str, np.ndarray] = {"farm_id": farms["farm_id"], "year": farms["year"]}
-    for g_name in ("CH4", "N2O", "CO2"):
-        t[f"{g_name}_kg"] = by_gas[:, GAS_DTYPE.categories.get_loc(g_name)]
+    for name, g in _GAS_TOTALS:
+        t[name] = by_gas[:, g]
     total = t["co2e_kg"] = co2e_by_kind[:, 0]
     t["soil_carbon_co2e_kg"] = co2e_by_kind[:, 1]
     net = t["net_co2e_kg"] = total + co2e_by_kind[:, 1]
@@ -114,7 +115,10 @@ def farm_totals(
         t["co2e_kg_per_ha"] = np.where(farmland > 0, total / farmland, np.nan)
         t["net_co2e_kg_per_ha"] = np.where(farmland > 0, net / farmland, np.nan)
         ratio = np.where(milk > 0, meat / milk, 0.0)
-        af = np.clip(1.0 - fs.value("allocation.idf2022.milk_slope") * ratio, 0.0, 1.0)
+        # clipped to 0 .. 1 (np.clip's values, without its cost on small arrays)
+        af = np.minimum(
+            np.maximum(1.0 - fs.value("allocation.idf2022.milk_slope") * ratio, 0.0), 1.0
+        )
         t["milk_kg_ecm"] = milk
         t["milk_allocation"] = np.where(milk > 0, af, np.nan)
         t["co2e_kg_per_kg_ecm"] = np.where(milk > 0, total * af / milk, np.nan)

@@ -19,6 +19,7 @@ Two views of the same rows, each with one scope (``docs/scopes.md``):
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -468,7 +469,7 @@ def scope_view_columns(
     gas = np.asarray(gas_codes, dtype=np.int64)
     co2e = np.asarray(co2e_kg, dtype=float)
     lead = co2e.shape[:-1]
-    flat = co2e.reshape(int(np.prod(lead)), co2e.shape[-1])  # (draws, rows)
+    flat = co2e.reshape(math.prod(lead), co2e.shape[-1])  # (draws, rows)
     d = len(flat)
     out = {}
     for prefix, rule, parts in (
