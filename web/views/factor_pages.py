@@ -27,17 +27,20 @@ from farmcalc.factors import (
 from farmcalc.labels import label
 from web.language import current_lang, number
 from web.services.factor_basis import origins_of, result_basis, set_bases, set_summary
+from web.services.yardstick import yardstick_view
 
 bp = Blueprint("factors", __name__, url_prefix="/factors")
 
 
 @bp.app_context_processor
 def factor_set_bases() -> dict:
-    """Every set's share of Swedish, IPCC and other factor rows, for the page footer, and
-    ``result_basis(result)``: a result's shares as the result page shows them."""
+    """Every set's share of Swedish, IPCC and other factor rows, for the page footer,
+    ``result_basis(result)``: a result's shares as the result page shows them, and
+    ``yardstick_of(farm_year)``: the fair yardstick's figures (``_yardstick.html``)."""
     return {
         "factor_set_bases": set_bases,
         "result_basis": lambda result: result_basis(result, current_lang()),
+        "yardstick_of": yardstick_view,
     }
 
 
