@@ -139,6 +139,7 @@ class _Resolver:
         self.tables: dict[bytes, tuple] = {}
         self.pairs: dict[tuple[str, str, tuple[str, ...]], np.ndarray] = {}
         self.system_tables: dict[tuple, np.ndarray] = {}
+        self.plans: dict[bytes, tuple] = {}
 
     def ids_of(self, pattern: str) -> list[str]:
         return self.resolve(pattern)[0]
@@ -403,6 +404,83 @@ def _kind_table(res: _Resolver, ukeys: np.ndarray) -> tuple:
     return hit
 
 
+def _system_plan(
+    res: _Resolver, ukeys: np.ndarray, by_class: dict[str, list[tuple[int, list[str]]]]
+) -> tuple:
+    """For kinds ``ukeys``: each class's rank, each kind's (class rank, slot), and the
+    classes' system tables side by side (remembered per factor set and set of kinds)."""
+    key = ukeys.tobytes()
+    hit = res.plans.get(key)
+    if hit is None:
+        if len(res.plans) > 1024:  # bounded, as the kind tables
+            res.plans.clear()
+        rank = np.full(len(LIVESTOCK_CATEGORIES), -1, dtype=np.int64)
+        width = max(len(kinds) for kinds in by_class.values())
+        table = np.zeros((len(by_class), len(MANURE_SYSTEMS), width * len(ORIGINS)))
+        kind_class = np.full(len(ukeys), -1, dtype=np.int64)
+        kind_slot = np.zeros(len(ukeys), dtype=np.int64)
+        for r, (c, kinds) in enumerate(by_class.items()):
+            rank[LIVESTOCK_CATEGORIES.index(c)] = r
+            t = _system_table(res, c, kinds)
+            table[r, :, : t.shape[1]] = t
+            for slot, (j, _) in enumerate(kinds):
+                kind_class[j], kind_slot[j] = r, slot
+        hit = res.plans[key] = (rank, width, table, kind_class, kind_slot)
+    return hit
+
+
+def _all_classes_at_once(
+    res: _Resolver,
+    ukeys: np.ndarray,
+    by_class: dict[str, list[tuple[int, list[str]]]],
+    manure: ManureWeights,
+    farm: np.ndarray,
+    inv: np.ndarray,
+    part: np.ndarray,
+    n_farms: int,
+) -> bool:
+    """:func:`_system_parts` of every class in one pass, written into ``part``.
+
+    Done when the manure rows are sorted by farm and nothing is NaN: then each
+    class's farms are numbered in order and pandas summed each (class, farm)
+    group by ``add.reduceat`` over its rows — here the same groups, in the same
+    row order, in one ``reduceat``. Returns False (nothing written) otherwise.
+    """
+    mf = manure.farm
+    if np.count_nonzero(mf[1:] < mf[:-1]):
+        return False
+    rank, width, table, kind_class, kind_slot = _system_plan(res, ukeys, by_class)
+    r = rank[manure.category]
+    mine = np.flatnonzero((r >= 0) & (manure.weight > 0))
+    if not len(mine):
+        return True  # no class has systems: every row keeps its default
+    # rows by class, within a class in their order (by farm)
+    mine = mine[np.argsort(r[mine], kind="stable")]
+    r, f, w = r[mine], mf[mine], manure.weight[mine]
+    weighted = table[r, manure.system[mine]] * w[:, None]
+    if np.isnan(weighted).any() or np.isnan(w).any():
+        return False
+    m = len(mine)
+    new = np.empty(m, dtype=bool)
+    new[0] = True
+    np.logical_or(r[1:] != r[:-1], f[1:] != f[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    block = np.empty((width * len(ORIGINS) + 1, m))  # each column a contiguous row
+    block[:-1] = weighted.T
+    block[-1] = w
+    sums = np.add.reduceat(block, starts, axis=1)
+    frac = (sums[:-1] / sums[-1]).T.reshape(len(starts), width, len(ORIGINS))
+    group = np.full((len(rank), n_farms), -1, dtype=np.int64)
+    group[r[starts], f[starts]] = np.arange(len(starts))
+    cls = kind_class[inv]
+    rows = np.flatnonzero(cls >= 0)
+    g = group[cls[rows], farm[rows]]
+    known = g >= 0
+    rows, g = rows[known], g[known]
+    part[rows] = frac[g, kind_slot[inv[rows]]]
+    return True
+
+
 @dataclass(frozen=True)
 class ManureWeights:
     """Each livestock row's manure systems, weighted by housed head × share.
@@ -473,6 +551,8 @@ def row_fractions(
         by_class: dict[str, list[tuple[int, list[str]]]] = {}
         for j, c, patterns in with_systems:
             by_class.setdefault(c, []).append((j, patterns))
+        if _all_classes_at_once(res, ukeys, by_class, manure, farm, inv, part, n_farms):
+            by_class = {}
         for c, kinds in by_class.items():  # the few classes, never farms
             group, parts = _system_parts(res, manure, c, kinds, n_farms)
             for (j, _), frac in zip(kinds, parts, strict=True):

@@ -322,3 +322,24 @@ def test_group_sums_are_pandas_groupby_sums_bit_for_bit(seed):
         want = pd.DataFrame(values).groupby(ids).sum()
         got = group_sum_as_pandas(ids, values, n)[want.index.to_numpy()]
         np.testing.assert_array_equal(got, want.to_numpy())
+
+
+@pytest.mark.parametrize("factors", ["sweden", "ipcc2019"])
+def test_factor_basis_of_many_farms_at_once_equals_each_farm_alone(factors):
+    # Farms with several classes and manure systems each: every class's systems
+    # are weighed per farm (one pass over all classes and farms), so a farm's
+    # basis must not depend on the other farms of the batch — to the last bit.
+    from farmcalc.api import calculate_batch
+    from farmcalc.demo import demo_records
+    from farmcalc.outputs.result import factor_basis, flow_columns
+
+    records = demo_records(40, seed=7)
+    together = calculate_batch(records, factors=factors)
+    b = factor_basis(together, flow_columns(together.inventory.n_flows))
+    assert len(together.tables.arrays.manure_systems["system"]) > 40
+    for f, record in enumerate(records):
+        alone = calculate_batch([record], factors=factors)
+        one = factor_basis(alone, flow_columns(alone.inventory.n_flows))
+        np.testing.assert_array_equal(b.shares[f], one.shares[0])
+        mine = b.farm == f
+        np.testing.assert_array_equal(b.source_shares[mine], one.source_shares)
