@@ -252,6 +252,7 @@ _NAMES = {
     "gas": tuple(sorted(GASES)),
 }
 _SOURCE_RANK = np.argsort(np.argsort(np.array(_NAMES["source"], dtype=object), kind="stable"))
+_SOURCE_BY_RANK = np.argsort(_SOURCE_RANK)
 _IS_TIERED = np.array([s in TIERED_SOURCES for s in _NAMES["source"]])
 _SOIL_CARBON_CODE = _NAMES["source"].index(SOIL_CARBON)
 # the livestock class of each row category (-1: not a class)
@@ -605,32 +606,37 @@ def basis(
     fc = farm[counted]
     co2e_kg = np.bincount(fc, co2e[counted], minlength=n)[:n]
     w_total = np.bincount(fc, weight[counted], minlength=n)[:n]
+    # (co2e, w, w × fractions) of every row, one column each
+    block = np.empty((len(farm), 2 + len(ORIGINS)))
+    block[:, 0] = co2e
+    block[:, 1] = weight
+    weighted = block[:, 2:]
+    np.multiply(weight[:, None], frac, out=weighted)
     shares = np.empty((n, len(ORIGINS)))
-    weighted = weight[:, None] * frac
+    counted_weighted = weighted[counted]
+    has_weight = w_total > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         for j in range(len(ORIGINS)):
-            part = np.bincount(fc, weighted[counted, j], minlength=n)[:n]
-            shares[:, j] = np.where(w_total > 0, part / w_total, np.nan)
+            part = np.bincount(fc, counted_weighted[:, j], minlength=n)[:n]
+            shares[:, j] = np.where(has_weight, part / w_total, np.nan)
     # per farm and source, groups sorted by farm and the source's name (as pandas did)
     key = farm * len(_SOURCE_RANK) + _SOURCE_RANK[source]
     ukey, ids = dense(key, n * len(_SOURCE_RANK))
     k = len(ukey)
     # pandas summed (co2e, w) as one block and each share column as its own
-    block = np.column_stack([co2e, weight, weighted])
     if np.isnan(block).any():  # NaN decides per block how pandas adds up
         cw = group_sum_as_pandas(ids, block[:, :2], k)
-        parts = [group_sum_as_pandas(ids, block[:, 2 + j : 3 + j], k)[:, 0] for j in range(3)]
+        parts = np.column_stack(
+            [group_sum_as_pandas(ids, block[:, 2 + j : 3 + j], k)[:, 0] for j in range(3)]
+        )
     else:
         sums = group_sum_as_pandas(ids, block, k)
-        cw, parts = sums[:, :2], [sums[:, 2 + j] for j in range(3)]
+        cw, parts = sums[:, :2], sums[:, 2:]
     src_farm = ukey // len(_SOURCE_RANK)
-    src = np.argsort(_SOURCE_RANK)[ukey % len(_SOURCE_RANK)]
+    src = _SOURCE_BY_RANK[ukey % len(_SOURCE_RANK)]
+    w_source = cw[:, 1:2]
     with np.errstate(divide="ignore", invalid="ignore"):
-        src_shares = (
-            np.column_stack([np.where(cw[:, 1] > 0, p / cw[:, 1], np.nan) for p in parts])
-            if k
-            else np.zeros((0, len(ORIGINS)))
-        )
+        src_shares = np.where(w_source > 0, parts / w_source, np.nan)
     return Basis(co2e_kg, shares, src_farm, src, cw[:, 0], src_shares)
 
 
