@@ -15,7 +15,7 @@ from farmcalc.i18n import _, gettext_
 from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES, RESULT_SCHEMA_ID
 from farmcalc.outputs.notes import farm_notes
 from farmcalc.outputs.totals import TOTALS, column
-from farmcalc.provenance import ORIGINS, ManureWeights, basis, has_fallback, row_fractions
+from farmcalc.provenance import ManureWeights, basis, has_fallback, row_fractions
 from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE
 
 INTENSITY_TEXT = {
@@ -90,13 +90,29 @@ def _texts(locale: str) -> tuple[dict[str, str], dict[str, str]]:
     return covers, views
 
 
-def _floats(values: np.ndarray) -> list[float]:
-    return np.asarray(values, dtype=float).tolist()
+_FLOAT_COLUMNS = (
+    *TOTALS,
+    *INVENTORY_VIEW.values(),
+    *(c for c in LIFE_CYCLE_VIEW.values() if c),
+)
+_NUM_COLUMNS = (
+    "co2e_kg_per_ha",
+    "net_co2e_kg_per_ha",
+    "milk_kg_ecm",
+    "co2e_kg_per_kg_ecm",
+    "milk_allocation",
+    "soil_carbon_icbm_co2_kg",
+    "soil_carbon_ipcc_co2_kg",
+)
 
 
-def _nums(values: np.ndarray) -> list[float | None]:
-    """Floats, NaN as None."""
-    return [None if x != x else x for x in np.asarray(values, dtype=float).tolist()]
+def _rows_of(columns: list[np.ndarray], *, nan_as_none: bool) -> list[list]:
+    """Columns of floats as lists of Python floats (one conversion for all)."""
+    values = np.array(columns, dtype=float)
+    rows = values.tolist()
+    if nan_as_none and np.isnan(values).any():
+        return [[None if x != x else x for x in row] for row in rows]
+    return rows
 
 
 def _class_codes(values) -> np.ndarray:
@@ -190,10 +206,10 @@ def result_dicts(batch, locale: str) -> list[dict]:
 
     flows = flow_columns(inv.n_flows)
     b = factor_basis(batch, flows)
-    shares = [_nums(b.shares[:, j]) for j in range(len(ORIGINS))]
+    shares = _rows_of(b.shares.T, nan_as_none=True)
     s_src = _SOURCE_NAMES[b.source].tolist()
     s_co2e = b.source_co2e_kg.tolist()
-    s_shares = [_nums(b.source_shares[:, j]) for j in range(len(ORIGINS))]
+    s_shares = _rows_of(b.source_shares.T, nan_as_none=True)
     basis_of = [
         {
             **{k: shares[j][f] for j, k in enumerate(SHARES)},
@@ -227,14 +243,15 @@ def result_dicts(batch, locale: str) -> list[dict]:
 
     covers, view_text = _texts(locale)
     t = batch.totals_columns
-    totals = {k: _floats(t[k]) for k in TOTALS}
-    per_ha, net_per_ha = _nums(t["co2e_kg_per_ha"]), _nums(t["net_co2e_kg_per_ha"])
+    # every column to Python floats at once (NaN as None where a value may be missing)
+    floats = iter(_rows_of([t[k] for k in _FLOAT_COLUMNS], nan_as_none=False))
+    totals = {k: next(floats) for k in TOTALS}
+    inventory = {k: next(floats) for k in INVENTORY_VIEW}
+    life = {k: next(floats) for k, c in LIFE_CYCLE_VIEW.items() if c}
     milk = t["milk_kg_ecm"].tolist()
-    milk_n, per_ecm = _nums(t["milk_kg_ecm"]), _nums(t["co2e_kg_per_kg_ecm"])
-    alloc = _nums(t["milk_allocation"])
-    icbm_co2, ipcc_co2 = _nums(t["soil_carbon_icbm_co2_kg"]), _nums(t["soil_carbon_ipcc_co2_kg"])
-    inventory = {k: _floats(t[c]) for k, c in INVENTORY_VIEW.items()}
-    life = {k: _floats(t[c]) for k, c in LIFE_CYCLE_VIEW.items() if c}
+    per_ha, net_per_ha, milk_n, per_ecm, alloc, icbm_co2, ipcc_co2 = _rows_of(
+        [t[k] for k in _NUM_COLUMNS], nan_as_none=True
+    )
     farm_id = [str(x) for x in t["farm_id"].tolist()]
     year = [int(x) for x in t["year"].tolist()]
 
@@ -245,8 +262,9 @@ def result_dicts(batch, locale: str) -> list[dict]:
     if has.any():
         crop_names = _crop_names(pc["crop"])[has].tolist()
         pos = pc["pos"][has].tolist()
-        values = _nums(pc["co2e_kg_per_t"][has])
-        harvest = _nums(pc["harvest_t"][has])
+        values, harvest = _rows_of(
+            [pc["co2e_kg_per_t"][has], pc["harvest_t"][has]], nan_as_none=True
+        )
         dm = pc["harvest_dm"][has].tolist()
         per_t = covers["per_t_crop"]
         for i, f in enumerate(pc["farm_idx"][has].tolist()):
