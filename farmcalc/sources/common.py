@@ -91,10 +91,14 @@ class WideLayout:
         for v in kg:
             if np.ndim(v) > 1:
                 lead = np.broadcast_shapes(lead, np.shape(v)[:-1])
-        out = np.empty((*lead, n_farms, k))
-        for j, i in enumerate(self.order):  # a few kinds, never farms
-            out[..., j] = kg[i]
-        out = out.reshape((*lead, n_farms * k))
+        if not lead and all(np.shape(v) == (n_farms,) for v in kg):
+            # no draws: the kinds' columns side by side in one step
+            out = np.array([kg[i] for i in self.order], dtype=float).T.reshape(n_farms * k)
+        else:
+            out = np.empty((*lead, n_farms, k))
+            for j, i in enumerate(self.order):  # a few kinds, never farms
+                out[..., j] = kg[i]
+            out = out.reshape((*lead, n_farms * k))
         keep = out != 0
         if lead:
             keep = keep.reshape(-1, n_farms * k).any(axis=0)
