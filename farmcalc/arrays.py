@@ -142,7 +142,7 @@ def farm_sum(group: np.ndarray, values: Numeric, n: int) -> np.ndarray:
     sums = np.zeros((*lead, n))
     if m == 0:
         return sums
-    if not np.count_nonzero(group[1:] < group[:-1]) and not np.isnan(values).any():
+    if not np.count_nonzero(group[1:] < group[:-1]) and not np.count_nonzero(np.isnan(values)):
         new = np.empty(m, dtype=bool)
         new[0] = True
         np.not_equal(group[1:], group[:-1], out=new[1:])

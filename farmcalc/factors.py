@@ -289,7 +289,7 @@ class FactorSet:
         Raises FactorError naming the keys used that have no factor.
         """
         values, found = self._code_table(prefix, names)
-        if not found.take(codes).all():
+        if np.count_nonzero(found.take(codes)) < np.size(codes):
             codes = np.asarray(codes)
             used = sorted({(names[c] if c >= 0 else MISSING_KEY) for c in codes[~found[codes]]})
             raise self._missing(prefix, used)

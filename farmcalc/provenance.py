@@ -364,7 +364,7 @@ def _system_parts(
     weighted = per_row * w[:, None]
     g = len(by_farm)
     k = len(ORIGINS)
-    if np.isnan(weighted).any() or np.isnan(w).any():
+    if np.count_nonzero(np.isnan(weighted)) or np.count_nonzero(np.isnan(w)):
         w_sum = group_sum_as_pandas(ids, w[:, None], g)[:, 0]
         sums = [
             group_sum_as_pandas(ids, weighted[:, j * k : j * k + k], g) for j in range(len(kinds))
@@ -459,7 +459,7 @@ def _all_classes_at_once(
     mine = mine[np.argsort(r[mine], kind="stable")]
     r, f, w = r[mine], mf[mine], manure.weight[mine]
     weighted = table[r, manure.system[mine]] * w[:, None]
-    if np.isnan(weighted).any() or np.isnan(w).any():
+    if np.count_nonzero(np.isnan(weighted)) or np.count_nonzero(np.isnan(w)):
         return False
     m = len(mine)
     new = np.empty(m, dtype=bool)
@@ -624,7 +624,7 @@ def basis(
     ukey, ids = dense(key, n * len(_SOURCE_RANK))
     k = len(ukey)
     # pandas summed (co2e, w) as one block and each share column as its own
-    if np.isnan(block).any():  # NaN decides per block how pandas adds up
+    if np.count_nonzero(np.isnan(block)):  # NaN decides per block how pandas adds up
         cw = group_sum_as_pandas(ids, block[:, :2], k)
         parts = np.column_stack(
             [group_sum_as_pandas(ids, block[:, 2 + j : 3 + j], k)[:, 0] for j in range(3)]

@@ -188,7 +188,7 @@ def codes(values, column: str) -> np.ndarray:
     else:
         values = np.asarray(values, dtype=object)
         c = np.asarray(pd.Categorical(values, dtype=dtype).codes)
-    if (c < 0).any():
+    if np.count_nonzero(c < 0):
         unknown = sorted({str(v) for v in np.asarray(values, dtype=object)[c < 0]})
         raise FarmcalcError(f"unknown {column} in emission rows: {unknown}")
     return c
@@ -288,7 +288,7 @@ def pandas_sum(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
     if m == 0:
         return sums
     nan = np.isnan(block)
-    any_nan = nan.any()
+    any_nan = bool(np.count_nonzero(nan))
     new = np.empty(m, dtype=bool)
     new[0] = True
     np.not_equal(ids[1:], ids[:-1], out=new[1:])

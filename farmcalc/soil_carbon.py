@@ -617,7 +617,7 @@ def calc_soil_carbon_icbm(
     i_above = _farm_sum(fidx, area * inputs.c_above_t_per_ha, n) / safe_area
     i_below = _farm_sum(fidx, area * inputs.c_below_t_per_ha, n) / safe_area
     catch = a.crops["catch_crop_fraction"]
-    if (catch > 0).any():  # a catch crop's C, humified as above-ground residues
+    if np.count_nonzero(catch > 0):  # a catch crop's C, humified as above-ground residues
         i_above = (
             i_above + _farm_sum(fidx, area * catch, n) * fs.value("catch_crop.c_input") / safe_area
         )

@@ -245,11 +245,11 @@ def _with_fertiliser_rows(
     key = farm * _N_CAT + category
     if len(key) > 1:
         step = key[1:] - key[:-1]
-        if (step < 0).any():
+        if np.count_nonzero(step < 0):
             order = np.argsort(key, kind="stable")
             key, kg = key[order], kg[..., order]
             step = key[1:] - key[:-1]
-        if not step.all():  # a farm with one type on several crops
+        if np.count_nonzero(step) < len(step):  # a farm with one type on several crops
             starts = np.flatnonzero(np.concatenate(([True], step != 0)))
             key, kg = key[starts], np.add.reduceat(kg, starts, axis=-1)
     keep = kg != 0 if kg.ndim == 1 else (kg != 0).reshape(-1, kg.shape[-1]).any(axis=0)
@@ -269,7 +269,8 @@ def _with_fertiliser_rows(
         np.concatenate((wide.gas, np.full(m, _CO2E, dtype=np.int8))),
         np.concatenate((wide_kg, kg), axis=-1),
     )
-    if len(farm_all) > 1 and (farm_all[1:] < farm_all[:-1]).any():  # each farm's rows together
+    # each farm's rows together
+    if len(farm_all) > 1 and np.count_nonzero(farm_all[1:] < farm_all[:-1]):
         order = np.argsort(farm_all, kind="stable")
         parts = tuple(p[..., order] for p in parts)
     return Rows(*parts)
