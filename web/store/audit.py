@@ -162,7 +162,7 @@ def record_many(
         stmt = select(Farm.id, Farm.farm_code).where(col(Farm.id).in_(chunk))
         codes.update({int(i): c for i, c in session.exec(stmt).all()})
     rows = [_values(who, f, codes.get(f, ""), y, action) for f, y in pairs]
-    session.execute(insert(AuditEntry), rows)
+    session.execute(insert(AuditEntry.__table__), rows)  # Core executemany: no ORM per row
     return len(rows)
 
 

@@ -31,7 +31,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 import pandas as pd
+from sqlalchemy import Text, bindparam, cast
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session
 
 from farmcalc.municipality.summary import SUMMARY_COLUMNS, summarise
@@ -55,6 +58,8 @@ RESULT_COLUMNS = (
 """What storing a result writes into an existing farm-year (``id``, ``step``, ``created_at``
 stay; ``updated_at`` only when the caller's row names it: calculating again is no change)."""
 KEY = ("farm_id", "year")
+JSON_COLUMNS = ("record", "result")
+"""The farm-year's JSON documents, written as text made once (:func:`json_text`)."""
 log = logging.getLogger(__name__)
 
 FarmYearLike = FarmYear | Mapping[str, Any]
@@ -103,17 +108,51 @@ def totals_rows(batch: BatchResult) -> list[dict[str, Any]]:
     ]
 
 
-def _upsert(session: Session, table: Any, values: list[dict[str, Any]], columns: Sequence[str]):
-    """``INSERT … ON CONFLICT (farm_id, year) DO UPDATE SET columns`` (SQLite, PostgreSQL)."""
+def _upsert(
+    session: Session,
+    table: Any,
+    values: list[dict[str, Any]],
+    columns: Sequence[str],
+    json_columns: Sequence[str] = (),
+):
+    """``INSERT … ON CONFLICT (farm_id, year) DO UPDATE SET columns`` (SQLite, PostgreSQL).
+
+    One statement executed with every row (``executemany``; SQLAlchemy sends it as
+    multi-row ``INSERT … VALUES`` batches). The ``json_columns`` of each row are
+    given as JSON text under ``<column>_json`` (see :func:`json_text`).
+    """
     dialect = session.get_bind().dialect.name
-    session.execute(_upsert_statement(dialect, table, tuple(columns)), values)
+    stmt = _upsert_statement(dialect, table, tuple(columns), tuple(json_columns))
+    session.execute(stmt, values)
+
+
+def json_text(document: Any) -> str:
+    """A JSON document as text, made by orjson (several times faster than ``json.dumps``).
+
+    numpy numbers are written as numbers; a key that is not text as text. The
+    document is the same when read back (``json.loads``) as with ``json.dumps``;
+    NaN, which PostgreSQL's JSONB refuses, is never in a stored document.
+    """
+    return orjson.dumps(
+        document, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+    ).decode()
+
+
+def _json_parameter(dialect: str, column: str) -> Any:
+    """The bound JSON text of ``column``: text on SQLite, cast to JSONB on PostgreSQL."""
+    param = bindparam(f"{column}_json", type_=Text())
+    return cast(param, JSONB()) if dialect == "postgresql" else param
 
 
 @functools.cache
-def _upsert_statement(dialect: str, table: Any, columns: tuple[str, ...]) -> Any:
+def _upsert_statement(
+    dialect: str, table: Any, columns: tuple[str, ...], json_columns: tuple[str, ...] = ()
+) -> Any:
     """The upsert statement, made once per dialect, table and column list (a form save
     then costs the two statements' execution only: SQLAlchemy caches their compilation)."""
     stmt = dialect_insert(dialect)(table)
+    if json_columns:
+        stmt = stmt.values({c: _json_parameter(dialect, c) for c in json_columns})
     return stmt.on_conflict_do_update(
         index_elements=list(KEY), set_={c: stmt.excluded[c] for c in columns}
     )
@@ -174,20 +213,17 @@ def store_results(
     defaults = {"step": "", "created_at": now, "updated_at": now}
     values = []
     for row, res in zip(rows, results, strict=True):
-        values.append(
-            {
-                **defaults,
-                **row,
-                "result": res,
-                "factor_set": res["factor_set"],
-                "factor_set_version": res["factor_set_version"],
-                "gwp": res["gwp"],
-                "calculated_at": now,
-                "is_draft": False,
-            }
-        )
+        v = {**defaults, **row}
+        v["record_json"] = json_text(v.pop("record"))
+        v["result_json"] = json_text(res)
+        v["factor_set"] = res["factor_set"]
+        v["factor_set_version"] = res["factor_set_version"]
+        v["gwp"] = res["gwp"]
+        v["calculated_at"] = now
+        v["is_draft"] = False
+        values.append(v)
     update = [*RESULT_COLUMNS, *(["updated_at"] if "updated_at" in rows[0] else [])]
-    _upsert(session, FarmYear.__table__, values, update)
+    _upsert(session, FarmYear.__table__, values, update, json_columns=JSON_COLUMNS)
     sums = [
         {
             "farm_id": v["farm_id"],
