@@ -146,7 +146,7 @@ def farm_sum(group: np.ndarray, values: Numeric, n: int) -> np.ndarray:
         new = np.empty(m, dtype=bool)
         new[0] = True
         np.not_equal(group[1:], group[:-1], out=new[1:])
-        starts = np.flatnonzero(new)
+        starts = new.nonzero()[0]
         sums[..., group[starts]] = np.add.reduceat(values, starts, axis=-1)
         return sums
     flat = values.reshape(-1, len(group))

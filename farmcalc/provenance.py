@@ -353,7 +353,7 @@ def _system_parts(
         Per kind of ``kinds``.
     """
     cls = LIVESTOCK_CATEGORIES.index(category)
-    mine = np.flatnonzero((manure.category == cls) & (manure.weight > 0))
+    mine = ((manure.category == cls) & (manure.weight > 0)).nonzero()[0]
     group = np.full(n_farms, -1, dtype=np.int64)
     if not len(mine):
         return group, []
@@ -452,7 +452,7 @@ def _all_classes_at_once(
         return False
     rank, width, table, kind_class, kind_slot = _system_plan(res, ukeys, by_class)
     r = rank[manure.category]
-    mine = np.flatnonzero((r >= 0) & (manure.weight > 0))
+    mine = ((r >= 0) & (manure.weight > 0)).nonzero()[0]
     if not len(mine):
         return True  # no class has systems: every row keeps its default
     # rows by class, within a class in their order (by farm)
@@ -465,7 +465,7 @@ def _all_classes_at_once(
     new = np.empty(m, dtype=bool)
     new[0] = True
     np.logical_or(r[1:] != r[:-1], f[1:] != f[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
+    starts = new.nonzero()[0]
     block = np.empty((width * len(ORIGINS) + 1, m))  # each column a contiguous row
     block[:-1] = weighted.T
     block[-1] = w
@@ -474,7 +474,7 @@ def _all_classes_at_once(
     group = np.full((len(rank), n_farms), -1, dtype=np.int64)
     group[r[starts], f[starts]] = np.arange(len(starts))
     cls = kind_class[inv]
-    rows = np.flatnonzero(cls >= 0)
+    rows = (cls >= 0).nonzero()[0]
     g = group[cls[rows], farm[rows]]
     known = g >= 0
     rows, g = rows[known], g[known]
@@ -557,7 +557,7 @@ def row_fractions(
         for c, kinds in by_class.items():  # the few classes, never farms
             group, parts = _system_parts(res, manure, c, kinds, n_farms)
             for (j, _), frac in zip(kinds, parts, strict=True):
-                rows = np.flatnonzero(inv == j)
+                rows = (inv == j).nonzero()[0]
                 g = group[farm[rows]]
                 known = g >= 0
                 part[rows[known]] = frac[g[known]]

@@ -141,7 +141,10 @@ class Rows:
             return codes(v, column).astype(dtype)
 
         kg = np.asarray(kg, dtype=float)
-        kg = np.broadcast_to(kg, (*kg.shape[:-1], m) if kg.ndim else (m,)).copy()
+        if kg.shape[-1:] == (m,):
+            kg = kg.copy()
+        else:
+            kg = np.broadcast_to(kg, (*kg.shape[:-1], m) if kg.ndim else (m,)).copy()
         return cls(
             farm,
             col(source, "source", np.int8),
@@ -251,7 +254,7 @@ def aggregate(parts: list, *, drop_zero: bool = True) -> Rows:
     if np.count_nonzero(new) == m:  # every key once: nothing to add up
         ukey, sums = key, kg
     else:
-        starts = np.flatnonzero(new)
+        starts = new.nonzero()[0]
         ukey, sums = key[starts], np.add.reduceat(kg, starts, axis=-1)
     if drop_zero:
         keep = _nonzero(sums)
@@ -293,7 +296,7 @@ def pandas_sum(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
     new[0] = True
     np.not_equal(ids[1:], ids[:-1], out=new[1:])
     if not any_nan and not np.count_nonzero(ids[1:] < ids[:-1]):
-        starts = np.flatnonzero(new)
+        starts = new.nonzero()[0]
         # each column a contiguous row: one reduceat adds every column as it adds one
         sums[ids[starts]] = np.add.reduceat(np.ascontiguousarray(block.T), starts, axis=1).T
         return sums
@@ -307,7 +310,7 @@ def pandas_sum(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
     order = np.argsort(ids, kind="stable")
     g, v, skip = ids[order], block[order], nan[order]
     np.not_equal(g[1:], g[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
+    starts = new.nonzero()[0]
     sizes = np.diff(starts, append=m)
     rank = np.arange(len(g)) - np.repeat(starts, sizes)
     comp = np.zeros((n, k))
@@ -350,7 +353,7 @@ def dense(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     key's position among them: ``numpy.unique(key, return_inverse=True)`` by a table."""
     seen = np.zeros(size, dtype=bool)
     seen[key] = True
-    ukeys = np.flatnonzero(seen)
+    ukeys = seen.nonzero()[0]
     pos = np.empty(size, dtype=np.int64)
     pos[ukeys] = np.arange(len(ukeys))
     return ukeys, pos[key]

@@ -137,7 +137,7 @@ class FarmGroups:
             new = np.empty(m, dtype=bool)
             new[0] = True
             np.not_equal(farm[1:], farm[:-1], out=new[1:])
-            self.starts = np.flatnonzero(new)
+            self.starts = new.nonzero()[0]
             self.groups = farm[self.starts]
 
     def sum(self, values: Numeric) -> np.ndarray:
@@ -176,6 +176,8 @@ def per_farm(values: Numeric, n_farms: int) -> np.ndarray:
     ndarray
         Shape ``(..., n_farms)``, NaN replaced by 0.
     """
-    values = np.broadcast_to(np.asarray(values, dtype=float), (*np.shape(values)[:-1], n_farms))
+    values = np.asarray(values, dtype=float)
+    if values.shape[-1:] != (n_farms,):
+        values = np.broadcast_to(values, (*values.shape[:-1], n_farms))
     nan = np.isnan(values)
     return np.where(nan, 0.0, values) if np.count_nonzero(nan) else values

@@ -250,7 +250,7 @@ def _with_fertiliser_rows(
             key, kg = key[order], kg[..., order]
             step = key[1:] - key[:-1]
         if np.count_nonzero(step) < len(step):  # a farm with one type on several crops
-            starts = np.flatnonzero(np.concatenate(([True], step != 0)))
+            starts = (np.concatenate(([True], step != 0))).nonzero()[0]
             key, kg = key[starts], np.add.reduceat(kg, starts, axis=-1)
     keep = kg != 0 if kg.ndim == 1 else (kg != 0).reshape(-1, kg.shape[-1]).any(axis=0)
     key, kg = key[keep], kg[..., keep]
