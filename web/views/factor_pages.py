@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, render_template
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 
 from farmcalc.errors import FactorError
 from farmcalc.factors import (
@@ -27,6 +27,7 @@ from farmcalc.factors import (
 from farmcalc.labels import label
 from web.language import current_lang, number
 from web.services.factor_basis import origins_of, result_basis, set_bases, set_summary
+from web.services.factor_guide import source_guides
 from web.services.yardstick import yardstick_view
 
 bp = Blueprint("factors", __name__, url_prefix="/factors")
@@ -60,13 +61,40 @@ GROUPS: dict[str, object] = {
     "district_heating": lazy_gettext("District heating"),
     "icbm": lazy_gettext("Soil carbon: the ICBM model"),
     "soc_ipcc": lazy_gettext("Soil carbon: the IPCC stock-change method"),
+    "catch_crop": lazy_gettext("Catch crops"),
+    "wetland": lazy_gettext("Wetlands on mineral soil"),
     "allocation": lazy_gettext("Allocation between milk and meat"),
     "constants": lazy_gettext("Constants"),
+    "plausible": lazy_gettext("Plausibility checks (warnings only, never in the calculation)"),
 }
 
 # What a factor is, by the longest matching id prefix; the rest of the id
 # (animal, crop, manure system, …) is named with farmcalc.labels.
 DESCRIPTIONS: dict[str, object] = {
+    "catch_crop.c_input": lazy_gettext("Carbon a catch crop returns to the soil"),
+    "catch_crop.leach_reduction": lazy_gettext("Share of the leached nitrogen a catch crop keeps"),
+    "catch_crop.n_residue": lazy_gettext("Nitrogen in the catch crop returned to the soil"),
+    "constants.ch4_per_ch4_c": lazy_gettext("Mass of CH4 per mass of methane carbon (16/12)"),
+    "electricity.ef_residual": lazy_gettext(
+        "Emissions per kWh of electricity without guarantees of origin (residual mix)"
+    ),
+    "enteric.reduction_3nop": lazy_gettext(
+        "Share of enteric methane the feed additive 3-NOP removes"
+    ),
+    "enteric.tier2": lazy_gettext("Tier 2 parameter of cattle feed and energy"),
+    "fuel.wtt": lazy_gettext("Emissions before the fuel reaches the farm (well-to-tank)"),
+    "icbm": lazy_gettext("The ICBM soil carbon model's parameters"),
+    "icbm.root_turnover": lazy_gettext("ICBM: share of a perennial stand's root carbon renewed"),
+    "livestock.crude_protein_pct": lazy_gettext("Crude protein of the diet (Tier 2)"),
+    "livestock.months_on_farm": lazy_gettext("Months on the farm per year (default)"),
+    "livestock.months_per_year": lazy_gettext("Months of a whole year"),
+    "manure.nex": lazy_gettext("Nitrogen excreted, worked out from the feed (Tier 2)"),
+    "manure.vs": lazy_gettext("Volatile solids, worked out from the feed (Tier 2)"),
+    "organic_soils.ch4_c": lazy_gettext("Methane carbon from a rewetted organic soil"),
+    "plausible.live_weight_kg": lazy_gettext("Plausible live weight (warning only)"),
+    "plausible.yield": lazy_gettext("Plausible yield (warning only)"),
+    "soils.ef1_reduction": lazy_gettext("Share of direct nitrous oxide avoided"),
+    "wetland.ch4": lazy_gettext("Methane from a wetland on mineral soil"),
     "allocation.idf2022.milk_slope": lazy_gettext(
         "Slope of the IDF 2022 allocation between milk and meat"
     ),
@@ -192,7 +220,57 @@ KEY_LABELS: dict[str, object] = {
     "skane": lazy_gettext("Skåne"),
     "synthetic": lazy_gettext("Mineral fertiliser"),
     "other": lazy_gettext("Other nitrogen (manure, crop residues, mineralised N)"),
+    "nitrification_inhibitor": lazy_gettext("Nitrification inhibitor"),
+    "mineral_soil": lazy_gettext("Mineral soil"),
 }
+
+# What each emission source counts, in a sentence or two (the guide at the top of the page).
+SOURCE_TEXT: dict[str, object] = {
+    "enteric_fermentation": lazy_gettext(
+        "Methane that cattle, sheep and other ruminants belch while they digest their feed. "
+        "Counted per animal and year; for cattle from the feed's energy and the milk (Tier 2)."
+    ),
+    "manure_management": lazy_gettext(
+        "Methane and nitrous oxide from manure in the barn and the store, by how it is kept "
+        "(slurry, deep bedding, pasture), and the nitrogen lost from it as ammonia."
+    ),
+    "soils_direct_n2o": lazy_gettext(
+        "Nitrous oxide from the nitrogen put on the fields: mineral fertiliser, manure, crop "
+        "residues, dung and urine on pasture."
+    ),
+    "soils_indirect_n2o": lazy_gettext(
+        "Nitrous oxide formed elsewhere from nitrogen that leaves the field as ammonia or by "
+        "leaching."
+    ),
+    "organic_soils": lazy_gettext(
+        "Carbon dioxide, nitrous oxide and methane from drained peat and other organic soils, "
+        "per hectare and year by land use."
+    ),
+    "fuel": lazy_gettext("Diesel, HVO100 and petrol burnt in the farm's machines."),
+    "heating": lazy_gettext("Heating oil burnt on the farm and district heating bought."),
+    "electricity": lazy_gettext("Electricity bought, per kWh."),
+    "fertiliser_production": lazy_gettext(
+        "Making the mineral fertiliser before it reaches the farm, per kg of nitrogen."
+    ),
+    "liming": lazy_gettext("Carbon dioxide from lime spread on the fields."),
+    "urea": lazy_gettext("Carbon dioxide from urea fertiliser."),
+    "soil_carbon": lazy_gettext(
+        "Carbon the mineral soil stores or loses, from crops, residues and manure (the ICBM "
+        "model): shown apart from the emissions."
+    ),
+}
+
+_PROJECT_PATH = re.compile(r"\b(?:docs|farmcalc|web|tests|tools|bench|factors)/[\w./-]*[\w/]")
+_FILE_PATH = re.compile(r"\b(?:[\w.-]+/)+([\w.-]+\.(?:py|md|csv|json|toml|Rmd|R|yaml|txt))\b")
+_MODULE = re.compile(r"\bfarmcalc(?:\.\w+)+")
+
+
+def plain_notes(text: str) -> str:
+    """A research note without paths of the code: a file of the project becomes "the
+    documentation", another file path its file name, a Python module name "the calculator"."""
+    text = _PROJECT_PATH.sub(str(lazy_gettext("the project's documentation")), text)
+    text = _FILE_PATH.sub(lambda m: m.group(1), text)
+    return _MODULE.sub(str(lazy_gettext("the calculator")), text)
 
 
 def group_anchor(group: str) -> str:
@@ -310,9 +388,9 @@ def _factor_groups(fs) -> list[tuple[str, str, list[FactorRow]]]:
                 range=rng,
                 source_id=src,
                 source_short=short_citation(cit, year),
-                locator=r["source_locator"],
+                locator=plain_notes(r["source_locator"]),
                 fell_back=bool(r["fell_back"]),
-                notes=r["notes"],
+                notes=plain_notes(r["notes"]),
                 origin=origins.get(fid, ""),
             )
         )
@@ -351,14 +429,48 @@ def sources_of(fs) -> list[dict]:
             {
                 "id": sid,
                 "short": short_citation(s["citation"], s["year"]),
-                "citation": s["citation"],
+                "citation": plain_notes(s["citation"]),
                 "url": s["url"],
                 "year": s["year"],
-                "notes": s["notes"],
+                "notes": plain_notes(s["notes"]),
                 "n_factors": int(counts.get(sid, 0)),
             }
         )
     return sorted(out, key=lambda s: s["short"].lower())
+
+
+def guide_rows(fs) -> list[dict]:
+    """Per emission source: what it counts, its share of the example farm's emissions and
+    the factors that weigh most there (``web.services.factor_guide``), in the reader's words."""
+    lang = current_lang()
+    out = []
+    for g in source_guides(fs):
+        factors = []
+        for w in g.factors:
+            single = len(w.ids) == 1
+            text = describe(w.key) or describe(w.ids[0])
+            if not single:
+                text = gettext("%(what)s (a table of %(n)s values)", what=text, n=len(w.ids))
+            factors.append(
+                {
+                    "text": text,
+                    "anchor": factor_anchor(w.ids[0]),
+                    "value": factor_value(fs.value(w.key)) if single else None,
+                    "unit": fs.rows.at[w.key, "unit"] if single else None,
+                    "share": number(100.0 * abs(w.share), "#,##0.#"),
+                }
+            )
+        out.append(
+            {
+                "source": g.source,
+                "label": label(g.source, lang),
+                "text": str(SOURCE_TEXT[g.source]),
+                "share": number(100.0 * abs(g.share), "#,##0.#"),
+                "stores": g.share < 0,
+                "factors": factors,
+            }
+        )
+    return out
 
 
 @bp.route("/<name>")
@@ -368,6 +480,7 @@ def factor_set(name: str) -> str:
     return render_template(
         "factors/set.html",
         fs=fs,
+        guide=guide_rows(fs),
         groups=groups,
         n_factors=len(fs.rows),
         n_fell_back=int(fs.rows["fell_back"].sum()),
