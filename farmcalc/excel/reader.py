@@ -45,22 +45,33 @@ from farmcalc.excel.safety import (
     inspect_package,
 )
 from farmcalc.excel.sheet_issues import SheetIssue, WorkbookRefused, group_identical, has_errors
-from farmcalc.inputs.checks import YEAR_MAX, YEAR_MIN, check_plausibility
+from farmcalc.inputs.checks import (
+    ABSURD,
+    YEAR_MAX,
+    YEAR_MIN,
+    check_plausibility,
+    housed,
+    is_municipality_code,
+    number_rules,
+    shares_off,
+    unreasonable,
+    year_outside,
+)
 from farmcalc.inputs.fields import (
     CHANGE_COLUMNS,
     CROP_COLUMNS,
     FARM_COLUMNS,
     LIVESTOCK_COLUMNS,
     MANURE_COLUMNS,
+    YEAR_SPEC,
 )
-from farmcalc.inputs.issues import ERROR, WARNING, Issue
+from farmcalc.inputs.issues import ERROR, WARNING, Code, Issue
 from farmcalc.inputs.tables import FarmTables, with_categories
 from farmcalc.inputs.text import bad_character, char_name
 from farmcalc.inputs.vocabulary import MANURE_SYSTEMS
 from farmcalc.labels import label
 
 HEADER_SCAN_ROWS = 10  # the header is the best-matching of the first rows
-SHARE_TOLERANCE = 1e-6
 
 Source = str | Path | bytes | bytearray | BinaryIO
 
@@ -170,7 +181,7 @@ def _open_workbook(data: bytes, max_rows: int, max_bytes: int) -> RawWorkbook:
     if version and version.isdigit() and int(version) > int(L.TEMPLATE_VERSION):
         issues.append(
             SheetIssue(
-                "newer_template",
+                Code.NEWER_TEMPLATE,
                 sheet=L.LISTS_SHEET,
                 params={"version": version, "supported": L.TEMPLATE_VERSION},
                 severity=WARNING,
@@ -197,9 +208,9 @@ def sheet_presence_issues(present: set[str]) -> list[SheetIssue]:
         if s.key in present:
             continue
         if s.required:
-            out.append(SheetIssue("missing_sheet", params={"sheet": s.name}))
+            out.append(SheetIssue(Code.MISSING_SHEET, params={"sheet": s.name}))
         else:
-            out.append(SheetIssue("absent_sheet", sheet=s.name, severity=WARNING))
+            out.append(SheetIssue(Code.ABSENT_SHEET, sheet=s.name, severity=WARNING))
     return out
 
 
@@ -318,12 +329,12 @@ def _match_sheet(
         fld = _header_field(text, keys)
         where = {"sheet": name, "row": header_row + 1, "column": text}
         if fld is None:
-            local.append(SheetIssue("unknown_column", severity=WARNING, **where))
+            local.append(SheetIssue(Code.UNKNOWN_COLUMN, severity=WARNING, **where))
             continue
         if fld in headers:
             other = column_letters(headers[fld][0])
             local.append(
-                SheetIssue("duplicate_column", params={"column": text, "other": other}, **where)
+                SheetIssue(Code.DUPLICATE_COLUMN, params={"column": text, "other": other}, **where)
             )
             continue
         unit = L.split_header(text)[1]
@@ -332,7 +343,7 @@ def _match_sheet(
             col = sheet.by_field[fld]
             local.append(
                 SheetIssue(
-                    "unit_mismatch",
+                    Code.UNIT_MISMATCH,
                     params={"column": text, "unit": unit, "expected": col.unit},
                     **where,
                 )
@@ -343,7 +354,7 @@ def _match_sheet(
         if col.required and col.field not in headers:
             local.append(
                 SheetIssue(
-                    "missing_column",
+                    Code.MISSING_COLUMN,
                     sheet=name,
                     row=header_row + 1,
                     params={"column": col.header},
@@ -392,7 +403,6 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:[ '\u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?%?")
 _SPACES = re.compile(r"[ '\u00a0\u202f\u2009]")
 _MINUS = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\ufe63\uff0d"), "-")
-_CODE = re.compile(r"[0-9]{4}")
 BLANK = object()
 
 
@@ -470,13 +480,13 @@ def convert_numbers(values: list, errors: dict[int, str], *, percent: bool) -> C
             arr[i], missing[i] = np.nan, True
         elif parsed is None:
             arr[i] = np.nan
-            problems.append((int(i), "not_a_number", v, {}))
+            problems.append((int(i), Code.TYPE_NUMBER, v, {}))
         else:
             arr[i] = parsed
     for i, text in errors.items():
         if i < n:
             arr[i], missing[i] = np.nan, False
-            problems.append((i, "formula_error", text, {}))
+            problems.append((i, Code.FORMULA_ERROR, text, {}))
     return Converted(arr, missing, problems)
 
 
@@ -518,7 +528,7 @@ def convert_text(values: list, errors: dict[int, str], *, kind: str) -> Converte
             if found:
                 out[i] = None
                 problems.append(
-                    (i, "text_character", None, {"char": char_name(found[1]), "pos": found[0]})
+                    (i, Code.TEXT_CHARACTER, None, {"char": char_name(found[1]), "pos": found[0]})
                 )
                 continue
             out[i] = t
@@ -544,7 +554,7 @@ def _with_errors(conv: Converted, errors: dict[int, str]) -> Converted:
     for i, text in errors.items():
         if i < n:
             conv.values[i], conv.missing[i] = None, False
-            conv.problems.append((i, "formula_error", text, {}))
+            conv.problems.append((i, Code.FORMULA_ERROR, text, {}))
     return conv
 
 
@@ -567,13 +577,13 @@ def convert_category(values: list, errors: dict[int, str], vocabulary: str) -> C
     out = codes[which]
     missing = blank[which]
     problems = [
-        (int(i), "unknown_value", values[i], {"allowed": allowed})
+        (int(i), Code.UNKNOWN_VALUE, values[i], {"allowed": allowed})
         for i in np.flatnonzero(unknown[which])
     ]
     for i, text in errors.items():
         if i < n:
             out[i], missing[i] = None, False
-            problems.append((i, "formula_error", text, {}))
+            problems.append((i, Code.FORMULA_ERROR, text, {}))
     return Converted(out, missing, problems)
 
 
@@ -620,43 +630,37 @@ class _Sink:
 def _check_numbers(
     conv: Converted, col: L.Column, values: _Lazy | None, sink: _Sink, required: bool
 ) -> np.ndarray:
-    """Bounds of a numeric column (the Num spec of farmcalc.inputs.fields)."""
+    """The rules of a numeric column: those of a record's field (:mod:`farmcalc.inputs.checks`).
+
+    A number beyond any farm's (:func:`~farmcalc.inputs.checks.unreasonable`), a
+    required cell left empty, then the bounds of the field's
+    :class:`~farmcalc.inputs.fields.Num` (:func:`~farmcalc.inputs.checks.number_rules`;
+    a year: a whole number). The same codes as a record's; the value shown is
+    the cell as typed. Returns the rows with an error.
+    """
     arr, missing = conv.values, conv.missing
     bad = np.zeros(len(arr), dtype=bool)
     for i, *_rest in conv.problems:
         bad[i] = True
     raw = (lambda i: values[i]) if values is not None else (lambda i: None)
     for i in np.flatnonzero(missing & required):
-        sink.add(i, col.field, "required")
-    spec = col.spec
+        sink.add(i, col.field, Code.REQUIRED)
     given = ~missing & ~bad
+    huge = given & unreasonable(arr)
+    for i in np.flatnonzero(huge):
+        sink.add(i, col.field, Code.TOO_LARGE, raw(i), limit=ABSURD)
+    bad |= huge
+    given &= ~huge
+    spec = YEAR_SPEC if col.kind == L.YEAR else col.spec
     if spec is not None:
-        if spec.minimum is not None:
-            if spec.exclusive_minimum:
-                low, code = given & (arr <= spec.minimum), "too_small"
-            elif spec.minimum == 0:
-                low, code = given & (arr < 0), "negative"
+        for code, broken, limit in number_rules(arr, spec, given):
+            if limit is None:
+                for i in np.flatnonzero(broken):
+                    sink.add(i, col.field, code, raw(i))
             else:
-                low, code = given & (arr < spec.minimum), "below_min"
-            for i in np.flatnonzero(low):
-                sink.add(i, col.field, code, raw(i), limit=spec.minimum)
-            bad |= low
-        if spec.maximum is not None:
-            high = given & (arr > spec.maximum)
-            code = "share" if col.kind == L.SHARE else "too_large"
-            for i in np.flatnonzero(high):
-                sink.add(i, col.field, code, raw(i), limit=spec.maximum)
-            bad |= high
-        if spec.integer:
-            frac = given & (np.floor(arr) != arr)
-            for i in np.flatnonzero(frac):
-                sink.add(i, col.field, "not_whole", raw(i))
-            bad |= frac
-    if col.kind == L.YEAR:
-        frac = given & (np.floor(arr) != arr)
-        for i in np.flatnonzero(frac):
-            sink.add(i, col.field, "not_whole", raw(i))
-        bad |= frac
+                for i in np.flatnonzero(broken):
+                    sink.add(i, col.field, code, raw(i), limit=limit)
+            bad |= broken
     return bad
 
 
@@ -722,18 +726,16 @@ def _parse_sheet(raw: RawSheet, out: list[SheetIssue]) -> _Parsed:
         if col.kind in (L.NUMBER, L.SHARE, L.YEAR):
             bad_row |= _check_numbers(kept, col, kept_values, sink, required)
         elif required:
-            code = "municipality_required" if col.kind == L.CODE else "required"
+            code = Code.MUNICIPALITY_REQUIRED if col.kind == L.CODE else Code.REQUIRED
             for i in np.flatnonzero(kept.missing):
                 sink.add(i, col.field, code)
                 bad_row[i] = True
         if col.kind == L.CODE:
             vals = kept.values
-            ok = np.fromiter(
-                (v is None or _CODE.fullmatch(v) is not None for v in vals), bool, len(vals)
-            )
+            ok = np.fromiter((v is None or is_municipality_code(v) for v in vals), bool, len(vals))
             for i in np.flatnonzero(~ok):
                 sink.add(
-                    i, col.field, "municipality_code", kept_values[i] if kept_values else None
+                    i, col.field, Code.MUNICIPALITY_CODE, kept_values[i] if kept_values else None
                 )
             bad_row |= ~ok
         cols[col.field] = kept.values
@@ -762,7 +764,7 @@ def _read_as_percent(conv: Converted, col: L.Column, raw: RawSheet, out: list) -
     example = float(conv.values[above[0]])
     out.append(
         SheetIssue(
-            "share_percent",
+            Code.SHARE_PERCENT,
             sheet=raw.name,
             column=raw.header(col.field),
             params={"example": example, "share": example / 100},
@@ -796,7 +798,7 @@ def _parse_workbook(raw: RawWorkbook) -> tuple[FarmTables | None, list[SheetIssu
     fp = _parse_sheet(raw.sheets["farms"], farms_issues)
     n = len(fp.keep)
     if n == 0 and not has_errors(issues + farms_issues):
-        issues.append(SheetIssue("no_farms", sheet=fp.raw.name))
+        issues.append(SheetIssue(Code.NO_FARMS, sheet=fp.raw.name))
     farm_ids = fp.cols["farm_id"]
     years = fp.cols["year"]
     sink = _Sink(fp.raw, farms_issues)
@@ -815,20 +817,20 @@ def _parse_workbook(raw: RawWorkbook) -> tuple[FarmTables | None, list[SheetIssu
             sink.add(
                 i,
                 "farm_id",
-                "duplicate_farm",
+                Code.DUPLICATE_FARM,
                 farm_ids[i],
                 farm_id=farm_ids[i],
                 year=int(years[i]),
                 other=other,
             )
-    warn_year = valid_key & ((years < YEAR_MIN) | (years > YEAR_MAX))
+    warn_year = valid_key & year_outside(years)
     year_issues = [
         (
             int(i),
             Issue(
                 int(i),
                 "year",
-                "warn_year",
+                Code.WARN_YEAR,
                 {"year": int(years[i]), "low": YEAR_MIN, "high": YEAR_MAX},
                 WARNING,
             ),
@@ -899,7 +901,7 @@ class _FarmIndex:
             for i in pos[~ok]:
                 if ids[i] in self.broken:
                     continue
-                code = "orphan_year" if ids[i] in self.known else "orphan"
+                code = Code.ORPHAN_YEAR if ids[i] in self.known else Code.ORPHAN
                 sink.add(
                     i,
                     "farm_id",
@@ -919,7 +921,7 @@ class _FarmIndex:
             for i in pos[~ok]:
                 if ids[i] in self.broken:
                     continue
-                code = "year_ambiguous" if ids[i] in self.several else "orphan"
+                code = Code.YEAR_AMBIGUOUS if ids[i] in self.several else Code.ORPHAN
                 sink.add(i, "farm_id", code, ids[i], farm_id=ids[i], farms=self.sheet)
         return out
 
@@ -935,14 +937,13 @@ def _check_manure(p: _Parsed, sink: _Sink) -> None:
     for f in L.MANURE_FIELDS:  # text, formula errors, shares outside 0–1: reported already
         v = p.cols[f]
         bad_cells |= (~p.missing[f] & np.isnan(v)) | (v < 0) | (v > 1)
-    off = any_given & ~bad_cells & (np.abs(total - 1.0) > SHARE_TOLERANCE)
+    off = any_given & ~bad_cells & shares_off(total)
     for i in np.flatnonzero(off):
-        sink.add(i, None, "shares_sum", None, sum=round(float(total[i]), 6))
-    head = p.cols["head"]
+        sink.add(i, None, Code.SHARES_SUM, None, sum=round(float(total[i]), 6))
+    head = np.nan_to_num(p.cols["head"], nan=0.0)
     pasture = np.nan_to_num(p.cols["pasture_fraction"], nan=0.0)
-    housed = (np.nan_to_num(head, nan=0.0) > 0) & (pasture < 1)
-    for i in np.flatnonzero(housed & ~any_given & ~bad_cells):
-        sink.add(i, None, "manure_systems_missing")
+    for i in np.flatnonzero(housed(head, pasture) & ~any_given & ~bad_cells):
+        sink.add(i, None, Code.MANURE_SYSTEMS_MISSING)
 
 
 def _check_yield_basis(p: _Parsed, sink: _Sink) -> None:
@@ -951,7 +952,12 @@ def _check_yield_basis(p: _Parsed, sink: _Sink) -> None:
     both = ~p.missing[fresh] & ~p.missing[dm]
     for i in np.flatnonzero(both):
         sink.add(
-            i, dm, "yield_both", None, fresh=f'"{p.raw.header(fresh)}"', dm=f'"{p.raw.header(dm)}"'
+            i,
+            dm,
+            Code.YIELD_BOTH,
+            None,
+            fresh=f'"{p.raw.header(fresh)}"',
+            dm=f'"{p.raw.header(dm)}"',
         )
 
 

@@ -1,7 +1,10 @@
 """Problems found in a workbook, each naming sheet, row, column and value.
 
 A :class:`SheetIssue` reads, in Swedish,
-``Blad "Djur", rad 14, kolumn "Antal djur (st)": "-3" är negativt``. Its
+``Blad "Djur", rad 14, kolumn "Antal djur (st)": "-3" är negativt``. Its code
+is one of :class:`farmcalc.inputs.issues.Code`, the same code a farm record
+gets for the same mistake (the rules are :mod:`farmcalc.inputs.checks`); the
+sheet, row and column are what the workbook adds. Its
 text is an English msgid translated through the Babel catalogue, like every
 message of farmcalc, so the same issue can be shown in English too.
 """
@@ -14,100 +17,105 @@ from typing import Any
 
 from farmcalc.errors import FarmcalcError
 from farmcalc.i18n import _, format_number, gettext_
-from farmcalc.inputs.issues import ERROR, MSG, WARNING, Issue
+from farmcalc.inputs.issues import ERROR, MSG, WARNING, Code, Issue
 
-# msgids of the workbook rules; {value} is the cell as the user typed it, in quotes.
-XMSG: dict[str, str] = {
+# msgids of the workbook's messages, by code; {value} is the cell as the user typed it, in
+# quotes. A code of a cell without its own message here takes the record's (issues.MSG).
+XMSG: dict[Code, str] = {
     # cells
-    "required": _("is empty but must be filled in"),
-    "not_a_number": _("{value} is not a number"),
-    "not_whole": _("{value} is not a whole number"),
-    "negative": _("{value} is negative"),
-    "too_small": _("{value} must be greater than {limit}"),
-    "below_min": _("{value} is less than {limit}"),
-    "too_large": _("{value} is greater than {limit}"),
-    "share": _("{value} is not a share between 0 and 1 (write 85 % as 0,85)"),
-    "formula_error": _("{value} is a formula error; correct the formula or type a value"),
-    "unknown_value": _("{value} is not in the list; allowed: {allowed}"),
-    "municipality_code": _("{value} is not a four-digit municipality code such as 1290"),
-    "municipality_required": _(
+    Code.REQUIRED: _("is empty but must be filled in"),
+    Code.TYPE_NUMBER: _("{value} is not a number"),
+    Code.TYPE_INTEGER: _("{value} is not a whole number"),
+    Code.EXCLUSIVE_MINIMUM: _("{value} must be greater than {limit}"),
+    Code.MINIMUM: _("{value} is less than {limit}"),
+    Code.MAXIMUM: _("{value} is greater than {limit}"),
+    Code.SHARE: _("{value} is not a share between 0 and 1 (write 85 % as 0,85)"),
+    Code.FORMULA_ERROR: _("{value} is a formula error; correct the formula or type a value"),
+    Code.UNKNOWN_VALUE: _("{value} is not in the list; allowed: {allowed}"),
+    Code.MUNICIPALITY_CODE: _("{value} is not a four-digit municipality code such as 1290"),
+    Code.MUNICIPALITY_REQUIRED: _(
         "is empty: write the four digits of the farm's municipality (1290 for Kristianstad); "
         "it decides which municipality's figures the farm counts in, so it is never guessed"
     ),
-    "shares_sum": _("the manure system shares on the row sum to {sum}, not 1"),
-    "share_percent": _(
+    Code.SHARES_SUM: _("the manure system shares on the row sum to {sum}, not 1"),
+    Code.SHARE_PERCENT: _(
         "every share in the column lies between 1 and 100, so the column is read as percent "
         "({example} = {share}); write shares as 0–1 or with a percent sign to be sure"
     ),
-    "manure_systems_missing": _(
+    Code.MANURE_SYSTEMS_MISSING: _(
         "no manure system is given although not all manure is dropped on pasture"
     ),
-    "duplicate_farm": _("farm {farm_id}, year {year} is already on row {other}"),
-    "orphan": _('farm {farm_id} is not on the sheet "{farms}"'),
-    "orphan_year": _('farm {farm_id} has no row for year {year} on the sheet "{farms}"'),
-    "year_ambiguous": _(
+    Code.DUPLICATE_FARM: _("farm {farm_id}, year {year} is already on row {other}"),
+    Code.ORPHAN: _('farm {farm_id} is not on the sheet "{farms}"'),
+    Code.ORPHAN_YEAR: _('farm {farm_id} has no row for year {year} on the sheet "{farms}"'),
+    Code.YEAR_AMBIGUOUS: _(
         'farm {farm_id} has several years on the sheet "{farms}": give the year on this row'
     ),
     # sheets and columns
-    "missing_sheet": _('the workbook has no sheet "{sheet}"'),
-    "absent_sheet": _(
+    Code.MISSING_SHEET: _('the workbook has no sheet "{sheet}"'),
+    Code.ABSENT_SHEET: _(
         "the sheet is missing from the workbook, so no farm has any rows of it (if it was "
         "renamed, give it its name again)"
     ),
-    "missing_column": _('the column "{column}" is missing'),
-    "duplicate_column": _('the column "{column}" appears twice (also in column {other})'),
-    "unit_mismatch": _('the column "{column}" has the unit "{unit}" but must be in "{expected}"'),
-    "unknown_column": _("the column is not recognised and is ignored"),
-    "too_many_rows": _("the sheet has {n} data rows; at most {limit} are allowed"),
-    "no_farms": _("the sheet has no farms"),
-    "newer_template": _(
+    Code.MISSING_COLUMN: _('the column "{column}" is missing'),
+    Code.DUPLICATE_COLUMN: _('the column "{column}" appears twice (also in column {other})'),
+    Code.UNIT_MISMATCH: _(
+        'the column "{column}" has the unit "{unit}" but must be in "{expected}"'
+    ),
+    Code.UNKNOWN_COLUMN: _("the column is not recognised and is ignored"),
+    Code.TOO_MANY_ROWS: _("the sheet has {n} data rows; at most {limit} are allowed"),
+    Code.NO_FARMS: _("the sheet has no farms"),
+    Code.NEWER_TEMPLATE: _(
         "the workbook was made from template version {version}, newer than this program "
         "reads ({supported})"
     ),
     # the file
-    "file_empty": _("The file is empty."),
-    "file_too_large": _("The file is {size} MB; at most {limit} MB is accepted."),
-    "file_xls": _(
+    Code.FILE_EMPTY: _("The file is empty."),
+    Code.FILE_TOO_LARGE: _("The file is {size} MB; at most {limit} MB is accepted."),
+    Code.FILE_XLS: _(
         "The file is in the old Excel format (.xls). Save it as an Excel workbook (.xlsx) "
         "and try again."
     ),
-    "file_encrypted": _(
+    Code.FILE_ENCRYPTED: _(
         "The file is password-protected (encrypted). Remove the password, save it as an "
         "Excel workbook (.xlsx) and try again."
     ),
-    "file_text": _(
+    Code.FILE_TEXT: _(
         "The file is a text file (for example CSV), not an Excel workbook. Open it in Excel "
         "or LibreOffice and save it as an Excel workbook (.xlsx)."
     ),
-    "file_not_xlsx": _("The file is not an Excel workbook (.xlsx)."),
-    "file_no_workbook": _(
+    Code.FILE_NOT_XLSX: _("The file is not an Excel workbook (.xlsx)."),
+    Code.FILE_NO_WORKBOOK: _(
         "The file is a zip archive but not an Excel workbook (.xlsx): it has no workbook part."
     ),
-    "file_macro": _(
+    Code.FILE_MACRO: _(
         "The workbook contains macros (.xlsm). Save it as an Excel workbook without macros "
         "(.xlsx) and try again."
     ),
-    "file_bomb": _(
+    Code.FILE_BOMB: _(
         "The file would unpack to {size} MB, more than the {limit} MB accepted; it is refused."
     ),
-    "file_ratio": _(
+    Code.FILE_RATIO: _(
         "A part of the file is compressed {ratio} times, suspiciously hard (a zip bomb?); "
         "the file is refused."
     ),
-    "file_parts": _("The file has {n} parts; at most {limit} are accepted."),
-    "file_doctype": _(
+    Code.FILE_PARTS: _("The file has {n} parts; at most {limit} are accepted."),
+    Code.FILE_DOCTYPE: _(
         "The file contains an XML document type declaration (DOCTYPE), which Excel never "
         "writes; it is refused for safety."
     ),
-    "file_dimension": _(
+    Code.FILE_DIMENSION: _(
         "the sheet declares the range {ref}, larger than accepted (at most {rows} rows and "
         "{cols} columns); the file is refused"
     ),
-    "file_damaged": _("The file is damaged and cannot be read as an Excel workbook."),
-    "no_defusedxml": _(
+    Code.FILE_DAMAGED: _("The file is damaged and cannot be read as an Excel workbook."),
+    Code.NO_DEFUSEDXML: _(
         "The safe XML parser (defusedxml) is not installed, so workbooks are not read."
     ),
 }
+
+NEGATIVE = _("{value} is negative")
+"""The cell message of :attr:`Code.MINIMUM` when the limit is 0."""
 
 LOC = {
     "sheet": _('Sheet "{sheet}"'),
@@ -144,9 +152,9 @@ class SheetIssue:
 
     Attributes
     ----------
-    code : str
-        Rule identifier, a key of :data:`XMSG` (or of
-        :data:`farmcalc.inputs.issues.MSG` for a wrapped record warning).
+    code : Code
+        The rule broken: its message is :data:`XMSG` ``[code]``, or the
+        record's (:data:`farmcalc.inputs.issues.MSG`) where the cell has none.
     sheet : str or None
         Sheet name as in the file; None for a problem of the whole file.
     row : int or None
@@ -161,7 +169,7 @@ class SheetIssue:
         The farm-record issue this wraps (plausibility warnings).
     """
 
-    code: str
+    code: Code
     sheet: str | None = None
     row: int | None = None
     column: str | None = None
@@ -171,6 +179,10 @@ class SheetIssue:
     farm_id: str | None = None
     record_issue: Issue | None = None
     rows: tuple[int, ...] = ()  # every row of a grouped issue (see group_identical)
+
+    def __post_init__(self) -> None:
+        if type(self.code) is not Code:  # a plain string: the member of that value
+            object.__setattr__(self, "code", Code(self.code))
 
     def text(self, locale: str = "sv") -> str:
         """The rule, without the location."""
@@ -182,7 +194,10 @@ class SheetIssue:
             if isinstance(v, int | float) and not isinstance(v, bool) and k not in _VERBATIM:
                 fmt = "0.######" if abs(v) < 10_000 else "#,##0.######"  # 1800, 12 500
                 params[k] = format_number(v, locale, fmt=fmt)
-        template = gettext_(XMSG.get(self.code) or MSG[self.code], locale)
+        msgid = XMSG.get(self.code) or MSG[self.code]
+        if self.code == Code.MINIMUM and self.params.get("limit") == 0:
+            msgid = NEGATIVE
+        template = gettext_(msgid, locale)
         return template.format(**params)
 
     def location(self, locale: str = "sv") -> str:

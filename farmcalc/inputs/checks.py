@@ -1,16 +1,23 @@
 """The rules of a farm record, applied column-wise: one checker for every path in.
 
 Each rule (a number's type and range, a required value, a vocabulary, a
-municipality code, a text, a duplicate farm, plausibility) is applied as a
-mask over a whole column; only failing rows cost Python, each becoming an
-:class:`farmcalc.inputs.issues.Issue` with one code.
+municipality code, a text's characters, manure shares, a duplicate farm,
+plausibility) is applied as a mask over a whole column; only failing rows
+cost Python, each becoming an issue with one :class:`farmcalc.inputs.issues.Code`.
+Both ways in use these rules: ``records_to_tables`` (records, through
+:mod:`farmcalc.inputs.parsing`) and the workbook reader
+(:mod:`farmcalc.excel.reader`, whose issues add sheet, row and column to the
+same code). The rule functions below that take a column and give masks
+(:func:`number_rules`, :func:`unreasonable`, :func:`year_outside`,
+:func:`shares_off`, :func:`housed`, :func:`is_municipality_code`, and
+:func:`farmcalc.inputs.text.bad_character` for text) are what the two share.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain, repeat
 
@@ -30,7 +37,8 @@ from farmcalc.inputs.fields import (
     YEAR_SPEC,
     Num,
 )
-from farmcalc.inputs.issues import ERROR, WARNING, Issue
+from farmcalc.inputs.issues import ERROR, WARNING, Code, Issue
+from farmcalc.inputs.text import bad_character, char_name
 from farmcalc.inputs.vocabulary import (
     CROPS,
     FORAGE_CROPS,
@@ -99,6 +107,62 @@ def as_floats(values: Sequence) -> np.ndarray:
     return np.fromiter(values, dtype=object, count=n)
 
 
+def unreasonable(arr: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
+    """Which given values of a float column are beyond any farm's (more than :data:`ABSURD`).
+
+    Also ±inf. ``missing``: the rows not given (NaN), if known already.
+    """
+    if missing is None:
+        missing = np.isnan(arr)
+    return ~missing & ~(np.abs(arr) <= ABSURD)
+
+
+def number_rules(
+    arr: np.ndarray, spec: Num, given: np.ndarray
+) -> Iterator[tuple[Code, np.ndarray, float | None]]:
+    """The bounds of ``spec`` over a float column: (code, rows that break it, limit) per rule.
+
+    Only the ``given`` rows are judged. In this order: the minimum
+    (:attr:`Code.MINIMUM`, or :attr:`Code.EXCLUSIVE_MINIMUM`), the maximum
+    (:attr:`Code.MAXIMUM`), a whole number (:attr:`Code.TYPE_INTEGER`, limit
+    None); a share (maximum 1) breaks either bound as :attr:`Code.SHARE`.
+    Rules the spec does not have are not yielded.
+    """
+    share = spec.maximum == SHARE_MAX
+    if spec.minimum is not None:
+        if spec.exclusive_minimum:
+            bad, code = given & (arr <= spec.minimum), Code.EXCLUSIVE_MINIMUM
+        else:
+            bad, code = given & (arr < spec.minimum), Code.MINIMUM
+        yield (Code.SHARE if share else code), bad, spec.minimum
+    if spec.maximum is not None:
+        yield (Code.SHARE if share else Code.MAXIMUM), given & (arr > spec.maximum), spec.maximum
+    if spec.integer:
+        yield Code.TYPE_INTEGER, given & (np.floor(arr) != arr), None
+
+
+def year_outside(years: np.ndarray) -> np.ndarray:
+    """Which years lie outside :data:`YEAR_MIN`–:data:`YEAR_MAX` (:attr:`Code.WARN_YEAR`)."""
+    return (years < YEAR_MIN) | (years > YEAR_MAX)
+
+
+SHARES_TOLERANCE = 1e-6
+"""How far the manure-system shares of an animal row may sum from 1."""
+
+
+def shares_off(total: np.ndarray) -> np.ndarray:
+    """Which sums of manure-system shares are not 1 (:attr:`Code.SHARES_SUM`)."""
+    return np.abs(total - 1) > SHARES_TOLERANCE
+
+
+def housed(head: np.ndarray, pasture_fraction: np.ndarray) -> np.ndarray:
+    """Which animal rows have manure to store: animals, not all of it dropped on pasture.
+
+    Such a row needs a manure system (:attr:`Code.MANURE_SYSTEMS_MISSING`).
+    """
+    return (head > 0) & (pasture_fraction < 1)
+
+
 def check_numbers(values: Sequence, farms, paths, spec: Num, out: Collector) -> np.ndarray:
     """Check one numeric column and return it as float (missing → spec.missing).
 
@@ -116,33 +180,22 @@ def check_numbers(values: Sequence, farms, paths, spec: Num, out: Collector) -> 
                 out.add(farms[i], paths(i), "type_number", value=v)
                 arr[i] = spec.missing if spec.missing == spec.missing else NAN
     missing = np.isnan(arr)
-    too_large = ~missing & ~(np.abs(arr) <= ABSURD)  # also ±inf
+    too_large = unreasonable(arr, missing)
     if too_large.any():
         for i in rows_of(too_large):
-            out.add(farms[i], paths(i), "too_large", value=values[i], limit=ABSURD)
+            out.add(farms[i], paths(i), Code.TOO_LARGE, value=values[i], limit=ABSURD)
         arr[too_large] = NAN
         missing |= too_large
     any_missing = missing.any()
     if spec.required and any_missing:
         for i in rows_of(missing):
-            out.add(farms[i], paths(i), "required")
-    ok = ~missing
-    if spec.minimum is not None:
-        bad = ok & ((arr <= spec.minimum) if spec.exclusive_minimum else (arr < spec.minimum))
-        code = "exclusive_minimum" if spec.exclusive_minimum else "minimum"
-        if spec.maximum == SHARE_MAX:
-            code = "share"
+            out.add(farms[i], paths(i), Code.REQUIRED)
+    for code, bad, limit in number_rules(arr, spec, ~missing):
         for i in rows_of(bad):
-            out.add(farms[i], paths(i), code, value=arr[i], limit=spec.minimum)
-    if spec.maximum is not None:
-        bad = ok & (arr > spec.maximum)
-        code = "share" if spec.maximum == SHARE_MAX else "maximum"
-        for i in rows_of(bad):
-            out.add(farms[i], paths(i), code, value=arr[i], limit=spec.maximum)
-    if spec.integer:
-        bad = ok & (np.floor(arr) != arr)
-        for i in rows_of(bad):
-            out.add(farms[i], paths(i), "type_integer", value=arr[i])
+            if limit is None:
+                out.add(farms[i], paths(i), code, value=arr[i])
+            else:
+                out.add(farms[i], paths(i), code, value=arr[i], limit=limit)
     if any_missing:
         arr[missing] = spec.missing
     return arr
@@ -235,46 +288,65 @@ def _hashable(v) -> bool:
 
 
 def check_text(vals: Sequence, name: str, out: Collector) -> np.ndarray:
-    """Check an optional text field of the farm; a non-text value becomes None."""
+    """Check an optional text field of the farm; a non-text value becomes None.
+
+    A text with a refused character (:func:`farmcalc.inputs.text.bad_character`:
+    a NUL, another control character) is an error (:attr:`Code.TEXT_CHARACTER`)
+    and becomes None too.
+    """
     arr = np.fromiter(vals, dtype=object, count=len(vals))
     all_text = set(map(type, vals)) <= {str}
-    if all_text:
+    refused = _refused_characters(vals, all_text, name, out)
+    if all_text and not refused.any():
         if name == "farm_id":
             if not all(map(str.strip, vals)):  # some id is empty
                 for i, v in enumerate(vals):
                     if not v.strip():
-                        out.add(i, "farm_id", "required")
+                        out.add(i, "farm_id", Code.REQUIRED)
         elif name == "municipality_code":
             wrong = {v for v in set(vals) if not is_municipality_code(v)}
             if wrong:
                 for i, v in enumerate(vals):
                     if v in wrong:
-                        out.add(i, name, "municipality_code", value=v)
+                        out.add(i, name, Code.MUNICIPALITY_CODE, value=v)
         return arr
-    else:
-        bad = np.array([not (isinstance(v, str) or is_missing(v)) for v in vals], dtype=bool)
+    bad = np.array([not (isinstance(v, str) or is_missing(v)) for v in vals], dtype=bool)
     if name == "farm_id":
         # farm ids may be given as numbers in spreadsheets: accept integers
         for i in rows_of(bad):
             if type(arr[i]) is int:
                 arr[i] = str(arr[i])
                 bad[i] = False
-        if not (all_text and all(map(str.strip, vals))):  # some id is empty
-            for i, v in enumerate(arr.tolist()):
-                if not bad[i] and (is_missing(v) or not str(v).strip()):
-                    out.add(i, "farm_id", "required")
+        for i, v in enumerate(arr.tolist()):  # some id may be empty
+            if not bad[i] and not refused[i] and (is_missing(v) or not str(v).strip()):
+                out.add(i, "farm_id", Code.REQUIRED)
     for i in rows_of(bad):
-        out.add(i, name, "type_string", value=arr[i])
+        out.add(i, name, Code.TYPE_STRING, value=arr[i])
     if name == "municipality_code":
-        codes = {v for v in set(arr[~bad].tolist()) if not is_missing(v)}
+        judged = ~bad & ~refused
+        codes = {v for v in set(arr[judged].tolist()) if not is_missing(v)}
         wrong = {v for v in codes if not is_municipality_code(v)}
         if wrong:
             for i, v in enumerate(arr.tolist()):
-                if not bad[i] and v in wrong:
-                    out.add(i, name, "municipality_code", value=v)
-    if bad.any():
-        arr[bad] = None
+                if judged[i] and v in wrong:
+                    out.add(i, name, Code.MUNICIPALITY_CODE, value=v)
+    if bad.any() or refused.any():
+        arr[bad | refused] = None
     return arr
+
+
+def _refused_characters(vals: Sequence, all_text: bool, name: str, out: Collector) -> np.ndarray:
+    """Which texts hold a refused character (an issue each); one search over all when none."""
+    refused = np.zeros(len(vals), dtype=bool)
+    texts = vals if all_text else [v for v in vals if type(v) is str]
+    if bad_character("".join(texts)) is None:  # the usual case: one search, no loop
+        return refused
+    for i, v in enumerate(vals):
+        found = bad_character(v) if type(v) is str else None
+        if found:
+            out.add(i, name, Code.TEXT_CHARACTER, char=char_name(found[1]), pos=found[0])
+            refused[i] = True
+    return refused
 
 
 # Below this many farms, duplicates are looked for with a Python set (no pandas call).

@@ -28,8 +28,11 @@ from farmcalc.inputs.checks import (
     clean_numbers,
     code_column,
     given_mask,
+    housed,
     is_missing,
     rows_of,
+    shares_off,
+    year_outside,
 )
 from farmcalc.inputs.fields import (
     CHANGE_KEYS,
@@ -396,7 +399,7 @@ def checked_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, 
     if fast is None and few:  # as the blocks of many farms have them (see block_columns)
         _block_floats(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows)
     years = _number(fast, farm_rows, YEAR_SPEC, farm_idx, lambda i: "year", out)
-    for i in rows_of((years < YEAR_MIN) | (years > YEAR_MAX)):
+    for i in rows_of(year_outside(years)):
         out.add(
             i,
             "year",
@@ -455,11 +458,9 @@ def checked_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, 
     ms = {"farm_idx": mf, "lv_idx": lv_ids, "system": systems, "share": shares}
     share_sum = np.bincount(lv_ids, weights=shares, minlength=len(lf))
     has_systems = np.bincount(lv_ids, minlength=len(lf)) > 0
-    housed = (lv["head"] > 0) & (lv["pasture_fraction"] < 1)
-    tol = 1e-6
-    for i in rows_of(has_systems & (np.abs(share_sum - 1) > tol)):
+    for i in rows_of(has_systems & shares_off(share_sum)):
         out.add(lf[i], f"livestock[{lpos[i]}].manure_systems", "shares_sum", value=share_sum[i])
-    for i in rows_of(housed & ~has_systems):
+    for i in rows_of(housed(lv["head"], lv["pasture_fraction"]) & ~has_systems):
         out.add(lf[i], f"livestock[{lpos[i]}].manure_systems", "manure_systems_missing")
 
     # ---- crops

@@ -160,7 +160,7 @@ def test_the_message_names_sheet_row_column_and_value(maker, cells_to_xlsx):
     )
     d = issues[0].as_dict()
     assert (d["sheet"], d["row"], d["column"], d["value"]) == ("Djur", 3, "Antal djur (st)", -3)
-    assert d["severity"] == "error" and d["code"] == "negative"
+    assert d["severity"] == "error" and d["code"] == "minimum"
 
 
 def test_every_error_of_the_workbook_is_collected(maker, cells_to_xlsx):
@@ -174,8 +174,8 @@ def test_every_error_of_the_workbook_is_collected(maker, cells_to_xlsx):
     assert tables is None
     where = [(i.sheet, i.row, i.code) for i in issues]
     assert where == [
-        ("Gårdar", 3, "not_a_number"),
-        ("Djur", 2, "negative"),
+        ("Gårdar", 3, "type_number"),
+        ("Djur", 2, "minimum"),
         ("Djur", 3, "unknown_value"),
         ("Grödor", 2, "orphan"),
         ("Grödor", 3, "unknown_value"),

@@ -46,9 +46,9 @@ def test_infinite_and_nan_cells_are_not_numbers():
     vals, miss, probs = _numbers([1.0, math.inf, ""])
     _same(vals, [1.0, math.nan, math.nan])
     assert miss == [False, False, True]
-    assert probs == [(1, "not_a_number", math.inf)]
+    assert probs == [(1, "type_number", math.inf)]
     vals, miss, probs = _numbers([-math.inf, 2.0])
-    assert [p[:2] for p in probs] == [(0, "not_a_number")]
+    assert [p[:2] for p in probs] == [(0, "type_number")]
 
 
 def test_every_other_kind_of_cell_in_one_column():
@@ -73,11 +73,11 @@ def test_every_other_kind_of_cell_in_one_column():
     )
     assert miss == [True, False, False, True, False, False, False, False, False, False, False]
     assert [(i, c) for i, c, _v in probs] == [
-        (4, "not_a_number"),
-        (5, "not_a_number"),
-        (6, "not_a_number"),
-        (9, "not_a_number"),
-        (10, "not_a_number"),
+        (4, "type_number"),
+        (5, "type_number"),
+        (6, "type_number"),
+        (9, "type_number"),
+        (10, "type_number"),
     ]
     assert probs[1][2] is True and probs[2][2] == day
 
