@@ -179,6 +179,8 @@ def factor_basis(batch, flows: dict[str, np.ndarray]):
 
 def _by_farm(farm: np.ndarray, n: int) -> list[range]:
     """The rows of each farm, for rows sorted by farm."""
+    if n == 1:
+        return [range(len(farm))]
     bounds = np.searchsorted(farm, np.arange(n + 1)).tolist()
     return [range(bounds[f], bounds[f + 1]) for f in range(n)]
 
