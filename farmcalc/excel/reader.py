@@ -53,6 +53,7 @@ from farmcalc.inputs.checks import (
     housed,
     is_municipality_code,
     number_rules,
+    repeated,
     shares_off,
     unreasonable,
     year_outside,
@@ -803,9 +804,8 @@ def _parse_workbook(raw: RawWorkbook) -> tuple[FarmTables | None, list[SheetIssu
     years = fp.cols["year"]
     sink = _Sink(fp.raw, farms_issues)
     # duplicate (farm id, year)
-    key = pd.DataFrame({"farm_id": farm_ids, "year": years})
     valid_key = ~pd.isna(farm_ids) & ~np.isnan(years)
-    dup = key.duplicated(keep="first").to_numpy() & valid_key
+    dup = repeated(farm_ids, years)
     if dup.any():
         first_row = (
             pd.DataFrame({"farm_id": farm_ids, "year": years, "row": fp.raw.excel_rows})[valid_key]

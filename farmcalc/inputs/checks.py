@@ -368,10 +368,18 @@ def check_duplicates(arrays: FarmArrays, out: Collector) -> None:
     ids, years = ids_arr.tolist(), arrays.farms["year"].tolist()
     if len(set(zip(ids, years, strict=True))) == len(ids):
         return
-    farms = pd.DataFrame({"farm_id": ids_arr, "year": arrays.farms["year"]})
-    dup = farms.duplicated(["farm_id", "year"], keep="first") & farms["farm_id"].notna()
-    for i in rows_of(dup.to_numpy()):
-        out.add(i, "farm_id", "duplicate_farm", farm_id=ids[i], year=years[i])
+    for i in rows_of(repeated(ids_arr, arrays.farms["year"])):
+        out.add(i, "farm_id", Code.DUPLICATE_FARM, farm_id=ids[i], year=years[i])
+
+
+def repeated(ids: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Which rows repeat the (farm id, year) of an earlier row (:attr:`Code.DUPLICATE_FARM`).
+
+    Rows without an id or a year are never repeats.
+    """
+    key = pd.DataFrame({"farm_id": ids, "year": years})
+    given = ~pd.isna(ids) & ~np.isnan(np.asarray(years, dtype=float))
+    return key.duplicated(keep="first").to_numpy() & given
 
 
 # Every numeric column, by the raw table it is in (the order of checked_columns's arguments).
