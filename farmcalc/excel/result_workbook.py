@@ -4,16 +4,21 @@
     write_results(batch, "resultat.xlsx")
 
 Sheets (Swedish names through the catalogue): Sammanfattning (one row per
-farm), Utsläpp (farm × source × category × gas), Per gröda, Diagram (native
-Excel charts of the totals) and Källor (factor set, version, GWP and the
-citation of every factor). Numbers are written as numbers with formats that
-Excel shows the reader's way (``1 234,5`` in Swedish); every text a user
-typed is written as text that cannot become a formula.
+farm), Utsläpp (farm × source × category × gas), Per gröda, Åtgärder (per
+farm every measure that would cut its emissions, each alone: the saving, the
+investment, the support, the yearly cost, SEK per tonne and payback, the
+cheapest first; :func:`measure_rows`), Varningar (per farm every plausibility
+warning, where and why), Diagram (native Excel charts of the totals) and Källor
+(factor set, version, GWP and the citation of every factor). Numbers are
+written as numbers with formats that Excel shows the reader's way
+(``1 234,5`` in Swedish); every text a user typed is written as text that
+cannot become a formula.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -28,6 +33,15 @@ from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, load_sources
 from farmcalc.i18n import _, gettext_
 from farmcalc.inputs.vocabulary import GASES, SOURCES
 from farmcalc.labels import label
+from farmcalc.steering import economics
+from farmcalc.steering.costs import Costs, load_costs, make_step, step_costs
+from farmcalc.steering.measures import (
+    ALL_MEASURES,
+    apply_measure,
+    describe,
+    load_parameters,
+    savings_arrays,
+)
 
 T = {
     # sheet names (at most 31 characters)
@@ -66,6 +80,20 @@ T = {
     "basis_dm": _("dry matter"),
     "basis_fresh": _("as delivered"),
     "crop_co2e_kg": _("Emissions (kg CO2e)"),
+    # measures and warnings
+    "measures": _("Measures"),
+    "measure": _("Climate measure"),
+    "saved_t": _("Saves (t CO2e per year)"),
+    "investment": _("Investment (SEK)"),
+    "support": _("Of which support (SEK)"),
+    "annual_cost": _("Yearly cost after support (SEK per year, negative = saves money)"),
+    "sek_per_t": _("SEK per tonne CO2e"),
+    "payback": _("Payback (years)"),
+    "no_measures": _("No standard measure would lower these farms' emissions."),
+    "warnings": _("Warnings"),
+    "where": _("Where in the farm's data"),
+    "warning": _("Warning"),
+    "no_warnings": _("No warnings: every figure is within the plausible ranges."),
     "per_t": _("Per tonne of harvest (kg CO2e/t)"),
     # charts
     "by_source": _("Emissions by source, all farms (t CO2e)"),
@@ -155,7 +183,9 @@ class _Writer:
         write_columns(ws, first_row, specs, self.styles)
 
 
-def write_results(batch: BatchResult, target: Target, *, locale: str = "sv") -> None:
+def write_results(
+    batch: BatchResult, target: Target, *, locale: str = "sv", measures: bool = True
+) -> None:
     """Write the results workbook of a batch.
 
     Parameters
@@ -166,6 +196,9 @@ def write_results(batch: BatchResult, target: Target, *, locale: str = "sv") -> 
         Where the .xlsx goes.
     locale : str
         ``sv`` (default) or ``en``: language of sheet names, headers and labels.
+    measures : bool
+        Write the sheet of measures (default; it calculates every farm once more per
+        measure that applies to it).
     """
     # Large batches: rows go to disk as they are written, and write_columns
     # builds the tables' XML a column at a time. (Charts then carry no cached
@@ -175,6 +208,9 @@ def write_results(batch: BatchResult, target: Target, *, locale: str = "sv") -> 
     _summary(w, batch)
     _emissions(w, batch)
     _per_crop(w, batch)
+    if measures:
+        _measures(w, batch)
+    _warnings(w, batch)
     _charts(w, batch)
     _sources(w, batch)
     wb.close()
@@ -260,6 +296,122 @@ def _per_crop(w: _Writer, b: BatchResult) -> None:
     ws.freeze_panes(1, 1)
     w.columns(ws, 1, [(c[1], c[2], c[3]) for c in cols])
     ws.autofilter(0, 0, max(len(pc), 1), len(cols) - 1)
+
+
+MEASURE_COLUMNS = (
+    "farm_idx",
+    "measure",
+    "co2e_kg_saved",
+    "investment_sek",
+    "investment_support_sek",
+    "annual_cost_sek",
+    "sek_per_t_co2e",
+    "payback_years",
+)
+"""The columns of :func:`measure_rows`."""
+
+
+def measure_rows(
+    batch: BatchResult,
+    *,
+    parameters: Mapping[str, Mapping[str, float]] | None = None,
+    costs: Costs | None = None,
+) -> pd.DataFrame:
+    """Every measure that would cut a farm's emissions, on its own, with its costs.
+
+    The savings are those of ``farmcalc.steering.measures.savings_arrays`` (each
+    measure applied alone to the farm as it is, calculated with the batch's
+    factor set and GWP); the costs those of ``farmcalc.steering.costs.step_costs``
+    of the same change. Rows: :data:`MEASURE_COLUMNS`, one per farm and measure
+    that applies and saves more than nothing, per farm the cheapest per tonne first
+    (a measure that saves money has a negative cost). Costs [SEK], [SEK yr-1];
+    savings [kg CO2e yr-1].
+    """
+    fs, n = batch.factor_set, batch.tables.n_farms
+    params = parameters if parameters is not None else load_parameters()
+    costs = costs or load_costs()
+    sv = savings_arrays(batch.tables, factors=fs, gwp=batch.gwp, parameters=params, base=batch)
+    parts = []
+    for k, m in enumerate(ALL_MEASURES):  # thirteen measures, each over all farms
+        saved = sv["co2e_kg_saved"][k * n : (k + 1) * n]
+        keep = sv["applies"][k * n : (k + 1) * n] & (saved > 0)
+        if not keep.any():
+            continue
+        applied = apply_measure(batch.tables, m, factors=fs, parameters=params)
+        step = make_step(batch.tables, applied.tables, applied.applies, m, fs, costs, params)
+        c = step_costs(step, m, costs, costs.discount_rate)
+        idx = np.flatnonzero(keep)
+        annual = c["annual_cost_sek"].to_numpy(dtype=float)[idx]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "farm_idx": idx,
+                    "measure": m,
+                    "co2e_kg_saved": saved[idx],
+                    "investment_sek": c["investment_sek"].to_numpy(dtype=float)[idx],
+                    "investment_support_sek": c["investment_support_sek"].to_numpy(dtype=float)[
+                        idx
+                    ],
+                    "annual_cost_sek": annual,
+                    "sek_per_t_co2e": economics.sek_per_tonne(annual, saved[idx]),
+                    "payback_years": c["payback_years"].to_numpy(dtype=float)[idx],
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame({c: [] for c in MEASURE_COLUMNS})
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["farm_idx", "sek_per_t_co2e"], kind="stable").reset_index(drop=True)
+
+
+def _measures(w: _Writer, b: BatchResult) -> None:
+    ws = w.wb.add_worksheet(w.t("measures")[:31])
+    rows = measure_rows(b)
+    farms = b.tables.farms
+    fidx = rows["farm_idx"].to_numpy(dtype=np.int64)
+    names = farms["name"].to_numpy(dtype=object)[fidx]
+    titles = {m: describe(m, w.locale)["title"] for m in pd.unique(rows["measure"])}
+    cols = [
+        ("farm_id", "text", farms["farm_id"].to_numpy(dtype=object)[fidx].tolist(), None, 14),
+        ("name", "text", [None if x is None or x != x else x for x in names], None, 22),
+        ("year", "num", farms["year"].to_numpy()[fidx].tolist(), "0", 7),
+        ("measure", "text", [titles[m] for m in rows["measure"]], None, 40),
+        ("saved_t", "num", (rows["co2e_kg_saved"] / 1000.0).tolist(), F_T, 13),
+        ("investment", "num", rows["investment_sek"].tolist(), F_KG, 13),
+        ("support", "num", rows["investment_support_sek"].tolist(), F_KG, 13),
+        ("annual_cost", "num", rows["annual_cost_sek"].tolist(), F_KG, 18),
+        ("sek_per_t", "num", rows["sek_per_t_co2e"].tolist(), F_KG, 12),
+        ("payback", "num", rows["payback_years"].tolist(), "0.0", 11),
+    ]
+    w.header(ws, 0, [w.t(c[0]) for c in cols], [c[4] for c in cols])
+    ws.freeze_panes(1, 2)
+    if len(rows):
+        w.columns(ws, 1, [(c[1], c[2], c[3]) for c in cols])
+        ws.autofilter(0, 0, len(rows), len(cols) - 1)
+    else:
+        write_text(ws, 1, 0, w.t("no_measures"), w.styles)
+
+
+def _warnings(w: _Writer, b: BatchResult) -> None:
+    ws = w.wb.add_worksheet(w.t("warnings")[:31])
+    farms = b.tables.farms
+    issues = sorted(b.issues, key=lambda i: i.farm)
+    fidx = np.array([i.farm for i in issues], dtype=np.int64)
+    names = farms["name"].to_numpy(dtype=object)[fidx]
+    cols = [
+        ("farm_id", "text", farms["farm_id"].to_numpy(dtype=object)[fidx].tolist(), None, 14),
+        ("name", "text", [None if x is None or x != x else x for x in names], None, 22),
+        ("year", "num", farms["year"].to_numpy()[fidx].tolist(), "0", 7),
+        ("where", "text", [i.path for i in issues], None, 30),
+        ("warning", "text", [i.text(w.locale) for i in issues], None, 90),
+    ]
+    w.header(ws, 0, [w.t(c[0]) for c in cols], [c[4] for c in cols])
+    ws.freeze_panes(1, 1)
+    if issues:
+        w.columns(ws, 1, [(c[1], c[2], c[3]) for c in cols])
+        ws.autofilter(0, 0, len(issues), len(cols) - 1)
+    else:
+        write_text(ws, 1, 0, w.t("no_warnings"), w.styles)
 
 
 def _charts(w: _Writer, b: BatchResult) -> None:

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlmodel import Session, col, func, select
 from farmcalc import calculate_batch
 from farmcalc.excel import write_results
 from farmcalc.i18n import _, gettext_
-from farmcalc.inputs.issues import ERROR
+from farmcalc.inputs.issues import ERROR, WARNING
 from farmcalc.inputs.tables import records_to_tables
 from web.services import jobs
 from web.store.access import farm_year_query_for
@@ -70,12 +71,14 @@ def results_workbook(session: Session, user: Any, year: int, locale: str) -> tup
     bad = {i.farm for i in issues if i.severity == ERROR}
     if bad:  # the tables again, of the valid records only
         records = [r for i, r in enumerate(records) if i not in bad]
-        tables = records_to_tables(records, strict=True)[0] if records else None
+        tables, issues = records_to_tables(records, strict=True) if records else (None, [])
     n = len(records)
     del records  # the records' dicts go before the calculation's arrays come
     if tables is None or n == 0:
         return b"", 0
     batch = calculate_batch(tables)  # the tables once: not converted a second time
+    # the warnings of the check, for the workbook's sheet of warnings
+    batch = replace(batch, issues=[i for i in issues if i.severity == WARNING])
     del tables
     buf = io.BytesIO()
     write_results(batch, buf, locale=locale)
