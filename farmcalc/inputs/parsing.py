@@ -457,7 +457,8 @@ def checked_columns(farm_rows, farm_nums, lv_rows, ms_rows, crop_rows, ch_rows, 
     )
     ms = {"farm_idx": mf, "lv_idx": lv_ids, "system": systems, "share": shares}
     share_sum = np.bincount(lv_ids, weights=shares, minlength=len(lf))
-    has_systems = np.bincount(lv_ids, minlength=len(lf)) > 0
+    # a system with a share of 0 is not used (as an empty or 0 cell of the workbook)
+    has_systems = np.bincount(lv_ids, weights=shares != 0, minlength=len(lf)) > 0
     for i in rows_of(has_systems & shares_off(share_sum)):
         out.add(lf[i], f"livestock[{lpos[i]}].manure_systems", "shares_sum", value=share_sum[i])
     for i in rows_of(housed(lv["head"], lv["pasture_fraction"]) & ~has_systems):

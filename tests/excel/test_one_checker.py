@@ -137,3 +137,31 @@ def test_one_enumeration_of_codes():
     assert issue.code is Code.MINIMUM  # a plain string becomes its member
     with pytest.raises(ValueError, match="negative"):
         SheetIssue("negative")  # the workbook's old code of the same rule is gone
+
+
+@pytest.mark.parametrize(
+    ("pasture", "codes"),
+    [(1.0, []), (0.15, [Code.MANURE_SYSTEMS_MISSING])],
+    ids=["grazed", "housed"],
+)
+def test_manure_shares_of_zero_mean_no_system_on_both_paths(both, cells_to_xlsx, pasture, codes):
+    """Before: a record with every share 0 was refused (shares_sum), the workbook row not.
+
+    A share of 0 is a system not used: animals out all year need none, housed
+    animals still need one (``manure_systems_missing``), whichever way in.
+    """
+    cells, records = both
+    cells = copy.deepcopy(cells)
+    row = cells["Djur"][1]
+    for fld in L.MANURE_FIELDS:
+        row[_col(L.LIVESTOCK, fld)] = 0
+    row[_col(L.LIVESTOCK, "pasture_fraction")] = pasture
+    _, sheet_issues = read_workbook(cells_to_xlsx(cells))
+    assert [i.code for i in sheet_issues if i.severity == "error"] == codes
+
+    records = copy.deepcopy(records)
+    animal = records[0]["livestock"][0]
+    animal["manure_systems"] = dict.fromkeys(animal["manure_systems"], 0.0)
+    animal["pasture_fraction"] = pasture
+    _, issues = records_to_tables(records, strict=False)
+    assert [i.code for i in issues if i.severity == "error"] == codes
