@@ -23,6 +23,8 @@ commands, so ``farmcalc calc`` stays quick.
 - ``farmcalc import F.xlsx [--advisor EMAIL] [--replace-missing]``: store a workbook's farms
   (services/workbook_import.py); a workbook that would remove stored rows is refused
   (exit 2) unless ``--replace-missing``
+- ``farmcalc report FILE [--out F.pdf]`` / ``farmcalc report --farm ID --year Y [--out F.pdf]``:
+  the farm's climate report as PDF (:func:`cmd_report`, web/services/farm_report.py)
 """
 
 from __future__ import annotations
@@ -129,6 +131,25 @@ T = {
     ),
     "jobs_recovered": _(
         "Jobs of a stopped worker: {resumed} put back in the queue, {failed} failed."
+    ),
+    "report_written": _("Climate report written to {path}."),
+    "reports_written": _("{n} climate reports written to {path}."),
+    "report_args": _(
+        "Name a farm record file (FILE), or a stored farm-year with --farm ID and --year Y, "
+        "not both."
+    ),
+    "report_no_file": _("{file}: no such file."),
+    "report_not_json": _(
+        "{file}: not valid JSON at line {line}, column {column}: {error}. A farm record is a "
+        "JSON object (see examples/exempelgarden.json), or a list of them."
+    ),
+    "report_invalid": _("{file}: the farm record has {n} problems; no report was written:"),
+    "report_no_farm_year": _(
+        "Farm {farm} has no calculated result for {year}: calculate the year first (on the "
+        "result page, or farmcalc import)."
+    ),
+    "report_list_needs_zip": _(
+        "{file} holds {n} farm records: give --out a file name ending in .zip (one PDF per farm)."
     ),
 }
 
@@ -1013,8 +1034,108 @@ def cmd_plan(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------- register
 
 
+def _report_subjects_of_file(args: argparse.Namespace) -> tuple[list[Any], bool] | int:
+    """The report subjects of a record file (one record or a JSON list), or an exit code."""
+    import json
+    from pathlib import Path
+
+    from farmcalc.errors import FactorError, ValidationError
+    from farmcalc.excel.workbook_commands import EXIT_INPUT
+    from web.services.farm_report import subject_of_record
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(_t("report_no_file", file=args.file), file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
+        msg = getattr(exc, "msg", str(exc))
+        print(
+            _t("report_not_json", file=args.file, line=line, column=column, error=msg),
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    many = isinstance(data, list)
+    subjects = []
+    for record in data if many else [data]:
+        try:
+            subjects.append(subject_of_record(record, factors=args.factors, gwp=args.gwp))
+        except ValidationError as exc:
+            print(_t("report_invalid", file=args.file, n=len(exc.issues)), file=sys.stderr)
+            for issue in exc.issues:
+                print("  " + issue.message("sv", with_farm=many), file=sys.stderr)
+            return EXIT_INPUT
+        except FactorError as exc:
+            print(f"{args.file}: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+    return subjects, many
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The farm's climate report as PDF: of a record file, or of a stored farm-year.
+
+    A JSON list of records gives a zip with one PDF per farm (``--out`` ending
+    in ``.zip``). The stored farm-year is read without any user's access check:
+    the command runs with the database's own rights, like ``farmcalc import``.
+    """
+    from pathlib import Path
+
+    from sqlmodel import select
+
+    from farmcalc.excel.workbook_commands import EXIT_INPUT
+    from web.services.farm_report import (
+        report_filename,
+        report_pdf,
+        reports_zip,
+        subject_of_farm_year,
+    )
+    from web.store.db import get_session, upgrade
+    from web.store.models import Farm, FarmYear
+
+    stored = args.farm is not None or args.year is not None
+    if stored == bool(args.file) or (stored and (args.farm is None or args.year is None)):
+        print(_t("report_args"), file=sys.stderr)
+        return EXIT_INPUT
+    with _app() as app, app.app_context(), app.test_request_context():
+        if stored:
+            upgrade(app.config["DATABASE_URL"])
+            db = get_session()
+            farm = db.get(Farm, args.farm)
+            fy = None
+            if farm is not None:
+                fy = db.exec(
+                    select(FarmYear).where(FarmYear.farm_id == farm.id, FarmYear.year == args.year)
+                ).first()
+            subject = subject_of_farm_year(farm, fy) if fy is not None else None
+            if subject is None:
+                print(_t("report_no_farm_year", farm=args.farm, year=args.year), file=sys.stderr)
+                return EXIT_INPUT
+            subjects, many = [subject], False
+        else:
+            got = _report_subjects_of_file(args)
+            if isinstance(got, int):
+                return got
+            subjects, many = got
+        if many:
+            if not (args.out or "").endswith(".zip"):
+                print(
+                    _t("report_list_needs_zip", file=args.file, n=len(subjects)), file=sys.stderr
+                )
+                return EXIT_INPUT
+            Path(args.out).write_bytes(reports_zip(subjects))
+            print(_t("reports_written", n=len(subjects), path=args.out))
+            return 0
+        out = args.out or report_filename(subjects[0])
+        pdf = report_pdf(subjects[0])
+        Path(out).write_bytes(pdf)
+    print(_t("report_written", path=out))
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``serve``, ``db``, ``demo``, ``aggregate``, ``plan``, ``user`` and ``import``."""
+    """Add the web app's sub-commands (the list at the top of this module)."""
     s = subparsers.add_parser("serve", help="run the web app (upgrades the database first)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=5000)
@@ -1155,3 +1276,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("--gwp", choices=GWP_SETS, default=DEFAULT_GWP)
     imp.add_argument("--locale", choices=("sv", "en"), default="sv", help="language of messages")
     imp.set_defaults(func=cmd_import)
+
+    rep = subparsers.add_parser(
+        "report",
+        help="the farm's climate report as PDF (Swedish, A4): of a record file or a stored "
+        "farm-year",
+        description="Make the farm's climate report (docs/report.md) of a farm record "
+        "(JSON; a list of records gives a zip with one PDF per farm), or of a stored "
+        "farm-year (--farm ID --year Y). Exit codes: 0 written; 2 no such file, not JSON, "
+        "an invalid record (each problem printed with its field), or no calculated year.",
+    )
+    rep.add_argument("file", nargs="?", help="a farm record (.json), as `farmcalc calc` reads")
+    rep.add_argument("--farm", type=int, help="a stored farm's id (with --year)")
+    rep.add_argument("--year", type=int, help="the stored farm-year's year (with --farm)")
+    rep.add_argument(
+        "--out", help="file to write (default klimatrapport-FARM-YEAR.pdf; .zip for a list)"
+    )
+    rep.add_argument("--factors", default=DEFAULT_FACTOR_SET, help="factor set of a record file")
+    rep.add_argument("--gwp", choices=GWP_SETS, default=DEFAULT_GWP)
+    rep.set_defaults(func=cmd_report)

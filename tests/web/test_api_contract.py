@@ -41,6 +41,7 @@ EXAMPLE_ORDER = [
     ("GET", "/api/v1/farms/{farm_id}/years/{year}"),
     ("PUT", "/api/v1/farms/{farm_id}/years/{year}/plan"),
     ("GET", "/api/v1/farms/{farm_id}/years/{year}/plan"),
+    ("GET", "/api/v1/farms/{farm_id}/years/{year}/report.pdf"),
     ("POST", "/api/v1/calculate"),
     ("DELETE", "/api/v1/farms/{farm_id}/years/{year}"),
 ]

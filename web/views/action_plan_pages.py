@@ -40,12 +40,12 @@ from farmcalc.steering.costs import MONEY_ITEMS, SHARE_ITEMS, catalogue, discoun
 from farmcalc.steering.measures import ALL_MEASURES, describe
 from web.language import current_lang, number
 from web.services.charts import CostBar, cost_curve
+from web.services.farm_report import kr, kr_per_t, percent, tonnes, years_text
 from web.store import audit
 from web.store.access import get_farm_year_for
 from web.store.db import get_session
 from web.store.models import AuditAction, Farm, FarmYear, FarmYearPlan, utcnow
 from web.views.farm_pages import farm_or_404
-from web.views.result_pages import percent, tonnes
 
 bp = Blueprint("action_plan", __name__, url_prefix="/farms")
 
@@ -238,21 +238,6 @@ _APPLICABLE: dict[tuple[int, int, str, str], tuple[str, ...]] = {}
 
 
 # ------------------------------------------------------------------ formatting
-
-
-def kr(value: float | None) -> str:
-    """``12 345 kr`` in the reader's language."""
-    return "–" if value is None else number(value, "#,##0") + "\u00a0kr"
-
-
-def kr_per_t(value: float | None) -> str:
-    return "–" if value is None else gettext("%(kr)s per tonne", kr=kr(value))
-
-
-def years_text(value: float | None) -> str:
-    if value is None:
-        return gettext("does not pay back")
-    return gettext("%(n)s years", n=number(value, "#,##0.#"))
 
 
 def value_text(row: Mapping[str, Any]) -> str:

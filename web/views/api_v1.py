@@ -637,6 +637,25 @@ def plan_error(items: list[dict[str, Any]]) -> ApiError:
     )
 
 
+@bp.get("/farms/<int:farm_id>/years/<int:year>/report.pdf")
+@token_required
+def get_report(farm_id: int, year: int) -> Response:
+    """The farm-year's climate report as a PDF (web/services/farm_report.py), in Swedish."""
+    from web.services.farm_report import report_filename, report_pdf, subject_of_farm_year
+
+    farm = farm_or_404(farm_id)
+    subject = subject_of_farm_year(farm, farm_year_or_404(farm, year))
+    if subject is None:
+        raise ApiError(
+            409, gettext("Calculate the year's result first: the report is made from it.")
+        )
+    return Response(
+        report_pdf(subject),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{report_filename(subject)}"'},
+    )
+
+
 @bp.get("/farms/<int:farm_id>/years/<int:year>/plan")
 @token_required
 def get_plan(farm_id: int, year: int) -> Response:

@@ -9,6 +9,7 @@
 | ``GET /import/jobs/<id>/status`` | the job as JSON (for the polling) |
 | ``POST /import/jobs/<id>/replace`` | confirm the listed removals; import the same file |
 | ``GET /import/jobs/<id>/report.xlsx`` | the error report workbook |
+| ``GET /import/jobs/<id>/reports.zip`` | one climate report (PDF) per farm of the import |
 | ``GET /import/jobs/`` | all the user's imports, a page at a time |
 | ``GET /import/results.xlsx?year=Y`` | the results workbook of the user's farms of year Y (a few
   farms: at once; more: an export job, views/downloads.py; above ``EXPORT_MAX_FARMS``: refused) |
@@ -449,6 +450,47 @@ def report(job_id: int) -> Response:
     stem = (job.filename.rsplit(".", 1)[0] or "arbetsbok")[:80]
     suffix = gettext("problems")
     return _xlsx(job.report, f"{stem}-{suffix}.xlsx")
+
+
+@bp.route("/jobs/<int:job_id>/reports.zip")
+@login_required
+def reports(job_id: int) -> Response:
+    """One climate report (PDF) per farm the job imported, as a zip (web/services/farm_report.py).
+
+    The job must be the user's (else 404); its farms are those the user may
+    see now (access in the query). More than ``MAX_ZIP_FARMS`` farms: refused
+    with a message on the job page.
+    """
+    from web.services.farm_report import (
+        MAX_ZIP_FARMS,
+        import_farm_years,
+        reports_zip,
+        subject_of_farm_year,
+    )
+
+    job = _job_or_404(job_id)
+    pairs = import_farm_years(session=get_session(), user=current_user, job_id=int(job.id))
+    if not pairs:
+        flash(gettext("The import brought no calculated farm that you may see."), "error")
+        return redirect(url_for("imports.job", job_id=job.id))
+    if len(pairs) > MAX_ZIP_FARMS:
+        flash(
+            gettext(
+                "The import brought more than %(n)s farms: make the reports from the farm "
+                "list a few at a time.",
+                n=MAX_ZIP_FARMS,
+            ),
+            "error",
+        )
+        return redirect(url_for("imports.job", job_id=job.id))
+    subjects = [s for farm, fy in pairs if (s := subject_of_farm_year(farm, fy)) is not None]
+    stem = (job.filename.rsplit(".", 1)[0] or "import")[:80]
+    return send_file(
+        io.BytesIO(reports_zip(subjects)),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{stem}-klimatrapporter.zip",
+    )
 
 
 @bp.route("/results.xlsx")

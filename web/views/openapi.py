@@ -891,6 +891,37 @@ def _paths() -> dict[str, Any]:
                 },
             },
         },
+        "/api/v1/farms/{farm_id}/years/{year}/report.pdf": {
+            "parameters": [p("farm_id"), p("year")],
+            "get": {
+                "operationId": "get_report",
+                "summary": "The farm's climate report for the year, as a PDF (Swedish, A4)",
+                "description": "Made from the stored result, like the result page's report "
+                "button (docs/report.md): the totals, the sources, the key figures, soil carbon "
+                "apart, the action plan with its costs, the factor set with its version and "
+                "GWP. A year whose record changed since its result is reported with a notice "
+                "saying so; a year without a result gives 409.",
+                "tags": ["farms"],
+                "security": secured,
+                "responses": {
+                    "200": {
+                        "description": "The report.",
+                        "content": {
+                            "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+                        },
+                        "headers": {
+                            "Content-Disposition": {
+                                "description": 'attachment; filename="klimatrapport-'
+                                'FARM-YEAR.pdf"',
+                                "schema": {"type": "string"},
+                            }
+                        },
+                    },
+                    "409": r("NotCalculated"),
+                    **farm_errors,
+                },
+            },
+        },
         "/api/v1/farms/{farm_id}/years/{year}/plan": {
             "parameters": [p("farm_id"), p("year")],
             "get": {
