@@ -28,7 +28,7 @@ from farmcalc.inputs.fields import (
     LIVESTOCK_NUMS,
     STATE_FIELDS,
 )
-from farmcalc.inputs.tables import FarmTables
+from farmcalc.inputs.tables import FarmTables, no_cyclic_gc
 from farmcalc.inputs.vocabulary import SCHEMA_ID
 
 Columns = Mapping[str, np.ndarray]
@@ -89,8 +89,14 @@ def tables_to_records(tables: FarmTables) -> list[dict]:
     """One ``farmcalc.farm/1`` record per row of ``tables.farms``, in that order.
 
     Read from the tables' numpy columns (``tables.arrays``), column by column:
-    no DataFrame is built.
+    no DataFrame is built. Python's cyclic collector is paused meanwhile (the
+    dicts hold no cycles; see :func:`farmcalc.inputs.tables.no_cyclic_gc`).
     """
+    with no_cyclic_gc():
+        return _records(tables)
+
+
+def _records(tables: FarmTables) -> list[dict]:
     arrays = tables.arrays
     farms = arrays.farms
     n = arrays.n_farms

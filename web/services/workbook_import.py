@@ -75,7 +75,7 @@ from farmcalc.excel.to_records import tables_to_records
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP
 from farmcalc.i18n import _, format_number, gettext_
 from farmcalc.inputs.issues import ERROR, WARNING
-from farmcalc.inputs.tables import FarmTables
+from farmcalc.inputs.tables import FarmTables, no_cyclic_gc
 from farmcalc.labels import label
 from web.store import audit
 from web.store.access import farm_query_for, signed_in_user
@@ -191,7 +191,8 @@ def plan_farms(
     every farm, but no new ones.
     """
     u = signed_in_user(user)
-    codes = tables.farms["farm_id"].astype(object).to_numpy()
+    farm_cols = tables.arrays.farms  # numpy columns: no DataFrame is built for the import
+    codes = np.asarray(farm_cols["farm_id"], dtype=object)
     unique = sorted({str(c) for c in codes})
     visible: dict[str, list[tuple[int, int]]] = {}
     base = farm_query_for(u) if u is not None else select(Farm)
@@ -218,13 +219,11 @@ def plan_farms(
             refused[code] = "farm_ambiguous"
     new: dict[str, dict[str, Any]] = {}
     if u is not None:
-        farms = tables.farms
-        first = ~farms["farm_id"].duplicated().to_numpy()
-        names = farms["name"].astype(object).where(farms["name"].notna(), "").to_numpy()
-        munis = farms["municipality_code"].astype(object).to_numpy()
-        for i in np.flatnonzero(first).tolist():
-            code = str(codes[i])
-            if code in existing or code in refused:
+        names = ["" if n is None else n for n in farm_cols["name"].tolist()]
+        munis = farm_cols["municipality_code"].tolist()
+        for i, code in enumerate(codes.tolist()):  # the first row of each farm id
+            code = str(code)
+            if code in existing or code in refused or code in new:
                 continue
             # Kommunkod is required on the sheet Gårdar: never a silent default
             new[code] = {
@@ -303,7 +302,7 @@ def cap_issues(
             )
     cap_years = limits.setting("MAX_FARM_YEARS")
     per: dict[str, set[int]] = {}
-    for code, year in zip(codes, tables.farms["year"].tolist(), strict=True):
+    for code, year in zip(codes, tables.arrays.farms["year"].tolist(), strict=True):
         per.setdefault(code, set()).add(int(year))
     stored = {plan.existing[c]: c for c in per if c in plan.existing}
     for chunk in _chunks(sorted(stored)):
@@ -473,14 +472,11 @@ def find_removals(
     """
     if not plan.existing:
         return []
-    farms = tables.farms
-    n = len(farms)
+    arrays = tables.arrays  # numpy columns: no DataFrame is built for the import
+    n = arrays.n_farms
     codes = [str(c) for c in plan.codes.tolist()]
-    years = farms["year"].to_numpy().tolist()
-    counts = {
-        k.key: np.bincount(getattr(tables, k.key)["farm_idx"].to_numpy(), minlength=n)
-        for k in KINDS
-    }
+    years = arrays.farms["year"].tolist()
+    counts = {k.key: np.bincount(getattr(arrays, k.key)["farm_idx"], minlength=n) for k in KINDS}
     absent = {s.key for s in absent_sheets(raw)}
     out: list[Removal] = []
     for kind in KINDS:  # one query per kind, for the farm-years with no rows of it only
@@ -548,18 +544,19 @@ def farm_year_rows(
     batch = calculate_batch(tables, factors=factors, gwp=gwp)
     if issues:
         batch = replace(batch, issues=record_warnings(issues))
-    results = batch.to_dicts(locale)
-    now = utcnow()
-    rows = [
-        {
-            "farm_code": rec["farm_id"],
-            "year": rec["year"],
-            "record": rec,
-            "step": "done",
-            "updated_at": now,
-        }
-        for rec in tables_to_records(tables)
-    ]
+    with no_cyclic_gc():  # thousands of dicts, no cycles: no collection scanning them all
+        results = batch.to_dicts(locale)
+        now = utcnow()
+        rows = [
+            {
+                "farm_code": rec["farm_id"],
+                "year": rec["year"],
+                "record": rec,
+                "step": "done",
+                "updated_at": now,
+            }
+            for rec in tables_to_records(tables)
+        ]
     return Calculated(batch, rows, results)
 
 

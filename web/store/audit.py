@@ -159,8 +159,9 @@ def record_many(
     codes: dict[int, str] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        stmt = select(Farm.id, Farm.farm_code).where(col(Farm.id).in_(chunk))
-        codes.update({int(i): c for i, c in session.exec(stmt).all()})
+        farms = Farm.__table__.c  # Core columns: plain rows, no ORM loading
+        stmt = select(farms.id, farms.farm_code).where(farms.id.in_(chunk))
+        codes.update({int(i): c for i, c in session.execute(stmt).all()})
     rows = [_values(who, f, codes.get(f, ""), y, action) for f, y in pairs]
     session.execute(insert(AuditEntry.__table__), rows)  # Core executemany: no ORM per row
     return len(rows)

@@ -37,6 +37,7 @@ from sqlalchemy import Text, bindparam, cast
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session
 
+from farmcalc.inputs.tables import no_cyclic_gc
 from farmcalc.municipality.summary import SUMMARY_COLUMNS, summarise
 from farmcalc.steering.measures import ALL_MEASURES, SAVING_COLUMNS, savings_arrays, savings_matrix
 from web.store import audit
@@ -207,39 +208,40 @@ def store_results(
     if not rows:
         return []
     session.flush()  # the caller's pending farm-year rows first
-    results = list(results) if results is not None else batch.to_dicts(locale)
-    totals = totals_rows(batch)
-    now = utcnow()
-    defaults = {"step": "", "created_at": now, "updated_at": now}
-    values = []
-    for row, res in zip(rows, results, strict=True):
-        v = {**defaults, **row}
-        v["record_json"] = json_text(v.pop("record"))
-        v["result_json"] = json_text(res)
-        v["factor_set"] = res["factor_set"]
-        v["factor_set_version"] = res["factor_set_version"]
-        v["gwp"] = res["gwp"]
-        v["calculated_at"] = now
-        v["is_draft"] = False
-        values.append(v)
-    update = [*RESULT_COLUMNS, *(["updated_at"] if "updated_at" in rows[0] else [])]
-    _upsert(session, FarmYear.__table__, values, update, json_columns=JSON_COLUMNS)
-    sums = [
-        {
-            "farm_id": v["farm_id"],
-            "year": v["year"],
-            "calculated_at": now,
-            "factor_set": v["factor_set"],
-            "gwp": v["gwp"],
-            **t,
-        }
-        for v, t in zip(values, totals, strict=True)
-    ]
-    table = FarmYearTotals.__table__
-    _upsert(session, table, sums, [c.name for c in table.c if c.name not in KEY])
-    if action is not None:
-        keys = [(int(v["farm_id"]), int(v["year"])) for v in values]
-        audit.record_many(session, keys=keys, action=action)
+    with no_cyclic_gc():  # thousands of dicts and rows, no cycles: no collection scans them
+        results = list(results) if results is not None else batch.to_dicts(locale)
+        totals = totals_rows(batch)
+        now = utcnow()
+        defaults = {"step": "", "created_at": now, "updated_at": now}
+        values = []
+        for row, res in zip(rows, results, strict=True):
+            v = {**defaults, **row}
+            v["record_json"] = json_text(v.pop("record"))
+            v["result_json"] = json_text(res)
+            v["factor_set"] = res["factor_set"]
+            v["factor_set_version"] = res["factor_set_version"]
+            v["gwp"] = res["gwp"]
+            v["calculated_at"] = now
+            v["is_draft"] = False
+            values.append(v)
+        update = [*RESULT_COLUMNS, *(["updated_at"] if "updated_at" in rows[0] else [])]
+        _upsert(session, FarmYear.__table__, values, update, json_columns=JSON_COLUMNS)
+        sums = [
+            {
+                "farm_id": v["farm_id"],
+                "year": v["year"],
+                "calculated_at": now,
+                "factor_set": v["factor_set"],
+                "gwp": v["gwp"],
+                **t,
+            }
+            for v, t in zip(values, totals, strict=True)
+        ]
+        table = FarmYearTotals.__table__
+        _upsert(session, table, sums, [c.name for c in table.c if c.name not in KEY])
+        if action is not None:
+            keys = [(int(v["farm_id"]), int(v["year"])) for v in values]
+            audit.record_many(session, keys=keys, action=action)
     for fy in farm_years:  # ORM rows the statement changed: read again when next used
         if isinstance(fy, FarmYear) and fy in session:
             session.expire(fy)
