@@ -20,6 +20,9 @@ CONFIRMERS = {"own": {"municipality", "admin"}, "other": {"municipality", "admin
 # deleting a farm (views/farm_pages.py): its owner only, not an admin or an advisor
 # (views/privacy.py)
 OWNERS = {"own": {"owner"}, "other": {"other_farmer"}}
+# handing a farm over (web/services/handover.py): an advisor who owns it; no seed farm is an
+# advisor's (tests/web/test_web_handover.py tests one that is)
+HANDERS = {"own": set(), "other": set()}
 ROLES = [
     "owner",
     "other_farmer",
@@ -34,6 +37,10 @@ TARGETS = ["own", "other", "missing"]
 
 def grant_data(cast):
     return {"email": cast.emails["advisor_without"]}
+
+
+def handover_data(cast):
+    return {"email": cast.emails["other_farmer"]}
 
 
 def start_data(cast):
@@ -70,6 +77,24 @@ FARM_URLS = [
         "/farms/{farm}/access/{advisor}/revoke",
         None,
         MANAGERS,
+        302,
+    ),
+    (
+        "handover",
+        "GET",
+        "/farms/<int:farm_id>/handover",
+        "/farms/{farm}/handover",
+        None,
+        HANDERS,
+        200,
+    ),
+    (
+        "invite",
+        "POST",
+        "/farms/<int:farm_id>/handover",
+        "/farms/{farm}/handover",
+        handover_data,
+        HANDERS,
         302,
     ),
     # results (views/result_pages.py): a visible farm without the year answers 200 ("no data yet")

@@ -66,7 +66,36 @@ def results_workbook(session: Session, user: Any, year: int, locale: str) -> tup
     calculate them); ``(b"", 0)`` when none is left. xlsxwriter writes large
     workbooks with ``constant_memory`` (farmcalc/excel/result_workbook.py).
     """
-    records = [r for r in session.execute(results_query(user, year)).scalars() if r]
+    return _workbook(session, results_query(user, year), locale)
+
+
+def latest_results_query(user: Any, farm_ids: list[int]):
+    """The records of the latest calculated year of each farm of ``farm_ids`` that ``user``
+    may see (access in the query)."""
+    latest = (
+        farm_year_query_for(user)
+        .where(col(FarmYear.farm_id).in_(farm_ids), col(FarmYear.result).is_not(None))
+        .with_only_columns(FarmYear.farm_id, func.max(FarmYear.year).label("year"))
+        .group_by(FarmYear.farm_id)
+        .subquery()
+    )
+    return (
+        select(FarmYear.record)
+        .join(latest, (latest.c.farm_id == FarmYear.farm_id) & (latest.c.year == FarmYear.year))
+        .order_by(col(FarmYear.farm_id))
+    )
+
+
+def latest_results_workbook(
+    session: Session, user: Any, farm_ids: list[int], locale: str
+) -> tuple[bytes, int]:
+    """The results workbook of the chosen farms' latest calculated years (the desk's bulk
+    action, web/views/farm_pages.py) and its farm count."""
+    return _workbook(session, latest_results_query(user, farm_ids), locale)
+
+
+def _workbook(session: Session, stmt: Any, locale: str) -> tuple[bytes, int]:
+    records = [r for r in session.execute(stmt).scalars() if r]
     tables, issues = records_to_tables(records, strict=False)
     bad = {i.farm for i in issues if i.severity == ERROR}
     if bad:  # the tables again, of the valid records only
@@ -83,6 +112,11 @@ def results_workbook(session: Session, user: Any, year: int, locale: str) -> tup
     buf = io.BytesIO()
     write_results(batch, buf, locale=locale)
     return buf.getvalue(), n
+
+
+def chosen_filename(locale: str) -> str:
+    """The file name of the desk's workbook of chosen farms."""
+    return f"{gettext_(T['results_name'], locale)}-{utcnow():%Y-%m-%d}.xlsx"
 
 
 def results_filename(year: int, locale: str) -> str:

@@ -254,6 +254,29 @@ class AdvisorAccess(SQLModel, table=True):
     granted_at: datetime = _ts(default_factory=utcnow)
 
 
+class FarmInvitation(SQLModel, table=True):
+    """An advisor's offer to hand a farm it owns to the farmer (web/services/handover.py).
+
+    Sent by e-mail to ``email``; the link carries a random token of which only
+    the SHA-256 is kept. Only the account with that address may accept it, once
+    (``accepted_at``) and before ``expires_at``; accepting makes that account the
+    farm's owner and gives the advisor an ``AdvisorAccess`` row, which the new
+    owner may revoke. The invitation goes with the farm.
+    """
+
+    __tablename__ = "farm_invitations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    farm_id: int = Field(foreign_key="farms.id", index=True, ondelete="CASCADE")
+    invited_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    email: str = Field(max_length=254)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = _ts(default_factory=utcnow)
+    expires_at: datetime = _ts()
+    accepted_at: datetime | None = _ts(default=None)
+    accepted_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+
+
 # ---------------------------------------------------------------- farm years
 
 

@@ -7,6 +7,9 @@ and the results under ``/farms/<farm_id>/…`` in the same way.
 
 from __future__ import annotations
 
+import io
+from urllib.parse import parse_qsl
+
 from flask import (
     Blueprint,
     abort,
@@ -15,14 +18,18 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext
 from flask_login import current_user, login_required
+from sqlmodel import Session, col
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from farmcalc.municipality.summary import FARM_TYPES, label
 from web.language import current_lang
-from web.services import older_factors
+from web.services import desk, handover, older_factors, result_exports
 from web.store import crud
 from web.store.access import (
     can_confirm_farms,
@@ -34,9 +41,8 @@ from web.store.access import (
 from web.store.db import get_session
 from web.store.limits import CapExceededError
 from web.store.models import Farm, FarmCreate, Role
-from web.store.paging import paginate
 from web.views.error_pages import error_response
-from web.views.forms import ConfirmForm, FarmForm, GrantAccessForm
+from web.views.forms import ConfirmForm, FarmForm, GrantAccessForm, HandoverForm
 
 bp = Blueprint("farms", __name__, url_prefix="/farms")
 
@@ -52,17 +58,31 @@ def farm_or_404(farm_id: int, *, manage: bool = False) -> Farm:
 @bp.route("/")
 @login_required
 def index() -> str:
-    """The farms the user may see, ``PAGE_SIZE`` at a time (``?page=``; access in the query)."""
-    stmt = farm_query_for(current_user).order_by(Farm.name, Farm.farm_code, Farm.id)
+    """The desk: the farms the user may see with their latest result, ``PAGE_SIZE`` at a time
+    (search, filters, sort and page from the query string; one statement a page, access in the
+    query: web/services/desk.py)."""
     db = get_session()
-    page = paginate(db, stmt, per_page=current_app.config["PAGE_SIZE"])
+    query = desk.DeskQuery.from_args(request.args)
+    is_municipality = current_user.role == Role.municipality
+    page = (
+        None
+        if is_municipality
+        else desk.desk_page(
+            db,
+            current_user,
+            query,
+            per_page=current_app.config["PAGE_SIZE"],
+            locale=current_lang(),
+        )
+    )
     return render_template(
         "farms/list.html",
-        farms=page.items,
         page=page,
-        older=older_factors.older_counts(db, current_user, [f.id for f in page.items]),
-        n_older=older_factors.count_older(db, current_user),
-        is_municipality=current_user.role == Role.municipality,
+        query=query,
+        sorts=desk.SORTS,
+        farm_types=[(t, label(t, current_lang())) for t in FARM_TYPES],
+        n_older=0 if is_municipality else older_factors.count_older(db, current_user),
+        is_municipality=is_municipality,
         can_create=can_create_farms(current_user),
         can_confirm=current_user.role == Role.advisor
         and can_confirm_farms(
@@ -120,6 +140,7 @@ def detail(farm_id: int) -> str:
         farm=farm,
         years=years,
         can_manage=can_manage(current_user, farm),
+        can_hand_over=handover.can_hand_over(current_user, farm),
         versions=older_factors.current_versions(),
     )
 
@@ -148,6 +169,12 @@ def recalculate_older() -> Response:
         farm_ids = [farm.id]
         if request.form.get("back") == "detail":
             back = url_for("farms.detail", farm_id=farm.id)
+    return _recalculate(db, farm_ids, back)
+
+
+def _recalculate(db: Session, farm_ids: list[int] | None, back: str) -> Response:
+    """Recalculate the years with older factors of ``farm_ids`` (None: every farm the user
+    may see), all or nothing; back to ``back`` with a message."""
     years = list(db.exec(older_factors.older_query(current_user, farm_ids)).all())
     if not years:
         flash(gettext("Nothing to recalculate: every result uses the current factors."), "info")
@@ -177,6 +204,56 @@ def recalculate_older() -> Response:
         )
     flash(text, "success")
     return redirect(back)
+
+
+BULK_ACTIONS = ("recalculate", "workbook")
+"""What the desk does with the chosen farms (``action``)."""
+MAX_BULK = 1000
+"""Farms one bulk action may name."""
+
+
+@bp.route("/bulk", methods=["POST"])
+@login_required
+def bulk() -> Response:
+    """A bulk action of the desk on the chosen farms (``farm_id``, repeated).
+
+    Every farm named must be one the user may see (access in the query): if one is
+    not, the answer is 404 and nothing is done. ``recalculate``: the chosen farms'
+    years made with older factors, all or nothing. ``workbook``: the results workbook
+    (web/services/result_exports.py) of each chosen farm's latest calculated year.
+    """
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    action = request.form.get("action", "")
+    if action not in BULK_ACTIONS:
+        abort(400)
+    raw = request.form.getlist("farm_id")
+    view = desk.DeskQuery.from_args(MultiDict(parse_qsl(request.form.get("back", ""))))
+    back = url_for("farms.index", **view.args())
+    if not raw:
+        flash(gettext("Choose at least one farm in the list first."), "error")
+        return redirect(back)
+    if len(raw) > MAX_BULK or not all(
+        r.isascii() and r.isdigit() and int(r) <= _MAX_ID for r in raw
+    ):
+        abort(404)
+    ids = sorted({int(r) for r in raw})
+    db = get_session()
+    found = db.exec(farm_query_for(current_user).where(col(Farm.id).in_(ids))).all()
+    if len(found) != len(ids):
+        abort(404)
+    if action == "recalculate":
+        return _recalculate(db, ids, back)
+    data, n = result_exports.latest_results_workbook(db, current_user, ids, current_lang())
+    if not n:
+        flash(gettext("None of the chosen farms has a calculated year."), "error")
+        return redirect(back)
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=result_exports.chosen_filename(current_lang()),
+    )
 
 
 @bp.route("/<int:farm_id>/access", methods=["GET", "POST"])
@@ -261,3 +338,71 @@ def delete(farm_id: int) -> Response | str:
         years=crud.farm_years_of(session=db, farm=farm),
         advisors=crud.advisors_with_access(session=db, farm=farm),
     )
+
+
+# ------------------------------------------------------------------ the handover
+
+
+@bp.route("/<int:farm_id>/handover", methods=["GET", "POST"])
+@login_required
+def handover_invite(farm_id: int) -> Response | str:
+    """The advisor who owns the farm invites the farmer by e-mail to take it over
+    (web/services/handover.py); anybody else gets 404."""
+    farm = farm_or_404(farm_id, manage=True)
+    if not handover.can_hand_over(current_user, farm):
+        abort(404)
+    db = get_session()
+    form = HandoverForm()
+    if form.validate_on_submit():
+        email = crud.normalise_email(form.email.data)
+        if email == current_user.email:
+            form.email.errors.append(gettext("Write the farmer's address, not your own."))
+        else:
+            handover.invite(session=db, farm=farm, advisor=current_user, email=email)
+            flash(
+                gettext(
+                    "An invitation to take over the farm was sent to %(email)s. The link works "
+                    "for %(days)d days.",
+                    email=email,
+                    days=handover.INVITATION_DAYS,
+                ),
+                "success",
+            )
+            return redirect(url_for("farms.detail", farm_id=farm.id))
+    return render_template(
+        "farms/handover.html",
+        farm=farm,
+        form=form,
+        days=handover.INVITATION_DAYS,
+        pending=handover.pending_count(session=db, farm=farm),
+    )
+
+
+@bp.route("/handover/<token>", methods=["GET", "POST"])
+@login_required
+def invitation(token: str) -> Response | str:
+    """The invited farmer sees the farm and accepts; the link of another account, a used or
+    an expired link is 404 (web/services/handover.py)."""
+    db = get_session()
+    offer = handover.open_invitation(session=db, token=token, user=current_user)
+    if offer is None:
+        abort(404)
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        try:
+            farm_id = handover.accept(session=db, token=token, user=current_user)
+        except handover.HandoverError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("farms.invitation", token=token))
+        if farm_id is None:
+            abort(404)
+        flash(
+            gettext(
+                "The farm is yours now. %(advisor)s keeps access until you take it back.",
+                advisor=offer.advisor_name,
+            ),
+            "success",
+        )
+        return redirect(url_for("farms.detail", farm_id=farm_id))
+    return render_template("farms/invitation.html", offer=offer, form=ConfirmForm())

@@ -214,6 +214,10 @@ class GrantAccessForm(Form):
     email = email_field(lazy_gettext("The advisor's e-mail address"))
 
 
+class HandoverForm(Form):
+    email = email_field(lazy_gettext("The farmer's e-mail address"))
+
+
 class ConfirmForm(Form):
     """A form with only the CSRF token, for buttons such as 'Revoke'."""
 

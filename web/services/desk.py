@@ -1,0 +1,342 @@
+"""The advisor's desk: the farm list with each farm's latest result, a page at a time.
+
+One SQL statement makes a page (:func:`desk_page`): the farms the user may see
+(``access.farm_query_for``: the access condition is in the query), filtered by
+a search of name and identifier, the municipality and the farm type, sorted,
+``LIMIT``/``OFFSET``, and the number of matching farms (``count(*) OVER ()``),
+each joined with
+
+- its latest calculated farm-year (``farm_years``): year, factor set and
+  version, the total (``result → totals → co2e_kg``) and whether the result
+  has warnings (read from the stored result, never recalculated);
+- that year's ``farm_year_totals`` row: the farm type and the kg CO2e of each
+  source, of which the biggest is shown (soil carbon, shown apart, is not a
+  source of emissions);
+- that year's ``farm_year_measures`` row, when it is made from the same
+  calculation and with the current measure and cost files: the cheapest measure
+  in SEK per tonne CO2e (cost after support ÷ the measure's saving in the
+  catalogue's order, as the climate investment plan counts it);
+- whether the farm has a year not calculated (a draft).
+
+The status of a farm is "no year yet", "draft" (a year without a result),
+"older factors" (the latest result's factor-set version is not the current
+one) and "has warnings" (the latest result has warnings); several may hold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import and_, exists, func, or_, select
+from sqlmodel import Session, col
+
+from farmcalc.municipality.investment_plan import (
+    FIELDS,
+    INVENTORY_DTYPE,
+    PLAN_ORDER,
+    inventory_layout,
+)
+from farmcalc.municipality.summary import APART, FARM_TYPES, ITEM_GASES, atom_column, label
+from farmcalc.steering.economics import sek_per_tonne
+from farmcalc.steering.measures import describe, load_parameters
+from web.services.older_factors import current_versions
+from web.store.access import farm_query_for
+from web.store.models import FarmYear, FarmYearMeasures, FarmYearTotals
+
+SORTS = ("name", "code", "municipality", "type", "year", "total")
+"""What the desk sorts by (``?sort=``); ``?dir=desc`` reverses."""
+MAX_SEARCH = 100
+"""Characters of a search that are used; the rest is ignored."""
+
+SOURCES: tuple[str, ...] = tuple(i for i in ITEM_GASES if i not in APART)
+"""The sources of emissions compared for the biggest one (soil carbon apart)."""
+_SAVING = FIELDS.index("co2e")
+_COST = FIELDS.index("annual_cost_sek")
+_APPLIES = FIELDS.index("applies")
+
+
+@dataclass(frozen=True)
+class DeskQuery:
+    """What the desk shows: search, filters, sort and page (from the query string)."""
+
+    q: str = ""
+    municipality: str = ""
+    farm_type: str = ""
+    sort: str = "name"
+    desc: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> DeskQuery:
+        """Read ``?q=&municipality=&type=&sort=&dir=&page=``; anything unknown is ignored."""
+        q = " ".join(str(args.get("q", ""))[:MAX_SEARCH].split())
+        code = str(args.get("municipality", "")).strip()
+        kind = str(args.get("type", ""))
+        sort = str(args.get("sort", "name"))
+        raw = str(args.get("page", ""))
+        page = int(raw[:7]) if raw.isascii() and raw.isdigit() else 1
+        return cls(
+            q=q,
+            municipality=code if len(code) == 4 and code.isascii() and code.isdigit() else "",
+            farm_type=kind if kind in FARM_TYPES else "",
+            sort=sort if sort in SORTS else "name",
+            desc=args.get("dir") == "desc",
+            page=max(1, page),
+        )
+
+    def args(self, **change: Any) -> dict[str, Any]:
+        """The query string of this view with ``change`` (for links); defaults left out."""
+        values = {
+            "q": self.q,
+            "municipality": self.municipality,
+            "type": self.farm_type,
+            "sort": self.sort,
+            "dir": "desc" if self.desc else "",
+            "page": self.page,
+        }
+        values.update(change)
+        return {k: v for k, v in values.items() if v not in ("", None, 1, "name")}
+
+
+@dataclass
+class DeskRow:
+    """One farm of the desk."""
+
+    id: int
+    name: str
+    farm_code: str
+    municipality_code: str
+    owner_id: int
+    confirmation: str
+    confirmed_at: Any
+    year: int | None
+    total_kg: float | None
+    farm_type: str | None
+    factor_set: str | None
+    factor_set_version: str | None
+    has_warnings: bool
+    has_draft: bool
+    older: bool
+    biggest_source: str | None = None
+    biggest_label: str | None = None
+    biggest_kg: float | None = None
+    cheapest_measure: str | None = None
+    cheapest_title: str | None = None
+    cheapest_sek_per_t: float | None = None
+    statuses: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DeskPage:
+    """A page of the desk and the number of farms matching."""
+
+    rows: list[DeskRow]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def items(self) -> list[DeskRow]:
+        return self.rows
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.rows)
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "%" + escaped + "%"
+
+
+def desk_statement(user: Any, query: DeskQuery, *, per_page: int, page: int | None = None):
+    """The one statement of a desk page (see the module's docstring)."""
+    visible = farm_query_for(user).subquery()
+    latest = (
+        select(FarmYear.farm_id, func.max(FarmYear.year).label("year"))
+        .where(col(FarmYear.result).is_not(None), col(FarmYear.farm_id).in_(select(visible.c.id)))
+        .group_by(FarmYear.farm_id)
+        .subquery()
+    )
+    t = FarmYearTotals.__table__.c
+    m = FarmYearMeasures.__table__.c
+    draft = exists().where(
+        FarmYear.farm_id == visible.c.id,
+        or_(col(FarmYear.result).is_(None), col(FarmYear.is_draft).is_(True)),
+    )
+    fy = FarmYear.__table__.alias("latest_year")
+    total = fy.c.result["totals"]["co2e_kg"].as_float()
+    warned = fy.c.result[("warnings", 0)].is_not(None)
+    sources = [t[atom_column(i, g)] for i in SOURCES for g in ITEM_GASES[i]]
+    stmt = (
+        select(
+            visible.c.id,
+            visible.c.name,
+            visible.c.farm_code,
+            visible.c.municipality_code,
+            visible.c.owner_id,
+            visible.c.confirmation,
+            visible.c.confirmed_at,
+            latest.c.year,
+            total.label("total_kg"),
+            warned.label("has_warnings"),
+            draft.label("has_draft"),
+            fy.c.factor_set,
+            fy.c.factor_set_version,
+            t.farm_type,
+            *sources,
+            m.figures,
+            m.layout,
+            (m.calculated_at == fy.c.calculated_at).label("figures_fresh"),
+            func.count().over().label("n_total"),
+        )
+        .select_from(visible)
+        .outerjoin(latest, latest.c.farm_id == visible.c.id)
+        .outerjoin(fy, and_(fy.c.farm_id == latest.c.farm_id, fy.c.year == latest.c.year))
+        .outerjoin(FarmYearTotals, and_(t.farm_id == fy.c.farm_id, t.year == fy.c.year))
+        .outerjoin(FarmYearMeasures, and_(m.farm_id == fy.c.farm_id, m.year == fy.c.year))
+    )
+    if query.q:
+        like = _like(query.q)
+        stmt = stmt.where(
+            or_(
+                func.lower(visible.c.name).like(like, escape="\\"),
+                func.lower(visible.c.farm_code).like(like, escape="\\"),
+            )
+        )
+    if query.municipality:
+        stmt = stmt.where(visible.c.municipality_code == query.municipality)
+    if query.farm_type:
+        stmt = stmt.where(t.farm_type == query.farm_type)
+    key = {
+        "name": func.lower(visible.c.name),
+        "code": visible.c.farm_code,
+        "municipality": visible.c.municipality_code,
+        "type": t.farm_type,
+        "year": latest.c.year,
+        "total": total,
+    }[query.sort]
+    key = key.desc() if query.desc else key.asc()
+    # farms without the value last either way, then a stable order
+    stmt = stmt.order_by(
+        key.nulls_last(), func.lower(visible.c.name), visible.c.farm_code, visible.c.id
+    )
+    n = query.page if page is None else page
+    return stmt.limit(per_page).offset((n - 1) * per_page)
+
+
+def _biggest(row: Mapping[str, Any]) -> tuple[str | None, float | None]:
+    best, best_kg = None, None
+    for item in SOURCES:
+        values = [row[atom_column(item, g)] for g in ITEM_GASES[item]]
+        if any(v is None for v in values):
+            return None, None
+        kg = math.fsum(values)
+        if best_kg is None or kg > best_kg:
+            best, best_kg = item, kg
+    return best, best_kg
+
+
+def _cheapest(figures: bytes | None) -> tuple[str | None, float | None]:
+    if not figures:
+        return None, None
+    inv = np.frombuffer(figures, dtype=INVENTORY_DTYPE).reshape(len(PLAN_ORDER), len(FIELDS))
+    use = (inv[:, _APPLIES] > 0) & (inv[:, _SAVING] > 0)
+    if not use.any():
+        return None, None
+    per_t = np.where(use, sek_per_tonne(inv[:, _COST], inv[:, _SAVING]), np.inf)
+    k = int(np.argmin(per_t))
+    return PLAN_ORDER[k], float(per_t[k])
+
+
+def desk_page(
+    session: Session, user: Any, query: DeskQuery, *, per_page: int, locale: str = "sv"
+) -> DeskPage:
+    """A page of the desk: one statement (a second only for a page past the end)."""
+    rows = [r._mapping for r in session.execute(desk_statement(user, query, per_page=per_page))]
+    number = query.page
+    if not rows and number > 1:  # past the end: the last page
+        n_all = session.execute(
+            desk_statement(user, query, per_page=per_page, page=1)
+            .limit(1)
+            .with_only_columns(func.count().over())
+        ).scalar()
+        number = max(1, -(-int(n_all or 0) // per_page))
+        rows = [
+            r._mapping
+            for r in session.execute(desk_statement(user, query, per_page=per_page, page=number))
+        ]
+    versions = current_versions()
+    layout = inventory_layout()
+    parameters = load_parameters()
+    out = []
+    for r in rows:
+        older = bool(
+            r["factor_set_version"]
+            and r["factor_set"] in versions
+            and versions[r["factor_set"]] != r["factor_set_version"]
+        )
+        row = DeskRow(
+            id=r["id"],
+            name=r["name"],
+            farm_code=r["farm_code"],
+            municipality_code=r["municipality_code"],
+            owner_id=r["owner_id"],
+            confirmation=str(r["confirmation"]),
+            confirmed_at=r["confirmed_at"],
+            year=r["year"],
+            total_kg=r["total_kg"],
+            farm_type=r["farm_type"],
+            factor_set=r["factor_set"],
+            factor_set_version=r["factor_set_version"],
+            has_warnings=bool(r["has_warnings"]) and r["year"] is not None,
+            has_draft=bool(r["has_draft"]),
+            older=older,
+        )
+        if r["farm_type"] is not None:
+            row.biggest_source, row.biggest_kg = _biggest(r)
+            row.biggest_label = label(row.biggest_source, locale) if row.biggest_source else None
+        if r["layout"] == layout and r["figures_fresh"]:
+            row.cheapest_measure, row.cheapest_sek_per_t = _cheapest(r["figures"])
+            if row.cheapest_measure:
+                row.cheapest_title = describe(row.cheapest_measure, locale, parameters)["title"]
+        row.statuses = statuses(row)
+        out.append(row)
+    total = int(rows[0]["n_total"]) if rows else 0
+    return DeskPage(out, number, per_page, total)
+
+
+def statuses(row: DeskRow) -> list[str]:
+    """The status keys of a farm: ``none``, ``draft``, ``calculated``, ``older``, ``warnings``."""
+    out = []
+    if row.year is None and not row.has_draft:
+        return ["none"]
+    if row.has_draft:
+        out.append("draft")
+    if row.year is not None:
+        out.append("calculated")
+        if row.older:
+            out.append("older")
+        if row.has_warnings:
+            out.append("warnings")
+    return out
