@@ -59,7 +59,10 @@ def report(name: str, ms: list[float], goal: float = GOAL_MS) -> float:
     med = statistics.median(ms)
     p90 = sorted(ms)[int(0.9 * (len(ms) - 1))]
     flag = "ok" if med < goal else "SLOW"
-    print(f"{name:<52} median {med:7.1f} ms   p90 {p90:7.1f} ms   n={len(ms):<4} {flag}")
+    print(
+        f"{name:<52} median {med:7.1f} ms (goal < {goal:.0f} ms)   p90 {p90:7.1f} ms   "
+        f"n={len(ms):<4} {flag}"
+    )
     return med
 
 
