@@ -267,12 +267,15 @@ def write_xlsx(agg: Aggregate, target: Target, locale: str = "sv") -> None:
         gettext_(HEADERS["livestock_units"], locale),
         gettext_(HEADERS["note"], locale),
     ]
+    spans: dict[str, tuple[int, int]] = {}  # each table's rows but its total, for the charts
     for key in ("summary", "gas", "sector", "source", "farm_type"):
         write_text(ws, r, 0, _t(key, locale), st, bold)
         r += 1
         for c, h in enumerate(col_heads):
             write_text(ws, r, c, h, st, head)
         r += 1
+        parts = [row for row in tables[key] if row.get("key") != "total"]  # the total apart
+        spans[key] = (r, r + len(parts) - 1)
         for row in tables[key]:
             write_text(ws, r, 0, row["label"], st)
             for c, k in enumerate(cols, start=1):
@@ -336,6 +339,8 @@ def write_xlsx(agg: Aggregate, target: Target, locale: str = "sv") -> None:
             for c, (k, _h) in enumerate(same_cols):
                 write_value(tw, i, c, _none(row.get(k)), st)
 
+    _charts(wb, ws.get_name(), tw.get_name(), spans, len(agg.trend), locale)
+
     dw = wb.add_worksheet(gettext_("Data", locale))
     dw.set_column(0, len(COLUMNS) - 1, 16)
     for c, k in enumerate(COLUMNS):
@@ -366,6 +371,71 @@ def write_xlsx(agg: Aggregate, target: Target, locale: str = "sv") -> None:
     for i, line in enumerate(lines):
         write_text(mw, i, 0, line, st, {"text_wrap": True})
     wb.close()
+
+
+CHART_TABLES = ("source", "sector", "farm_type")
+"""The tables of the selected year drawn as bar charts (besides the trend's line chart)."""
+TREND_SERIES = (4, 5, 6)
+"""Columns of the trend sheet drawn as lines: the total, fossil CO2 and its path."""
+
+
+def _charts(
+    wb: Any,
+    tables_sheet: str,
+    trend_sheet: str,
+    spans: dict[str, tuple[int, int]],
+    n_years: int,
+    locale: str,
+) -> None:
+    """A sheet of native Excel charts drawn from the cells of the two sheets before it.
+
+    Every series refers to the published cells (``Tables``: label and t CO2e of each
+    row; ``Trend``: the years' totals), so a chart shows exactly what the tables show: a
+    hidden figure is an empty cell and an empty bar. No value is copied into a chart.
+    """
+    cw = wb.add_worksheet(gettext_("Charts", locale)[:31])
+    cw.set_column(0, 0, 2)
+    sheet = "'" + tables_sheet.replace("'", "''") + "'"
+    row = 0
+    for key in CHART_TABLES:
+        first, last = spans[key]
+        if last < first:
+            continue
+        chart = wb.add_chart({"type": "bar"})
+        chart.add_series(
+            {
+                "name": _t(key, locale),
+                "categories": f"={sheet}!$A${first + 1}:$A${last + 1}",
+                "values": f"={sheet}!$B${first + 1}:$B${last + 1}",
+                "fill": {"color": "#4E7D3A"},
+            }
+        )
+        chart.set_title({"name": f"{_t(key, locale)} (t CO2e)"})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"reverse": True})
+        chart.set_x_axis({"num_format": "# ##0"})
+        chart.set_size({"width": 760, "height": max(260, 30 * (last - first + 1) + 90)})
+        cw.insert_chart(row, 1, chart)
+        row += max(14, (30 * (last - first + 1) + 90) // 20 + 2)
+    if n_years:
+        trend = "'" + trend_sheet.replace("'", "''") + "'"
+        first, last = 4, 3 + n_years  # Excel rows of the trend's years (header on row 3)
+        line = wb.add_chart({"type": "line"})
+        for col in TREND_SERIES:
+            letter = chr(ord("A") + col)
+            line.add_series(
+                {
+                    "name": f"={trend}!${letter}$3",
+                    "categories": f"={trend}!$A${first}:$A${last}",
+                    "values": f"={trend}!${letter}${first}:${letter}${last}",
+                    "marker": {"type": "circle"},
+                }
+            )
+        line.set_title({"name": _t("trend", locale)})
+        line.set_y_axis({"num_format": "# ##0"})
+        line.set_legend({"position": "bottom"})
+        line.set_size({"width": 760, "height": 380})
+        cw.insert_chart(row, 1, line)
 
 
 def _pct(share: float) -> str:

@@ -222,7 +222,7 @@ def test_xlsx_export(client, demo):
     r = client.get("/municipality/export.xlsx?year=2025&base=2022")
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
     wb = openpyxl.load_workbook(io.BytesIO(r.data))
-    assert wb.sheetnames == ["Tabeller", "Trend", "Data", "Metod"]
+    assert wb.sheetnames == ["Tabeller", "Trend", "Diagram", "Data", "Metod"]
     trend = wb["Trend"]
     assert trend["A1"].value == "Basår: 2022"
     years = [trend.cell(row=i, column=1).value for i in range(4, 9)]
