@@ -927,8 +927,8 @@ def reports_zip(subjects: Sequence[ReportSubject]) -> bytes:
 
 # -------------------------------------------------------- the reports of an import
 
-MAX_ZIP_FARMS = 25
-"""At most this many reports in one zip made during a request (about 2–4 s of WeasyPrint
+MAX_ZIP_FARMS = 10
+"""At most this many reports in one zip made during a request (about 2–8 s of WeasyPrint
 each on one core, docs/report.md)."""
 
 
