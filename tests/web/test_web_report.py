@@ -149,6 +149,9 @@ def test_report_reads_back_name_year_total_and_factor_version(
     assert "Markkol" in text and "per hektar" in text
     if kind == "dairy":
         assert "per kg ECM" in text
+        # the action plan with its costs: every saving measure, started this year
+        assert "Åtgärdsplan och vad den kostar" in text and "kr per ton" in text
+        assert "Vad kostnaderna bygger på" in text and "spann" in text
 
 
 def test_pages_render_as_pictures_with_ink(app, client, seed, login, tmp_path):
@@ -250,3 +253,25 @@ def test_import_reports_as_a_zip_one_pdf_per_farm(app, client, seed, login):
     other = app.test_client()
     login(other, seed.emails["other_advisor"])
     assert other.get(f"/import/jobs/{job_id}/reports.zip").status_code == 404
+
+
+def test_an_import_of_more_farms_than_a_zip_holds_is_told_so(app, client, seed, login):
+    from farmcalc.excel import write_template
+    from web.services.farm_report import MAX_ZIP_FARMS
+
+    base = demo_farm("arable")
+    recs = [{**base, "farm_id": f"Z-{i}", "name": f"Gård {i}"} for i in range(MAX_ZIP_FARMS + 1)]
+    buf = io.BytesIO()
+    write_template(buf, records=recs)
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    login(client, seed.emails["advisor_with"])
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(buf.getvalue()), "z.xlsx")})
+    r = client.post(
+        "/import/", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    job_id = int(re.search(r"/import/jobs/(\d+)$", r.headers["Location"]).group(1))
+    r = client.get(f"/import/jobs/{job_id}/reports.zip", follow_redirects=True)
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert f"fler än {MAX_ZIP_FARMS} gårdar" in r.get_data(as_text=True)
