@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -108,7 +109,7 @@ def test_bulk_action_on_another_users_farm_is_404_and_does_nothing(app, client, 
     for target in ("own", "other"):
         _year(app, seed.farms[target], demo_records(2, year=2024)[1], old=True)
     login(client, seed.emails["advisor_with"])
-    for action in ("recalculate", "workbook"):
+    for action in ("recalculate", "workbook", "reports"):
         r = client.post(
             "/farms/bulk",
             data={"action": action, "farm_id": [str(seed.farms["own"]), str(seed.farms["other"])]},
@@ -240,6 +241,11 @@ def test_bulk_recalculate_and_workbook_of_the_chosen_farms(app, client, seed, lo
     wb = openpyxl.load_workbook(io.BytesIO(r.data), read_only=True)
     cells = {str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row}
     assert {"M-1", "B-1"} <= cells and "K-1" not in cells
+    r = client.post("/farms/bulk", data={"action": "reports", "farm_id": ids})
+    assert r.status_code == 200 and r.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(r.data)) as z:
+        names = z.namelist()
+        assert len(names) == 2 and all(z.read(n).startswith(b"%PDF") for n in names)
     r = client.post("/farms/bulk", data={"action": "recalculate", "farm_id": ids})
     assert r.status_code == 302
     with app.app_context():

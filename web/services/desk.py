@@ -45,7 +45,7 @@ from farmcalc.steering.economics import sek_per_tonne
 from farmcalc.steering.measures import describe, load_parameters
 from web.services.older_factors import current_versions
 from web.store.access import farm_query_for
-from web.store.models import FarmYear, FarmYearMeasures, FarmYearTotals
+from web.store.models import Farm, FarmYear, FarmYearMeasures, FarmYearTotals
 
 SORTS = ("name", "code", "municipality", "type", "year", "total")
 """What the desk sorts by (``?sort=``); ``?dir=desc`` reverses."""
@@ -170,36 +170,87 @@ def _like(text: str) -> str:
 
 
 def desk_statement(user: Any, query: DeskQuery, *, per_page: int, page: int | None = None):
-    """The one statement of a desk page (see the module's docstring)."""
+    """The one statement of a desk page (see the module's docstring).
+
+    An inner query finds the page's farms (access, search, filters, sort, ``LIMIT``,
+    the count) from light columns only: the farms, the index of ``farm_years`` and the
+    plain ``farm_year_totals`` (the total to sort by is the sum of its sources' columns,
+    equal to the result's total). The outer query joins the page's farms only with
+    their stored result (total, warnings), totals row, measure figures and drafts.
+    """
     visible = farm_query_for(user).subquery()
     latest = (
         select(FarmYear.farm_id, func.max(FarmYear.year).label("year"))
-        .where(col(FarmYear.result).is_not(None), col(FarmYear.farm_id).in_(select(visible.c.id)))
+        .where(
+            col(FarmYear.calculated_at).is_not(None),
+            col(FarmYear.farm_id).in_(select(visible.c.id)),
+        )
         .group_by(FarmYear.farm_id)
         .subquery()
     )
     t = FarmYearTotals.__table__.c
+    sources = [t[atom_column(i, g)] for i in SOURCES for g in ITEM_GASES[i]]
+    sort_total = sum(sources[1:], sources[0])
+    inner = (
+        select(visible.c.id, latest.c.year)
+        .select_from(visible)
+        .outerjoin(latest, latest.c.farm_id == visible.c.id)
+        .outerjoin(FarmYearTotals, and_(t.farm_id == latest.c.farm_id, t.year == latest.c.year))
+    )
+    if query.q:
+        like = _like(query.q)
+        inner = inner.where(
+            or_(
+                func.lower(visible.c.name).like(like, escape="\\"),
+                func.lower(visible.c.farm_code).like(like, escape="\\"),
+            )
+        )
+    if query.municipality:
+        inner = inner.where(visible.c.municipality_code == query.municipality)
+    if query.farm_type:
+        inner = inner.where(t.farm_type == query.farm_type)
+    key = {
+        "name": func.lower(visible.c.name),
+        "code": visible.c.farm_code,
+        "municipality": visible.c.municipality_code,
+        "type": t.farm_type,
+        "year": latest.c.year,
+        "total": sort_total,
+    }[query.sort]
+    key = key.desc() if query.desc else key.asc()
+    # farms without the value last either way, then a stable order
+    order = (key.nulls_last(), func.lower(visible.c.name), visible.c.farm_code, visible.c.id)
+    n = query.page if page is None else page
+    found = (
+        inner.add_columns(
+            func.row_number().over(order_by=order).label("pos"),
+            func.count().over().label("n_total"),
+        )
+        .order_by(*order)
+        .limit(per_page)
+        .offset((n - 1) * per_page)
+        .subquery()
+    )
+    farms = Farm.__table__.alias("farm")
+    fy = FarmYear.__table__.alias("latest_year")
     m = FarmYearMeasures.__table__.c
     draft = exists().where(
-        FarmYear.farm_id == visible.c.id,
+        FarmYear.farm_id == found.c.id,
         or_(col(FarmYear.result).is_(None), col(FarmYear.is_draft).is_(True)),
     )
-    fy = FarmYear.__table__.alias("latest_year")
-    total = fy.c.result["totals"]["co2e_kg"].as_float()
-    warned = fy.c.result[("warnings", 0)].is_not(None)
-    sources = [t[atom_column(i, g)] for i in SOURCES for g in ITEM_GASES[i]]
-    stmt = (
+    return (
         select(
-            visible.c.id,
-            visible.c.name,
-            visible.c.farm_code,
-            visible.c.municipality_code,
-            visible.c.owner_id,
-            visible.c.confirmation,
-            visible.c.confirmed_at,
-            latest.c.year,
-            total.label("total_kg"),
-            warned.label("has_warnings"),
+            farms.c.id,
+            farms.c.name,
+            farms.c.farm_code,
+            farms.c.municipality_code,
+            farms.c.owner_id,
+            farms.c.confirmation,
+            farms.c.confirmed_at,
+            found.c.year,
+            found.c.n_total,
+            fy.c.result["totals"]["co2e_kg"].as_float().label("total_kg"),
+            fy.c.result[("warnings", 0)].is_not(None).label("has_warnings"),
             draft.label("has_draft"),
             fy.c.factor_set,
             fy.c.factor_set_version,
@@ -208,41 +259,14 @@ def desk_statement(user: Any, query: DeskQuery, *, per_page: int, page: int | No
             m.figures,
             m.layout,
             (m.calculated_at == fy.c.calculated_at).label("figures_fresh"),
-            func.count().over().label("n_total"),
         )
-        .select_from(visible)
-        .outerjoin(latest, latest.c.farm_id == visible.c.id)
-        .outerjoin(fy, and_(fy.c.farm_id == latest.c.farm_id, fy.c.year == latest.c.year))
+        .select_from(found)
+        .join(farms, farms.c.id == found.c.id)
+        .outerjoin(fy, and_(fy.c.farm_id == found.c.id, fy.c.year == found.c.year))
         .outerjoin(FarmYearTotals, and_(t.farm_id == fy.c.farm_id, t.year == fy.c.year))
         .outerjoin(FarmYearMeasures, and_(m.farm_id == fy.c.farm_id, m.year == fy.c.year))
+        .order_by(found.c.pos)
     )
-    if query.q:
-        like = _like(query.q)
-        stmt = stmt.where(
-            or_(
-                func.lower(visible.c.name).like(like, escape="\\"),
-                func.lower(visible.c.farm_code).like(like, escape="\\"),
-            )
-        )
-    if query.municipality:
-        stmt = stmt.where(visible.c.municipality_code == query.municipality)
-    if query.farm_type:
-        stmt = stmt.where(t.farm_type == query.farm_type)
-    key = {
-        "name": func.lower(visible.c.name),
-        "code": visible.c.farm_code,
-        "municipality": visible.c.municipality_code,
-        "type": t.farm_type,
-        "year": latest.c.year,
-        "total": total,
-    }[query.sort]
-    key = key.desc() if query.desc else key.asc()
-    # farms without the value last either way, then a stable order
-    stmt = stmt.order_by(
-        key.nulls_last(), func.lower(visible.c.name), visible.c.farm_code, visible.c.id
-    )
-    n = query.page if page is None else page
-    return stmt.limit(per_page).offset((n - 1) * per_page)
 
 
 def _biggest(row: Mapping[str, Any]) -> tuple[str | None, float | None]:
@@ -276,11 +300,8 @@ def desk_page(
     rows = [r._mapping for r in session.execute(desk_statement(user, query, per_page=per_page))]
     number = query.page
     if not rows and number > 1:  # past the end: the last page
-        n_all = session.execute(
-            desk_statement(user, query, per_page=per_page, page=1)
-            .limit(1)
-            .with_only_columns(func.count().over())
-        ).scalar()
+        first = session.execute(desk_statement(user, query, per_page=1, page=1)).first()
+        n_all = first._mapping["n_total"] if first is not None else 0
         number = max(1, -(-int(n_all or 0) // per_page))
         rows = [
             r._mapping

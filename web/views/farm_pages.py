@@ -36,11 +36,12 @@ from web.store.access import (
     can_create_farms,
     can_manage,
     farm_query_for,
+    farm_year_query_for,
     get_farm_for,
 )
 from web.store.db import get_session
 from web.store.limits import CapExceededError
-from web.store.models import Farm, FarmCreate, Role
+from web.store.models import Farm, FarmCreate, FarmYear, Role
 from web.views.error_pages import error_response
 from web.views.forms import ConfirmForm, FarmForm, GrantAccessForm, HandoverForm
 
@@ -206,7 +207,7 @@ def _recalculate(db: Session, farm_ids: list[int] | None, back: str) -> Response
     return redirect(back)
 
 
-BULK_ACTIONS = ("recalculate", "workbook")
+BULK_ACTIONS = ("recalculate", "workbook", "reports")
 """What the desk does with the chosen farms (``action``)."""
 MAX_BULK = 1000
 """Farms one bulk action may name."""
@@ -221,6 +222,8 @@ def bulk() -> Response:
     not, the answer is 404 and nothing is done. ``recalculate``: the chosen farms'
     years made with older factors, all or nothing. ``workbook``: the results workbook
     (web/services/result_exports.py) of each chosen farm's latest calculated year.
+    ``reports``: the climate report (PDF) of each chosen farm's latest calculated year,
+    as a zip (web/services/farm_report.py).
     """
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -244,6 +247,8 @@ def bulk() -> Response:
         abort(404)
     if action == "recalculate":
         return _recalculate(db, ids, back)
+    if action == "reports":
+        return _reports(db, found, back)
     data, n = result_exports.latest_results_workbook(db, current_user, ids, current_lang())
     if not n:
         flash(gettext("None of the chosen farms has a calculated year."), "error")
@@ -337,6 +342,43 @@ def delete(farm_id: int) -> Response | str:
         form=form,
         years=crud.farm_years_of(session=db, farm=farm),
         advisors=crud.advisors_with_access(session=db, farm=farm),
+    )
+
+
+def _reports(db: Session, farms: list[Farm], back: str) -> Response:
+    """One climate report (PDF) per farm of ``farms`` (already access-checked): its latest
+    calculated year; at most ``MAX_ZIP_FARMS``."""
+    from web.services.farm_report import MAX_ZIP_FARMS, reports_zip, subject_of_farm_year
+
+    if len(farms) > MAX_ZIP_FARMS:
+        flash(
+            gettext(
+                "Choose at most %(n)s farms for the reports at a time.",
+                n=MAX_ZIP_FARMS,
+            ),
+            "error",
+        )
+        return redirect(back)
+    by_id = {f.id: f for f in farms}
+    latest = (
+        farm_year_query_for(current_user)
+        .where(col(FarmYear.farm_id).in_(list(by_id)), col(FarmYear.result).is_not(None))
+        .order_by(col(FarmYear.farm_id), col(FarmYear.year).desc())
+    )
+    chosen: dict[int, FarmYear] = {}
+    for fy in db.exec(latest):
+        chosen.setdefault(fy.farm_id, fy)
+    subjects = [
+        s for fid, fy in chosen.items() if (s := subject_of_farm_year(by_id[fid], fy)) is not None
+    ]
+    if not subjects:
+        flash(gettext("None of the chosen farms has a calculated year."), "error")
+        return redirect(back)
+    return send_file(
+        io.BytesIO(reports_zip(subjects)),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name="klimatrapporter.zip",
     )
 
 
