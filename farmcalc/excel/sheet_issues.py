@@ -181,7 +181,9 @@ class SheetIssue:
     rows: tuple[int, ...] = ()  # every row of a grouped issue (see group_identical)
 
     def __post_init__(self) -> None:
-        if type(self.code) is not Code:  # a plain string: the member of that value
+        # a plain string: the member of that value. (A subclass with messages of its own,
+        # such as the web import's issues of storing, may keep codes of its own.)
+        if type(self.code) is not Code and type(self) is SheetIssue:
             object.__setattr__(self, "code", Code(self.code))
 
     def text(self, locale: str = "sv") -> str:

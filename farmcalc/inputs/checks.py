@@ -287,16 +287,26 @@ def _hashable(v) -> bool:
     return True
 
 
+IDENTIFIERS = ("farm_id", "municipality_code")
+"""The farm's text fields in which a control character is refused (see :func:`check_text`)."""
+
+
 def check_text(vals: Sequence, name: str, out: Collector) -> np.ndarray:
     """Check an optional text field of the farm; a non-text value becomes None.
 
-    A text with a refused character (:func:`farmcalc.inputs.text.bad_character`:
-    a NUL, another control character) is an error (:attr:`Code.TEXT_CHARACTER`)
-    and becomes None too.
+    An identifier (``farm_id``, ``municipality_code``) with a refused character
+    (:func:`farmcalc.inputs.text.bad_character`: a NUL, another control
+    character) is an error (:attr:`Code.TEXT_CHARACTER`, as in a workbook cell
+    and on the web form) and becomes None too: the store keys farms by them and
+    PostgreSQL refuses a NUL. A ``name`` is not checked so: a record stored
+    before the rule must still be read (pages and workbooks show such a
+    character as U+FFFD).
     """
     arr = np.fromiter(vals, dtype=object, count=len(vals))
     all_text = set(map(type, vals)) <= {str}
-    refused = _refused_characters(vals, all_text, name, out)
+    refused = np.zeros(len(vals), dtype=bool)
+    if name in IDENTIFIERS:
+        refused = _refused_characters(vals, all_text, name, out)
     if all_text and not refused.any():
         if name == "farm_id":
             if not all(map(str.strip, vals)):  # some id is empty

@@ -18,8 +18,6 @@ from farmcalc.excel import (
     write_template,
 )
 from farmcalc.excel.sheet_issues import SheetIssue
-from farmcalc.inputs.fields import TABLE_NAMES
-from farmcalc.inputs.tables import FarmTables, records_to_tables
 
 INJECTIONS = ['=HYPERLINK("http://example.com","klicka")', "+1", "-2", "@SUM(1)", "=1+1"]
 
@@ -33,15 +31,7 @@ def test_results_workbook_sheets_and_numbers(batch, tmp_path):
     path = tmp_path / "resultat.xlsx"
     write_results(batch, path)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == [
-        "Sammanfattning",
-        "Utsläpp",
-        "Per gröda",
-        "Åtgärder",
-        "Varningar",
-        "Diagram",
-        "Källor",
-    ]
+    assert wb.sheetnames == ["Sammanfattning", "Utsläpp", "Per gröda", "Diagram", "Källor"]
     summary = wb["Sammanfattning"]
     header = [c.value for c in summary[1]]
     assert header[:5] == ["Gård-id", "Gårdens namn", "År", "Åkerareal (ha)", "Utsläpp (ton CO₂e)"]
@@ -77,15 +67,7 @@ def test_results_in_english(batch, tmp_path):
     path = tmp_path / "results.xlsx"
     write_results(batch, path, locale="en")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == [
-        "Summary",
-        "Emissions",
-        "Per crop",
-        "Measures",
-        "Warnings",
-        "Charts",
-        "Sources",
-    ]
+    assert wb.sheetnames == ["Summary", "Emissions", "Per crop", "Charts", "Sources"]
     assert wb["Summary"]["A1"].value == "Farm id"
 
 
@@ -172,22 +154,6 @@ def _odd_records():
     return records
 
 
-def _odd_batch(records):
-    """The batch of ``records`` with their names as given, control characters too.
-
-    A record's check refuses a name with a control character (as the web form
-    and the workbook reader do), so the names are put into the tables after
-    the check: the results writer must cope with whatever text reaches it.
-    """
-    clean = copy.deepcopy(records)
-    for rec in clean:
-        rec["name"] = "-"
-    tables, _ = records_to_tables(clean)
-    frames = {name: getattr(tables, name) for name in TABLE_NAMES}
-    frames["farms"] = frames["farms"].assign(name=[r.get("name") for r in records])
-    return farmcalc.calculate_batch(FarmTables(**frames))
-
-
 def _write(batch, path, monkeypatch, *, constant_memory, bulk=True):
     from farmcalc.excel import result_workbook as export
     from farmcalc.excel import xlsx
@@ -206,7 +172,7 @@ def _parts(path):
 
 
 def test_bulk_columns_write_what_xlsxwriter_writes_cell_by_cell(tmp_path, monkeypatch):
-    batch = _odd_batch(_odd_records())
+    batch = farmcalc.calculate_batch(_odd_records())
     bulk = _write(batch, tmp_path / "bulk.xlsx", monkeypatch, constant_memory=True)
     cells = _write(batch, tmp_path / "cells.xlsx", monkeypatch, constant_memory=True, bulk=False)
     assert _parts(bulk) == _parts(cells)  # every sheet, style and chart, byte for byte
@@ -215,7 +181,7 @@ def test_bulk_columns_write_what_xlsxwriter_writes_cell_by_cell(tmp_path, monkey
 def test_bulk_results_have_the_same_cells_as_before(tmp_path, monkeypatch):
     """The constant_memory layout (column-wise XML) against the normal one, cell by cell."""
     records = _odd_records()
-    batch = _odd_batch(records)
+    batch = farmcalc.calculate_batch(records)
     bulk = _write(batch, tmp_path / "bulk.xlsx", monkeypatch, constant_memory=True)
     normal = _write(batch, tmp_path / "normal.xlsx", monkeypatch, constant_memory=False)
     _assert_no_formulas(bulk)
@@ -243,7 +209,7 @@ def test_text_looking_like_xml_stays_text(tmp_path, monkeypatch, constant_memory
     records = _odd_records()
     records[0]["name"] = RAW_XML
     path = _write(
-        _odd_batch(records),
+        farmcalc.calculate_batch(records),
         tmp_path / "r.xlsx",
         monkeypatch,
         constant_memory=constant_memory,

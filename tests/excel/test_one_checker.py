@@ -60,7 +60,14 @@ MISTAKES = [
         "129",
         Code.MUNICIPALITY_CODE,
     ),
-    (L.FARMS, 1, "name", ("", None, "name"), "Norr\x07gården", Code.TEXT_CHARACTER),
+    (
+        L.FARMS,
+        1,
+        "municipality_code",
+        ("", None, "municipality_code"),
+        "12\x0790",
+        Code.TEXT_CHARACTER,
+    ),
 ]
 
 
@@ -117,13 +124,17 @@ def test_a_huge_number_is_unreasonable_in_a_workbook_too(both, cells_to_xlsx):
 
 
 def test_a_control_character_is_refused_in_a_record_too(both):
-    """Before: the workbook refused a NUL in a farm id, the record path stored it."""
+    """Before: the workbook refused a NUL in a farm id, the record path stored it.
+
+    (A name is not checked so in a record: one stored before the rule must still be
+    read; tests/web/test_web_hostile.py.)
+    """
     _, records = both
     records = copy.deepcopy(records)
-    records[1]["name"] = "Söder\x00gården"
+    records[1]["farm_id"] = "K\x002"
     _, issues = records_to_tables(records, strict=False)
     assert [(i.farm, i.path, i.code) for i in issues if i.severity == "error"] == [
-        (1, "name", Code.TEXT_CHARACTER)
+        (1, "farm_id", Code.TEXT_CHARACTER)
     ]
     assert "tecken" in issues[0].text("sv")
 
