@@ -1,0 +1,162 @@
+"""Chromium: the factor pages for people and the fair yardstick (issue 14 items 3 and 4),
+at 1280 and 390 px, with axe.
+
+The yardstick's farms are added in municipality 0180 (not the demo municipality 1290,
+whose dashboard other tests read): a farmer whose dairy farm has 5 other confirmed farms
+of its class in 2025 and only 4 in 2026.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from browserkit import (
+    AXE_TAGS,
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    describe_violations,
+    horizontal_overflow,
+    require_browser,
+    sv,
+)
+
+require_browser()
+from playwright.sync_api import expect  # noqa: E402
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "exempelgarden.json"
+VIEWER = "jamforelse@example.se"
+WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
+
+
+@pytest.fixture(scope="module")
+def yard(live_server) -> dict[str, int]:
+    """The viewer's farm (2025 with 5 peers, 2026 with 4) and the peers, all confirmed."""
+    from farmcalc.api import calculate_batch
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import Confirmation, FarmCreate, Role, UserCreate
+    from web.store.writer import store_results
+
+    base = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+    def farm(db, email: str, code: str, cows: int, years: tuple[int, ...]) -> int:
+        user = crud.get_user_by_email(session=db, email=email) or crud.create_user(
+            session=db,
+            user_in=UserCreate(
+                email=email, name=code, role=Role.farmer, password=live_server.password
+            ),
+        )
+        f = crud.create_farm(
+            session=db,
+            farm_in=FarmCreate(farm_code=code, name=f"Gård {code}", municipality_code="0180"),
+            owner=user,
+        )
+        f.confirmation = Confirmation.confirmed
+        db.add(f)
+        db.commit()
+        for y in years:
+            rec = copy.deepcopy(base)
+            rec.update(farm_id=code, year=y, municipality_code="0180")
+            rec["livestock"][0]["head"] = cows
+            store_results(
+                db, [{"farm_id": f.id, "year": y, "record": rec}], calculate_batch([rec])
+            )
+        return f.id
+
+    with live_server.app.app_context():
+        db = get_session()
+        own = farm(db, VIEWER, "YS-0", 120, (2025, 2026))
+        for k in range(5):
+            farm(
+                db,
+                f"ys-{k}@example.se",
+                f"YS-{k + 1}",
+                122 + 5 * k,
+                (2025,) if k == 4 else (2025, 2026),
+            )
+    return {"farm": own}
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=list(WIDTHS))
+def test_factor_page_guide_search_details_and_axe(live_server, new_page, shot, width):
+    page = new_page(live_server, viewport=WIDTHS[width])
+    page.goto(live_server("/factors/sweden"))
+    height = page.evaluate("document.documentElement.scrollHeight")
+    print(f"\n/factors/sweden at {WIDTHS[width]['width']} px: {height} px tall")
+    guide = page.locator("#source-enteric_fermentation")
+    expect(guide).to_contain_text("Metan som nötkreatur")
+    expect(guide.locator(".guide-factors li")).to_have_count(1)
+    assert horizontal_overflow(page)[0] <= horizontal_overflow(page)[1]
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+    shot(page, f"factors-{width}")
+    # the topics are folded: a factor row is not visible until searched for
+    row = page.locator('tr[id="f-fuel.co2.diesel"]')
+    expect(row).to_be_hidden()
+    page.get_by_label(sv("Search the factors")).fill("diesel koldioxid")
+    expect(row).to_be_visible()
+    expect(page.locator(".factor-count")).to_contain_text("Faktorer som matchar:")
+    shown = page.locator("tr[data-search]:visible").evaluate_all(
+        "rows => rows.map(r => r.dataset.search)"
+    )
+    assert 0 < len(shown) < page.locator("tr[data-search]").count() / 10
+    assert all("diesel" in s and "koldioxid" in s for s in shown)
+    expect(page.locator('tr[id="f-enteric.ef.dairy_cow"]')).to_be_hidden()
+    # the research notes behind "Detaljer"
+    notes = row.locator(".factor-notes")
+    expect(notes).to_be_hidden()
+    row.get_by_text("Detaljer").click()
+    expect(notes).to_be_visible()
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+    shot(page, f"factors-search-{width}")
+
+
+def test_a_link_to_a_factor_opens_its_topic(live_server, new_page):
+    page = new_page(live_server)
+    page.goto(live_server("/factors/sweden#f-electricity.ef"))
+    expect(page.locator('tr[id="f-electricity.ef"]')).to_be_visible()
+    page.locator("#guide-title").scroll_into_view_if_needed()
+    page.locator("#source-fuel").get_by_role("link").first.click()
+    expect(page.locator('tr[id="f-fuel.density.diesel"]')).to_be_visible()
+
+
+def axe_in(page, selector: str) -> list[dict]:
+    """axe's WCAG 2.1 A/AA violations inside one element (the rest of the result page at
+    phone width is not this test's: its crop table's scroll box has no keyboard access)."""
+    axe_violations(page)  # loads axe-core into the page
+    return page.evaluate(
+        "([sel, tags]) => axe.run(document.querySelector(sel), {runOnly: {type: 'tag', "
+        "values: tags}, resultTypes: ['violations']}).then(r => r.violations)",
+        [selector, AXE_TAGS],
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=list(WIDTHS))
+def test_yardstick_on_the_result_page(live_server, new_page, shot, yard, width):
+    page = new_page(live_server, VIEWER, viewport=WIDTHS[width])
+    page.goto(live_server(f"/farms/{yard['farm']}/years/2025/result"))
+    box = page.locator("#yardstick")
+    expect(box.get_by_role("heading")).to_have_text("Jämfört med liknande gårdar")
+    table = box.get_by_role("table")
+    expect(table.get_by_role("columnheader")).to_have_text(
+        ["Nyckeltal", "Din gård", "Undre kvartil", "Median", "Övre kvartil"]
+    )
+    expect(table.locator("tbody tr")).to_have_count(3)
+    expect(box).to_contain_text("150–400 djurenheter")
+    assert horizontal_overflow(page)[0] <= horizontal_overflow(page)[1]
+    violations = axe_in(page, "#yardstick") if width == "phone" else axe_violations(page)
+    assert not violations, describe_violations(violations)
+    box.scroll_into_view_if_needed()
+    shot(page, f"yardstick-{width}")
+    # 2026: four other farms, so no figure at all, said plainly
+    page.goto(live_server(f"/farms/{yard['farm']}/years/2026/result"))
+    box = page.locator("#yardstick")
+    expect(box.get_by_role("table")).to_have_count(0)
+    expect(box).to_contain_text("färre än 5 jämförbara gårdar")
+    violations = axe_in(page, "#yardstick") if width == "phone" else axe_violations(page)
+    assert not violations, describe_violations(violations)
