@@ -150,7 +150,7 @@ def test_desk_at_phone_width_and_axe(live_server, thousand, new_page, shot):
         assert width <= inner, (name, width, inner)
         violations = axe_violations(page)
         assert not violations, describe_violations(violations)
-        shot(page, f"desk-{name}", full_page=False)
+        shot(page, f"desk-{name}")
 
 
 def test_handover_in_the_browser(live_server, thousand, new_page, shot):
