@@ -116,6 +116,17 @@ FARM_URLS = [
         VIEWERS,
         302,
     ),
+    # the climate report (docs/report.md): a visible farm without a result goes to its result
+    # page; tests/web/test_web_report.py reads the PDF of a calculated year
+    (
+        "report",
+        "GET",
+        "/farms/<int:farm_id>/years/<int:year>/report.pdf",
+        "/farms/{farm}/years/2025/report.pdf",
+        None,
+        VIEWERS,
+        302,
+    ),
     # the action plan (web/views/action_plan_pages.py): as the result page; POST without data
     # re-shows the form (no year: redirect to the page that says so)
     (

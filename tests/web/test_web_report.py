@@ -100,7 +100,8 @@ def test_another_users_farm_report_is_404_on_the_page_and_the_api(app, client, s
         assert "Gården own" not in r.get_data(as_text=True)
     # a year without a result, and no sign-in / no token
     login(client, seed.emails["owner"])
-    assert client.get(f"/farms/{own}/years/{YEAR - 1}/report.pdf").status_code == 404
+    r = client.get(f"/farms/{own}/years/{YEAR - 1}/report.pdf")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/years/{YEAR - 1}/result")
     assert app.test_client().get(report_url(own)).status_code in (302, 401)
     assert app.test_client().get(f"/api/v1/farms/{own}/years/{YEAR}/report.pdf").status_code == 401
     # the owner, and the advisor the farm is shared with, get it

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -118,15 +118,17 @@ def show(farm_id: int, year: int) -> str:
 @bp.route("/<int:farm_id>/years/<int:year>/report.pdf")
 @login_required
 def report(farm_id: int, year: int) -> Response:
-    """The farm-year's climate report as a PDF (web/services/farm_report.py); 404 without one.
+    """The farm-year's climate report as a PDF (web/services/farm_report.py).
 
-    The farm-year is loaded with the same access-checked query as the result page.
+    The farm-year is loaded with the same access-checked query as the result
+    page: a farm the user may not see is 404. A year without a result goes
+    to the result page, which says what to do.
     """
     farm = farm_or_404(farm_id)
     fy = _farm_year(farm.id, year)
     subject = subject_of_farm_year(farm, fy) if fy is not None else None
     if subject is None:
-        abort(404)
+        return redirect(url_for("results.show", farm_id=farm.id, year=year))
     return pdf_response(report_pdf(subject), report_filename(subject))
 
 
