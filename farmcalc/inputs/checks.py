@@ -80,7 +80,6 @@ class Collector:
         self.issues.append(Issue(int(farm), path, code, params, severity))
 
 
-_PLAIN_NUMBERS = frozenset({int, float})
 _NUMBER_TYPES = frozenset({int, float, type(None), np.float64, np.int64})
 _NONE = type(None)
 
@@ -98,12 +97,8 @@ def as_floats(values: Sequence) -> np.ndarray:
     """
     n = len(values)
     types = set(map(type, values))
-    if types <= _PLAIN_NUMBERS:  # the common case: one C pass
+    if types <= _NUMBER_TYPES:  # one C pass (np.fromiter reads None as NaN)
         return np.fromiter(values, dtype=float, count=n)
-    if types == {_NONE}:  # an optional field no record of the block gives
-        return np.full(n, np.nan)
-    if types <= _NUMBER_TYPES:
-        return np.array(values, dtype=float).reshape(n)
     return np.fromiter(values, dtype=object, count=n)
 
 

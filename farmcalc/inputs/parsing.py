@@ -9,7 +9,7 @@ numbers turned into float arrays; then every column is checked by the rules of
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from operator import itemgetter
 
 import numpy as np
@@ -116,10 +116,11 @@ def _fields(
             if not allowed.issuperset(o):
                 _unknown_keys(o, allowed, farms[i], path(i), out)
     present = [k for k in keys if k in seen]
-    if set(map(len, objs)) <= {len(seen)}:  # every object has every key seen
+    m = len(seen)
+    if set(map(len, objs)) <= {m}:  # every object has every key seen
         full, partial = present, []
-    else:
-        everywhere = set(objs[0]).intersection(*objs[1:])
+    else:  # the keys of every object that lacks some (objects with fewer keys)
+        everywhere = seen.intersection(*compress(objs, map(m.__gt__, map(len, objs))))
         full = [k for k in present if k in everywhere]
         partial = [k for k in present if k not in everywhere]
     cols: dict[str, Sequence] = {}
