@@ -23,6 +23,13 @@ import pandas as pd
 Numeric = float | np.ndarray
 """A number or an array of numbers (shape ``(n,)``, or ``(D, n)`` with draws)."""
 
+try:  # numpy's C function itself: count_nonzero(a) without its Python wrapper
+    from numpy._core.multiarray import count_nonzero
+except ImportError:  # pragma: no cover - another numpy layout
+    count_nonzero = np.count_nonzero
+"""Number of true (non-zero) entries of an array (no ``axis``): about 0.4 µs quicker a
+call than ``np.count_nonzero``, which the one-farm path calls some 70 times."""
+
 
 @dataclass(frozen=True)
 class FarmArrays:
@@ -142,7 +149,7 @@ def farm_sum(group: np.ndarray, values: Numeric, n: int) -> np.ndarray:
     sums = np.zeros((*lead, n))
     if m == 0:
         return sums
-    if not np.count_nonzero(group[1:] < group[:-1]) and not np.count_nonzero(np.isnan(values)):
+    if not count_nonzero(group[1:] < group[:-1]) and not count_nonzero(np.isnan(values)):
         new = np.empty(m, dtype=bool)
         new[0] = True
         np.not_equal(group[1:], group[:-1], out=new[1:])

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from farmcalc.arrays import count_nonzero
 from farmcalc.errors import FactorError
 
 COLUMNS = [
@@ -158,6 +159,8 @@ class FactorSet:
         values = pd.to_numeric(self.rows["value"], errors="raise").astype(float)
         object.__setattr__(self, "_values", dict(zip(self.rows.index, values, strict=True)))
         object.__setattr__(self, "_series_cache", {})
+        # take's tables by (prefix, id of the names tuple): no hashing of the names a call
+        object.__setattr__(self, "_take_cache", {})
 
     # --- look-ups -------------------------------------------------------
     def value(self, factor_id: str) -> float:
@@ -288,8 +291,15 @@ class FactorSet:
 
         Raises FactorError naming the keys used that have no factor.
         """
-        values, found = self._code_table(prefix, names)
-        if np.count_nonzero(found.take(codes)) < np.size(codes):
+        cache = self._take_cache  # type: ignore[attr-defined]
+        key = (prefix, id(names))  # the entry keeps `names` alive: its id is not reused
+        hit = cache.get(key)
+        if hit is None:
+            if len(cache) > 1024:  # bounded: callers that make their tuples anew
+                cache.clear()
+            hit = cache[key] = (names, *self._code_table(prefix, names))
+        _, values, found = hit
+        if count_nonzero(found.take(codes)) < np.size(codes):
             codes = np.asarray(codes)
             used = sorted({(names[c] if c >= 0 else MISSING_KEY) for c in codes[~found[codes]]})
             raise self._missing(prefix, used)

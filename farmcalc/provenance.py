@@ -44,6 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from farmcalc.arrays import count_nonzero
 from farmcalc.factors import FactorSet, factors_dir
 from farmcalc.inputs.vocabulary import GASES, LIVESTOCK_CATEGORIES, MANURE_SYSTEMS, SOURCES
 from farmcalc.rows import ROW_CATEGORIES, codes, dense
@@ -364,7 +365,7 @@ def _system_parts(
     weighted = per_row * w[:, None]
     g = len(by_farm)
     k = len(ORIGINS)
-    if np.count_nonzero(np.isnan(weighted)) or np.count_nonzero(np.isnan(w)):
+    if count_nonzero(np.isnan(weighted)) or count_nonzero(np.isnan(w)):
         w_sum = group_sum_as_pandas(ids, w[:, None], g)[:, 0]
         sums = [
             group_sum_as_pandas(ids, weighted[:, j * k : j * k + k], g) for j in range(len(kinds))
@@ -448,7 +449,7 @@ def _all_classes_at_once(
     row order, in one ``reduceat``. Returns False (nothing written) otherwise.
     """
     mf = manure.farm
-    if np.count_nonzero(mf[1:] < mf[:-1]):
+    if count_nonzero(mf[1:] < mf[:-1]):
         return False
     rank, width, table, kind_class, kind_slot = _system_plan(res, ukeys, by_class)
     r = rank[manure.category]
@@ -459,7 +460,7 @@ def _all_classes_at_once(
     mine = mine[np.argsort(r[mine], kind="stable")]
     r, f, w = r[mine], mf[mine], manure.weight[mine]
     weighted = table[r, manure.system[mine]] * w[:, None]
-    if np.count_nonzero(np.isnan(weighted)) or np.count_nonzero(np.isnan(w)):
+    if count_nonzero(np.isnan(weighted)) or count_nonzero(np.isnan(w)):
         return False
     m = len(mine)
     new = np.empty(m, dtype=bool)
@@ -624,7 +625,7 @@ def basis(
     ukey, ids = dense(key, n * len(_SOURCE_RANK))
     k = len(ukey)
     # pandas summed (co2e, w) as one block and each share column as its own
-    if np.count_nonzero(np.isnan(block)):  # NaN decides per block how pandas adds up
+    if count_nonzero(np.isnan(block)):  # NaN decides per block how pandas adds up
         cw = group_sum_as_pandas(ids, block[:, :2], k)
         parts = np.column_stack(
             [group_sum_as_pandas(ids, block[:, 2 + j : 3 + j], k)[:, 0] for j in range(3)]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from farmcalc.arrays import count_nonzero
 from farmcalc.errors import FarmcalcError
 from farmcalc.inputs.vocabulary import (
     FUELS,
@@ -191,7 +192,7 @@ def codes(values, column: str) -> np.ndarray:
     else:
         values = np.asarray(values, dtype=object)
         c = np.asarray(pd.Categorical(values, dtype=dtype).codes)
-    if np.count_nonzero(c < 0):
+    if count_nonzero(c < 0):
         unknown = sorted({str(v) for v in np.asarray(values, dtype=object)[c < 0]})
         raise FarmcalcError(f"unknown {column} in emission rows: {unknown}")
     return c
@@ -245,13 +246,13 @@ def aggregate(parts: list, *, drop_zero: bool = True) -> Rows:
     m = len(key)
     new = np.empty(m, dtype=bool)
     new[0] = True
-    if np.count_nonzero(key[1:] < key[:-1]):
+    if count_nonzero(key[1:] < key[:-1]):
         # stable: rows of one key are summed in their order (timsort is
         # quick on the sorted runs the calculators give)
         order = np.argsort(key, kind="stable")
         key, kg = key[order], kg[..., order]
     np.not_equal(key[1:], key[:-1], out=new[1:])
-    if np.count_nonzero(new) == m:  # every key once: nothing to add up
+    if count_nonzero(new) == m:  # every key once: nothing to add up
         ukey, sums = key, kg
     else:
         starts = new.nonzero()[0]
@@ -291,11 +292,11 @@ def pandas_sum(ids: np.ndarray, block: np.ndarray, n: int) -> np.ndarray:
     if m == 0:
         return sums
     nan = np.isnan(block)
-    any_nan = bool(np.count_nonzero(nan))
+    any_nan = bool(count_nonzero(nan))
     new = np.empty(m, dtype=bool)
     new[0] = True
     np.not_equal(ids[1:], ids[:-1], out=new[1:])
-    if not any_nan and not np.count_nonzero(ids[1:] < ids[:-1]):
+    if not any_nan and not count_nonzero(ids[1:] < ids[:-1]):
         starts = new.nonzero()[0]
         # each column a contiguous row: one reduceat adds every column as it adds one
         sums[ids[starts]] = np.add.reduceat(np.ascontiguousarray(block.T), starts, axis=1).T

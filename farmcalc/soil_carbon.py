@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from farmcalc.arrays import Numeric
+from farmcalc.arrays import Numeric, count_nonzero
 from farmcalc.factors import FactorSet
 from farmcalc.inputs.vocabulary import CROPS, INPUT_LEVELS, LAND_USES, SOIL_TYPES, TILLAGE
 from farmcalc.sources.soils_n2o import dry_matter_yield
@@ -617,7 +617,7 @@ def calc_soil_carbon_icbm(
     i_above = _farm_sum(fidx, area * inputs.c_above_t_per_ha, n) / safe_area
     i_below = _farm_sum(fidx, area * inputs.c_below_t_per_ha, n) / safe_area
     catch = a.crops["catch_crop_fraction"]
-    if np.count_nonzero(catch > 0):  # a catch crop's C, humified as above-ground residues
+    if count_nonzero(catch > 0):  # a catch crop's C, humified as above-ground residues
         i_above = (
             i_above + _farm_sum(fidx, area * catch, n) * fs.value("catch_crop.c_input") / safe_area
         )

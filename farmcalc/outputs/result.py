@@ -11,6 +11,7 @@ import functools
 import numpy as np
 import pandas as pd
 
+from farmcalc.arrays import count_nonzero
 from farmcalc.i18n import _, gettext_
 from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES, RESULT_SCHEMA_ID
 from farmcalc.outputs.notes import farm_notes
@@ -110,7 +111,7 @@ def _rows_of(columns: list[np.ndarray], *, nan_as_none: bool) -> list[list]:
     """Columns of floats as lists of Python floats (one conversion for all)."""
     values = np.array(columns, dtype=float)
     rows = values.tolist()
-    if nan_as_none and np.count_nonzero(np.isnan(values)):
+    if nan_as_none and count_nonzero(np.isnan(values)):
         return [[None if x != x else x for x in row] for row in rows]
     return rows
 
@@ -146,7 +147,7 @@ def manure_weights(tables) -> ManureWeights:
     a = tables.arrays
     lv, ms = a.livestock, a.manure_systems
     index = lv["index"]
-    if len(index) and np.count_nonzero(index != np.arange(len(index))) == 0:
+    if len(index) and count_nonzero(index != np.arange(len(index))) == 0:
         pos = ms["lv_idx"]
     else:
         pos = pd.Index(index).get_indexer(ms["lv_idx"])
@@ -261,7 +262,7 @@ def result_dicts(batch, locale: str) -> list[dict]:
     pc = batch.per_crop_columns
     crop_intensities: list[list[dict]] = [[] for _ in range(n)]
     has = pc["harvest_t"] > 0
-    if np.count_nonzero(has):
+    if count_nonzero(has):
         crop_names = _crop_names(pc["crop"])[has].tolist()
         pos = pc["pos"][has].tolist()
         values, harvest = _rows_of(

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from farmcalc.arrays import Numeric, farm_sum
+from farmcalc.arrays import Numeric, count_nonzero, farm_sum
 from farmcalc.rows import Rows, code
 
 
@@ -132,7 +132,7 @@ class FarmGroups:
         self.farm = farm
         self.n_farms = n_farms
         m = len(farm)
-        self.fast = m > 0 and not np.count_nonzero(farm[1:] < farm[:-1])
+        self.fast = m > 0 and not count_nonzero(farm[1:] < farm[:-1])
         if self.fast:
             new = np.empty(m, dtype=bool)
             new[0] = True
@@ -143,7 +143,7 @@ class FarmGroups:
     def sum(self, values: Numeric) -> np.ndarray:
         """Sums of ``values`` (shape ``(..., m)``) per farm: shape ``(..., n_farms)``."""
         values = np.asarray(values, dtype=float)
-        if not self.fast or np.count_nonzero(np.isnan(values)):
+        if not self.fast or count_nonzero(np.isnan(values)):
             return farm_sum(self.farm, values, self.n_farms)
         sums = np.zeros((*values.shape[:-1], self.n_farms))
         sums[..., self.groups] = np.add.reduceat(values, self.starts, axis=-1)
@@ -180,4 +180,4 @@ def per_farm(values: Numeric, n_farms: int) -> np.ndarray:
     if values.shape[-1:] != (n_farms,):
         values = np.broadcast_to(values, (*values.shape[:-1], n_farms))
     nan = np.isnan(values)
-    return np.where(nan, 0.0, values) if np.count_nonzero(nan) else values
+    return np.where(nan, 0.0, values) if count_nonzero(nan) else values

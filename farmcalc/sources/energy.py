@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from farmcalc.arrays import Numeric
+from farmcalc.arrays import Numeric, count_nonzero
 from farmcalc.factors import FactorSet
 from farmcalc.inputs.vocabulary import MINERAL_N_TYPES
 from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE, Rows, code
@@ -245,11 +245,11 @@ def _with_fertiliser_rows(
     key = farm * _N_CAT + category
     if len(key) > 1:
         step = key[1:] - key[:-1]
-        if np.count_nonzero(step < 0):
+        if count_nonzero(step < 0):
             order = np.argsort(key, kind="stable")
             key, kg = key[order], kg[..., order]
             step = key[1:] - key[:-1]
-        if np.count_nonzero(step) < len(step):  # a farm with one type on several crops
+        if count_nonzero(step) < len(step):  # a farm with one type on several crops
             starts = (np.concatenate(([True], step != 0))).nonzero()[0]
             key, kg = key[starts], np.add.reduceat(kg, starts, axis=-1)
     keep = kg != 0 if kg.ndim == 1 else (kg != 0).reshape(-1, kg.shape[-1]).any(axis=0)
@@ -270,7 +270,7 @@ def _with_fertiliser_rows(
         np.concatenate((wide_kg, kg), axis=-1),
     )
     # each farm's rows together
-    if len(farm_all) > 1 and np.count_nonzero(farm_all[1:] < farm_all[:-1]):
+    if len(farm_all) > 1 and count_nonzero(farm_all[1:] < farm_all[:-1]):
         order = np.argsort(farm_all, kind="stable")
         parts = tuple(p[..., order] for p in parts)
     return Rows(*parts)

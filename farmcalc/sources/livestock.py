@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from farmcalc.arrays import count_nonzero
 from farmcalc.errors import FactorError
 from farmcalc.factors import FactorSet
 from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES, MANURE_SYSTEMS
@@ -241,7 +242,7 @@ def _at(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 def _all(mask: np.ndarray) -> bool:
     """``mask.all()``, by counting (quicker on small arrays)."""
-    return np.count_nonzero(mask) == mask.size
+    return count_nonzero(mask) == mask.size
 
 
 def _nan(a: np.ndarray) -> np.ndarray:
@@ -254,7 +255,7 @@ def _first(*arrays: np.ndarray) -> np.ndarray:
     out = arrays[0]
     for a in arrays[1:]:
         missing = np.isnan(out)
-        count = np.count_nonzero(missing)
+        count = count_nonzero(missing)
         if count == missing.size:  # none given: all of the next (no draws can differ)
             out = a
         elif count:
@@ -528,7 +529,7 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     tier2 = cattle & ~_nan(weight) & ~_nan(milk)
 
     # --- enteric CH4 (Tier 1 EF, Tier 2 EF of Eq. 10.21 on the Tier 2 rows)
-    n_tier2 = np.count_nonzero(tier2)
+    n_tier2 = count_nonzero(tier2)
     if n_tier2 == n_lv and n_lv:  # every row Tier 2 (all cattle): no subsets to take
         part = {c: given[c] for c in TIER2_COLUMNS}
         part["pasture_fraction"] = pasture
@@ -548,7 +549,7 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
         vs = _put(vs, t2, res2.vs)
     ch4_enteric = enteric.tier1_ch4(population, ef)
     fed_3nop = lv["feed_3nop_fraction"]
-    if np.count_nonzero(fed_3nop > 0):
+    if count_nonzero(fed_3nop > 0):
         ch4_enteric = enteric.feed_additive_ch4(
             ch4_enteric, 1.0 - pasture, fed_3nop, fs.value("enteric.reduction_3nop")
         )

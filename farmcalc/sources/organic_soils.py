@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from farmcalc.arrays import Numeric
+from farmcalc.arrays import Numeric, count_nonzero
 from farmcalc.factors import FactorSet
 from farmcalc.rows import Rows, code
 
@@ -218,7 +218,7 @@ def calc_organic_soils(tables: FarmTables, fs: FactorSet) -> Rows:
         columns.append((use, "CH4", ch4))
     # Ch. 3: rewetted organic soil (no ditch term: the EF includes the whole area)
     area = farms["organic_rewetted_ha"]
-    if np.count_nonzero(area):
+    if count_nonzero(area):
         c = onsite_co2_c(area, fs.value("organic_soils.co2_c.rewetted")) + doc_co2_c(
             area, fs.value("organic_soils.doc_c.rewetted")
         )
@@ -231,7 +231,7 @@ def calc_organic_soils(tables: FarmTables, fs: FactorSet) -> Rows:
         columns.append((REWETTED, "CH4", ch4))
     # Ch. 5: a wetland made on mineral soil (CH4 only at Tier 1)
     area = farms["wetland_mineral_soil_ha"]
-    if np.count_nonzero(area):
+    if count_nonzero(area):
         columns.append((WETLAND, "CH4", wetland_ch4(area, fs.value("wetland.ch4.mineral_soil"))))
     return _rows(columns, n, fs.value("constants.n2o_per_n2o_n"))
 
@@ -264,7 +264,7 @@ def _rows(columns: list[tuple[str, str, Numeric]], n: int, n2o_per_n: Numeric) -
     farm, category, gas = layout(categories, gases, n)
     return Rows(
         farm[keep],
-        np.full(int(np.count_nonzero(keep)), _SOURCE, dtype=np.int8),
+        np.full(int(count_nonzero(keep)), _SOURCE, dtype=np.int8),
         category[keep],
         gas[keep],
         kg[..., keep],

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from farmcalc.arrays import Numeric
+from farmcalc.arrays import Numeric, count_nonzero
 from farmcalc.factors import FactorSet
 from farmcalc.inputs.vocabulary import CROPS, LIVESTOCK_CATEGORIES, MINERAL_N_TYPES
 from farmcalc.rows import Rows
@@ -557,13 +557,13 @@ def calc_soils_n2o(
     )
     # catch crops: their residue N joins F_CR, and they keep part of the leached N
     catch = crops["catch_crop_fraction"]
-    has_catch = bool(np.count_nonzero(catch > 0))
+    has_catch = bool(count_nonzero(catch > 0))
     if has_catch:
         f_cr_c = f_cr_c + catch_crop_residue_n(area, catch, fs.value("catch_crop.n_residue"))
     # nitrification inhibitors: less direct N2O of the mineral N spread with one
     inhibited = crops["nitrification_inhibitor_fraction"]
     f_sn_ef1_c = f_sn_c
-    if np.count_nonzero(inhibited > 0):
+    if count_nonzero(inhibited > 0):
         f_sn_ef1_c = inhibited_f_sn(
             f_sn_c, inhibited, fs.value("soils.ef1_reduction.nitrification_inhibitor")
         )
