@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from farmcalc.arrays import count_nonzero
+from farmcalc.arrays import count_nonzero, filled
 from farmcalc.factors import FactorSet, factors_dir
 from farmcalc.inputs.vocabulary import GASES, LIVESTOCK_CATEGORIES, MANURE_SYSTEMS, SOURCES
 from farmcalc.rows import ROW_CATEGORIES, codes, dense
@@ -472,7 +472,7 @@ def _all_classes_at_once(
     block[-1] = w
     sums = np.add.reduceat(block, starts, axis=1)
     frac = (sums[:-1] / sums[-1]).T.reshape(len(starts), width, len(ORIGINS))
-    group = np.full((len(rank), n_farms), -1, dtype=np.int64)
+    group = filled((len(rank), n_farms), -1, np.int64)
     group[r[starts], f[starts]] = np.arange(len(starts))
     cls = kind_class[inv]
     rows = (cls >= 0).nonzero()[0]

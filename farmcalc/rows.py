@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from farmcalc.arrays import count_nonzero
+from farmcalc.arrays import count_nonzero, filled
 from farmcalc.errors import FarmcalcError
 from farmcalc.inputs.vocabulary import (
     FUELS,
@@ -138,7 +138,7 @@ class Rows:
 
         def col(v, column, dtype):
             if isinstance(v, str):
-                return np.full(m, code(v, column), dtype=dtype)
+                return filled(m, code(v, column), dtype)
             return codes(v, column).astype(dtype)
 
         kg = np.asarray(kg, dtype=float)

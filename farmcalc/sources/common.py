@@ -87,11 +87,14 @@ class WideLayout:
         k = len(self.order)
         if not k:
             return Rows.empty()
+        shape = (n_farms,)
+        plain = all(getattr(v, "shape", None) == shape for v in kg)  # arrays, no draws
         lead: tuple[int, ...] = ()
-        for v in kg:
-            if np.ndim(v) > 1:
-                lead = np.broadcast_shapes(lead, np.shape(v)[:-1])
-        if not lead and all(np.shape(v) == (n_farms,) for v in kg):
+        if not plain:
+            for v in kg:
+                if np.ndim(v) > 1:
+                    lead = np.broadcast_shapes(lead, np.shape(v)[:-1])
+        if plain:
             # no draws: the kinds' columns side by side in one step
             out = np.array([kg[i] for i in self.order], dtype=float).T.reshape(n_farms * k)
         else:

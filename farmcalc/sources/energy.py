@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from farmcalc.arrays import Numeric, count_nonzero
+from farmcalc.arrays import Numeric, count_nonzero, filled
 from farmcalc.factors import FactorSet
 from farmcalc.inputs.vocabulary import MINERAL_N_TYPES
 from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE, Rows, code
@@ -264,9 +264,9 @@ def _with_fertiliser_rows(
     farm_all = np.concatenate((wide.farm, f_farm))
     parts = (
         farm_all,
-        np.concatenate((wide.source, np.full(m, _FERTILISER, dtype=np.int8))),
+        np.concatenate((wide.source, filled(m, _FERTILISER, np.int8))),
         np.concatenate((wide.category, (key - f_farm * _N_CAT).astype(np.int16))),
-        np.concatenate((wide.gas, np.full(m, _CO2E, dtype=np.int8))),
+        np.concatenate((wide.gas, filled(m, _CO2E, np.int8))),
         np.concatenate((wide_kg, kg), axis=-1),
     )
     # each farm's rows together

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from farmcalc.arrays import count_nonzero
+from farmcalc.arrays import count_nonzero, filled
 from farmcalc.errors import FactorError
 from farmcalc.factors import FactorSet
 from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES, MANURE_SYSTEMS
@@ -498,7 +498,7 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
     pasture = lv["pasture_fraction"]
     milk_given = lv["milk_kg_ecm_per_head"]
     nex_given = lv["n_excretion_kg_per_head"]
-    given = {c: lv[c] if c in lv else np.full(n_lv, np.nan) for c in CLASS_COLUMNS}
+    given = {c: lv[c] if c in lv else filled(n_lv, np.nan) for c in CLASS_COLUMNS}
     table = _table(fs, _CLASS, LV)
     required = _table(fs, _CLASS_REQUIRED, LV)  # all in `table` too; here to check them
     if any(required.absent) or not _all(required.all_found[cat]):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from farmcalc.arrays import Numeric, count_nonzero
+from farmcalc.arrays import Numeric, count_nonzero, filled
 from farmcalc.factors import FactorSet
 from farmcalc.rows import Rows, code
 
@@ -264,7 +264,7 @@ def _rows(columns: list[tuple[str, str, Numeric]], n: int, n2o_per_n: Numeric) -
     farm, category, gas = layout(categories, gases, n)
     return Rows(
         farm[keep],
-        np.full(int(count_nonzero(keep)), _SOURCE, dtype=np.int8),
+        filled(int(count_nonzero(keep)), _SOURCE, np.int8),
         category[keep],
         gas[keep],
         kg[..., keep],
