@@ -354,23 +354,14 @@ def _refused_characters(vals: Sequence, all_text: bool, name: str, out: Collecto
     return refused
 
 
-# Below this many farms, duplicates are looked for with a Python set (no pandas call).
-_SMALL = 64
-
-
 def check_duplicates(arrays: FarmArrays, out: Collector) -> None:
     """An error for every repeat of a (farm_id, year) pair."""
     ids_arr = arrays.farms["farm_id"]
-    n = len(ids_arr)
-    if n <= _SMALL:
-        ids_list = ids_arr.tolist()
-        if set(map(type, ids_list)) <= {str} and len(set(ids_list)) == n:
-            return
-    else:
-        codes, distinct = pd.factorize(ids_arr)
-        if len(distinct) == len(codes):  # every id given, each once (the usual case)
-            return
-    ids, years = ids_arr.tolist(), arrays.farms["year"].tolist()
+    ids = ids_arr.tolist()
+    # every id a text, each once (the usual case): a set of strings is faster than pandas
+    if set(map(type, ids)) <= {str} and len(set(ids)) == len(ids):
+        return
+    years = arrays.farms["year"].tolist()
     if len(set(zip(ids, years, strict=True))) == len(ids):
         return
     for i in rows_of(repeated(ids_arr, arrays.farms["year"])):
