@@ -256,6 +256,7 @@ _SOURCE_RANK = np.argsort(np.argsort(np.array(_NAMES["source"], dtype=object), k
 _SOURCE_BY_RANK = np.argsort(_SOURCE_RANK)
 _IS_TIERED = np.array([s in TIERED_SOURCES for s in _NAMES["source"]])
 _SOIL_CARBON_CODE = _NAMES["source"].index(SOIL_CARBON)
+_BLOCK_COLUMNS = np.arange(2 + len(ORIGINS))
 # the livestock class of each row category (-1: not a class)
 _CLASS_OF = np.array(
     [LIVESTOCK_CATEGORIES.index(c) if c in LIVESTOCK_CATEGORIES else -1 for c in ROW_CATEGORIES]
@@ -537,15 +538,14 @@ def row_fractions(
     if m == 0:
         return np.zeros((0, len(ORIGINS)))
     res = _resolver(fs)
-    cls = _CLASS_OF[category]
-    tier = np.ones(m, dtype=np.int64)
+    n_cat, n_gas = len(_NAMES["category"]), len(_NAMES["gas"])
+    key = ((source.astype(np.int64) * n_cat + category) * n_gas + gas) * 2  # tier 1
     if tier2 is not None and len(tier2[0]):
+        cls = _CLASS_OF[category]
         on_t2 = np.zeros((n_farms, len(LIVESTOCK_CATEGORIES)), dtype=bool)
         on_t2[tier2[0], tier2[1]] = True
         tiered = _IS_TIERED[source] & (cls >= 0)
-        tier[tiered & on_t2[farm, np.maximum(cls, 0)]] = 2
-    n_cat, n_gas = len(_NAMES["category"]), len(_NAMES["gas"])
-    key = ((source.astype(np.int64) * n_cat + category) * n_gas + gas) * 2 + (tier - 1)
+        key += tiered & on_t2[farm, np.maximum(cls, 0)]  # + 1: tier 2
     ukeys, inv = dense(key, len(_NAMES["source"]) * n_cat * n_gas * 2)
     fixed_u, n_all_u, default_u, with_systems = _kind_table(res, ukeys)
     fixed, n_all, part = fixed_u[inv], n_all_u[inv], default_u[inv]
@@ -605,21 +605,19 @@ def basis(
     weight = np.abs(co2e)
     counted = source != _SOIL_CARBON_CODE
     fc = farm[counted]
-    co2e_kg = np.bincount(fc, co2e[counted], minlength=n)[:n]
-    w_total = np.bincount(fc, weight[counted], minlength=n)[:n]
     # (co2e, w, w × fractions) of every row, one column each
-    block = np.empty((len(farm), 2 + len(ORIGINS)))
+    nc = 2 + len(ORIGINS)
+    block = np.empty((len(farm), nc))
     block[:, 0] = co2e
     block[:, 1] = weight
     weighted = block[:, 2:]
     np.multiply(weight[:, None], frac, out=weighted)
-    shares = np.empty((n, len(ORIGINS)))
-    counted_weighted = weighted[counted]
-    has_weight = w_total > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for j in range(len(ORIGINS)):
-            part = np.bincount(fc, counted_weighted[:, j], minlength=n)[:n]
-            shares[:, j] = np.where(has_weight, part / w_total, np.nan)
+    # per farm, every column in one bincount: bin (farm, column) adds its rows in
+    # their order, as a bincount of that column alone does
+    bins = (fc[:, None] * nc + _BLOCK_COLUMNS).ravel()
+    farm_sums = np.bincount(bins, block[counted].ravel(), minlength=n * nc)[: n * nc]
+    farm_sums = farm_sums.reshape(n, nc)
+    co2e_kg, w_total = farm_sums[:, 0], farm_sums[:, 1]
     # per farm and source, groups sorted by farm and the source's name (as pandas did)
     key = farm * len(_SOURCE_RANK) + _SOURCE_RANK[source]
     ukey, ids = dense(key, n * len(_SOURCE_RANK))
@@ -637,6 +635,7 @@ def basis(
     src = _SOURCE_BY_RANK[ukey % len(_SOURCE_RANK)]
     w_source = cw[:, 1:2]
     with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where((w_total > 0)[:, None], farm_sums[:, 2:] / w_total[:, None], np.nan)
         src_shares = np.where(w_source > 0, parts / w_source, np.nan)
     return Basis(co2e_kg, shares, src_farm, src, cw[:, 0], src_shares)
 
