@@ -13,7 +13,7 @@ import pandas as pd
 
 from farmcalc.arrays import count_nonzero
 from farmcalc.i18n import _, gettext_
-from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES, RESULT_SCHEMA_ID
+from farmcalc.inputs.vocabulary import CROPS, LIVESTOCK_CATEGORIES, RESULT_SCHEMA_ID
 from farmcalc.outputs.notes import farm_notes
 from farmcalc.outputs.totals import TOTALS, column
 from farmcalc.provenance import ManureWeights, basis, has_fallback, row_fractions
@@ -82,6 +82,7 @@ SHARES = ("swedish_share", "ipcc_share", "other_share")
 _SOURCE_NAMES = np.array(SOURCE_DTYPE.categories, dtype=object)
 _CATEGORY_NAMES = np.array(CATEGORY_DTYPE.categories, dtype=object)
 _GAS_NAMES = np.array(GAS_DTYPE.categories, dtype=object)
+_CROP_NAMES = np.array(CROPS, dtype=object)
 
 
 @functools.lru_cache(maxsize=8)
@@ -349,7 +350,5 @@ def _crop_names(crop: np.ndarray) -> np.ndarray:
     """Crop names of a column of names or of codes into the crop vocabulary."""
     crop = np.asarray(crop)
     if crop.dtype.kind in "iu":
-        from farmcalc.inputs.vocabulary import CROPS
-
-        return np.array(CROPS, dtype=object)[crop]
+        return _CROP_NAMES[crop]
     return crop.astype(object)
