@@ -15,6 +15,7 @@ from flask_babel import format_decimal, get_locale
 
 from farmcalc.i18n import DEFAULT_LOCALE, LOCALES
 from farmcalc.labels import label
+from web.services.municipalities import municipality_label
 
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 
@@ -54,6 +55,8 @@ def number(value: Any, fmt: str = "#,##0.#") -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["label"] = lambda key: label(key, current_lang())
+    # a municipality code as "Kristianstad (1290)" (web/services/municipalities.py)
+    app.jinja_env.filters["municipality"] = municipality_label
 
     @app.context_processor
     def _language() -> dict[str, Any]:

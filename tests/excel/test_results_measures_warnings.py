@@ -72,7 +72,7 @@ def _check_workbook(path: Path, batch) -> None:
     assert "Åtgärder" in wb.sheetnames and "Varningar" in wb.sheetnames
     measures = _sheet_rows(wb["Åtgärder"])
     assert measures[0][:5] == [
-        "Gård-id",
+        "Gårds-id",
         "Gårdens namn",
         "År",
         "Åtgärd",
@@ -88,7 +88,7 @@ def _check_workbook(path: Path, batch) -> None:
         assert got[8] == pytest.approx(want.sek_per_t_co2e, rel=1e-12)
     warnings = _sheet_rows(wb["Varningar"])
     assert warnings[0] == [
-        "Gård-id",
+        "Gårds-id",
         "Gårdens namn",
         "År",
         "Var i gårdens uppgifter",

@@ -307,7 +307,7 @@ def test_pages_work_on_a_phone_and_follow_the_csp(client, owner):
     html = client.get(url(owner, "crops")).get_data(as_text=True)
     assert "Areal (ha)" in html and "Skörd, levererad vikt (kg per ha)" in html
     # leys are asked for in dry matter, the way Swedish farmers state them (not as hay)
-    assert "Skörd av vall, bete och majs till ensilage (kg torrsubstans per ha)" in html
+    assert "Skörd av vall, bete och majs till ensilage (kg ts per ha)" in html
     assert not re.search(r"\bhö\b", html.lower())
     html = client.get(url(owner, "energy")).get_data(as_text=True)
     assert "Diesel (liter per år)" in html and "El (kWh per år)" in html
@@ -326,7 +326,7 @@ def test_enter_in_a_field_means_save_and_continue(client, owner):
 
 def test_start_a_year_from_the_farm_page_and_copy_last_year(app, client, owner):
     page = client.get(f"/farms/{owner}").get_data(as_text=True)
-    assert "Ny årsredovisning" in page and f'action="/farms/{owner}/years/new"' in page
+    assert "Fyll i ett nytt år" in page and f'action="/farms/{owner}/years/new"' in page
     fill_every_step(client, owner, year=2024)
     page = client.get(f"/farms/{owner}").get_data(as_text=True)
     assert "Uppgifterna för 2024" in page

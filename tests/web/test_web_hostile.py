@@ -434,7 +434,7 @@ def test_farm_form_refuses_non_ascii_digits_as_municipality_code(app, client, se
     before = count(app, "farms")
     data = {"farm_code": "SE-1", "name": "N", "municipality_code": code}
     r = client.post("/farms/new", data=data)
-    assert "fyra siffror" in field_error(html(r), "municipality_code")
+    assert "fyrsiffriga koderna" in field_error(html(r), "municipality_code")
     assert count(app, "farms") == before
 
 

@@ -82,6 +82,9 @@ class Spec:
     hint_every_row: bool = False
     # an optional detail, in the row's folded part ("More about the animals (optional)")
     more: bool = False
+    # the options' texts where the form says it in other words than the catalogue's label
+    # (the soil list in a farmer's words); the stored value stays the code
+    choice_labels: Mapping[str, Any] | None = None
 
 
 # ------------------------------------------------------------------ fields
@@ -343,17 +346,44 @@ ORGANIC_FIELDS = (
         ),
     ),
 )
+# The soil list in a farmer's words, each mapped to the soil-carbon method's class (IPCC 2019,
+# Vol. 4 Ch. 2, Table 2.3); the class stays named in brackets where a farmer may wonder.
+# Swedish arable clays, loams and silts are high-activity clays; sand and mo with little clay
+# meet IPCC's "sandy" (> 70 % sand, < 8 % clay). Mulljord and torvjord are organic soils:
+# asked as hectares under Drained organic soils, not here. Common soils first.
+SOIL_CHOICES = (
+    "high_activity_clay",
+    "sandy",
+    "wetland",
+    "spodic",
+    "low_activity_clay",
+    "volcanic",
+)
+SOIL_LABELS = {
+    "high_activity_clay": lazy_gettext(
+        "Clay soil, loam or silt – most arable land (mineral soil with high-activity clay)"
+    ),
+    "sandy": lazy_gettext("Sandy soil, gravel or fine sand with little clay (sandy soil)"),
+    "wetland": lazy_gettext("Waterlogged mineral soil, poorly drained (wetland soil)"),
+    "spodic": lazy_gettext("Podzol, common under forest (spodic soil)"),
+    "low_activity_clay": lazy_gettext(
+        "Weathered clay of the tropics – not in Sweden (low-activity clay)"
+    ),
+    "volcanic": lazy_gettext("Volcanic soil – not in Sweden"),
+}
 SOIL_FIELDS = (
     Spec(
         "soil_type",
         lazy_gettext("Soil type"),
         lazy_gettext(
-            "Most Swedish arable soils (clay, loam, silt) count as mineral soil with "
-            "high-activity clay. Choose sandy soil for sand and gravel with little clay."
+            "The soil of most of the farm's arable fields. Clay, loam and silt are the first "
+            "choice; sand and fine sand with less than about 8 % clay the second. Peat and "
+            "mould soils are given as hectares under Drained organic soils below."
         ),
         kind="choice",
-        choices=SOIL_TYPES,
+        choices=SOIL_CHOICES,
         default=SOIL_TYPES[0],
+        choice_labels=SOIL_LABELS,
     ),
     Spec(
         "organic_carbon_t_per_ha",
@@ -819,7 +849,8 @@ class Input:
 
     @property
     def options(self) -> list[tuple[str, str]]:
-        return [(c, label(c, self.locale)) for c in self.spec.choices]
+        own = self.spec.choice_labels or {}
+        return [(c, str(own[c]) if c in own else label(c, self.locale)) for c in self.spec.choices]
 
     @property
     def selected(self) -> str:

@@ -7,7 +7,7 @@ are translated when shown, in the reader's language.
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import LazyString, lazy_gettext
+from flask_babel import LazyString, gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -16,6 +16,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
 )
 from wtforms.fields import Field
@@ -30,8 +31,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextArea
 
-from farmcalc.inputs.checks import MUNICIPALITY_CODE_RE
 from web.hostile import problem
+from web.services.municipalities import choices_by_name, municipality_name
 from web.store.models import Role
 
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -173,6 +174,25 @@ class ChangePasswordForm(Form):
     new_password2 = repeat_password_field(lazy_gettext("New password again"), "new_password")
 
 
+MUNICIPALITY_REQUIRED = lazy_gettext("Choose the farm's municipality in the list.")
+
+
+def _swedish_municipality(form: FlaskForm, field: Field) -> None:
+    """Refuse a code that is none of Sweden's 290 municipalities (``web/data``).
+
+    A plain ValidationError: the base form's check of the text (a control character)
+    still runs after it and says so.
+    """
+    if field.data and municipality_name(field.data) is None:
+        raise ValidationError(
+            gettext(
+                "Choose the farm's municipality in the list: “%(code)s” is none of the "
+                "four-digit codes of Sweden's 290 municipalities.",
+                code=field.data,
+            )
+        )
+
+
 class FarmForm(Form):
     farm_code = StringField(
         lazy_gettext("Farm identifier"),
@@ -194,19 +214,13 @@ class FarmForm(Form):
             Length(max=200, message=lazy_gettext("At most %(max)d characters.")),
         ],
     )
-    municipality_code = StringField(
-        lazy_gettext("Municipality code"),
-        filters=[strip],
-        description=lazy_gettext("Four digits; Kristianstad is 1290."),
+    municipality_code = SelectField(
+        lazy_gettext("Municipality"),
+        description=lazy_gettext("The municipality the farm lies in. Its code is stored."),
+        choices=lambda: [("", lazy_gettext("Choose municipality")), *choices_by_name()],
         default=lambda: str(current_app.config.get("MUNICIPALITY_CODE") or ""),  # shown, kept
-        validators=[
-            DataRequired(REQUIRED),
-            Regexp(
-                MUNICIPALITY_CODE_RE,  # ASCII digits: "١٢٩٠" is no code
-                message=lazy_gettext("Write the four digits of the municipality code."),
-            ),
-        ],
-        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+        validate_choice=False,  # the validator below says why, in the reader's language
+        validators=[DataRequired(MUNICIPALITY_REQUIRED), _swedish_municipality],
     )
 
 
