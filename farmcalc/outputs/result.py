@@ -213,13 +213,18 @@ def result_dicts(batch, locale: str) -> list[dict]:
     shares = _rows_of(b.shares.T, nan_as_none=True)
     s_src = _SOURCE_NAMES[b.source].tolist()
     s_co2e = b.source_co2e_kg.tolist()
-    s_shares = _rows_of(b.source_shares.T, nan_as_none=True)
+    sw, ip, ot = _rows_of(b.source_shares.T, nan_as_none=True)  # the order of SHARES
     basis_of = [
         {
             **{k: shares[j][f] for j, k in enumerate(SHARES)},
             "by_source": [
-                {"source": s_src[i], "co2e_kg": s_co2e[i]}
-                | {k: s_shares[j][i] for j, k in enumerate(SHARES)}
+                {
+                    "source": s_src[i],
+                    "co2e_kg": s_co2e[i],
+                    "swedish_share": sw[i],
+                    "ipcc_share": ip[i],
+                    "other_share": ot[i],
+                }
                 for i in rows
             ],
         }
