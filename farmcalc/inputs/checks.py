@@ -89,6 +89,14 @@ def rows_of(mask: np.ndarray) -> np.ndarray:
     return mask.nonzero()[0]
 
 
+class Absent(list):
+    """A column read for a key that no object of the block has: all None.
+
+    (A list, so that it joins and reads as any column; :func:`as_floats` knows
+    it without looking at its values.)
+    """
+
+
 def as_floats(values: Sequence) -> np.ndarray:
     """A column read from the records as float (None → NaN) when every value is a number.
 
@@ -96,6 +104,8 @@ def as_floats(values: Sequence) -> np.ndarray:
     to name each one that is not a number.
     """
     n = len(values)
+    if type(values) is Absent:  # an optional field no record of the block gives
+        return np.full(n, NAN)
     types = set(map(type, values))
     if types <= _NUMBER_TYPES:  # one C pass (np.fromiter reads None as NaN)
         return np.fromiter(values, dtype=float, count=n)

@@ -19,6 +19,7 @@ from farmcalc.inputs.checks import (
     FEW_FARMS,
     YEAR_MAX,
     YEAR_MIN,
+    Absent,
     Coded,
     Collector,
     as_floats,
@@ -130,7 +131,7 @@ def _fields(
         cols[full[0]] = list(map(itemgetter(full[0]), objs))
     for k in partial:
         cols[k] = list(map(dict.get, objs, repeat(k)))
-    absent = [None] * n
+    absent = Absent(repeat(None, n))
     return [cols.get(k, absent) for k in keys]
 
 
