@@ -79,11 +79,15 @@ class WideLayout:
         self.category = np.array([c for (_, c, _), _ in keyed], dtype=np.int16)
         self.gas = np.array([g for (_, _, g), _ in keyed], dtype=np.int8)
 
-    def rows(self, kg: Sequence[Numeric], n_farms: int) -> Rows:
-        """Long rows of ``kg[i]``, the mass per farm of kind ``i`` [kg yr-1].
+    def rows(self, kg: Sequence[Numeric], n_farms: int, scale: Numeric | None = None) -> Rows:
+        """Long rows of ``kg[i]`` (times ``scale``), the mass per farm of kind ``i`` [kg yr-1].
 
         Each ``kg[i]`` has shape ``(n_farms,)`` or ``(..., n_farms)`` (draws).
+        ``scale`` multiplies every value, as ``[v * scale for v in kg]`` would
+        (one multiplication of all kinds at once where nothing has draws).
         """
+        if scale is not None and (not isinstance(scale, float) or not kg):
+            kg, scale = [v * scale for v in kg], None
         k = len(self.order)
         if not k:
             return Rows.empty()
@@ -94,9 +98,13 @@ class WideLayout:
             for v in kg:
                 if np.ndim(v) > 1:
                     lead = np.broadcast_shapes(lead, np.shape(v)[:-1])
+        if scale is not None and not plain:
+            kg, scale = [v * scale for v in kg], None
         if plain:
             # no draws: the kinds' columns side by side in one step
             out = np.array([kg[i] for i in self.order], dtype=float).T.reshape(n_farms * k)
+            if scale is not None:
+                out *= scale  # each value times scale, as v * scale gave it
         else:
             out = np.empty((*lead, n_farms, k))
             for j, i in enumerate(self.order):  # a few kinds, never farms

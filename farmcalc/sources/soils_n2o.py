@@ -655,7 +655,7 @@ def calc_soils_n2o(
         ),
     )
     # N2O-N to N2O per farm, then long rows (what Rows.wide(..., scale=n2o) gave)
-    rows = _LAYOUT.rows([v * n2o for v in n2o_n], n_farms)
+    rows = _LAYOUT.rows(n2o_n, n_farms, scale=n2o)
     return SoilsN2OResult(rows=rows, per_crop=per_crop)
 
 
