@@ -9,7 +9,7 @@ numbers turned into float arrays; then every column is checked by the rules of
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import chain, compress, repeat
+from itertools import chain, repeat
 from operator import itemgetter
 
 import numpy as np
@@ -117,22 +117,31 @@ def _fields(
             if not allowed.issuperset(o):
                 _unknown_keys(o, allowed, farms[i], path(i), out)
     present = [k for k in keys if k in seen]
-    m = len(seen)
-    if set(map(len, objs)) <= {m}:  # every object has every key seen
-        full, partial = present, []
-    else:  # the keys of every object that lacks some (objects with fewer keys)
-        everywhere = seen.intersection(*compress(objs, map(m.__gt__, map(len, objs))))
-        full = [k for k in present if k in everywhere]
-        partial = [k for k in present if k not in everywhere]
+    lens = list(map(len, objs))
+    shortest = objs[lens.index(min(lens))] if n else {}
+    # The keys every object has are among the shortest object's: read them at
+    # once, which also proves that every object has them (else KeyError).
+    full = [k for k in present if k in shortest]
     cols: dict[str, Sequence] = {}
-    if len(full) > 1:
-        cols.update(zip(full, zip(*map(itemgetter(*full), objs), strict=True), strict=True))
-    elif full:
-        cols[full[0]] = list(map(itemgetter(full[0]), objs))
+    try:
+        _read_full(objs, full, cols)
+    except KeyError:  # some object lacks one of them: find which keys all have
+        everywhere = seen.intersection(*objs)
+        full = [k for k in full if k in everywhere]
+        _read_full(objs, full, cols)
+    partial = [k for k in present if k not in cols]
     for k in partial:
         cols[k] = list(map(dict.get, objs, repeat(k)))
     absent = Absent(repeat(None, n))
     return [cols.get(k, absent) for k in keys]
+
+
+def _read_full(objs: list[dict], keys: list[str], cols: dict[str, Sequence]) -> None:
+    """Read ``keys``, which every object has, into ``cols``: one C-level pass over ``objs``."""
+    if len(keys) > 1:
+        cols.update(zip(keys, zip(*map(itemgetter(*keys), objs), strict=True), strict=True))
+    elif keys:
+        cols[keys[0]] = list(map(itemgetter(keys[0]), objs))
 
 
 def _objects(values: Sequence, farms, path, out: Collector) -> list[dict]:
