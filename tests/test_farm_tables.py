@@ -293,3 +293,34 @@ def test_arrays_are_read_only_either_way():
         with pytest.raises(ValueError, match="read-only"):
             arrays.crops["crop"][0] = 1
     assert tables.crops["area_ha"].sum() == 190.0
+
+
+@pytest.mark.parametrize("n_farms", [2, 40, 600])  # few farms, many, more than one block
+def test_items_lacking_keys_that_the_shortest_item_has(n_farms):
+    """Items whose optional keys differ in every way give the reference tables.
+
+    The reader takes the shortest item's keys as those every item has and
+    finds out when one lacks them (here: the shortest has a fresh yield that
+    the others do not), and reads an optional key no item has as missing.
+    """
+    shapes = [
+        {"crop": "barley", "area_ha": 3, "yield_kg_per_ha": 5000},
+        {
+            "crop": "grass_clover_ley",
+            "area_ha": 4,
+            "yield_kg_dm_per_ha": 7000,
+            "mineral_n_kg_per_ha": 40,
+        },
+        {"crop": "oats", "area_ha": 2.5, "mineral_n_kg_per_ha": 90, "manure_n_kg_per_ha": 20},
+    ]
+    records = []
+    for i in range(n_farms):
+        rec = _example()
+        rec["farm_id"] = f"F{i}"
+        rec["crops"] = [shapes[(i + j) % 3] for j in range(1 + i % 3)]
+        rec["livestock"] = [{"category": "heifer", "head": 3, "pasture_fraction": 1.0}]
+        records.append(rec)
+    tables, issues = records_to_tables(records, strict=False)
+    assert not [i for i in issues if i.severity == "error"]
+    for name, want in _reference_frames(records).items():
+        _assert_same_frame(getattr(tables, name), want)
