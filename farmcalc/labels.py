@@ -107,6 +107,9 @@ LABELS: dict[str, str] = {
     "high_without_manure": _("High carbon input, without manure"),
     "high_with_manure": _("High carbon input, with manure"),
     "icbm": _("ICBM soil carbon model"),
+    # factor sets (factors/<name>/set.toml): the id stays in links and what machines read
+    "sweden": _("Swedish values (IPCC 2019 with Swedish sources)"),
+    "ipcc2019": _("IPCC 2019 default values"),
     "ipcc_tier1": _("IPCC stock-change method"),
     # gases
     "CH4": _("Methane (CH4)"),

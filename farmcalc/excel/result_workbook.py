@@ -552,12 +552,14 @@ def _sources(w: _Writer, b: BatchResult) -> None:
     ws.set_column(5, 5, 30)
     ws.set_column(6, 6, 40)
     write_text(ws, 0, 0, w.t("sources_title"), st, {"bold": True, "font_size": 14})
-    meta = [
-        ("factor_set", fs.name),
+    src = load_sources()
+    gwp_source = src.at[g.source, "citation"] if g.source in src.index else g.source
+    meta = [  # names and citations, not ids ("sweden", "ipcc_ar5_wg1"): issue 16
+        ("factor_set", label(fs.name, w.locale)),
         ("version", fs.version),
         ("title", fs.title),
         ("gwp", g.name),
-        ("gwp_source", g.source),
+        ("gwp_source", gwp_source),
         ("calculated", dt.date.today().isoformat()),
         ("program", f"farmcalc {farmcalc.__version__}"),
     ]
@@ -581,7 +583,6 @@ def _sources(w: _Writer, b: BatchResult) -> None:
         write_text(ws, r, c, w.t(h), st, HEADER)
     r += 1
     rows = fs.rows
-    src = load_sources()
     sid = rows["source_id"].astype(str)
     citation = sid.map(src["citation"]).fillna(sid).tolist()
     url = sid.map(src["url"]).fillna("").tolist()
@@ -590,7 +591,7 @@ def _sources(w: _Writer, b: BatchResult) -> None:
         ("text", rows.index.astype(str).tolist(), None),
         ("num", values, "General"),
         ("text", rows["unit"].astype(str).tolist(), None),
-        ("text", rows["set"].astype(str).tolist(), None),
+        ("text", [label(x, w.locale) for x in rows["set"].astype(str).tolist()], None),
         ("text", citation, None),
         ("text", rows["source_locator"].astype(str).tolist(), None),
         ("text", url, None),

@@ -104,6 +104,7 @@ TEXT = {
     ),
     "base_year": _("Base year: {year}"),
     "mix": _("Results calculated with: {mix}"),
+    "mix_item": _("{set} with GWP100 from {gwp}: {n} farm-years"),
 }
 
 
@@ -364,8 +365,13 @@ def write_xlsx(agg: Aggregate, target: Target, locale: str = "sv") -> None:
         _t("base_year", locale).format(year=agg.base_year),
     ]
     if agg.method_mix:
-        mix = ", ".join(
-            f"{m.get('factor_set')}/{m.get('gwp')}: {m.get('farm_years')}" for m in agg.method_mix
+        mix = ", ".join(  # the set's name, not its id ("sweden"): issue 16
+            _t("mix_item", locale).format(
+                set=label(str(m.get("factor_set")), locale),
+                gwp=m.get("gwp"),
+                n=m.get("farm_years"),
+            )
+            for m in agg.method_mix
         )
         lines.append(_t("mix", locale).format(mix=mix))
     for i, line in enumerate(lines):

@@ -6,6 +6,7 @@ import html as html_lib
 
 from farmcalc.demo import demo_records
 from farmcalc.factors import available_factor_sets, load_factor_set
+from farmcalc.labels import label
 from farmcalc.provenance import set_basis
 from web.services.factor_basis import percent_parts
 
@@ -21,7 +22,7 @@ def test_footer_states_each_sets_share_and_never_says_swedish_factors(client):
         b = set_basis(load_factor_set(name))
         sw, ipcc, other = percent_parts([b[o] / b["total"] for o in ("sweden", "ipcc", "other")])
         assert (
-            f"Faktoruppsättningen {name}: {sw} % av dess {b['total']} värden är svenska, "
+            f"Faktoruppsättningen {label(name)}: {sw} % av dess {b['total']} värden är svenska, "
             f"{ipcc} % är IPCC:s standardvärden och {other} % kommer från andra källor."
         ) in page
 

@@ -399,9 +399,13 @@ def _factor_groups(fs) -> list[tuple[str, str, list[FactorRow]]]:
 
 
 def gwp_rows() -> list[dict]:
+    sources = load_sources()
     out = []
     for name in GWP_SETS:
         g = load_gwp(name)
+        known = g.source in sources.index
+        cit = sources.at[g.source, "citation"] if known else g.source
+        year = sources.at[g.source, "year"] if known else ""
         out.append(
             {
                 "name": name,
@@ -409,6 +413,8 @@ def gwp_rows() -> list[dict]:
                 "ch4_fossil": factor_value(g.ch4_fossil),
                 "n2o": factor_value(g.n2o),
                 "source_id": g.source,
+                # the reader sees the citation's short form, not the id ("ipcc_ar5_wg1")
+                "source_short": short_citation(cit, year),
             }
         )
     return out
