@@ -136,7 +136,7 @@ def test_factor_page_lists_every_factor_with_its_source(client):
         assert f'/factors/sweden/sources#src-{row["source_id"]}"' in m.group(1), fid
         assert f'id="src-{row["source_id"]}"' in sources_html
         assert cited.at[row["source_id"], "citation"][:40] in sources_text
-    assert html.count("från ipcc2019") == int(fs.rows["fell_back"].sum())
+    assert html.count("från IPCC 2019, standardvärden") == int(fs.rows["fell_back"].sum())
     assert "Metan från fodersmältningen per djur och år (Tier 1) – Mjölkkor" in html
     assert 'id="gwp-AR5"' in html
     assert client.get("/factors/no-such-set").status_code == 404
