@@ -99,9 +99,21 @@ def gettext_(msgid: str, locale: str = DEFAULT_LOCALE) -> str:
     return get_translations(locale).gettext(msgid)
 
 
+MINUS_SIGN = "\u2212"
+"""Swedish typography writes a negative number with the minus sign, not a hyphen."""
+
+
+def with_minus_sign(text: str, locale: str) -> str:
+    """``-176,2`` → ``−176,2`` in Swedish (Babel's CLDR data gives a hyphen); else as is."""
+    if locale.split("_")[0] == "sv" and text.startswith("-"):
+        return MINUS_SIGN + text[1:]
+    return text
+
+
 def format_number(value: float, locale: str = DEFAULT_LOCALE, fmt: str | None = None) -> str:
-    """A number the way people of ``locale`` write it (``1 234,5`` in Swedish)."""
-    return format_decimal(value, format=fmt, locale=BABEL_LOCALE.get(locale, locale))
+    """A number the way people of ``locale`` write it (``1 234,5``, ``−3,2`` in Swedish)."""
+    text = format_decimal(value, format=fmt, locale=BABEL_LOCALE.get(locale, locale))
+    return with_minus_sign(text, locale)
 
 
 def _(msgid: str) -> str:

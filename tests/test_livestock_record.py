@@ -47,7 +47,7 @@ def test_class_fields_are_in_the_schema(example_record):
     [
         ("live_weight_kg", 0, "exclusive_minimum", "måste vara större än 0, inte 0"),
         ("live_weight_kg", 1600, "maximum", "måste vara ≤ 1 500, inte 1 600"),
-        ("weight_gain_kg_per_day", -0.1, "minimum", "måste vara ≥ 0, inte -0,1"),
+        ("weight_gain_kg_per_day", -0.1, "minimum", "måste vara ≥ 0, inte \u22120,1"),
         ("weight_gain_kg_per_day", 3.5, "maximum", "måste vara ≤ 3, inte 3,5"),
         ("pregnant_fraction", 1.2, "share", "måste vara en andel mellan 0 och 1, inte 1,2"),
         ("months_on_farm", 0, "exclusive_minimum", "måste vara större än 0, inte 0"),

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, request, session
 from flask_babel import format_decimal, get_locale
 
-from farmcalc.i18n import DEFAULT_LOCALE, LOCALES
+from farmcalc.i18n import DEFAULT_LOCALE, LOCALES, with_minus_sign
 from farmcalc.labels import label
 from web.services.municipalities import municipality_label
 
@@ -49,7 +49,7 @@ def number(value: Any, fmt: str = "#,##0.#") -> str:
     """A number the way the reader writes it: ``1 234,5`` in Swedish. None → ``–``."""
     if value is None or value != value:
         return "–"
-    return format_decimal(value, format=fmt)
+    return with_minus_sign(format_decimal(value, format=fmt), current_lang())
 
 
 def init_app(app: Flask) -> None:

@@ -220,6 +220,9 @@ def tonnes(kg: float | None) -> str:
 
 
 def percent(share: float) -> str:
+    """``42 %``; a share that is not zero but rounds to 0 reads ``under 1 %`` (issue 16)."""
+    if share and abs(share) < 0.5:
+        return gettext("under %(share)s", share=number(1, "#,##0") + "\u00a0%")
     return number(share, "#,##0") + "\u00a0%"
 
 
