@@ -88,7 +88,9 @@ def _table(result: dict, farm_name: str | None, locale: str) -> str:
             farm=farm_name or result["farm_id"], farm_id=result["farm_id"], year=result["year"]
         ),
         _t("method", locale).format(
-            set=result["factor_set"], version=result["factor_set_version"], gwp=result["gwp"]
+            set=label(result["factor_set"], locale),
+            version=result["factor_set_version"],
+            gwp=result["gwp"],
         ),
         "",
     ]

@@ -47,7 +47,7 @@ def test_invalid_record_exits_2_with_swedish_messages(tmp_path, capsys, example_
     f.write_text(json.dumps(example_record), encoding="utf-8")
     assert main(["calc", str(f)]) == 2
     err = capsys.readouterr().err
-    assert "livestock[2].head: måste vara ≥ 0, inte -3" in err
+    assert "livestock[2].head: måste vara ≥ 0, inte \u22123" in err
     assert 'crops[0].crop: okänt värde "bananer"' in err
     assert "Traceback" not in err
 

@@ -871,7 +871,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     import json
 
     from farmcalc.municipality.summary import Rule, aggregate
-    from farmcalc.municipality.summary_workbook import write_xlsx
+    from farmcalc.municipality.summary_workbook import to_table, write_xlsx
     from web.store.db import get_session, upgrade
     from web.store.totals_query import load_frame, method_mix
 
@@ -916,6 +916,9 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
             print(_t("aggregate_written", path=args.out), file=sys.stderr)
         else:
             sys.stdout.write(text)
+        return 0
+    if args.format == "table":  # a terminal's view: every label whole (issue 16)
+        sys.stdout.write(to_table(agg, args.lang))
         return 0
     out = args.out or f"jordbruk-{code}-{args.year}.xlsx"
     write_xlsx(agg, out, args.lang)
@@ -1179,7 +1182,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="municipality code (default: FARMCALC_MUNICIPALITY)",
     )
     ag.add_argument("--base-year", type=int, help="base of the 14 %% path (default: first year)")
-    ag.add_argument("--format", choices=("json", "xlsx"), default="json")
+    ag.add_argument("--format", choices=("json", "xlsx", "table"), default="json")
     ag.add_argument("--out", help="file to write (json: default standard output)")
     ag.add_argument("--lang", choices=("sv", "en"), default="sv")
     ag.add_argument("--min-farms", type=int, help="disclosure rule: minimum farms per figure")

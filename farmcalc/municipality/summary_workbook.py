@@ -20,7 +20,7 @@ from farmcalc.excel.xlsx import (
     write_text,
     write_value,
 )
-from farmcalc.i18n import _, gettext_
+from farmcalc.i18n import _, format_number, gettext_
 from farmcalc.municipality.summary import (
     GASES,
     ITEM_GASES,
@@ -241,6 +241,52 @@ def to_csv(agg: Aggregate, locale: str = "sv") -> str:
             ]
         )
     return "\ufeff" + buf.getvalue()
+
+
+TABLE_COLUMNS = ("table", "row", "measure", "value", "unit", "farms", "note")
+"""The columns of :func:`to_table` (the year is in its title)."""
+
+
+def to_table(agg: Aggregate, locale: str = "sv") -> str:
+    """The rows of :func:`export_rows` as a plain-text table for a terminal.
+
+    Every column is as wide as its longest text: no label is ever cut. Numbers are
+    right-aligned in the reader's way (``1 234,5``, ``−3,2``); a hidden figure is empty
+    with its note.
+
+    Parameters
+    ----------
+    agg : Aggregate
+        The protected aggregates of one year.
+    locale : str
+        ``"sv"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The table, a line per row, ending in a newline.
+    """
+    numeric = {"value", "farms"}
+
+    def cell(c: str, v: Any) -> str:
+        if v is None:
+            return ""
+        if c in numeric:
+            return format_number(float(v), locale, "#,##0.#")
+        return str(v)
+
+    head = [gettext_(HEADERS[c], locale) for c in TABLE_COLUMNS]
+    body = [[cell(c, r[c]) for c in TABLE_COLUMNS] for r in export_rows(agg, locale)]
+    widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            x.rjust(w) if c in numeric else x.ljust(w)
+            for c, x, w in zip(TABLE_COLUMNS, cells, widths, strict=True)
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(head), rule, *(line(b) for b in body)]) + "\n"
 
 
 def write_xlsx(agg: Aggregate, target: Target, locale: str = "sv") -> None:

@@ -219,7 +219,7 @@ def test_calculate_validation_issues(client):
         "farm": 0,
         "path": "livestock[0].head",
         "code": "minimum",
-        "message": "måste vara ≥ 0, inte -1",
+        "message": "måste vara ≥ 0, inte \u22121",
         "severity": "error",
     }
     assert "okänt värde" in issues["livestock[0].category"]["message"]
