@@ -107,3 +107,14 @@ def test_farm_pages_name_the_municipality(client, owner):
         html = client.get(url).get_data(as_text=True)
         assert "Kristianstad (1290)" in html, url
         assert "Kommunkod" not in html, url
+
+
+def test_a_municipality_user_lands_on_the_dashboard(client, seed):
+    from tests.web.conftest import sign_in
+
+    r = sign_in(client, seed.emails["municipality"])
+    assert r.status_code == 302 and r.headers["Location"].endswith("/municipality/")
+    # a farmer still lands on the farm list, and a next= page still wins
+    other = client.application.test_client()
+    r = sign_in(other, seed.emails["owner"])
+    assert r.headers["Location"].endswith("/farms/")

@@ -362,7 +362,12 @@ def _number(text) -> float | None:
     if isinstance(text, int | float):
         return float(text)
     return float(
-        str(text).replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+        str(text)
+        .replace("\u00a0", "")
+        .replace("\u202f", "")
+        .replace(" ", "")
+        .replace(",", ".")
+        .replace("\u2212", "-")  # the Swedish minus sign (issue 16)
     )
 
 

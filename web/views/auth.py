@@ -249,6 +249,14 @@ def resend() -> Response | str:
     return render_template("auth/resend.html", form=form)
 
 
+def landing(user: User) -> str:
+    """Where a user lands after signing in: a municipality on its dashboard (issue 16: its
+    work is the aggregates, not a farm list), everyone else on the farm list."""
+    if user.role == Role.municipality:
+        return url_for("municipality.dashboard")
+    return url_for("farms.index")
+
+
 @bp.route("/signin", methods=["GET", "POST"])
 @password_attempts()
 @limiter.limit(
@@ -280,12 +288,13 @@ def signin() -> Response | str:
                 "auth/signin.html", form=form, error=None, next_url=next_url, unverified=True
             )
         if user is not None:
+            next_url = next_url or landing(user)
             if twofactor_required(user) or user.totp_enabled_at is not None:
                 from web.views import twofactor
 
                 return twofactor.begin(user, next_url)
             start_session(user)
-            return redirect(next_url or url_for("farms.index"))
+            return redirect(next_url)
         g.signin_failed = True
         error = gettext("Wrong e-mail address or password.")
     return render_template("auth/signin.html", form=form, error=error, next_url=next_url)
