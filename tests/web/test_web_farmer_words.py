@@ -118,3 +118,13 @@ def test_a_municipality_user_lands_on_the_dashboard(client, seed):
     other = client.application.test_client()
     r = sign_in(other, seed.emails["owner"])
     assert r.headers["Location"].endswith("/farms/")
+
+
+def test_summary_adds_up_hectares_and_animals(client, owner):
+    from tests.web.test_web_form import fill_every_step
+
+    fill_every_step(client, owner)
+    html = client.get(f"/farms/{owner}/years/2025/summary").get_data(as_text=True)
+    # exempelgården: 40 + 30 + 80 + 15 + 25 ha; 120 dairy cows, 90 heifers, 40 calves
+    assert "Areal totalt: 190 ha – jämför med SAM-ansökan." in html
+    assert "Djur totalt: 250 (120 mjölkkor, 90 kvigor, 40 kalvar)." in html

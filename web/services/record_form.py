@@ -1111,8 +1111,42 @@ def summary(record: Mapping, locale: str) -> list[dict[str, Any]]:
             ]
             if items:
                 groups.append({"title": SECTION_TITLES[key], "items": items})
-        out.append({"step": step, "groups": groups})
+        out.append({"step": step, "groups": groups, "total": _step_total(step, record, locale)})
     return out
+
+
+def _step_total(step: str, record: Mapping, locale: str) -> str | None:
+    """The summary's sum of a step (issue 16): hectares of the crops, to check against the SAM
+    application, and the animals, in all and per kind. None where there is nothing to add."""
+    if step == "crops":
+        areas = [
+            a
+            for row in _rows(record, "crops")
+            if isinstance(a := _mapping(row).get("area_ha"), int | float)
+            and not isinstance(a, bool)
+        ]
+        if not areas:
+            return None
+        return gettext(
+            "Area in all: %(ha)s ha – compare with your SAM application.",
+            ha=format_number_input(sum(areas), locale),
+        )
+    if step == "animals":
+        kinds: list[tuple[str, float]] = []
+        for row in _rows(record, "livestock"):
+            row = _mapping(row)
+            head, cat = row.get("head"), row.get("category")
+            if isinstance(head, int | float) and not isinstance(head, bool) and head > 0:
+                kinds.append((label(cat, locale) if isinstance(cat, str) else "", head))
+        if not kinds:
+            return None
+        each = ", ".join(f"{format_number_input(h, locale)} {name.lower()}" for name, h in kinds)
+        return gettext(
+            "Animals in all: %(n)s (%(each)s).",
+            n=format_number_input(sum(h for _, h in kinds), locale),
+            each=each,
+        )
+    return None
 
 
 def describe(path: str, record: Mapping, locale: str) -> str:
