@@ -23,7 +23,7 @@ DAMAGED = "Filen är skadad och kan inte läsas som Excel-arbetsbok."
 # file → (expected Swedish message (a part of it for long ones), read_workbook options)
 EXPECTED: dict[str, tuple[str, dict]] = {
     # cells
-    "negative_head": (DJUR_HEAD + '"-3" är negativt', {}),
+    "negative_head": (DJUR_HEAD + '"−3" är negativt', {}),
     "text_in_number": (DJUR_HEAD + '"många" är inte ett tal', {}),
     "div0": (DJUR_HEAD + '"#DIV/0!" är ett formelfel; rätta formeln eller skriv in ett värde', {}),
     "value_error": ('Blad "Grödor", rad 2, kolumn "Areal (ha)": "#VALUE!" är ett formelfel', {}),
@@ -72,7 +72,7 @@ EXPECTED: dict[str, tuple[str, dict]] = {
     "municipality_code": ('"12a0" är ingen fyrsiffrig kommunkod som 1290', {}),
     "bool_in_number": ('kolumn "Diesel (liter)": "SANT" är inte ett tal', {}),
     "date_in_number": ('kolumn "Areal (ha)": "2025-03-01" är inte ett tal', {}),
-    "negative_area": ('Blad "Grödor", rad 3, kolumn "Areal (ha)": "-5" är negativt', {}),
+    "negative_area": ('Blad "Grödor", rad 3, kolumn "Areal (ha)": "−5" är negativt', {}),
     "soil_carbon_zero": ('"Markkol i matjorden (ton C per ha)": "0" måste vara större än 0', {}),
     "change_too_early": ('kolumn "År för förändringen": "1700" är mindre än 1800', {}),
     # sheets and columns

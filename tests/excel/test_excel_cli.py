@@ -32,7 +32,7 @@ def test_calc_bad_workbook_exits_2_with_swedish_messages(capsys):
     assert main(["calc", str(BAD / "negative_head.xlsx")]) == 2
     err = capsys.readouterr().err
     assert "arbetsboken har 1 fel; inget har beräknats" in err
-    assert 'Blad "Djur", rad 2, kolumn "Antal djur (st)": "-3" är negativt' in err
+    assert 'Blad "Djur", rad 2, kolumn "Antal djur (st)": "−3" är negativt' in err
 
 
 def test_calc_hostile_file_exits_2(capsys):

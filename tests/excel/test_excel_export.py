@@ -18,6 +18,7 @@ from farmcalc.excel import (
     write_template,
 )
 from farmcalc.excel.sheet_issues import SheetIssue
+from farmcalc.labels import label
 
 INJECTIONS = ['=HYPERLINK("http://example.com","klicka")', "+1", "-2", "@SUM(1)", "=1+1"]
 
@@ -31,10 +32,18 @@ def test_results_workbook_sheets_and_numbers(batch, tmp_path):
     path = tmp_path / "resultat.xlsx"
     write_results(batch, path)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Sammanfattning", "Utsläpp", "Per gröda", "Diagram", "Källor"]
+    assert wb.sheetnames == [
+        "Sammanfattning",
+        "Utsläpp",
+        "Per gröda",
+        "Åtgärder",
+        "Varningar",
+        "Diagram",
+        "Källor",
+    ]
     summary = wb["Sammanfattning"]
     header = [c.value for c in summary[1]]
-    assert header[:5] == ["Gård-id", "Gårdens namn", "År", "Åkerareal (ha)", "Utsläpp (ton CO₂e)"]
+    assert header[:5] == ["Gårds-id", "Gårdens namn", "År", "Åkerareal (ha)", "Utsläpp (ton CO₂e)"]
     rows = list(summary.iter_rows(min_row=2, values_only=True))
     assert len(rows) == batch.tables.n_farms
     np.testing.assert_allclose([r[4] for r in rows], batch.totals["co2e_kg"] / 1000, rtol=1e-12)
@@ -53,7 +62,8 @@ def test_results_workbook_sheets_and_numbers(batch, tmp_path):
     assert len(per_crop) == len(batch.per_crop)
     sources = [r for r in wb["Källor"].iter_rows(values_only=True) if r[0]]
     flat = [str(v) for r in sources for v in r if v is not None]
-    assert batch.factor_set.name in flat and batch.factor_set.version in flat
+    assert label(batch.factor_set.name) in flat and batch.factor_set.version in flat
+    assert batch.factor_set.name not in flat  # the set by its Swedish name, not its id
     assert "AR5" in flat
     assert any("IPCC 2019" in v for v in flat)
     factor_ids = {r[0] for r in sources}
@@ -67,7 +77,15 @@ def test_results_in_english(batch, tmp_path):
     path = tmp_path / "results.xlsx"
     write_results(batch, path, locale="en")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Summary", "Emissions", "Per crop", "Charts", "Sources"]
+    assert wb.sheetnames == [
+        "Summary",
+        "Emissions",
+        "Per crop",
+        "Measures",
+        "Warnings",
+        "Charts",
+        "Sources",
+    ]
     assert wb["Summary"]["A1"].value == "Farm id"
 
 

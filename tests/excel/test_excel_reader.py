@@ -152,7 +152,7 @@ def test_the_message_names_sheet_row_column_and_value(maker, cells_to_xlsx):
     tables, issues = read_workbook(cells_to_xlsx(cells))
     assert tables is None
     assert [i.message() for i in issues] == [
-        'Blad "Djur", rad 3, kolumn "Antal djur (st)": "-3" är negativt',
+        'Blad "Djur", rad 3, kolumn "Antal djur (st)": "−3" är negativt',
         'Blad "Grödor", rad 2, kolumn "Areal (ha)": "30,5 ha" är inte ett tal',
     ]
     assert issues[0].message("en") == (

@@ -307,16 +307,16 @@ def test_one_error_stores_nothing(app, client, seed, login):
     assert counts(app) == before
     assert (
         job.issues[0]["message"]
-        == 'Blad "Djur", rad 4, kolumn "Antal djur (st)": "-3" är negativt'
+        == 'Blad "Djur", rad 4, kolumn "Antal djur (st)": "−3" är negativt'
     )
-    assert job.issues[0]["value"] == "-3"  # as typed, not -3.0
+    assert job.issues[0]["value"] == "−3"  # as shown in Swedish (minus sign), not -3.0
     page = client.get(f"/import/jobs/{job_id}").get_data(as_text=True)
     assert "Inget sparades" in page
     assert "är negativt" in html.unescape(page)
     report = client.get(f"/import/jobs/{job_id}/report.xlsx")
     assert report.status_code == 200 and report.mimetype == XLSX
     rows = list(openpyxl.load_workbook(io.BytesIO(report.data)).active.iter_rows(values_only=True))
-    assert ("Fel", "Djur", 4, "Antal djur (st)", "-3") in [r[:5] for r in rows]
+    assert ("Fel", "Djur", 4, "Antal djur (st)", "−3") in [r[:5] for r in rows]
 
 
 def test_another_accounts_farm_id_is_a_new_farm_of_mine(app, client, seed, login):
@@ -652,7 +652,7 @@ def test_cli_import_errors(app, runner, seed, tmp_path):
     bad.write_bytes((BAD / "negative_head.xlsx").read_bytes())
     r = runner("import", str(bad), "--advisor", seed.emails["advisor_with"])
     assert r.exit_code == 2
-    assert 'Blad "Djur", rad 2, kolumn "Antal djur (st)": "-3" är negativt' in r.errors
+    assert 'Blad "Djur", rad 2, kolumn "Antal djur (st)": "−3" är negativt' in r.errors
     r = runner("import", str(tmp_path / "saknas.xlsx"))
     assert r.exit_code == 2 and "filen finns inte" in r.errors
     r = runner("import", str(bad), "--advisor", "ingen@example.se")

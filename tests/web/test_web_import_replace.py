@@ -384,8 +384,9 @@ def test_the_farm_form_shows_the_configured_municipality(app, client, seed, logi
     app.config["MUNICIPALITY_CODE"] = "0180"
     sign_in(client, login, seed)
     page = client.get("/farms/new").get_data(as_text=True)
-    field = re.search(r'<input[^>]*name="municipality_code"[^>]*>', page).group(0)
-    assert 'value="0180"' in field
+    field = re.search(r'<select[^>]*name="municipality_code".*?</select>', page, re.S).group(0)
+    chosen = re.findall(r"<option[^>]*selected[^>]*>", field)
+    assert len(chosen) == 1 and 'value="0180"' in chosen[0]  # Stockholm, chosen for the user
     before = db_state(app)[0]
     r = client.post("/farms/new", data={"farm_code": "SE-2", "municipality_code": ""})
     assert r.status_code == 200 and db_state(app)[0] == before

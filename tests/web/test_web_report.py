@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from farmcalc.demo import demo_records
 from farmcalc.factors import load_factor_set
+from farmcalc.labels import label
 
 YEAR = 2024
 A4_PT = (595.3, 841.9)  # 210 x 297 mm in points
@@ -138,7 +139,7 @@ def test_report_reads_back_name_year_total_and_factor_version(
     assert "Gården own" in text
     assert str(YEAR) in text
     assert f"{flat(total)} ton CO₂e" in text, total
-    assert version in text and factors in text
+    assert version in text and label(factors) in text  # the set by its Swedish name
     assert "Klimatrapport" in text and "Var kommer utsläppen ifrån?" in text  # Swedish
     # A4, every page numbered "Sida n av N"
     n = len(reader.pages)
