@@ -46,6 +46,7 @@ from farmcalc.steering.measures import describe, load_parameters
 from web.services.older_factors import current_versions
 from web.store.access import farm_query_for
 from web.store.models import Farm, FarmYear, FarmYearMeasures, FarmYearTotals
+from web.store.paging import Page
 
 SORTS = ("name", "code", "municipality", "type", "year", "total")
 """What the desk sorts by (``?sort=``); ``?dir=desc`` reverses."""
@@ -128,40 +129,6 @@ class DeskRow:
     cheapest_title: str | None = None
     cheapest_sek_per_t: float | None = None
     statuses: list[str] = field(default_factory=list)
-
-
-@dataclass
-class DeskPage:
-    """A page of the desk and the number of farms matching."""
-
-    rows: list[DeskRow]
-    number: int
-    per_page: int
-    total: int
-
-    @property
-    def items(self) -> list[DeskRow]:
-        return self.rows
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-    @property
-    def first_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def last_index(self) -> int:
-        return (self.number - 1) * self.per_page + len(self.rows)
 
 
 def _like(text: str) -> str:
@@ -295,7 +262,7 @@ def _cheapest(figures: bytes | None) -> tuple[str | None, float | None]:
 
 def desk_page(
     session: Session, user: Any, query: DeskQuery, *, per_page: int, locale: str = "sv"
-) -> DeskPage:
+) -> Page:
     """A page of the desk: one statement (a second only for a page past the end)."""
     rows = [r._mapping for r in session.execute(desk_statement(user, query, per_page=per_page))]
     number = query.page
@@ -344,7 +311,7 @@ def desk_page(
         row.statuses = statuses(row)
         out.append(row)
     total = int(rows[0]["n_total"]) if rows else 0
-    return DeskPage(out, number, per_page, total)
+    return Page(out, number, per_page, total)
 
 
 def statuses(row: DeskRow) -> list[str]:
