@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
-import subprocess
 
 import numpy as np
 import openpyxl
 import pytest
+from soffice import needs_soffice, resave_with_libreoffice
 
 from farmcalc import calculate_batch
 from farmcalc.demo import demo_records
@@ -30,7 +28,6 @@ from farmcalc.municipality.summary import Rule, aggregate, summarise
 
 YEAR = 2025
 INJECTION = '=HYPERLINK("http://example.com/x","klicka")'
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 @pytest.fixture(scope="module")
@@ -211,31 +208,11 @@ def test_english_locale_and_empty_list(plans):
         plans_workbook([])
 
 
-@pytest.mark.skipif(
-    SOFFICE is None and not os.environ.get("CI"),
-    reason="LibreOffice (soffice) is not installed; .ci/run installs it",
-)
+@needs_soffice
 def test_libreoffice_resaves_the_workbook_with_its_charts(plans, tmp_path):
-    assert SOFFICE, "soffice must be installed on CI (see .ci/run)"
     src = tmp_path / "plan.xlsx"
     src.write_bytes(plans_workbook(list(plans)))
-    out = tmp_path / "lo"
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    again = openpyxl.load_workbook(out / "plan.xlsx")
+    again = openpyxl.load_workbook(resave_with_libreoffice(src, tmp_path))
     assert again.sheetnames == _open(src.read_bytes()).sheetnames
     assert sum(len(ws._charts) for ws in again.worksheets) == 5
     r, c = _find(again.worksheets[0], "År")

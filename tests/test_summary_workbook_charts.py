@@ -5,22 +5,18 @@ The file is opened with openpyxl and re-saved by LibreOffice."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
-import subprocess
 import zipfile
 
 import openpyxl
 import pandas as pd
 import pytest
+from soffice import needs_soffice, resave_with_libreoffice
 
 from farmcalc.api import calculate_batch
 from farmcalc.demo import demo_panel
 from farmcalc.municipality.summary import aggregate, summarise
 from farmcalc.municipality.summary_workbook import to_xlsx_bytes
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 @pytest.fixture(scope="module")
@@ -92,29 +88,11 @@ def test_charts_draw_the_published_cells_and_nothing_else(agg):
                 assert sum(1 for c in cells if c is not None) == cache.count("<c:pt "), ref
 
 
-@pytest.mark.skipif(
-    SOFFICE is None and not os.environ.get("CI"), reason="LibreOffice (soffice) is not installed"
-)
+@needs_soffice
 def test_libreoffice_opens_the_export_with_its_charts(agg, tmp_path):
     path = tmp_path / "kommun.xlsx"
     path.write_bytes(to_xlsx_bytes(agg, "sv"))
-    out = tmp_path / "lo"
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    resaved = out / path.name
+    resaved = resave_with_libreoffice(path, tmp_path)
     wb = openpyxl.load_workbook(resaved)
     assert "Diagram" in wb.sheetnames
     with zipfile.ZipFile(resaved) as z:

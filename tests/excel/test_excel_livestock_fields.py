@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import copy
 import io
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import openpyxl
 import pytest
+from soffice import needs_soffice, resave_with_libreoffice
 
 import farmcalc
 from farmcalc.excel import layout as L  # noqa: N812
@@ -28,7 +26,6 @@ from farmcalc.excel.to_records import tables_to_records
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 OLD_TEMPLATE = DATA / "template_before_issue11.xlsx"  # the example template of 2026-12-03
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 # field → the Swedish header of the template (docs: /work/notes/FIELDS11.md, docs/excel.md)
 HEADERS = {
@@ -208,35 +205,12 @@ def test_a_bad_cell_names_sheet_row_and_column(field, typed, expected):
     assert [i.message("sv") for i in issues] == [expected]
 
 
-needs_soffice = pytest.mark.skipif(
-    SOFFICE is None and not os.environ.get("CI"),
-    reason="LibreOffice (soffice) is not installed; .ci/run installs it",
-)
-
-
 @needs_soffice
 def test_libreoffice_resave_keeps_the_class_data(tmp_path):
-    assert SOFFICE, "soffice must be installed on CI (see .ci/run)"
     records = [farm(), *copy.deepcopy(example_records(2))]
     src = tmp_path / "klassdata.xlsx"
     write_farms(records, src)
-    out = tmp_path / "lo"
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    resaved = out / src.name
+    resaved = resave_with_libreoffice(src, tmp_path)
     assert resaved.read_bytes() != src.read_bytes()
     original, issues = read_workbook(src)
     again, issues_again = read_workbook(resaved)

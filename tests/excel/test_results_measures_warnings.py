@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
 import pytest
+from soffice import needs_soffice, resave_with_libreoffice
 
 import farmcalc
 from farmcalc.excel import write_results
@@ -22,7 +20,6 @@ from farmcalc.steering.action_plan import PlanStep, plan_figures
 from farmcalc.steering.measures import describe
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "exempelgarden.json"
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 @pytest.fixture(scope="module")
@@ -115,29 +112,10 @@ def test_no_warnings_and_no_measures_are_said(tmp_path):
     assert wb["Varningar"]["A2"].value.startswith("Inga varningar")
 
 
-@pytest.mark.skipif(
-    SOFFICE is None and not os.environ.get("CI"), reason="LibreOffice (soffice) is not installed"
-)
+@needs_soffice
 def test_libreoffice_opens_and_resaves_the_results_workbook(batch, tmp_path):
-    assert SOFFICE, "soffice must be installed on CI (see .ci/run)"
     path = tmp_path / "resultat.xlsx"
     write_results(batch, path)
-    out = tmp_path / "lo"
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    resaved = out / path.name
+    resaved = resave_with_libreoffice(path, tmp_path)
     assert resaved.is_file() and resaved.read_bytes() != path.read_bytes()
     _check_workbook(resaved, batch)  # the same cells after LibreOffice read and wrote them
