@@ -18,7 +18,7 @@ def test_the_municipality_confirms_a_new_farm(live_server, new_page, shot):
     form = farmer.get_by_role("main")
     form.get_by_label(sv("Farm identifier")).fill("NY-1")
     form.get_by_label(sv("Farm name")).fill("Grannens gård")
-    form.get_by_label(sv("Municipality code")).fill("1290")
+    form.get_by_label(sv("Municipality"), exact=True).select_option("1290")  # Kristianstad
     form.get_by_role("button", name=sv("Add the farm")).click()
     expect(farmer).to_have_url(re.compile(r"/farms/\d+$"))
     expect(farmer.get_by_role("main")).to_contain_text(sv("Awaiting confirmation"))

@@ -89,7 +89,7 @@ ENERGY = {
     "Dolomite (tonnes per year)": "0,15",
 }
 SOIL = {
-    "Soil type": sv_label("sandy"),
+    "Soil type": sv("Sandy soil, gravel or fine sand with little clay (sandy soil)"),
     "Carbon in the topsoil (tonnes C per ha), optional": "62,5",
     "Drained peat or mould soil, arable fields (ha)": "2,5",
     "Drained peat or mould soil, permanent grassland (ha)": "1",
@@ -217,7 +217,7 @@ def create_farm(page, server, farm_code: str, name: str) -> None:
     main = page.get_by_role("main")
     main.get_by_label(sv("Farm identifier")).fill(farm_code)
     main.get_by_label(sv("Farm name")).fill(name)
-    expect(main.get_by_label(sv("Municipality code"))).to_have_value("1290")
+    expect(main.get_by_label(sv("Municipality"), exact=True)).to_have_value("1290")  # preset
     main.get_by_role("button", name=sv("Add the farm")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
 
