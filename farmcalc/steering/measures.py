@@ -634,17 +634,26 @@ def _wetland_on_arable(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]
     return Applied(_changed(tables, farms=new, crops=new_crops), wetland > 0)
 
 
+def _raise_fraction(
+    tables: FarmTables, table: str, column: str, rows: np.ndarray, share: float
+) -> Applied:
+    """``column`` of ``table`` raised to at least ``share`` in ``rows``; a farm applies where
+    one of its rows rose."""
+    arrays = getattr(tables.arrays, table)
+    old = arrays[column]
+    frac = np.where(rows, np.maximum(old, share), old)
+    return Applied(
+        _changed(tables, **{table: {column: frac}}),
+        _per_farm(tables, arrays["farm_idx"], frac > old),
+    )
+
+
 def _catch_crop(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
     crops = tables.arrays.crops
     share = p["share_of_spring_cereals"]
-    old = crops["catch_crop_fraction"]
     spring = np.isin(crops["crop"], _codes_of("crops", "crop", SPRING_CEREALS))
     spring &= crops["area_ha"] > 0
-    frac = np.where(spring, np.maximum(old, share), old)
-    return Applied(
-        _changed(tables, crops={"catch_crop_fraction": frac}),
-        _per_farm(tables, crops["farm_idx"], frac > old),
-    )
+    return _raise_fraction(tables, "crops", "catch_crop_fraction", spring, share)
 
 
 def _more_ley(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
@@ -676,24 +685,18 @@ def _more_ley(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Appl
 
 def _feed_3nop(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
     lv = tables.arrays.livestock
-    old = lv["feed_3nop_fraction"]
     cows = lv["category"] == _codes_of("livestock", "category", ["dairy_cow"])[0]
     cows &= (lv["head"] > 0) & (lv["pasture_fraction"] < 1)
-    frac = np.where(cows, np.maximum(old, p["share_of_housed_days"]), old)
-    return Applied(
-        _changed(tables, livestock={"feed_3nop_fraction": frac}),
-        _per_farm(tables, lv["farm_idx"], frac > old),
+    return _raise_fraction(
+        tables, "livestock", "feed_3nop_fraction", cows, p["share_of_housed_days"]
     )
 
 
 def _nitrification_inhibitor(tables: FarmTables, fs: FactorSet, p: Mapping[str, float]) -> Applied:
     crops = tables.arrays.crops
-    old = crops["nitrification_inhibitor_fraction"]
     spread = (crops["mineral_n_kg_per_ha"] > 0) & (crops["area_ha"] > 0)
-    frac = np.where(spread, np.maximum(old, p["share_of_mineral_n"]), old)
-    return Applied(
-        _changed(tables, crops={"nitrification_inhibitor_fraction": frac}),
-        _per_farm(tables, crops["farm_idx"], frac > old),
+    return _raise_fraction(
+        tables, "crops", "nitrification_inhibitor_fraction", spread, p["share_of_mineral_n"]
     )
 
 
