@@ -31,6 +31,27 @@ except ImportError:  # pragma: no cover - another numpy layout
 call than ``np.count_nonzero``, which the one-farm path calls some 70 times."""
 
 
+def power(base: Numeric, exponent: Numeric) -> Numeric:
+    """``base ** exponent`` with the same last bit on every machine.
+
+    numpy's ``power`` (and ``**`` on arrays) runs AVX-512 kernels on machines that
+    have them, which round differently in the last bit from the C library that
+    other machines use: a result would depend on the processor. ``float_power``
+    always calls the C library's ``pow``, so a farm's numbers are the same
+    everywhere (``tests/test_portable_math.py``).
+    """
+    return np.float_power(base, exponent)
+
+
+def exp(x: Numeric) -> Numeric:
+    """``e ** x`` with the same last bit on every machine (see :func:`power`).
+
+    The complex exponential calls the C library's ``cexp``, which for a zero
+    imaginary part is ``exp`` of the real part, never numpy's AVX-512 kernel.
+    """
+    return np.exp(np.asarray(x, dtype=complex)).real
+
+
 def filled(shape: int | tuple[int, ...], value: float | int, dtype=float) -> np.ndarray:
     """``np.full(shape, value, dtype)`` in two C calls (np.full's Python costs ~2 µs)."""
     out = np.empty(shape, dtype=dtype)

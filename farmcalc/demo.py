@@ -7,6 +7,8 @@ every part of the calculator, not statistics to report.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from farmcalc.inputs.vocabulary import FORAGE_CROPS
@@ -96,7 +98,7 @@ def demo_records(
     """
     rng = np.random.default_rng(seed)
     types = rng.choice(len(FARM_TYPES), size=n, p=TYPE_WEIGHTS)
-    size = rng.lognormal(mean=np.log(80), sigma=0.7, size=n).clip(5, 1500)
+    size = rng.lognormal(mean=math.log(80), sigma=0.7, size=n).clip(5, 1500)
     records = []
     for i in range(n):
         kind = FARM_TYPES[types[i]]

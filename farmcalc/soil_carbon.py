@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from farmcalc.arrays import Numeric, count_nonzero
+from farmcalc.arrays import Numeric, count_nonzero, exp
 from farmcalc.factors import FactorSet
 from farmcalc.inputs.vocabulary import CROPS, INPUT_LEVELS, LAND_USES, SOIL_TYPES, TILLAGE
 from farmcalc.sources.soils_n2o import dry_matter_yield
@@ -128,9 +128,9 @@ def icbm(
     y_ss = i / a
     o_ss = h * i / b
     c = h * (a * y0 - i) / (b - a)
-    exp_a = np.exp(-a * years)
+    exp_a = exp(-a * years)
     young = y_ss + (y0 - y_ss) * exp_a
-    old = o_ss + (o0 - o_ss - c) * np.exp(-b * years) + c * exp_a
+    old = o_ss + (o0 - o_ss - c) * exp(-b * years) + c * exp_a
     return young, old
 
 

@@ -15,7 +15,7 @@ energy].
 
 from __future__ import annotations
 
-from farmcalc.arrays import Numeric
+from farmcalc.arrays import Numeric, power
 
 #: Exponent of metabolic live weight in Eq. 10.3. It is part of the
 #: equation's form (the unit of C_fi is MJ d-1 kg-0.75), not a factor.
@@ -124,7 +124,7 @@ def net_energy_maintenance(weight_kg: Numeric, cfi: Numeric) -> Numeric:
     ----------
     IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.3, Table 10.4.
     """
-    return cfi * weight_kg**METABOLIC_WEIGHT_EXPONENT
+    return cfi * power(weight_kg, METABOLIC_WEIGHT_EXPONENT)
 
 
 def net_energy_activity(ne_m: Numeric, ca: Numeric) -> Numeric:
@@ -189,7 +189,7 @@ def net_energy_growth(
     IPCC 2019 Refinement, Vol. 4, Ch. 10, Eq. 10.6.
     """
     ratio = weight_kg / (c_growth * mature_weight_kg)
-    return neg_a * ratio**METABOLIC_WEIGHT_EXPONENT * gain_kg_per_day**neg_b
+    return neg_a * power(ratio, METABOLIC_WEIGHT_EXPONENT) * power(gain_kg_per_day, neg_b)
 
 
 def net_energy_lactation(

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from farmcalc.arrays import power
+
 Numeric = float | np.ndarray
 """A scalar or a numpy array (one value per farm)."""
 
@@ -48,7 +50,7 @@ def annuity_factor(rate: Numeric, lifetime: Numeric) -> Numeric:
     if np.any(n <= 0):
         raise ValueError("lifetime must be > 0 years")
     with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(r == 0, 1.0 / n, r / (1.0 - (1.0 + r) ** -n))
+        a = np.where(r == 0, 1.0 / n, r / (1.0 - power(1.0 + r, -n)))
     return _out(a)
 
 
