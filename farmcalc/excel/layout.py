@@ -162,10 +162,11 @@ FMT_YEAR = "0"
 
 _FARM_ID = Column(
     "farm_id",
-    "Gård-id",
+    "Gårds-id",
     ID,
     required=True,
-    aliases=("gårdsid", "gårds-id", "gård id", "farm id", "id"),
+    # "Gård-id" was the header of templates made before issue 16: they still import
+    aliases=("gård-id", "gårdsid", "gårds-id", "gårds id", "gård id", "farm id", "id"),
     note="Gårdens id, t.ex. SE-nummer eller egen kod. Samma id på alla blad.",
     num_format=FMT_TEXT,
     width=14,

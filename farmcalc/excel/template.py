@@ -47,7 +47,7 @@ INSTRUCTIONS = (
     ("head", "Så fyller du i"),
     (
         "text",
-        "1. Gårdar: en rad per gård och år. Gård-id och år är obligatoriska; samma gård "
+        "1. Gårdar: en rad per gård och år. Gårds-id och år är obligatoriska; samma gård "
         "kan finnas med flera år.",
     ),
     (
@@ -63,7 +63,7 @@ INSTRUCTIONS = (
     ),
     (
         "text",
-        "Raderna på Djur, Grödor och Markförändringar kopplas till gården med Gård-id (och "
+        "Raderna på Djur, Grödor och Markförändringar kopplas till gården med Gårds-id (och "
         "År, om gården har flera år på bladet Gårdar).",
     ),
     ("head", "Regler för värden"),

@@ -115,7 +115,7 @@ def test_swedish_typing_in_the_new_columns(cells_to_xlsx, maker):
     cells = maker.base()
     headers = cells["Djur"][0]
     typed = {
-        "Gård-id": cells["Gårdar"][1][0],
+        "Gårds-id": cells["Gårdar"][1][0],
         "Djurslag": "Lamm",
         "Antal djur (st)": 120,
         "Gödsel: Djupströ (andel 0–1)": 1,
