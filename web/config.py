@@ -78,6 +78,7 @@ from pathlib import Path
 from typing import Any
 
 from farmcalc.municipality.disclosure import protection_from_env
+from farmcalc.municipality.summary import MAX_SHARE_1, MAX_SHARE_2, MIN_FARMS
 
 MB = 1024 * 1024
 
@@ -183,9 +184,13 @@ def from_env(folder: Path) -> dict[str, Any]:
         "PAGE_SIZE": int(os.environ.get("FARMCALC_PAGE_SIZE", "50")),
         # the municipality's aggregates (web/views/municipality.py, docs/municipality.md)
         "MUNICIPALITY_CODE": os.environ.get("FARMCALC_MUNICIPALITY", "1290"),
-        "DISCLOSURE_MIN_FARMS": int(os.environ.get("FARMCALC_DISCLOSURE_MIN_FARMS", "5")),
-        "DISCLOSURE_MAX_SHARE_1": float(os.environ.get("FARMCALC_DISCLOSURE_MAX_SHARE_1", "0.5")),
-        "DISCLOSURE_MAX_SHARE_2": float(os.environ.get("FARMCALC_DISCLOSURE_MAX_SHARE_2", "0.85")),
+        "DISCLOSURE_MIN_FARMS": int(os.environ.get("FARMCALC_DISCLOSURE_MIN_FARMS", MIN_FARMS)),
+        "DISCLOSURE_MAX_SHARE_1": float(
+            os.environ.get("FARMCALC_DISCLOSURE_MAX_SHARE_1", MAX_SHARE_1)
+        ),
+        "DISCLOSURE_MAX_SHARE_2": float(
+            os.environ.get("FARMCALC_DISCLOSURE_MAX_SHARE_2", MAX_SHARE_2)
+        ),
         "DISCLOSURE_PROTECTION": protection_from_env(),
         # argon2-cffi's defaults (RFC 9106 low-memory profile); tests make it cheap
         "ARGON2_PARAMS": {},

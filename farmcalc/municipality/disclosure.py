@@ -32,10 +32,12 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from farmcalc.factors import GWP_SETS, available_factor_sets, load_gwp
+from farmcalc.municipality.settings import setting
 
-DEFAULT_PROTECTION = 0.15
+DEFAULT_PROTECTION = setting("protection")
 """Default protection level: a hidden primary cell's provable interval must
-reach at least 15 % of its value below and above it."""
+reach at least this share of its value below and above it
+(``farmcalc/data/municipality_settings.csv``)."""
 
 PROTECTION_ENV = "FARMCALC_DISCLOSURE_PROTECTION"
 

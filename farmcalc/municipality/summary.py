@@ -50,6 +50,7 @@ from farmcalc.municipality.disclosure import (
     gas_ratio_bounds,
     mass_bounds,
 )
+from farmcalc.municipality.settings import setting
 from farmcalc.steering.measures import ALL_MEASURES, SAVING_COLUMNS, describe, saving_column
 
 if TYPE_CHECKING:
@@ -132,15 +133,21 @@ LIVESTOCK_GROUP: dict[str, str] = {
     "horse": "horses",
 }
 LIVESTOCK_GROUPS = ("dairy_cows", "other_cattle", "pigs", "poultry", "sheep_goats", "horses")
-MIN_LIVESTOCK_DENSITY = 0.1
+MIN_LIVESTOCK_DENSITY = setting("min_livestock_density")
 """[LU/ha] below this (horses not counted) a farm is ``arable``."""
-SPECIALIST_SHARE = 2 / 3
+SPECIALIST_SHARE = setting("specialist_share")
 """A group with at least this share of the livestock units makes a specialist."""
-DAIRY_SHARE_OF_CATTLE = 0.5
+DAIRY_SHARE_OF_CATTLE = setting("dairy_share_of_cattle")
 """Cattle farms are ``dairy`` when dairy cows hold at least this share of the cattle LU."""
 
-PATH_RATE = 0.14
+PATH_RATE = setting("path_rate")
 """Fossil CO2 must fall about 14 % a year (Kristianstad's climate contract)."""
+MIN_FARMS = int(setting("min_farms"))
+"""The disclosure rule's least number of respondents in a shown cell."""
+MAX_SHARE_1 = setting("max_share_1")
+"""The disclosure rule: the largest respondent's greatest share of a cell."""
+MAX_SHARE_2 = setting("max_share_2")
+"""The disclosure rule: the two largest respondents' greatest share of a cell."""
 
 
 def atom_column(item: str, gas: str) -> str:
@@ -334,9 +341,9 @@ class Rule:
     interval a reader can prove must reach below and above it.
     """
 
-    min_farms: int = 5
-    max_share_1: float = 0.5
-    max_share_2: float = 0.85
+    min_farms: int = MIN_FARMS
+    max_share_1: float = MAX_SHARE_1
+    max_share_2: float = MAX_SHARE_2
     protection: float = DEFAULT_PROTECTION
 
 
@@ -414,9 +421,9 @@ def protect(
     relations: Iterable[tuple[str, Sequence[str]]] = (),
     links: Iterable[Sequence[str]] = (),
     priority: Sequence[str] = (),
-    min_farms: int = 5,
-    max_share_1: float = 0.5,
-    max_share_2: float = 0.85,
+    min_farms: int = MIN_FARMS,
+    max_share_1: float = MAX_SHARE_1,
+    max_share_2: float = MAX_SHARE_2,
     decimals: int = 0,
     implies: Iterable[tuple[str, Sequence[str]]] = (),
     ratios: Iterable[tuple[str, str, float, float]] = (),

@@ -43,7 +43,15 @@ from flask import current_app
 from sqlalchemy import and_, select
 from sqlmodel import Session
 
-from farmcalc.municipality.summary import APART, ATOM_COLUMNS, ITEM_GASES, atom_column
+from farmcalc.municipality.summary import (
+    APART,
+    ATOM_COLUMNS,
+    ITEM_GASES,
+    MAX_SHARE_1,
+    MAX_SHARE_2,
+    MIN_FARMS,
+    atom_column,
+)
 from farmcalc.municipality.summary import label as type_label
 from web.store.models import Confirmation, Farm, FarmYear, FarmYearTotals, User
 from web.store.totals_query import respondent_column
@@ -132,9 +140,9 @@ def round_significant(x: float, digits: int = SIGNIFICANT_DIGITS) -> float:
 def rule_of(config: Mapping[str, Any]) -> tuple[int, float, float]:
     """``(min_farms, max_share_1, max_share_2)`` of the app's configuration."""
     return (
-        int(config.get("DISCLOSURE_MIN_FARMS", 5)),
-        float(config.get("DISCLOSURE_MAX_SHARE_1", 0.5)),
-        float(config.get("DISCLOSURE_MAX_SHARE_2", 0.85)),
+        int(config.get("DISCLOSURE_MIN_FARMS", MIN_FARMS)),
+        float(config.get("DISCLOSURE_MAX_SHARE_1", MAX_SHARE_1)),
+        float(config.get("DISCLOSURE_MAX_SHARE_2", MAX_SHARE_2)),
     )
 
 

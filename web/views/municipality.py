@@ -30,6 +30,9 @@ from farmcalc.municipality.summary import (
     FARM_TYPES,
     GASES,
     ITEM_GASES,
+    MAX_SHARE_1,
+    MAX_SHARE_2,
+    MIN_FARMS,
     PATH_RATE,
     REASON_TEXT,
     Aggregate,
@@ -68,9 +71,9 @@ def aggregates_only(view: Callable[..., Any]) -> Callable[..., Any]:
 def rule_from_config() -> Rule:
     c = current_app.config
     return Rule(
-        min_farms=int(c.get("DISCLOSURE_MIN_FARMS", 5)),
-        max_share_1=float(c.get("DISCLOSURE_MAX_SHARE_1", 0.5)),
-        max_share_2=float(c.get("DISCLOSURE_MAX_SHARE_2", 0.85)),
+        min_farms=int(c.get("DISCLOSURE_MIN_FARMS", MIN_FARMS)),
+        max_share_1=float(c.get("DISCLOSURE_MAX_SHARE_1", MAX_SHARE_1)),
+        max_share_2=float(c.get("DISCLOSURE_MAX_SHARE_2", MAX_SHARE_2)),
         protection=float(c.get("DISCLOSURE_PROTECTION", DEFAULT_PROTECTION)),
     )
 
