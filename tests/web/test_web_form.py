@@ -334,7 +334,9 @@ def test_start_a_year_from_the_farm_page_and_copy_last_year(app, client, owner):
 
     this_year = date.today().year
     r = client.post(f"/farms/{owner}/years/new", data={"year": this_year, "copy_from": "2024"})
-    assert r.status_code == 302 and r.headers["Location"] == url(owner, "farm", this_year)
+    assert r.status_code == 302 and r.headers["Location"] == url(
+        owner, "animals", this_year
+    )  # the first questions
     assert stored(app, owner, this_year)["record"] == expected_record(this_year)
     # the year exists: starting it again opens it
     r = client.post(f"/farms/{owner}/years/new", data={"year": this_year, "copy_from": ""})

@@ -17,9 +17,12 @@ inputs of a step; :func:`summary` and :func:`issue_list` serve the last step.
 from __future__ import annotations
 
 import copy
+import csv
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext, lazy_gettext
@@ -705,6 +708,76 @@ def _read_manure(form: Mapping[str, str], record: dict, locale: str, out: Posted
 
 MANURE_SPEC = Spec("share", "", kind="percent")
 
+# the common combinations of manure storage the manure step offers as one-click buttons
+MANURE_PRESETS_CSV = Path(__file__).resolve().parents[1] / "data" / "manure_presets.csv"
+
+
+@dataclass(frozen=True)
+class ManurePreset:
+    """A common combination of manure storage: shares in percent, for some kinds of animal."""
+
+    key: str
+    shares: tuple[tuple[str, float], ...]  # (manure system, percent), together 100
+    animals: frozenset[str] | None  # None: every kind of animal
+    why: str
+
+
+@cache
+def manure_presets() -> tuple[ManurePreset, ...]:
+    """The combinations of ``web/data/manure_presets.csv``, checked (known systems, 100 %)."""
+    presets = []
+    with MANURE_PRESETS_CSV.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            shares = tuple(
+                (system, float(pct))
+                for system, pct in (part.split("=") for part in row["shares"].split())
+            )
+            unknown = [s for s, _ in shares if s not in MANURE_SYSTEMS]
+            if unknown or abs(sum(p for _, p in shares) - 100) > 1e-9:
+                raise ValueError(f"manure_presets.csv, {row['key']}: {row['shares']!r}")
+            animals = None if row["animals"].strip() == "*" else frozenset(row["animals"].split())
+            presets.append(ManurePreset(row["key"], shares, animals, row["why"]))
+    return tuple(presets)
+
+
+def preset_text(preset: ManurePreset, locale: str) -> str:
+    """The button's text: "Flytgödsel med svämtäcke 100 %", parts joined by " + "."""
+    return " + ".join(
+        f"{label(system, locale)} {format_number_input(pct, locale)}\u00a0%"
+        for system, pct in preset.shares
+    )
+
+
+def apply_manure_preset(posted: Posted, row: int, key: str) -> None:
+    """Fill a livestock row's manure shares with the combination ``key`` (the no-JS button).
+
+    Raises ``ValueError`` for an unknown row or combination.
+    """
+    preset = next((p for p in manure_presets() if p.key == key), None)
+    rows = posted.record.get("livestock")
+    if preset is None or not isinstance(rows, list) or not 0 <= row < len(rows):
+        raise ValueError(key)
+    rows[row]["manure_systems"] = {system: pct / 100 for system, pct in preset.shares}
+    for system in MANURE_SYSTEMS:
+        fid = field_id(f"livestock[{row}].manure_systems.{system}")
+        posted.raw.pop(fid, None)
+        posted.errors.pop(fid, None)
+    posted.errors.pop(field_id(f"livestock[{row}].manure_systems"), None)
+
+
+def share_sum_text(total: float | None, locale: str) -> str:
+    """The running sum under a kind of animal's manure shares, in words."""
+    if total is None:
+        total = 0.0
+    fmt = format_number_input(round(total, 1), locale)
+    if abs(total - 100) < 0.05:
+        return gettext("Total: %(sum)s %% – complete", sum=fmt)
+    if total < 100:
+        left = format_number_input(round(100 - total, 1), locale)
+        return gettext("Total: %(sum)s %% – %(left)s %% left", sum=fmt, left=left)
+    over = format_number_input(round(total - 100, 1), locale)
+    return gettext("Total: %(sum)s %% – %(over)s %% too much", sum=fmt, over=over)
+
 
 def read_step(step: str, form: Mapping[str, str], record: Mapping, locale: str) -> Posted:
     """Read a step's POST into a copy of ``record``; see :class:`Posted`."""
@@ -876,6 +949,10 @@ class Group:
     # optional details of a row, shown folded under ``more_title`` (Spec.more)
     more: list[Input] = field(default_factory=list)
     more_title: Any = None
+    # the manure step: the running sum in words and the one-click combinations
+    # (key, the button's text, the shares as "system=percent …" for farmform.js)
+    total: str | None = None
+    presets: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def more_open(self) -> bool:
@@ -1010,6 +1087,21 @@ def _manure_groups(record: Mapping, raw, errors, locale: str) -> list[Group]:
                 )
                 for system in MANURE_SYSTEMS
             ]
+        total = None
+        presets: list[tuple[str, str, str]] = []
+        if not all_out:
+            total = share_sum_text(_typed_total(inputs, locale), locale)
+            presets = [
+                (p.key, preset_text(p, locale), " ".join(f"{s}={v:g}" for s, v in p.shares))
+                for p in manure_presets()
+                if p.animals is None or not category or category in p.animals
+            ]
+        note = gettext("On pasture all year: no manure to store.") if all_out else None
+        if not all_out and isinstance(pasture, int | float) and 0 < pasture < 1:
+            note = gettext(
+                "On pasture %(share)s %% of the year; the shares are of the manure indoors.",
+                share=format_number_input(round(pasture * 100, 1), locale),
+            )
         groups.append(
             Group(
                 field_id(f"{prefix}.manure_systems"),
@@ -1018,10 +1110,24 @@ def _manure_groups(record: Mapping, raw, errors, locale: str) -> list[Group]:
                 hint=MANURE_HINT,
                 errors=errors.get(field_id(f"{prefix}.manure_systems"), []),
                 index=i,
-                note=gettext("On pasture all year: no manure to store.") if all_out else None,
+                note=note,
+                total=total,
+                presets=presets,
             )
         )
     return groups
+
+
+def _typed_total(inputs: list[Input], locale: str) -> float:
+    """The sum of the shares as typed (in %); what cannot be read counts as 0."""
+    total = 0.0
+    for i in inputs:
+        try:
+            value = parse_number(i.value, locale)
+        except NumberError:
+            value = None
+        total += value or 0.0
+    return total
 
 
 def error_list(view: Mapping[str, Any]) -> list[tuple[str, str]]:

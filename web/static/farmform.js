@@ -39,3 +39,60 @@
     select.addEventListener("change", function () { updateYield(select); });
   });
 }());
+
+/* The manure step: a running sum of the shares under each kind of animal ("Summa: 80 % –
+   20 % kvar"; the texts are the form's data-sum-*, the paragraph is aria-live), and the
+   common combinations filled in with one click (the button's data-shares, "system=percent
+   …"); without JavaScript the same buttons save the step with the combination. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form.manure-form");
+  if (!form) { return; }
+  function parse(text) {
+    var t = text.replace(/[\s\u00a0\u202f]/g, "").replace(/\u2212/g, "-").replace(",", ".");
+    if (t === "") { return 0; }
+    var n = Number(t);
+    return isFinite(n) ? n : 0;
+  }
+  function format(n) {
+    var r = Math.round(n * 10) / 10;
+    return String(Math.abs(r)).replace(".", ",");
+  }
+  function update(group) {
+    var out = group.querySelector(".share-sum");
+    if (!out) { return; }
+    var total = 0;
+    Array.prototype.forEach.call(group.querySelectorAll("input.input--number"), function (input) {
+      total += parse(input.value);
+    });
+    var text;
+    if (Math.abs(total - 100) < 0.05) {
+      text = form.getAttribute("data-sum-complete");
+    } else if (total < 100) {
+      text = form.getAttribute("data-sum-left").replace("{left}", format(100 - total));
+    } else {
+      text = form.getAttribute("data-sum-over").replace("{over}", format(total - 100));
+    }
+    out.textContent = text.replace("{sum}", format(total));
+    out.classList.toggle("share-sum--off", Math.abs(total - 100) >= 0.05);
+  }
+  Array.prototype.forEach.call(form.querySelectorAll(".share-group"), function (group) {
+    update(group);
+    group.addEventListener("input", function () { update(group); });
+    Array.prototype.forEach.call(group.querySelectorAll("button[data-shares]"), function (button) {
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
+        var shares = {};
+        button.getAttribute("data-shares").split(" ").forEach(function (part) {
+          var kv = part.split("=");
+          shares[kv[0]] = kv[1];
+        });
+        Array.prototype.forEach.call(group.querySelectorAll("input.input--number"), function (input) {
+          var system = input.name.replace(/^.*-manure_systems-/, "");
+          input.value = shares[system] !== undefined ? shares[system].replace(".", ",") : "";
+        });
+        update(group);
+      });
+    });
+  });
+}());

@@ -21,6 +21,7 @@ from farmcalc.errors import ValidationError
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, available_factor_sets
 from farmcalc.labels import label
 from web.language import current_lang, number
+from web.services.change_chart import Change, change_chart
 from web.services.charts import Bar, bar_chart
 from web.services.farm_report import (  # noqa: F401  (some names: other views import them here)
     MIN_MEASURE_KG,
@@ -208,13 +209,57 @@ def compare(farm_id: int) -> str:
         for s, v in c["sources"].items():
             order.setdefault(s, v)
     lang = current_lang()
+    sources = sorted(order, key=lambda s: -order[s])
+    # the change from the year before the latest calculated year to the latest (issue 16)
+    before, after = (calculated[-2], calculated[-1]) if len(calculated) >= 2 else (None, None)
+
+    def change(key: str, source: str | None = None) -> dict[str, Any] | None:
+        if before is None or after is None:
+            return None
+        if source is not None:
+            old, new = before["sources"].get(source, 0.0), after["sources"].get(source, 0.0)
+        else:
+            old, new = before["result"]["totals"].get(key), after["result"]["totals"].get(key)
+        if old is None or new is None:
+            return None
+        return _change(old, new)
+
     source_rows = [
-        (label(s, lang), [tonnes(c["sources"].get(s, 0.0)) if c["result"] else "–" for c in cols])
-        for s in sorted(order, key=lambda s: -order[s])
+        (
+            label(s, lang),
+            [tonnes(c["sources"].get(s, 0.0)) if c["result"] else "–" for c in cols],
+            change("", s),
+        )
+        for s in sources
     ]
+    changes = {key: change(key) for key in ("co2e_kg", "soil_carbon_co2e_kg", "net_co2e_kg")}
     settings = sorted({c["setting"] for c in calculated}, key=str)
     chart = None
-    if calculated:
+    if before is not None and after is not None:
+        rows = [
+            Change(
+                label=name,
+                value=ch["kg"],
+                text=ch["text"],
+                cells=(ch["t"], ch["pct"] or "–", ch["word"]),
+            )
+            for name, _values, ch in source_rows
+            if ch is not None
+        ]
+        title = gettext(
+            "Change per source from %(before)s to %(after)s, tonnes CO2e",
+            before=before["year"],
+            after=after["year"],
+        )
+        chart = change_chart(
+            rows,
+            chart_id="chart-years",
+            title=title,
+            desc=", ".join(f"{r.label}: {r.text}" for r in rows),
+            headers=(gettext("Source"), gettext("t CO2e"), gettext("Per cent"), gettext("Change")),
+            show_table=gettext("Show as a table"),
+        )
+    elif calculated:
         bars = [
             Bar(
                 label=str(c["year"]),
@@ -241,4 +286,25 @@ def compare(farm_id: int) -> str:
         mixed=len(settings) > 1,
         any_draft=any(c["fy"].is_draft and c["result"] for c in cols),
         chart=chart,
+        before=before,
+        after=after,
+        changes=changes,
     )
+
+
+def _change(old_kg: float, new_kg: float) -> dict[str, Any]:
+    """A change from one year to the next: t CO2e, per cent of the earlier year and a word."""
+    kg = new_kg - old_kg
+    plus = "+" if round(kg / 1000.0, 1) > 0 else ""  # a rise reads +1,2 (a fall −1,2)
+    pct = None if old_kg == 0 else plus + number(100.0 * kg / abs(old_kg), "#,##0") + "\u00a0%"
+    rounded = round(kg / 1000.0, 1)
+    word = (
+        gettext("unchanged") if rounded == 0 else gettext("lower") if kg < 0 else gettext("higher")
+    )
+    t = plus + tonnes(kg)
+    text = (
+        gettext("%(t)s t (%(pct)s), %(word)s", t=t, pct=pct, word=word)
+        if pct
+        else gettext("%(t)s t, %(word)s", t=t, word=word)
+    )
+    return {"kg": kg, "t": t, "pct": pct, "word": word, "text": text}

@@ -7,8 +7,9 @@ may not see):
 - ``<year>/farm``, ``animals``, ``manure``, ``crops``, ``energy``, ``soils``
   (GET, POST): one page per step. Every POST saves the draft, even when other
   steps are incomplete; buttons with ``name="action"`` say what happens next
-  (``next``, ``back``, ``later``, ``add``, ``remove-<row>``), so adding and
-  removing rows needs no JavaScript;
+  (``next``, ``back``, ``later``, ``add``, ``remove-<row>``, and on the manure
+  step ``preset-<row>-<key>``, a common combination of storage), so adding and
+  removing rows and the one-click combinations need no JavaScript;
 - ``<year>/summary`` (GET, POST): everything entered, the core's errors (with
   links to the field) and plausibility warnings; POST calculates with
   one ``farmcalc.calculate_batch`` handed to ``web.store.writer.store_results`` (the
@@ -48,6 +49,7 @@ bp = Blueprint("farmyear", __name__, url_prefix="/farms")
 YEAR_MIN, YEAR_MAX = 1990, 2100  # as FarmYear.year
 EDIT_STEPS = farmform.STEP_KEYS[:-1]
 YEARS_BACK = 10
+FIRST_QUESTIONS = "animals"  # the step a new year report opens on (issue 16)
 
 
 # ------------------------------------------------------------------ helpers
@@ -194,8 +196,11 @@ def start(farm_id: int) -> Response | str:
         source = next((fy for fy in years if str(fy.year) == form.copy_from.data), None)
         if source is not None:
             record = dict(source.record)
-        crud.save_farm_year(session=db, farm=farm, year=year, record=record, step="farm")
-        return redirect(step_url(farm, year, "farm"))
+        # straight to the first questions: the animals step opens with the short intro
+        # that the farm step (step 1) holds
+        first = FIRST_QUESTIONS
+        crud.save_farm_year(session=db, farm=farm, year=year, record=record, step=first)
+        return redirect(step_url(farm, year, first))
     return render_template("farmyear/start.html", farm=farm, form=form)
 
 
@@ -230,13 +235,21 @@ def edit_step(farm_id: int, year: int, step: str) -> Response | tuple[str, int]:
             farmform.remove_row(posted, step, int(action.removeprefix("remove-")))
         except ValueError:
             abort(400)
+    # a one-click combination of manure storage without JavaScript: "preset-<row>-<key>"
+    presetting = step == "manure" and action.startswith("preset-")
+    if presetting:
+        row_text, _, key = action.removeprefix("preset-").partition("-")
+        try:
+            farmform.apply_manure_preset(posted, int(row_text), key)
+        except ValueError:
+            abort(400)
     errors = posted.errors
     general: list[str] = []
     if action in ("next", "later") and step != "farm":  # the farm step has no inputs
         general = farmform.step_errors(
             farmform.core_issues(posted.record), step, posted.record, locale, errors
         )
-    stay = bool(errors or general or extra_row or removing)
+    stay = bool(errors or general or extra_row or removing or presetting)
     if stay or action == "later":
         dest = step
     elif action == "back" and prev:
