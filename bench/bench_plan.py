@@ -9,13 +9,10 @@ database with ``farmcalc demo``'s code, so that the plan's data year (2025)
 has ``--farms`` stored, calculated farm-years (default 50,000; the path's
 base year is the first year). Then:
 
-a. the one-off making of the stored measure figures of every farm-year of
-   the data year (``make_measure_figures``: each farm's marginal savings
-   and costs of every measure, ``farm_year_measures``), timed once;
+(the stored measure figures, ``farm_year_measures``, are written with each
+result by the one writer, ``web.store.writer.store_results``), and, median of ``--n``:
 
-and, median of ``--n``:
-
-b. ``load_plan_input`` (the query and unpacking of the stored figures);
+b. ``load_plan_input`` (the queries of the stored figures, scattered into the array);
 c. ``farmcalc.municipality.investment_plan.project`` alone (sums, disclosure control);
 d. ``project_scenario`` end to end (the dashboard's frame, the baseline
    aggregates, b and c) — the goal (issue 10) is under 2 s;
@@ -37,16 +34,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from farmcalc.municipality.investment_plan import inventory_layout, parse_scenario, project  # noqa: E402
+from farmcalc.municipality.investment_plan import parse_scenario, project  # noqa: E402
 from farmcalc.municipality.plan_workbook import plans_workbook  # noqa: E402
 from farmcalc.municipality.summary import Rule, aggregate  # noqa: E402
 from web import create_app  # noqa: E402
 from web.commands import create_demo_data  # noqa: E402
 from web.services.plan_data import (  # noqa: E402
     load_plan_input,
-    make_measure_figures,
     project_scenario,
-    stale_measure_keys,
 )
 from web.store.db import dispose, get_session, upgrade  # noqa: E402
 from web.store.totals_query import load_frame  # noqa: E402
@@ -102,18 +97,6 @@ def main() -> int:
             frame = load_frame(session=db, municipality_code=CODE)
             n_year = int((frame["year"] == YEAR).sum())
             print(f"farm-years in the municipality: {len(frame)}, in {YEAR}: {n_year}")
-
-            layout = inventory_layout()
-            stale = stale_measure_keys(
-                session=db, municipality_code=CODE, year=YEAR, layout=layout
-            )
-            t0 = time.perf_counter()
-            n_made = make_measure_figures(db, stale, layout) if stale else 0
-            ms = (time.perf_counter() - t0) * 1000.0
-            print(
-                f"{'a. make_measure_figures (one-off, ' + str(n_made) + ' farm-years)':<58} "
-                f"once   {ms:8.1f} ms   ({ms / max(n_made, 1):.2f} ms per farm-year)"
-            )
 
             report(
                 f"b. load_plan_input ({n_year} farm-years)",

@@ -20,10 +20,8 @@ from farmcalc.municipality.investment_plan import (
     ScenarioError,
     farm_inventory,
     farm_values,
-    pack_inventory,
     parse_scenario,
     project,
-    unpack_inventory,
 )
 from farmcalc.municipality.summary import PATH_RATE, Rule, aggregate, contributions, summarise
 from farmcalc.steering.costs import load_costs, measure_costs
@@ -134,11 +132,6 @@ def test_hvo100_is_first_its_figures_are_the_measure_alone(farms):
     assert_allclose(inv[:, i, F["co2e"]], alone["co2e_kg_saved"], rtol=1e-9)
     # HVO100's saving is fossil CO2 (the diesel's), which the figures carry apart
     assert (inv[:, i, F["fossil_co2"]] > 0).all()
-
-
-def test_packed_figures_come_back_bit_for_bit(farms):
-    _t, _f, inv = farms
-    assert (unpack_inventory(pack_inventory(inv)) == inv).all()
 
 
 # ------------------------------------------------------------------ projection

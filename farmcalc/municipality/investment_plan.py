@@ -43,7 +43,6 @@ Disclosure
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -75,8 +74,8 @@ from farmcalc.municipality.summary import (
 )
 from farmcalc.steering import economics
 from farmcalc.steering.action_plan import LAST_YEAR, TARGET_YEAR
-from farmcalc.steering.costs import COSTS_FILE, Costs, load_costs, make_step, step_costs
-from farmcalc.steering.measures import ALL_MEASURES, MEASURES_FILE, _stack, _take, load_parameters
+from farmcalc.steering.costs import Costs, load_costs, make_step, step_costs
+from farmcalc.steering.measures import ALL_MEASURES, _stack, _take, load_parameters
 from farmcalc.steering.packages import apply_package
 
 if TYPE_CHECKING:
@@ -119,20 +118,6 @@ COST_FIELDS = (
 FIELDS: tuple[str, ...] = ("applies", *SAVING_FIELDS, *COST_FIELDS)
 """The figures of one farm and measure in an inventory, in order (``applies`` is 0 or 1)."""
 INVENTORY_DTYPE = np.dtype("<f8")
-
-
-def inventory_layout() -> str:
-    """Names what a stored inventory holds: the order, the fields and the data files.
-
-    An inventory made with another measure order, other fields, or other
-    measure parameters or costs is stale (``measures.csv``,
-    ``measure_costs.csv`` change the figures).
-    """
-    h = hashlib.sha256()
-    h.update((",".join(PLAN_ORDER) + ";" + ",".join(FIELDS)).encode())
-    for path in (MEASURES_FILE, COSTS_FILE):
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
 
 
 # ------------------------------------------------------------------ inventory
@@ -236,21 +221,6 @@ def farm_values(batch: BatchResult) -> np.ndarray:
     for j, g in enumerate(("CO2", "CH4", "N2O", "CO2e"), start=2):
         out[:, j] = total(emitted & (gas == g).to_numpy())
     return out
-
-
-def pack_inventory(inventory: np.ndarray) -> list[bytes]:
-    """One bytes object per farm (little-endian float64, measures × fields)."""
-    inv = np.ascontiguousarray(inventory, dtype=INVENTORY_DTYPE)
-    return [row.tobytes() for row in inv]
-
-
-def unpack_inventory(packed: Sequence[bytes]) -> np.ndarray:
-    """The inventories of :func:`pack_inventory`, shape ``(farms, measures, fields)``."""
-    k, f = len(PLAN_ORDER), len(FIELDS)
-    if not packed:
-        return np.zeros((0, k, f), dtype=INVENTORY_DTYPE)
-    flat = np.frombuffer(b"".join(packed), dtype=INVENTORY_DTYPE)
-    return flat.reshape(len(packed), k, f)
 
 
 # ------------------------------------------------------------------ scenarios

@@ -1,6 +1,4 @@
-"""The plan's stored farm figures: made once, remade when stale, confirmed farms only."""
-
-from datetime import timedelta
+"""The plan's stored farm figures: plain rows written with each result, confirmed farms only."""
 
 import numpy as np
 import pytest
@@ -12,19 +10,14 @@ from farmcalc.municipality.investment_plan import (
     FIELDS,
     PLAN_ORDER,
     farm_inventory,
-    inventory_layout,
     parse_scenario,
 )
 from farmcalc.municipality.summary import Rule, aggregate
 from web.commands import create_demo_data
-from web.services.plan_data import (
-    load_plan_input,
-    project_scenario,
-    stale_measure_keys,
-)
+from web.services.plan_data import load_plan_input, project_scenario
 from web.store import crud
 from web.store.db import get_session
-from web.store.models import Farm, FarmYear, FarmYearMeasures, utcnow
+from web.store.models import MEASURE_COLUMNS, Farm, FarmYear, FarmYearMeasure
 from web.store.totals_query import load_frame
 
 SCENARIO = {
@@ -45,58 +38,58 @@ def demo(app):
 
 
 def count(db) -> int:
-    return db.scalar(select(func.count()).select_from(FarmYearMeasures))
+    return db.scalar(select(func.count()).select_from(FarmYearMeasure))
 
 
-def test_figures_are_made_once_for_the_data_year_and_equal_the_core(demo):
+def test_every_calculated_farm_year_has_its_figures_as_the_core_makes_them(demo):
+    """The writer stored the rows with the results: each farm-year's plain rows are the
+    core's inventory of its stored record (a row per measure that applies, none else)."""
     with demo.app_context():
         db = get_session()
-        layout = inventory_layout()
-        stale = stale_measure_keys(session=db, municipality_code="1290", year=2025, layout=layout)
-        assert stale and count(db) == 0
+        fys = db.scalars(select(FarmYear).where(FarmYear.calculated_at.is_not(None))).all()
+        assert fys and count(db) > 0
+        for fy in fys[:5]:
+            tables, _ = records_to_tables([fy.record], strict=True)
+            want = farm_inventory(tables, factors=fy.factor_set, gwp=fy.gwp)[0]
+            rows = db.scalars(
+                select(FarmYearMeasure).where(
+                    FarmYearMeasure.farm_id == fy.farm_id, FarmYearMeasure.year == fy.year
+                )
+            ).all()
+            applies = {PLAN_ORDER[k] for k in np.flatnonzero(want[:, FIELDS.index("applies")])}
+            assert {r.measure for r in rows} == applies
+            for r in rows:
+                k = PLAN_ORDER.index(r.measure)
+                got = [getattr(r, c) for c in MEASURE_COLUMNS]
+                assert_allclose(got, want[k, [FIELDS.index(c) for c in MEASURE_COLUMNS]])
+        # the plan's input is the same inventory, scattered back (0 where no row)
         data = load_plan_input(session=db, municipality_code="1290", year=2025)
-        assert count(db) == len(stale) == len(data.inventory)
-        assert (
-            stale_measure_keys(session=db, municipality_code="1290", year=2025, layout=layout)
-            == []
-        )
-        # each stored row is the core's figures of that farm-year's stored record
-        row = db.scalars(select(FarmYearMeasures)).first()
-        fy = db.scalars(
-            select(FarmYear).where(FarmYear.farm_id == row.farm_id, FarmYear.year == row.year)
-        ).one()
-        tables, _ = records_to_tables([fy.record], strict=True)
-        want = farm_inventory(tables, factors=fy.factor_set, gwp=fy.gwp)[0]
-        got = np.frombuffer(row.figures, dtype="<f8").reshape(len(PLAN_ORDER), len(FIELDS))
-        assert_allclose(got, want, rtol=1e-12, atol=1e-9)
+        assert data.inventory.shape[1:] == (len(PLAN_ORDER), len(FIELDS))
+        assert set(MEASURE_COLUMNS) == set(FIELDS) - {"applies"}
 
 
-def test_a_changed_result_or_layout_makes_the_figures_again(demo):
+def test_a_changed_result_replaces_its_rows_in_the_same_store(demo):
     with demo.app_context():
         db = get_session()
-        load_plan_input(session=db, municipality_code="1290", year=2025)
-        fy = db.scalars(select(FarmYear).where(FarmYear.year == 2025)).first()
-        # a farmer changes the diesel: the result is stored anew
+        fy = next(
+            f
+            for f in db.scalars(select(FarmYear).where(FarmYear.year == 2025)).all()
+            if f.record["energy"].get("diesel_l")
+        )
+        key = (FarmYearMeasure.farm_id == fy.farm_id, FarmYearMeasure.year == 2025)
+        assert db.scalar(
+            select(FarmYearMeasure.measure).where(*key, FarmYearMeasure.measure == "hvo100")
+        )
+        # a farmer changes the diesel: the result is stored anew, the figures with it
         record = {**fy.record, "energy": {**fy.record["energy"], "diesel_l": 0, "petrol_l": 0}}
         fy = crud.save_farm_year(
             session=db, farm=db.get(Farm, fy.farm_id), year=2025, record=record
         )
-
         crud.calculate_farm_year(session=db, farm_year=fy)
         db.commit()
-        layout = inventory_layout()
-        keys = stale_measure_keys(session=db, municipality_code="1290", year=2025, layout=layout)
-        assert keys == [(fy.farm_id, 2025)]
-        load_plan_input(session=db, municipality_code="1290", year=2025)
-        row = db.get(FarmYearMeasures, (fy.farm_id, 2025))
-        figures = np.frombuffer(row.figures, dtype="<f8").reshape(len(PLAN_ORDER), len(FIELDS))
-        assert figures[PLAN_ORDER.index("hvo100"), FIELDS.index("co2e")] == 0.0  # no diesel
-        # figures made with other measure or cost files are stale too
-        db.execute(update(FarmYearMeasures).values(layout="old"))
-        db.commit()
-        assert len(
-            stale_measure_keys(session=db, municipality_code="1290", year=2025, layout=layout)
-        ) == count(db)
+        measures = set(db.scalars(select(FarmYearMeasure.measure).where(*key)).all())
+        assert "hvo100" not in measures  # no diesel: HVO100 no longer applies
+        assert measures  # the farm's other measures are stored again
 
 
 def test_only_confirmed_farms_of_the_municipality_count(demo):
@@ -135,29 +128,6 @@ def test_project_scenario_over_the_stored_farms(demo):
         assert out2["data_year"] == 2024 and out2["base_year"] == 2022
         assert (
             project_scenario(session=db, municipality_code="0180", scenario=s, rule=Rule()) is None
-        )
-
-
-def test_a_stale_row_is_remade_when_its_farm_year_is_recalculated_elsewhere(demo):
-    with demo.app_context():
-        db = get_session()
-        load_plan_input(session=db, municipality_code="1290", year=2025)
-        fy = db.scalars(select(FarmYear).where(FarmYear.year == 2025)).first()
-        db.execute(
-            update(FarmYear)
-            .where(FarmYear.farm_id == fy.farm_id, FarmYear.year == 2025)
-            .values(calculated_at=utcnow() + timedelta(seconds=5))
-        )
-        db.commit()
-        layout = inventory_layout()
-        assert (
-            len(stale_measure_keys(session=db, municipality_code="1290", year=2025, layout=layout))
-            == 1
-        )
-        load_plan_input(session=db, municipality_code="1290", year=2025)
-        assert (
-            stale_measure_keys(session=db, municipality_code="1290", year=2025, layout=layout)
-            == []
         )
 
 

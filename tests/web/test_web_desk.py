@@ -38,9 +38,7 @@ def _farm(app, owner_email: str, code: str, name: str, municipality: str = "1290
         return farm.id
 
 
-def _year(app, farm_id: int, record: dict, *, calculate=True, old=False, figures=False):
-    from farmcalc.municipality.investment_plan import inventory_layout
-    from web.services.plan_data import make_measure_figures
+def _year(app, farm_id: int, record: dict, *, calculate=True, old=False):
     from web.store import crud
     from web.store.db import get_session
     from web.store.models import Farm
@@ -56,9 +54,6 @@ def _year(app, farm_id: int, record: dict, *, calculate=True, old=False, figures
             fy.result = {**result, "factor_set_version": OLD}
             fy.factor_set_version = OLD
             db.add(fy)
-            db.commit()
-        if figures:
-            make_measure_figures(db, [(farm_id, record["year"])], inventory_layout())
             db.commit()
 
 
@@ -137,7 +132,7 @@ def test_search_is_literal_text(app, client, seed, login):
 
 @pytest.fixture
 def desk_farms(app, seed):
-    """advisor_without owns a beef, a dairy (older factors, with measure figures), a broiler
+    """advisor_without owns a beef, a dairy (older factors), a broiler
     farm in another municipality and a farm with only a draft."""
     email = seed.emails["advisor_without"]
     recs = demo_records(3, year=2024)
@@ -148,7 +143,7 @@ def desk_farms(app, seed):
         "draft": _farm(app, email, "U-1", "Utkastgården"),
     }
     _year(app, ids["beef"], recs[0])
-    _year(app, ids["dairy"], recs[1], old=True, figures=True)
+    _year(app, ids["dairy"], recs[1], old=True)
     _year(app, ids["poultry"], recs[2])
     _year(app, ids["draft"], recs[0] | {"year": 2025}, calculate=False)
     return ids
@@ -176,6 +171,66 @@ def test_desk_shows_latest_result_status_biggest_source_and_cheapest_measure(
     beef = beef[: beef.index("</tr>")]
     assert '<span class="tag">Beräknat</span>' in beef
     assert "Beräknat med äldre faktorer" not in beef
+
+
+def _measures(app, farm_id: int, year: int, figures: dict[str, tuple[float, float]]) -> None:
+    """Replace a farm-year's measure rows by ``measure: (annual cost [SEK yr-1], saving [kg])``."""
+    from sqlalchemy import delete
+
+    from web.store.db import get_session
+    from web.store.models import MEASURE_COLUMNS, FarmYearMeasure
+
+    with app.app_context():
+        db = get_session()
+        db.execute(
+            delete(FarmYearMeasure).where(
+                FarmYearMeasure.farm_id == farm_id, FarmYearMeasure.year == year
+            )
+        )
+        for measure, (cost, saving) in figures.items():
+            row = dict.fromkeys(MEASURE_COLUMNS, 0.0) | {"annual_cost_sek": cost, "co2e": saving}
+            db.add(FarmYearMeasure(farm_id=farm_id, year=year, measure=measure, **row))
+        db.commit()
+
+
+def _cheapest_cell(html: str, name: str) -> str:
+    row = html[html.index(name) :]
+    return row[: row.index("</tr>")]
+
+
+def test_cheapest_measure_worked_out_by_hand(app, client, seed, login, desk_farms):
+    """Every calculated farm has its cheapest measure, from the plain measure rows.
+
+    Beef: hvo100 costs 5 000 kr/yr and saves 2 000 kg → 5 000 / 2 = 2 500 kr/t;
+    biogas −1 000 kr/yr, 500 kg → −1 000 / 0,5 = −2 000 kr/t (money saved);
+    heat_pump −9 999 kr/yr but saves 0 kg → no cost per tonne, left out.
+    Cheapest: biogas, −2 000 kr/t. Dairy: solar_pv 300 kr/yr, 100 kg → 3 000 kr/t and
+    heat_pump 600 kr/yr, 200 kg → 3 000 kr/t: a tie, the first in the catalogue's order
+    (heat_pump before solar_pv) wins.
+    """
+    from farmcalc.municipality.investment_plan import PLAN_ORDER
+    from farmcalc.steering.measures import describe
+
+    assert PLAN_ORDER.index("heat_pump") < PLAN_ORDER.index("solar_pv")
+    _measures(
+        app,
+        desk_farms["beef"],
+        2024,
+        {"hvo100": (5000.0, 2000.0), "biogas": (-1000.0, 500.0), "heat_pump": (-9999.0, 0.0)},
+    )
+    _measures(
+        app, desk_farms["dairy"], 2024, {"solar_pv": (300.0, 100.0), "heat_pump": (600.0, 200.0)}
+    )
+    login(client, seed.emails["advisor_without"])
+    html = _desk(client)
+    beef = _cheapest_cell(html, "Betesgården")
+    assert describe("biogas", "sv")["title"] in beef, beef
+    assert "\u22122\u00a0000 kr/t" in beef or "\u22122 000 kr/t" in beef, beef
+    dairy = _cheapest_cell(html, "Mjölkgården")
+    assert describe("heat_pump", "sv")["title"] in dairy, dairy
+    assert describe("solar_pv", "sv")["title"] not in dairy, dairy
+    # the poultry farm keeps the writer's own rows: a cheapest measure too
+    assert "kr/t" in _cheapest_cell(html, "Kycklinggården")
 
 
 def test_search_filter_and_sort(app, client, seed, login, desk_farms):

@@ -44,9 +44,7 @@ def csrf_of(html: str) -> str:
 def stored(app, seed):
     """Each seed farm with a calculated 2025 (totals and measure figures too), a plan on
     the owner's, the owner's farm confirmed, an API token and an import job of the owner."""
-    from farmcalc.municipality.investment_plan import inventory_layout
     from farmcalc.steering.action_plan import PlanStep
-    from web.services.plan_data import make_measure_figures
     from web.store import crud
     from web.store.db import get_session
     from web.store.models import Farm, ImportJob, User
@@ -66,9 +64,6 @@ def stored(app, seed):
         own.name = EVIL  # a farm name that a spreadsheet would take for a formula
         db.add(own)
         db.commit()
-        make_measure_figures(
-            db, [(seed.farms["own"], YEAR), (seed.farms["other"], YEAR)], inventory_layout()
-        )
         store_plan(
             session=db,
             farm_year=made["own"],
@@ -249,7 +244,7 @@ def farm_rows(app, farm_id: int) -> dict[str, int]:
         AuditEntry,
         Farm,
         FarmYear,
-        FarmYearMeasures,
+        FarmYearMeasure,
         FarmYearPlan,
         FarmYearTotals,
     )
@@ -262,7 +257,7 @@ def farm_rows(app, farm_id: int) -> dict[str, int]:
             Farm,
             FarmYear,
             FarmYearTotals,
-            FarmYearMeasures,
+            FarmYearMeasure,
             FarmYearPlan,
             AdvisorAccess,
             AuditEntry,

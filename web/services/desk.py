@@ -12,10 +12,12 @@ each joined with
 - that year's ``farm_year_totals`` row: the farm type and the kg CO2e of each
   source, of which the biggest is shown (soil carbon, shown apart, is not a
   source of emissions);
-- that year's ``farm_year_measures`` row, when it is made from the same
-  calculation and with the current measure and cost files: the cheapest measure
-  in SEK per tonne CO2e (cost after support ÷ the measure's saving in the
-  catalogue's order, as the climate investment plan counts it);
+- that year's cheapest measure from the plain ``farm_year_measures`` rows (written
+  with the result by the one writer): the lowest SEK per tonne CO2e (annual cost
+  after support ÷ the measure's saving in tonnes in the catalogue's order, as the
+  climate investment plan counts it; measures that save nothing are left out; a
+  tie goes to the measure first in the catalogue's order), worked out in the
+  statement (a correlated subquery per page row on the table's primary key);
 - whether the farm has a year not calculated (a draft).
 
 The status of a farm is "no year yet", "draft" (a year without a result),
@@ -30,22 +32,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlmodel import Session, col
 
-from farmcalc.municipality.investment_plan import (
-    FIELDS,
-    INVENTORY_DTYPE,
-    PLAN_ORDER,
-    inventory_layout,
-)
+from farmcalc.municipality.investment_plan import PLAN_ORDER
 from farmcalc.municipality.summary import APART, FARM_TYPES, ITEM_GASES, atom_column, label
-from farmcalc.steering.economics import sek_per_tonne
 from farmcalc.steering.measures import describe, load_parameters
 from web.services.older_factors import current_versions
 from web.store.access import farm_query_for
-from web.store.models import Farm, FarmYear, FarmYearMeasures, FarmYearTotals
+from web.store.models import Farm, FarmYear, FarmYearMeasure, FarmYearTotals
 from web.store.paging import Page
 
 SORTS = ("name", "code", "municipality", "type", "year", "total")
@@ -55,9 +50,33 @@ MAX_SEARCH = 100
 
 SOURCES: tuple[str, ...] = tuple(i for i in ITEM_GASES if i not in APART)
 """The sources of emissions compared for the biggest one (soil carbon apart)."""
-_SAVING = FIELDS.index("co2e")
-_COST = FIELDS.index("annual_cost_sek")
-_APPLIES = FIELDS.index("applies")
+KG_PER_TONNE = 1000.0
+"""[kg t-1]: a unit conversion (as ``farmcalc.steering.economics.sek_per_tonne``), no factor."""
+
+
+def cheapest_columns(farm_id: Any, year: Any) -> tuple[Any, Any]:
+    """The cheapest measure of a farm-year and its SEK per tonne CO2e, as SQL expressions.
+
+    Two correlated scalar subqueries on ``farm_year_measures`` (its primary key
+    ``(farm_id, year, measure)`` finds the farm-year's rows): among the measures with a
+    saving (``co2e > 0``), the lowest ``annual_cost_sek ÷ (co2e ÷ 1000)`` [SEK t-1 CO2e]
+    (:func:`farmcalc.steering.economics.sek_per_tonne`), a tie to the first in
+    ``PLAN_ORDER``. NULL when no measure saves anything.
+    """
+    m = FarmYearMeasure.__table__.alias("measure_row")
+    per_t = m.c.annual_cost_sek / (m.c.co2e / literal(KG_PER_TONNE))
+    steps = {k: i for i, k in enumerate(PLAN_ORDER)}
+    order = case(steps, value=m.c.measure, else_=len(PLAN_ORDER))
+    best = (
+        select(m.c.measure, per_t.label("per_t"))
+        .where(m.c.farm_id == farm_id, m.c.year == year, m.c.co2e > 0)
+        .order_by(per_t, order)
+        .limit(1)
+    )
+    return (
+        best.with_only_columns(m.c.measure).scalar_subquery().label("cheapest_measure"),
+        best.with_only_columns(per_t).scalar_subquery().label("cheapest_sek_per_t"),
+    )
 
 
 @dataclass(frozen=True)
@@ -200,7 +219,7 @@ def desk_statement(user: Any, query: DeskQuery, *, per_page: int, page: int | No
     )
     farms = Farm.__table__.alias("farm")
     fy = FarmYear.__table__.alias("latest_year")
-    m = FarmYearMeasures.__table__.c
+    cheapest = cheapest_columns(fy.c.farm_id, fy.c.year)
     draft = exists().where(
         FarmYear.farm_id == found.c.id,
         or_(col(FarmYear.result).is_(None), col(FarmYear.is_draft).is_(True)),
@@ -223,15 +242,12 @@ def desk_statement(user: Any, query: DeskQuery, *, per_page: int, page: int | No
             fy.c.factor_set_version,
             t.farm_type,
             *sources,
-            m.figures,
-            m.layout,
-            (m.calculated_at == fy.c.calculated_at).label("figures_fresh"),
+            *cheapest,
         )
         .select_from(found)
         .join(farms, farms.c.id == found.c.id)
         .outerjoin(fy, and_(fy.c.farm_id == found.c.id, fy.c.year == found.c.year))
         .outerjoin(FarmYearTotals, and_(t.farm_id == fy.c.farm_id, t.year == fy.c.year))
-        .outerjoin(FarmYearMeasures, and_(m.farm_id == fy.c.farm_id, m.year == fy.c.year))
         .order_by(found.c.pos)
     )
 
@@ -246,18 +262,6 @@ def _biggest(row: Mapping[str, Any]) -> tuple[str | None, float | None]:
         if best_kg is None or kg > best_kg:
             best, best_kg = item, kg
     return best, best_kg
-
-
-def _cheapest(figures: bytes | None) -> tuple[str | None, float | None]:
-    if not figures:
-        return None, None
-    inv = np.frombuffer(figures, dtype=INVENTORY_DTYPE).reshape(len(PLAN_ORDER), len(FIELDS))
-    use = (inv[:, _APPLIES] > 0) & (inv[:, _SAVING] > 0)
-    if not use.any():
-        return None, None
-    per_t = np.where(use, sek_per_tonne(inv[:, _COST], inv[:, _SAVING]), np.inf)
-    k = int(np.argmin(per_t))
-    return PLAN_ORDER[k], float(per_t[k])
 
 
 def desk_page(
@@ -275,7 +279,6 @@ def desk_page(
             for r in session.execute(desk_statement(user, query, per_page=per_page, page=number))
         ]
     versions = current_versions()
-    layout = inventory_layout()
     parameters = load_parameters()
     out = []
     for r in rows:
@@ -304,10 +307,10 @@ def desk_page(
         if r["farm_type"] is not None:
             row.biggest_source, row.biggest_kg = _biggest(r)
             row.biggest_label = label(row.biggest_source, locale) if row.biggest_source else None
-        if r["layout"] == layout and r["figures_fresh"]:
-            row.cheapest_measure, row.cheapest_sek_per_t = _cheapest(r["figures"])
-            if row.cheapest_measure:
-                row.cheapest_title = describe(row.cheapest_measure, locale, parameters)["title"]
+        if r["cheapest_measure"] is not None:
+            row.cheapest_measure = r["cheapest_measure"]
+            row.cheapest_sek_per_t = float(r["cheapest_sek_per_t"])
+            row.cheapest_title = describe(row.cheapest_measure, locale, parameters)["title"]
         row.statuses = statuses(row)
         out.append(row)
     total = int(rows[0]["n_total"]) if rows else 0

@@ -1,168 +1,81 @@
 """The climate investment plan's data: the farms' stored measure figures; projecting a plan.
 
-A plan reads, for the municipality's **confirmed** farms of the data year,
-one packed row per farm-year of ``farm_year_measures``
-(:func:`farmcalc.municipality.investment_plan.farm_inventory`: every measure's marginal
-saving and costs). Missing or stale rows (older than their result, or made
-with another measure order, measure file or cost file) are made first, in
-one vectorised batch per factor set and GWP, from the stored records — the
-first plan after new data pays for that once; every later plan only sums
+A plan reads, for the municipality's **confirmed** farms of the data year, the
+plain ``farm_year_measures`` rows (one per farm-year and measure that applies:
+the measure's marginal saving per gas and its costs,
+:func:`farmcalc.municipality.investment_plan.farm_inventory`), written with each
+result by the one writer (``web.store.writer.store_results``); a plan only sums
 arrays (``bench/bench_plan.py``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import and_, select
 from sqlmodel import Session
 
-from farmcalc.errors import FarmcalcError
-from farmcalc.inputs.tables import records_to_tables
-from farmcalc.municipality.investment_plan import (
-    PlanInput,
-    Scenario,
-    farm_inventory,
-    inventory_layout,
-    pack_inventory,
-    project,
-    unpack_inventory,
-)
+from farmcalc.municipality.investment_plan import FIELDS, PLAN_ORDER, PlanInput, Scenario, project
 from farmcalc.municipality.summary import Rule, aggregate
-from web.store.models import Farm, FarmYear, FarmYearMeasures, User
-from web.store.totals_query import (
-    _in_municipality,
-    load_frame,
-    respondent_column,
-    upsert_statement,
-)
+from web.store.models import MEASURE_COLUMNS, Farm, FarmYear, FarmYearMeasure, User
+from web.store.totals_query import _in_municipality, load_frame, respondent_column
 
-CHUNK = 5000
 log = logging.getLogger(__name__)
-
-
-def stale_measure_keys(
-    *, session: Session, municipality_code: str, year: int, layout: str
-) -> list[tuple[int, int]]:
-    """(farm_id, year) of the data year's farm-years whose figures are missing or stale."""
-    t = FarmYearMeasures.__table__.c
-    stmt = (
-        select(FarmYear.farm_id, FarmYear.year)
-        .join(Farm, Farm.id == FarmYear.farm_id)  # type: ignore[arg-type]
-        .outerjoin(FarmYearMeasures, and_(t.farm_id == FarmYear.farm_id, t.year == FarmYear.year))
-        .where(
-            _in_municipality(municipality_code),
-            FarmYear.year == year,
-            FarmYear.calculated_at.is_not(None),  # type: ignore[union-attr]
-            or_(
-                t.farm_id.is_(None),
-                t.calculated_at.is_(None),
-                t.calculated_at != FarmYear.calculated_at,
-                t.layout != layout,
-            ),
-        )
-    )
-    return [(int(f), int(y)) for f, y in session.connection().execute(stmt).all()]
-
-
-def _inventory_rows(rows: Sequence[Mapping[str, Any]], layout: str) -> list[dict[str, Any]]:
-    """``farm_year_measures`` rows for farm-year rows, one batch per factor set and GWP.
-
-    A stored record that can no longer be read is left out (and logged), as
-    the dashboard's totals leave it out.
-    """
-    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    for r in rows:
-        res = r.get("result") or {}
-        fs = r.get("factor_set") or res.get("factor_set")
-        g = r.get("gwp") or res.get("gwp")
-        if fs and g:
-            groups.setdefault((str(fs), str(g)), []).append(r)
-    out: list[dict[str, Any]] = []
-    for (fs, g), members in groups.items():
-        try:
-            tables, _issues = records_to_tables([m["record"] for m in members], strict=True)
-        except FarmcalcError:
-            good = []
-            for m in members:  # rare: find the unreadable records one by one
-                try:
-                    records_to_tables([m["record"]], strict=True)
-                    good.append(m)
-                except FarmcalcError:
-                    log.warning(
-                        "farm %s year %s: stored record unreadable", m["farm_id"], m["year"]
-                    )
-            if not good:
-                continue
-            members = good
-            tables, _issues = records_to_tables([m["record"] for m in members], strict=True)
-        packed = pack_inventory(farm_inventory(tables, factors=fs, gwp=g))
-        out += [
-            {
-                "farm_id": m["farm_id"],
-                "year": m["year"],
-                "calculated_at": m["calculated_at"],
-                "layout": layout,
-                "figures": p,
-            }
-            for m, p in zip(members, packed, strict=True)
-        ]
-    return out
-
-
-def make_measure_figures(session: Session, keys: Sequence[tuple[int, int]], layout: str) -> int:
-    """Make and store the figures of ``keys`` (farm_id, year) from their stored records.
-
-    The factor set and GWP are the farm-year's columns (written with every
-    result): the result document itself is not read.
-    """
-    made = 0
-    for start in range(0, len(keys), CHUNK):
-        chunk = list(keys[start : start + CHUNK])
-        fys = session.execute(
-            select(
-                FarmYear.farm_id,
-                FarmYear.year,
-                FarmYear.record,
-                FarmYear.calculated_at,
-                FarmYear.factor_set,
-                FarmYear.gwp,
-            ).where(tuple_(FarmYear.farm_id, FarmYear.year).in_(chunk))
-        ).all()
-        values = _inventory_rows([dict(r._mapping) for r in fys], layout)
-        if values:
-            session.execute(upsert_statement(session, FarmYearMeasures.__table__), values)
-            made += len(values)
-    session.commit()
-    return made
+_FIELD_INDEX = [FIELDS.index(c) for c in MEASURE_COLUMNS]
+_APPLIES = FIELDS.index("applies")
 
 
 def load_plan_input(*, session: Session, municipality_code: str, year: int) -> PlanInput:
     """The data year's farms of the municipality (confirmed only): figures and respondents.
 
-    Stale figures are made first (:func:`stale_measure_keys`).
+    Two statements: the calculated farm-years with their respondent column, and
+    their ``farm_year_measures`` rows (written with each result by
+    ``web.store.writer.store_results``), scattered into the inventory array
+    (farms, measures, fields) with numpy; a measure without a row does not apply.
     """
-    layout = inventory_layout()
-    stale = stale_measure_keys(
-        session=session, municipality_code=municipality_code, year=year, layout=layout
+    where = (
+        _in_municipality(municipality_code),
+        FarmYear.year == year,
+        FarmYear.calculated_at.is_not(None),  # type: ignore[union-attr]
     )
-    if stale:
-        make_measure_figures(session, stale, layout)
-    t = FarmYearMeasures.__table__.c
-    stmt = (
-        select(t.figures, respondent_column())
-        .join(Farm, Farm.id == t.farm_id)  # type: ignore[arg-type]
-        .join(User, User.id == Farm.owner_id)  # type: ignore[arg-type]
-        .where(_in_municipality(municipality_code), t.year == year, t.layout == layout)
+    farms = (
+        session.connection()
+        .execute(
+            select(FarmYear.farm_id, respondent_column())
+            .join(Farm, Farm.id == FarmYear.farm_id)  # type: ignore[arg-type]
+            .join(User, User.id == Farm.owner_id)  # type: ignore[arg-type]
+            .where(*where)
+            .order_by(FarmYear.farm_id)
+        )
+        .all()
     )
-    rows = session.connection().execute(stmt).all()
+    t = FarmYearMeasure.__table__.c
+    rows = (
+        session.connection()
+        .execute(
+            select(t.farm_id, t.measure, *(t[c] for c in MEASURE_COLUMNS))
+            .join(FarmYear, and_(FarmYear.farm_id == t.farm_id, FarmYear.year == t.year))
+            .join(Farm, Farm.id == t.farm_id)  # type: ignore[arg-type]
+            .where(*where)
+        )
+        .all()
+    )
+    ids = np.array([r[0] for r in farms], dtype=np.int64)
+    inventory = np.zeros((len(ids), len(PLAN_ORDER), len(FIELDS)))
+    if rows:
+        at = np.searchsorted(ids, np.array([r[0] for r in rows], dtype=np.int64))
+        position = {m: i for i, m in enumerate(PLAN_ORDER)}
+        step = np.array([position[r[1]] for r in rows], dtype=np.int64)
+        inventory[at, step, _APPLIES] = 1.0
+        figures = np.array([r[2:] for r in rows], dtype=float)
+        inventory[at[:, None], step[:, None], np.array(_FIELD_INDEX)[None, :]] = figures
     return PlanInput(
         year=year,
-        inventory=unpack_inventory([r[0] for r in rows]),
-        respondent=np.array([r[1] for r in rows], dtype=np.int64),
+        inventory=inventory,
+        respondent=np.array([r[1] for r in farms], dtype=np.int64),
     )
 
 

@@ -537,17 +537,16 @@ class FarmYearPlan(SQLModel, table=True):
     updated_at: datetime = _ts(default_factory=utcnow)
 
 
-class FarmYearMeasures(SQLModel, table=True):
-    """A calculated farm-year's measure figures, for the climate investment plan.
+class FarmYearMeasure(SQLModel, table=True):
+    """One measure's figures on a calculated farm-year, for the climate investment plan.
 
-    ``figures`` holds ``farmcalc.municipality.investment_plan.farm_inventory`` of the
-    farm-year (every measure's marginal saving per gas and its costs, in
-    ``farmcalc.municipality.investment_plan.PLAN_ORDER``), packed as little-endian
-    float64; ``layout`` names the order, the fields and the measure and cost
-    files it was made with (``inventory_layout``). A row whose
-    ``calculated_at`` differs from its farm-year's, or whose layout is not
-    the current one, is stale and is made again when a plan is projected
-    (web/services/plan_data.py).
+    One row per farm-year and measure that applies to it (a measure that does not
+    change the farm has no row), written by the one writer with the farm-year's
+    result (web/store/writer.py ``store_results``) from the same batch:
+    ``farmcalc.municipality.investment_plan.farm_inventory``. The savings are the
+    measure's marginal saving after every measure before it in
+    ``farmcalc.municipality.investment_plan.PLAN_ORDER`` [kg CO2e yr-1]; the costs
+    [SEK] or [SEK yr-1]. Plain columns: nothing is packed and nothing remade later.
     """
 
     __tablename__ = "farm_year_measures"
@@ -559,9 +558,35 @@ class FarmYearMeasures(SQLModel, table=True):
 
     farm_id: int = Field(primary_key=True)
     year: int = Field(primary_key=True)
-    calculated_at: datetime | None = _ts(default=None)
-    layout: str = Field(max_length=16)
-    figures: bytes = Field(sa_type=LargeBinary)
+    measure: str = Field(primary_key=True, max_length=40)
+    co2e: float
+    fossil_co2: float
+    co2: float
+    ch4: float
+    n2o: float
+    co2e_rows: float
+    investment_sek: float
+    investment_support_sek: float
+    annual_cost_sek: float
+    annual_cost_before_support_sek: float
+    annual_support_sek: float
+
+
+MEASURE_COLUMNS: tuple[str, ...] = (
+    "co2e",
+    "fossil_co2",
+    "co2",
+    "ch4",
+    "n2o",
+    "co2e_rows",
+    "investment_sek",
+    "investment_support_sek",
+    "annual_cost_sek",
+    "annual_cost_before_support_sek",
+    "annual_support_sek",
+)
+"""The figures of :class:`FarmYearMeasure`: the investment plan's ``FIELDS`` but ``applies``
+(a row exists only where the measure applies; tested equal)."""
 
 
 class ClimateScenarioBase(SQLModel):

@@ -16,7 +16,12 @@ ON CONFLICT DO UPDATE`` per table, SQLite and PostgreSQL; committed unless
 - the municipality's totals of each farm-year (``farm_year_totals``, plain
   columns :data:`web.store.models.TOTALS_COLUMNS`): :func:`totals_rows`, made from
   the same batch (``farmcalc.municipality.summary.summarise``) and each measure's
-  saving worked out from the batch's tables (``farmcalc.steering.measures.measure_savings``).
+  saving worked out from the batch's tables (``farmcalc.steering.measures.measure_savings``);
+- the climate investment plan's figures of each measure that applies to a farm-year
+  (``farm_year_measures``, plain columns :data:`web.store.models.MEASURE_COLUMNS`, one row
+  per farm-year and measure): :func:`measure_rows`, from the same batch's tables
+  (``farmcalc.municipality.investment_plan.farm_inventory``); the farm-year's old rows are
+  deleted first, the new ones sent as one ``executemany`` insert.
 
 A farm-year is never written twice (the unique key ``(farm_id, year)``), and
 its result and totals come from one calculation: nothing remakes them later.
@@ -33,15 +38,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 import pandas as pd
-from sqlalchemy import Text, bindparam, cast
+from sqlalchemy import Text, bindparam, cast, delete, insert, tuple_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session
 
 from farmcalc.inputs.tables import no_cyclic_gc
+from farmcalc.municipality.investment_plan import FIELDS, PLAN_ORDER, farm_inventory
 from farmcalc.municipality.summary import SUMMARY_COLUMNS, summarise
 from farmcalc.steering.measures import ALL_MEASURES, SAVING_COLUMNS, savings_arrays, savings_matrix
 from web.store import audit
-from web.store.models import TOTALS_COLUMNS, AuditAction, FarmYear, FarmYearTotals, utcnow
+from web.store.models import (
+    MEASURE_COLUMNS,
+    TOTALS_COLUMNS,
+    AuditAction,
+    FarmYear,
+    FarmYearMeasure,
+    FarmYearTotals,
+    utcnow,
+)
 from web.store.totals_query import dialect_insert
 
 if TYPE_CHECKING:
@@ -107,6 +121,51 @@ def totals_rows(batch: BatchResult) -> list[dict[str, Any]]:
         {"farm_type": kind, **dict(zip(TOTALS_COLUMNS, row, strict=True))}
         for kind, row in zip(kinds, numbers, strict=True)
     ]
+
+
+_FIELD_INDEX = [FIELDS.index(c) for c in MEASURE_COLUMNS]
+_APPLIES = FIELDS.index("applies")
+DELETE_CHUNK = 500
+"""Farm-years per ``DELETE`` of their old measure rows (bound parameters stay few)."""
+
+
+def measure_rows(inventory: np.ndarray, keys: Sequence[tuple[int, int]]) -> list[dict[str, Any]]:
+    """``farm_year_measures`` rows of an inventory: one per farm-year and measure that applies.
+
+    Parameters
+    ----------
+    inventory : ndarray
+        ``farmcalc.municipality.investment_plan.farm_inventory``, shape
+        (farms, measures, fields).
+    keys : sequence of (int, int)
+        (farm_id, year) of each farm, in the inventory's order.
+
+    Returns
+    -------
+    list of dict
+        ``farm_id``, ``year``, ``measure`` and the :data:`MEASURE_COLUMNS` (floats).
+    """
+    farm, step = np.nonzero(inventory[:, :, _APPLIES] > 0)
+    figures = inventory[farm, step][:, _FIELD_INDEX].tolist()
+    return [
+        {
+            "farm_id": keys[f][0],
+            "year": keys[f][1],
+            "measure": PLAN_ORDER[k],
+            **dict(zip(MEASURE_COLUMNS, row, strict=True)),
+        }
+        for f, k, row in zip(farm.tolist(), step.tolist(), figures, strict=True)
+    ]
+
+
+def _replace_measures(session: Session, keys: list[tuple[int, int]], rows: list[dict]) -> None:
+    """Delete the farm-years' old measure rows, insert the new ones (one ``executemany``)."""
+    t = FarmYearMeasure.__table__
+    for start in range(0, len(keys), DELETE_CHUNK):
+        chunk = keys[start : start + DELETE_CHUNK]
+        session.execute(delete(t).where(tuple_(t.c.farm_id, t.c.year).in_(chunk)))
+    if rows:
+        session.execute(insert(t), rows)
 
 
 def _upsert(
@@ -239,8 +298,10 @@ def store_results(
         ]
         table = FarmYearTotals.__table__
         _upsert(session, table, sums, [c.name for c in table.c if c.name not in KEY])
+        keys = [(int(v["farm_id"]), int(v["year"])) for v in values]
+        inventory = farm_inventory(batch.tables, factors=batch.factor_set, gwp=batch.gwp)
+        _replace_measures(session, keys, measure_rows(inventory, keys))
         if action is not None:
-            keys = [(int(v["farm_id"]), int(v["year"])) for v in values]
             audit.record_many(session, keys=keys, action=action)
     for fy in farm_years:  # ORM rows the statement changed: read again when next used
         if isinstance(fy, FarmYear) and fy in session:
@@ -250,4 +311,4 @@ def store_results(
     return results
 
 
-__all__ = ["savings_columns", "store_results", "totals_frame", "totals_rows"]
+__all__ = ["measure_rows", "savings_columns", "store_results", "totals_frame", "totals_rows"]
