@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import os
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,10 +36,14 @@ COLUMNS = [
     "unit",
     "low",
     "high",
+    "distribution",
+    "correlation_group",
     "source_id",
     "source_locator",
     "notes",
 ]
+DISTRIBUTIONS = ("lognormal", "pert", "none")
+"""Values of the ``distribution`` column (``factors/columns.csv``)."""
 GWP_SETS = ("AR4", "AR5", "AR6")
 DEFAULT_FACTOR_SET = "sweden"
 DEFAULT_GWP = "AR5"
@@ -134,6 +138,43 @@ def load_sources() -> pd.DataFrame:
 def available_factor_sets() -> list[str]:
     """Names of the factor sets present in ``factors/``."""
     return sorted(p.parent.name for p in factors_dir().glob("*/set.toml"))
+
+
+def check_distribution_row(
+    factor_id: str, value: float, low: float, high: float, kind: str
+) -> str | None:
+    """Why a row's ``distribution`` is not valid, or None (rules: ``docs/uncertainty.md``)."""
+    has_range = not (np.isnan(low) and np.isnan(high))
+    if kind == "":
+        return "has low/high but no distribution" if has_range else None
+    if kind not in DISTRIBUTIONS:
+        return f"unknown distribution {kind!r} (one of {', '.join(DISTRIBUTIONS)})"
+    if kind == "none":
+        return None
+    if np.isnan(low) or np.isnan(high):
+        return f"{kind} needs both low and high"
+    if kind == "lognormal":
+        if not 0 < low < value < high:
+            return "lognormal needs 0 < low < value < high"
+        skew = np.log(high / value) / np.log(value / low)
+        if not 0.5 <= skew <= 2.0:
+            return "lognormal needs 0.5 <= ln(high/value)/ln(value/low) <= 2 (else pert)"
+    if kind == "pert" and not (low <= value <= high and low < high):
+        return "pert needs low <= value <= high and low < high"
+    return None
+
+
+def _distribution_problem(fid: str, value: float, row: Mapping[str, str]) -> str | None:
+    """Why a row's ``distribution`` is not valid (``farmcalc.uncertainty.distributions``)."""
+
+    def num(key: str) -> float:
+        try:
+            return float(row.get(key) or "nan")
+        except ValueError:
+            return float("nan")
+
+    kind = (row.get("distribution") or "").strip()
+    return check_distribution_row(fid, value, num("low"), num("high"), kind)
 
 
 @dataclass(frozen=True)
@@ -507,6 +548,9 @@ def check_factor_files(root: Path | None = None) -> list[str]:
                             continue
                         if (bound == "low" and bv > v) or (bound == "high" and bv < v):
                             problems.append(f"{at}: value {v} outside its {bound} {bv}")
+                why = _distribution_problem(fid, v, row)
+                if why:
+                    problems.append(f"{at}: {why}")
                 if row["unit"] not in units:
                     problems.append(f"{at}: unit {row['unit']!r} not in units.csv")
                 if not row["source_id"]:

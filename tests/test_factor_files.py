@@ -30,19 +30,19 @@ def _append(path, line):
 
 
 def test_a_factor_without_source_fails(broken_copy):
-    _append(broken_copy / "ipcc2019" / "allocation.csv", "test.no_source,1.0,1,,,,Table 1,")
+    _append(broken_copy / "ipcc2019" / "allocation.csv", "test.no_source,1.0,1,,,,,,Table 1,")
     problems = check_factor_files(broken_copy)
     assert any("test.no_source" in p and "no source_id" in p for p in problems)
 
 
 def test_unknown_source_unit_locator_and_bad_value_fail(broken_copy):
     f = broken_copy / "ipcc2019" / "allocation.csv"
-    _append(f, "test.bad_source,1.0,1,,,nowhere,Table 1,")
-    _append(f, "test.bad_unit,1.0,furlongs,,,ipcc2019_v4,Table 1,")
-    _append(f, "test.no_locator,1.0,1,,,ipcc2019_v4,,")
-    _append(f, "test.not_a_number,1;5,1,,,ipcc2019_v4,Table 1,")
-    _append(f, "test.outside,5.0,1,1,2,ipcc2019_v4,Table 1,")
-    _append(f, "Bad Id,1.0,1,,,ipcc2019_v4,Table 1,")
+    _append(f, "test.bad_source,1.0,1,,,,,nowhere,Table 1,")
+    _append(f, "test.bad_unit,1.0,furlongs,,,,,ipcc2019_v4,Table 1,")
+    _append(f, "test.no_locator,1.0,1,,,,,ipcc2019_v4,,")
+    _append(f, "test.not_a_number,1;5,1,,,,,ipcc2019_v4,Table 1,")
+    _append(f, "test.outside,5.0,1,1,2,,,ipcc2019_v4,Table 1,")
+    _append(f, "Bad Id,1.0,1,,,,,ipcc2019_v4,Table 1,")
     problems = "\n".join(check_factor_files(broken_copy))
     assert "unknown source_id 'nowhere'" in problems
     assert "unit 'furlongs' not in units.csv" in problems
@@ -54,7 +54,7 @@ def test_unknown_source_unit_locator_and_bad_value_fail(broken_copy):
 
 def test_duplicate_ids_and_unlogged_version_fail(broken_copy):
     f = broken_copy / "ipcc2019" / "allocation.csv"
-    _append(f, "allocation.idf2022.milk_slope,6.04,1,,,idf2022,x,")
+    _append(f, "allocation.idf2022.milk_slope,6.04,1,,,,,idf2022,x,")
     (broken_copy / "ipcc2019" / "CHANGELOG.md").write_text("# nothing\n")
     problems = "\n".join(check_factor_files(broken_copy))
     assert "duplicate of" in problems
@@ -89,3 +89,22 @@ def test_gwp_values_by_report():
     assert (load_gwp("AR5").ch4_biogenic, load_gwp("AR5").n2o) == (28.0, 265.0)
     ar6 = load_gwp("AR6")
     assert (ar6.ch4_biogenic, ar6.ch4_fossil, ar6.n2o) == (27.0, 29.8, 273.0)
+
+
+def test_a_range_without_distribution_or_a_bad_distribution_fails(broken_copy):
+    # every row with low/high says how the uncertainty run draws it (docs/uncertainty.md)
+    f = broken_copy / "ipcc2019" / "allocation.csv"
+    _append(f, "test.no_dist,1.0,1,0.5,2.0,,,ipcc2019_v4,Table 1,")
+    _append(f, "test.zero_low,1.0,1,0.0,2.0,lognormal,,ipcc2019_v4,Table 1,")
+    _append(f, "test.skewed,0.24,1,0.01,0.73,lognormal,,ipcc2019_v4,Table 1,")
+    _append(f, "test.unknown,1.0,1,0.5,2.0,gamma,,ipcc2019_v4,Table 1,")
+    _append(f, "test.one_bound,1.0,1,,2.0,pert,,ipcc2019_v4,Table 1,")
+    _append(f, "test.good_pert,0.0,1,0.0,2.0,pert,g,ipcc2019_v4,Table 1,")
+    _append(f, "test.good_lognormal,1.0,1,0.5,2.0,lognormal,g,ipcc2019_v4,Table 1,")
+    problems = "\n".join(check_factor_files(broken_copy))
+    assert "(test.no_dist): has low/high but no distribution" in problems
+    assert "(test.zero_low): lognormal needs 0 < low < value < high" in problems
+    assert "(test.skewed): lognormal needs 0.5 <= ln(high/value)/ln(value/low) <= 2" in problems
+    assert "(test.unknown): unknown distribution 'gamma'" in problems
+    assert "(test.one_bound): pert needs both low and high" in problems
+    assert "test.good_pert" not in problems and "test.good_lognormal" not in problems

@@ -1,0 +1,148 @@
+"""Distributions of the factors, read from the factor rows, and their shared draws.
+
+Every factor row with ``low``/``high`` states a ``distribution`` (column of
+``factors/*/*.csv``, declared in ``factors/columns.csv``):
+
+``lognormal``
+    Median = the row's ``value``; ``sigma = ln(high/low) / (2 × 1.96)`` (the
+    mean log half-width of the 95 % range). Used where the range is near
+    symmetric in logs: ``0 < low < value < high`` and
+    ``0.5 <= ln(high/value) / ln(value/low) <= 2``; there the 2.5th and 97.5th
+    percentiles are ``value·exp(∓1.96·sigma)`` = ``value·sqrt(low/high)`` and
+    ``value·sqrt(high/low)``.
+``pert``
+    Beta-PERT with minimum ``low``, mode ``value``, maximum ``high``
+    (``a = 1 + 4 (value-low)/(high-low)``, ``b = 1 + 4 (high-value)/(high-low)``):
+    for ranges with a bound at or below 0, a value on a bound, or a range too
+    skewed for the lognormal (a lognormal would put fractions above 1). Its median is
+    not exactly ``value`` when the range is skewed.
+``none``
+    Not drawn (e.g. plausibility bounds, which are not an uncertainty).
+
+Rows with the same ``correlation_group`` are drawn from one standard normal
+(fully rank-correlated); a row without a group is its own group. Pure
+functions, no I/O besides what the factor set holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from farmcalc.errors import FactorError
+from farmcalc.factors import FactorSet, check_distribution_row
+
+Z_95 = 1.959963984540054  # standard normal quantile of 0.975 (the 95 % bounds)
+
+
+@dataclass(frozen=True)
+class FactorDistribution:
+    """The distribution of one factor row.
+
+    Attributes
+    ----------
+    factor_id : str
+        The row's id.
+    kind : str
+        ``lognormal`` or ``pert``.
+    value, low, high : float
+        The row's value and 95 % bounds (PERT: minimum and maximum) [row's unit].
+    group : str
+        The correlation group: the driver whose standard normal is used.
+    """
+
+    factor_id: str
+    kind: str
+    value: float
+    low: float
+    high: float
+    group: str
+
+    @property
+    def sigma(self) -> float:
+        """Lognormal: sigma of ln(factor) [-] (NaN for PERT)."""
+        if self.kind != "lognormal":
+            return float("nan")
+        return np.log(self.high / self.low) / (2.0 * Z_95)
+
+    def from_normal(self, z: np.ndarray) -> np.ndarray:
+        """The factor's draws from standard-normal draws ``z`` [row's unit]."""
+        z = np.asarray(z, dtype=float)
+        if self.kind == "lognormal":
+            return self.value * np.exp(self.sigma * z)
+        span = self.high - self.low
+        a = 1.0 + 4.0 * (self.value - self.low) / span
+        b = 1.0 + 4.0 * (self.high - self.value) / span
+        return self.low + span * stats.beta.ppf(special.ndtr(z), a, b)
+
+
+def factor_distributions(fs: FactorSet) -> list[FactorDistribution]:
+    """The drawn factors of a set (rows with ``distribution`` lognormal or pert)."""
+    rows = fs.rows
+    kinds = rows["distribution"].astype(str).str.strip()
+    drawn = rows.loc[kinds.isin(["lognormal", "pert"])]
+    out = []
+    for fid, r in drawn.iterrows():  # ~150 rows of the set, never farms
+        value, low, high = (float(pd.to_numeric(r[c])) for c in ("value", "low", "high"))
+        kind = str(r["distribution"]).strip()
+        why = check_distribution_row(str(fid), value, low, high, kind)
+        if why:
+            raise FactorError(f"{fid}: {why}")
+        group = str(r["correlation_group"]).strip() or str(fid)
+        out.append(FactorDistribution(str(fid), kind, value, low, high, group))
+    return out
+
+
+@dataclass(frozen=True)
+class SharedDraws:
+    """One seeded set of factor draws, used for every farm, year and scenario of a run.
+
+    Attributes
+    ----------
+    seed : int
+        The seed of ``numpy.random.default_rng``.
+    n_draws : int
+        ``D``, the number of draws.
+    normals : dict of str to ndarray, shape (D,)
+        Correlation group → its standard-normal draws [-].
+    factors : dict of str to ndarray, shape (D,)
+        Factor id → its draws [row's unit].
+    groups : dict of str to tuple of str
+        Correlation group → the factor ids drawn from it.
+    """
+
+    seed: int
+    n_draws: int
+    normals: Mapping[str, np.ndarray]
+    factors: Mapping[str, np.ndarray]
+    groups: Mapping[str, tuple[str, ...]]
+
+
+def shared_draws(fs: FactorSet, n_draws: int, seed: int = 0) -> SharedDraws:
+    """Draw every uncertain factor of ``fs`` ``n_draws`` times with one seeded generator.
+
+    The groups are drawn in sorted order, so the draws depend only on the
+    seed, ``n_draws`` and the set's rows.
+    """
+    if n_draws < 1:
+        raise ValueError("n_draws must be at least 1")
+    dists = factor_distributions(fs)
+    groups: dict[str, list[str]] = {}
+    for d in dists:
+        groups.setdefault(d.group, []).append(d.factor_id)
+    rng = np.random.default_rng(seed)
+    names = sorted(groups)
+    z = rng.standard_normal((len(names), n_draws))
+    normals = {g: z[i] for i, g in enumerate(names)}
+    factors = {d.factor_id: d.from_normal(normals[d.group]) for d in dists}
+    return SharedDraws(
+        seed=int(seed),
+        n_draws=int(n_draws),
+        normals=normals,
+        factors=factors,
+        groups={g: tuple(sorted(v)) for g, v in groups.items()},
+    )

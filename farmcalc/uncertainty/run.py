@@ -1,0 +1,418 @@
+"""The uncertainty run: many farms, one shared set of factor draws, ranges.
+
+:func:`run` draws every uncertain factor once (:func:`~.distributions.shared_draws`),
+runs the engine with those draws for all farms (and for each measure's
+transformed farms, with the same draws: common random numbers) and gives an
+:class:`UncertaintyResult`. Percentiles are of the draws: ``p2_5``, ``p50``
+and ``p97_5`` are the 2.5th, 50th and 97.5th percentiles (numpy's default
+linear interpolation), so ``[p2_5, p97_5]`` is the 95 % interval.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from farmcalc import engine
+from farmcalc.draws import DrawnFactorSet
+from farmcalc.factors import (
+    DEFAULT_FACTOR_SET,
+    DEFAULT_GWP,
+    FactorSet,
+    GWPSet,
+    load_factor_set,
+    load_gwp,
+)
+from farmcalc.inputs.tables import FarmTables, records_to_tables
+from farmcalc.outputs.characterisation import co2e as co2e_of
+from farmcalc.rows import GASES, SOURCES, code
+from farmcalc.uncertainty.distributions import SharedDraws, shared_draws
+
+PERCENTILES = {"p2_5": 2.5, "p50": 50.0, "p97_5": 97.5}
+"""Name → percentile of the draws [%] of every range the run reports."""
+_GAS_NAMES = tuple(sorted(GASES))  # the rows' gas codes index this order
+_SOIL_CARBON = code("soil_carbon", "source")
+_CELLS = 4_000_000  # rows × draws per engine run (memory bound of one chunk)
+
+
+def _ranges(draws: np.ndarray, axis: int = 0) -> dict[str, np.ndarray]:
+    q = np.nanpercentile(draws, list(PERCENTILES.values()), axis=axis)
+    return dict(zip(PERCENTILES, q, strict=True))
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks along the last axis, standardised (mean 0, norm 1; zero where constant)."""
+    r = np.argsort(np.argsort(x, axis=-1), axis=-1).astype(float)
+    r -= r.mean(axis=-1, keepdims=True)
+    const = np.ptp(x, axis=-1, keepdims=True) == 0
+    norm = np.sqrt((r * r).sum(axis=-1, keepdims=True))
+    return np.where(const, 0.0, r / np.where(norm > 0, norm, 1.0))
+
+
+@dataclass(frozen=True)
+class UncertaintyResult:
+    """Ranges of a run; every array's farm axis is the ``farm_idx`` of the input tables.
+
+    Attributes
+    ----------
+    n_draws : int
+        ``D``, the number of draws.
+    seed : int
+        The seed of ``numpy.random.default_rng`` that made the draws.
+    factor_set : str
+        Name of the factor set.
+    gwp : str
+        Name of the GWP100 set (``AR4``, ``AR5``, ``AR6``).
+    farm_id : ndarray of str, shape (F,)
+        Each farm's ``farm_id``.
+    year : ndarray of int, shape (F,)
+        Each farm's year.
+    deterministic_co2e_kg : ndarray, shape (F,)
+        Each farm's total without draws (the factors' values), soil carbon
+        excluded [kg CO2e yr-1] — the number of the ordinary result.
+    co2e_kg : ndarray, shape (D, F)
+        Each draw's total of each farm, soil carbon excluded [kg CO2e yr-1].
+    net_co2e_kg : ndarray, shape (D, F)
+        Each draw's total including soil carbon [kg CO2e yr-1] (soil carbon
+        gaining C is negative).
+    by_source : DataFrame or None
+        One row per farm, source and gas that emits in any draw: ``farm_idx``
+        (int), ``source``, ``gas`` (str, the ordinary result's ids), ``p2_5``,
+        ``p50``, ``p97_5`` of the row's CO2e [kg CO2e yr-1]. None when the
+        run was asked not to keep it (``by_source=False``).
+    sensitivity : DataFrame
+        Per farm, which drawn factors make its range: ``farm_idx``, ``group``
+        (the correlation group, or the factor id when drawn alone),
+        ``factor_ids`` (tuple of the factor ids drawn from it), ``rho``
+        (Spearman rank correlation of the group's draws with the farm's total
+        [-]), ``share`` (rho² over the sum of rho² of the farm's groups
+        [-], 0–1; the shares of a farm sum to 1 when any factor matters),
+        ``rank`` (1 = largest share). Only rows with ``share > 0.001``;
+        sorted by farm, then rank.
+    measures : DataFrame
+        Empty unless measures were asked. One row per farm and measure:
+        ``farm_idx``, ``measure``, ``applies`` (bool: the measure changes the
+        farm's input), ``saving_p2_5``, ``saving_p50``, ``saving_p97_5``
+        (saved CO2e, soil carbon excluded, from paired draws: the draw's total
+        before minus after [kg CO2e yr-1]; positive = less emitted),
+        ``annual_cost_sek`` (the measure's annual cost after support [SEK yr-1],
+        not drawn), ``sek_per_t_p2_5``, ``sek_per_t_p50``, ``sek_per_t_p97_5``
+        (annual cost per tonne saved over the draws that save anything [SEK
+        t-1 CO2e]; NaN when no draw saves).
+    measure_savings : dict of str to ndarray, shape (D, F)
+        Measure → each draw's saving of each farm [kg CO2e yr-1].
+    draws : SharedDraws
+        The factor draws (seed, groups, each factor's draws).
+    """
+
+    n_draws: int
+    seed: int
+    factor_set: str
+    gwp: str
+    farm_id: np.ndarray
+    year: np.ndarray
+    deterministic_co2e_kg: np.ndarray
+    co2e_kg: np.ndarray
+    net_co2e_kg: np.ndarray
+    by_source: pd.DataFrame | None
+    sensitivity: pd.DataFrame
+    measures: pd.DataFrame
+    measure_savings: Mapping[str, np.ndarray] = field(repr=False)
+    draws: SharedDraws = field(repr=False)
+
+    @property
+    def n_farms(self) -> int:
+        """``F``, the number of farms."""
+        return len(self.farm_id)
+
+    @functools.cached_property
+    def totals(self) -> pd.DataFrame:
+        """One row per farm: ``farm_id``, ``year``, ``deterministic_co2e_kg`` and
+        ``co2e_kg_p2_5/_p50/_p97_5``, ``net_co2e_kg_p2_5/_p50/_p97_5`` [kg CO2e yr-1]."""
+        out = {"farm_id": self.farm_id, "year": self.year}
+        out["deterministic_co2e_kg"] = self.deterministic_co2e_kg
+        for name, draws in (("co2e_kg", self.co2e_kg), ("net_co2e_kg", self.net_co2e_kg)):
+            for p, v in _ranges(draws).items():
+                out[f"{name}_{p}"] = v
+        return pd.DataFrame(out)
+
+    @functools.cached_property
+    def sum_co2e_kg(self) -> np.ndarray:
+        """Each draw's sum over all farms, soil carbon excluded, shape (D,) [kg CO2e yr-1]."""
+        return self.co2e_kg.sum(axis=1)
+
+    @functools.cached_property
+    def sum_net_co2e_kg(self) -> np.ndarray:
+        """Each draw's sum over all farms incl. soil carbon, shape (D,) [kg CO2e yr-1]."""
+        return self.net_co2e_kg.sum(axis=1)
+
+    def to_dict(self, farm_idx: int = 0, *, top: int = 5) -> dict:
+        """One farm's ``uncertainty`` object (CLI JSON, issue 13 item 4).
+
+        ``{"draws": D, "seed": S, "factor_set": …, "gwp": …,
+        "totals": {"co2e_kg": {"p2_5", "p50", "p97_5"}, "net_co2e_kg": {…}},
+        "by_source": [{"source", "gas", "p2_5", "p50", "p97_5"}, …]`` (CO2e
+        [kg CO2e yr-1]; omitted lists are empty when ``by_source`` was not kept),
+        ``"sensitivity": [{"group", "factor_ids", "share"}, …]`` (the ``top``
+        largest shares) and, when measures were asked, ``"measures": [{"measure",
+        "applies", "saving_co2e_kg": {…}, "annual_cost_sek", "sek_per_t_co2e": {…}}]``.
+        Numbers are plain floats (NaN becomes None).
+        """
+        f = int(farm_idx)
+        out: dict = {"draws": self.n_draws, "seed": self.seed}
+        out["factor_set"], out["gwp"] = self.factor_set, self.gwp
+        out["totals"] = {
+            "co2e_kg": _pdict(self.co2e_kg[:, f]),
+            "net_co2e_kg": _pdict(self.net_co2e_kg[:, f]),
+        }
+        rows = []
+        if self.by_source is not None:
+            bs = self.by_source[self.by_source["farm_idx"].to_numpy() == f]
+            for r in bs.itertuples(index=False):  # one farm's sources: a dozen rows
+                rows.append(
+                    {"source": r.source, "gas": r.gas}
+                    | {p: _num(getattr(r, p)) for p in PERCENTILES}
+                )
+        out["by_source"] = rows
+        s = self.sensitivity[self.sensitivity["farm_idx"].to_numpy() == f].head(top)
+        out["sensitivity"] = [
+            {"group": g, "factor_ids": list(ids), "share": _num(sh)}
+            for g, ids, sh in zip(s["group"], s["factor_ids"], s["share"], strict=True)
+        ]
+        if len(self.measures):
+            m = self.measures[self.measures["farm_idx"].to_numpy() == f]
+            out["measures"] = [
+                {
+                    "measure": r.measure,
+                    "applies": bool(r.applies),
+                    "saving_co2e_kg": {p: _num(getattr(r, f"saving_{p}")) for p in PERCENTILES},
+                    "annual_cost_sek": _num(r.annual_cost_sek),
+                    "sek_per_t_co2e": {p: _num(getattr(r, f"sek_per_t_{p}")) for p in PERCENTILES},
+                }
+                for r in m.itertuples(index=False)
+            ]
+        return out
+
+    def sum_dict(self) -> dict:
+        """The sum over all farms, draw by draw (``uncertainty_sum`` of the CLI):
+        ``{"draws", "seed", "farms": F, "totals": {"co2e_kg": {p2_5, p50, p97_5},
+        "net_co2e_kg": {…}}}`` [kg CO2e yr-1]."""
+        return {
+            "draws": self.n_draws,
+            "seed": self.seed,
+            "farms": self.n_farms,
+            "totals": {
+                "co2e_kg": _pdict(self.sum_co2e_kg),
+                "net_co2e_kg": _pdict(self.sum_net_co2e_kg),
+            },
+        }
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return None if np.isnan(x) else x
+
+
+def _pdict(draws: np.ndarray) -> dict[str, float | None]:
+    return {p: _num(v) for p, v in _ranges(np.asarray(draws, dtype=float)).items()}
+
+
+def _farm_sums(rows, c: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw and farm: CO2e without and with soil carbon, each (D, n)."""
+    c = np.atleast_2d(c)
+    d = c.shape[0]
+    sc = rows.source == _SOIL_CARBON
+    idx = (np.arange(d)[:, None] * n + rows.farm[None, :]).ravel()
+    em = np.bincount(idx, np.where(sc[None, :], 0.0, c).ravel(), d * n).reshape(d, n)
+    net = np.bincount(idx, c.ravel(), d * n).reshape(d, n)
+    return em, net
+
+
+def run(
+    records: Iterable[Mapping] | pd.DataFrame | FarmTables,
+    *,
+    draws: int = 1000,
+    seed: int = 0,
+    factors: str | FactorSet = DEFAULT_FACTOR_SET,
+    gwp: str | GWPSet = DEFAULT_GWP,
+    measures: Sequence[str] | None = None,
+    by_source: bool = True,
+) -> UncertaintyResult:
+    """Monte Carlo ranges of many farms with one shared set of factor draws.
+
+    Parameters
+    ----------
+    records : iterable of farm records, DataFrame or FarmTables
+        The farms (validated strictly, as :func:`farmcalc.api.calculate_batch`).
+    draws : int
+        ``D``, the number of draws.
+    seed : int
+        Seed of ``numpy.random.default_rng``; the same seed, ``draws`` and
+        factor set give the same result bit for bit.
+    factors : str or FactorSet
+        The factor set; its rows' ``distribution``/``correlation_group`` say
+        what is drawn.
+    gwp : str or GWPSet
+        GWP100 set.
+    measures : sequence of str, optional
+        Measure ids (:data:`farmcalc.steering.measures.ALL_MEASURES`): each is
+        applied to every farm and run with the same draws.
+    by_source : bool
+        Keep the per-source ranges (memory ``D × rows``); False for big runs
+        that need only totals.
+
+    Returns
+    -------
+    UncertaintyResult
+    """
+    fs = factors if isinstance(factors, FactorSet) else load_factor_set(factors)
+    g = gwp if isinstance(gwp, GWPSet) else load_gwp(gwp)
+    tables = (
+        records if isinstance(records, FarmTables) else records_to_tables(records, strict=True)[0]
+    )
+    n = tables.n_farms
+    sd = shared_draws(fs, draws, seed)
+    plain = engine.run(tables, fs)
+    det, _ = _farm_sums(plain.rows, co2e_of(plain.rows, g), n)
+    m_rows = max(len(plain.rows), 1)
+    chunk = int(max(1, min(draws, _CELLS // m_rows)))
+    scenarios = {"": tables}
+    if measures:
+        from farmcalc.steering.measures import apply_measure
+
+        applies = {}
+        for m in measures:  # a handful of measures, never farms
+            a = apply_measure(tables, m, factors=fs)
+            scenarios[m] = a.tables
+            applies[m] = np.asarray(a.applies, dtype=bool)
+    totals = {k: np.empty((draws, n)) for k in scenarios}
+    net = np.empty((draws, n))
+    n_pairs = len(SOURCES) * len(_GAS_NAMES)
+    per_pair = np.zeros((draws, n * n_pairs), dtype=np.float32) if by_source else None
+    for start in range(0, draws, chunk):
+        stop = min(draws, start + chunk)
+        drawn = DrawnFactorSet.of(fs, {k: v[start:stop] for k, v in sd.factors.items()})
+        for name, t in scenarios.items():
+            inv = engine.run(t, drawn)
+            rows = inv.rows
+            c = np.broadcast_to(co2e_of(rows, g), (stop - start, len(rows)))
+            em, nt = _farm_sums(rows, c, n)
+            totals[name][start:stop] = em
+            if name == "":
+                net[start:stop] = nt
+                if per_pair is not None:
+                    key = rows.farm * n_pairs + rows.source * len(_GAS_NAMES) + rows.gas
+                    d = stop - start
+                    idx = (np.arange(d)[:, None] * (n * n_pairs) + key[None, :]).ravel()
+                    per_pair[start:stop] = np.bincount(idx, c.ravel(), d * n * n_pairs).reshape(
+                        d, n * n_pairs
+                    )
+    base = totals[""]
+    bs = None
+    if per_pair is not None:
+        present = np.flatnonzero((per_pair != 0).any(axis=0))
+        q = _ranges(per_pair[:, present].astype(float))
+        farm_idx, pair = np.divmod(present, n_pairs)
+        src, gas = np.divmod(pair, len(_GAS_NAMES))
+        bs = pd.DataFrame(
+            {
+                "farm_idx": farm_idx,
+                "source": np.asarray(SOURCES, dtype=object)[src],
+                "gas": np.asarray(_GAS_NAMES, dtype=object)[gas],
+            }
+            | q
+        )
+    sens = _sensitivity(sd, base)
+    meas, savings = _measures(tables, fs, g, base, totals, applies if measures else {}, measures)
+    farms = tables.arrays.farms
+    return UncertaintyResult(
+        n_draws=int(draws),
+        seed=int(seed),
+        factor_set=fs.name,
+        gwp=g.name,
+        farm_id=np.asarray(farms["farm_id"]),
+        year=np.asarray(farms["year"]),
+        deterministic_co2e_kg=det[0],
+        co2e_kg=base,
+        net_co2e_kg=net,
+        by_source=bs,
+        sensitivity=sens,
+        measures=meas,
+        measure_savings=savings,
+        draws=sd,
+    )
+
+
+def _sensitivity(sd: SharedDraws, totals: np.ndarray) -> pd.DataFrame:
+    groups = sorted(sd.normals)
+    cols = ["farm_idx", "group", "factor_ids", "rho", "share", "rank"]
+    if not groups or totals.shape[0] < 3:
+        return pd.DataFrame({c: [] for c in cols})
+    z = _ranks(np.stack([sd.normals[k] for k in groups]))  # (K, D)
+    t = _ranks(totals.T)  # (F, D)
+    rho = t @ z.T  # (F, K) Spearman
+    r2 = rho**2
+    tot = r2.sum(axis=1, keepdims=True)
+    share = np.where(tot > 0, r2 / np.where(tot > 0, tot, 1.0), 0.0)
+    order = np.argsort(-share, axis=1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(1, len(groups) + 1)[None, :], axis=1)
+    f, k = np.nonzero(share > 0.001)
+    out = pd.DataFrame(
+        {
+            "farm_idx": f,
+            "group": np.asarray(groups, dtype=object)[k],
+            "factor_ids": [sd.groups[groups[i]] for i in k],
+            "rho": rho[f, k],
+            "share": share[f, k],
+            "rank": rank[f, k],
+        }
+    )
+    return out.sort_values(["farm_idx", "rank"], kind="stable").reset_index(drop=True)
+
+
+def _measures(tables, fs, g, base, totals, applies, measures):
+    cols = ["farm_idx", "measure", "applies"]
+    cols += [f"saving_{p}" for p in PERCENTILES] + ["annual_cost_sek"]
+    cols += [f"sek_per_t_{p}" for p in PERCENTILES]
+    if not measures:
+        return pd.DataFrame({c: [] for c in cols}), {}
+    from farmcalc.steering import economics
+    from farmcalc.steering.costs import measure_costs
+
+    costs = measure_costs(tables, list(measures), factors=fs, gwp=g)
+    n = base.shape[1]
+    parts, savings = [], {}
+    for m in measures:  # a handful of measures, never farms
+        saved = savings[m] = base - totals[m]
+        cost = costs.loc[costs["measure"] == m].sort_values("farm_idx")["annual_cost_sek"]
+        cost = cost.to_numpy(dtype=float)
+        per_t = economics.sek_per_tonne(cost[None, :], saved)
+        part = {"farm_idx": np.arange(n), "measure": m, "applies": applies[m]}
+        part |= {f"saving_{p}": v for p, v in _ranges(saved).items()}
+        part["annual_cost_sek"] = cost
+        with np.errstate(all="ignore"), _quiet():
+            part |= {f"sek_per_t_{p}": v for p, v in _ranges(per_t).items()}
+        parts.append(pd.DataFrame(part))
+    return pd.concat(parts, ignore_index=True)[cols], savings
+
+
+def _quiet():
+    import warnings
+
+    w = warnings.catch_warnings()
+    w.__enter__()
+    warnings.simplefilter("ignore", RuntimeWarning)
+
+    class _Ctx:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            w.__exit__(*exc)
+
+    return _Ctx()
