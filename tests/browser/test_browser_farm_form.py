@@ -236,8 +236,8 @@ def test_new_farmer_fills_the_whole_form_and_sees_the_result(any_server, new_pag
     main.get_by_label(sv("Year"), exact=True).select_option(str(YEAR))
     main.get_by_role("button", name=sv("Start the year report")).click()
 
-    step_heading(page, "Farm and year")
-    save_and_continue(page, "Animals")
+    # straight to the first questions (the farm step's intro is at their top)
+    step_heading(page, "Animals")
 
     fill(row(page, 1), ANIMALS[0])
     page.get_by_role("button", name=sv("Add a kind of animal")).click()
@@ -264,6 +264,7 @@ def test_new_farmer_fills_the_whole_form_and_sees_the_result(any_server, new_pag
     shot(page, "3-manure")
     save_and_continue(page, "Crops and fertiliser")
 
+    row(page, 1).locator("summary.more__title").click()  # the row's folded fields
     fill(row(page, 1), CROPS[0])
     page.get_by_role("button", name=sv("Add a crop")).click()
     # one yield per row, on the crop's basis (web/static/farmform.js): delivered weight
@@ -272,6 +273,7 @@ def test_new_farmer_fills_the_whole_form_and_sees_the_result(any_server, new_pag
     dm = sv("Yield of leys, pasture and maize for silage (kg dry matter per ha)")
     expect(row(page, 2).get_by_label(fresh, exact=True)).to_be_visible()
     expect(row(page, 2).get_by_label(dm, exact=True)).to_be_visible()
+    row(page, 2).locator("summary.more__title").click()
     fill(row(page, 2), CROPS[1])
     wheat = row(page, 1, sv_label("winter_wheat"))
     expect(wheat.get_by_label(fresh, exact=True)).to_be_visible()
