@@ -48,6 +48,7 @@ from farmcalc.steering.costs import catalogue, discount_rate_row
 from farmcalc.steering.measures import ALL_MEASURES, describe, measure_savings
 from web.language import current_lang, number
 from web.services.charts import Bar, bar_chart
+from web.services.unit_text import unit_text
 from web.store.access import farm_year_query_for
 from web.store.db import get_session
 from web.store.models import AuditEntry, Farm, FarmYear, FarmYearPlan
@@ -753,7 +754,7 @@ def cost_value(value: float | None, unit: str) -> str:
         return "–"
     if unit == "1":
         return number(100.0 * value, "#,##0.#") + "\u00a0%"
-    return number(value, "#,##0.###") + "\u00a0" + unit
+    return number(value, "#,##0.###") + "\u00a0" + unit_text(unit)
 
 
 def _range_text(row: Mapping[str, Any]) -> str | None:

@@ -41,6 +41,7 @@ from farmcalc.steering.measures import ALL_MEASURES, describe
 from web.language import current_lang, number
 from web.services.charts import CostBar, cost_curve
 from web.services.farm_report import kr, kr_per_t, percent, tonnes, years_text
+from web.services.unit_text import unit_text
 from web.store import audit
 from web.store.access import get_farm_year_for
 from web.store.db import get_session
@@ -249,7 +250,7 @@ def value_text(row: Mapping[str, Any]) -> str:
         return number(100.0 * value, "#,##0.#") + "\u00a0%"
     if item == "lifetime_years":
         return gettext("%(n)s years", n=number(value, "#,##0.#"))
-    return number(value, "#,##0.###") + "\u00a0" + row["unit"]
+    return number(value, "#,##0.###") + "\u00a0" + unit_text(row["unit"])
 
 
 def title_of(measure: str) -> str:
