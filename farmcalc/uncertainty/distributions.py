@@ -11,11 +11,11 @@ Every factor row with ``low``/``high`` states a ``distribution`` (column of
     percentiles are ``value·exp(∓1.96·sigma)`` = ``value·sqrt(low/high)`` and
     ``value·sqrt(high/low)``.
 ``pert``
-    Beta-PERT with minimum ``low``, mode ``value``, maximum ``high``
-    (``a = 1 + 4 (value-low)/(high-low)``, ``b = 1 + 4 (high-value)/(high-low)``):
+    Beta-PERT on ``[low, high]`` (``a = 1 + 4 t``, ``b = 5 - 4 t``, mode at
+    ``low + t (high - low)``) with ``t`` chosen so that the median is the row's
+    ``value`` (where no mode reaches it, the mode is on the nearer bound):
     for ranges with a bound at or below 0, a value on a bound, or a range too
-    skewed for the lognormal (a lognormal would put fractions above 1). Its median is
-    not exactly ``value`` when the range is skewed.
+    skewed for the lognormal (a lognormal would put fractions above 1).
 ``none``
     Not drawn (e.g. plausibility bounds, which are not an uncertainty).
 
@@ -74,10 +74,27 @@ class FactorDistribution:
         z = np.asarray(z, dtype=float)
         if self.kind == "lognormal":
             return self.value * np.exp(self.sigma * z)
-        span = self.high - self.low
-        a = 1.0 + 4.0 * (self.value - self.low) / span
-        b = 1.0 + 4.0 * (self.high - self.value) / span
-        return self.low + span * stats.beta.ppf(special.ndtr(z), a, b)
+        a, b = self.pert_shape
+        return self.low + (self.high - self.low) * stats.beta.ppf(special.ndtr(z), a, b)
+
+    @property
+    def pert_shape(self) -> tuple[float, float]:
+        """PERT: the Beta shapes ``(a, b)`` whose median is the row's value [-].
+
+        ``a = 1 + 4 t``, ``b = 1 + 4 (1 - t)`` with the mode at ``low + t (high - low)``;
+        ``t`` is found by bisection so that the median is ``value`` (the nearest
+        bound when no ``t`` in [0, 1] reaches it).
+        """
+        x = (self.value - self.low) / (self.high - self.low)
+        lo, hi = 0.0, 1.0
+        for _ in range(60):  # the median grows with t
+            t = 0.5 * (lo + hi)
+            if stats.beta.median(1.0 + 4.0 * t, 5.0 - 4.0 * t) < x:
+                lo = t
+            else:
+                hi = t
+        t = 0.5 * (lo + hi)
+        return 1.0 + 4.0 * t, 5.0 - 4.0 * t
 
 
 def factor_distributions(fs: FactorSet) -> list[FactorDistribution]:
