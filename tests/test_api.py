@@ -114,7 +114,8 @@ def test_notes_name_the_defaults(example_record):
     # how much of the result rests on Swedish values (farmcalc/provenance.py), not a count
     # of the set's rows
     assert "of this result rests on Swedish values" in text
-    assert "has no Swedish source for from ipcc2019" in text
+    assert "has no Swedish source for from “IPCC 2019 default values”" in text
+    assert "ipcc2019" not in text and "sweden" not in text  # the sets by name, never by id
 
 
 def test_invalid_record_raises_with_all_issues(example_record):

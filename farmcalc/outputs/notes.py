@@ -156,6 +156,9 @@ def farm_notes(
     soc_note = tr["soc_default"].format(value=_number(initial_soc, locale)) if icbm else ""
     meat_note = tr["meat_missing"]
     has_shares = ~np.isnan(shares).any(axis=1)
+    if fallback is not None:  # the sets by the reader's name, never their ids
+        quote = "”{}”" if locale.startswith("sv") else "“{}”"
+        set_name, fallback_name = (quote.format(label(s, locale)) for s in fallback)
     out = []
     for f in range(n):
         notes = [gwp_note]
@@ -178,8 +181,8 @@ def farm_notes(
                     swedish=f"{swedish} %",
                     ipcc=f"{ipcc} %",
                     other=f"{other} %",
-                    set=fallback[0],
-                    fallback=fallback[1],
+                    set=set_name,
+                    fallback=fallback_name,
                 )
             )
         out.append(notes)

@@ -33,10 +33,6 @@ SKIP = re.compile(
     r"^/(auth/signout|static/|api/|openapi|import/(template|example)\.xlsx|account/data\.xlsx"
     r"|.*\.pdf$|.*\.json$|.*\.csv$|.*\.zip$)"
 )
-# Left, and why: the result page's note on the factor basis is written by the core and stored
-# with the result (farmcalc/outputs/notes.py, owned by another helper in issue 16's time); it
-# names the sets by id. Only these ids, only there; anything new fails.
-KNOWN_LEFT = {re.compile(r"/farms/\d+/years/\d+/result$"): {"sweden", "ipcc2019"}}
 # the exports a reader reads: the results workbook and the municipality's workbook
 EXPORTS = {
     "radgivare@example.se": ["/import/results.xlsx?year=2025"],
@@ -172,9 +168,6 @@ def test_no_internal_id_on_a_swedish_page_or_export(demo_app):
             page = Visible()
             page.feed(r.get_data(as_text=True))
             ids = found_in(" ".join(page.text))
-            for where, allowed in KNOWN_LEFT.items():
-                if where.search(url):
-                    ids = [i for i in ids if i not in allowed]
             if ids:
                 shown[f"{email} {url}"] = ids
             for href in page.links:
