@@ -58,6 +58,14 @@ T = {
     "perspective": _("Perspective"),
     "source_col": _("Source"),
     "catalogue_ok": _("{file}: no problems found."),
+    "unc_title": _("How sure? {draws} draws of the factors (seed {seed})"),
+    "unc_total": _(
+        "Total emissions: {p50} t CO2e; 95 % of the draws between {p2_5} and {p97_5} t CO2e"
+    ),
+    "unc_net": _("Net (emissions + soil carbon): {p50} t CO2e; between {p2_5} and {p97_5}"),
+    "unc_top": _("The range comes mostly from: {factors}"),
+    "unc_sum": _("All {farms} farms together: {p50} t CO2e; between {p2_5} and {p97_5}"),
+    "unc_draws": _("--uncertainty: the number of draws must be at least 1 (got {n})."),
 }
 
 
@@ -225,14 +233,63 @@ def cmd_calc(args: argparse.Namespace) -> int:
     results = batch.to_dicts(args.locale)
     if args.measure_ids:
         _add_measures(results, batch, args.measure_ids)
+    unc = None
+    if args.uncertainty is not None:
+        if args.uncertainty < 1:
+            return _fail(_t("unc_draws", args.locale).format(n=args.uncertainty))
+        from farmcalc.uncertainty import run as uncertainty_run
+
+        unc = uncertainty_run(
+            batch.tables,
+            draws=args.uncertainty,
+            seed=args.seed,
+            factors=batch.factor_set,
+            gwp=batch.gwp,
+            measures=args.measure_ids or None,
+        )
+        for i, result in enumerate(results):
+            result["uncertainty"] = unc.to_dict(i)
     if args.format == "json":
-        print(json.dumps(results if many else results[0], ensure_ascii=False, indent=2))
+        out = results if many else results[0]
+        if many and unc is not None:
+            out = {"farms": results, "uncertainty_sum": unc.sum_dict()}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         names = batch.tables.farms["name"].tolist()
-        print(
-            "\n\n".join(_table(r, nm, args.locale) for r, nm in zip(results, names, strict=True))
-        )
+        parts = [_table(r, nm, args.locale) for r, nm in zip(results, names, strict=True)]
+        if unc is not None:
+            parts = [
+                p + "\n" + _unc_table(r["uncertainty"], args.locale)
+                for p, r in zip(parts, results, strict=True)
+            ]
+            if many:
+                s = unc.sum_dict()
+                parts.append(
+                    _unc_line("unc_sum", s["totals"]["co2e_kg"], args.locale, farms=s["farms"])
+                )
+        print("\n\n".join(parts))
     return 0
+
+
+def _unc_line(key: str, p: dict, locale: str, **extra) -> str:
+    t = {k: format_number(v / 1000.0, locale, "#,##0.0") for k, v in p.items()}
+    return _t(key, locale).format(**t, **extra)
+
+
+def _unc_table(u: dict, locale: str) -> str:
+    """The ``uncertainty`` object of one farm in the reader's words."""
+    lines = [
+        _t("unc_title", locale).format(draws=u["draws"], seed=u["seed"]),
+        _unc_line("unc_total", u["totals"]["co2e_kg"], locale),
+        _unc_line("unc_net", u["totals"]["net_co2e_kg"], locale),
+    ]
+    top = [
+        f"{s['group']} ({format_number(100 * s['share'], locale, '#,##0')} %)"
+        for s in u["sensitivity"][:3]
+    ]
+    if top:
+        lines.append(_t("unc_top", locale).format(factors=", ".join(top)))
+    return "\n".join(lines)
 
 
 def _calc_workbook(args: argparse.Namespace) -> int:
@@ -351,6 +408,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID[,ID…]",
         help="measures to cost (JSON output gains 'measures'; two or more: 'package', in order)",
     )
+    c.add_argument(
+        "--uncertainty",
+        type=int,
+        metavar="N",
+        help="add Monte Carlo ranges from N shared draws of the factors ('uncertainty')",
+    )
+    c.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
     c.set_defaults(func=cmd_calc)
     m = sub.add_parser("measures", help="list the measures with their costs and sources")
     m.add_argument("--format", choices=("json", "table"), default="table")
