@@ -60,7 +60,7 @@ T = {
     "catalogue_ok": _("{file}: no problems found."),
     "unc_title": _("How sure? {draws} draws of the factors (seed {seed})"),
     "unc_total": _(
-        "Total emissions: {p50} t CO2e; 95 % of the draws between {p2_5} and {p97_5} t CO2e"
+        "Total emissions: {p50} t CO2e; 95 percent of the draws between {p2_5} and {p97_5} t CO2e"
     ),
     "unc_net": _("Net (emissions + soil carbon): {p50} t CO2e; between {p2_5} and {p97_5}"),
     "unc_top": _("The range comes mostly from: {factors}"),

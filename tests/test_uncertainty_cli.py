@@ -46,7 +46,7 @@ def test_the_table_shows_the_range_in_swedish(capsys):
     assert main(["calc", str(EXAMPLE), "--uncertainty", "30", "--format", "table"]) == 0
     out = capsys.readouterr().out
     assert "Hur säkert? 30 dragningar av faktorerna (frö 0)" in out
-    assert "95 % av dragningarna mellan" in out
+    assert "95 procent av dragningarna mellan" in out
     assert "Osäkerheten kommer mest från:" in out
 
 
