@@ -35,7 +35,6 @@ example, are in ``factors/README.md`` ("How Swedish is a result?").
 from __future__ import annotations
 
 import functools
-import math
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -733,14 +732,27 @@ def percent_parts(shares: Sequence[float]) -> list[int]:
     >>> percent_parts([0.156, 0.799, 0.045])
     [16, 80, 4]
     """
-    raw = [100.0 * max(0.0, float(s)) for s in shares]
-    total = sum(raw)
-    if total <= 0:
-        return [0] * len(raw)
-    raw = [r * 100.0 / total for r in raw]
-    floors = [math.floor(r) for r in raw]
-    left = 100 - sum(floors)
-    order = sorted(range(len(raw)), key=lambda i: -(raw[i] - floors[i]))
-    for i in order[:left]:
-        floors[i] += 1
-    return floors
+    return percent_parts_many(np.asarray([shares], dtype=float))[0].tolist()
+
+
+def percent_parts_many(shares: np.ndarray) -> np.ndarray:
+    """:func:`percent_parts` of every row of ``shares`` (shape ``(n, k)``) at once.
+
+    Largest remainders: each row's percentages are floored, and the points
+    still missing to 100 go to the largest remainders (ties: the first
+    column first). A row that sums to 0 (or is all negative) gives zeros.
+
+    >>> percent_parts_many(np.array([[0.156, 0.799, 0.045], [0.5, 0.5, 0.0]])).tolist()
+    [[16, 80, 4], [50, 50, 0]]
+    """
+    raw = 100.0 * np.maximum(0.0, np.asarray(shares, dtype=float))
+    total = raw.sum(axis=1, keepdims=True)
+    positive = total[:, 0] > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = np.where(positive[:, None], raw * 100.0 / total, 0.0)
+    floors = np.floor(raw)
+    left = np.where(positive, 100 - floors.sum(axis=1), 0).astype(np.int64)
+    order = np.argsort(-(raw - floors), axis=1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(raw.shape[1])[None, :], axis=1)
+    return (floors + (rank < left[:, None])).astype(np.int64)

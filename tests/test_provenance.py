@@ -343,3 +343,37 @@ def test_factor_basis_of_many_farms_at_once_equals_each_farm_alone(factors):
         np.testing.assert_array_equal(b.shares[f], one.shares[0])
         mine = b.farm == f
         np.testing.assert_array_equal(b.source_shares[mine], one.source_shares)
+
+
+def _largest_remainders(shares):
+    """The rule of ``percent_parts`` written out for one row, element by element."""
+    import math
+
+    raw = [100.0 * max(0.0, float(s)) for s in shares]
+    total = sum(raw)
+    if total <= 0:
+        return [0] * len(raw)
+    raw = [r * 100.0 / total for r in raw]
+    floors = [math.floor(r) for r in raw]
+    order = sorted(range(len(raw)), key=lambda i: -(raw[i] - floors[i]))
+    for i in order[: 100 - sum(floors)]:
+        floors[i] += 1
+    return floors
+
+
+def test_percent_parts_of_many_rows_are_those_of_each_row():
+    from farmcalc.provenance import percent_parts, percent_parts_many
+
+    rng = np.random.default_rng(3)
+    shares = rng.dirichlet([0.5, 0.5, 0.5], size=3000)
+    shares[:10] = [1 / 3, 1 / 3, 1 / 3]  # ties: the first column first
+    shares[10:20] = [0.5, 0.5, 0.0]
+    shares[20:30] = [0.0, 0.0, 0.0]  # no basis: zeros
+    shares[30:40] = [0.125, 0.125, 0.75]
+    shares[40:50] = rng.integers(0, 4, size=(10, 3)) / 4.0
+    many = percent_parts_many(shares)
+    want = [_largest_remainders(row) for row in shares.tolist()]
+    assert many.tolist() == want
+    assert [percent_parts(row) for row in shares[:60].tolist()] == want[:60]
+    sums = many.sum(axis=1)
+    assert set(sums[shares.sum(axis=1) > 0].tolist()) == {100}

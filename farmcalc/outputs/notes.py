@@ -14,7 +14,7 @@ import numpy as np
 from farmcalc.i18n import _, format_number, gettext_
 from farmcalc.inputs.vocabulary import CATTLE, LIVESTOCK_CATEGORIES
 from farmcalc.labels import label
-from farmcalc.provenance import percent_parts
+from farmcalc.provenance import percent_parts_many
 from farmcalc.rows import dense
 
 NOTE = {
@@ -156,6 +156,7 @@ def farm_notes(
     soc_note = tr["soc_default"].format(value=_number(initial_soc, locale)) if icbm else ""
     meat_note = tr["meat_missing"]
     has_shares = ~np.isnan(shares).any(axis=1)
+    parts = percent_parts_many(np.where(has_shares[:, None], shares, 0.0)).tolist()
     if fallback is not None:  # the sets by the reader's name, never their ids
         quote = "”{}”" if locale.startswith("sv") else "“{}”"
         set_name, fallback_name = (quote.format(label(s, locale)) for s in fallback)
@@ -175,7 +176,7 @@ def farm_notes(
         if meat_missing[f]:
             notes.append(meat_note)
         if fallback is not None and has_shares[f]:
-            swedish, ipcc, other = percent_parts(shares[f].tolist())
+            swedish, ipcc, other = parts[f]
             notes.append(
                 tr["fallback"].format(
                     swedish=f"{swedish} %",
