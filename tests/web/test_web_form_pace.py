@@ -185,3 +185,20 @@ def test_a_new_year_report_opens_on_the_first_questions(client, owner):
     assert f"Uppgifterna gäller Gården own för kalenderåret {year}." in intro
     assert "<strong>Ha det här till hands</strong>" in intro
     assert html.index('class="form-intro"') < html.index('name="livestock-0-category"')
+
+
+def test_a_complete_row_folds_the_storage_it_does_not_use(client, owner):
+    client.post(url(owner, "animals"), data={**ANIMALS, "action": "next"})
+    data = {**MANURE, "livestock-1-manure_systems-deep_bedding": "30", "action": "add"}
+    html = client.post(url(owner, "manure"), data=data).get_data(as_text=True)
+    cows = re.search(r'id="livestock-0-manure_systems".*?</fieldset>', html, re.S).group(0)
+    heifers = re.search(r'id="livestock-1-manure_systems".*?</fieldset>', html, re.S).group(0)
+    # the cows' 85 + 15 = 100 %: two boxes shown, the seven others folded (closed)
+    shown, folded = cows.split('<details class="more share-more"')
+    assert shown.count('class="input input--number"') == 2
+    assert folded.count('class="input input--number"') == 7
+    assert "Andra lagringsformer (7)</summary>" in folded
+    assert 'id="livestock-0-manure_systems-more">' in cows  # not open
+    # the heifers' 50 + 30 = 80 %: every box shown, nothing folded
+    assert "share-more" not in heifers
+    assert heifers.count('class="input input--number"') == 9

@@ -953,6 +953,7 @@ class Group:
     # (key, the button's text, the shares as "system=percent …" for farmform.js)
     total: str | None = None
     presets: list[tuple[str, str, str]] = field(default_factory=list)
+    complete: bool = False  # the shares as typed make 100 %
 
     @property
     def more_open(self) -> bool:
@@ -1088,9 +1089,12 @@ def _manure_groups(record: Mapping, raw, errors, locale: str) -> list[Group]:
                 for system in MANURE_SYSTEMS
             ]
         total = None
+        complete = False
         presets: list[tuple[str, str, str]] = []
         if not all_out:
-            total = share_sum_text(_typed_total(inputs, locale), locale)
+            typed = _typed_total(inputs, locale)
+            total = share_sum_text(typed, locale)
+            complete = abs(typed - 100) < 0.05
             presets = [
                 (p.key, preset_text(p, locale), " ".join(f"{s}={v:g}" for s, v in p.shares))
                 for p in manure_presets()
@@ -1112,6 +1116,7 @@ def _manure_groups(record: Mapping, raw, errors, locale: str) -> list[Group]:
                 index=i,
                 note=note,
                 total=total,
+                complete=complete,
                 presets=presets,
             )
         )

@@ -90,6 +90,8 @@
         Array.prototype.forEach.call(group.querySelectorAll("input.input--number"), function (input) {
           var system = input.name.replace(/^.*-manure_systems-/, "");
           input.value = shares[system] !== undefined ? shares[system].replace(".", ",") : "";
+          var fold = input.closest("details");
+          if (fold && input.value !== "") { fold.open = true; }  /* a filled box is shown */
         });
         update(group);
       });
