@@ -1,4 +1,5 @@
-"""The advisor's results workbook: made at once for a few farms, by a background job for many.
+"""The advisor's results workbook, and the desk's reports as zip: made at once for a few
+farms, by a background job for many (``kind`` ``results`` or ``reports``).
 
 The routes are web/views/imports.py (``GET /import/results.xlsx``) and
 web/views/downloads.py (the job's page and file); web/services/jobs.py claims
@@ -12,6 +13,7 @@ import hashlib
 import io
 import json
 import logging
+import zipfile
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -38,7 +40,10 @@ T = {
     ),
     "no_data": _("No farm has complete data for {year}."),
     "results_name": _("results"),
+    "no_reports": _("None of the chosen farms has a calculated year."),
 }
+REPORTS_FILENAME = "klimatrapporter-{date:%Y-%m-%d}.zip"
+"""The file name of the desk's reports zip made by a job."""
 
 # ------------------------------------------------------------ the workbooks
 
@@ -161,8 +166,52 @@ def queue_export(session: Session, app: Flask, user_id: int, kind: str, params: 
     return job.id
 
 
+def latest_subjects(session: Session, user: Any, farm_ids: list[int]) -> list[Any]:
+    """The report subjects of the latest calculated year of each farm of ``farm_ids`` that
+    ``user`` may see (access in the query), in farm-id order."""
+    from web.services.farm_report import subject_of_farm_year
+    from web.store.models import Farm
+
+    stmt = (
+        farm_year_query_for(user)
+        .where(col(FarmYear.farm_id).in_(farm_ids), col(FarmYear.result).is_not(None))
+        .order_by(col(FarmYear.farm_id), col(FarmYear.year).desc())
+    )
+    chosen: dict[int, FarmYear] = {}
+    for fy in session.exec(stmt):
+        chosen.setdefault(fy.farm_id, fy)
+    farms = {f.id: f for f in session.exec(select(Farm).where(col(Farm.id).in_(list(chosen))))}
+    return [
+        subj
+        for fid, fy in chosen.items()
+        if (subj := subject_of_farm_year(farms[fid], fy)) is not None
+    ]
+
+
+def _reports(app: Flask, s: Session, job: ExportJob, user: Any) -> tuple[bytes, int]:
+    """The zip of the job's chosen farms' reports, the progress stored after each report."""
+    from web.services.farm_report import report_filename, report_pdf
+
+    with app.test_request_context():  # the report's templates use url_for
+        subjects = latest_subjects(s, user, [int(i) for i in job.params["farm_ids"]])
+        buf = io.BytesIO()
+        seen: dict[str, int] = {}
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for i, subj in enumerate(subjects):
+                name = report_filename(subj)
+                seen[name] = seen.get(name, 0) + 1
+                if seen[name] > 1:
+                    name = f"{name[:-4]}-{seen[name]}.pdf"
+                zf.writestr(name, report_pdf(subj))
+                job.progress = 10 + int(85 * (i + 1) / len(subjects))
+                job.updated_at = utcnow()
+                s.add(job)
+                s.commit()
+    return (buf.getvalue() if subjects else b""), len(subjects)
+
+
 def run_export(app: Flask, job_id: int, worker: str) -> None:
-    """The export runner of services/jobs.py: make the workbook of a claimed job and store it."""
+    """The export runner of services/jobs.py: make the file of a claimed job and store it."""
     engine = app.extensions["farmcalc_engine"]
     with Session(engine) as s:
         job = s.get(ExportJob, job_id)
@@ -171,24 +220,36 @@ def run_export(app: Flask, job_id: int, worker: str) -> None:
         locale = job.locale
         try:
             user = s.get(User, job.user_id)
-            year = int(job.params["year"])
+            reports = job.kind == "reports"
+            year = 0 if reports else int(job.params["year"])
             job.progress, job.step, job.updated_at = 10, "running", utcnow()
             s.add(job)
             s.commit()
-            data, n = results_workbook(s, user, year, locale)
+            if reports:
+                data, n = _reports(app, s, job, user)
+            else:
+                data, n = results_workbook(s, user, year, locale)
             job.updated_at = job.finished_at = utcnow()
             job.lease_owner = ""
             job.n_rows = n
             job.progress = 100
             if n == 0:
                 job.status = ImportStatus.failed
-                job.message = gettext_(T["no_data"], locale).format(year=year)
+                job.message = (
+                    gettext_(T["no_reports"], locale)
+                    if reports
+                    else gettext_(T["no_data"], locale).format(year=year)
+                )
             else:
                 job.status = ImportStatus.done
                 job.step = "done"
                 job.result = data
                 job.size_bytes = len(data)
-                job.filename = results_filename(year, locale)
+                job.filename = (
+                    REPORTS_FILENAME.format(date=job.finished_at)
+                    if reports
+                    else results_filename(year, locale)
+                )
                 hours = float(app.config["EXPORT_RETENTION_HOURS"])
                 job.expires_at = job.finished_at + timedelta(hours=hours)
             s.add(job)

@@ -149,4 +149,8 @@ def download(job_id: int) -> Response:
     if row is None:
         abort(404)
     buf = io.BytesIO(row[0])
-    return send_file(buf, mimetype=XLSX, as_attachment=True, download_name=row[1] or "export.xlsx")
+    zipped = (row[1] or "").endswith(".zip")  # the desk's reports (result_exports.py)
+    mimetype = "application/zip" if zipped else XLSX
+    return send_file(
+        buf, mimetype=mimetype, as_attachment=True, download_name=row[1] or "export.xlsx"
+    )

@@ -347,18 +347,20 @@ def delete(farm_id: int) -> Response | str:
 
 def _reports(db: Session, farms: list[Farm], back: str) -> Response:
     """One climate report (PDF) per farm of ``farms`` (already access-checked): its latest
-    calculated year; at most ``MAX_ZIP_FARMS``."""
+    calculated year; more than ``MAX_ZIP_FARMS``: made by a background job
+    (web/services/result_exports.py ``run_export``), the user sent to its page."""
     from web.services.farm_report import MAX_ZIP_FARMS, reports_zip, subject_of_farm_year
 
-    if len(farms) > MAX_ZIP_FARMS:
-        flash(
-            gettext(
-                "Choose at most %(n)s farms for the reports at a time.",
-                n=MAX_ZIP_FARMS,
-            ),
-            "error",
+    if len(farms) > MAX_ZIP_FARMS:  # many: a background job, its page shows the progress
+        job_id = result_exports.queue_export(
+            db,
+            current_app._get_current_object(),
+            current_user.id,
+            "reports",
+            {"farm_ids": sorted(f.id for f in farms)},
+            current_lang(),
         )
-        return redirect(back)
+        return redirect(url_for("exports.job", job_id=job_id))
     by_id = {f.id: f for f in farms}
     latest = (
         farm_year_query_for(current_user)
