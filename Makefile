@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_web.py
 	$(BIN)/python bench/bench_aggregate.py
 	$(BIN)/python bench/bench_load.py
+	$(BIN)/python bench/bench_uncertainty.py
 
 # Babel workflow: English msgids in code, Swedish in translations/sv.
 # Extract, update the catalogue (optionally filling it from JSON files: make

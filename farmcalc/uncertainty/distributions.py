@@ -26,12 +26,13 @@ functions, no I/O besides what the factor set holds.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from farmcalc.errors import FactorError
 from farmcalc.factors import FactorSet, check_distribution_row
@@ -75,7 +76,7 @@ class FactorDistribution:
         if self.kind == "lognormal":
             return self.value * np.exp(self.sigma * z)
         a, b = self.pert_shape
-        return self.low + (self.high - self.low) * stats.beta.ppf(special.ndtr(z), a, b)
+        return self.low + (self.high - self.low) * special.betaincinv(a, b, special.ndtr(z))
 
     @property
     def pert_shape(self) -> tuple[float, float]:
@@ -85,16 +86,21 @@ class FactorDistribution:
         ``t`` is found by bisection so that the median is ``value`` (the nearest
         bound when no ``t`` in [0, 1] reaches it).
         """
-        x = (self.value - self.low) / (self.high - self.low)
-        lo, hi = 0.0, 1.0
-        for _ in range(60):  # the median grows with t
-            t = 0.5 * (lo + hi)
-            if stats.beta.median(1.0 + 4.0 * t, 5.0 - 4.0 * t) < x:
-                lo = t
-            else:
-                hi = t
-        t = 0.5 * (lo + hi)
+        t = _pert_t((self.value - self.low) / (self.high - self.low))
         return 1.0 + 4.0 * t, 5.0 - 4.0 * t
+
+
+@functools.cache
+def _pert_t(x: float) -> float:
+    """The mode's place ``t`` in [0, 1] whose PERT median is ``x`` (bisection)."""
+    lo, hi = 0.0, 1.0
+    for _ in range(60):  # the median grows with t
+        t = 0.5 * (lo + hi)
+        if special.betaincinv(1.0 + 4.0 * t, 5.0 - 4.0 * t, 0.5) < x:
+            lo = t
+        else:
+            hi = t
+    return 0.5 * (lo + hi)
 
 
 def factor_distributions(fs: FactorSet) -> list[FactorDistribution]:
@@ -143,10 +149,26 @@ def shared_draws(fs: FactorSet, n_draws: int, seed: int = 0) -> SharedDraws:
     """Draw every uncertain factor of ``fs`` ``n_draws`` times with one seeded generator.
 
     The groups are drawn in sorted order, so the draws depend only on the
-    seed, ``n_draws`` and the set's rows.
+    seed, ``n_draws`` and the set's rows. The last few results are kept (same
+    factor set object, ``n_draws`` and seed: the same read-only arrays).
     """
     if n_draws < 1:
         raise ValueError("n_draws must be at least 1")
+    key = (id(fs), int(n_draws), int(seed))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is fs:
+        return hit[1]
+    out = _shared_draws(fs, n_draws, seed)
+    if len(_CACHE) >= 8:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = (fs, out)
+    return out
+
+
+_CACHE: dict[tuple[int, int, int], tuple[FactorSet, SharedDraws]] = {}
+
+
+def _shared_draws(fs: FactorSet, n_draws: int, seed: int) -> SharedDraws:
     dists = factor_distributions(fs)
     groups: dict[str, list[str]] = {}
     for d in dists:
@@ -156,6 +178,8 @@ def shared_draws(fs: FactorSet, n_draws: int, seed: int = 0) -> SharedDraws:
     z = rng.standard_normal((len(names), n_draws))
     normals = {g: z[i] for i, g in enumerate(names)}
     factors = {d.factor_id: d.from_normal(normals[d.group]) for d in dists}
+    for a in (*normals.values(), *factors.values()):  # shared by every run: read-only
+        a.flags.writeable = False
     return SharedDraws(
         seed=int(seed),
         n_draws=int(n_draws),
