@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from farmcalc import engine
+from farmcalc import cluster, engine
 from farmcalc.draws import DrawnFactorSet
 from farmcalc.factors import (
     DEFAULT_FACTOR_SET,
@@ -268,7 +268,20 @@ def run(
     Returns
     -------
     UncertaintyResult
+        Or, for a Dask DataFrame or Bag of records (extra ``farmcalc[dask]``),
+        a :class:`farmcalc.cluster.ClusterUncertaintyResult` of the same draws
+        run partition by partition (:func:`farmcalc.cluster.uncertainty_run`).
     """
+    if cluster.is_dask(records):
+        return cluster.uncertainty_run(
+            records,
+            draws=draws,
+            seed=seed,
+            factors=factors,
+            gwp=gwp,
+            measures=measures,
+            by_source=by_source,
+        )
     fs = factors if isinstance(factors, FactorSet) else load_factor_set(factors)
     g = gwp if isinstance(gwp, GWPSet) else load_gwp(gwp)
     tables = (
@@ -292,7 +305,10 @@ def run(
     totals = {k: np.empty((draws, n)) for k in scenarios}
     net = np.empty((draws, n))
     n_pairs = len(SOURCES) * len(_GAS_NAMES)
-    per_pair = np.zeros((draws, n * n_pairs), dtype=np.float32) if by_source else None
+    # the (farm, source, gas) cells that emit: those of the plain run, grown if a draw adds one
+    rp = plain.rows
+    cells = np.unique(rp.farm * n_pairs + rp.source * len(_GAS_NAMES) + rp.gas)
+    per_pair = np.zeros((draws, len(cells))) if by_source else None
     for start in range(0, draws, chunk):
         stop = min(draws, start + chunk)
         drawn = DrawnFactorSet.of(fs, {k: v[start:stop] for k, v in sd.factors.items()})
@@ -306,17 +322,22 @@ def run(
                 net[start:stop] = nt
                 if per_pair is not None:
                     key = rows.farm * n_pairs + rows.source * len(_GAS_NAMES) + rows.gas
-                    d = stop - start
-                    idx = (np.arange(d)[:, None] * (n * n_pairs) + key[None, :]).ravel()
-                    per_pair[start:stop] = np.bincount(idx, c.ravel(), d * n * n_pairs).reshape(
-                        d, n * n_pairs
-                    )
+                    new = np.setdiff1d(key, cells)
+                    if len(new):  # rare: a cell that is zero without draws
+                        grown = np.union1d(cells, new)
+                        wide = np.zeros((draws, len(grown)))
+                        wide[:, np.searchsorted(grown, cells)] = per_pair
+                        cells, per_pair = grown, wide
+                    col = np.searchsorted(cells, key)
+                    d, k = stop - start, len(cells)
+                    idx = (np.arange(d)[:, None] * k + col[None, :]).ravel()
+                    per_pair[start:stop] = np.bincount(idx, c.ravel(), d * k).reshape(d, k)
     base = totals[""]
     bs = None
     if per_pair is not None:
-        present = np.flatnonzero((per_pair != 0).any(axis=0))
-        q = _ranges(per_pair[:, present].astype(float))
-        farm_idx, pair = np.divmod(present, n_pairs)
+        keep = (per_pair != 0).any(axis=0)
+        q = _ranges(per_pair[:, keep])
+        farm_idx, pair = np.divmod(cells[keep], n_pairs)
         src, gas = np.divmod(pair, len(_GAS_NAMES))
         bs = pd.DataFrame(
             {
