@@ -129,3 +129,19 @@ def test_grouped_factors_are_drawn_together_and_the_ranking_sums_to_one(example)
     assert list(s["rank"]) == sorted(s["rank"])
     top = r.to_dict()["sensitivity"][0]
     assert set(top) == {"group", "factor_ids", "share"}
+
+
+@pytest.mark.parametrize("name", ["sweden", "ipcc2019"])
+def test_every_row_with_a_range_is_drawn_or_marked_none(name):
+    fs = load_factor_set(name)
+    rows = fs.rows
+    ranged = rows.index[(rows["low"] != "") | (rows["high"] != "")]
+    drawn = {d.factor_id for d in factor_distributions(fs)}
+    none = set(rows.index[rows["distribution"] == "none"])
+    assert set(ranged) == drawn | none
+    assert none == {i for i in ranged if i.startswith("plausible.")}
+    # a lognormal's 95 % interval: value * sqrt(low/high) .. value * sqrt(high/low)
+    d = next(d for d in factor_distributions(fs) if d.factor_id == "soils.ef4")
+    q = d.from_normal(np.array([-1.959963984540054, 0.0, 1.959963984540054]))
+    ratio = np.sqrt(d.high / d.low)
+    np.testing.assert_allclose(q, [d.value / ratio, d.value, d.value * ratio], rtol=1e-12)
