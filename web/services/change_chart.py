@@ -15,7 +15,16 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from web.services.charts import BAR_HEIGHT, BAR_TOP, LABEL_BASELINE, ROW_HEIGHT, Bar, data_table
+from web.services.charts import (
+    BAR_HEIGHT,
+    BAR_TOP,
+    LABEL_BASELINE,
+    LINE_HEIGHT,
+    ONE_LINE_CHARS,
+    ROW_HEIGHT,
+    Bar,
+    data_table,
+)
 
 MIN_BAR_PCT = 0.4  # of the half width: a small non-zero change still shows a sliver
 
@@ -33,7 +42,9 @@ class Change:
 def change_svg(rows: Sequence[Change], *, chart_id: str, title: str, desc: str) -> Markup:
     """Bars from the middle: left for a decrease, right for an increase, scaled to the largest."""
     largest = max((abs(r.value) for r in rows), default=0.0)
-    height = ROW_HEIGHT * len(rows) + 4
+    # label and change share a line when short; else the change goes on a line of its own
+    two_lines = [len(r.label) + len(r.text) > ONE_LINE_CHARS for r in rows]
+    height = ROW_HEIGHT * len(rows) + LINE_HEIGHT * sum(two_lines) + 4
     t_id, d_id = f"{chart_id}-title", f"{chart_id}-desc"
     parts = [
         f'<svg class="chart-svg chart-change" id="{escape(chart_id)}" role="img" width="100%" '
@@ -42,9 +53,10 @@ def change_svg(rows: Sequence[Change], *, chart_id: str, title: str, desc: str) 
         f'<title id="{escape(t_id)}">{escape(title)}</title>',
         f'<desc id="{escape(d_id)}">{escape(desc)}</desc>',
     ]
-    for n, r in enumerate(rows):
-        top = n * ROW_HEIGHT
-        bar_y = top + BAR_TOP
+    top = 0
+    for r, long in zip(rows, two_lines, strict=True):
+        extra = LINE_HEIGHT if long else 0
+        bar_y = top + BAR_TOP + extra
         half = (
             0.0
             if largest <= 0 or r.value == 0
@@ -55,7 +67,7 @@ def change_svg(rows: Sequence[Change], *, chart_id: str, title: str, desc: str) 
         parts.append(
             '<g class="chart-row">'
             f'<text class="chart-label" x="0" y="{top + LABEL_BASELINE}">{escape(r.label)}</text>'
-            f'<text class="chart-value" x="100%" y="{top + LABEL_BASELINE}" '
+            f'<text class="chart-value" x="100%" y="{top + LABEL_BASELINE + extra}" '
             f'text-anchor="end">{escape(r.text)}</text>'
             f'<rect class="chart-track" x="0" y="{bar_y}" width="100%" height="{BAR_HEIGHT}"/>'
             + (
@@ -64,11 +76,11 @@ def change_svg(rows: Sequence[Change], *, chart_id: str, title: str, desc: str) 
                 if half
                 else ""
             )
-            + "</g>"
+            # the middle line (no change), at the bar only, clear of the texts
+            + f'<line class="chart-axis" x1="50%" x2="50%" y1="{bar_y - 3}" '
+            f'y2="{bar_y + BAR_HEIGHT + 3}"/>' + "</g>"
         )
-    parts.append(
-        f'<line class="chart-axis" x1="50%" x2="50%" y1="{BAR_TOP - 4}" y2="{height - 2}"/>'
-    )
+        top += ROW_HEIGHT + extra
     parts.append("</svg>")
     return Markup("".join(parts))
 
