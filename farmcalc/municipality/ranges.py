@@ -1,0 +1,204 @@
+"""Ranges of the municipality's totals: shared draws summed over the farms draw by draw.
+
+The municipality's published figures are sums over farms. Their uncertainty
+comes from the factors, and one factor (say EF1 of soil N2O) is the same for
+every farm, so a sum over farms is not narrowed by pretending the farms are
+independent: :func:`atom_draws` runs the engine with **one** set of seeded
+factor draws (:func:`farmcalc.uncertainty.shared_draws`) for all farms and
+sums every draw's emissions over the farms per *atom* (item × gas of
+:data:`farmcalc.municipality.summary.ATOMS`). A published figure's draws are
+sums of atoms (:func:`cell_draws`); its range is the 2.5th, 50th and 97.5th
+percentile (:data:`farmcalc.uncertainty.PERCENTILES`).
+
+**Disclosure.** A range is a function of how each published figure is made
+up, not only of its value: when a sector's two items are hidden and their
+factors are uncertain by different amounts, the width of the sector's range
+tells how the sector splits between them (``tests/test_municipal_ranges.py``
+does exactly that). So :func:`range_cells` gives a range only to a figure of
+:data:`RANGE_CELLS` (the total, fossil CO2, the sectors) that is shown **and
+whose every atom is shown** — then the range is a function of published
+cells and of sums over all the farms of a shown atom, which the rule
+protects — and its bounds are rounded to :data:`RANGE_DIGITS` significant
+digits (never finer than the figure's whole tonnes). The probability that
+fossil CO2 is at or below the path (:func:`share_at_or_below`) is given only
+with fossil CO2's range and rounded to :data:`PROBABILITY_STEP` per cent.
+See ``docs/municipality.md`` ("Ranges").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from farmcalc import engine
+from farmcalc.draws import DrawnFactorSet
+from farmcalc.factors import FactorSet, GWPSet
+from farmcalc.inputs.tables import FarmTables
+from farmcalc.municipality.summary import (
+    APART,
+    ATOMS,
+    FOSSIL_CO2,
+    INVENTORY_SECTOR,
+    ITEM_GASES,
+    SECTORS,
+    _atom_codes,
+)
+from farmcalc.outputs.characterisation import co2e as co2e_of
+from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE
+from farmcalc.uncertainty import PERCENTILES, shared_draws
+
+RANGE_CELLS = ("total", "fossil_co2", *(f"sector:{s}" for s in SECTORS))
+"""The published figures that may carry a range."""
+RANGE_DIGITS = 2
+"""Significant digits of a published range's bounds (a range says "about")."""
+PROBABILITY_STEP = 5
+"""A published probability is rounded to this many per cent [%]."""
+_CELLS = 4_000_000  # rows × draws per engine run (memory bound of one chunk)
+
+
+def _atom_cell(item: str, gas: str) -> str:
+    return f"atom:{item}:{gas}" if len(ITEM_GASES[item]) > 1 else f"item:{item}"
+
+
+def cell_atoms(cell: str) -> list[int]:
+    """Indices into :data:`~farmcalc.municipality.summary.ATOMS` that ``cell`` sums.
+
+    Parameters
+    ----------
+    cell : str
+        ``total`` (every emitted atom, soil carbon apart), ``fossil_co2``
+        (:data:`~farmcalc.municipality.summary.FOSSIL_CO2`) or ``sector:<s>``.
+    """
+    if cell == "total":
+        return [k for k, (i, _) in enumerate(ATOMS) if i not in APART]
+    if cell == "fossil_co2":
+        return [ATOMS.index(a) for a in FOSSIL_CO2]
+    if cell.startswith("sector:"):
+        s = cell.split(":", 1)[1]
+        return [k for k, (i, _) in enumerate(ATOMS) if i not in APART and INVENTORY_SECTOR[i] == s]
+    raise ValueError(f"no range for cell {cell!r}")
+
+
+def cell_atom_cells(cell: str) -> list[str]:
+    """The published cells of the atoms of ``cell`` (``item:…`` or ``atom:…:…``)."""
+    return [_atom_cell(*ATOMS[k]) for k in cell_atoms(cell)]
+
+
+def atom_draws(
+    tables: FarmTables,
+    *,
+    factors: FactorSet,
+    gwp: GWPSet,
+    draws: int = 1000,
+    seed: int = 0,
+    measure: str | None = None,
+) -> np.ndarray:
+    """Each draw's CO2e of every atom summed over all farms (shared factor draws).
+
+    Parameters
+    ----------
+    tables : FarmTables
+        The farms (all calculated with ``factors`` and ``gwp``).
+    factors : FactorSet
+        The factor set; its rows' distributions say what is drawn.
+    gwp : GWPSet
+        GWP100 set.
+    draws : int
+        ``D``, the number of draws.
+    seed : int
+        Seed of the draws: the same seed, ``draws`` and factor set give the
+        same draws as :func:`farmcalc.uncertainty.run` (common random numbers).
+    measure : str, optional
+        Apply this measure (:func:`farmcalc.steering.measures.apply_measure`)
+        to every farm first; with the same seed, the draws pair with those
+        without it.
+
+    Returns
+    -------
+    ndarray, shape (D, len(ATOMS))
+        [kg CO2e yr-1]; column ``k`` is atom ``ATOMS[k]``.
+    """
+    if measure is not None:
+        from farmcalc.steering.measures import apply_measure
+
+        tables = apply_measure(tables, measure, factors=factors).tables
+    k = len(ATOMS)
+    out = np.zeros((int(draws), k))
+    if tables.n_farms == 0:
+        return out
+    sd = shared_draws(factors, int(draws), int(seed))
+    plain = engine.run(tables, factors)
+    chunk = int(max(1, min(draws, _CELLS // max(len(plain.rows), 1))))
+    for start in range(0, int(draws), chunk):  # chunks of draws, never farms
+        stop = min(int(draws), start + chunk)
+        drawn = DrawnFactorSet.of(factors, {f: v[start:stop] for f, v in sd.factors.items()})
+        rows = engine.run(tables, drawn).rows
+        atom = _row_atoms(rows)
+        d = stop - start
+        c = np.broadcast_to(co2e_of(rows, gwp), (d, len(rows)))
+        idx = (np.arange(d)[:, None] * k + atom[None, :]).ravel()
+        out[start:stop] = np.bincount(idx, c.ravel(), d * k).reshape(d, k)
+    return out
+
+
+def _row_atoms(rows) -> np.ndarray:
+    """The atom of every emission row (heating split by its category, as ``summarise``)."""
+    src = np.asarray(SOURCE_DTYPE.categories, dtype=object)[rows.source]
+    cat = np.asarray(CATEGORY_DTYPE.categories, dtype=object)[rows.category]
+    gas = np.asarray(GAS_DTYPE.categories, dtype=object)[rows.gas]
+    item = np.where(src == "heating", cat, src)
+    return _atom_codes(item, gas)
+
+
+def cell_draws(atoms: np.ndarray, cell: str) -> np.ndarray:
+    """Each draw's value of a published figure [kg CO2e yr-1], shape (D,)."""
+    return np.asarray(atoms)[:, cell_atoms(cell)].sum(axis=1)
+
+
+def percentiles(draws: np.ndarray) -> dict[str, float]:
+    """``p2_5``, ``p50``, ``p97_5`` of ``draws`` (:data:`~farmcalc.uncertainty.PERCENTILES`)."""
+    q = np.percentile(np.asarray(draws, dtype=float), list(PERCENTILES.values()))
+    return {p: float(v) for p, v in zip(PERCENTILES, q, strict=True)}
+
+
+def round_significant(x: float, digits: int = RANGE_DIGITS) -> float:
+    """``x`` to ``digits`` significant digits, and never finer than whole units."""
+    if x == 0 or not math.isfinite(x):
+        return float(x)
+    places = digits - 1 - math.floor(math.log10(abs(x)))
+    return float(round(x, min(places, 0)))
+
+
+def range_cells(shown: Mapping[str, bool], cells: Sequence[str] = RANGE_CELLS) -> dict[str, bool]:
+    """Which figures may carry a range: shown, and every one of their atoms shown.
+
+    Parameters
+    ----------
+    shown : mapping of str to bool
+        Cell → whether the year's figure is published (``Aggregate.cell(…)["shown"]``).
+    cells : sequence of str
+        Figures asked for (default :data:`RANGE_CELLS`).
+    """
+    return {
+        c: bool(shown.get(c)) and all(bool(shown.get(a, False)) for a in cell_atom_cells(c))
+        for c in cells
+    }
+
+
+def published_range(draws_kg: np.ndarray) -> dict[str, float]:
+    """A figure's range as published: t, bounds to :data:`RANGE_DIGITS` significant digits."""
+    p = percentiles(np.asarray(draws_kg) / 1000.0)
+    return {k: round_significant(v) for k, v in p.items()}
+
+
+def share_at_or_below(draws: np.ndarray, limit: float) -> float:
+    """Share of the draws at or below ``limit`` [-] (0–1)."""
+    d = np.asarray(draws, dtype=float)
+    return float(np.count_nonzero(d <= limit)) / len(d) if len(d) else float("nan")
+
+
+def published_probability(share: float, step: int = PROBABILITY_STEP) -> int:
+    """A share [-] as a whole per cent rounded to ``step`` (a probability says "about")."""
+    return int(step * round(100.0 * share / step))
