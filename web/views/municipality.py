@@ -43,6 +43,7 @@ from farmcalc.municipality.summary_workbook import to_csv, to_xlsx_bytes
 from web.language import current_lang, number
 from web.services.charts import Bar, bar_chart, data_table
 from web.services.like_for_like import panel_figures
+from web.services.municipal_ranges import dashboard_ranges
 from web.services.trend_chart import Series, line_chart
 from web.store.access import can_see_aggregates
 from web.store.db import get_session
@@ -446,6 +447,36 @@ def trend_figures(agg: Aggregate) -> dict[str, Markup]:
     }
 
 
+def range_rows(agg: Aggregate, ranges: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The figures with a range (total, fossil CO2, sectors) in the dashboard's order."""
+    if not ranges:
+        return []
+    from farmcalc.municipality.summary import label as agg_label
+
+    lang = current_lang()
+    out = []
+    for cell, r in ranges["ranges"].items():
+        key = cell.split(":", 1)[1] if cell.startswith("sector:") else cell
+        out.append(
+            {
+                "cell": cell,
+                "label": agg_label(key, lang),
+                "value": agg.cell(cell)["value"],
+                "low": r["p2_5"],
+                "high": r["p97_5"],
+            }
+        )
+    return out
+
+
+def range_text(ranges: dict[str, Any] | None, cell: str) -> str:
+    """ "about 37 000–44 000" for a figure with a range, else ""."""
+    r = (ranges or {}).get("ranges", {}).get(cell)
+    if not r:
+        return ""
+    return f"{t(r['p2_5'])}–{t(r['p97_5'])}"
+
+
 # ------------------------------------------------------------------- routes
 
 
@@ -467,7 +498,11 @@ def dashboard() -> str:
         tables = agg.tables(current_lang())
         trend = {int(r["year"]): r for r in agg.trend.to_dict("records")}
         cur = {k: _none(v) for k, v in trend[agg.year].items()}
+        ranges = dashboard_ranges(get_session(), agg)
         ctx.update(
+            ranges=ranges,
+            range_rows=range_rows(agg, ranges),
+            range_text=lambda cell: range_text(ranges, cell),
             cov=agg.coverage_of("total"),
             cur=cur,
             summary={r["key"]: r for r in tables["summary"]},

@@ -1,0 +1,188 @@
+"""The municipality's ranges: shared draws over the data year's confirmed farms, cached.
+
+:func:`dashboard_ranges` reads the stored records of the municipality's
+confirmed, calculated farm-years of one year (one select; no farm code or
+name is kept: each record's ``farm_id`` becomes the opaque farm key), runs
+:func:`farmcalc.municipality.ranges.atom_draws` per factor set and GWP set
+the farms were calculated with (same seed: shared draws) and sums the atoms
+over the farms draw by draw. What is published follows
+:func:`farmcalc.municipality.ranges.range_cells` (docs/municipality.md,
+"Ranges").
+
+**Speed.** The draws of a (municipality, year) are kept in this process,
+keyed on the newest ``calculated_at`` and the number of farm-years (a new or
+recalculated result makes a new key); :data:`MAX_CACHED` entries. The
+number of draws is ``MUNICIPAL_RANGE_DRAWS`` (default :data:`DEFAULT_DRAWS`,
+said on the page), the seed ``MUNICIPAL_RANGE_SEED`` (default 0).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, load_factor_set, load_gwp
+from farmcalc.inputs.tables import records_to_tables
+from farmcalc.inputs.vocabulary import SCHEMA_ID
+from farmcalc.municipality import ranges as mr
+from farmcalc.municipality.summary import ATOMS, Aggregate
+from web.store.models import Farm, FarmYear
+from web.store.totals_query import _in_municipality
+
+DEFAULT_DRAWS = 1000
+"""Draws of the municipality's ranges unless ``MUNICIPAL_RANGE_DRAWS`` says otherwise."""
+MAX_CACHED = 16
+"""(municipality, year, data, draws) entries kept in the process."""
+
+_CACHE: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def _where(code: str, year: int) -> tuple:
+    return (
+        _in_municipality(code),
+        FarmYear.year == year,
+        FarmYear.calculated_at.is_not(None),  # type: ignore[union-attr]
+    )
+
+
+def data_key(session: Session, code: str, year: int) -> tuple[Any, int]:
+    """The newest ``calculated_at`` and the number of the year's calculated farm-years."""
+    row = (
+        session.connection()
+        .execute(
+            select(func.max(FarmYear.calculated_at), func.count())
+            .select_from(FarmYear)
+            .join(Farm, Farm.id == FarmYear.farm_id)  # type: ignore[arg-type]
+            .where(*_where(code, year))
+        )
+        .one()
+    )
+    return (str(row[0]), int(row[1]))
+
+
+def _records(session: Session, code: str, year: int) -> list[tuple[str, str, dict]]:
+    rows = (
+        session.connection()
+        .execute(
+            select(FarmYear.farm_id, FarmYear.factor_set, FarmYear.gwp, FarmYear.record)
+            .join(Farm, Farm.id == FarmYear.farm_id)  # type: ignore[arg-type]
+            .where(*_where(code, year))
+            .order_by(FarmYear.farm_id)
+        )
+        .all()
+    )
+    out = []
+    for farm_key, fset, gwp, record in rows:  # records into dicts for the core's reader
+        rec = {k: v for k, v in dict(record or {}).items() if k not in ("name", "farm_id")}
+        rec |= {"schema": SCHEMA_ID, "farm_id": str(farm_key), "year": int(year)}
+        out.append((fset or DEFAULT_FACTOR_SET, gwp or DEFAULT_GWP, rec))
+    return out
+
+
+def atom_sums(
+    records: Sequence[tuple[str, str, dict]], *, draws: int, seed: int, measure: str | None = None
+) -> np.ndarray:
+    """Each draw's atoms summed over all farms, shape (draws, len(ATOMS)) [kg CO2e yr-1].
+
+    Farms calculated with different factor or GWP sets are run set by set
+    with the same seed and summed.
+    """
+    total = np.zeros((draws, len(ATOMS)))
+    methods = sorted({(f, g) for f, g, _ in records})
+    for fset, gwp in methods:  # one or two methods, never farms
+        recs = [r for f, g, r in records if (f, g) == (fset, gwp)]
+        tables = records_to_tables(recs, strict=False)[0]
+        total += mr.atom_draws(
+            tables,
+            factors=load_factor_set(fset),
+            gwp=load_gwp(gwp),
+            draws=draws,
+            seed=seed,
+            measure=measure,
+        )
+    return total
+
+
+def settings() -> tuple[int, int]:
+    """(draws, seed) of the app's configuration."""
+    c = current_app.config
+    return int(c.get("MUNICIPAL_RANGE_DRAWS", DEFAULT_DRAWS)), int(
+        c.get("MUNICIPAL_RANGE_SEED", 0)
+    )
+
+
+def cached_atoms(
+    session: Session, code: str, year: int, *, measure: str | None = None
+) -> tuple[np.ndarray, int, int]:
+    """The year's atom draws (cached per data key): (atoms, draws, seed)."""
+    draws, seed = settings()
+    key = (code, year, data_key(session, code, year), draws, seed, measure)
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit, draws, seed
+    atoms = atom_sums(_records(session, code, year), draws=draws, seed=seed, measure=measure)
+    atoms.setflags(write=False)
+    with _LOCK:
+        _CACHE[key] = atoms
+        while len(_CACHE) > MAX_CACHED:
+            _CACHE.popitem(last=False)
+    return atoms, draws, seed
+
+
+def clear_cache() -> None:
+    with _LOCK:
+        _CACHE.clear()
+
+
+def dashboard_ranges(session: Session, agg: Aggregate) -> dict[str, Any] | None:
+    """What the dashboard shows of the ranges of ``agg``'s year, or None without a year.
+
+    Returns ``{"draws", "seed", "ranges": {cell: {p2_5, p50, p97_5} [t]}, "withheld":
+    [cells shown without a range], "fossil_path_t", "probability_pct"}``. A cell is in
+    ``ranges`` only when :func:`~farmcalc.municipality.ranges.range_cells` allows it;
+    the probability that fossil CO2 is at or below the path (from the published
+    base-year figure, all reporting farms) only with fossil CO2's range and a path.
+    """
+    if agg.year is None:
+        return None
+    shown = {str(c): bool(agg.cell(str(c))["shown"]) for c in agg.cells["cell"].unique()}
+    allowed = mr.range_cells(shown)
+    if not any(allowed.values()):
+        return {
+            "draws": None,
+            "seed": None,
+            "ranges": {},
+            "withheld": [c for c in mr.RANGE_CELLS if shown.get(c)],
+            "fossil_path_t": None,
+            "probability_pct": None,
+        }
+    code = str(agg.municipality_code)
+    atoms, draws, seed = cached_atoms(session, code, int(agg.year))
+    ranges = {c: mr.published_range(mr.cell_draws(atoms, c)) for c, ok in allowed.items() if ok}
+    path = None
+    prob = None
+    if allowed["fossil_co2"] and agg.base_year is not None and agg.year > agg.base_year:
+        row = agg.trend.loc[agg.trend["year"] == agg.year]
+        p = row["fossil_co2_path_t"].iloc[0] if len(row) else None
+        if p is not None and p == p:
+            path = float(p)
+            share = mr.share_at_or_below(mr.cell_draws(atoms, "fossil_co2") / 1000.0, path)
+            prob = mr.published_probability(share)
+    return {
+        "draws": draws,
+        "seed": seed,
+        "ranges": ranges,
+        "withheld": [c for c in mr.RANGE_CELLS if shown.get(c) and not allowed[c]],
+        "fossil_path_t": path,
+        "probability_pct": prob,
+    }
