@@ -13,7 +13,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+import pandas as pd
+
 __version__ = "0.1.0"
+
+# Text in farmcalc's frames is held as Python strings, with or without pyarrow installed
+# (pandas 3 would otherwise store it in Arrow, which refuses a lone surrogate that a stored
+# farm name may hold, and behaves differently from the Python storage the tests run on).
+pd.set_option("mode.string_storage", "python")
 
 _EXPORTS = {
     "BatchResult": "farmcalc.api",
