@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from farmcalc import engine
+from farmcalc import cluster, engine
 from farmcalc.factors import (
     DEFAULT_FACTOR_SET,
     DEFAULT_GWP,
@@ -89,7 +89,7 @@ def calculate_many(
 
     Parameters
     ----------
-    records : iterable of dict, DataFrame or FarmTables
+    records : iterable of dict, DataFrame, FarmTables, or a Dask DataFrame or Bag
         Farm records (``farmcalc.farm/1``); a DataFrame has one record per
         row (nested columns or dotted names such as ``energy.diesel_l``).
     factors : str
@@ -102,8 +102,12 @@ def calculate_many(
     DataFrame
         Long rows ``farm_id, year, source, category, gas, kg, co2e_kg``:
         the ``emissions`` of :func:`calculate_batch`, without its per-farm
-        totals and per-crop tables, which are not computed here.
+        totals and per-crop tables, which are not computed here. A Dask
+        DataFrame or Bag of records (extra ``farmcalc[dask]``) gives a lazy
+        Dask DataFrame of the same rows (:func:`farmcalc.cluster.calculate_many`).
     """
+    if cluster.is_dask(records):
+        return cluster.calculate_many(records, factors=factors, gwp=gwp)
     fs, g = _resolve(factors, gwp)
     with no_cyclic_gc():
         tables, _, inventory = _run(records, fs)
