@@ -72,9 +72,10 @@ from farmcalc.municipality.summary import (
     measure_cells_of,
     protect,
 )
+from farmcalc.rows import code
 from farmcalc.steering import economics
 from farmcalc.steering.action_plan import LAST_YEAR, TARGET_YEAR
-from farmcalc.steering.costs import Costs, load_costs, make_step, step_costs
+from farmcalc.steering.costs import Costs, load_costs, make_step, step_cost_arrays
 from farmcalc.steering.measures import ALL_MEASURES, _stack, _take, load_parameters
 from farmcalc.steering.packages import apply_package
 
@@ -188,8 +189,9 @@ def farm_inventory(
         step = make_step(
             chain.tables[i], chain.tables[i + 1], chain.applies[i], m, fs, costs, params
         )
-        c = step_costs(step, m, costs, costs.discount_rate)
-        out[:, i, first_cost:] = c[list(COST_FIELDS)].to_numpy(dtype=float)
+        c = step_cost_arrays(step, m, costs, costs.discount_rate)
+        for j, f in enumerate(COST_FIELDS, start=first_cost):
+            out[:, i, j] = c[f]
     return out
 
 
@@ -198,18 +200,21 @@ def farm_values(batch: BatchResult) -> np.ndarray:
 
     The same numbers as the dashboard's cells ``total``, ``fossil_co2`` and
     ``gas:*`` of the farm (:func:`farmcalc.municipality.summary.contributions`; tested),
-    summed straight from the emission rows' categorical codes.
+    summed straight from the emission rows' codes (no DataFrame).
     """
-    rows = batch.emissions
+    rows = batch.inventory.rows
     n = batch.tables.n_farms
-    fidx = rows["farm_idx"].to_numpy(dtype=np.int64)
-    co2e = rows["co2e_kg"].to_numpy(dtype=float)
-    source, category, gas = rows["source"], rows["category"], rows["gas"]
-    emitted = ~(source.isin(APART).to_numpy())
-    is_co2 = (gas == "CO2").to_numpy()
+    fidx = rows.farm
+    co2e = batch.co2e
+    source, gas = rows.source, rows.gas
+    emitted = ~np.isin(source, [code(s, "source") for s in APART])
+    is_co2 = gas == code("CO2", "gas")
     fossil = is_co2 & (
-        (source == "fuel").to_numpy()
-        | ((source == "heating") & (category == "heating_oil")).to_numpy()
+        (source == code("fuel", "source"))
+        | (
+            (source == code("heating", "source"))
+            & (rows.category == code("heating_oil", "category"))
+        )
     )
     out = np.empty((n, len(SAVING_FIELDS)))
 
@@ -219,7 +224,7 @@ def farm_values(batch: BatchResult) -> np.ndarray:
     out[:, 0] = total(emitted)
     out[:, 1] = total(fossil)
     for j, g in enumerate(("CO2", "CH4", "N2O", "CO2e"), start=2):
-        out[:, j] = total(emitted & (gas == g).to_numpy())
+        out[:, j] = total(emitted & (gas == code(g, "gas")))
     return out
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from farmcalc.arrays import vocabularies
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, FactorSet, GWPSet, load_factor_set
 from farmcalc.i18n import _, gettext_
 from farmcalc.inputs.tables import FarmTables
@@ -85,50 +86,55 @@ class Step:
 
 
 def _farm_col(t: FarmTables, col: str) -> np.ndarray:
-    if col not in t.farms.columns:
-        return np.zeros(t.n_farms)
-    return t.farms[col].to_numpy(dtype=float)
+    values = t.arrays.farms.get(col)
+    return np.zeros(t.n_farms) if values is None else values
 
 
-def _by_farm(t: FarmTables, frame: pd.DataFrame, values: np.ndarray) -> np.ndarray:
-    return np.bincount(
-        frame["farm_idx"].to_numpy(dtype=np.int64), weights=values, minlength=t.n_farms
-    )[: t.n_farms]
+def _by_farm(t: FarmTables, farm_idx: np.ndarray, values: np.ndarray) -> np.ndarray:
+    return np.bincount(farm_idx, weights=values, minlength=t.n_farms)[: t.n_farms]
 
 
 def _gain(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     return np.clip(after - before, 0.0, None)
 
 
-def _crop_sum(t: FarmTables, fn: Callable[[pd.DataFrame], np.ndarray]) -> np.ndarray:
-    if len(t.crops) == 0:
+Columns = Mapping[str, np.ndarray]
+"""One table of :class:`farmcalc.arrays.FarmArrays`: column name -> array."""
+
+
+def _crop_sum(t: FarmTables, fn: Callable[[Columns], np.ndarray]) -> np.ndarray:
+    crops = t.arrays.crops
+    if len(crops["farm_idx"]) == 0:
         return np.zeros(t.n_farms)
-    return _by_farm(t, t.crops, fn(t.crops))
+    return _by_farm(t, crops["farm_idx"], fn(crops))
 
 
-def _crop_col(crops: pd.DataFrame, col: str) -> np.ndarray:
-    if col not in crops.columns:
-        return np.zeros(len(crops))
-    return np.nan_to_num(crops[col].to_numpy(dtype=float))
+def _crop_col(crops: Columns, col: str) -> np.ndarray:
+    values = crops.get(col)
+    if values is None:
+        return np.zeros(len(crops["farm_idx"]))
+    return np.nan_to_num(values)
+
+
+def _code(table: str, column: str, name: str) -> int:
+    return vocabularies()[table][column].index(name)
 
 
 def _housed_lu_in(t: FarmTables, fs: FactorSet, system: str) -> np.ndarray:
     """Housed livestock units whose manure goes to ``system``, per farm [LU]."""
-    lv, ms = t.livestock, t.manure_systems
-    if len(lv) == 0 or len(ms) == 0:
+    lv, ms = t.arrays.livestock, t.arrays.manure_systems
+    n_lv = len(lv["farm_idx"])
+    if n_lv == 0 or len(ms["farm_idx"]) == 0:
         return np.zeros(t.n_farms)
-    cats = lv["category"].astype(str).to_numpy()
+    names = vocabularies()["livestock"]["category"]
     housed = (
-        lv["head"].to_numpy(dtype=float)
-        * fs.lookup("livestock.livestock_units", cats)
-        * (1.0 - np.nan_to_num(lv["pasture_fraction"].to_numpy(dtype=float)))
+        lv["head"]
+        * fs.take("livestock.livestock_units", names, lv["category"])
+        * (1.0 - np.nan_to_num(lv["pasture_fraction"]))
     )
-    hit = np.asarray(ms["system"].astype(object)) == system
-    lv_idx = ms["lv_idx"].to_numpy(dtype=np.int64)
-    share = np.bincount(
-        lv_idx[hit], weights=ms["share"].to_numpy(dtype=float)[hit], minlength=len(lv)
-    )
-    return _by_farm(t, lv, housed * share[: len(lv)])
+    hit = ms["system"] == _code("manure_systems", "system", system)
+    share = np.bincount(ms["lv_idx"][hit], weights=ms["share"][hit], minlength=n_lv)
+    return _by_farm(t, lv["farm_idx"], housed * share[:n_lv])
 
 
 def _slurry_m3(s: Step, system: str) -> np.ndarray:
@@ -137,35 +143,32 @@ def _slurry_m3(s: Step, system: str) -> np.ndarray:
 
 
 def _cow_days_3nop(t: FarmTables) -> np.ndarray:
-    lv = t.livestock
-    if len(lv) == 0 or "feed_3nop_fraction" not in lv.columns:
+    lv = t.arrays.livestock
+    if len(lv["farm_idx"]) == 0 or "feed_3nop_fraction" not in lv:
         return np.zeros(t.n_farms)
     days = (
-        lv["head"].to_numpy(dtype=float)
-        * (1.0 - np.nan_to_num(lv["pasture_fraction"].to_numpy(dtype=float)))
-        * np.nan_to_num(lv["feed_3nop_fraction"].to_numpy(dtype=float))
+        lv["head"]
+        * (1.0 - np.nan_to_num(lv["pasture_fraction"]))
+        * np.nan_to_num(lv["feed_3nop_fraction"])
         * DAYS_PER_YEAR
     )
-    return _by_farm(t, lv, days)
+    return _by_farm(t, lv["farm_idx"], days)
+
+
+def _ley_codes() -> np.ndarray:
+    return np.array([_code("crops", "crop", c) for c in LEY_CROPS], dtype=np.int16)
 
 
 def _ley_ha(t: FarmTables) -> np.ndarray:
-    return _crop_sum(
-        t,
-        lambda c: np.where(
-            np.isin(c["crop"].astype(str).to_numpy(), LEY_CROPS),
-            c["area_ha"].to_numpy(dtype=float),
-            0.0,
-        ),
-    )
+    return _crop_sum(t, lambda c: np.where(np.isin(c["crop"], _ley_codes()), c["area_ha"], 0.0))
 
 
-def _n_kg(c: pd.DataFrame) -> np.ndarray:
-    return c["area_ha"].to_numpy(dtype=float) * _crop_col(c, "mineral_n_kg_per_ha")
+def _n_kg(c: Columns) -> np.ndarray:
+    return c["area_ha"] * _crop_col(c, "mineral_n_kg_per_ha")
 
 
-def _catch_crop_ha(c: pd.DataFrame) -> np.ndarray:
-    return c["area_ha"].to_numpy(dtype=float) * _crop_col(c, "catch_crop_fraction")
+def _catch_crop_ha(c: Columns) -> np.ndarray:
+    return c["area_ha"] * _crop_col(c, "catch_crop_fraction")
 
 
 def _kwh_replaced(s: Step) -> np.ndarray:
@@ -188,8 +191,7 @@ QUANTITIES: dict[str, Callable[[Step], np.ndarray]] = {
     "kwh_biogas": lambda s: _slurry_m3(s, "anaerobic_digester") * s.conv["biogas_kwh_per_m3"],
     "kg_n_saved": lambda s: _gain(_crop_sum(s.after, _n_kg), _crop_sum(s.before, _n_kg)),
     "ha_fertilised": lambda s: (
-        s.applies
-        * _crop_sum(s.before, lambda c: np.where(_n_kg(c) > 0, c["area_ha"].to_numpy(float), 0.0))
+        s.applies * _crop_sum(s.before, lambda c: np.where(_n_kg(c) > 0, c["area_ha"], 0.0))
     ),
     "ha_peat_converted": lambda s: _gain(
         _farm_col(s.after, "organic_cropland_ha"), _farm_col(s.before, "organic_cropland_ha")
@@ -247,8 +249,16 @@ class Costs:
     discount_rate: float
 
     def items(self, measure: str, item: str) -> list[tuple[str, float]]:
-        """``[(per, value)]`` of one measure's rows of ``item``."""
-        return [(p, v) for (m, i, p), v in self.rows.items() if m == measure and i == item]
+        """``[(per, value)]`` of one measure's rows of ``item``, in the catalogue's order."""
+        return self._by_item.get((measure, item), [])
+
+    @functools.cached_property
+    def _by_item(self) -> dict[tuple[str, str], list[tuple[str, float]]]:
+        """``(measure, item) → [(per, value)]``, made once (the rows are not changed)."""
+        out: dict[tuple[str, str], list[tuple[str, float]]] = {}
+        for (m, i, p), v in self.rows.items():
+            out.setdefault((m, i), []).append((p, v))
+        return out
 
     def value(self, measure: str, item: str, default: float = 0.0) -> float:
         """The one value of an item without ``per`` (a share, a lifetime, a conversion)."""
@@ -431,17 +441,16 @@ COST_COLUMNS = [
 ]
 
 
-def step_costs(step: Step, measure: str, costs: Costs, discount_rate: float) -> pd.DataFrame:
-    """One measure's costs on every farm, from the quantities it changes (``step``).
+def step_cost_arrays(
+    step: Step, measure: str, costs: Costs, discount_rate: float
+) -> dict[str, np.ndarray]:
+    """One measure's costs on every farm as numpy arrays, one per :data:`COST_COLUMNS`.
 
-    Returns
-    -------
-    DataFrame
-        One row per farm, :data:`COST_COLUMNS`: the investment and the part
-        public support pays [SEK]; running cost, running saving and yearly
-        support [SEK yr-1]; ``annual_cost_sek``, the farm's annualised net cost
-        after support (negative: the farm saves money); the same before
-        support (the cost to farm and public together); payback [yr].
+    The arithmetic of :func:`step_costs` (which puts these arrays in a frame):
+    the investment and the part public support pays [SEK]; running cost,
+    running saving and yearly support [SEK yr-1]; ``annual_cost_sek``, the
+    farm's annualised net cost after support (negative: the farm saves money);
+    the same before support; payback [yr].
     """
     n = step.before.n_farms
     quantity: dict[str, np.ndarray] = {}
@@ -464,19 +473,38 @@ def step_costs(step: Step, measure: str, costs: Costs, discount_rate: float) -> 
     farm = economics.annualised_net_cost(
         investment, discount_rate, lifetime, share, running_cost, running_saving + support
     )
-    return pd.DataFrame(
-        {
-            "investment_sek": investment,
-            "investment_support_sek": investment * share,
-            "annual_running_cost_sek": running_cost,
-            "annual_running_saving_sek": running_saving,
-            "annual_support_sek": support,
-            "annual_cost_sek": farm,
-            "annual_cost_before_support_sek": capital + running_cost - running_saving,
-            "payback_years": economics.payback_years(
+    return {
+        "investment_sek": investment,
+        "investment_support_sek": investment * share,
+        "annual_running_cost_sek": running_cost,
+        "annual_running_saving_sek": running_saving,
+        "annual_support_sek": support,
+        "annual_cost_sek": np.asarray(farm, dtype=float),
+        "annual_cost_before_support_sek": capital + running_cost - running_saving,
+        "payback_years": np.asarray(
+            economics.payback_years(
                 investment * (1.0 - share), running_cost, running_saving + support
             ),
-        }
+            dtype=float,
+        ),
+    }
+
+
+def step_costs(step: Step, measure: str, costs: Costs, discount_rate: float) -> pd.DataFrame:
+    """One measure's costs on every farm, from the quantities it changes (``step``).
+
+    Returns
+    -------
+    DataFrame
+        One row per farm, :data:`COST_COLUMNS`: the investment and the part
+        public support pays [SEK]; running cost, running saving and yearly
+        support [SEK yr-1]; ``annual_cost_sek``, the farm's annualised net cost
+        after support (negative: the farm saves money); the same before
+        support (the cost to farm and public together); payback [yr]. The
+        arrays of :func:`step_cost_arrays`.
+    """
+    return pd.DataFrame(
+        step_cost_arrays(step, measure, costs, discount_rate), columns=COST_COLUMNS
     )
 
 

@@ -19,9 +19,10 @@ ON CONFLICT DO UPDATE`` per table, SQLite and PostgreSQL; committed unless
   saving worked out from the batch's tables (``farmcalc.steering.measures.measure_savings``);
 - the climate investment plan's figures of each measure that applies to a farm-year
   (``farm_year_measures``, plain columns :data:`web.store.models.MEASURE_COLUMNS`, one row
-  per farm-year and measure): :func:`measure_rows`, from the same batch's tables
+  per farm-year and measure): :func:`measure_tuples`, from the same batch's tables
   (``farmcalc.municipality.investment_plan.farm_inventory``); the farm-year's old rows are
-  deleted first, the new ones sent as one ``executemany`` insert.
+  deleted first, the new ones sent as one ``executemany`` of tuples (one ``COPY`` on
+  PostgreSQL).
 
 A farm-year is never written twice (the unique key ``(farm_id, year)``), and
 its result and totals come from one calculation: nothing remakes them later.
@@ -38,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 import pandas as pd
-from sqlalchemy import Text, bindparam, cast, delete, insert, tuple_
+from sqlalchemy import Text, bindparam, cast, delete, tuple_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session
 
@@ -125,8 +126,43 @@ def totals_rows(batch: BatchResult) -> list[dict[str, Any]]:
 
 _FIELD_INDEX = [FIELDS.index(c) for c in MEASURE_COLUMNS]
 _APPLIES = FIELDS.index("applies")
+_PLAN_NAMES = np.array(PLAN_ORDER, dtype=object)
 DELETE_CHUNK = 500
 """Farm-years per ``DELETE`` of their old measure rows (bound parameters stay few)."""
+
+
+MEASURE_ROW_COLUMNS: tuple[str, ...] = ("farm_id", "year", "measure", *MEASURE_COLUMNS)
+"""The columns of a ``farm_year_measures`` row, in the order of :func:`measure_tuples`."""
+
+
+def measure_tuples(inventory: np.ndarray, keys: Sequence[tuple[int, int]]) -> list[tuple]:
+    """``farm_year_measures`` rows of an inventory as tuples: one per farm-year and measure
+    that applies, the values in :data:`MEASURE_ROW_COLUMNS` order.
+
+    The rows are picked and their figures taken with numpy; the tuples are made by
+    ``zip`` over whole columns (no dict per row).
+
+    Parameters
+    ----------
+    inventory : ndarray
+        ``farmcalc.municipality.investment_plan.farm_inventory``, shape
+        (farms, measures, fields).
+    keys : sequence of (int, int)
+        (farm_id, year) of each farm, in the inventory's order.
+
+    Returns
+    -------
+    list of tuple
+        ``(farm_id, year, measure, *figures)``, figures as floats.
+    """
+    farm, step = np.nonzero(inventory[:, :, _APPLIES] > 0)
+    if not len(farm):
+        return []
+    figures = inventory[farm, step][:, _FIELD_INDEX]
+    key = np.asarray(keys, dtype=np.int64).reshape(-1, 2)[farm]
+    names = _PLAN_NAMES[step]
+    columns = [key[:, 0].tolist(), key[:, 1].tolist(), names.tolist(), *figures.T.tolist()]
+    return list(zip(*columns, strict=True))
 
 
 def measure_rows(inventory: np.ndarray, keys: Sequence[tuple[int, int]]) -> list[dict[str, Any]]:
@@ -143,29 +179,48 @@ def measure_rows(inventory: np.ndarray, keys: Sequence[tuple[int, int]]) -> list
     Returns
     -------
     list of dict
-        ``farm_id``, ``year``, ``measure`` and the :data:`MEASURE_COLUMNS` (floats).
+        ``farm_id``, ``year``, ``measure`` and the :data:`MEASURE_COLUMNS` (floats):
+        :func:`measure_tuples` by column name.
     """
-    farm, step = np.nonzero(inventory[:, :, _APPLIES] > 0)
-    figures = inventory[farm, step][:, _FIELD_INDEX].tolist()
     return [
-        {
-            "farm_id": keys[f][0],
-            "year": keys[f][1],
-            "measure": PLAN_ORDER[k],
-            **dict(zip(MEASURE_COLUMNS, row, strict=True)),
-        }
-        for f, k, row in zip(farm.tolist(), step.tolist(), figures, strict=True)
+        dict(zip(MEASURE_ROW_COLUMNS, t, strict=True)) for t in measure_tuples(inventory, keys)
     ]
 
 
-def _replace_measures(session: Session, keys: list[tuple[int, int]], rows: list[dict]) -> None:
-    """Delete the farm-years' old measure rows, insert the new ones (one ``executemany``)."""
+def _replace_measures(session: Session, keys: list[tuple[int, int]], rows: list[tuple]) -> None:
+    """Delete the farm-years' old measure rows, insert the new ones (:func:`_insert_measures`)."""
     t = FarmYearMeasure.__table__
     for start in range(0, len(keys), DELETE_CHUNK):
         chunk = keys[start : start + DELETE_CHUNK]
         session.execute(delete(t).where(tuple_(t.c.farm_id, t.c.year).in_(chunk)))
     if rows:
-        session.execute(insert(t), rows)
+        _insert_measures(session, rows)
+
+
+def _insert_measures(session: Session, rows: list[tuple]) -> None:
+    """Insert ``farm_year_measures`` rows (:func:`measure_tuples`) in the session's transaction.
+
+    PostgreSQL with psycopg: one ``COPY … FROM STDIN`` (74,000 rows of a 10,000-farm
+    import: ~0.5 s, where an ``executemany`` of the same tuples takes 1.1–1.9 s and
+    SQLAlchemy's ``insert()`` with a list of dicts ~1.9 s). Otherwise the driver's
+    ``executemany`` of the tuples (SQLite: ~0.14 s, ``insert()`` with dicts ~0.65 s).
+    """
+    conn = session.connection()
+    table = FarmYearMeasure.__tablename__
+    columns = ", ".join(MEASURE_ROW_COLUMNS)
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            if hasattr(cursor, "copy"):  # psycopg 3
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
+        finally:
+            cursor.close()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    places = ", ".join([mark] * len(MEASURE_ROW_COLUMNS))
+    conn.exec_driver_sql(f"INSERT INTO {table} ({columns}) VALUES ({places})", rows)
 
 
 def _upsert(
@@ -300,7 +355,7 @@ def store_results(
         _upsert(session, table, sums, [c.name for c in table.c if c.name not in KEY])
         keys = [(int(v["farm_id"]), int(v["year"])) for v in values]
         inventory = farm_inventory(batch.tables, factors=batch.factor_set, gwp=batch.gwp)
-        _replace_measures(session, keys, measure_rows(inventory, keys))
+        _replace_measures(session, keys, measure_tuples(inventory, keys))
         if action is not None:
             audit.record_many(session, keys=keys, action=action)
     for fy in farm_years:  # ORM rows the statement changed: read again when next used
@@ -311,4 +366,11 @@ def store_results(
     return results
 
 
-__all__ = ["measure_rows", "savings_columns", "store_results", "totals_frame", "totals_rows"]
+__all__ = [
+    "measure_rows",
+    "measure_tuples",
+    "savings_columns",
+    "store_results",
+    "totals_frame",
+    "totals_rows",
+]
