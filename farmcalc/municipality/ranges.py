@@ -47,6 +47,7 @@ from farmcalc.municipality.summary import (
 )
 from farmcalc.outputs.characterisation import co2e as co2e_of
 from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE
+from farmcalc.steering import economics
 from farmcalc.uncertainty import PERCENTILES, shared_draws
 
 RANGE_CELLS = ("total", "fossil_co2", *(f"sector:{s}" for s in SECTORS))
@@ -202,3 +203,79 @@ def share_at_or_below(draws: np.ndarray, limit: float) -> float:
 def published_probability(share: float, step: int = PROBABILITY_STEP) -> int:
     """A share [-] as a whole per cent rounded to ``step`` (a probability says "about")."""
     return int(step * round(100.0 * share / step))
+
+
+# ------------------------------------------------------------ the investment plan
+
+
+def package_atom_draws(
+    tables: FarmTables,
+    measures: Sequence[str],
+    *,
+    factors: FactorSet,
+    gwp: GWPSet,
+    draws: int = 1000,
+    seed: int = 0,
+) -> np.ndarray:
+    """Atom draws before and after each step of a package (the plan's order), paired.
+
+    The measures are applied in order, each to the tables the step before left
+    (:func:`farmcalc.steering.packages.apply_package`, as the plan's figures
+    are made); every step runs with the same shared draws, so step ``k``'s
+    marginal saving in a draw is ``out[k] - out[k + 1]``.
+
+    Returns
+    -------
+    ndarray, shape (len(measures) + 1, D, len(ATOMS))
+        [kg CO2e yr-1]; ``out[0]`` is the farms as they are.
+    """
+    from farmcalc.steering.packages import apply_package
+
+    steps = [tables]
+    if tables.n_farms and measures:
+        steps = list(apply_package(tables, list(measures), factors=factors).tables)
+    out = np.zeros((len(measures) + 1, int(draws), len(ATOMS)))
+    for k, t in enumerate(steps):  # a dozen steps, each over all farms at once
+        out[k] = atom_draws(t, factors=factors, gwp=gwp, draws=draws, seed=seed)
+    return out
+
+
+def plan_draws(
+    steps: np.ndarray,
+    shares: np.ndarray,
+    annual_cost_sek: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Each draw's marginal savings, the plan's saving and its fossil CO2 at ``shares``.
+
+    Parameters
+    ----------
+    steps : ndarray, shape (M + 1, D, len(ATOMS))
+        :func:`package_atom_draws` [kg CO2e yr-1].
+    shares : ndarray, shape (M,)
+        Share of the farms where each measure applies that take it up [-]
+        (0 for a measure the plan leaves out).
+    annual_cost_sek : ndarray, shape (M,)
+        Each measure's yearly cost over all farms where it applies [SEK yr-1].
+
+    Returns
+    -------
+    dict
+        ``saving`` (M, D): each measure's marginal saving at full adoption,
+        soil carbon apart [kg CO2e yr-1]; ``sek_per_t`` (M, D) [SEK t-1]
+        (NaN where a draw saves nothing); ``fossil`` (D,): fossil CO2 of the
+        farms with the plan's shares [kg CO2 yr-1]; ``plan_saving`` (D,)
+        [kg CO2e yr-1].
+    """
+    total = np.stack([cell_draws(s, "total") for s in steps])  # (M + 1, D)
+    fossil = np.stack([cell_draws(s, "fossil_co2") for s in steps])
+    saving = total[:-1] - total[1:]
+    fossil_saving = fossil[:-1] - fossil[1:]
+    sh = np.asarray(shares, dtype=float)[:, None]
+    cost = np.asarray(annual_cost_sek, dtype=float)[:, None]
+    per_t = economics.sek_per_tonne(np.broadcast_to(cost, saving.shape), saving)
+    return {
+        "saving": saving,
+        "sek_per_t": per_t,
+        "fossil": fossil[0] - (sh * fossil_saving).sum(axis=0),
+        "plan_saving": (sh * saving).sum(axis=0),
+    }

@@ -25,7 +25,7 @@ DRAWS = 400
 
 @pytest.fixture
 def app_config() -> dict:
-    return {"MUNICIPAL_RANGE_DRAWS": DRAWS, "MUNICIPAL_RANGE_SEED": 3}
+    return {"MUNICIPAL_RANGE_DRAWS": DRAWS, "MUNICIPAL_PLAN_DRAWS": 120, "MUNICIPAL_RANGE_SEED": 3}
 
 
 @pytest.fixture(autouse=True)
@@ -185,3 +185,72 @@ def test_the_ranges_are_cached_until_the_data_changes(big, client):
 
 def test_label_of_a_sector_is_the_dashboards():
     assert label("energy", "sv") != "energy"
+
+
+# ------------------------------------------------------------ the investment plan
+
+
+def test_plan_ranges_are_paired_draws_of_the_plans_measures(big, client):
+    from farmcalc.factors import load_factor_set, load_gwp
+    from farmcalc.inputs.tables import records_to_tables
+    from farmcalc.municipality.investment_plan import PLAN_ORDER
+    from tests.web.test_investment_plan_pages import add_scenario
+
+    shares = {"hvo100": {"2030": 60}, "cover_slurry": {"2030": 40}}
+    sid = add_scenario(big, "Intervall", shares=shares)
+    demo_login(client)
+    html = client.get(f"/municipality/plan/{sid}").get_data(as_text=True)
+    assert 'id="plan-ranges"' in html
+    rows = dict(
+        re.findall(
+            r'<tr data-measure="([^"]+)"><th scope="row">[^<]*</th><td class="num">([^<]*)</td>',
+            html,
+        )
+    )
+    assert "hvo100" in rows
+    # the same paired draws worked out here from the stored records
+    steps = mr.package_atom_draws(
+        records_to_tables(_records(big, 2025))[0],
+        PLAN_ORDER,
+        factors=load_factor_set("sweden"),
+        gwp=load_gwp("AR5"),
+        draws=120,
+        seed=3,
+    )
+    k = PLAN_ORDER.index("hvo100")
+    saved = (mr.cell_draws(steps[k], "total") - mr.cell_draws(steps[k + 1], "total")) / 1000.0
+    lo, hi = (mr.round_significant(v) for v in np.percentile(saved, [2.5, 97.5]))
+    assert rows["hvo100"] == f"{_tonnes(lo)}–{_tonnes(hi)}"
+    # the probability of the path in 2030 with the plan's shares
+    fossil = mr.cell_draws(steps[0], "fossil_co2")
+    for m, s in (("hvo100", 0.6), ("cover_slurry", 0.4)):
+        i = PLAN_ORDER.index(m)
+        if f'data-measure="{m}"' in html:
+            fossil = fossil - s * (
+                mr.cell_draws(steps[i], "fossil_co2") - mr.cell_draws(steps[i + 1], "fossil_co2")
+            )
+    path = re.search(r"banan tillåter ([\d\u00a0]+) ton", html)
+    assert path
+    path_t = float(path.group(1).replace("\u00a0", ""))
+    share = float(np.count_nonzero(fossil / 1000.0 <= path_t)) / len(fossil)
+    m = re.search(
+        r"sannolikheten att kommunen ligger på eller under banan 2030 ungefär (\d+) %", html
+    )
+    assert m, "the plan's probability in Swedish"
+    assert int(m.group(1)) == 5 * round(100 * share / 5)
+    assert "120 dragningar" in html
+
+
+@pytest.mark.parametrize("app_config", [{"MUNICIPAL_PLAN_DRAWS": 120, "MUNICIPAL_RANGE_SEED": 3}])
+def test_plan_hidden_measures_get_no_range(app, client):
+    from tests.web.test_investment_plan_pages import add_scenario
+
+    with app.app_context():
+        create_demo_data(n_farms=30)
+    sid = add_scenario(app, "Dolda", shares={"hvo100": {"2030": 50}})
+    demo_login(client)
+    html = client.get(f"/municipality/plan/{sid}").get_data(as_text=True)
+    hidden = re.findall(r'<tr><th scope="row">([^<]*)</th>\s*<td colspan="7" class="note">', html)
+    listed = re.findall(r'<tr data-measure="[^"]+"><th scope="row">([^<]*)</th>', html)
+    assert hidden, "30 demo farms hide some measures"
+    assert not set(hidden) & set(listed)

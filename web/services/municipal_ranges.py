@@ -186,3 +186,118 @@ def dashboard_ranges(session: Session, agg: Aggregate) -> dict[str, Any] | None:
         "fossil_path_t": path,
         "probability_pct": prob,
     }
+
+
+# ------------------------------------------------------------ the investment plan
+
+DEFAULT_PLAN_DRAWS = 500
+"""Draws of the plan's ranges unless ``MUNICIPAL_PLAN_DRAWS`` says otherwise: every
+measure of the plan's order is one more run of the engine over all farms."""
+
+
+def cached_package(session: Session, code: str, year: int) -> tuple[np.ndarray, int, int]:
+    """The data year's atom draws before and after each step of the plan's order (cached)."""
+    from farmcalc.municipality.investment_plan import PLAN_ORDER
+
+    c = current_app.config
+    draws = int(c.get("MUNICIPAL_PLAN_DRAWS", DEFAULT_PLAN_DRAWS))
+    seed = int(c.get("MUNICIPAL_RANGE_SEED", 0))
+    key = (code, year, data_key(session, code, year), draws, seed, "package")
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit, draws, seed
+    records = _records(session, code, year)
+    out = np.zeros((len(PLAN_ORDER) + 1, draws, len(ATOMS)))
+    for fset, gwp in sorted({(f, g) for f, g, _ in records}):  # one or two methods
+        recs = [r for f, g, r in records if (f, g) == (fset, gwp)]
+        out += mr.package_atom_draws(
+            records_to_tables(recs, strict=False)[0],
+            PLAN_ORDER,
+            factors=load_factor_set(fset),
+            gwp=load_gwp(gwp),
+            draws=draws,
+            seed=seed,
+        )
+    out.setflags(write=False)
+    with _LOCK:
+        _CACHE[key] = out
+        while len(_CACHE) > MAX_CACHED:
+            _CACHE.popitem(last=False)
+    return out, draws, seed
+
+
+def _bounds(draws: np.ndarray) -> tuple[float, float] | None:
+    if not len(draws) or not np.isfinite(draws).all():
+        return None
+    lo, hi = np.percentile(draws, [2.5, 97.5])
+    return mr.round_significant(float(lo)), mr.round_significant(float(hi))
+
+
+def plan_ranges(
+    session: Session, code: str, plan: dict[str, Any], *, fossil_range_allowed: bool
+) -> dict[str, Any] | None:
+    """Ranges of a projected plan: each shown measure's saving and SEK per tonne, the
+    plan's 2030 saving, and the probability that its 2030 fossil CO2 is on or below the
+    path (paired draws: the plan's measures are applied to the same draws).
+
+    Only measures the plan shows get a range (a hidden measure is in no figure); the
+    probability only when the data year's fossil CO2 has a range on the dashboard
+    (``fossil_range_allowed``). Bounds to two significant digits [t, SEK t-1].
+    """
+    from farmcalc.municipality.investment_plan import PLAN_ORDER
+    from farmcalc.steering.action_plan import TARGET_YEAR
+
+    if plan is None:
+        return None
+    steps, draws, seed = cached_package(session, code, int(plan["data_year"]))
+    rows = {r["measure"]: r for r in plan["measures"]}
+    target = str(TARGET_YEAR)
+    shown = np.array([bool(rows[m]["shown"]) for m in PLAN_ORDER])
+    shares = np.array(
+        [
+            (rows[m]["shares_pct"].get(target) or 0.0) / 100.0 if shown[i] else 0.0
+            for i, m in enumerate(PLAN_ORDER)
+        ]
+    )
+    cost = np.array(
+        [
+            1000.0 * (rows[m].get("potential_annual_cost_before_support_ksek") or 0.0)
+            if shown[i]
+            else 0.0
+            for i, m in enumerate(PLAN_ORDER)
+        ]
+    )
+    d = mr.plan_draws(steps, shares, cost)
+    measures = {}
+    for i, m in enumerate(PLAN_ORDER):  # the plan's dozen measures
+        if not shown[i]:
+            continue
+        measures[m] = {
+            "saving_t": _bounds(d["saving"][i] / 1000.0),
+            "sek_per_t": _bounds(d["sek_per_t"][i]),
+        }
+    out: dict[str, Any] = {
+        "draws": draws,
+        "seed": seed,
+        "measures": measures,
+        "plan_saving_t": _bounds(d["plan_saving"] / 1000.0),
+        "probability_pct": None,
+        "path_t": None,
+    }
+    row = next((r for r in plan["years"] if r["year"] == TARGET_YEAR), None)
+    path = row.get("fossil_co2_path_t") if row else None
+    if fossil_range_allowed and path is not None:
+        out["path_t"] = float(path)
+        share = mr.share_at_or_below(d["fossil"] / 1000.0, float(path))
+        out["probability_pct"] = mr.published_probability(share)
+    return out
+
+
+def fossil_range_allowed(agg: Aggregate) -> bool:
+    """Whether the aggregate's year gives fossil CO2 a range (docs/municipality.md)."""
+    if agg.year is None:
+        return False
+    shown = {str(c): bool(agg.cell(str(c))["shown"]) for c in agg.cells["cell"].unique()}
+    return mr.range_cells(shown, ("fossil_co2",))["fossil_co2"]

@@ -44,6 +44,7 @@ from farmcalc.steering.action_plan import LAST_YEAR, TARGET_YEAR
 from web.hostile import MAX_INT
 from web.language import current_lang, number
 from web.services.charts import CostBar, cost_curve
+from web.services.municipal_ranges import fossil_range_allowed, plan_ranges
 from web.services.plan_data import municipality_years, project_scenario, project_scenarios
 from web.services.trend_chart import Series, line_chart
 from web.store.db import get_session
@@ -656,8 +657,45 @@ def show(scenario_id: int) -> str:
             target_year=TARGET_YEAR,
             min_farms=int(plan["rule"]["min_farms"]),
             description=row.definition.get("description", ""),
+            ranges=plan_range_rows(plan),
         )
     return render_template("investment_plan/show.html", **ctx)
+
+
+def plan_range_rows(plan: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The plan's ranges (paired draws) as the page writes them; None without figures."""
+    from farmcalc.municipality.summary import aggregate
+    from web.store.totals_query import load_frame
+
+    code = municipality_code()
+    year = int(plan["data_year"])
+    frame = load_frame(session=get_session(), municipality_code=code, years=[year])
+    agg = aggregate(frame, year=year, rule=rule_from_config(), municipality_code=code)
+    r = plan_ranges(
+        get_session(), code, dict(plan), fossil_range_allowed=fossil_range_allowed(agg)
+    )
+    if r is None:
+        return None
+
+    def span(b: Any, fmt: Any) -> str:
+        return f"{fmt(b[0])}–{fmt(b[1])}" if b else "–"
+
+    rows = [
+        {
+            "measure": m,
+            "title": title_of(m),
+            "saving": span(v["saving_t"], tonnes),
+            "per_t": span(v["sek_per_t"], kr_per_t),
+        }
+        for m, v in r["measures"].items()
+    ]
+    return {
+        "draws": whole(r["draws"]),
+        "seed": r["seed"],
+        "rows": rows,
+        "plan_saving": span(r["plan_saving_t"], tonnes),
+        "probability_pct": r["probability_pct"],
+    }
 
 
 def _compare_ids() -> list[int]:
