@@ -144,8 +144,10 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def dashboard_ranges(session: Session, agg: Aggregate) -> dict[str, Any] | None:
+def dashboard_ranges(session: Session, agg: Aggregate, code: str) -> dict[str, Any] | None:
     """What the dashboard shows of the ranges of ``agg``'s year, or None without a year.
+
+    ``agg`` is the protected aggregate of municipality ``code``'s confirmed farms.
 
     Returns ``{"draws", "seed", "ranges": {cell: {p2_5, p50, p97_5} [t]}, "withheld":
     [cells shown without a range], "fossil_path_t", "probability_pct"}``. A cell is in
@@ -166,8 +168,9 @@ def dashboard_ranges(session: Session, agg: Aggregate) -> dict[str, Any] | None:
             "fossil_path_t": None,
             "probability_pct": None,
         }
-    code = str(agg.municipality_code)
-    atoms, draws, seed = cached_atoms(session, code, int(agg.year))
+    atoms, draws, seed = cached_atoms(session, str(code), int(agg.year))
+    if not atoms.any():  # no stored record to draw from: no range rather than zeros
+        allowed = dict.fromkeys(allowed, False)
     ranges = {c: mr.published_range(mr.cell_draws(atoms, c)) for c, ok in allowed.items() if ok}
     path = None
     prob = None
@@ -190,7 +193,7 @@ def dashboard_ranges(session: Session, agg: Aggregate) -> dict[str, Any] | None:
 
 # ------------------------------------------------------------ the investment plan
 
-DEFAULT_PLAN_DRAWS = 500
+DEFAULT_PLAN_DRAWS = 200
 """Draws of the plan's ranges unless ``MUNICIPAL_PLAN_DRAWS`` says otherwise: every
 measure of the plan's order is one more run of the engine over all farms."""
 

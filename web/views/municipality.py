@@ -498,7 +498,7 @@ def dashboard() -> str:
         tables = agg.tables(current_lang())
         trend = {int(r["year"]): r for r in agg.trend.to_dict("records")}
         cur = {k: _none(v) for k, v in trend[agg.year].items()}
-        ranges = dashboard_ranges(get_session(), agg)
+        ranges = dashboard_ranges(get_session(), agg, code)
         ctx.update(
             ranges=ranges,
             range_rows=range_rows(agg, ranges),
