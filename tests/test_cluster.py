@@ -41,8 +41,9 @@ def client():
             n_workers=2,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            host="127.0.0.1",  # loopback only; any free port (two test workers run at once)
             scheduler_port=0,
+            dashboard_address="127.0.0.1:0",
         ) as lc,
         distributed.Client(lc) as c,
     ):
