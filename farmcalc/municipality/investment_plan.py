@@ -72,7 +72,7 @@ from farmcalc.municipality.summary import (
     measure_cells_of,
     protect,
 )
-from farmcalc.rows import code
+from farmcalc.rows import GAS_DTYPE, code
 from farmcalc.steering import economics
 from farmcalc.steering.action_plan import LAST_YEAR, TARGET_YEAR
 from farmcalc.steering.costs import Costs, load_costs, make_step, step_cost_arrays
@@ -208,24 +208,33 @@ def farm_values(batch: BatchResult) -> np.ndarray:
     co2e = batch.co2e
     source, gas = rows.source, rows.gas
     emitted = ~np.isin(source, [code(s, "source") for s in APART])
-    is_co2 = gas == code("CO2", "gas")
-    fossil = is_co2 & (
-        (source == code("fuel", "source"))
-        | (
-            (source == code("heating", "source"))
-            & (rows.category == code("heating_oil", "category"))
-        )
+    oil_heating = (source == code("heating", "source")) & (
+        rows.category == code("heating_oil", "category")
     )
+    fossil = (gas == code("CO2", "gas")) & ((source == code("fuel", "source")) | oil_heating)
     out = np.empty((n, len(SAVING_FIELDS)))
-
-    def total(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(fidx, weights=np.where(mask, co2e, 0.0), minlength=n)[:n]
-
-    out[:, 0] = total(emitted)
-    out[:, 1] = total(fossil)
-    for j, g in enumerate(("CO2", "CH4", "N2O", "CO2e"), start=2):
-        out[:, j] = total(emitted & (gas == code(g, "gas")))
+    # each sum adds its rows in row order, as a sum over all rows with the others as 0 would
+    e = np.flatnonzero(emitted)
+    out[:, 0] = np.bincount(fidx[e], weights=co2e[e], minlength=n)[:n]
+    f = np.flatnonzero(fossil)
+    out[:, 1] = np.bincount(fidx[f], weights=co2e[f], minlength=n)[:n]
+    # the four gas columns in one sum: bin = farm x 4 + the gas's column
+    column = np.full(len(GAS_DTYPE.categories), -1, dtype=np.int64)
+    for j, g in enumerate(_GAS_FIELDS):
+        column[code(g, "gas")] = j
+    col = column[gas[e]]
+    kept = e[col >= 0]
+    by_gas = np.bincount(
+        fidx[kept] * len(_GAS_FIELDS) + col[col >= 0],
+        weights=co2e[kept],
+        minlength=n * len(_GAS_FIELDS),
+    )
+    out[:, 2:] = by_gas[: n * len(_GAS_FIELDS)].reshape(n, len(_GAS_FIELDS))
     return out
+
+
+_GAS_FIELDS = ("CO2", "CH4", "N2O", "CO2e")
+"""The gases of :data:`SAVING_FIELDS` ``co2`` … ``co2e_rows``, in order."""
 
 
 # ------------------------------------------------------------------ scenarios
