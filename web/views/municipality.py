@@ -462,19 +462,41 @@ def range_rows(agg: Aggregate, ranges: dict[str, Any] | None) -> list[dict[str, 
                 "cell": cell,
                 "label": agg_label(key, lang),
                 "value": agg.cell(cell)["value"],
-                "low": r["p2_5"],
-                "high": r["p97_5"],
+                "span": span_text(r["p2_5"], r["p97_5"]),
             }
         )
     return out
 
 
+def span_text(low: Any, high: Any, fmt: Callable[[Any], str] = t) -> str:
+    """ "37 000–44 000", or "≈ 2 200" when the bounds round to one figure."""
+    return f"≈\u00a0{fmt(low)}" if fmt(low) == fmt(high) else f"{fmt(low)}–{fmt(high)}"
+
+
 def range_text(ranges: dict[str, Any] | None, cell: str) -> str:
-    """ "about 37 000–44 000" for a figure with a range, else ""."""
+    """The range of a figure in the card's sentence, or "" without a range."""
     r = (ranges or {}).get("ranges", {}).get(cell)
     if not r:
         return ""
-    return f"{t(r['p2_5'])}–{t(r['p97_5'])}"
+    if t(r["p2_5"]) == t(r["p97_5"]):
+        return gettext(
+            "Probably about %(value)s t (95 %% interval: narrower than the rounding).",
+            value=t(r["p2_5"]),
+        )
+    return gettext(
+        "Probably between %(range)s t (95 %% interval).", range=span_text(r["p2_5"], r["p97_5"])
+    )
+
+
+def chance_text(pct: int | None) -> str:
+    """A rounded probability in words: "about 30 %", "less than 5 %", "more than 95 %"."""
+    if pct is None:
+        return ""
+    if pct <= 0:
+        return gettext("less than %(pct)s %%", pct=5)
+    if pct >= 100:
+        return gettext("more than %(pct)s %%", pct=95)
+    return gettext("about %(pct)s %%", pct=pct)
 
 
 # ------------------------------------------------------------------- routes
@@ -503,6 +525,7 @@ def dashboard() -> str:
             ranges=ranges,
             range_rows=range_rows(agg, ranges),
             range_text=lambda cell: range_text(ranges, cell),
+            chance=chance_text(ranges["probability_pct"] if ranges else None),
             cov=agg.coverage_of("total"),
             cur=cur,
             summary={r["key"]: r for r in tables["summary"]},

@@ -55,8 +55,10 @@ from web.views.municipality import (
     RATE,
     XLSX,
     aggregates_only,
+    chance_text,
     municipality_code,
     rule_from_config,
+    span_text,
 )
 
 bp = Blueprint("investment_plan", __name__, url_prefix="/municipality/plan")
@@ -678,7 +680,7 @@ def plan_range_rows(plan: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
 
     def span(b: Any, fmt: Any) -> str:
-        return f"{fmt(b[0])}–{fmt(b[1])}" if b else "–"
+        return span_text(b[0], b[1], fmt) if b else "–"
 
     rows = [
         {
@@ -695,6 +697,7 @@ def plan_range_rows(plan: Mapping[str, Any]) -> dict[str, Any] | None:
         "rows": rows,
         "plan_saving": span(r["plan_saving_t"], tonnes),
         "probability_pct": r["probability_pct"],
+        "chance": chance_text(r["probability_pct"]),
     }
 
 
