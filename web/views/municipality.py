@@ -469,8 +469,13 @@ def range_rows(agg: Aggregate, ranges: dict[str, Any] | None) -> list[dict[str, 
 
 
 def span_text(low: Any, high: Any, fmt: Callable[[Any], str] = t) -> str:
-    """ "37 000–44 000", or "≈ 2 200" when the bounds round to one figure."""
-    return f"≈\u00a0{fmt(low)}" if fmt(low) == fmt(high) else f"{fmt(low)}–{fmt(high)}"
+    """ "37 000–44 000"; "≈ 2 200" when the bounds round to one figure; "−1 100 till −920"."""
+    a, b = fmt(low), fmt(high)
+    if a == b:
+        return f"≈\u00a0{a}"
+    if min(float(low), float(high)) < 0:  # "−1 100 till −920": a dash beside a minus misreads
+        return gettext("%(low)s to %(high)s", low=a, high=b)
+    return f"{a}–{b}"
 
 
 def range_text(ranges: dict[str, Any] | None, cell: str) -> str:

@@ -687,7 +687,7 @@ def plan_range_rows(plan: Mapping[str, Any]) -> dict[str, Any] | None:
             "measure": m,
             "title": title_of(m),
             "saving": span(v["saving_t"], tonnes),
-            "per_t": span(v["sek_per_t"], kr_per_t),
+            "per_t": span(v["sek_per_t"], whole),
         }
         for m, v in r["measures"].items()
     ]
