@@ -42,6 +42,7 @@ EXAMPLE_ORDER = [
     ("PUT", "/api/v1/farms/{farm_id}/years/{year}/plan"),
     ("GET", "/api/v1/farms/{farm_id}/years/{year}/plan"),
     ("GET", "/api/v1/farms/{farm_id}/years/{year}/report.pdf"),
+    ("GET", "/api/v1/farms/{farm_id}/years/{year}/uncertainty"),
     ("POST", "/api/v1/calculate"),
     ("DELETE", "/api/v1/farms/{farm_id}/years/{year}"),
 ]

@@ -684,3 +684,63 @@ def put_plan(farm_id: int, year: int) -> Response:
         )
     store_plan(session=get_session(), farm_year=fy, steps=steps, user_id=api_user().id)
     return jsonify(plan_json(fy))
+
+
+# ------------------------------------------------------------ the ranges (issue 13)
+
+
+def int_param(name: str, default: int, low: int, high: int) -> int:
+    """An integer of the query string in ``[low, high]``, else 400 saying the bounds."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else None
+    if value is None or not low <= value <= high:
+        raise ApiError(
+            400,
+            gettext(
+                '%(name)s must be a whole number from %(low)s to %(high)s; it was "%(value)s".',
+                name=name,
+                low=low,
+                high=high,
+                value=raw[:50],
+            ),
+            parameter=name,
+            minimum=low,
+            maximum=high,
+        )
+    return value
+
+
+@bp.get("/farms/<int:farm_id>/years/<int:year>/uncertainty")
+@token_required
+def get_uncertainty(farm_id: int, year: int) -> Response:
+    """The farm-year's ranges from its stored record (web/services/farm_ranges.py)."""
+    from web.services.farm_ranges import (
+        DEFAULT_DRAWS,
+        DEFAULT_SEED,
+        MAX_DRAWS,
+        MAX_SEED,
+        MIN_DRAWS,
+        farm_year_ranges,
+    )
+
+    lang_param()
+    fy = farm_year_or_404(farm_or_404(farm_id), year)
+    draws = int_param("draws", DEFAULT_DRAWS, MIN_DRAWS, MAX_DRAWS)
+    seed = int_param("seed", DEFAULT_SEED, 0, MAX_SEED)
+    ranges = farm_year_ranges(fy, draws=draws, seed=seed)
+    if ranges is None:
+        raise ApiError(
+            409,
+            gettext(
+                "No ranges: the year has no result, its data changed since (calculate it "
+                "again), or the ranges cannot be worked out for this farm's data."
+            ),
+        )
+    return jsonify(
+        farm_id=fy.farm_id,
+        year=fy.year,
+        calculated_at=iso(fy.calculated_at),
+        uncertainty=ranges.as_dict(),
+    )

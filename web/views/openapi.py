@@ -617,6 +617,97 @@ def _schemas() -> dict[str, Any]:
                 "url": {"type": "string"},
             },
         },
+        "Range": {
+            "type": "object",
+            "description": "The 2.5th, 50th and 97.5th percentiles of the draws: [p2_5, p97_5] "
+            "is the 95 % interval; null when no draw gives a number.",
+            "required": ["p2_5", "p50", "p97_5"],
+            "properties": {
+                "p2_5": NULLABLE_NUMBER,
+                "p50": NULLABLE_NUMBER,
+                "p97_5": NULLABLE_NUMBER,
+            },
+        },
+        "FarmUncertainty": {
+            "type": "object",
+            "required": ["farm_id", "year", "calculated_at", "uncertainty"],
+            "properties": {
+                "farm_id": {"type": "integer"},
+                "year": {"type": "integer"},
+                "calculated_at": NULLABLE_TIMESTAMP,
+                "uncertainty": {
+                    "type": "object",
+                    "description": "Monte Carlo ranges of the stored record with shared factor "
+                    "draws (docs/uncertainty.md), in the shape of `farmcalc calc --uncertainty "
+                    "N --format json` [kg CO2e/yr].",
+                    "required": ["draws", "seed", "factor_set", "gwp", "totals", "by_source"],
+                    "properties": {
+                        "draws": {"type": "integer"},
+                        "seed": {"type": "integer"},
+                        "factor_set": {"type": "string"},
+                        "gwp": {"type": "string"},
+                        "totals": {
+                            "type": "object",
+                            "required": ["co2e_kg", "net_co2e_kg"],
+                            "properties": {
+                                "co2e_kg": ref("schemas", "Range"),
+                                "net_co2e_kg": ref("schemas", "Range"),
+                            },
+                        },
+                        "by_source": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["source", "gas", "p2_5", "p50", "p97_5"],
+                                "properties": {
+                                    "source": {"type": "string"},
+                                    "gas": {"type": "string"},
+                                    "p2_5": NULLABLE_NUMBER,
+                                    "p50": NULLABLE_NUMBER,
+                                    "p97_5": NULLABLE_NUMBER,
+                                },
+                            },
+                        },
+                        "sensitivity": {
+                            "type": "array",
+                            "description": "The factor groups that make the total's range "
+                            "widest, largest share first (at most 5).",
+                            "items": {
+                                "type": "object",
+                                "required": ["group", "factor_ids", "share"],
+                                "properties": {
+                                    "group": {"type": "string"},
+                                    "factor_ids": {"type": "array", "items": {"type": "string"}},
+                                    "share": NULLABLE_NUMBER,
+                                },
+                            },
+                        },
+                        "measures": {
+                            "type": "array",
+                            "description": "Each measure's saving from paired draws (the same "
+                            "draws before and after) and its annual cost per tonne saved.",
+                            "items": {
+                                "type": "object",
+                                "required": [
+                                    "measure",
+                                    "applies",
+                                    "saving_co2e_kg",
+                                    "annual_cost_sek",
+                                    "sek_per_t_co2e",
+                                ],
+                                "properties": {
+                                    "measure": {"type": "string"},
+                                    "applies": {"type": "boolean"},
+                                    "saving_co2e_kg": ref("schemas", "Range"),
+                                    "annual_cost_sek": NULLABLE_NUMBER,
+                                    "sek_per_t_co2e": ref("schemas", "Range"),
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
         "Index": {
             "type": "object",
             "required": ["name", "version", "openapi"],
@@ -953,6 +1044,53 @@ def _paths() -> dict[str, Any]:
                     "413": r("PayloadTooLarge"),
                     "415": r("UnsupportedMediaType"),
                     "422": r("PlanUnprocessable"),
+                    **farm_errors,
+                },
+            },
+        },
+        "/api/v1/farms/{farm_id}/years/{year}/uncertainty": {
+            "parameters": [p("farm_id"), p("year")],
+            "get": {
+                "operationId": "get_uncertainty",
+                "summary": "The year's ranges: the total, each source, the factors that make "
+                "them wide and each measure's saving (Monte Carlo, shared draws)",
+                "description": "Worked out from the stored record with the stored result's "
+                "factor set and GWP; the same draws and seed give the same numbers. draws "
+                "outside 10-10000 or a seed outside 0-4294967295 gives 400; a year without a "
+                "result, a draft or a farm without animals gives 409.",
+                "tags": ["farms"],
+                "security": secured,
+                "parameters": [
+                    {
+                        "name": "draws",
+                        "in": "query",
+                        "description": "Number of draws.",
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 10,
+                            "maximum": 10000,
+                            "default": 1000,
+                        },
+                    },
+                    {
+                        "name": "seed",
+                        "in": "query",
+                        "description": "Seed of the draws.",
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "maximum": 2**32 - 1,
+                            "default": 0,
+                        },
+                    },
+                    p("lang"),
+                ],
+                "responses": {
+                    "200": ok("The ranges.", ref("schemas", "FarmUncertainty")),
+                    "409": _error(
+                        "No result, a draft, or a record whose ranges cannot be worked out "
+                        "(today: a farm without animals)."
+                    ),
                     **farm_errors,
                 },
             },
