@@ -227,3 +227,42 @@ def test_a_farm_without_animals_gets_no_ranges_but_its_page_works(app, client, s
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Gårdens utsläpp av växthusgaser" in html and "Vad betyder intervallet?" not in html
+
+
+def test_the_action_plan_shows_each_measures_paired_ranges(app, client, calculated, login):
+    """The plan's measures, each on its own: the core's paired saving and kr per tonne."""
+    import re
+
+    seed = calculated
+    login(client, seed.emails["owner"])
+    plan = f"/farms/{seed.farms['own']}/years/{YEAR}/plan"
+    page = client.get(plan).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    data = {"measure-0": "hvo100", "start-0": str(YEAR + 1)}
+    data |= {"measure-1": "cover_slurry", "start-1": str(YEAR + 2)}
+    if token:
+        data["csrf_token"] = token.group(1)
+    assert client.post(plan, data=data).status_code == 302
+    html = client.get(plan).get_data(as_text=True)
+    assert "Hur säkra är minskningarna?" in html
+    want = {m["measure"]: m for m in core(app, seed, 1000, 0)["measures"]}
+    for measure in ("hvo100", "cover_slurry"):
+        sv = want[measure]["saving_co2e_kg"]
+        assert f"{t_sv(sv['p2_5'])} till {t_sv(sv['p97_5'])} ton" in html, measure
+        pt = want[measure]["sek_per_t_co2e"]
+        kr = [
+            format_decimal(pt[p], format="#,##0", locale="sv").replace("-", "\u2212")
+            for p in ("p2_5", "p97_5")
+        ]
+        assert f"{kr[0]}\u00a0kr till {kr[1]}\u00a0kr" in html, measure
+    # paired draws: the saving's range is narrower than two independent runs' difference
+    from numpy import percentile
+
+    record, fset, gwp = stored(app, seed)
+    a = run([record], draws=1000, seed=0, factors=fset, gwp=gwp, measures=["cover_slurry"])
+    b = run([record], draws=1000, seed=1, factors=fset, gwp=gwp, measures=["cover_slurry"])
+    after_b = b.co2e_kg[:, 0] - b.measure_savings["cover_slurry"][:, 0]
+    independent = a.co2e_kg[:, 0] - after_b
+    lo, hi = percentile(independent, [2.5, 97.5])
+    sv = want["cover_slurry"]["saving_co2e_kg"]
+    assert sv["p97_5"] - sv["p2_5"] < (hi - lo) / 2

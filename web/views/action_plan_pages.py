@@ -359,6 +359,41 @@ def page_figures(figures: Mapping[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------- views
 
 
+def measure_ranges(fy: FarmYear, measures: Sequence[str]) -> dict[str, Any] | None:
+    """Each of the plan's measures on its own with its 95 % ranges (issue 13).
+
+    From the farm-year's cached uncertainty run (web/services/farm_ranges.py):
+    each measure's saving is the paired difference of the same draws before and
+    after it (common random numbers), and its annual cost per tonne saved over
+    those draws. None when the year has no ranges.
+    """
+    from web.services.farm_ranges import farm_year_ranges
+
+    fr = farm_year_ranges(fy)
+    if fr is None:
+        return None
+    by_measure = {m["measure"]: m for m in fr.as_dict().get("measures", [])}
+    rows = []
+    for measure in measures:
+        m = by_measure.get(measure)
+        if m is None or not m["applies"]:
+            continue
+        sv, pt = m["saving_co2e_kg"], m["sek_per_t_co2e"]
+        rows.append(
+            {
+                "measure": measure,
+                "title": title_of(measure),
+                "saving": tonnes(sv["p50"]),
+                "saving_low": tonnes(sv["p2_5"]),
+                "saving_high": tonnes(sv["p97_5"]),
+                "per_t": kr_per_t(pt["p50"]),
+                "per_t_low": kr(pt["p2_5"]),
+                "per_t_high": kr(pt["p97_5"]),
+            }
+        )
+    return {"rows": rows, "draws": number(fr.result.n_draws, "#,##0"), "seed": fr.result.seed}
+
+
 def _farm_year(farm_id: int, year: int) -> tuple[Farm, FarmYear | None]:
     """The farm (404 if the user may not see it) and its year (None: no data for the year)."""
     farm = farm_or_404(farm_id)
@@ -400,6 +435,7 @@ def _render(
         rows=form_rows_,
         problems=problems,
         plan=page_figures(figures) if figures else None,
+        ranges=measure_ranges(fy, [st.measure for st in steps]) if figures else None,
         target_year=TARGET_YEAR,
         last_year=LAST_YEAR,
     )
