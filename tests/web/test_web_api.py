@@ -639,6 +639,15 @@ API_FARM_URLS = [
         200,
     ),
     (
+        "uncertainty",
+        "GET",
+        "/api/v1/farms/<int:farm_id>/years/<int:year>/uncertainty",
+        "/api/v1/farms/{farm}/years/2025/uncertainty?draws=50",
+        None,
+        VIEWERS,
+        200,
+    ),
+    (
         "delete",
         "DELETE",
         "/api/v1/farms/<int:farm_id>/years/<int:year>",
