@@ -194,18 +194,11 @@ class ClusterUncertaintyResult:
         return len(self.totals)
 
     def sum_dict(self) -> dict:
-        """``uncertainty_sum`` as :meth:`UncertaintyResult.sum_dict` gives it."""
-        from farmcalc.uncertainty.run import _pdict
+        """``uncertainty_sum`` as :meth:`UncertaintyResult.sum_dict` gives it (the same code:
+        it reads only ``n_draws``, ``seed``, ``n_farms`` and the two sums)."""
+        from farmcalc.uncertainty.run import UncertaintyResult
 
-        return {
-            "draws": self.n_draws,
-            "seed": self.seed,
-            "farms": self.n_farms,
-            "totals": {
-                "co2e_kg": _pdict(self.sum_co2e_kg),
-                "net_co2e_kg": _pdict(self.sum_net_co2e_kg),
-            },
-        }
+        return UncertaintyResult.sum_dict(self)  # type: ignore[arg-type]
 
 
 def draws_digest(draws) -> str:
