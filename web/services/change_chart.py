@@ -24,6 +24,7 @@ from web.services.charts import (
     ROW_HEIGHT,
     Bar,
     data_table,
+    svg_open,
 )
 
 MIN_BAR_PCT = 0.4  # of the half width: a small non-zero change still shows a sliver
@@ -45,14 +46,7 @@ def change_svg(rows: Sequence[Change], *, chart_id: str, title: str, desc: str) 
     # label and change share a line when short; else the change goes on a line of its own
     two_lines = [len(r.label) + len(r.text) > ONE_LINE_CHARS for r in rows]
     height = ROW_HEIGHT * len(rows) + LINE_HEIGHT * sum(two_lines) + 4
-    t_id, d_id = f"{chart_id}-title", f"{chart_id}-desc"
-    parts = [
-        f'<svg class="chart-svg chart-change" id="{escape(chart_id)}" role="img" width="100%" '
-        f'height="{height}" aria-labelledby="{escape(t_id)} {escape(d_id)}" '
-        'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{escape(t_id)}">{escape(title)}</title>',
-        f'<desc id="{escape(d_id)}">{escape(desc)}</desc>',
-    ]
+    parts = svg_open(chart_id, height, title, desc, "chart-change")
     top = 0
     for r, long in zip(rows, two_lines, strict=True):
         extra = LINE_HEIGHT if long else 0

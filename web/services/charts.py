@@ -53,19 +53,26 @@ def _pct(value: float, largest: float) -> float:
     return max(MIN_BAR_PCT, 100.0 * value / largest)
 
 
+def svg_open(chart_id: str, height: float, title: str, desc: str, kind: str = "") -> list[str]:
+    """The opening of a chart's ``<svg>``: its class, size, title and description (for
+    screen readers, by ``aria-labelledby``)."""
+    t_id, d_id = f"{chart_id}-title", f"{chart_id}-desc"
+    css = f"chart-svg {kind}".strip()
+    return [
+        f'<svg class="{css}" id="{escape(chart_id)}" role="img" width="100%" '
+        f'height="{height:.0f}" aria-labelledby="{escape(t_id)} {escape(d_id)}" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{escape(t_id)}">{escape(title)}</title>',
+        f'<desc id="{escape(d_id)}">{escape(desc)}</desc>',
+    ]
+
+
 def hbar_svg(bars: Sequence[Bar], *, chart_id: str, title: str, desc: str) -> Markup:
     """A horizontal bar chart: per bar, the label (left) and value (right) above the bar."""
     largest = max((b.value for b in bars), default=0.0)
     two_lines = [len(b.label) + len(b.text) > ONE_LINE_CHARS for b in bars]
     height = ROW_HEIGHT * len(bars) + LINE_HEIGHT * sum(two_lines) + 4
-    t_id, d_id = f"{chart_id}-title", f"{chart_id}-desc"
-    parts = [
-        f'<svg class="chart-svg" id="{escape(chart_id)}" role="img" width="100%" '
-        f'height="{height}" aria-labelledby="{escape(t_id)} {escape(d_id)}" '
-        'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{escape(t_id)}">{escape(title)}</title>',
-        f'<desc id="{escape(d_id)}">{escape(desc)}</desc>',
-    ]
+    parts = svg_open(chart_id, height, title, desc)
     top = 0
     for b, long in zip(bars, two_lines, strict=True):
         pct = _pct(b.value, largest)
@@ -185,15 +192,8 @@ def cost_curve_svg(
     span = (top - bottom) or 1.0
     zero_y = MACC_TOP + MACC_PLOT_HEIGHT * top / span
     height = MACC_TOP + MACC_PLOT_HEIGHT + MACC_BOTTOM
-    t_id, d_id = f"{chart_id}-title", f"{chart_id}-desc"
-    parts = [
-        f'<svg class="chart-svg chart-macc" id="{escape(chart_id)}" role="img" width="100%" '
-        f'height="{height:.0f}" aria-labelledby="{escape(t_id)} {escape(d_id)}" '
-        'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{escape(t_id)}">{escape(title)}</title>',
-        f'<desc id="{escape(d_id)}">{escape(desc)}</desc>',
-        f'<text class="chart-label" x="0" y="16">{escape(y_title)}</text>',
-    ]
+    parts = svg_open(chart_id, height, title, desc, "chart-macc")
+    parts.append(f'<text class="chart-label" x="0" y="16">{escape(y_title)}</text>')
     x = 0.0
     for b in bars:
         if b.width <= 0 or total <= 0:
