@@ -24,6 +24,7 @@ from farmcalc.labels import label
 from web.language import current_lang, number
 from web.services.change_chart import Change, change_chart
 from web.services.charts import Bar, bar_chart
+from web.services.factor_guide import common_key
 from web.services.farm_ranges import FarmRanges, farm_year_ranges
 from web.services.farm_report import (  # noqa: F401  (some names: other views import them here)
     MIN_MEASURE_KG,
@@ -160,11 +161,19 @@ def _t_range(low: float | None, high: float | None) -> dict[str, str]:
 
 
 def uncertain_factor(group: str, ids: list[str]) -> str:
-    """A factor group in the words of the factor pages (``describe``)."""
-    text = describe_factor(group) or describe_factor(ids[0]) or group
-    if len(ids) > 1 and not describe_factor(group):
-        text = gettext("%(what)s (a table of %(n)s values)", what=text, n=len(ids))
-    return text
+    """A factor group in the words of the factor pages (``describe``).
+
+    One factor: its words. A table of values drawn together (``manure.bo.*``):
+    the table's words and how many values. Correlated factors that are not one
+    table (EF4 and EF5): each factor's words, joined.
+    """
+    if len(ids) == 1:
+        return describe_factor(ids[0]) or group
+    table = describe_factor(common_key(ids))
+    if table:
+        return gettext("%(what)s (a table of %(n)s values)", what=table, n=len(ids))
+    words = [describe_factor(i) or i for i in ids]
+    return gettext("%(first)s and %(last)s", first=", ".join(words[:-1]), last=words[-1])
 
 
 def ranges_context(fr: FarmRanges | None, factors_url: str | None) -> dict[str, Any] | None:
