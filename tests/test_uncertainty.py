@@ -145,3 +145,24 @@ def test_every_row_with_a_range_is_drawn_or_marked_none(name):
     q = d.from_normal(np.array([-1.959963984540054, 0.0, 1.959963984540054]))
     ratio = np.sqrt(d.high / d.low)
     np.testing.assert_allclose(q, [d.value / ratio, d.value, d.value * ratio], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "drop",
+    [("livestock",), ("crops",), ("livestock", "crops"), ("livestock", "crops", "soil_changes")],
+)
+def test_farms_without_animals_or_crops_get_ranges_too(example, drop):
+    """An arable farm (no livestock rows) once failed in the drawn run: a table with no rows
+    and a draws axis could not be reshaped (``farmcalc.arrays.by_draw``)."""
+    record = {k: v for k, v in example.items() if k not in drop}
+    record["farm_id"] = "K-ARABLE"
+    r = run([record, example], draws=300, seed=0)
+    plain = calculate_batch([record, example]).totals["co2e_kg"].to_numpy()
+    np.testing.assert_allclose(r.deterministic_co2e_kg, plain, rtol=1e-12)
+    median = np.median(r.co2e_kg, axis=0)
+    assert (np.abs(median / plain - 1.0) < 0.03).all()
+    t = r.totals
+    assert (t["co2e_kg_p2_5"] < t["co2e_kg_p97_5"]).all()
+    # the farm's own result equals its run alone: the other farm's rows change nothing
+    alone = run([record], draws=300, seed=0)
+    np.testing.assert_array_equal(alone.co2e_kg[:, 0], r.co2e_kg[:, 0])

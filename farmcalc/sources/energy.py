@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from farmcalc.arrays import Numeric, count_nonzero, filled
+from farmcalc.arrays import Numeric, by_draw, count_nonzero, filled
 from farmcalc.factors import FactorSet
 from farmcalc.inputs.vocabulary import MINERAL_N_TYPES
 from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE, Rows, code
@@ -252,7 +252,7 @@ def _with_fertiliser_rows(
         if count_nonzero(step) < len(step):  # a farm with one type on several crops
             starts = (np.concatenate(([True], step != 0))).nonzero()[0]
             key, kg = key[starts], np.add.reduceat(kg, starts, axis=-1)
-    keep = kg != 0 if kg.ndim == 1 else (kg != 0).reshape(-1, kg.shape[-1]).any(axis=0)
+    keep = kg != 0 if kg.ndim == 1 else by_draw(kg != 0).any(axis=0)
     key, kg = key[keep], kg[..., keep]
     f_farm = key // _N_CAT
     m = len(key)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from farmcalc.arrays import count_nonzero, filled
+from farmcalc.arrays import by_draw, count_nonzero, filled
 from farmcalc.errors import FactorError
 from farmcalc.factors import FactorSet
 from farmcalc.inputs.vocabulary import LIVESTOCK_CATEGORIES, MANURE_SYSTEMS
@@ -247,7 +247,7 @@ def _all(mask: np.ndarray) -> bool:
 
 def _nan(a: np.ndarray) -> np.ndarray:
     """Which entries are NaN, shape ``(n,)`` (draws have the same NaN in every draw)."""
-    return np.isnan(a.reshape(-1, a.shape[-1])[0] if a.ndim > 1 else a)
+    return np.isnan(by_draw(a)[0] if a.ndim > 1 else a)
 
 
 def _first(*arrays: np.ndarray) -> np.ndarray:
@@ -283,7 +283,7 @@ def _count(pos: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     """Sums of ``values`` per ``pos`` (0 .. n-1) along the last axis, in row order."""
     if values.ndim == 1:
         return np.bincount(pos, weights=values, minlength=n)
-    flat = values.reshape(-1, values.shape[-1])
+    flat = by_draw(values)
     out = np.stack([np.bincount(pos, weights=v, minlength=n) for v in flat])
     return out.reshape((*values.shape[:-1], n))
 
@@ -428,7 +428,7 @@ def _rows(farm: np.ndarray, kind: np.ndarray, kg: np.ndarray) -> Rows:
     if not _all(new):
         starts = new.nonzero()[0]
         key, kg = key[starts], np.add.reduceat(kg, starts, axis=-1)
-    keep = kg != 0 if kg.ndim == 1 else (kg != 0).reshape(-1, kg.shape[-1]).any(axis=0)
+    keep = kg != 0 if kg.ndim == 1 else by_draw(kg != 0).any(axis=0)
     if not _all(keep):
         kept = keep.nonzero()[0]
         key, kg = key[kept], _at(kg, kept)
