@@ -18,6 +18,7 @@ dairy_cow    126.0
 from __future__ import annotations
 
 import functools
+import math
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -156,7 +157,7 @@ def check_distribution_row(
     if kind == "lognormal":
         if not 0 < low < value < high:
             return "lognormal needs 0 < low < value < high"
-        skew = np.log(high / value) / np.log(value / low)
+        skew = math.log(high / value) / math.log(value / low)
         if not 0.5 <= skew <= 2.0:
             return "lognormal needs 0.5 <= ln(high/value)/ln(value/low) <= 2 (else pert)"
     if kind == "pert" and not (low <= value <= high and low < high):

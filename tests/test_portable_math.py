@@ -66,7 +66,13 @@ import json, sys
 sys.path.insert(0, sys.argv[1])
 from farms import golden_records
 import farmcalc
+from farmcalc.cluster import draws_digest
+from farmcalc.factors import load_factor_set
+from farmcalc.uncertainty import run, shared_draws
 out = [farmcalc.calculate(r, factors=f) for f in ("sweden", "ipcc2019") for r in golden_records()]
+# the uncertainty run's shared draws and a run's ranges: the same on every machine too
+out.append(draws_digest(shared_draws(load_factor_set("sweden"), 500, seed=3)))
+out.append(run(golden_records()[:5], draws=200, seed=1).to_dict(0))
 print(json.dumps(out))
 """
 

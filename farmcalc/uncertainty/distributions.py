@@ -27,6 +27,7 @@ functions, no I/O besides what the factor set holds.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from farmcalc.arrays import exp
 from farmcalc.errors import FactorError
 from farmcalc.factors import FactorSet, check_distribution_row
 
@@ -68,13 +70,13 @@ class FactorDistribution:
         """Lognormal: sigma of ln(factor) [-] (NaN for PERT)."""
         if self.kind != "lognormal":
             return float("nan")
-        return np.log(self.high / self.low) / (2.0 * Z_95)
+        return math.log(self.high / self.low) / (2.0 * Z_95)
 
     def from_normal(self, z: np.ndarray) -> np.ndarray:
         """The factor's draws from standard-normal draws ``z`` [row's unit]."""
         z = np.asarray(z, dtype=float)
         if self.kind == "lognormal":
-            return self.value * np.exp(self.sigma * z)
+            return self.value * exp(self.sigma * z)  # the same bits on every machine
         a, b = self.pert_shape
         return self.low + (self.high - self.low) * special.betaincinv(a, b, special.ndtr(z))
 
