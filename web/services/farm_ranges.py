@@ -13,8 +13,7 @@ the database.
 None for a year without a result, a draft (its record changed since the
 result: the ranges would not belong to the figures shown), a record that no
 longer validates or a factor set that is gone, and for a record the core's
-drawn run cannot take (today: a farm without animals, whose empty livestock
-arrays the drawn engine cannot reshape; logged).
+drawn run fails on (a ValueError; logged).
 """
 
 from __future__ import annotations
@@ -100,7 +99,7 @@ def farm_year_ranges(
         )
     except ValidationError:
         return None
-    except ValueError:  # the core's drawn run fails on a farm without animals (known limit)
+    except ValueError:  # a record the drawn engine cannot take: the page goes on without ranges
         log.warning("no ranges for farm %s, year %s", fy.farm_id, fy.year, exc_info=True)
         return None
     out = FarmRanges(result, time.perf_counter() - start)

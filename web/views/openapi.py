@@ -1057,7 +1057,7 @@ def _paths() -> dict[str, Any]:
                 "description": "Worked out from the stored record with the stored result's "
                 "factor set and GWP; the same draws and seed give the same numbers. draws "
                 "outside 10-10000 or a seed outside 0-4294967295 gives 400; a year without a "
-                "result, a draft or a farm without animals gives 409.",
+                "result or a draft gives 409.",
                 "tags": ["farms"],
                 "security": secured,
                 "parameters": [
@@ -1088,8 +1088,7 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": ok("The ranges.", ref("schemas", "FarmUncertainty")),
                     "409": _error(
-                        "No result, a draft, or a record whose ranges cannot be worked out "
-                        "(today: a farm without animals)."
+                        "No result, a draft, or a record whose ranges cannot be worked out."
                     ),
                     **farm_errors,
                 },

@@ -213,7 +213,9 @@ def ranges_context(fr: FarmRanges | None, factors_url: str | None) -> dict[str, 
                 "advice": str(MEASURE_ON_FARM[topic]) if topic in MEASURE_ON_FARM else None,
             }
         )
+    soil = next((r for r in u["by_source"] if r["source"] == "soil_carbon"), None)
     return {
+        "soil": _t_range(soil["p2_5"], soil["p97_5"]) if soil else None,
         "draws": number(u["draws"], "#,##0"),
         "seed": u["seed"],
         "seconds": number(fr.seconds, "0.00"),
