@@ -13,6 +13,7 @@ from playwright.sync_api import expect  # noqa: E402
 def test_farmer_sees_what_to_do_largest_first(live_server, new_page, shot):
     page = new_page(live_server, live_server.emails["farmer"])
     page.goto(live_server(f"/farms/{live_server.farm_id}/years/{live_server.year}/result"))
+    page.locator("#all-measures > summary").click()  # folded on the result page (issue 16)
     heading = page.get_by_role("heading", name=sv("What you can do, calculated for your farm"))
     expect(heading).to_be_visible()
     items = page.locator(".measure-list > li")
