@@ -39,7 +39,8 @@ from farmcalc.arrays import exp
 from farmcalc.errors import FactorError
 from farmcalc.factors import FactorSet, check_distribution_row
 
-Z_95 = 1.959963984540054  # standard normal quantile of 0.975 (the 95 % bounds)
+Z_95 = float(special.ndtri(0.975))
+"""The standard normal quantile of 0.975: the 95 % bounds lie ±Z_95 σ from the median."""
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ from farmcalc.rows import GASES, SOURCES, code
 from farmcalc.uncertainty.distributions import SharedDraws, shared_draws
 
 PERCENTILES = {"p2_5": 2.5, "p50": 50.0, "p97_5": 97.5}
+MIN_SHARE = 0.001
+"""A group whose share of a farm's range is at most this is left out of its ranking [-]."""
 """Name → percentile of the draws [%] of every range the run reports."""
 _GAS_NAMES = tuple(sorted(GASES))  # the rows' gas codes index this order
 _SOIL_CARBON = code("soil_carbon", "source")
@@ -91,7 +93,7 @@ class UncertaintyResult:
         (Spearman rank correlation of the group's draws with the farm's total
         [-]), ``share`` (rho² over the sum of rho² of the farm's groups
         [-], 0–1; the shares of a farm sum to 1 when any factor matters),
-        ``rank`` (1 = largest share). Only rows with ``share > 0.001``;
+        ``rank`` (1 = largest share). Only rows with ``share > MIN_SHARE``;
         sorted by farm, then rank.
     measures : DataFrame
         Empty unless measures were asked. One row per farm and measure:
@@ -382,7 +384,7 @@ def _sensitivity(sd: SharedDraws, totals: np.ndarray) -> pd.DataFrame:
     order = np.argsort(-share, axis=1, kind="stable")
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.arange(1, len(groups) + 1)[None, :], axis=1)
-    f, k = np.nonzero(share > 0.001)
+    f, k = np.nonzero(share > MIN_SHARE)
     out = pd.DataFrame(
         {
             "farm_idx": f,
