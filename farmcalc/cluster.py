@@ -193,6 +193,60 @@ class ClusterUncertaintyResult:
         """``F``, the number of farms of all partitions."""
         return len(self.totals)
 
+    def to_dict(self, farm_idx: int = 0, *, top: int = 5) -> dict:
+        """Farm ``farm_idx``'s ``uncertainty`` object, the shape of
+        :meth:`farmcalc.uncertainty.UncertaintyResult.to_dict` (the CLI's JSON).
+
+        Made from the gathered per-farm tables (the draws stay on the workers):
+        the totals' percentiles are the in-memory run's, computed there from the
+        same draws; ``by_source`` is empty when the run was asked not to keep it.
+        ``farm_idx`` counts the farms of all partitions in partition order.
+
+        Raises
+        ------
+        IndexError
+            If ``farm_idx`` is not a farm of the run.
+        """
+        from farmcalc.uncertainty.run import PERCENTILES, _num
+
+        f = int(farm_idx)
+        if not 0 <= f < self.n_farms:
+            raise IndexError(f"farm_idx {f} is not a farm of the run (0 to {self.n_farms - 1})")
+        t = self.totals.iloc[f]
+        out: dict = {"draws": self.n_draws, "seed": self.seed}
+        out["factor_set"], out["gwp"] = self.factor_set, self.gwp
+        out["totals"] = {
+            name: {p: _num(t[f"{name}_{p}"]) for p in PERCENTILES}
+            for name in ("co2e_kg", "net_co2e_kg")
+        }
+        rows = []
+        if self.by_source is not None:
+            bs = self.by_source[self.by_source["farm_idx"].to_numpy() == f]
+            for r in bs.itertuples(index=False):  # one farm's sources: a dozen rows
+                rows.append(
+                    {"source": r.source, "gas": r.gas}
+                    | {p: _num(getattr(r, p)) for p in PERCENTILES}
+                )
+        out["by_source"] = rows
+        s = self.sensitivity[self.sensitivity["farm_idx"].to_numpy() == f].head(top)
+        out["sensitivity"] = [
+            {"group": g, "factor_ids": list(ids), "share": _num(sh)}
+            for g, ids, sh in zip(s["group"], s["factor_ids"], s["share"], strict=True)
+        ]
+        if len(self.measures):
+            m = self.measures[self.measures["farm_idx"].to_numpy() == f]
+            out["measures"] = [
+                {
+                    "measure": r.measure,
+                    "applies": bool(r.applies),
+                    "saving_co2e_kg": {p: _num(getattr(r, f"saving_{p}")) for p in PERCENTILES},
+                    "annual_cost_sek": _num(r.annual_cost_sek),
+                    "sek_per_t_co2e": {p: _num(getattr(r, f"sek_per_t_{p}")) for p in PERCENTILES},
+                }
+                for r in m.itertuples(index=False)
+            ]
+        return out
+
     def sum_dict(self) -> dict:
         """``uncertainty_sum`` as :meth:`UncertaintyResult.sum_dict` gives it (the same code:
         it reads only ``n_draws``, ``seed``, ``n_farms`` and the two sums)."""

@@ -209,3 +209,63 @@ def test_workers_that_draw_other_numbers_are_refused(client, records, monkeypatc
     monkeypatch.setattr(uncertainty, "shared_draws", lambda fs, d, seed: real(fs, d, seed + 1))
     with pytest.raises(RuntimeError, match="2 of 2 partitions drew other factor values"):
         cluster.uncertainty_run(ddf, draws=50, seed=1, by_source=False)
+
+
+def _assert_same_dict(a, b, where="uncertainty"):
+    """Equal shapes, equal text, numbers equal to 1e-12 relative (None where None)."""
+    assert type(a) is type(b), where
+    if isinstance(a, dict):
+        assert list(a) == list(b), where
+        for k in a:
+            _assert_same_dict(a[k], b[k], f"{where}.{k}")
+    elif isinstance(a, list):
+        assert len(a) == len(b), where
+        for j, (x, y) in enumerate(zip(a, b, strict=True)):
+            _assert_same_dict(x, y, f"{where}[{j}]")
+    elif isinstance(a, float):
+        assert a == pytest.approx(b, rel=1e-12, abs=0.0), where
+    else:
+        assert a == b, where
+
+
+def test_a_farm_of_the_cluster_run_as_a_dict_is_the_in_memory_farm(client, records):
+    """ClusterUncertaintyResult.to_dict(i): the in-memory to_dict(i), shape and numbers."""
+    few = records[:40]
+    measures = ["hvo100", "cover_slurry"]
+    want = uncertainty.run(few, draws=N_DRAWS, seed=5, measures=measures)
+    got = uncertainty.run(
+        db.from_sequence(few, npartitions=3), draws=N_DRAWS, seed=5, measures=measures
+    )
+    # a farm of each partition (13/13/14 farms), the first and the last: the whole run's
+    # dict up to the last bits of the sensitivity's matrix product over another number of
+    # farms, and bit for bit the dict of the in-memory run of the farm's own partition
+    bag = db.from_sequence(few, npartitions=3)
+    parts = [p.compute() for p in bag.to_delayed()]
+    starts = np.cumsum([0] + [len(p) for p in parts])
+    for i in (0, 13, 27, len(few) - 1):
+        _assert_same_dict(got.to_dict(i), want.to_dict(i))
+        _assert_same_dict(got.to_dict(i, top=2), want.to_dict(i, top=2))
+        k = int(np.searchsorted(starts, i, side="right") - 1)
+        own = uncertainty.run(parts[k], draws=N_DRAWS, seed=5, measures=measures)
+        assert got.to_dict(i) == own.to_dict(i - int(starts[k]))
+    # the dict is each farm's own: two farms of different partitions differ
+    assert got.to_dict(0)["totals"] != got.to_dict(27)["totals"]
+    assert set(got.to_dict(0)) == {
+        "draws",
+        "seed",
+        "factor_set",
+        "gwp",
+        "totals",
+        "by_source",
+        "sensitivity",
+        "measures",
+    }
+    with pytest.raises(IndexError, match="farm_idx 40 is not a farm"):
+        got.to_dict(len(few))
+    # without per-source ranges, as the in-memory run: an empty list
+    lean = uncertainty.run(
+        db.from_sequence(few[:6], npartitions=2), draws=50, seed=5, by_source=False
+    )
+    mem = uncertainty.run(few[:6], draws=50, seed=5, by_source=False)
+    assert lean.to_dict(4) == mem.to_dict(4)
+    assert lean.to_dict(4)["by_source"] == []
