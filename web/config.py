@@ -48,6 +48,8 @@
   the second, and refused (with what to narrow) above it; defaults ``200``, ``50000``.
 - ``FARMCALC_EXPORT_RETENTION_HOURS``: how long a workbook made in the background can be
   downloaded; default ``72``.
+- ``FARMCALC_REPORTS_MAX_FARMS``: the most farms the desk's "reports as zip" takes at a
+  time (more are refused with a message that says how many to choose); default ``200``.
 - ``FARMCALC_AUDIT_RETENTION_DAYS``: entries of the audit log (who changed which
   farm-year) are deleted after this many days (at start-up and by
   ``farmcalc privacy purge``); default ``1095`` (three years, docs/privacy.md).
@@ -178,6 +180,9 @@ def from_env(folder: Path) -> dict[str, Any]:
         "EXPORT_SYNC_MAX_FARMS": int(os.environ.get("FARMCALC_EXPORT_SYNC_MAX_FARMS", "200")),
         "EXPORT_MAX_FARMS": int(os.environ.get("FARMCALC_EXPORT_MAX_FARMS", "50000")),
         "EXPORT_RETENTION_HOURS": float(os.environ.get("FARMCALC_EXPORT_RETENTION_HOURS", "72")),
+        # the desk's "reports as zip" (web/views/farm_pages.py): at most this many farms at a
+        # time (a report takes 2-8 s: 200 farms are a background job of up to half an hour)
+        "REPORTS_MAX_FARMS": int(os.environ.get("FARMCALC_REPORTS_MAX_FARMS", "200")),
         # the audit log (web/store/audit.py, docs/privacy.md): entries kept this many days
         "AUDIT_RETENTION_DAYS": int(os.environ.get("FARMCALC_AUDIT_RETENTION_DAYS", "1095")),
         # lists that grow with the farms or jobs (web/store/paging.py): rows per page

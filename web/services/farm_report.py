@@ -824,6 +824,7 @@ def plan_context(subject: ReportSubject) -> dict[str, Any] | None:
         ]
         rows.append(
             {
+                "measure": st["measure"],
                 "title": describe(st["measure"], lang)["title"],
                 "start_year": st["start_year"],
                 "tonnes": tonnes(st["marginal_co2e_kg_saved"]),
@@ -850,12 +851,34 @@ def plan_context(subject: ReportSubject) -> dict[str, Any] | None:
     }
 
 
+def subject_ranges(subject: ReportSubject) -> Any:
+    """The subject's ranges (``web.services.farm_ranges.FarmRanges``), or None.
+
+    A stored farm-year: its cached run, the one the result page and the action plan
+    show (same draws and seed). A record calculated on the spot (``farmcalc report
+    FILE``): the same run on the record, not kept. None for a draft, without a
+    record or when the drawn run cannot be made.
+    """
+    from web.services.farm_ranges import farm_year_ranges, record_ranges
+
+    if subject.is_draft or not subject.record or not subject.factor_set:
+        return None
+    if subject.farm_year is not None:
+        return farm_year_ranges(subject.farm_year)
+    return record_ranges(subject.record, factor_set=subject.factor_set, gwp=subject.gwp)
+
+
 def report_html(subject: ReportSubject, *, yardstick: Any = None) -> str:
     """The report of ``subject`` as HTML (Swedish), from ``web/templates/report/farm.html``.
 
     Needs the app and a request context. ``yardstick`` is what
-    ``web/templates/_yardstick.html`` shows, when the caller has it.
+    ``web/templates/_yardstick.html`` shows, when the caller has it. The ranges
+    (:func:`subject_ranges`) are formatted as on the result page
+    (``farm_ranges.ranges_context``) and, for the action plan's measures, as on
+    the action-plan page (``farm_ranges.measure_ranges``).
     """
+    from web.services.farm_ranges import measure_ranges, ranges_context
+
     with force_locale(REPORT_LANG):
         ctx = result_context(
             subject.result,
@@ -865,10 +888,16 @@ def report_html(subject: ReportSubject, *, yardstick: Any = None) -> str:
             measure_pairs=subject.measure_pairs,
         )
         ctx.update(print_charts(ctx, subject.result))
+        plan = plan_context(subject)
+        fr = subject_ranges(subject)
         return render_template(
             "report/farm.html",
             site_css=Markup(site_css()),
-            plan=plan_context(subject),
+            plan=plan,
+            ranges=ranges_context(fr, None),
+            plan_ranges=measure_ranges(fr, [st["measure"] for st in plan["steps"]])
+            if plan
+            else None,
             calculated_at=subject.calculated_at,
             factor_set_title=factor_set_title(subject.factor_set),
             subject=subject,

@@ -360,38 +360,13 @@ def page_figures(figures: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def measure_ranges(fy: FarmYear, measures: Sequence[str]) -> dict[str, Any] | None:
-    """Each of the plan's measures on its own with its 95 % ranges (issue 13).
-
-    From the farm-year's cached uncertainty run (web/services/farm_ranges.py):
-    each measure's saving is the paired difference of the same draws before and
-    after it (common random numbers), and its annual cost per tonne saved over
-    those draws. None when the year has no ranges.
-    """
+    """Each of the plan's measures on its own with its 95 % ranges (issue 13), from the
+    farm-year's cached uncertainty run (``web.services.farm_ranges.measure_ranges``, which
+    the climate report uses too). None when the year has no ranges."""
     from web.services.farm_ranges import farm_year_ranges
+    from web.services.farm_ranges import measure_ranges as ranges_of
 
-    fr = farm_year_ranges(fy)
-    if fr is None:
-        return None
-    by_measure = {m["measure"]: m for m in fr.as_dict().get("measures", [])}
-    rows = []
-    for measure in measures:
-        m = by_measure.get(measure)
-        if m is None or not m["applies"]:
-            continue
-        sv, pt = m["saving_co2e_kg"], m["sek_per_t_co2e"]
-        rows.append(
-            {
-                "measure": measure,
-                "title": title_of(measure),
-                "saving": tonnes(sv["p50"]),
-                "saving_low": tonnes(sv["p2_5"]),
-                "saving_high": tonnes(sv["p97_5"]),
-                "per_t": kr_per_t(pt["p50"]),
-                "per_t_low": kr(pt["p2_5"]),
-                "per_t_high": kr(pt["p97_5"]),
-            }
-        )
-    return {"rows": rows, "draws": number(fr.result.n_draws, "#,##0"), "seed": fr.result.seed}
+    return ranges_of(farm_year_ranges(fy), measures)
 
 
 def _farm_year(farm_id: int, year: int) -> tuple[Farm, FarmYear | None]:

@@ -348,9 +348,22 @@ def delete(farm_id: int) -> Response | str:
 def _reports(db: Session, farms: list[Farm], back: str) -> Response:
     """One climate report (PDF) per farm of ``farms`` (already access-checked): its latest
     calculated year; more than ``MAX_ZIP_FARMS``: made by a background job
-    (web/services/result_exports.py ``run_export``), the user sent to its page."""
+    (web/services/result_exports.py ``run_export``), the user sent to its page; more than
+    the config's ``REPORTS_MAX_FARMS``: refused with a message, no job."""
     from web.services.farm_report import MAX_ZIP_FARMS, reports_zip, subject_of_farm_year
 
+    most = current_app.config["REPORTS_MAX_FARMS"]
+    if len(farms) > most:  # an advisor's 1,000 farms would be a job of hours: said, not started
+        flash(
+            gettext(
+                "You chose %(chosen)s farms. Choose at most %(n)s farms for the reports at a "
+                "time: each report takes a few seconds to make.",
+                chosen=len(farms),
+                n=most,
+            ),
+            "error",
+        )
+        return redirect(back)
     if len(farms) > MAX_ZIP_FARMS:  # many: a background job, its page shows the progress
         job_id = result_exports.queue_export(
             db,

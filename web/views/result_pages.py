@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -24,8 +23,8 @@ from farmcalc.labels import label
 from web.language import current_lang, number
 from web.services.change_chart import Change, change_chart
 from web.services.charts import Bar, bar_chart
-from web.services.factor_guide import common_key
-from web.services.farm_ranges import FarmRanges, farm_year_ranges
+from web.services.factor_words import group_anchor
+from web.services.farm_ranges import farm_year_ranges, ranges_context
 from web.services.farm_report import (  # noqa: F401  (some names: other views import them here)
     MIN_MEASURE_KG,
     all_measure_savings,
@@ -43,8 +42,6 @@ from web.store import crud
 from web.store.access import get_farm_year_for
 from web.store.db import get_session
 from web.store.models import FarmYear
-from web.views.factor_pages import describe as describe_factor
-from web.views.factor_pages import factor_anchor, group_anchor
 from web.views.farm_pages import farm_or_404
 
 bp = Blueprint("results", __name__, url_prefix="/farms")
@@ -64,35 +61,8 @@ SOURCE_FACTOR_GROUP = {
     "fertiliser_production": "fertiliser_production",
 }
 MAX_ISSUES_SHOWN = 5
-TOP_UNCERTAIN = 5  # factor groups shown under "what makes the result uncertain"
 TOP_SOURCES = 3  # the largest sources at the top of the page (issue 16)
 TOP_MEASURES = 3  # the measures at the top of the page (issue 16)
-
-# What an advisor can measure on the farm to narrow a factor's range, by the factor id's
-# first part (the factor files' topics, factors/README.md).
-MEASURE_ON_FARM = {
-    "manure": _l(
-        "A manure analysis (nitrogen and dry matter) and the storage's real time and "
-        "temperature narrow this."
-    ),
-    "enteric": _l(
-        "The feed ration and its analysis (the cows' real feed intake and milk yield) narrow this."
-    ),
-    "soils": _l(
-        "A nutrient balance and soil analyses (how much nitrogen is really spread "
-        "and lost) narrow this."
-    ),
-    "organic_soils": _l(
-        "A soil survey of the peat fields (how deep the peat is, how wet the "
-        "field is) narrows this."
-    ),
-    "fuel": _l("The fuel receipts of the year narrow this."),
-    "electricity": _l("The electricity contract's origin of the power narrows this."),
-    "district_heating": _l("The heat supplier's figures narrow this."),
-    "fertiliser_production": _l("The supplier's climate figure of the fertiliser narrows this."),
-    "lime": _l("The lime's delivery notes (product and amount) narrow this."),
-    "urea": _l("The delivery notes of the urea narrow this."),
-}
 
 # --------------------------------------------------------------------- views
 
@@ -154,76 +124,6 @@ def show(farm_id: int, year: int) -> str:
             for s in ctx["sources"][:TOP_SOURCES]
         ]
     return render_template("results/show.html", **ctx)
-
-
-def _t_range(low: float | None, high: float | None) -> dict[str, str]:
-    return {"low": tonnes(low), "high": tonnes(high)}
-
-
-def uncertain_factor(group: str, ids: list[str]) -> str:
-    """A factor group in the words of the factor pages (``describe``).
-
-    One factor: its words. A table of values drawn together (``manure.bo.*``):
-    the table's words and how many values. Correlated factors that are not one
-    table (EF4 and EF5): each factor's words, joined.
-    """
-    if len(ids) == 1:
-        return describe_factor(ids[0]) or group
-    table = describe_factor(common_key(ids))
-    if table:
-        return gettext("%(what)s (a table of %(n)s values)", what=table, n=len(ids))
-    words = [describe_factor(i) or i for i in ids]
-    return gettext("%(first)s and %(last)s", first=", ".join(words[:-1]), last=words[-1])
-
-
-def ranges_context(fr: FarmRanges | None, factors_url: str | None) -> dict[str, Any] | None:
-    """The farm-year's ranges as the result page shows them (None: no ranges)."""
-    if fr is None:
-        return None
-    u = fr.as_dict(top=TOP_UNCERTAIN)
-    lang = current_lang()
-    tot, net = u["totals"]["co2e_kg"], u["totals"]["net_co2e_kg"]
-    sources = [
-        {
-            "label": label(r["source"], lang),
-            "gas": gas_label(r["gas"]),
-            "p50": tonnes(r["p50"]),
-            **_t_range(r["p2_5"], r["p97_5"]),
-            "lo": r["p2_5"] or 0.0,
-            "mid": r["p50"] or 0.0,
-            "hi": r["p97_5"] or 0.0,
-        }
-        for r in sorted(u["by_source"], key=lambda r: -(r["p50"] or 0.0))
-        if r["source"] != "soil_carbon"
-    ]
-    top = max((s["hi"] for s in sources), default=0.0) or 1.0
-    for s in sources:  # the bar: the range on one scale from 0 to the largest high end
-        s["bar_x"] = f"{100.0 * max(s['lo'], 0.0) / top:.1f}"
-        s["bar_w"] = f"{100.0 * max(s['hi'] - max(s['lo'], 0.0), 0.0) / top:.1f}"
-        s["bar_mid"] = f"{100.0 * max(s['mid'], 0.0) / top:.1f}"
-    factors = []
-    for item in u["sensitivity"]:
-        ids = item["factor_ids"]
-        topic = ids[0].split(".")[0]
-        factors.append(
-            {
-                "text": uncertain_factor(item["group"], ids),
-                "share": percent(100.0 * (item["share"] or 0.0)),
-                "href": f"{factors_url}#{factor_anchor(ids[0])}" if factors_url else None,
-                "advice": str(MEASURE_ON_FARM[topic]) if topic in MEASURE_ON_FARM else None,
-            }
-        )
-    soil = next((r for r in u["by_source"] if r["source"] == "soil_carbon"), None)
-    return {
-        "soil": _t_range(soil["p2_5"], soil["p97_5"]) if soil else None,
-        "draws": number(u["draws"], "#,##0"),
-        "seed": u["seed"],
-        "seconds": number(fr.seconds, "0.00"),
-        "total": _t_range(tot["p2_5"], tot["p97_5"]),
-        "net": _t_range(net["p2_5"], net["p97_5"]),
-        "sources": sources,
-        "factors": factors,
-    }
 
 
 @bp.route("/<int:farm_id>/years/<int:year>/report.pdf")
