@@ -75,6 +75,8 @@ def _row(df, measure, item):
         ("price_year", "", "is not a year"),
         ("measure_id", "tak_pa_brunnen", "unknown measure 'tak_pa_brunnen'"),
         ("per", "cows", "per 'cows' is not a quantity"),
+        ("distribution", "lognormal", "'lognormal' is not a distribution (pert, none)"),
+        ("distribution", "", "'' is not a distribution"),
     ],
 )
 def test_a_broken_cost_row_is_reported(tmp_path, column, value, message):
@@ -100,6 +102,32 @@ def test_a_negative_cost_is_reported_in_swedish_at_its_row_and_column(tmp_path):
         "measure_costs.csv, rad 3, kolumn value: -2.0 är negativt: en kostnad är aldrig under "
         "noll (en besparing är en egen post, annual_saving_sek)." in problems
     ), problems
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "got"),
+    [("high", "", "'1.0', ''"), ("low", "5.0", "'5.0', '5.0'"), ("low", "", "'', '5.0'")],
+)
+def test_pert_without_a_range_is_reported_at_the_distribution(tmp_path, column, value, got):
+    def change(df):
+        df.loc[_row(df, "hvo100", "annual_cost_sek"), column] = value
+        return df
+
+    want = f"row 3, column distribution: pert needs a range: a low below the high (got {got})."
+    assert any(p.endswith(want) for p in _broken(tmp_path, change)), _broken(tmp_path, change)
+
+
+def test_a_row_not_drawn_belongs_to_no_group_said_in_swedish(tmp_path):
+    def change(df):
+        i = _row(df, "hvo100", "annual_cost_sek")
+        df.loc[i, "distribution"], df.loc[i, "correlation_group"] = "none", "diesel_price"
+        return df
+
+    assert (
+        "measure_costs.csv, rad 3, kolumn correlation_group: en rad som inte dras hör inte "
+        "till någon grupp." in _broken(tmp_path, change, locale="sv")
+    )
+    assert _broken(tmp_path, lambda df: df.assign(correlation_group="")) == []
 
 
 def test_farmcalc_measures_check_prints_the_problems_and_fails(tmp_path, capsys):

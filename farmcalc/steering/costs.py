@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from farmcalc.arrays import vocabularies
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, FactorSet, GWPSet, load_factor_set
@@ -57,7 +58,15 @@ COST_FILE_COLUMNS = (
     "source_id",
     "source_locator",
     "rationale",
+    "distribution",
+    "correlation_group",
 )
+DISTRIBUTIONS = ("pert", "none")
+"""How a row is drawn (:func:`cost_draws`): ``pert`` between ``low`` and ``high`` with the
+row's value as its mode, or ``none`` (not drawn: the value is used in every draw)."""
+COST_STREAM = 0x636F737473
+"""The spawn key of the cost draws' stream (the bytes of "costs"): derived from the run's
+seed, independent of the factor draws that ``numpy.random.default_rng(seed)`` makes."""
 PERSPECTIVES = ("farm", "public", "society")
 MONEY_ITEMS = ("investment_sek", "annual_cost_sek", "annual_saving_sek", "annual_support_sek")
 """Items in SEK per unit of a quantity (``per`` must name one)."""
@@ -243,10 +252,17 @@ def cost_sources() -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Costs:
-    """The catalogue as numbers: ``rows[(measure, item, per)] = value`` and the discount rate."""
+    """The catalogue as numbers: ``rows[(measure, item, per)] = value`` and the discount rate.
+
+    Drawn (:func:`cost_draws`), a drawn row's value is an array of shape ``(D, 1)``
+    (one value per draw, broadcasting against per-farm quantities) and
+    ``n_draws``/``seed`` say which draws; otherwise they are None.
+    """
 
     rows: Mapping[tuple[str, str, str], float]
     discount_rate: float
+    n_draws: int | None = None
+    seed: int | None = None
 
     def items(self, measure: str, item: str) -> list[tuple[str, float]]:
         """``[(per, value)]`` of one measure's rows of ``item``, in the catalogue's order."""
@@ -275,6 +291,95 @@ def load_costs(path: Path | None = None) -> Costs:
     return Costs(rows=rows, discount_rate=rows[(ALL, "discount_rate", "")])
 
 
+def pert_quantile(low: float, mode: float, high: float, q: np.ndarray) -> np.ndarray:
+    """Quantile ``q`` of the Beta-PERT distribution on ``[low, high]`` with mode ``mode``.
+
+    ``a = 1 + 4 (mode − low) / (high − low)``, ``b = 1 + 4 (high − mode) / (high − low)``;
+    the quantile is ``low + (high − low) × I⁻¹(a, b, q)`` (the inverse regularised
+    incomplete beta function). Mean ``(low + 4 mode + high) / 6``.
+
+    Parameters
+    ----------
+    low, mode, high : float
+        Minimum, most likely value and maximum [the row's unit]; ``low < high``.
+    q : ndarray
+        Probabilities [-], 0–1.
+
+    Returns
+    -------
+    ndarray
+        [the row's unit], within ``[low, high]``.
+    """
+    width = high - low
+    a = 1.0 + 4.0 * (mode - low) / width
+    b = 1.0 + 4.0 * (high - mode) / width
+    return low + width * special.betaincinv(a, b, np.asarray(q, dtype=float))
+
+
+def cost_draws(n_draws: int, seed: int = 0, path: Path | None = None) -> Costs:
+    """The catalogue drawn ``n_draws`` times: one price for all farms in each draw.
+
+    Every row with ``distribution = pert`` is drawn from a Beta-PERT between
+    its ``low`` and ``high`` with its value as the mode (:func:`pert_quantile`
+    of a uniform draw); rows of one ``correlation_group`` share their uniform
+    draw (fully rank-correlated: one electricity price for the heat pump and
+    the solar panels). The uniforms come from ``numpy.random.default_rng`` of
+    ``SeedSequence(seed, spawn_key=(COST_STREAM,))``: the run's seed gives the
+    same prices every time, in a stream of their own (the factor draws of the
+    same seed are not changed). The same draws are used for every farm, as
+    the factor draws are (common random numbers).
+
+    Parameters
+    ----------
+    n_draws : int
+        ``D``, the number of draws (>= 1).
+    seed : int
+        The run's seed.
+    path : Path, optional
+        The catalogue (default ``farmcalc/data/measure_costs.csv``).
+
+    Returns
+    -------
+    Costs
+        Drawn rows hold arrays of shape ``(D, 1)`` [the row's unit], the
+        others their value; ``n_draws`` and ``seed`` set.
+    """
+    if n_draws < 1:
+        raise ValueError("n_draws must be at least 1")
+    df = _read(Path(path) if path else COSTS_FILE)
+    plain = load_costs(path)
+    drawn = df[df["distribution"].str.strip() == "pert"]
+    keys = list(zip(drawn["measure_id"], drawn["item"], drawn["per"], strict=True))
+    groups = [
+        g.strip() or "|".join(k) for g, k in zip(drawn["correlation_group"], keys, strict=True)
+    ]
+    names = sorted(set(groups))
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(COST_STREAM,)))
+    u = rng.random((len(names), int(n_draws)))
+    at = {g: i for i, g in enumerate(names)}
+    rows: dict[tuple[str, str, str], float | np.ndarray] = dict(plain.rows)
+    for key, g, low, value, high in zip(  # ~40 catalogue rows, never farms
+        keys, groups, drawn["low"], drawn["value"], drawn["high"], strict=True
+    ):
+        v = pert_quantile(float(low), float(value), float(high), u[at[g]])[:, None]
+        v.flags.writeable = False
+        rows[key] = v
+    return Costs(
+        rows=rows,  # type: ignore[arg-type]
+        discount_rate=rows[(ALL, "discount_rate", "")],  # type: ignore[arg-type]
+        n_draws=int(n_draws),
+        seed=int(seed),
+    )
+
+
+def _float(text: str) -> float:
+    """A bound as a number; NaN when empty or not a number (NaN compares False)."""
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
 def check_cost_file(
     path: Path | None = None, measures: Sequence[str] | None = None, locale: str = "sv"
 ) -> list[str]:
@@ -285,7 +390,9 @@ def check_cost_file(
     ``all``; a known item; a ``per`` naming a quantity of :data:`QUANTITIES` for
     money items and empty otherwise; each (measure, item, per) once; a number,
     never negative, within ``low``–``high``; a share within 0–1 and a lifetime
-    > 0; a unit; a price year; a perspective of :data:`PERSPECTIVES`; a known
+    > 0; a distribution of :data:`DISTRIBUTIONS` (``pert`` only with ``low <
+    high``; a row not drawn in no correlation group); a unit; a price year; a
+    perspective of :data:`PERSPECTIVES`; a known
     source; a locator and a rationale (an assumption's rationale starts with
     "Assumption"). Every measure needs cost rows; one with an investment needs
     a lifetime; a quantity's conversions must be given; the discount rate
@@ -386,6 +493,27 @@ def check_cost_file(
                         b=b,
                     ),
                 )
+        dist = row["distribution"].strip()
+        if dist not in DISTRIBUTIONS:
+            at(
+                "distribution",
+                _(
+                    "%(value)r is not a distribution (%(known)s).",
+                    value=row["distribution"],
+                    known=", ".join(DISTRIBUTIONS),
+                ),
+            )
+        elif dist == "pert" and not (_float(row["low"]) < _float(row["high"])):
+            at(
+                "distribution",
+                _(
+                    "pert needs a range: a low below the high (got %(low)r, %(high)r).",
+                    low=row["low"],
+                    high=row["high"],
+                ),
+            )
+        elif dist == "none" and row["correlation_group"].strip():
+            at("correlation_group", _("a row that is not drawn belongs to no group."))
         if not row["unit"].strip():
             at("unit", _("the unit is empty."))
         if not row["price_year"].strip().isdigit():
@@ -450,7 +578,9 @@ def step_cost_arrays(
     the investment and the part public support pays [SEK]; running cost,
     running saving and yearly support [SEK yr-1]; ``annual_cost_sek``, the
     farm's annualised net cost after support (negative: the farm saves money);
-    the same before support; payback [yr].
+    the same before support; payback [yr]. With drawn catalogue values
+    (:func:`cost_draws`, each of shape ``(D, 1)``) the arrays that depend on a
+    drawn value have shape ``(D, F)`` (:func:`measure_cost_draws` widens them all).
     """
     n = step.before.n_farms
     quantity: dict[str, np.ndarray] = {}
@@ -460,7 +590,7 @@ def step_cost_arrays(
         for per, value in costs.items(measure, item):
             if per not in quantity:
                 quantity[per] = np.where(step.applies, QUANTITIES[per](step), 0.0)
-            out += value * quantity[per]
+            out = out + value * quantity[per]  # drawn values (D, 1) widen it to (D, F)
         return out
 
     investment = total("investment_sek")
@@ -602,6 +732,122 @@ def measure_costs(
         out["annual_cost_before_support_sek"].to_numpy(float), kg
     )
     return out
+
+
+def measure_cost_draws(
+    tables: FarmTables,
+    measures: Sequence[str],
+    *,
+    draws: int,
+    seed: int = 0,
+    factors: str | FactorSet = DEFAULT_FACTOR_SET,
+    parameters: Mapping[str, Mapping[str, float]] | None = None,
+    path: Path | None = None,
+) -> dict[str, dict[str, np.ndarray]]:
+    """Each measure alone on each farm, its costs in every draw of the catalogue.
+
+    The arithmetic of :func:`step_cost_arrays` with the drawn catalogue of
+    :func:`cost_draws` (the same prices for every farm in a draw; the same
+    ``seed`` gives the same numbers).
+
+    Parameters
+    ----------
+    tables : FarmTables
+        Valid farm tables (``F`` farms).
+    measures : sequence of str
+        Measure ids.
+    draws : int
+        ``D``, the number of draws.
+    seed : int
+        The run's seed.
+    factors : str or FactorSet
+        Factor set (livestock units and the like the quantities need).
+    parameters : mapping, optional
+        The measures' parameters (default ``farmcalc/data/measures.csv``).
+    path : Path, optional
+        The catalogue (default ``farmcalc/data/measure_costs.csv``).
+
+    Returns
+    -------
+    dict
+        Measure → :data:`COST_COLUMNS` → ndarray of shape ``(D, F)`` [SEK],
+        [SEK yr-1], [yr] (``annual_cost_sek``: the farm's annualised net cost
+        after support).
+    """
+    from farmcalc.steering.measures import apply_measure
+
+    fs = factors if isinstance(factors, FactorSet) else load_factor_set(factors)
+    drawn = cost_draws(draws, seed, path)
+    shape = (int(draws), tables.n_farms)
+    out = {}
+    for m in measures:  # a handful of measures, never farms
+        applied = apply_measure(tables, m, factors=fs, parameters=parameters)
+        step = make_step(tables, applied.tables, applied.applies, m, fs, drawn, parameters)
+        c = step_cost_arrays(step, m, drawn, drawn.discount_rate)  # type: ignore[arg-type]
+        out[m] = {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in c.items()}
+    return out
+
+
+def with_cost_draws(result, tables: FarmTables, *, parameters=None, path: Path | None = None):
+    """An uncertainty run's measures with their costs drawn too.
+
+    :func:`farmcalc.uncertainty.run` gives each measure's saving from paired
+    factor draws and its SEK per tonne with the catalogue's fixed cost. This
+    draws the costs as well (:func:`measure_cost_draws`, seeded from the run's
+    seed) and pairs draw ``d`` of the cost with draw ``d`` of the saving, so
+    ``sek_per_t_p2_5/_p50/_p97_5`` [SEK t-1 CO2e] hold both uncertainties
+    (over the draws that save anything, as the run's own). ``annual_cost_sek``
+    stays the catalogue's value; ``annual_cost_sek_p2_5/_p50/_p97_5`` [SEK yr-1]
+    are added.
+
+    Parameters
+    ----------
+    result : farmcalc.uncertainty.UncertaintyResult
+        A run with measures (the in-memory run: it keeps each draw's saving).
+    tables : FarmTables
+        The tables the run was made of.
+
+    Returns
+    -------
+    UncertaintyResult
+        A copy with the new ``measures`` frame (the same rows in the same order).
+    """
+    import dataclasses
+    import warnings
+
+    from farmcalc.uncertainty.run import PERCENTILES
+
+    meas = result.measures
+    if not len(meas):
+        return result
+    names = list(dict.fromkeys(meas["measure"]))
+    drawn = measure_cost_draws(
+        tables,
+        names,
+        draws=result.n_draws,
+        seed=result.seed,
+        factors=result.factor_set,
+        parameters=parameters,
+        path=path,
+    )
+    q = list(PERCENTILES.values())
+    parts = []
+    for m in names:  # a handful of measures, never farms
+        rows = meas[meas["measure"] == m].sort_values("farm_idx")
+        cost = drawn[m]["annual_cost_sek"][:, rows["farm_idx"].to_numpy()]
+        saved = result.measure_savings[m][:, rows["farm_idx"].to_numpy()]
+        per_t = economics.sek_per_tonne(cost, saved)
+        rows = rows.copy()
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a farm no draw saves on: NaN
+            got = np.nanpercentile(per_t, q, axis=0)
+        for p, v in zip(PERCENTILES, got, strict=True):
+            rows[f"sek_per_t_{p}"] = v
+        for p, v in zip(PERCENTILES, np.percentile(cost, q, axis=0), strict=True):
+            rows[f"annual_cost_sek_{p}"] = v
+        parts.append(rows)
+    new = pd.concat(parts).loc[meas.index]
+    return dataclasses.replace(result, measures=new)
 
 
 # ------------------------------------------------------------------ the catalogue
