@@ -247,6 +247,10 @@ def cmd_calc(args: argparse.Namespace) -> int:
             gwp=batch.gwp,
             measures=args.measure_ids or None,
         )
+        if args.measure_ids:  # SEK per tonne with the costs drawn too (same seed)
+            from farmcalc.steering.costs import with_cost_draws
+
+            unc = with_cost_draws(unc, batch.tables)
         for i, result in enumerate(results):
             result["uncertainty"] = unc.to_dict(i)
     if args.format == "json":

@@ -182,3 +182,21 @@ def test_a_measure_that_saves_nothing_has_no_cost_per_tonne():
     both = with_cost_draws(run, tables)
     assert both.measures["sek_per_t_p50"].isna().all()
     assert both.to_dict(0)["measures"][0]["sek_per_t_co2e"]["p50"] is None
+
+
+def test_the_cli_gives_sek_per_tonne_with_the_costs_drawn(tmp_path, capsys):
+    import json
+
+    from farmcalc.cli import main
+
+    f = tmp_path / "gard.json"
+    f.write_text(json.dumps(_farm()), encoding="utf-8")
+    args = ["calc", str(f), "--uncertainty", "300", "--seed", "6", "--measures", "hvo100"]
+    assert main([*args, "--format", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)["uncertainty"]["measures"][0]
+    tables, _ = records_to_tables([_farm()])
+    run = uncertainty.run(tables, draws=300, seed=6, measures=["hvo100"])
+    want = with_cost_draws(run, tables).to_dict(0)["measures"][0]
+    assert got == json.loads(json.dumps(want))
+    # not the run's cost-fixed range
+    assert got["sek_per_t_co2e"] != run.to_dict(0)["measures"][0]["sek_per_t_co2e"]
