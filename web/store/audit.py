@@ -32,11 +32,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from web.store.access import farm_query_for
+from web.store.bulk import write_rows
 from web.store.models import ApiToken, AuditAction, AuditEntry, AuditVia, Farm, User, utcnow
 
 PAGE_SIZE = 50
@@ -162,8 +163,13 @@ def record_many(
         farms = Farm.__table__.c  # Core columns: plain rows, no ORM loading
         stmt = select(farms.id, farms.farm_code).where(farms.id.in_(chunk))
         codes.update({int(i): c for i, c in session.execute(stmt).all()})
-    rows = [_values(who, f, codes.get(f, ""), y, action) for f, y in pairs]
-    session.execute(insert(AuditEntry.__table__), rows)  # Core executemany: no ORM per row
+    first = _values(who, None, "", None, action)
+    columns = tuple(first)
+    rows = [
+        tuple({**first, "farm_id": f, "farm_code": codes.get(f, ""), "year": y}.values())
+        for f, y in pairs
+    ]
+    write_rows(session, AuditEntry.__table__, columns, rows)  # the driver's executemany
     return len(rows)
 
 

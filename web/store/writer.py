@@ -31,7 +31,6 @@ Whoever changes a record and wants a result calls this again.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -39,8 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 import pandas as pd
-from sqlalchemy import Text, bindparam, cast, delete, text, tuple_
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import delete, text
 from sqlmodel import Session
 
 from farmcalc.inputs.tables import no_cyclic_gc
@@ -48,6 +46,7 @@ from farmcalc.municipality.investment_plan import FIELDS, PLAN_ORDER, farm_inven
 from farmcalc.municipality.summary import SUMMARY_COLUMNS, summarise
 from farmcalc.steering.measures import ALL_MEASURES, SAVING_COLUMNS, savings_arrays, savings_matrix
 from web.store import audit
+from web.store.bulk import write_rows
 from web.store.models import (
     MEASURE_COLUMNS,
     TOTALS_COLUMNS,
@@ -57,7 +56,6 @@ from web.store.models import (
     FarmYearTotals,
     utcnow,
 )
-from web.store.totals_query import dialect_insert
 
 if TYPE_CHECKING:
     from farmcalc.api import BatchResult
@@ -74,6 +72,23 @@ RESULT_COLUMNS = (
 """What storing a result writes into an existing farm-year (``id``, ``step``, ``created_at``
 stay; ``updated_at`` only when the caller's row names it: calculating again is no change)."""
 KEY = ("farm_id", "year")
+FARM_YEAR_COLUMNS = (
+    *KEY,
+    "step",
+    "created_at",
+    "updated_at",
+    "record",
+    "result",
+    "factor_set",
+    "factor_set_version",
+    "gwp",
+    "calculated_at",
+    "is_draft",
+)
+"""The columns :func:`store_results` writes into ``farm_years`` (a new row's ``id`` is the
+database's)."""
+TOTALS_ROW_COLUMNS = (*KEY, "calculated_at", "factor_set", "gwp", "farm_type", *TOTALS_COLUMNS)
+"""The columns of a ``farm_year_totals`` row, in the order :func:`store_results` writes them."""
 JSON_COLUMNS = ("record", "result")
 """The farm-year's JSON documents, written as text made once (:func:`json_text`)."""
 log = logging.getLogger(__name__)
@@ -113,14 +128,20 @@ def totals_frame(batch: BatchResult) -> pd.DataFrame:
     return frame
 
 
-def totals_rows(batch: BatchResult) -> list[dict[str, Any]]:
-    """:func:`totals_frame` as one dict per farm (``farm_type`` and the numbers, floats)."""
+def totals_tuples(batch: BatchResult) -> list[tuple[str, list[float]]]:
+    """:func:`totals_frame` as ``(farm_type, numbers)`` per farm, the numbers (floats) in
+    :data:`web.store.models.TOTALS_COLUMNS` order."""
     frame = totals_frame(batch)
     kinds = frame["farm_type"].astype(str).tolist()
     numbers = frame[list(TOTALS_COLUMNS)].to_numpy(dtype=float).tolist()
+    return list(zip(kinds, numbers, strict=True))
+
+
+def totals_rows(batch: BatchResult) -> list[dict[str, Any]]:
+    """:func:`totals_frame` as one dict per farm (``farm_type`` and the numbers, floats)."""
     return [
-        {"farm_type": kind, **dict(zip(TOTALS_COLUMNS, row, strict=True))}
-        for kind, row in zip(kinds, numbers, strict=True)
+        {"farm_type": kind, **dict(zip(TOTALS_COLUMNS, numbers, strict=True))}
+        for kind, numbers in totals_tuples(batch)
     ]
 
 
@@ -206,10 +227,14 @@ def _replace_measures(session: Session, keys: list[tuple[int, int]], rows: list[
     if session.get_bind().dialect.name == "postgresql":
         farm_ids, years = ([int(k[i]) for k in keys] for i in (0, 1))
         session.execute(_DELETE_MEASURES_PG, {"farm_ids": farm_ids, "years": years})
-    else:
-        for start in range(0, len(keys), DELETE_CHUNK):
-            chunk = keys[start : start + DELETE_CHUNK]
-            session.execute(delete(t).where(tuple_(t.c.farm_id, t.c.year).in_(chunk)))
+    else:  # per year, the farms in chunks: each statement finds its rows by the key's index
+        by_year: dict[int, list[int]] = {}
+        for farm_id, year in keys:
+            by_year.setdefault(int(year), []).append(int(farm_id))
+        for year, farm_ids in sorted(by_year.items()):
+            for start in range(0, len(farm_ids), DELETE_CHUNK):
+                chunk = farm_ids[start : start + DELETE_CHUNK]
+                session.execute(delete(t).where(t.c.year == year, t.c.farm_id.in_(chunk)))
     if rows:
         _insert_measures(session, rows)
 
@@ -235,27 +260,7 @@ def _insert_measures(session: Session, rows: list[tuple]) -> None:
                 return
         finally:
             cursor.close()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    places = ", ".join([mark] * len(MEASURE_ROW_COLUMNS))
-    conn.exec_driver_sql(f"INSERT INTO {table} ({columns}) VALUES ({places})", rows)
-
-
-def _upsert(
-    session: Session,
-    table: Any,
-    values: list[dict[str, Any]],
-    columns: Sequence[str],
-    json_columns: Sequence[str] = (),
-):
-    """``INSERT … ON CONFLICT (farm_id, year) DO UPDATE SET columns`` (SQLite, PostgreSQL).
-
-    One statement executed with every row (``executemany``; SQLAlchemy sends it as
-    multi-row ``INSERT … VALUES`` batches). The ``json_columns`` of each row are
-    given as JSON text under ``<column>_json`` (see :func:`json_text`).
-    """
-    dialect = session.get_bind().dialect.name
-    stmt = _upsert_statement(dialect, table, tuple(columns), tuple(json_columns))
-    session.execute(stmt, values)
+    write_rows(session, FarmYearMeasure.__table__, MEASURE_ROW_COLUMNS, rows)
 
 
 def json_text(document: Any) -> str:
@@ -268,26 +273,6 @@ def json_text(document: Any) -> str:
     return orjson.dumps(
         document, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
     ).decode()
-
-
-def _json_parameter(dialect: str, column: str) -> Any:
-    """The bound JSON text of ``column``: text on SQLite, cast to JSONB on PostgreSQL."""
-    param = bindparam(f"{column}_json", type_=Text())
-    return cast(param, JSONB()) if dialect == "postgresql" else param
-
-
-@functools.cache
-def _upsert_statement(
-    dialect: str, table: Any, columns: tuple[str, ...], json_columns: tuple[str, ...] = ()
-) -> Any:
-    """The upsert statement, made once per dialect, table and column list (a form save
-    then costs the two statements' execution only: SQLAlchemy caches their compilation)."""
-    stmt = dialect_insert(dialect)(table)
-    if json_columns:
-        stmt = stmt.values({c: _json_parameter(dialect, c) for c in json_columns})
-    return stmt.on_conflict_do_update(
-        index_elements=list(KEY), set_={c: stmt.excluded[c] for c in columns}
-    )
 
 
 def _row_of(fy: FarmYearLike) -> dict[str, Any]:
@@ -341,36 +326,49 @@ def store_results(
     session.flush()  # the caller's pending farm-year rows first
     with no_cyclic_gc():  # thousands of dicts and rows, no cycles: no collection scans them
         results = list(results) if results is not None else batch.to_dicts(locale)
-        totals = totals_rows(batch)
+        totals = totals_tuples(batch)
         now = utcnow()
-        defaults = {"step": "", "created_at": now, "updated_at": now}
-        values = []
-        for row, res in zip(rows, results, strict=True):
-            v = {**defaults, **row}
-            v["record_json"] = json_text(v.pop("record"))
-            v["result_json"] = json_text(res)
-            v["factor_set"] = res["factor_set"]
-            v["factor_set_version"] = res["factor_set_version"]
-            v["gwp"] = res["gwp"]
-            v["calculated_at"] = now
-            v["is_draft"] = False
-            values.append(v)
-        update = [*RESULT_COLUMNS, *(["updated_at"] if "updated_at" in rows[0] else [])]
-        _upsert(session, FarmYear.__table__, values, update, json_columns=JSON_COLUMNS)
-        sums = [
-            {
-                "farm_id": v["farm_id"],
-                "year": v["year"],
-                "calculated_at": now,
-                "factor_set": v["factor_set"],
-                "gwp": v["gwp"],
-                **t,
-            }
-            for v, t in zip(values, totals, strict=True)
+        stamp = "updated_at" in rows[0]  # the caller's change: else a new result is no change
+        fy_rows = [
+            (
+                r["farm_id"],
+                r["year"],
+                r.get("step", ""),
+                now,
+                r.get("updated_at", now),
+                json_text(r["record"]),
+                json_text(res),
+                res["factor_set"],
+                res["factor_set_version"],
+                res["gwp"],
+                now,
+                False,
+            )
+            for r, res in zip(rows, results, strict=True)
         ]
-        table = FarmYearTotals.__table__
-        _upsert(session, table, sums, [c.name for c in table.c if c.name not in KEY])
-        keys = [(int(v["farm_id"]), int(v["year"])) for v in values]
+        update = [*RESULT_COLUMNS, *(["updated_at"] if stamp else [])]
+        write_rows(
+            session,
+            FarmYear.__table__,
+            FARM_YEAR_COLUMNS,
+            fy_rows,
+            conflict=KEY,
+            update=update,
+            json_columns=JSON_COLUMNS,
+        )
+        sums = [
+            (r[0], r[1], now, r[7], r[9], kind, *numbers)
+            for r, (kind, numbers) in zip(fy_rows, totals, strict=True)
+        ]
+        write_rows(
+            session,
+            FarmYearTotals.__table__,
+            TOTALS_ROW_COLUMNS,
+            sums,
+            conflict=KEY,
+            update=TOTALS_ROW_COLUMNS[2:],
+        )
+        keys = [(int(r[0]), int(r[1])) for r in fy_rows]
         inventory = farm_inventory(batch.tables, factors=batch.factor_set, gwp=batch.gwp)
         _replace_measures(session, keys, measure_tuples(inventory, keys))
         if action is not None:
