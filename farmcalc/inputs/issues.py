@@ -50,6 +50,10 @@ class Code(StrEnum):
     MANURE_SYSTEMS_MISSING = "manure_systems_missing"
     DUPLICATE_FARM = "duplicate_farm"
     YIELD_BOTH = "yield_both"
+    # the record's own activity uncertainty (farmcalc/inputs/activity.py)
+    ACTIVITY_INPUT = "activity_input"
+    ACTIVITY_HALF_WIDTH = "activity_half_width"
+    ACTIVITY_LOGNORMAL = "activity_lognormal"
     # the record's shape
     TYPE_OBJECT = "type_object"
     TYPE_LIST = "type_list"
@@ -129,6 +133,16 @@ MSG: dict[Code, str] = {
     Code.SCHEMA: _("unsupported schema {value}; expected {expected}"),
     Code.DUPLICATE_FARM: _("farm {farm_id} has year {year} more than once"),
     Code.NOT_A_RECORD: _("must be a farm record (a JSON object)"),
+    Code.ACTIVITY_INPUT: _(
+        "{value} is not an input whose uncertainty can be given; allowed: {allowed}"
+    ),
+    Code.ACTIVITY_HALF_WIDTH: _(
+        "must be the relative 95 % half-width, a number from 0 to 1 (0.1 means ±10 %), not {value}"
+    ),
+    Code.ACTIVITY_LOGNORMAL: _(
+        "a lognormal uncertainty must be below 1 (its lower bound, the value times "
+        "1 − half-width, must stay above 0), not {value}"
+    ),
     Code.MUNICIPALITY_CODE: _("must be a four-digit municipality code such as 1290, not {value}"),
     # warnings: plausible but unusual
     Code.WARN_LU_PER_HA: _(

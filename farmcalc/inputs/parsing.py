@@ -15,6 +15,7 @@ from operator import itemgetter
 import numpy as np
 import pandas as pd
 
+from farmcalc.inputs.activity import ACTIVITY_KEY, check_activity_uncertainty
 from farmcalc.inputs.checks import (
     FEW_FARMS,
     YEAR_MAX,
@@ -67,6 +68,14 @@ from farmcalc.inputs.vocabulary import (
 )
 
 _NONE = type(None)
+
+
+def _check_activity(given: Sequence, out: Collector) -> None:
+    """The records' own activity uncertainty (``farmcalc/inputs/activity.py``), where given."""
+    if isinstance(given, Absent):  # no record of the block has one: no Python per farm
+        return
+    for f, value in enumerate(given):
+        check_activity_uncertainty(value, f, out)
 
 
 def _unknown_keys(item: Mapping, allowed: frozenset, farm: int, prefix: str, out: Collector):
@@ -232,7 +241,7 @@ def block_columns(records: list, out: Collector, few: bool = False) -> tuple[dic
             else:
                 out.add(f, "", "not_a_record")
                 recs.append({})
-    top_keys = (*FARM_TEXT_KEYS, *FARM_OBJECTS, "livestock", "crops")
+    top_keys = (*FARM_TEXT_KEYS, *FARM_OBJECTS, "livestock", "crops", ACTIVITY_KEY)
     all_farms = range(len(recs))
     top = dict(
         zip(
@@ -240,6 +249,7 @@ def block_columns(records: list, out: Collector, few: bool = False) -> tuple[dic
         )
     )
     farm_rows = {k: top[k] for k in FARM_TEXT_KEYS}
+    _check_activity(top[ACTIVITY_KEY], out)
     farm_nums: dict[str, Sequence] = {}
     for obj_key, nums in FARM_OBJECTS.items():
         where = lambda i, k=obj_key: k  # noqa: E731

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from farmcalc.arrays import Numeric, count_nonzero
+from farmcalc.arrays import Numeric, by_draw, count_nonzero
 from farmcalc.factors import FactorSet
 from farmcalc.inputs.vocabulary import CROPS, LIVESTOCK_CATEGORIES, MINERAL_N_TYPES
 from farmcalc.rows import Rows
@@ -469,8 +469,8 @@ def _crop_f_on(
     area = crops["area_ha"]
     manure = crops["manure_n_kg_per_ha"]
     explicit = area * np.where(np.isnan(manure), 0.0, manure)
-    area_of_farm = farm_area[farm]
-    share = np.divide(area, area_of_farm, out=np.zeros(len(area)), where=area_of_farm > 0)
+    area_of_farm = farm_area[..., farm]  # areas may carry draws (activity data)
+    share = np.divide(area, area_of_farm, out=np.zeros(np.shape(area)), where=area_of_farm > 0)
     return np.where(farm_gives[farm], explicit, available[..., farm] * share)
 
 
@@ -534,9 +534,8 @@ def calc_soils_n2o(
     area = crops["area_ha"]
     by_farm = FarmGroups(farm, n_farms)
     farm_area = by_farm.sum(area)
-    gives = np.bincount(farm[~np.isnan(crops["manure_n_kg_per_ha"])], minlength=n_farms).astype(
-        bool
-    )
+    manure_given = ~np.isnan(crops["manure_n_kg_per_ha"])  # the same in every draw
+    gives = np.bincount(farm[by_draw(manure_given)[0]], minlength=n_farms).astype(bool)
     available = per_farm(f_on_available, n_farms)
     f_sn_c = mineral_n_kg(crops)
     f_on_c = _crop_f_on(crops, gives, farm_area, available)
@@ -570,7 +569,7 @@ def calc_soils_n2o(
     frac_gasf = fs.take("soils.frac_gasf", ntype_names, ntype)
     vol_c = volatilised_n(f_sn_c, f_on_c, frac_gasf=frac_gasf, frac_gasm=frac_gasm)
     leach_c = leached_n(f_sn_c, f_on_c, 0.0, f_cr_c, frac_leach=frac_leach)
-    kept_c = np.zeros(len(area))
+    kept_c = np.zeros(np.shape(area)[-1])
     if has_catch:
         kept_c = leach_c * catch * fs.value("catch_crop.leach_reduction")
         leach_c = leach_c - kept_c

@@ -27,15 +27,24 @@ from farmcalc.factors import (
     load_factor_set,
     load_gwp,
 )
+from farmcalc.inputs.activity import ACTIVITY_KEY
 from farmcalc.inputs.tables import FarmTables, records_to_tables
 from farmcalc.outputs.characterisation import co2e as co2e_of
 from farmcalc.rows import GASES, SOURCES, code
+from farmcalc.uncertainty.activity import (
+    ActivityDraws,
+    activity_draws,
+    activity_words,
+    cell_categories,
+    drawn_tables,
+    group_names,
+)
 from farmcalc.uncertainty.distributions import SharedDraws, shared_draws
 
 PERCENTILES = {"p2_5": 2.5, "p50": 50.0, "p97_5": 97.5}
+"""Name → percentile of the draws [%] of every range the run reports."""
 MIN_SHARE = 0.001
 """A group whose share of a farm's range is at most this is left out of its ranking [-]."""
-"""Name → percentile of the draws [%] of every range the run reports."""
 _GAS_NAMES = tuple(sorted(GASES))  # the rows' gas codes index this order
 _SOIL_CARBON = code("soil_carbon", "source")
 _CELLS = 4_000_000  # rows × draws per engine run (memory bound of one chunk)
@@ -87,14 +96,17 @@ class UncertaintyResult:
         ``p50``, ``p97_5`` of the row's CO2e [kg CO2e yr-1]. None when the
         run was asked not to keep it (``by_source=False``).
     sensitivity : DataFrame
-        Per farm, which drawn factors make its range: ``farm_idx``, ``group``
-        (the correlation group, or the factor id when drawn alone),
-        ``factor_ids`` (tuple of the factor ids drawn from it), ``rho``
-        (Spearman rank correlation of the group's draws with the farm's total
-        [-]), ``share`` (rho² over the sum of rho² of the farm's groups
-        [-], 0–1; the shares of a farm sum to 1 when any factor matters),
-        ``rank`` (1 = largest share). Only rows with ``share > MIN_SHARE``;
-        sorted by farm, then rank.
+        Per farm, which drawn factors and which of its own figures make its
+        range: ``farm_idx``, ``kind`` (``factor`` or ``activity``), ``group``
+        (a factor's correlation group, or the factor id when drawn alone; an
+        activity input's name, with ``[pos]`` for a row of a list, e.g.
+        ``livestock.head[0]``), ``factor_ids`` (tuple of the factor ids drawn
+        from it; an activity group: its input's name), ``what`` (an activity
+        row's animal category or crop, else None), ``rho`` (Spearman rank
+        correlation of the group's draws with the farm's total [-]), ``share``
+        (rho² over the sum of rho² of the farm's groups [-], 0–1; the shares of
+        a farm sum to 1 when anything drawn matters), ``rank`` (1 = largest
+        share). Only rows with ``share > MIN_SHARE``; sorted by farm, then rank.
     measures : DataFrame
         Empty unless measures were asked. One row per farm and measure:
         ``farm_idx``, ``measure``, ``applies`` (bool: the measure changes the
@@ -109,6 +121,10 @@ class UncertaintyResult:
         Measure → each draw's saving of each farm [kg CO2e yr-1].
     draws : SharedDraws
         The factor draws (seed, groups, each factor's draws).
+    activity : ActivityDraws
+        What was drawn of the farms' own figures: per farm which uncertainty
+        was used (``activity.used``: ``defaults``, ``record`` or ``off``) and
+        per farm and input its half-width and distribution (``activity.inputs``).
     """
 
     n_draws: int
@@ -125,6 +141,7 @@ class UncertaintyResult:
     measures: pd.DataFrame
     measure_savings: Mapping[str, np.ndarray] = field(repr=False)
     draws: SharedDraws = field(repr=False)
+    activity: ActivityDraws = field(repr=False)
 
     @property
     def n_farms(self) -> int:
@@ -152,16 +169,20 @@ class UncertaintyResult:
         """Each draw's sum over all farms incl. soil carbon, shape (D,) [kg CO2e yr-1]."""
         return self.net_co2e_kg.sum(axis=1)
 
-    def to_dict(self, farm_idx: int = 0, *, top: int = 5) -> dict:
+    def to_dict(self, farm_idx: int = 0, *, top: int = 5, locale: str = "sv") -> dict:
         """One farm's ``uncertainty`` object (CLI JSON, issue 13 item 4).
 
         ``{"draws": D, "seed": S, "factor_set": …, "gwp": …,
         "totals": {"co2e_kg": {"p2_5", "p50", "p97_5"}, "net_co2e_kg": {…}},
         "by_source": [{"source", "gas", "p2_5", "p50", "p97_5"}, …]`` (CO2e
         [kg CO2e yr-1]; omitted lists are empty when ``by_source`` was not kept),
-        ``"sensitivity": [{"group", "factor_ids", "share"}, …]`` (the ``top``
-        largest shares) and, when measures were asked, ``"measures": [{"measure",
-        "applies", "saving_co2e_kg": {…}, "annual_cost_sek", "sek_per_t_co2e": {…}}]``.
+        ``"sensitivity": [{"group", "factor_ids", "share", "kind", "label"}, …]``
+        (the ``top`` largest shares; ``label``: an activity input in the reader's
+        words in ``locale``, e.g. ``antal mjölkkor``, None for a factor),
+        ``"activity": {"used": "defaults" | "record" | "off", "inputs": [{"input",
+        "half_width", "distribution", "given"}, …]}`` and, when measures were asked,
+        ``"measures": [{"measure", "applies", "saving_co2e_kg": {…}, "annual_cost_sek",
+        "sek_per_t_co2e": {…}}]``.
         Numbers are plain floats (NaN becomes None).
         """
         f = int(farm_idx)
@@ -182,9 +203,31 @@ class UncertaintyResult:
         out["by_source"] = rows
         s = self.sensitivity[self.sensitivity["farm_idx"].to_numpy() == f].head(top)
         out["sensitivity"] = [
-            {"group": g, "factor_ids": list(ids), "share": _num(sh)}
-            for g, ids, sh in zip(s["group"], s["factor_ids"], s["share"], strict=True)
+            {
+                "group": g,
+                "factor_ids": list(ids),
+                "share": _num(sh),
+                "kind": kind,
+                "label": activity_words(ids[0], what, locale) if kind == "activity" else None,
+            }
+            for g, ids, sh, kind, what in zip(
+                s["group"], s["factor_ids"], s["share"], s["kind"], s["what"], strict=True
+            )
         ]
+        inputs = self.activity.inputs
+        inputs = inputs[inputs["farm_idx"].to_numpy() == f]
+        out["activity"] = {
+            "used": str(self.activity.used[f]),
+            "inputs": [
+                {
+                    "input": r.input,
+                    "half_width": float(r.half_width),
+                    "distribution": r.distribution,
+                    "given": r.given,
+                }
+                for r in inputs.itertuples(index=False)  # one farm's inputs: a dozen
+            ],
+        }
         if len(self.measures):
             m = self.measures[self.measures["farm_idx"].to_numpy() == f]
             out["measures"] = [
@@ -243,8 +286,11 @@ def run(
     gwp: str | GWPSet = DEFAULT_GWP,
     measures: Sequence[str] | None = None,
     by_source: bool = True,
+    activity: bool = True,
+    activity_defaults: pd.DataFrame | None = None,
+    draw_factors: bool = True,
 ) -> UncertaintyResult:
-    """Monte Carlo ranges of many farms with one shared set of factor draws.
+    """Monte Carlo ranges of many farms: shared factor draws, each farm's own figures drawn.
 
     Parameters
     ----------
@@ -266,6 +312,17 @@ def run(
     by_source : bool
         Keep the per-source ranges (memory ``D × rows``); False for big runs
         that need only totals.
+    activity : bool
+        Draw the farms' own figures too (activity data; per farm,
+        independently, :mod:`farmcalc.uncertainty.activity`): the defaults of
+        ``farmcalc/data/activity_uncertainty.csv``, replaced input by input by a
+        record's ``activity_uncertainty`` (records only: FarmTables carry no
+        record fields, so they get the defaults). False: the factors only.
+    activity_defaults : DataFrame, optional
+        Another defaults table of the same columns (e.g. one input uncertain).
+    draw_factors : bool
+        Draw the factors (True); False keeps every factor at its value, so the
+        range is the activity data's alone.
 
     Returns
     -------
@@ -286,11 +343,19 @@ def run(
         )
     fs = factors if isinstance(factors, FactorSet) else load_factor_set(factors)
     g = gwp if isinstance(gwp, GWPSet) else load_gwp(gwp)
+    overrides = None
+    if isinstance(records, pd.DataFrame):
+        if ACTIVITY_KEY in records.columns:
+            overrides = [v if isinstance(v, Mapping) else None for v in records[ACTIVITY_KEY]]
+    elif not isinstance(records, FarmTables):
+        records = list(records)
+        if any(isinstance(r, Mapping) and r.get(ACTIVITY_KEY) for r in records):
+            overrides = [r.get(ACTIVITY_KEY) for r in records]
     tables = (
         records if isinstance(records, FarmTables) else records_to_tables(records, strict=True)[0]
     )
     n = tables.n_farms
-    sd = shared_draws(fs, draws, seed)
+    sd = shared_draws(fs, draws, seed) if draw_factors else _no_draws(draws, seed)
     plain = engine.run(tables, fs)
     det, _ = _farm_sums(plain.rows, co2e_of(plain.rows, g), n)
     m_rows = max(len(plain.rows), 1)
@@ -304,6 +369,11 @@ def run(
             a = apply_measure(tables, m, factors=fs)
             scenarios[m] = a.tables
             applies[m] = np.asarray(a.applies, dtype=bool)
+    # each scenario's own cells, drawn from the same keys: a measure's farm pairs with the farm
+    ads = {
+        k: activity_draws(t, seed, overrides, defaults=activity_defaults, on=activity)
+        for k, t in scenarios.items()
+    }
     totals = {k: np.empty((draws, n)) for k in scenarios}
     net = np.empty((draws, n))
     n_pairs = len(SOURCES) * len(_GAS_NAMES)
@@ -315,7 +385,7 @@ def run(
         stop = min(draws, start + chunk)
         drawn = DrawnFactorSet.of(fs, {k: v[start:stop] for k, v in sd.factors.items()})
         for name, t in scenarios.items():
-            inv = engine.run(t, drawn)
+            inv = engine.run(drawn_tables(t, ads[name], start, stop), drawn)
             rows = inv.rows
             c = np.broadcast_to(co2e_of(rows, g), (stop - start, len(rows)))
             em, nt = _farm_sums(rows, c, n)
@@ -349,7 +419,7 @@ def run(
             }
             | q
         )
-    sens = _sensitivity(sd, base)
+    sens = _sensitivity(sd, base, tables, ads[""])
     meas, savings = _measures(tables, fs, g, base, totals, applies if measures else {}, measures)
     farms = tables.arrays.farms
     return UncertaintyResult(
@@ -367,35 +437,79 @@ def run(
         measures=meas,
         measure_savings=savings,
         draws=sd,
+        activity=ads[""],
     )
 
 
-def _sensitivity(sd: SharedDraws, totals: np.ndarray) -> pd.DataFrame:
+def _no_draws(n_draws: int, seed: int) -> SharedDraws:
+    """Shared draws of no factor (every factor at its value)."""
+    if n_draws < 1:
+        raise ValueError("n_draws must be at least 1")
+    return SharedDraws(seed=int(seed), n_draws=int(n_draws), normals={}, factors={}, groups={})
+
+
+def _sensitivity(
+    sd: SharedDraws, totals: np.ndarray, tables: FarmTables, ad: ActivityDraws
+) -> pd.DataFrame:
     groups = sorted(sd.normals)
-    cols = ["farm_idx", "group", "factor_ids", "rho", "share", "rank"]
-    if not groups or totals.shape[0] < 3:
+    cols = ["farm_idx", "kind", "group", "factor_ids", "what", "rho", "share", "rank"]
+    if (not groups and not ad.cells) or totals.shape[0] < 3:
         return pd.DataFrame({c: [] for c in cols})
-    z = _ranks(np.stack([sd.normals[k] for k in groups]))  # (K, D)
+    n_farms = totals.shape[1]
     t = _ranks(totals.T)  # (F, D)
-    rho = t @ z.T  # (F, K) Spearman
-    r2 = rho**2
-    tot = r2.sum(axis=1, keepdims=True)
-    share = np.where(tot > 0, r2 / np.where(tot > 0, tot, 1.0), 0.0)
-    order = np.argsort(-share, axis=1, kind="stable")
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(1, len(groups) + 1)[None, :], axis=1)
-    f, k = np.nonzero(share > MIN_SHARE)
+    z = _ranks(np.stack([sd.normals[k] for k in groups])) if groups else np.zeros((0, len(t.T)))
+    rho_f = t @ z.T  # (F, K) Spearman of the shared factor groups
+    # each farm's own cells: Spearman of the cell's draws with its farm's total
+    farm_c, rho_c, group_c, ids_c, what_c = [], [], [], [], []
+    d = totals.shape[0]
+    for c in ad.cells:  # the drawn inputs, never farms
+        step = max(1, _CELLS // max(d, 1))
+        for i in range(0, len(c.rows), step):  # chunks of cells: memory d × step
+            sl = slice(i, i + step)
+            # Spearman's rho is the correlation of the two variables' CDF values; a cell's
+            # uniform u *is* its draw's CDF value (each draw is monotone in u), so u stands in
+            # for the cell's ranks (the same estimand, without a sort of D values per cell)
+            u = _cell_uniforms(c, sl, d).T  # (c, D)
+            u = u - u.mean(axis=1, keepdims=True)
+            u /= np.sqrt((u * u).sum(axis=1, keepdims=True))
+            rho_c.append((u * t[c.farm[sl]]).sum(axis=1))
+        farm_c.append(c.farm)
+        group_c += group_names(c)
+        ids_c += [(c.input,)] * len(c.rows)
+        what_c += cell_categories(tables, c)
+    farm_c = np.concatenate(farm_c) if farm_c else np.zeros(0, dtype=np.int64)
+    rho_c = np.concatenate(rho_c) if rho_c else np.zeros(0)
+    r2_f, r2_c = rho_f**2, rho_c**2
+    tot = r2_f.sum(axis=1) + np.bincount(farm_c, r2_c, n_farms)
+    norm = np.where(tot > 0, tot, 1.0)
+    share_f = np.where(tot[:, None] > 0, r2_f / norm[:, None], 0.0)
+    share_c = np.where(tot[farm_c] > 0, r2_c / norm[farm_c], 0.0)
+    f, k = np.nonzero(share_f > MIN_SHARE)
+    keep = (share_c > MIN_SHARE).nonzero()[0]
     out = pd.DataFrame(
         {
-            "farm_idx": f,
-            "group": np.asarray(groups, dtype=object)[k],
-            "factor_ids": [sd.groups[groups[i]] for i in k],
-            "rho": rho[f, k],
-            "share": share[f, k],
-            "rank": rank[f, k],
+            "farm_idx": np.concatenate((f, farm_c[keep])),
+            "kind": ["factor"] * len(f) + ["activity"] * len(keep),
+            "group": [groups[i] for i in k] + [group_c[i] for i in keep],
+            "factor_ids": [sd.groups[groups[i]] for i in k] + [ids_c[i] for i in keep],
+            "what": [None] * len(f) + [what_c[i] for i in keep],
+            "rho": np.concatenate((rho_f[f, k], rho_c[keep])),
+            "share": np.concatenate((share_f[f, k], share_c[keep])),
         }
     )
-    return out.sort_values(["farm_idx", "rank"], kind="stable").reset_index(drop=True)
+    # rank within the farm: factor groups in sorted order, then the farm's cells, by share
+    out = out.sort_values(["farm_idx", "share"], ascending=[True, False], kind="stable")
+    out["rank"] = out.groupby("farm_idx").cumcount().to_numpy() + 1
+    return out.reset_index(drop=True)[cols]
+
+
+def _cell_uniforms(c, sl: slice, d: int) -> np.ndarray:
+    """The uniforms of cells ``sl`` of ``c`` over all ``d`` draws, shape (d, cells)."""
+    from dataclasses import replace
+
+    part = replace(c, rows=c.rows[sl], farm=c.farm[sl], pos=c.pos[sl], key=c.key[sl],
+                   half_width=c.half_width[sl], lognormal=c.lognormal[sl])  # fmt: skip
+    return part.uniforms(0, d)
 
 
 def _measures(tables, fs, g, base, totals, applies, measures):
