@@ -130,3 +130,73 @@ def _distributions() -> dict[str, str]:
     """Input → its default distribution, of the inputs a record may name."""
     t = activity_inputs().set_index("input")["distribution"]
     return {k: str(t[k]) for k in input_names()}
+
+
+def check_activity_table(table: pd.DataFrame) -> list[str]:
+    """Problems of a defaults table (empty: none); the rules of ``activity_uncertainty.csv``.
+
+    Every numeric field of the record has one row, named by its path in the record
+    (``energy.diesel_l``) and placed at its table column; ``distribution`` is
+    ``normal``, ``lognormal`` or ``none``; ``none`` exactly when ``half_width`` is 0;
+    a drawn row's half-width is in (0, 1] (a lognormal's below 1) and it names a
+    source; every row has a unit and a reason.
+    """
+    from farmcalc.inputs.fields import TABLE_COLUMNS
+
+    problems = []
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        return [f"columns missing: {missing}"]
+    want = record_inputs()
+    names = list(table["input"])
+    for name in sorted(set(want) - set(names)):
+        problems.append(f"{name}: a numeric field of the record without a row")
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"{name}: more than one row")
+    for r in table.itertuples(index=False):  # ~35 rows of a data file, never farms
+        where = want.get(r.input)
+        if where is None:
+            problems.append(f"{r.input}: not a numeric field of the record")
+        elif (r.table, r.column) != where:
+            problems.append(f"{r.input}: lies in {where[0]}.{where[1]}, not {r.table}.{r.column}")
+        if r.column not in TABLE_COLUMNS.get(r.table, ()):
+            problems.append(f"{r.input}: no column {r.table}.{r.column}")
+        if r.distribution not in DISTRIBUTIONS:
+            problems.append(f"{r.input}: distribution {r.distribution!r} not in {DISTRIBUTIONS}")
+        try:
+            h = float(r.half_width)
+        except (TypeError, ValueError):
+            problems.append(f"{r.input}: half_width {r.half_width!r} is not a number")
+            continue
+        if (r.distribution == "none") != (h == 0.0):
+            problems.append(f"{r.input}: distribution none exactly when half_width is 0")
+        elif r.distribution != "none":
+            if half_width_problem(h, r.distribution) is not None:
+                problems.append(f"{r.input}: half_width {h} outside its distribution's range")
+            if not str(r.source).strip():
+                problems.append(f"{r.input}: a drawn input without a source")
+        if not str(r.unit).strip():
+            problems.append(f"{r.input}: no unit")
+        if not str(r.reason).strip():
+            problems.append(f"{r.input}: no reason")
+    return problems
+
+
+def record_inputs() -> dict[str, tuple[str, str]]:
+    """Every numeric field of the record by its path → (table, column) in the farm tables."""
+    from farmcalc.inputs.fields import (
+        CHANGE_NUMS,
+        CROP_NUMS,
+        FARM_OBJECTS,
+        LIVESTOCK_NUMS,
+        SHARE_SPEC,
+    )
+
+    out = {
+        f"{obj}.{n.key}": ("farms", n.column) for obj, nums in FARM_OBJECTS.items() for n in nums
+    }
+    out |= {f"livestock.{n.key}": ("livestock", n.column) for n in LIVESTOCK_NUMS}
+    out |= {f"crops.{n.key}": ("crops", n.column) for n in CROP_NUMS}
+    out |= {f"soil.changes.{n.key}": ("soil_changes", n.column) for n in CHANGE_NUMS}
+    out[f"manure_systems.{SHARE_SPEC.key}"] = ("manure_systems", SHARE_SPEC.column)
+    return out

@@ -541,8 +541,8 @@ def calc_livestock(tables, fs: FactorSet) -> LivestockResult:
         vs = manure.volatile_solids_tier1(cls("manure.vs_rate"), tam, days)
     if n_tier2 and n_tier2 < n_lv:
         t2 = tier2.nonzero()[0]
-        part = {c: given[c][t2] for c in TIER2_COLUMNS}
-        part["pasture_fraction"] = pasture[t2]
+        part = {c: given[c][..., t2] for c in TIER2_COLUMNS}  # columns may carry draws
+        part["pasture_fraction"] = pasture[..., t2]
         res2 = _tier2_cattle(_at(classes, t2), _at(weight, t2), _at(milk, t2), part, fs)
         ef = _put(ef, t2, res2.ef)
         nex = _put(nex, t2, res2.nex)
