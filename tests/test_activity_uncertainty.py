@@ -15,7 +15,7 @@ from farmcalc import engine
 from farmcalc.arrays import FarmArrays
 from farmcalc.errors import ValidationError
 from farmcalc.factors import load_factor_set
-from farmcalc.inputs.activity import activity_inputs, check_activity_table
+from farmcalc.inputs.activity_uncertainty import activity_inputs, check_activity_table
 from farmcalc.inputs.tables import FarmTables, records_to_tables
 from farmcalc.uncertainty import run
 from farmcalc.uncertainty.activity import Cells, activity_draws, drawn_tables

@@ -83,7 +83,7 @@ FARM_OBJECTS: dict[str, tuple[Num, ...]] = {
 
 
 FARM_TEXT_KEYS = ("schema", "farm_id", "name", "municipality_code", "year")
-# activity_uncertainty: the record's own uncertainty of its figures (farmcalc/inputs/activity.py)
+# the record's own uncertainty of its figures: farmcalc/inputs/activity_uncertainty.py
 FARM_KEYS = frozenset(FARM_TEXT_KEYS) | set(FARM_OBJECTS) | {"livestock", "crops"}
 FARM_KEYS |= {"activity_uncertainty"}
 SOIL_KEYS = frozenset({"organic_carbon_t_per_ha", "soil_type", "changes"})

@@ -50,7 +50,7 @@ class Code(StrEnum):
     MANURE_SYSTEMS_MISSING = "manure_systems_missing"
     DUPLICATE_FARM = "duplicate_farm"
     YIELD_BOTH = "yield_both"
-    # the record's own activity uncertainty (farmcalc/inputs/activity.py)
+    # the record's own activity uncertainty (farmcalc/inputs/activity_uncertainty.py)
     ACTIVITY_INPUT = "activity_input"
     ACTIVITY_HALF_WIDTH = "activity_half_width"
     ACTIVITY_LOGNORMAL = "activity_lognormal"

@@ -15,7 +15,7 @@ from operator import itemgetter
 import numpy as np
 import pandas as pd
 
-from farmcalc.inputs.activity import ACTIVITY_KEY, check_activity_uncertainty
+from farmcalc.inputs.activity_uncertainty import ACTIVITY_KEY, check_activity_uncertainty
 from farmcalc.inputs.checks import (
     FEW_FARMS,
     YEAR_MAX,
@@ -71,7 +71,7 @@ _NONE = type(None)
 
 
 def _check_activity(given: Sequence, out: Collector) -> None:
-    """The records' own activity uncertainty (``farmcalc/inputs/activity.py``), where given."""
+    """The records' own activity uncertainty, where given (``inputs/activity_uncertainty.py``)."""
     if isinstance(given, Absent):  # no record of the block has one: no Python per farm
         return
     for f, value in enumerate(given):

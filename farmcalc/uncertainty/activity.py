@@ -4,7 +4,7 @@ The factors are drawn once for all farms (:func:`~.distributions.shared_draws`);
 a farm's own figures (head of livestock, litres of diesel, hectares) are
 drawn per farm, independently: one farm's diesel invoice is wrong in its own
 way. What is drawn and how much is data: ``farmcalc/data/activity_uncertainty.csv``
-(:func:`farmcalc.inputs.activity.activity_inputs`), replaced input by input by
+(:func:`farmcalc.inputs.activity_uncertainty.activity_inputs`), replaced input by input by
 a record's own ``activity_uncertainty``.
 
 A drawn input is a table column with a leading axis of draws, shape
@@ -34,6 +34,7 @@ standard normal:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -43,7 +44,7 @@ from scipy import special
 
 from farmcalc.arrays import FarmArrays, exp
 from farmcalc.i18n import _, gettext_
-from farmcalc.inputs.activity import activity_inputs, record_overrides
+from farmcalc.inputs.activity_uncertainty import activity_inputs, record_overrides
 from farmcalc.inputs.tables import FarmTables
 from farmcalc.labels import label
 from farmcalc.uncertainty.distributions import Z_95
@@ -126,7 +127,9 @@ class Cells:
         if not self.lognormal.any():
             return normal
         h = np.where(self.lognormal, self.half_width, 0.0)
-        sigma = np.log((1.0 + h) / (1.0 - h)) / (2.0 * Z_95)
+        # ln by math.log of the few distinct half-widths: the same bits on every machine
+        hs, at = np.unique(h, return_inverse=True)
+        sigma = np.array([math.log((1.0 + x) / (1.0 - x)) for x in hs.tolist()])[at] / (2 * Z_95)
         return np.where(self.lognormal, exp(sigma * special.ndtri(u)), normal)
 
 
@@ -174,7 +177,7 @@ def activity_draws(
     overrides : sequence of mapping or None, optional
         Per farm, its record's checked ``activity_uncertainty`` (None: defaults).
     defaults : DataFrame, optional
-        A table like :func:`farmcalc.inputs.activity.activity_inputs` (default: that one).
+        Like :func:`farmcalc.inputs.activity_uncertainty.activity_inputs` (default: it).
     on : bool
         False: nothing drawn (every farm ``off``).
     """

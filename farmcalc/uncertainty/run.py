@@ -27,7 +27,7 @@ from farmcalc.factors import (
     load_factor_set,
     load_gwp,
 )
-from farmcalc.inputs.activity import ACTIVITY_KEY
+from farmcalc.inputs.activity_uncertainty import ACTIVITY_KEY
 from farmcalc.inputs.tables import FarmTables, records_to_tables
 from farmcalc.outputs.characterisation import co2e as co2e_of
 from farmcalc.rows import GASES, SOURCES, code
