@@ -50,6 +50,7 @@ import io
 import json
 import logging
 from collections.abc import Callable, Collection, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -89,7 +90,7 @@ from web.store.models import (
     User,
     utcnow,
 )
-from web.store.writer import store_results
+from web.store.writer import MeasureFigures, start_measure_figures, store_results
 
 log = logging.getLogger(__name__)
 
@@ -534,6 +535,8 @@ class Calculated:
     batch: BatchResult
     rows: list[dict[str, Any]]
     results: list[dict[str, Any]]
+    figures: Future[MeasureFigures] | None = None
+    """The writer's measure figures, being made (``web.store.writer.start_measure_figures``)."""
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -555,6 +558,7 @@ def farm_year_rows(
     batch = calculate_batch(tables, factors=factors, gwp=gwp)
     if issues:
         batch = replace(batch, issues=record_warnings(issues))
+    figures = start_measure_figures(batch)  # the measures' runs, while the dicts are made
     with no_cyclic_gc():  # thousands of dicts, no cycles: no collection scanning them all
         results = batch.to_dicts(locale)
         now = utcnow()
@@ -568,7 +572,7 @@ def farm_year_rows(
             }
             for rec in tables_to_records(tables)
         ]
-    return Calculated(batch, rows, results)
+    return Calculated(batch, rows, results, figures)
 
 
 def store(
@@ -611,6 +615,7 @@ def store(
             results=rows.results,
             action=AuditAction.imported,
             commit=False,
+            figures=rows.figures,
         )
         n_updated = sum((v["farm_id"], v["year"]) in have for v in values)
         result.ok = True
@@ -652,6 +657,36 @@ def import_workbook(
     :attr:`Removal.key` of each removal the user confirmed. Exceptions (a
     database error, say) roll the transaction back and propagate.
     """
+    with no_cyclic_gc():  # millions of short-lived objects, no cycles: no full collections
+        return _import_workbook(
+            session=session,
+            user=user,
+            source=source,
+            factors=factors,
+            gwp=gwp,
+            locale=locale,
+            progress=progress,
+            on_store=on_store,
+            max_rows=max_rows,
+            max_bytes=max_bytes,
+            replace=replace,
+        )
+
+
+def _import_workbook(
+    *,
+    session: Session,
+    user: User | None,
+    source: Source,
+    factors: str,
+    gwp: str,
+    locale: str,
+    progress: Progress | None,
+    on_store: OnStore | None,
+    max_rows: int,
+    max_bytes: int,
+    replace: bool | Collection[str],
+) -> ImportResult:
     step = progress or (lambda _s, _p: None)
     u = signed_in_user(user)
     if u is not None and u.role == Role.municipality:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -143,6 +144,38 @@ def totals_rows(batch: BatchResult) -> list[dict[str, Any]]:
         {"farm_type": kind, **dict(zip(TOTALS_COLUMNS, numbers, strict=True))}
         for kind, numbers in totals_tuples(batch)
     ]
+
+
+MeasureFigures = tuple[list[tuple[str, list[float]]], np.ndarray]
+"""What the writer stores besides the result: :func:`totals_tuples` and the climate
+investment plan's ``farm_inventory``; made by :func:`measure_figures`."""
+
+
+def measure_figures(batch: BatchResult) -> MeasureFigures:
+    """The municipality's totals (with each measure's saving) and the investment plan's
+    figures of every farm of ``batch``: the two engine runs over the measures' tables."""
+    totals = totals_tuples(batch)
+    inventory = farm_inventory(batch.tables, factors=batch.factor_set, gwp=batch.gwp)
+    return totals, inventory
+
+
+def start_measure_figures(batch: BatchResult) -> Future[MeasureFigures]:
+    """:func:`measure_figures` in a thread of its own, for :func:`store_results`.
+
+    The measures' engine runs are numpy work that mostly runs without the interpreter
+    lock; the Excel import starts them as soon as the batch is calculated and turns the
+    batch into result dicts and records meanwhile (on a two-core machine the runs then
+    cost the import about half their time; ``bench/bench_excel.py``). The same numbers
+    as :func:`measure_figures` in the caller's thread: the same arithmetic on the same
+    arrays. The batch's own totals are made first, in the caller's thread, so that the
+    two threads never make the same cached array at once.
+    """
+    batch.totals_columns  # noqa: B018 - the cached base totals, made before the thread reads them
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="measure-figures")
+    try:
+        return pool.submit(measure_figures, batch)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its one task
 
 
 _FIELD_INDEX = [FIELDS.index(c) for c in MEASURE_COLUMNS]
@@ -290,6 +323,7 @@ def store_results(
     results: Sequence[Mapping[str, Any]] | None = None,
     action: AuditAction | None = None,
     commit: bool = True,
+    figures: Future[MeasureFigures] | None = None,
 ) -> list[dict[str, Any]]:
     """Store the result and the municipality's totals of every farm of ``batch``.
 
@@ -312,6 +346,9 @@ def store_results(
         by default (calculating again is not a change: docs/privacy.md).
     commit : bool
         Commit at the end (default); ``False`` leaves it to the caller.
+    figures : Future, optional
+        :func:`start_measure_figures` of ``batch`` when the caller started it; else
+        :func:`measure_figures` is made here.
 
     Returns
     -------
@@ -326,7 +363,8 @@ def store_results(
     session.flush()  # the caller's pending farm-year rows first
     with no_cyclic_gc():  # thousands of dicts and rows, no cycles: no collection scans them
         results = list(results) if results is not None else batch.to_dicts(locale)
-        totals = totals_tuples(batch)
+        if figures is None:
+            totals, inventory = measure_figures(batch)
         now = utcnow()
         stamp = "updated_at" in rows[0]  # the caller's change: else a new result is no change
         fy_rows = [
@@ -356,6 +394,8 @@ def store_results(
             update=update,
             json_columns=JSON_COLUMNS,
         )
+        if figures is not None:
+            totals, inventory = figures.result()
         sums = [
             (r[0], r[1], now, r[7], r[9], kind, *numbers)
             for r, (kind, numbers) in zip(fy_rows, totals, strict=True)
@@ -369,7 +409,6 @@ def store_results(
             update=TOTALS_ROW_COLUMNS[2:],
         )
         keys = [(int(r[0]), int(r[1])) for r in fy_rows]
-        inventory = farm_inventory(batch.tables, factors=batch.factor_set, gwp=batch.gwp)
         _replace_measures(session, keys, measure_tuples(inventory, keys))
         if action is not None:
             audit.record_many(session, keys=keys, action=action)
@@ -382,9 +421,11 @@ def store_results(
 
 
 __all__ = [
+    "measure_figures",
     "measure_rows",
     "measure_tuples",
     "savings_columns",
+    "start_measure_figures",
     "store_results",
     "totals_frame",
     "totals_rows",
