@@ -310,3 +310,40 @@ def test_the_ranking_names_the_herd_when_the_herd_is_what_is_uncertain(example):
     s = r.sensitivity
     assert 0.95 < s["share"].sum() <= 1.0 + 1e-12  # shares of at most MIN_SHARE left out
     assert set(s["kind"]) == {"factor", "activity"}
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ({"energy.diesel_l": 0.05}, True),
+        ({"energy.diesel_l": 0}, True),
+        ({"crops.manure_n_kg_per_ha": {"half_width": 0.4, "distribution": "lognormal"}}, True),
+        ({"livestock.head": {"half_width": 0.02}}, True),
+        ({"energy.diesel_l": 1.0}, True),
+        ({"energy.diesel_l": {"half_width": 1.0, "distribution": "lognormal"}}, False),
+        ({"crops.manure_n_kg_per_ha": 1.0}, False),  # lognormal by default: below 1
+        ({"crops.manure_n_kg_per_ha": {"half_width": 1.0}}, False),
+        ({"crops.manure_n_kg_per_ha": {"half_width": 1.0, "distribution": "normal"}}, True),
+        ({"energy.diesel_l": 1.2}, False),
+        ({"energy.diesel_l": -0.1}, False),
+        ({"energy.diesel_l": "0.1"}, False),
+        ({"livestock.pasture_fraction": 0.1}, False),  # a share: not drawn
+        ({"livestock.head": {"distribution": "normal"}}, False),
+        ({"livestock.head": {"half_width": 0.1, "distribution": "pert"}}, False),
+        ({"livestock.head": {"half_width": 0.1, "sd": 1}}, False),
+        ([0.1], False),
+    ],
+)
+def test_the_schema_and_the_validator_agree_on_the_field(example, value, ok):
+    import jsonschema
+
+    from farmcalc.inputs.schema import farm_schema
+
+    record = dict(copy.deepcopy(example), activity_uncertainty=value)
+    schema_ok = jsonschema.Draft202012Validator(farm_schema()).is_valid(record)
+    try:
+        records_to_tables([record], strict=True)
+        validator_ok = True
+    except ValidationError:
+        validator_ok = False
+    assert (schema_ok, validator_ok) == (ok, ok)

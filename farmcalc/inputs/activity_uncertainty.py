@@ -80,7 +80,7 @@ def check_activity_uncertainty(value: object, farm: int, out) -> None:
     if not isinstance(value, Mapping):
         out.add(farm, ACTIVITY_KEY, Code.TYPE_OBJECT)
         return
-    defaults = _distributions()
+    defaults = default_distributions()
     for key, given in value.items():  # the record's few inputs, never farms
         path = f"{ACTIVITY_KEY}.{key}"
         if key not in defaults:
@@ -114,7 +114,7 @@ def record_overrides(value: Mapping | None) -> dict[str, tuple[float, str]]:
     """
     if not value:
         return {}
-    defaults = _distributions()
+    defaults = default_distributions()
     out = {}
     for key, given in value.items():
         dist = defaults[key]
@@ -126,7 +126,7 @@ def record_overrides(value: Mapping | None) -> dict[str, tuple[float, str]]:
 
 
 @functools.cache
-def _distributions() -> dict[str, str]:
+def default_distributions() -> dict[str, str]:
     """Input → its default distribution, of the inputs a record may name."""
     t = activity_inputs().set_index("input")["distribution"]
     return {k: str(t[k]) for k in input_names()}

@@ -10,6 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from farmcalc.inputs.activity_uncertainty import (
+    ACTIVITY_KEY,
+    DISTRIBUTIONS,
+    default_distributions,
+)
 from farmcalc.inputs.checks import ABSURD as BOUND
 from farmcalc.inputs.checks import YEAR_MAX, YEAR_MIN
 from farmcalc.inputs.fields import (
@@ -182,8 +187,52 @@ def farm_schema() -> dict[str, Any]:
             "livestock": {"type": "array", "items": livestock},
             "crops": {"type": "array", "items": crop},
             **objects,
+            ACTIVITY_KEY: _activity_uncertainty(),
+        },
+        "$defs": _activity_defs(),
+    }
+
+
+def _activity_uncertainty() -> dict[str, Any]:
+    """The optional ``activity_uncertainty`` (``farmcalc/inputs/activity_uncertainty.py``)."""
+    return {
+        "type": "object",
+        "description": "The farm's own uncertainty of its figures, replacing the defaults "
+        "(farmcalc/data/activity_uncertainty.csv) input by input: the relative 95 % "
+        "half-width (0.1 = ±10 %; 0 = exact), or an object with half_width and distribution "
+        "(normal, truncated at 0, or lognormal, whose half-width must be below 1).",
+        "additionalProperties": False,
+        "properties": {
+            name: {"$ref": f"#/$defs/activity_{dist}"}
+            for name, dist in default_distributions().items()
         },
     }
+
+
+def _activity_defs() -> dict[str, Any]:
+    """An input's uncertainty by its default distribution: a number (of that distribution)
+    or ``{half_width, distribution}``, the half-width bounded by the distribution given."""
+    widths = {
+        "normal": {"type": "number", "minimum": 0, "maximum": 1},
+        "lognormal": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+    }
+    out = {}
+    for default, other in (("normal", "lognormal"), ("lognormal", "normal")):
+        given = {"required": ["distribution"], "properties": {"distribution": {"const": other}}}
+        form = {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["half_width"],
+            "properties": {
+                "half_width": widths["normal"],
+                "distribution": {"enum": list(DISTRIBUTIONS[:2])},
+            },
+            "if": given,
+            "then": {"properties": {"half_width": widths[other]}},
+            "else": {"properties": {"half_width": widths[default]}},
+        }
+        out[f"activity_{default}"] = {"oneOf": [widths[default], form]}
+    return out
 
 
 def schema_json(indent: int = 2) -> str:
