@@ -59,6 +59,9 @@ T = {
     "source_col": _("Source"),
     "catalogue_ok": _("{file}: no problems found."),
     "unc_title": _("How sure? {draws} draws of the factors (seed {seed})"),
+    "unc_title_activity": _(
+        "How sure? {draws} draws of the factors and of the farm's own figures (seed {seed})"
+    ),
     "unc_total": _(
         "Total emissions: {p50} t CO2e; 95 percent of the draws between {p2_5} and {p97_5} t CO2e"
     ),
@@ -246,13 +249,15 @@ def cmd_calc(args: argparse.Namespace) -> int:
             factors=batch.factor_set,
             gwp=batch.gwp,
             measures=args.measure_ids or None,
+            activity=not args.no_activity,
+            activity_overrides=[r.get("activity_uncertainty") for r in records],
         )
         if args.measure_ids:  # SEK per tonne with the costs drawn too (same seed)
             from farmcalc.steering.costs import with_cost_draws
 
             unc = with_cost_draws(unc, batch.tables)
         for i, result in enumerate(results):
-            result["uncertainty"] = unc.to_dict(i)
+            result["uncertainty"] = unc.to_dict(i, locale=args.locale)
     if args.format == "json":
         out = results if many else results[0]
         if many and unc is not None:
@@ -283,12 +288,14 @@ def _unc_line(key: str, p: dict, locale: str, **extra) -> str:
 def _unc_table(u: dict, locale: str) -> str:
     """The ``uncertainty`` object of one farm in the reader's words."""
     lines = [
-        _t("unc_title", locale).format(draws=u["draws"], seed=u["seed"]),
+        _t("unc_title" if u["activity"]["used"] == "off" else "unc_title_activity", locale).format(
+            draws=u["draws"], seed=u["seed"]
+        ),
         _unc_line("unc_total", u["totals"]["co2e_kg"], locale),
         _unc_line("unc_net", u["totals"]["net_co2e_kg"], locale),
     ]
     top = [
-        f"{s['group']} ({format_number(100 * s['share'], locale, '#,##0')} %)"
+        f"{s['label'] or s['group']} ({format_number(100 * s['share'], locale, '#,##0')} %)"
         for s in u["sensitivity"][:3]
     ]
     if top:
@@ -419,6 +426,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="add Monte Carlo ranges from N shared draws of the factors ('uncertainty')",
     )
     c.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    c.add_argument(
+        "--no-activity",
+        action="store_true",
+        help="with --uncertainty: draw the factors only, not the farms' own figures "
+        "(activity data, farmcalc/data/activity_uncertainty.csv)",
+    )
     c.set_defaults(func=cmd_calc)
     m = sub.add_parser("measures", help="list the measures with their costs and sources")
     m.add_argument("--format", choices=("json", "table"), default="table")

@@ -45,9 +45,33 @@ def test_a_list_gives_farms_and_the_sum_draw_by_draw(tmp_path, capsys):
 def test_the_table_shows_the_range_in_swedish(capsys):
     assert main(["calc", str(EXAMPLE), "--uncertainty", "30", "--format", "table"]) == 0
     out = capsys.readouterr().out
-    assert "Hur säkert? 30 dragningar av faktorerna (frö 0)" in out
+    assert "Hur säkert? 30 dragningar av faktorerna och av gårdens egna uppgifter (frö 0)" in out
     assert "95 procent av dragningarna mellan" in out
     assert "Osäkerheten kommer mest från:" in out
+    assert (
+        main(["calc", str(EXAMPLE), "--uncertainty", "30", "--format", "table", "--no-activity"])
+        == 0
+    )
+    assert "Hur säkert? 30 dragningar av faktorerna (frö 0)" in capsys.readouterr().out
+
+
+def test_the_records_own_activity_uncertainty_and_no_activity(tmp_path, capsys):
+    record = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    record["activity_uncertainty"] = {"livestock.head": 0.5}
+    f = tmp_path / "farm.json"
+    f.write_text(json.dumps(record), encoding="utf-8")
+    assert main(["calc", str(f), "--uncertainty", "300"]) == 0
+    u = json.loads(capsys.readouterr().out)["uncertainty"]
+    assert u["activity"]["used"] == "record"
+    # the herd ±50 % is what makes the range: named in the farmer's words
+    assert u["sensitivity"][0]["label"] == "antal mjölkkor"
+    assert main(["calc", str(f), "--uncertainty", "300", "--locale", "en"]) == 0
+    u = json.loads(capsys.readouterr().out)["uncertainty"]
+    assert u["sensitivity"][0]["label"] == "number of dairy cows"
+    assert main(["calc", str(f), "--uncertainty", "300", "--no-activity"]) == 0
+    u = json.loads(capsys.readouterr().out)["uncertainty"]
+    assert u["activity"] == {"used": "off", "inputs": []}
+    assert all(s["kind"] == "factor" for s in u["sensitivity"])
 
 
 def test_zero_draws_is_refused_in_swedish(capsys):

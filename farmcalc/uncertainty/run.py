@@ -288,6 +288,7 @@ def run(
     by_source: bool = True,
     activity: bool = True,
     activity_defaults: pd.DataFrame | None = None,
+    activity_overrides: Sequence[Mapping | None] | None = None,
     draw_factors: bool = True,
 ) -> UncertaintyResult:
     """Monte Carlo ranges of many farms: shared factor draws, each farm's own figures drawn.
@@ -320,6 +321,10 @@ def run(
         record fields, so they get the defaults). False: the factors only.
     activity_defaults : DataFrame, optional
         Another defaults table of the same columns (e.g. one input uncertain).
+    activity_overrides : sequence of mapping or None, optional
+        Per farm, its record's ``activity_uncertainty`` (checked), for
+        FarmTables made from records elsewhere (the command line); records
+        given here are read for it themselves.
     draw_factors : bool
         Draw the factors (True); False keeps every factor at its value, so the
         range is the activity data's alone.
@@ -343,8 +348,10 @@ def run(
         )
     fs = factors if isinstance(factors, FactorSet) else load_factor_set(factors)
     g = gwp if isinstance(gwp, GWPSet) else load_gwp(gwp)
-    overrides = None
-    if isinstance(records, pd.DataFrame):
+    overrides = list(activity_overrides) if activity_overrides is not None else None
+    if overrides is not None:
+        pass
+    elif isinstance(records, pd.DataFrame):
         if ACTIVITY_KEY in records.columns:
             overrides = [v if isinstance(v, Mapping) else None for v in records[ACTIVITY_KEY]]
     elif not isinstance(records, FarmTables):
