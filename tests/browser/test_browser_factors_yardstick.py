@@ -100,20 +100,58 @@ def test_factor_page_guide_search_details_and_axe(live_server, new_page, shot, w
     page.get_by_label(sv("Search the factors")).fill("diesel koldioxid")
     expect(row).to_be_visible()
     expect(page.locator(".factor-count")).to_contain_text("Faktorer som matchar:")
-    shown = page.locator("tr[data-search]:visible").evaluate_all(
-        "rows => rows.map(r => r.dataset.search)"
-    )
-    assert 0 < len(shown) < page.locator("tr[data-search]").count() / 10
-    assert all("diesel" in s and "koldioxid" in s for s in shown)
+    rows = "tr[id^='f-']"
+    shown = page.locator(f"{rows}:visible").evaluate_all("rows => rows.map(r => r.id)")
+    assert 0 < len(shown) < page.locator(rows).count() / 10
+    assert "f-fuel.co2.diesel" in shown
+    assert all(i.startswith("f-fuel.") and "diesel" in i for i in shown), shown
     expect(page.locator('tr[id="f-enteric.ef.dairy_cow"]')).to_be_hidden()
-    # the research notes behind "Detaljer"
-    notes = row.locator(".factor-notes")
-    expect(notes).to_be_hidden()
-    row.get_by_text("Detaljer").click()
+    # a kind's heading said once over its rows stays with them: "Koldioxid när bränslet förbränns"
+    kind = page.locator("tbody", has=row).locator("tr.factor-kind")
+    expect(kind).to_be_visible()
+    expect(kind).to_contain_text("Koldioxid när bränslet förbränns")
+    # the research notes behind "Detaljer", loaded for the topic when first asked for
+    button = row.get_by_role("button", name="Detaljer")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    with page.expect_response(lambda r: r.url.endswith("/notes/fuel/data.json")) as got:
+        button.click()
+    assert got.value.status == 200
+    notes = page.locator('tr[id="n-fuel.co2.diesel"]')
     expect(notes).to_be_visible()
+    expect(notes).to_contain_text("Id i faktorfilerna: fuel.co2.diesel")
+    expect(notes).to_contain_text("Ställe i källan:")
+    expect(button).to_have_attribute("aria-expanded", "true")
     violations = axe_violations(page)
     assert not violations, describe_violations(violations)
     shot(page, f"factors-search-{width}")
+    button.click()
+    expect(notes).to_be_hidden()
+    # another search leaves out the factor and its open notes; clearing brings the row back
+    page.get_by_label(sv("Search the factors")).fill("mjölkko metan")
+    expect(row).to_be_hidden()
+    page.get_by_label(sv("Search the factors")).fill("")
+    expect(page.locator(".factor-count")).to_be_hidden()
+
+
+def test_the_factor_page_is_light_and_paints_fast(live_server, new_page):
+    """Bytes and first paint of the set's page, printed; the HTML under 250 KB (it was
+    881 KB with every research note on it)."""
+    for width in WIDTHS.values():
+        page = new_page(live_server, viewport=width)
+        page.goto(live_server("/factors/sweden"), wait_until="load")
+        page.wait_for_function("performance.getEntriesByName('first-contentful-paint').length")
+        got = page.evaluate(
+            "() => { const n = performance.getEntriesByType('navigation')[0]; return ["
+            "n.decodedBodySize, performance.getEntriesByName('first-contentful-paint')[0]"
+            ".startTime, n.domContentLoadedEventEnd]; }"
+        )
+        size, fcp, dcl = got
+        print(
+            f"\n/factors/sweden at {width['width']} px: {size:,} B, first paint {fcp:.0f} ms, "
+            f"DOMContentLoaded {dcl:.0f} ms"
+        )
+        assert 0 < size < 250_000
+        assert fcp < 3000  # loose: the machine is shared; the figures are in the output
 
 
 def test_a_link_to_a_factor_opens_its_topic(live_server, new_page):

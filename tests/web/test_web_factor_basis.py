@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html as html_lib
+import re
 
 from farmcalc.demo import demo_records
 from farmcalc.factors import available_factor_sets, load_factor_set
 from farmcalc.labels import label
 from farmcalc.provenance import set_basis
-from web.services.factor_basis import percent_parts
+from web.services.factor_basis import origins_of, percent_parts
 
 
 def _text(response) -> str:
@@ -27,13 +28,34 @@ def test_footer_states_each_sets_share_and_never_says_swedish_factors(client):
         ) in page
 
 
+def value_tags(page: str) -> dict[str, set[str]]:
+    """Each factor row's tags: its own and those of its kind's heading (said once over the
+    rows of a kind that all have them, issue 14's light factor page)."""
+    out: dict[str, set[str]] = {}
+    for body in re.findall(r"<tbody>(.*?)</tbody>", page, re.S):
+        head = re.search(r'<tr class="factor-kind">(.*?)</tr>', body, re.S)
+        shared = (
+            set(re.findall(r'<span class="tag">([^<]*)</span>', head.group(1))) if head else set()
+        )
+        for fid, cells in re.findall(r'<tr id="f-([^"]+)">(.*?)</tr>', body, re.S):
+            out[fid] = shared | set(re.findall(r'<span class="tag">([^<]*)</span>', cells))
+    return out
+
+
 def test_factor_page_tags_every_value_by_origin(client):
     fs = load_factor_set("sweden")
     b = set_basis(fs)
     page = _text(client.get("/factors/sweden"))
-    assert page.count(">svenskt värde<") == b["sweden"]
-    assert page.count(">IPCC:s standardvärde<") == b["ipcc"]
-    assert page.count(">annan källa<") == b["other"]
+    words = {"sweden": "svenskt värde", "ipcc": "IPCC:s standardvärde", "other": "annan källa"}
+    tags = value_tags(page)
+    assert sorted(tags) == sorted(fs.rows.index)  # every value, and each has its origin
+    origins = origins_of(fs)
+    for fid, got in tags.items():
+        assert words[origins[fid]] in got, fid
+        assert len(got & set(words.values())) == 1, fid
+        assert ("från IPCC 2019, standardvärden" in got) == bool(fs.rows.at[fid, "fell_back"])
+    for origin, word in words.items():
+        assert sum(word in t for t in tags.values()) == b[origin]
     assert f"Av uppsättningens {b['total']} värden kommer {b['sweden']} (" in page
     assert "IPCC 2019 med svenska värden där en svensk källa har lästs" in page  # the title
 

@@ -8,6 +8,7 @@ import html as html_lib
 import re
 
 import pytest
+from babel.numbers import format_decimal
 
 from farmcalc.api import calculate_batch
 from farmcalc.factors import available_factor_sets, load_factor_set
@@ -88,11 +89,80 @@ def test_the_page_explains_each_source_in_swedish_with_its_factors(client):
     for anchor in re.findall(r'<ol class="guide-factors">.*?</ol>', html, re.S):
         for target in re.findall(r'href="#(f-[^"]+)"', anchor):
             assert f'id="{target}"' in html, target
-    # notes behind "Detaljer", the search box and each row's search text
-    assert html.count("<summary>Detaljer</summary>") == len(load_factor_set("sweden").rows)
+    # the search box, every factor a row of the table, factors.js (search and Detaljer)
     assert (
         'id="factor-filter"' in html and '<label for="factor-filter">Sök bland faktorerna' in html
     )
-    m = re.search(r'<tr id="f-fuel\.co2\.diesel" data-search="([^"]*)"', html)
-    assert m and "koldioxid" in m.group(1) and "diesel" in m.group(1)
-    assert "factors.js" in html
+    fs = load_factor_set("sweden")
+    assert sorted(re.findall(r'<tr id="f-([^"]+)"', html)) == sorted(fs.rows.index)
+    assert 'data-details="Detaljer"' in html and "factors.js" in html
+    row = re.search(r'<tr id="f-fuel\.co2\.diesel">(.*?)</tr>', html, re.S).group(1)
+    assert "Diesel" in row and factor_value_sv(fs.value("fuel.co2.diesel")) in row
+    kind = html.rfind('class="factor-kind"', 0, html.index('id="f-fuel.co2.diesel"'))
+    assert "Koldioxid när bränslet förbränns" in html[kind : kind + 200]
+
+
+def factor_value_sv(v: float) -> str:
+    return format_decimal(v, format="#,##0.##" if abs(v) >= 1000 else "@#####", locale="sv")
+
+
+MAX_PAGE_BYTES = 250_000
+"""The set's page was 881,218 bytes with every note on it; the goal of issue 14's phone use."""
+
+
+@pytest.mark.parametrize("name", available_factor_sets())
+def test_the_set_page_is_light(client, name):
+    """Under MAX_PAGE_BYTES: the notes, ids and places in the source are not on it, and the
+    words a kind of factor shares are said once over its rows, not on each row."""
+    html = client.get(f"/factors/{name}").get_data(as_text=True)
+    size = len(html.encode("utf-8"))
+    print(f"\n/factors/{name}: {size:,} bytes, {len(load_factor_set(name).rows)} factors")
+    assert size < MAX_PAGE_BYTES, size
+    assert "factor-notes" not in html and "data-search" not in html
+    # "Andel av gödselns kväve som avgår som ammoniak och kväveoxider" heads its 117 rows once
+    words = "Andel av gödselns kväve som avgår som ammoniak och kväveoxider"
+    n_rows = sum(i.startswith("manure.frac_gas.") for i in load_factor_set(name).rows.index)
+    assert n_rows > 50 and html.count(words) == 1
+
+
+def test_details_of_a_topic_as_data_and_as_a_page(client):
+    """What "Detaljer" shows: every factor of the topic with its id, the place in the source
+    and its research notes (the factor files' notes without code paths), in Swedish words."""
+    fs = load_factor_set("sweden")
+    res = client.get("/factors/sweden/notes/fuel/data.json")
+    assert res.status_code == 200 and res.mimetype == "application/json"
+    assert "max-age" in res.headers["Cache-Control"]
+    rows = res.get_json()["rows"]
+    fuel = [i for i in fs.rows.index if i.startswith("fuel.")]
+    assert sorted(rows) == sorted(fuel)
+    d = rows["fuel.co2.diesel"]
+    assert d["id"] == "Id i faktorfilerna: fuel.co2.diesel"
+    assert d["notes"] == plain_notes(fs.rows.at["fuel.co2.diesel", "notes"])
+    assert d["locator"] == "Ställe i källan: " + plain_notes(
+        fs.rows.at["fuel.co2.diesel", "source_locator"]
+    )
+    page = client.get("/factors/sweden/notes/fuel")
+    assert page.status_code == 200
+    text = visible_text(page.get_data(as_text=True))
+    assert "Detaljer: Bränslen" in text and "Id i faktorfilerna: fuel.co2.diesel" in text
+    assert html_lib.unescape(d["notes"]) in " ".join(text.split()) or not d["notes"]
+    # the set's page links each topic's page (without JavaScript) and its data (with it)
+    html = client.get("/factors/sweden").get_data(as_text=True)
+    assert 'href="/factors/sweden/notes/fuel"' in html
+    assert 'data-notes="/factors/sweden/notes/fuel/data.json"' in html
+    for url in (
+        "/factors/sweden/notes/nope",
+        "/factors/sweden/notes/nope/data.json",
+        "/factors/nope/notes/fuel/data.json",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("name", available_factor_sets())
+def test_no_path_of_the_code_behind_detaljer(client, name):
+    for gid in sorted({i.split(".")[0] for i in load_factor_set(name).rows.index}):
+        page = visible_text(client.get(f"/factors/{name}/notes/{gid}").get_data(as_text=True))
+        data = client.get(f"/factors/{name}/notes/{gid}/data.json").get_json()["rows"]
+        texts = [page] + [v for r in data.values() for k, v in r.items() if k != "id"]
+        found = sorted({m.group(0) for t in texts for m in CODE_PATH.finditer(t)})
+        assert not found, (name, gid, found)

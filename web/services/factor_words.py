@@ -264,12 +264,18 @@ def key_label(key: str) -> str:
     return label(key, current_lang())
 
 
-def describe(factor_id: str) -> str:
-    """The factor in words, from the longest known prefix of its id ("" if none)."""
+def describe_parts(factor_id: str) -> tuple[str, str]:
+    """The factor in words as ``(what it is, which one)``: ``("Direkt lustgas från
+    gödsellagring (EF3)", "Flytgödsel utan täckning")``; ``("", "")`` if unknown."""
     parts = factor_id.split(".")
     for n in range(len(parts), 0, -1):
         base = DESCRIPTIONS.get(".".join(parts[:n]))
         if base is not None:
-            rest = [key_label(k) for k in parts[n:]]
-            return f"{base} – {', '.join(rest)}" if rest else str(base)
-    return ""
+            return str(base), ", ".join(key_label(k) for k in parts[n:])
+    return "", ""
+
+
+def describe(factor_id: str) -> str:
+    """The factor in words, from the longest known prefix of its id ("" if none)."""
+    base, rest = describe_parts(factor_id)
+    return f"{base} – {rest}" if rest else base

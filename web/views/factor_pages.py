@@ -5,7 +5,13 @@ language (derived from its id), its value and unit, the source and the
 place in it, and whether the value came from the fallback set. Every factor
 has the anchor ``#f-<factor_id>``, every topic ``#g-<topic>``.
 ``/factors/<set>/sources`` gives the full citations with ``#src-<source_id>``
-anchors. The results page links here (``web.services.factor_words.group_anchor``).
+anchors. The set's page stays light (about 200 KB for 729 factors, not 880 KB):
+each row is the factor in words, its value, unit and source; what lies behind
+"Detaljer" (the id in the factor files, the place in the source, the research
+notes) comes per topic from ``/factors/<set>/notes/<topic>/data.json`` when a
+reader opens it (``web/static/factors.js``), and without JavaScript from the
+topic's page ``/factors/<set>/notes/<topic>``. The results page links here
+(``web.services.factor_words.group_anchor``).
 """
 
 from __future__ import annotations
@@ -13,8 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, render_template
-from flask_babel import gettext
+from flask import Blueprint, abort, jsonify, render_template
+from flask_babel import gettext, lazy_gettext
+from werkzeug.wrappers import Response
 
 from farmcalc.errors import FactorError
 from farmcalc.factors import (
@@ -32,6 +39,7 @@ from web.services.factor_words import (  # noqa: F401  (GROUPS, the anchors: nam
     GROUPS,
     SOURCE_TEXT,
     describe,
+    describe_parts,
     factor_anchor,
     group_anchor,
     plain_notes,
@@ -231,6 +239,65 @@ def guide_rows(fs) -> list[dict]:
     return out
 
 
+@dataclass(frozen=True)
+class Block:
+    """Rows of a topic's table under one heading: the factor's words said once (``what``,
+    empty for a factor of its own) and the tags every row of it has; each row
+    ``(row, words, its other tags)``."""
+
+    what: str
+    tags: tuple[str, ...]
+    rows: list[tuple[FactorRow, str, tuple[str, ...]]]
+
+
+ORIGIN_TAGS = {
+    "sweden": lazy_gettext("Swedish value"),
+    "ipcc": lazy_gettext("IPCC default"),
+    "other": lazy_gettext("other source"),
+}
+
+
+def table_blocks(fs, rows: list[FactorRow]) -> list[Block]:
+    """A topic's rows with the words they share said once (issue 14: a light factor page).
+
+    Consecutive rows of the same kind of factor (``manure.frac_gas.*``: 117 rows) get
+    one heading with the kind in words, and each row only which one it is. Every value
+    is tagged with where it comes from (Swedish value, IPCC default, other source) and,
+    when it came from the fallback set, that set; a tag every row of a block has is on
+    the block's heading instead of on each row.
+    """
+    lang = current_lang()
+    from_set = gettext("from %(set)s", set=label(fs.fallback, lang)) if fs.fallback else ""
+    origin = {k: str(v) for k, v in ORIGIN_TAGS.items()}
+
+    def tags(r: FactorRow) -> tuple[str, ...]:
+        out = (from_set,) if r.fell_back and from_set else ()
+        return out + ((origin[r.origin],) if r.origin in origin else ())
+
+    groups: list[tuple[str, list[tuple[FactorRow, str, tuple[str, ...]]]]] = []
+    for r in rows:
+        what, which = describe_parts(r.factor_id)
+        if not which:
+            what, which = "", r.description or r.factor_id
+        if what and groups and groups[-1][0] == what:
+            groups[-1][1].append((r, which, tags(r)))
+        else:
+            groups.append((what, [(r, which, tags(r))]))
+    out = []
+    for what, items in groups:
+        if len(items) == 1 and what:  # one of its kind: said in full on its row
+            r, which, t = items[0]
+            out.append(Block("", (), [(r, f"{what} – {which}", t)]))
+            continue
+        shared = tuple(t for t in items[0][2] if all(t in i[2] for i in items)) if what else ()
+        out.append(
+            Block(
+                what, shared, [(r, w, tuple(x for x in t if x not in shared)) for r, w, t in items]
+            )
+        )
+    return out
+
+
 @bp.route("/<name>")
 def factor_set(name: str) -> str:
     fs = _set_or_404(name)
@@ -239,13 +306,60 @@ def factor_set(name: str) -> str:
         "factors/set.html",
         fs=fs,
         guide=guide_rows(fs),
-        groups=groups,
+        groups=[(gid, heading, rows, table_blocks(fs, rows)) for gid, heading, rows in groups],
         n_factors=len(fs.rows),
         n_fell_back=int(fs.rows["fell_back"].sum()),
         basis=set_summary(fs.name),
         gwps=gwp_rows(),
         sets=available_factor_sets(),
     )
+
+
+def _group_or_404(fs, group: str) -> tuple[str, list[FactorRow]]:
+    for gid, heading, rows in factor_groups(fs):
+        if gid == group:
+            return heading, rows
+    abort(404)
+
+
+def notes_of(row: FactorRow) -> dict[str, str]:
+    """What "Detaljer" shows of a factor, in the reader's language (the notes are English)."""
+    return {
+        "id": gettext("Id in the factor files: %(id)s", id=row.factor_id),
+        "locator": gettext("Where in the source: %(place)s", place=row.locator)
+        if row.locator
+        else "",
+        "notes": row.notes,
+    }
+
+
+@bp.route("/<name>/notes/<group>")
+def notes(name: str, group: str) -> str:
+    """A topic's factors with everything behind "Detaljer" (the page without JavaScript)."""
+    fs = _set_or_404(name)
+    heading, rows = _group_or_404(fs, group)
+    return render_template(
+        "factors/notes.html",
+        fs=fs,
+        gid=group,
+        heading=heading,
+        rows=[(r, notes_of(r)) for r in rows],
+    )
+
+
+NOTES_MAX_AGE = 3600
+"""Seconds a browser may keep a topic's notes (they change only with the set's version)."""
+
+
+@bp.route("/<name>/notes/<group>/data.json")
+def notes_data(name: str, group: str) -> Response:
+    """A topic's "Detaljer" per factor id, for ``web/static/factors.js``."""
+    fs = _set_or_404(name)
+    _heading, rows = _group_or_404(fs, group)
+    res = jsonify({"version": fs.version, "rows": {r.factor_id: notes_of(r) for r in rows}})
+    res.cache_control.public = True
+    res.cache_control.max_age = NOTES_MAX_AGE
+    return res
 
 
 @bp.route("/<name>/sources")
