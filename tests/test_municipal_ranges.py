@@ -166,3 +166,37 @@ def test_paired_measure_draws_are_narrower_than_independent():
         np.percentile(independent, [2.5, 97.5])
     )
     assert pd.Series(saved).median() > 0
+
+
+def test_the_plans_cost_draws_are_the_inventorys_costs_with_drawn_prices():
+    """HVO100's cost is linear in its one drawn price (PERT(1, 2, 5) SEK/l of diesel): each
+    draw's cost over all farms is the inventory's cost (at 2.0 SEK/l) × price / 2.0; a step
+    without a drawn price keeps its inventory cost in every draw (none here: all are drawn)."""
+    from farmcalc.municipality.investment_plan import FIELDS, PLAN_ORDER, farm_inventory
+    from farmcalc.steering.costs import cost_draws
+
+    tables = records_to_tables(demo_records(40), strict=True)[0]
+    fs = load_factor_set(DEFAULT_FACTOR_SET)
+    d, seed = 300, 5
+    got = mr.package_cost_draws(tables, PLAN_ORDER, factors=fs, draws=d, seed=seed)
+    assert got.shape == (len(PLAN_ORDER), d)
+    inv = farm_inventory(tables, factors=fs)
+    k = PLAN_ORDER.index("hvo100")
+    fixed = inv[:, k, FIELDS.index("annual_cost_before_support_sek")].sum()
+    assert fixed > 0
+    price = cost_draws(d, seed).rows[("hvo100", "annual_cost_sek", "l_diesel")].ravel()
+    np.testing.assert_allclose(got[k], fixed * price / 2.0, rtol=1e-12)
+    # every step's drawn cost lies around its inventory cost (the catalogue's values)
+    for i in range(len(PLAN_ORDER)):
+        c = inv[:, i, FIELDS.index("annual_cost_before_support_sek")].sum()
+        if c:
+            assert got[i].min() < c < got[i].max() or np.ptp(got[i]) == 0
+    # plan_draws pairs draw d of the cost with draw d of the saving
+    steps = mr.package_atom_draws(
+        tables, PLAN_ORDER, factors=fs, gwp=load_gwp(DEFAULT_GWP), draws=d, seed=seed
+    )
+    out = mr.plan_draws(steps, np.zeros(len(PLAN_ORDER)), got)
+    saving = out["saving"][k]
+    np.testing.assert_array_equal(
+        out["sek_per_t"][k], np.where(saving > 0, got[k] / (saving / 1000.0), np.nan)
+    )

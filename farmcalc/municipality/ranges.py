@@ -240,6 +240,43 @@ def package_atom_draws(
     return out
 
 
+def package_cost_draws(
+    tables: FarmTables,
+    measures: Sequence[str],
+    *,
+    factors: FactorSet,
+    draws: int = 1000,
+    seed: int = 0,
+) -> np.ndarray:
+    """Each step's yearly cost before support over all farms, in every draw of the costs.
+
+    The package's steps as :func:`package_atom_draws` makes them (each measure on
+    the tables the step before left, as the plan's figures are made), costed with
+    the drawn cost catalogue (:func:`farmcalc.steering.costs.cost_draws`: one price
+    for every farm in a draw, from ``seed``): ``investment × annuity + running
+    cost − running saving``, the plan's "before support" cost.
+
+    Returns
+    -------
+    ndarray, shape (len(measures), D)
+        [SEK yr-1]; summed over the farms where each step applies.
+    """
+    from farmcalc.steering.costs import cost_draws, make_step, step_cost_arrays
+    from farmcalc.steering.packages import apply_package
+
+    out = np.zeros((len(measures), int(draws)))
+    if not tables.n_farms or not measures:
+        return out
+    chain = apply_package(tables, list(measures), factors=factors)
+    drawn = cost_draws(int(draws), int(seed))
+    for k, m in enumerate(chain.measures):  # a dozen steps, each over all farms at once
+        step = make_step(chain.tables[k], chain.tables[k + 1], chain.applies[k], m, factors, drawn)
+        c = step_cost_arrays(step, m, drawn, drawn.discount_rate)  # type: ignore[arg-type]
+        cost = np.broadcast_to(c["annual_cost_before_support_sek"], (int(draws), tables.n_farms))
+        out[k] = cost.sum(axis=1)
+    return out
+
+
 def plan_draws(
     steps: np.ndarray,
     shares: np.ndarray,
@@ -254,8 +291,10 @@ def plan_draws(
     shares : ndarray, shape (M,)
         Share of the farms where each measure applies that take it up [-]
         (0 for a measure the plan leaves out).
-    annual_cost_sek : ndarray, shape (M,)
-        Each measure's yearly cost over all farms where it applies [SEK yr-1].
+    annual_cost_sek : ndarray, shape (M,) or (M, D)
+        Each measure's yearly cost over all farms where it applies [SEK yr-1]:
+        one value, or one per draw (:func:`package_cost_draws`; draw ``d`` of the
+        cost is paired with draw ``d`` of the saving).
 
     Returns
     -------
@@ -271,7 +310,8 @@ def plan_draws(
     saving = total[:-1] - total[1:]
     fossil_saving = fossil[:-1] - fossil[1:]
     sh = np.asarray(shares, dtype=float)[:, None]
-    cost = np.asarray(annual_cost_sek, dtype=float)[:, None]
+    cost = np.asarray(annual_cost_sek, dtype=float)
+    cost = cost[:, None] if cost.ndim == 1 else cost
     per_t = economics.sek_per_tonne(np.broadcast_to(cost, saving.shape), saving)
     return {
         "saving": saving,

@@ -200,6 +200,20 @@ def test_label_of_a_sector_is_the_dashboards():
 # ------------------------------------------------------------ the investment plan
 
 
+def plan_page(client, sid: int, timeout: float = 300.0) -> str:
+    """The plan's page after its ranges' background job: the first view says they are being
+    made (and queues the job), the view after the job has them."""
+    first = client.get(f"/municipality/plan/{sid}").get_data(as_text=True)
+    ready = f"/municipality/plan/{sid}/ranges-ready"
+    if "Intervallen räknas" in first:
+        assert f'data-ready-url="{ready}"' in first
+        deadline = time.monotonic() + timeout
+        while not client.get(ready).get_json()["ready"]:
+            assert time.monotonic() < deadline, "the plan's ranges job did not finish"
+            time.sleep(0.2)
+    return client.get(f"/municipality/plan/{sid}").get_data(as_text=True)
+
+
 def test_plan_ranges_are_paired_draws_of_the_plans_measures(big, client):
     from farmcalc.factors import load_factor_set, load_gwp
     from farmcalc.inputs.tables import records_to_tables
@@ -209,8 +223,10 @@ def test_plan_ranges_are_paired_draws_of_the_plans_measures(big, client):
     shares = {"hvo100": {"2030": 60}, "cover_slurry": {"2030": 40}}
     sid = add_scenario(big, "Intervall", shares=shares)
     demo_login(client)
-    html = client.get(f"/municipality/plan/{sid}").get_data(as_text=True)
-    assert 'id="plan-ranges"' in html
+    first = client.get(f"/municipality/plan/{sid}").get_data(as_text=True)
+    assert "Intervallen räknas …" in first and '<table class="plan-ranges-table">' not in first
+    html = plan_page(client, sid)
+    assert 'id="plan-ranges"' in html and "Intervallen räknas" not in html
     rows = dict(
         re.findall(
             r'<tr data-measure="([^"]+)"><th scope="row">[^<]*</th><td class="num">([^<]*)</td>',
@@ -231,6 +247,30 @@ def test_plan_ranges_are_paired_draws_of_the_plans_measures(big, client):
     saved = (mr.cell_draws(steps[k], "total") - mr.cell_draws(steps[k + 1], "total")) / 1000.0
     lo, hi = (mr.round_significant(v) for v in np.percentile(saved, [2.5, 97.5]))
     assert rows["hvo100"] == span(lo, hi)
+    # SEK per tonne with the costs drawn too: draw d of the cost over draw d of the saving
+    per_t_cells = dict(
+        re.findall(
+            r'<tr data-measure="([^"]+)"><th scope="row">[^<]*</th><td class="num">[^<]*</td>'
+            r'<td class="num">([^<]*)</td>',
+            html,
+        )
+    )
+    cost = mr.package_cost_draws(
+        records_to_tables(_records(big, 2025))[0],
+        PLAN_ORDER,
+        factors=load_factor_set("sweden"),
+        draws=120,
+        seed=3,
+    )[k]
+    assert np.ptp(cost) > 0.1 * np.median(cost)  # the price premium is drawn
+    per_t = cost / saved
+    lo, hi = (mr.round_significant(v) for v in np.percentile(per_t, [2.5, 97.5]))
+    assert per_t_cells["hvo100"] == span(lo, hi)
+    # the costs' draws are paired with the savings': a fixed cost would give another range
+    fixed = np.median(cost) / saved
+    assert per_t_cells["hvo100"] != span(
+        *(mr.round_significant(v) for v in np.percentile(fixed, [2.5, 97.5]))
+    )
     # the probability of the path in 2030 with the plan's shares
     fossil = mr.cell_draws(steps[0], "fossil_co2")
     for m, s in (("hvo100", 0.6), ("cover_slurry", 0.4)):
@@ -261,8 +301,136 @@ def test_plan_hidden_measures_get_no_range(app, client):
         create_demo_data(n_farms=30)
     sid = add_scenario(app, "Dolda", shares={"hvo100": {"2030": 50}})
     demo_login(client)
-    html = client.get(f"/municipality/plan/{sid}").get_data(as_text=True)
+    html = plan_page(client, sid)
     hidden = re.findall(r'<tr><th scope="row">([^<]*)</th>\s*<td colspan="7" class="note">', html)
     listed = re.findall(r'<tr data-measure="[^"]+"><th scope="row">([^<]*)</th>', html)
     assert hidden, "30 demo farms hide some measures"
     assert not set(hidden) & set(listed)
+
+
+def _plan_jobs(app):
+    from web.store.models import ExportJob
+
+    with app.app_context():
+        db = get_session()
+        rows = (
+            db.execute(
+                select(ExportJob)
+                .where(ExportJob.kind == municipal_ranges.PLAN_RANGES_KIND)
+                .order_by(ExportJob.id)
+            )
+            .scalars()
+            .all()
+        )
+        for r in rows:
+            db.expunge(r)
+    return rows
+
+
+def _hvo_cells(html: str) -> tuple[str, str]:
+    m = re.search(
+        r'<tr data-measure="hvo100"><th scope="row">[^<]*</th><td class="num">([^<]*)</td>'
+        r'<td class="num">([^<]*)</td>',
+        html,
+    )
+    assert m, "hvo100's ranges"
+    return m.group(1), m.group(2)
+
+
+def test_the_plans_ranges_come_from_a_stored_job(big, client):
+    """The first view queues one job and does not wait; the job stores the draws; a page in
+    another process (the in-process cache empty) reads them from the stored job; the job is
+    no download of its user; new data asks for a new job."""
+    from tests.web.test_investment_plan_pages import add_scenario
+    from web.services.municipal_ranges import _pack, _unpack
+    from web.store.models import ExportJob
+
+    sid = add_scenario(big, "Jobb", shares={"hvo100": {"2030": 60}})
+    demo_login(client)
+    t0 = time.perf_counter()
+    first = client.get(f"/municipality/plan/{sid}").get_data(as_text=True)
+    first_s = time.perf_counter() - t0
+    assert "Intervallen räknas …" in first
+    # asking again while it runs joins the open job
+    client.get(f"/municipality/plan/{sid}")
+    html = plan_page(client, sid)
+    (job,) = _plan_jobs(big)
+    assert job.status == "done" and job.result and job.size_bytes == len(job.result)
+    assert job.params["draws"] == 120 and job.params["seed"] == 3 and job.params["year"] == 2025
+    assert job.expires_at is not None and job.n_rows == job.params["data"][1] > 0
+    saving, per_t = _hvo_cells(html)
+
+    # another process: nothing kept in memory, the stored job's draws are read
+    municipal_ranges.clear_cache()
+    assert _hvo_cells(client.get(f"/municipality/plan/{sid}").get_data(as_text=True)) == (
+        saving,
+        per_t,
+    )
+    assert len(_plan_jobs(big)) == 1  # no new job
+    # the page shows what the job stored: halve the stored savings, the range halves
+    steps, costs = _unpack(job.result)
+    with big.app_context():
+        db = get_session()
+        row = db.get(ExportJob, job.id)
+        row.result = _pack(steps / 2.0, costs)
+        db.commit()
+    municipal_ranges.clear_cache()
+    halved = _hvo_cells(client.get(f"/municipality/plan/{sid}").get_data(as_text=True))[0]
+    assert halved != saving
+    lo, hi = (float(x.replace("\u00a0", "")) for x in re.split(r"–", halved))
+    lo0, hi0 = (float(x.replace("\u00a0", "")) for x in re.split(r"–", saving))
+    assert lo == pytest.approx(lo0 / 2, rel=0.03) and hi == pytest.approx(hi0 / 2, rel=0.03)
+
+    # the job is not in its user's downloads
+    exports = client.get("/exports/").get_data(as_text=True)
+    assert f"/exports/{job.id}" not in exports
+
+    # a recalculated farm-year is other data: the page waits for a new job
+    with big.app_context():
+        db = get_session()
+        fy = db.execute(
+            select(FarmYear).where(FarmYear.year == 2025).order_by(FarmYear.id).limit(1)
+        ).scalar_one()
+        from datetime import UTC, datetime
+
+        fy.calculated_at = datetime.now(UTC)
+        db.commit()
+    again = client.get(f"/municipality/plan/{sid}").get_data(as_text=True)
+    assert "Intervallen räknas …" in again
+    plan_page(client, sid)
+    assert len(_plan_jobs(big)) == 2
+    print(f"plan page, first view with the ranges' job queued: {first_s:.2f} s")
+
+
+def test_a_job_whose_farms_changed_fails_in_swedish_and_stores_nothing(big):
+    from web.services import jobs
+    from web.store import crud
+    from web.store.models import ExportJob
+
+    with big.app_context():
+        jobs.stop(big)  # no worker: the job stays queued
+        db = get_session()
+        job = ExportJob(
+            user_id=crud.get_user_by_email(session=db, email="kommun@example.se").id,
+            kind=municipal_ranges.PLAN_RANGES_KIND,
+            params={
+                "municipality": "1290",
+                "year": 2025,
+                "data": ["old", 1],
+                "draws": 50,
+                "seed": 0,
+            },
+            params_key="x" * 64,
+            locale="sv",
+        )
+        db.add(job)
+        db.commit()
+        job_id = job.id
+    with big.app_context():
+        assert jobs.run_now(big, "export", job_id)
+        db = get_session()
+        job = db.get(ExportJob, job_id)
+        assert job.status == "failed" and job.result is None
+        assert job.message == (
+            "Gårdarnas uppgifter ändrades medan intervallen räknades: sidan frågar igen."
+        )

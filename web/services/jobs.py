@@ -266,16 +266,25 @@ def _state(app: Flask) -> Workers:
 
 def init_app(app: Flask) -> None:
     """Register the runners; start the workers at the first request unless testing."""
-    from web.services.result_exports import run_export
     from web.services.workbook_import import run_import
 
-    app.extensions["farmcalc_jobs"] = Workers(app, {"import": run_import, "export": run_export})
+    app.extensions["farmcalc_jobs"] = Workers(app, {"import": run_import, "export": _run_export})
     if app.config.get("JOBS_AUTOSTART", not app.testing):
 
         @app.before_request
         def _start_workers() -> None:
             if not _state(app).started:
                 start(app)
+
+
+def _run_export(app: Flask, job_id: int, worker: str) -> None:
+    """The export runner: a plan's ranges (web/services/municipal_ranges.py) or a file."""
+    from web.services.municipal_ranges import PLAN_RANGES_KIND, run_plan_ranges
+    from web.services.result_exports import run_export
+
+    with Session(_engine(app)) as s:
+        kind = s.exec(select(ExportJob.kind).where(col(ExportJob.id) == job_id)).first()
+    (run_plan_ranges if kind == PLAN_RANGES_KIND else run_export)(app, job_id, worker)
 
 
 def start(app: Flask, *, clean_up: bool = True) -> dict[str, int]:

@@ -18,22 +18,28 @@ said on the page), the seed ``MUNICIPAL_RANGE_SEED`` (default 0).
 
 from __future__ import annotations
 
+import io
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, load_factor_set, load_gwp
+from farmcalc.i18n import _, gettext_
 from farmcalc.inputs.tables import records_to_tables
 from farmcalc.inputs.vocabulary import SCHEMA_ID
 from farmcalc.municipality import ranges as mr
 from farmcalc.municipality.summary import ATOMS, Aggregate
-from web.store.models import Farm, FarmYear
+from web.services.jobs import OPEN
+from web.services.result_exports import params_key
+from web.store.models import ExportJob, Farm, FarmYear, ImportStatus, utcnow
 from web.store.totals_query import _in_municipality
 
 DEFAULT_DRAWS = 1000
@@ -41,6 +47,7 @@ DEFAULT_DRAWS = 1000
 MAX_CACHED = 16
 """(municipality, year, data, draws) entries kept in the process."""
 
+log = logging.getLogger(__name__)
 _CACHE: OrderedDict[tuple, np.ndarray] = OrderedDict()
 _LOCK = threading.Lock()
 
@@ -96,7 +103,7 @@ def atom_sums(
     with the same seed and summed.
     """
     total = np.zeros((draws, len(ATOMS)))
-    methods = sorted({(f, g) for f, g, _ in records})
+    methods = sorted({(f, g) for f, g, _r in records})
     for fset, gwp in methods:  # one or two methods, never farms
         recs = [r for f, g, r in records if (f, g) == (fset, gwp)]
         tables = records_to_tables(recs, strict=False)[0]
@@ -198,37 +205,182 @@ DEFAULT_PLAN_DRAWS = 200
 measure of the plan's order is one more run of the engine over all farms."""
 
 
-def cached_package(session: Session, code: str, year: int) -> tuple[np.ndarray, int, int]:
-    """The data year's atom draws before and after each step of the plan's order (cached)."""
+PLAN_RANGES_KIND = "plan_ranges"
+"""``kind`` of the background job (:class:`~web.store.models.ExportJob`) that makes a plan's
+draws: the plan's page does not wait for them (web/services/jobs.py runs it)."""
+T = {
+    "data_changed": _(
+        "The farms' figures changed while the ranges were being made: the page asks again."
+    ),
+    "failed": _("The ranges could not be made. Reload the page to try again."),
+}
+
+
+def plan_settings() -> tuple[int, int]:
+    """(draws, seed) of the plan's ranges in the app's configuration."""
+    c = current_app.config
+    return int(c.get("MUNICIPAL_PLAN_DRAWS", DEFAULT_PLAN_DRAWS)), int(
+        c.get("MUNICIPAL_RANGE_SEED", 0)
+    )
+
+
+def package_params(session: Session, code: str, year: int) -> dict[str, Any]:
+    """What a plan's draws are made of: the data year's farms (by their data key), the
+    number of draws and the seed — the job's ``params``; equal params, equal draws."""
+    draws, seed = plan_settings()
+    return {
+        "municipality": str(code),
+        "year": int(year),
+        "data": list(data_key(session, code, year)),
+        "draws": draws,
+        "seed": seed,
+    }
+
+
+def compute_package(
+    session: Session, code: str, year: int, *, draws: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The data year's atom draws before and after each step of the plan's order, and each
+    step's drawn yearly cost before support over all farms.
+
+    Returns ``(steps, costs)``: shapes ``(len(PLAN_ORDER) + 1, draws, len(ATOMS))``
+    [kg CO2e yr-1] and ``(len(PLAN_ORDER), draws)`` [SEK yr-1]; farms calculated with
+    different factor or GWP sets run set by set with the same seed and are summed.
+    """
     from farmcalc.municipality.investment_plan import PLAN_ORDER
 
-    c = current_app.config
-    draws = int(c.get("MUNICIPAL_PLAN_DRAWS", DEFAULT_PLAN_DRAWS))
-    seed = int(c.get("MUNICIPAL_RANGE_SEED", 0))
-    key = (code, year, data_key(session, code, year), draws, seed, "package")
+    records = _records(session, code, year)
+    steps = np.zeros((len(PLAN_ORDER) + 1, draws, len(ATOMS)))
+    costs = np.zeros((len(PLAN_ORDER), draws))
+    for fset, gwp in sorted({(f, g) for f, g, _r in records}):  # one or two methods
+        recs = [r for f, g, r in records if (f, g) == (fset, gwp)]
+        tables = records_to_tables(recs, strict=False)[0]
+        fs = load_factor_set(fset)
+        steps += mr.package_atom_draws(
+            tables, PLAN_ORDER, factors=fs, gwp=load_gwp(gwp), draws=draws, seed=seed
+        )
+        costs += mr.package_cost_draws(tables, PLAN_ORDER, factors=fs, draws=draws, seed=seed)
+    return steps, costs
+
+
+def _pack(steps: np.ndarray, costs: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, steps=steps, costs=costs)
+    return buf.getvalue()
+
+
+def _unpack(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    with np.load(io.BytesIO(data), allow_pickle=False) as z:
+        return z["steps"], z["costs"]
+
+
+Package = tuple[np.ndarray, np.ndarray, int, int]
+"""(steps, costs, draws, seed) of :func:`compute_package`."""
+
+
+def stored_package(session: Session, code: str, year: int) -> Package | None:
+    """The data year's plan draws if made: kept in this process, else the newest done
+    job's (any user's: the draws are sums over the municipality's farms); None when no
+    job has made them yet for the farms as they are now."""
+    params = package_params(session, code, year)
+    pkey = params_key(PLAN_RANGES_KIND, params)
+    key = ("package", pkey)
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None:
             _CACHE.move_to_end(key)
-            return hit, draws, seed
-    records = _records(session, code, year)
-    out = np.zeros((len(PLAN_ORDER) + 1, draws, len(ATOMS)))
-    for fset, gwp in sorted({(f, g) for f, g, _ in records}):  # one or two methods
-        recs = [r for f, g, r in records if (f, g) == (fset, gwp)]
-        out += mr.package_atom_draws(
-            records_to_tables(recs, strict=False)[0],
-            PLAN_ORDER,
-            factors=load_factor_set(fset),
-            gwp=load_gwp(gwp),
-            draws=draws,
-            seed=seed,
+            return hit  # type: ignore[return-value]
+    data = session.exec(
+        select(ExportJob.result)
+        .where(
+            ExportJob.kind == PLAN_RANGES_KIND,
+            ExportJob.params_key == pkey,
+            ExportJob.status == ImportStatus.done,
+            col(ExportJob.result).is_not(None),
+            col(ExportJob.expires_at) > utcnow(),
         )
-    out.setflags(write=False)
+        .order_by(col(ExportJob.id).desc())
+        .limit(1)
+    ).first()
+    if data is None:
+        return None
+    steps, costs = _unpack(data)
+    steps.setflags(write=False)
+    costs.setflags(write=False)
+    out = (steps, costs, params["draws"], params["seed"])
     with _LOCK:
-        _CACHE[key] = out
+        _CACHE[key] = out  # type: ignore[assignment]
         while len(_CACHE) > MAX_CACHED:
             _CACHE.popitem(last=False)
-    return out, draws, seed
+    return out
+
+
+def queue_package(session: Session, app: Any, user_id: int, code: str, year: int, locale: str):
+    """The job making the data year's plan draws: an open one for the same farms, draws and
+    seed (anyone's), else a new one queued for ``user_id``. Its id."""
+    from web.services.result_exports import queue_export
+
+    params = package_params(session, code, year)
+    found = session.exec(
+        select(ExportJob.id)
+        .where(
+            ExportJob.kind == PLAN_RANGES_KIND,
+            ExportJob.params_key == params_key(PLAN_RANGES_KIND, params),
+            col(ExportJob.status).in_(OPEN),
+        )
+        .limit(1)
+    ).first()
+    if found is not None:
+        return found
+    return queue_export(session, app, user_id, PLAN_RANGES_KIND, params, locale)
+
+
+def run_plan_ranges(app: Any, job_id: int, worker: str) -> None:
+    """The runner of a :data:`PLAN_RANGES_KIND` job (web/services/jobs.py): make the draws
+    and store them in the job (``result``, kept ``EXPORT_RETENTION_HOURS``)."""
+    engine = app.extensions["farmcalc_engine"]
+    with Session(engine) as s:
+        job = s.get(ExportJob, job_id)
+        if job is None or job.status != ImportStatus.running or job.lease_owner != worker:
+            return
+        p = dict(job.params)
+        try:
+            job.progress, job.updated_at = 10, utcnow()
+            s.add(job)
+            s.commit()
+            code, year = str(p["municipality"]), int(p["year"])
+            if list(data_key(s, code, year)) != list(p["data"]):
+                raise _DataChangedError
+            steps, costs = compute_package(
+                s, code, year, draws=int(p["draws"]), seed=int(p["seed"])
+            )
+            data = _pack(steps, costs)
+            job.updated_at = job.finished_at = utcnow()
+            job.status, job.step, job.progress = ImportStatus.done, "done", 100
+            job.lease_owner = ""
+            job.n_rows = int(p["data"][1])
+            job.result, job.size_bytes = data, len(data)
+            hours = float(app.config["EXPORT_RETENTION_HOURS"])
+            job.expires_at = job.finished_at + timedelta(hours=hours)
+            s.add(job)
+            s.commit()
+        except Exception as exc:
+            if not isinstance(exc, _DataChangedError):
+                log.exception("plan ranges job %s failed", job_id)
+            s.rollback()
+            job = s.get(ExportJob, job_id)
+            if job is not None:
+                why = "data_changed" if isinstance(exc, _DataChangedError) else "failed"
+                job.status, job.step = ImportStatus.failed, "failed"
+                job.message = gettext_(T[why], job.locale)
+                job.lease_owner = ""
+                job.updated_at = job.finished_at = utcnow()
+                s.add(job)
+                s.commit()
+
+
+class _DataChangedError(Exception):
+    """The farms' data key is not the job's: its draws would be of other farms."""
 
 
 def _bounds(draws: np.ndarray) -> tuple[float, float] | None:
@@ -239,14 +391,16 @@ def _bounds(draws: np.ndarray) -> tuple[float, float] | None:
 
 
 def plan_ranges(
-    session: Session, code: str, plan: dict[str, Any], *, fossil_range_allowed: bool
+    plan: dict[str, Any] | None, package: Package, *, fossil_range_allowed: bool
 ) -> dict[str, Any] | None:
     """Ranges of a projected plan: each shown measure's saving and SEK per tonne, the
     plan's 2030 saving, and the probability that its 2030 fossil CO2 is on or below the
     path (paired draws: the plan's measures are applied to the same draws).
 
-    Only measures the plan shows get a range (a hidden measure is in no figure); the
-    probability only when the data year's fossil CO2 has a range on the dashboard
+    ``package`` is :func:`stored_package`'s: the saving and the cost before support of
+    each measure are both drawn, draw ``d`` of the one paired with draw ``d`` of the
+    other. Only measures the plan shows get a range (a hidden measure is in no figure);
+    the probability only when the data year's fossil CO2 has a range on the dashboard
     (``fossil_range_allowed``). Bounds to two significant digits [t, SEK t-1].
     """
     from farmcalc.municipality.investment_plan import PLAN_ORDER
@@ -254,7 +408,7 @@ def plan_ranges(
 
     if plan is None:
         return None
-    steps, draws, seed = cached_package(session, code, int(plan["data_year"]))
+    steps, costs, draws, seed = package
     rows = {r["measure"]: r for r in plan["measures"]}
     target = str(TARGET_YEAR)
     shown = np.array([bool(rows[m]["shown"]) for m in PLAN_ORDER])
@@ -264,15 +418,7 @@ def plan_ranges(
             for i, m in enumerate(PLAN_ORDER)
         ]
     )
-    cost = np.array(
-        [
-            1000.0 * (rows[m].get("potential_annual_cost_before_support_ksek") or 0.0)
-            if shown[i]
-            else 0.0
-            for i, m in enumerate(PLAN_ORDER)
-        ]
-    )
-    d = mr.plan_draws(steps, shares, cost)
+    d = mr.plan_draws(steps, shares, np.where(shown[:, None], costs, 0.0))
     measures = {}
     for i, m in enumerate(PLAN_ORDER):  # the plan's dozen measures
         if not shown[i]:

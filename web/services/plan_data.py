@@ -107,6 +107,15 @@ def project_scenario(
     )[0]
 
 
+def data_year_of(*, session: Session, municipality_code: str, scenario: Scenario) -> int | None:
+    """The data year a projection of ``scenario`` uses (as :func:`project_scenarios`): the
+    scenario's when there are farms that year, else the latest with data; None without."""
+    years = municipality_years(session=session, municipality_code=municipality_code)
+    if not years:
+        return None
+    return scenario.data_year if scenario.data_year in years else years[-1]
+
+
 def project_scenarios(
     *, session: Session, municipality_code: str, scenarios: Sequence[Scenario], rule: Rule
 ) -> list[dict[str, Any] | None]:

@@ -35,6 +35,7 @@ from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
 from web.services import jobs
+from web.services.municipal_ranges import PLAN_RANGES_KIND
 from web.store.db import get_session
 from web.store.models import ExportJob, ImportStatus, utcnow
 from web.store.paging import paginate
@@ -105,7 +106,7 @@ def _expired(job: ExportJob) -> bool:
 def index() -> str:
     stmt = (
         select(ExportJob)
-        .where(ExportJob.user_id == current_user.id)
+        .where(ExportJob.user_id == current_user.id, ExportJob.kind != PLAN_RANGES_KIND)
         .order_by(col(ExportJob.created_at).desc(), col(ExportJob.id).desc())
     )
     page = paginate(get_session(), stmt, per_page=current_app.config["PAGE_SIZE"])

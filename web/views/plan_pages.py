@@ -22,7 +22,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup
@@ -44,8 +55,18 @@ from farmcalc.steering.action_plan import LAST_YEAR, TARGET_YEAR
 from web.hostile import MAX_INT
 from web.language import current_lang, number
 from web.services.charts import CostBar, cost_curve
-from web.services.municipal_ranges import fossil_range_allowed, plan_ranges
-from web.services.plan_data import municipality_years, project_scenario, project_scenarios
+from web.services.municipal_ranges import (
+    fossil_range_allowed,
+    plan_ranges,
+    queue_package,
+    stored_package,
+)
+from web.services.plan_data import (
+    data_year_of,
+    municipality_years,
+    project_scenario,
+    project_scenarios,
+)
 from web.services.trend_chart import Series, line_chart
 from web.store.db import get_session
 from web.store.models import ClimateScenario, utcnow
@@ -665,17 +686,33 @@ def show(scenario_id: int) -> str:
 
 
 def plan_range_rows(plan: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The plan's ranges (paired draws) as the page writes them; None without figures."""
+    """The plan's ranges (paired draws) as the page writes them; None without figures.
+
+    The draws are made by a background job (web/services/municipal_ranges.py): when
+    they are not made yet the job is queued (or the open one joined) and the page
+    says the ranges are being made (``{"pending": True}``); it fills them in when
+    the job is done (a small script asks :func:`ranges_ready`, or a reload).
+    """
     from farmcalc.municipality.summary import aggregate
     from web.store.totals_query import load_frame
 
     code = municipality_code()
     year = int(plan["data_year"])
-    frame = load_frame(session=get_session(), municipality_code=code, years=[year])
+    session = get_session()
+    package = stored_package(session, code, year)
+    if package is None:
+        queue_package(
+            session,
+            current_app._get_current_object(),
+            current_user.id,
+            code,
+            year,
+            current_lang(),
+        )
+        return {"pending": True}
+    frame = load_frame(session=session, municipality_code=code, years=[year])
     agg = aggregate(frame, year=year, rule=rule_from_config(), municipality_code=code)
-    r = plan_ranges(
-        get_session(), code, dict(plan), fossil_range_allowed=fossil_range_allowed(agg)
-    )
+    r = plan_ranges(dict(plan), package, fossil_range_allowed=fossil_range_allowed(agg))
     if r is None:
         return None
 
@@ -699,6 +736,20 @@ def plan_range_rows(plan: Mapping[str, Any]) -> dict[str, Any] | None:
         "probability_pct": r["probability_pct"],
         "chance": chance_text(r["probability_pct"]),
     }
+
+
+@bp.route("/<int:scenario_id>/ranges-ready")
+@aggregates_only
+def ranges_ready(scenario_id: int) -> Response:
+    """``{"ready": bool}``: whether the plan's ranges are made (the page's script asks)."""
+    row = scenario_or_404(scenario_id)
+    code = municipality_code()
+    year = data_year_of(
+        session=get_session(), municipality_code=code, scenario=stored_scenario(row)
+    )
+    if year is None:
+        return jsonify({"ready": True})  # nothing to wait for: the page has no ranges
+    return jsonify({"ready": stored_package(get_session(), code, year) is not None})
 
 
 def _compare_ids() -> list[int]:
