@@ -123,7 +123,9 @@ class Cells:
         u = self.uniforms(start, stop)
         s = self.half_width / Z_95  # the normal's relative sd
         low = special.ndtr(-1.0 / s)  # the probability cut off below 0
-        normal = 1.0 + s * special.ndtri(low + u * (1.0 - low))
+        # nothing cut (every h below ~0.05: ndtr underflows to 0): u itself, bit for bit
+        u_cut = low + u * (1.0 - low) if low.any() else u
+        normal = 1.0 + s * special.ndtri(u_cut)
         if not self.lognormal.any():
             return normal
         h = np.where(self.lognormal, self.half_width, 0.0)
@@ -254,6 +256,9 @@ def drawn_tables(tables: FarmTables, ad: ActivityDraws, start: int, stop: int) -
     d = stop - start
     for c in ad.cells:  # the drawn inputs, never farms
         col = new[c.table][c.column]
+        if col.ndim == 1 and len(c.rows) == len(col):  # every row drawn: no scatter
+            new[c.table][c.column] = col[None, :] * c.multipliers(start, stop)
+            continue
         if col.ndim == 1:
             col = np.repeat(col[None, :].astype(float), d, axis=0)
             new[c.table][c.column] = col
