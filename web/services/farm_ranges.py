@@ -54,6 +54,11 @@ MAX_CACHED = 32
 """(farm-year, calculation, draws, seed) entries kept in the process."""
 TOP_UNCERTAIN = 5
 """Factor groups shown under "what makes the result uncertain"."""
+OWN_FIGURE_ADVICE = _l(
+    "A figure of the farm's own: the year's records (delivery notes, the animal register, "
+    "the field plan) narrow this."
+)
+"""What narrows the range of an activity input (the farm's own figures are drawn too)."""
 
 # What an advisor can measure on the farm to narrow a factor's range, by the factor id's
 # first part (the factor files' topics, factors/README.md).
@@ -93,9 +98,10 @@ class FarmRanges:
     result: UncertaintyResult
     seconds: float
 
-    def as_dict(self, *, top: int = 5) -> dict[str, Any]:
-        """The ``uncertainty`` object of issue 13 item 4 (``UncertaintyResult.to_dict``)."""
-        return self.result.to_dict(0, top=top)
+    def as_dict(self, *, top: int = 5, locale: str = "sv") -> dict[str, Any]:
+        """The ``uncertainty`` object of issue 13 item 4 (``UncertaintyResult.to_dict``); an
+        activity input of the sensitivity ranking is named in ``locale``."""
+        return self.result.to_dict(0, top=top, locale=locale)
 
 
 def _setting(fy: Any) -> tuple[str, str] | None:
@@ -215,8 +221,8 @@ def ranges_context(fr: FarmRanges | None, factors_url: str | None) -> dict[str, 
     """The farm-year's ranges as the result page shows them (None: no ranges)."""
     if fr is None:
         return None
-    u = fr.as_dict(top=TOP_UNCERTAIN)
     lang = current_lang()
+    u = fr.as_dict(top=TOP_UNCERTAIN, locale=lang)
     tot, net = u["totals"]["co2e_kg"], u["totals"]["net_co2e_kg"]
     sources = [
         {
@@ -239,6 +245,16 @@ def ranges_context(fr: FarmRanges | None, factors_url: str | None) -> dict[str, 
     factors = []
     for item in u["sensitivity"]:
         ids = item["factor_ids"]
+        if item.get("kind") == "activity":  # a figure of the farm's own, drawn within its range
+            factors.append(
+                {
+                    "text": item.get("label") or item["group"],
+                    "share": percent(100.0 * (item["share"] or 0.0)),
+                    "href": None,
+                    "advice": str(OWN_FIGURE_ADVICE),
+                }
+            )
+            continue
         topic = ids[0].split(".")[0]
         factors.append(
             {
