@@ -9,7 +9,9 @@
   yearly cost and public support [kSEK]) with a native line chart (fossil
   CO2 against the path), the 2030 gap and the measures that would close it,
   the abatement cost curve (measures sorted by SEK per tonne) with a native
-  bar chart, and the measures table;
+  bar chart, the measures table and, when the plan carries them (``plan["ranges"]``,
+  :func:`web.services.municipal_ranges.plan_ranges`), each shown measure's 95 % range
+  of its potential and its cost per tonne (2.5th, 50th and 97.5th percentile);
 - with several plans a comparison sheet (key figures and fossil CO2 per
   year side by side) with a native line chart;
 - a method sheet: shares, order, costs, disclosure.
@@ -109,6 +111,28 @@ TEXT = {
     "fossil_per_year": _("Fossil CO2 per year (t CO2)"),
     "path_of": _("Path −{rate} % a year from {year}"),
     "compare_title": _("Fossil CO2 of the scenarios"),
+    "ranges": _("How sure are the figures? Ranges (95 %)"),
+    "ranges_intro": _(
+        "The emission factors and the costs are not known exactly. Every measure has been "
+        "calculated many times with both drawn within their known ranges, before and after "
+        "the measure with the same draws. 95 of 100 runs land between the lower and the "
+        "upper bound; the median is the middle run."
+    ),
+    "ranges_pending": _(
+        "The ranges are being calculated. Download the workbook again in a while to get them."
+    ),
+    "range_saving_p2_5": _("Potential, lower bound 2.5 % (t CO2e/yr)"),
+    "range_saving_p50": _("Potential, median (t CO2e/yr)"),
+    "range_saving_p97_5": _("Potential, upper bound 97.5 % (t CO2e/yr)"),
+    "range_sek_p2_5": _("Cost per tonne before support, lower bound 2.5 % (SEK/t CO2e)"),
+    "range_sek_p50": _("Cost per tonne before support, median (SEK/t CO2e)"),
+    "range_sek_p97_5": _("Cost per tonne before support, upper bound 97.5 % (SEK/t CO2e)"),
+    "range_plan_saving": _("The plan's saving {year} (t CO2e)"),
+    "range_probability": _("Probability of being on or below the path {year} (%)"),
+    "range_note": _(
+        "{draws} draws, seed {seed}. The bounds are rounded to two significant digits. An "
+        "empty cost per tonne: some draws save nothing, so it has no range."
+    ),
     "method_lines": (
         _(
             "A scenario gives, per measure and year, the share of the farms where the "
@@ -435,7 +459,58 @@ def _write_plan(wb: Any, st: Styles, ws: Any, plan: Mapping[str, Any], locale: s
         )
         for c, v in enumerate(values, start=1):
             write_value(ws, r, c, v, st, NUM)
+    r = _write_ranges(st, ws, r + 2, plan, locale, titles)
     ws.freeze_panes(1, 0)
+
+
+RANGE_PERCENTILES = ("p2_5", "p50", "p97_5")
+"""The percentiles of a range in the workbook (2.5th, median, 97.5th)."""
+
+
+def _write_ranges(
+    st: Styles, ws: Any, r: int, plan: Mapping[str, Any], locale: str, titles: dict[str, str]
+) -> int:
+    """The plan's ranges (``plan["ranges"]``, as its page has them): per shown measure the
+    potential's and the cost per tonne's 2.5th, 50th and 97.5th percentiles, the plan's
+    saving in the target year and the probability of the path; a line saying they are
+    still being made while their job runs; nothing without ranges. The next free row."""
+    ranges = plan.get("ranges")
+    if not ranges:
+        return r
+    target = TARGET_YEAR
+    write_text(ws, r, 0, _t("ranges", locale), st, SUBTITLE)
+    r += 1
+    if ranges.get("pending"):
+        write_text(ws, r, 0, _t("ranges_pending", locale), st, {"italic": True})
+        return r + 1
+    write_text(ws, r, 0, _t("ranges_intro", locale), st, {"italic": True})
+    r += 1
+    heads = [f"range_saving_{p}" for p in RANGE_PERCENTILES]
+    heads += [f"range_sek_{p}" for p in RANGE_PERCENTILES]
+    write_text(ws, r, 0, _t("measure", locale), st, HEAD)
+    for c, k in enumerate(heads, start=1):
+        write_text(ws, r, c, _t(k, locale), st, HEAD)
+    for m, v in ranges["measures"].items():  # the shown measures, in the plan's order
+        r += 1
+        write_text(ws, r, 0, _title(m, locale, titles), st)
+        for c, p in enumerate(RANGE_PERCENTILES, start=1):
+            if v["saving_t"]:
+                write_value(ws, r, c, v["saving_t"][p], st, NUM)
+            if v["sek_per_t"]:
+                write_value(ws, r, c + len(RANGE_PERCENTILES), v["sek_per_t"][p], st, NUM)
+    if ranges.get("plan_saving_t"):
+        r += 1
+        write_text(ws, r, 0, _t("range_plan_saving", locale, year=target), st, BOLD)
+        for c, p in enumerate(RANGE_PERCENTILES, start=1):
+            write_value(ws, r, c, ranges["plan_saving_t"][p], st, NUM)
+    if ranges.get("probability_pct") is not None:
+        r += 1
+        write_text(ws, r, 0, _t("range_probability", locale, year=target), st, BOLD)
+        write_value(ws, r, 1, ranges["probability_pct"], st, NUM)
+    r += 1
+    note = _t("range_note", locale, draws=ranges["draws"], seed=ranges["seed"])
+    write_text(ws, r, 0, note, st, {"italic": True})
+    return r + 1
 
 
 def _write_comparison(

@@ -434,3 +434,103 @@ def test_a_job_whose_farms_changed_fails_in_swedish_and_stores_nothing(big):
         assert job.message == (
             "Gårdarnas uppgifter ändrades medan intervallen räknades: sidan frågar igen."
         )
+
+
+def _bounds_of(cell: str) -> tuple[float, float]:
+    """A page's range "47 000–56 000", "−810 till 5 200" or "≈ 2 200" as numbers."""
+    cell = cell.replace("\u00a0", "").replace("\u2212", "-").replace("≈", "").strip()
+    parts = re.split(r"(?<=\d)–|\s+till\s+", cell)
+    lo, hi = (parts[0], parts[-1])
+    return float(lo), float(hi)
+
+
+def test_the_plans_workbook_has_the_pages_ranges(big, client):
+    """The investment plan's xlsx: per shown measure the potential's and the cost per
+    tonne's 2.5th, 50th and 97.5th percentiles as number cells under Swedish headers;
+    the bounds are the page's, the medians the same draws' (worked out here)."""
+    import io
+
+    import openpyxl
+
+    from farmcalc.factors import load_factor_set, load_gwp
+    from farmcalc.inputs.tables import records_to_tables
+    from farmcalc.municipality.investment_plan import PLAN_ORDER
+    from farmcalc.steering.measures import describe
+    from tests.web.test_investment_plan_pages import add_scenario
+
+    sid = add_scenario(big, "Arbetsbok", shares={"hvo100": {"2030": 60}})
+    demo_login(client)
+    early = client.get(f"/municipality/plan/{sid}/export.xlsx")
+    assert early.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(early.data))
+    texts = [c.value for row in wb.worksheets[0].iter_rows() for c in row if c.value]
+    assert "Hur säkra är siffrorna? Intervall (95 %)" in texts
+    assert (
+        "Intervallen räknas. Ladda ned arbetsboken igen om en stund för att få med dem." in texts
+    )
+
+    html = plan_page(client, sid)
+    page = {
+        m: (saving, per_t)
+        for m, saving, per_t in re.findall(
+            r'<tr data-measure="([^"]+)"><th scope="row">[^<]*</th><td class="num">([^<]*)</td>'
+            r'<td class="num">([^<]*)</td>',
+            html,
+        )
+    }
+    assert "hvo100" in page
+    got = client.get(f"/municipality/plan/{sid}/export.xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(got.data)).worksheets[0]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    head_at = next(
+        i for i, r in enumerate(rows) if r[1] == "Potential, nedre gräns 2,5 % (ton CO₂e/år)"
+    )
+    assert rows[head_at][:7] == [
+        "Åtgärd",
+        "Potential, nedre gräns 2,5 % (ton CO₂e/år)",
+        "Potential, median (ton CO₂e/år)",
+        "Potential, övre gräns 97,5 % (ton CO₂e/år)",
+        "Kostnad per ton före stöd, nedre gräns 2,5 % (kr/ton CO₂e)",
+        "Kostnad per ton före stöd, median (kr/ton CO₂e)",
+        "Kostnad per ton före stöd, övre gräns 97,5 % (kr/ton CO₂e)",
+    ]
+    titles = {describe(m, "sv")["title"]: m for m in PLAN_ORDER}
+    by_measure = {}
+    for r in rows[head_at + 1 :]:
+        if r[0] not in titles:
+            break
+        by_measure[titles[r[0]]] = r[1:7]
+    assert set(by_measure) == set(page)  # the shown measures, as on the page
+    cells = ws[head_at + 2]  # openpyxl rows count from 1: the first measure's row
+    assert all(c.data_type == "n" and c.number_format == "# ##0" for c in cells[1:7] if c.value)
+    for m, (saving, per_t) in page.items():
+        lo, mid, hi, plo, pmid, phi = by_measure[m]
+        assert (lo, hi) == _bounds_of(saving)
+        assert lo <= mid <= hi
+        if per_t == "–":
+            assert plo is None and pmid is None and phi is None
+        else:
+            assert (plo, phi) == _bounds_of(per_t)
+    # the medians from the same paired draws, worked out here
+    tables = records_to_tables(_records(big, 2025))[0]
+    steps = mr.package_atom_draws(
+        tables,
+        PLAN_ORDER,
+        factors=load_factor_set("sweden"),
+        gwp=load_gwp("AR5"),
+        draws=120,
+        seed=3,
+    )
+    cost = mr.package_cost_draws(
+        tables, PLAN_ORDER, factors=load_factor_set("sweden"), draws=120, seed=3
+    )
+    k = PLAN_ORDER.index("hvo100")
+    saved = mr.cell_draws(steps[k], "total") - mr.cell_draws(steps[k + 1], "total")
+    assert by_measure["hvo100"][1] == mr.round_significant(np.median(saved / 1000.0))
+    assert by_measure["hvo100"][4] == mr.round_significant(np.median(cost[k] / (saved / 1000.0)))
+    # the plan's saving and the probability, and the note with the draws
+    plan_row = next(r for r in rows if r[0] == "Planens minskning 2030 (ton CO₂e)")
+    assert _bounds_of(
+        re.search(r"mellan ([^ ]+) ton CO", html.replace("\u00a0", "")).group(1)
+    ) == (plan_row[1], plan_row[3])
+    assert any(isinstance(r[0], str) and r[0].startswith("120 dragningar, frö 3.") for r in rows)

@@ -383,11 +383,12 @@ class _DataChangedError(Exception):
     """The farms' data key is not the job's: its draws would be of other farms."""
 
 
-def _bounds(draws: np.ndarray) -> tuple[float, float] | None:
+def _bounds(draws: np.ndarray) -> dict[str, float] | None:
+    """``p2_5``, ``p50``, ``p97_5`` to two significant digits; None when a draw is not finite
+    (a draw that saves nothing has no SEK per tonne: then no range)."""
     if not len(draws) or not np.isfinite(draws).all():
         return None
-    lo, hi = np.percentile(draws, [2.5, 97.5])
-    return mr.round_significant(float(lo)), mr.round_significant(float(hi))
+    return {k: mr.round_significant(v) for k, v in mr.percentiles(draws).items()}
 
 
 def plan_ranges(
@@ -401,7 +402,8 @@ def plan_ranges(
     each measure are both drawn, draw ``d`` of the one paired with draw ``d`` of the
     other. Only measures the plan shows get a range (a hidden measure is in no figure);
     the probability only when the data year's fossil CO2 has a range on the dashboard
-    (``fossil_range_allowed``). Bounds to two significant digits [t, SEK t-1].
+    (``fossil_range_allowed``). ``saving_t``, ``sek_per_t`` and ``plan_saving_t`` are
+    ``{"p2_5", "p50", "p97_5"}`` to two significant digits [t, SEK t-1] (None: no range).
     """
     from farmcalc.municipality.investment_plan import PLAN_ORDER
     from farmcalc.steering.action_plan import TARGET_YEAR

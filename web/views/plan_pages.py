@@ -685,13 +685,14 @@ def show(scenario_id: int) -> str:
     return render_template("investment_plan/show.html", **ctx)
 
 
-def plan_range_rows(plan: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The plan's ranges (paired draws) as the page writes them; None without figures.
+def plan_range_figures(plan: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The plan's ranges as numbers (:func:`web.services.municipal_ranges.plan_ranges`),
+    for the page and the workbook; ``{"pending": True}`` while their job runs.
 
     The draws are made by a background job (web/services/municipal_ranges.py): when
     they are not made yet the job is queued (or the open one joined) and the page
-    says the ranges are being made (``{"pending": True}``); it fills them in when
-    the job is done (a small script asks :func:`ranges_ready`, or a reload).
+    says the ranges are being made; it fills them in when the job is done (a small
+    script asks :func:`ranges_ready`, or a reload).
     """
     from farmcalc.municipality.summary import aggregate
     from web.store.totals_query import load_frame
@@ -712,12 +713,18 @@ def plan_range_rows(plan: Mapping[str, Any]) -> dict[str, Any] | None:
         return {"pending": True}
     frame = load_frame(session=session, municipality_code=code, years=[year])
     agg = aggregate(frame, year=year, rule=rule_from_config(), municipality_code=code)
-    r = plan_ranges(dict(plan), package, fossil_range_allowed=fossil_range_allowed(agg))
-    if r is None:
-        return None
+    return plan_ranges(dict(plan), package, fossil_range_allowed=fossil_range_allowed(agg))
+
+
+def plan_range_rows(plan: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The plan's ranges (paired draws) as the page writes them; None without figures,
+    ``{"pending": True}`` while their job runs (:func:`plan_range_figures`)."""
+    r = plan_range_figures(plan)
+    if r is None or r.get("pending"):
+        return r
 
     def span(b: Any, fmt: Any) -> str:
-        return span_text(b[0], b[1], fmt) if b else "–"
+        return span_text(b["p2_5"], b["p97_5"], fmt) if b else "–"
 
     rows = [
         {
@@ -829,7 +836,9 @@ def _workbook(rows: Sequence[ClimateScenario], filename: str) -> Response:
     plans = projected_many(rows)
     if any(p is None for p in plans):
         abort(404)
-    body = plans_workbook([p for p in plans if p is not None], locale=current_lang())
+    # each plan with its ranges (or that they are still being made), as its page
+    plans = [{**p, "ranges": plan_range_figures(p)} for p in plans if p is not None]
+    body = plans_workbook(plans, locale=current_lang())
     return Response(
         body,
         mimetype=XLSX,
