@@ -189,27 +189,31 @@ def farm_schema() -> dict[str, Any]:
             **objects,
             ACTIVITY_KEY: _activity_uncertainty(),
         },
-        "$defs": _activity_defs(),
     }
 
 
 def _activity_uncertainty() -> dict[str, Any]:
-    """The optional ``activity_uncertainty`` (``farmcalc/inputs/activity_uncertainty.py``)."""
+    """The optional ``activity_uncertainty`` (``farmcalc/inputs/activity_uncertainty.py``).
+
+    No ``$ref``: the schema is embedded in the API's OpenAPI document as it is.
+    The inputs whose default is lognormal are named in ``properties``; the
+    others (normal) take ``additionalProperties``; ``propertyNames`` lists them all.
+    """
+    defaults = default_distributions()
+    forms = _activity_forms()
     return {
         "type": "object",
         "description": "The farm's own uncertainty of its figures, replacing the defaults "
         "(farmcalc/data/activity_uncertainty.csv) input by input: the relative 95 % "
         "half-width (0.1 = ±10 %; 0 = exact), or an object with half_width and distribution "
         "(normal, truncated at 0, or lognormal, whose half-width must be below 1).",
-        "additionalProperties": False,
-        "properties": {
-            name: {"$ref": f"#/$defs/activity_{dist}"}
-            for name, dist in default_distributions().items()
-        },
+        "propertyNames": {"enum": list(defaults)},
+        "properties": {k: forms[d] for k, d in defaults.items() if d != "normal"},
+        "additionalProperties": forms["normal"],
     }
 
 
-def _activity_defs() -> dict[str, Any]:
+def _activity_forms() -> dict[str, Any]:
     """An input's uncertainty by its default distribution: a number (of that distribution)
     or ``{half_width, distribution}``, the half-width bounded by the distribution given."""
     widths = {
@@ -231,7 +235,7 @@ def _activity_defs() -> dict[str, Any]:
             "then": {"properties": {"half_width": widths[other]}},
             "else": {"properties": {"half_width": widths[default]}},
         }
-        out[f"activity_{default}"] = {"oneOf": [widths[default], form]}
+        out[default] = {"oneOf": [widths[default], form]}
     return out
 
 
