@@ -197,7 +197,8 @@ def test_the_page_shows_the_cores_ranges_in_swedish(app, client, calculated, log
     with app.test_request_context(headers={"Accept-Language": "sv"}):
         for item in want["sensitivity"]:
             if item["kind"] == "activity":  # a figure of the farm's own, in words
-                assert item["label"] and item["label"] in html, item
+                words = item["label"][:1].upper() + item["label"][1:]  # heads its line
+                assert item["label"] and words in html, item
                 continue
             ids = item["factor_ids"]
             # a table drawn together: the table's words; correlated factors: each one's words

@@ -156,11 +156,13 @@ def test_report_reads_back_name_year_total_and_factor_version(
         assert "Vad kostnaderna bygger på" in text and "spann" in text
 
 
-def test_pages_render_as_pictures_with_ink(app, client, seed, login, tmp_path):
-    """Every page renders (pypdfium2) to a picture that is not blank."""
+@pytest.mark.parametrize("kind", ["dairy", "arable"])
+def test_pages_render_as_pictures_with_ink(app, client, seed, login, tmp_path, kind):
+    """Every page of a dairy and of an arable farm's report renders (pypdfium2) to a picture
+    that is not blank."""
     import pypdfium2 as pdfium
 
-    store_year(app, seed.farms["own"], demo_farm("dairy"))
+    store_year(app, seed.farms["own"], demo_farm(kind))
     login(client, seed.emails["owner"])
     pdf = pdfium.PdfDocument(client.get(report_url(seed.farms["own"])).data)
     assert len(pdf) >= 2

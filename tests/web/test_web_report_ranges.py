@@ -102,7 +102,8 @@ def test_report_shows_the_result_pages_ranges(app, client, seed, login):
     assert any(item["kind"] == "activity" for item in u["sensitivity"])
     for item in u["sensitivity"]:
         if item["kind"] == "activity":
-            assert item["label"] and item["label"] in text and item["group"] not in text
+            words = item["label"][:1].upper() + item["label"][1:]  # heads its line
+            assert item["label"] and words in text and item["group"] not in text
     assert f"{format_decimal(farm_ranges.DEFAULT_DRAWS, locale='sv')} dragningar".replace(
         "\u00a0", " "
     ) in flat(text)

@@ -246,9 +246,10 @@ def ranges_context(fr: FarmRanges | None, factors_url: str | None) -> dict[str, 
     for item in u["sensitivity"]:
         ids = item["factor_ids"]
         if item.get("kind") == "activity":  # a figure of the farm's own, drawn within its range
+            words = item.get("label") or item["group"]
             factors.append(
                 {
-                    "text": item.get("label") or item["group"],
+                    "text": words[:1].upper() + words[1:],  # "antal mjölkkor" heads its line
                     "share": percent(100.0 * (item["share"] or 0.0)),
                     "href": None,
                     "advice": str(OWN_FIGURE_ADVICE),
