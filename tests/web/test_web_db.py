@@ -10,7 +10,7 @@ import web.store.models  # noqa: F401
 from farmcalc import calculate
 from web.store import crud
 from web.store.db import get_session, make_engine, upgrade
-from web.store.models import Farm, FarmYear
+from web.store.models import Farm, FarmCreate, FarmYear, UserCreate
 
 
 def test_migrations_upgrade_from_empty_and_match_the_models(db_url):
@@ -135,3 +135,75 @@ def test_public_models_hide_the_password_hash(app, seed):
         public = UserPublic.model_validate(user).model_dump()
     assert "password_hash" not in public
     assert public["email"] == "owner@example.se"
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_postgresql_compresses_stored_documents_with_lz4(migrated_db_url, example_record):
+    """Migration 0016: a result stored through the one writer (COPY into a temporary
+    table, then one upsert) is compressed with LZ4 on PostgreSQL, and the temporary
+    table is gone after; downgrade sets the server's default again."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from farmcalc import calculate_batch
+    from web.store.db import alembic_config
+    from web.store.writer import store_results
+
+    engine = make_engine(migrated_db_url)
+    try:
+        with engine.connect() as conn:
+            kinds = conn.execute(
+                text(
+                    "SELECT attname, attcompression FROM pg_attribute "
+                    "WHERE attrelid = 'farm_years'::regclass AND attname IN ('record', 'result')"
+                )
+            ).all()
+        assert sorted(kinds) == [("record", "l"), ("result", "l")]
+        from sqlmodel import Session
+
+        with Session(engine) as s:
+            owner = crud.create_user(
+                session=s,
+                user_in=UserCreate(email="lz4@example.se", name="L", password="x" * 12),
+            )
+            farm = crud.create_farm(
+                session=s,
+                farm_in=FarmCreate(farm_code="LZ4", name="LZ4", municipality_code="0380"),
+                owner=owner,
+            )
+            rec = {**example_record, "farm_id": "LZ4"}
+            rows = [{"farm_id": farm.id, "year": rec["year"], "record": rec}]
+            store_results(s, rows, calculate_batch([rec]))
+            how = s.execute(
+                text(
+                    "SELECT pg_column_compression(result), octet_length(result::text)"
+                    " FROM farm_years"
+                )
+            ).one()
+            temps = s.execute(
+                text(
+                    "SELECT count(*) FROM pg_class"
+                    " WHERE relname LIKE 'copy_%' AND relpersistence = 't'"
+                )
+            ).scalar_one()
+        assert how[1] > 2000 and how[0] == "lz4"  # a document large enough to be compressed
+        assert temps == 0
+    finally:
+        engine.dispose()
+    command.downgrade(alembic_config(migrated_db_url), "0015")
+    engine = make_engine(migrated_db_url)
+    try:
+        with engine.connect() as conn:
+            kinds = (
+                conn.execute(
+                    text(
+                        "SELECT attcompression FROM pg_attribute WHERE attrelid ="
+                        " 'farm_years'::regclass AND attname IN ('record', 'result')"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        assert kinds == ["", ""]  # the server's default
+    finally:
+        engine.dispose()

@@ -280,19 +280,6 @@ def _insert_measures(session: Session, rows: list[tuple]) -> None:
     SQLAlchemy's ``insert()`` with a list of dicts ~1.9 s). Otherwise the driver's
     ``executemany`` of the tuples (SQLite: ~0.14 s, ``insert()`` with dicts ~0.65 s).
     """
-    conn = session.connection()
-    table = FarmYearMeasure.__tablename__
-    columns = ", ".join(MEASURE_ROW_COLUMNS)
-    if conn.dialect.name == "postgresql":
-        cursor = conn.connection.driver_connection.cursor()
-        try:
-            if hasattr(cursor, "copy"):  # psycopg 3
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                return
-        finally:
-            cursor.close()
     write_rows(session, FarmYearMeasure.__table__, MEASURE_ROW_COLUMNS, rows)
 
 
