@@ -202,32 +202,8 @@ class UncertaintyResult:
                 )
         out["by_source"] = rows
         s = self.sensitivity[self.sensitivity["farm_idx"].to_numpy() == f].head(top)
-        out["sensitivity"] = [
-            {
-                "group": g,
-                "factor_ids": list(ids),
-                "share": _num(sh),
-                "kind": kind,
-                "label": activity_words(ids[0], what, locale) if kind == "activity" else None,
-            }
-            for g, ids, sh, kind, what in zip(
-                s["group"], s["factor_ids"], s["share"], s["kind"], s["what"], strict=True
-            )
-        ]
-        inputs = self.activity.inputs
-        inputs = inputs[inputs["farm_idx"].to_numpy() == f]
-        out["activity"] = {
-            "used": str(self.activity.used[f]),
-            "inputs": [
-                {
-                    "input": r.input,
-                    "half_width": float(r.half_width),
-                    "distribution": r.distribution,
-                    "given": r.given,
-                }
-                for r in inputs.itertuples(index=False)  # one farm's inputs: a dozen
-            ],
-        }
+        out["sensitivity"] = sensitivity_items(s, locale)
+        out["activity"] = activity_item(self.activity.used[f], self.activity.inputs, f)
         if len(self.measures):
             m = self.measures[self.measures["farm_idx"].to_numpy() == f]
             out["measures"] = [
@@ -255,6 +231,49 @@ class UncertaintyResult:
                 "net_co2e_kg": _pdict(self.sum_net_co2e_kg),
             },
         }
+
+
+def sensitivity_items(rows: pd.DataFrame, locale: str = "sv") -> list[dict]:
+    """Rows of a :attr:`UncertaintyResult.sensitivity` frame as ``to_dict``'s list.
+
+    Each ``{"group", "factor_ids", "share", "kind", "label"}``; ``label`` names an
+    activity input in ``locale`` (``antal mjölkkor``), None for a factor group.
+    """
+    return [
+        {
+            "group": g,
+            "factor_ids": list(ids),
+            "share": _num(sh),
+            "kind": kind,
+            "label": activity_words(ids[0], what, locale) if kind == "activity" else None,
+        }
+        for g, ids, sh, kind, what in zip(
+            rows["group"],
+            rows["factor_ids"],
+            rows["share"],
+            rows["kind"],
+            rows["what"],
+            strict=True,
+        )
+    ]
+
+
+def activity_item(used: str, inputs: pd.DataFrame, farm_idx: int) -> dict:
+    """``to_dict``'s ``activity`` of farm ``farm_idx``: ``{"used", "inputs": [{"input",
+    "half_width", "distribution", "given"}]}`` from :attr:`ActivityDraws.inputs`-like rows."""
+    mine = inputs[inputs["farm_idx"].to_numpy() == int(farm_idx)]
+    return {
+        "used": str(used),
+        "inputs": [
+            {
+                "input": r.input,
+                "half_width": float(r.half_width),
+                "distribution": r.distribution,
+                "given": r.given,
+            }
+            for r in mine.itertuples(index=False)  # one farm's inputs: a dozen
+        ],
+    }
 
 
 def _num(x) -> float | None:
