@@ -6,7 +6,9 @@ an array of shape ``(D, 1)``, :meth:`~DrawnFactorSet.take` as ``(D, n)``, so
 that the draws broadcast through every source function against the farm
 tables' columns (``farmcalc/arrays.py``). What draws to make (distributions,
 shared draws) is the uncertainty run's business; this module only carries
-them.
+them. The farm tables' own columns may carry draws too, shape ``(D, m)``: the
+farms' own figures drawn per farm (:func:`farmcalc.uncertainty.activity.drawn_tables`);
+the two broadcast together.
 """
 
 from __future__ import annotations

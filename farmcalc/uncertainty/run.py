@@ -376,7 +376,7 @@ def run(
     elif not isinstance(records, FarmTables):
         records = list(records)
         if any(isinstance(r, Mapping) and r.get(ACTIVITY_KEY) for r in records):
-            overrides = [r.get(ACTIVITY_KEY) for r in records]
+            overrides = [r.get(ACTIVITY_KEY) if isinstance(r, Mapping) else None for r in records]
     tables = (
         records if isinstance(records, FarmTables) else records_to_tables(records, strict=True)[0]
     )
