@@ -347,3 +347,10 @@ def test_the_schema_and_the_validator_agree_on_the_field(example, value, ok):
     except ValidationError:
         validator_ok = False
     assert (schema_ok, validator_ok) == (ok, ok)
+
+
+def test_a_record_that_is_not_an_object_is_the_validators_error(example):
+    own = dict(copy.deepcopy(example), activity_uncertainty={"energy.diesel_l": 0.05})
+    with pytest.raises(ValidationError) as e:
+        run([own, 5], draws=10, seed=0)
+    assert [i.code for i in e.value.issues] == ["not_a_record"]
