@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from babel.numbers import format_decimal
 
+from farmcalc.inputs.tables import records_to_tables
+from farmcalc.steering.costs import with_cost_draws
 from farmcalc.steering.measures import ALL_MEASURES
 from farmcalc.uncertainty import run
 from tests.web.test_web_action_plan import YEAR, api_token, dairy_record, validate
@@ -63,9 +65,11 @@ def stored(app, seed, target="own"):
 
 def core(app, seed, draws, rng_seed, target="own"):
     record, fset, gwp = stored(app, seed, target)
-    return run(
-        [record], draws=draws, seed=rng_seed, factors=fset, gwp=gwp, measures=list(ALL_MEASURES)
-    ).to_dict(0)
+    tables = records_to_tables([record], strict=True)[0]
+    result = run(
+        tables, draws=draws, seed=rng_seed, factors=fset, gwp=gwp, measures=list(ALL_MEASURES)
+    )
+    return with_cost_draws(result, tables).to_dict(0)  # SEK per tonne with the costs drawn
 
 
 def url(cast, target="own", **query) -> str:

@@ -16,6 +16,8 @@ import re
 import pytest
 from babel.numbers import format_decimal
 
+from farmcalc.inputs.tables import records_to_tables
+from farmcalc.steering.costs import with_cost_draws
 from farmcalc.steering.measures import ALL_MEASURES
 from farmcalc.uncertainty import run
 from tests.web.test_web_report import YEAR, demo_farm, flat, pdf_text, report_url, store_year
@@ -40,13 +42,15 @@ def kr_sv(sek: float) -> str:
 
 def core(record: dict, factors: str = "sweden") -> dict:
     """The core's run with the page's draws and seed, as the API's ``uncertainty``."""
-    return run(
-        [record],
+    tables = records_to_tables([record], strict=True)[0]
+    result = run(
+        tables,
         draws=farm_ranges.DEFAULT_DRAWS,
         seed=farm_ranges.DEFAULT_SEED,
         factors=factors,
         measures=list(ALL_MEASURES),
-    ).to_dict(0)
+    )
+    return with_cost_draws(result, tables).to_dict(0)  # SEK per tonne with the costs drawn
 
 
 def page_total_range(html: str) -> tuple[str, str]:

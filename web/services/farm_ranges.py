@@ -4,7 +4,8 @@
 farm-year's stored record with the factor set and GWP of its stored result,
 :data:`DEFAULT_DRAWS` draws and seed :data:`DEFAULT_SEED` (or the caller's),
 with every measure of :data:`farmcalc.steering.measures.ALL_MEASURES` run on
-the same draws (paired savings). The answer is kept per farm-year,
+the same draws (paired savings) and their costs drawn too (SEK per tonne
+holds both: :func:`farmcalc.steering.costs.with_cost_draws`). The answer is kept per farm-year,
 ``calculated_at``, factor set, GWP, draws and seed in a small LRU
 (:data:`MAX_CACHED` entries): the same record and seed give the same numbers
 on every view, and a new calculation makes a new key. Nothing is stored in
@@ -31,7 +32,9 @@ from flask_babel import lazy_gettext as _l
 
 from farmcalc.errors import ValidationError
 from farmcalc.factors import DEFAULT_GWP, available_factor_sets
+from farmcalc.inputs.tables import records_to_tables
 from farmcalc.labels import label
+from farmcalc.steering.costs import with_cost_draws
 from farmcalc.steering.measures import ALL_MEASURES, describe
 from farmcalc.uncertainty import UncertaintyResult, run
 from web.language import current_lang, number
@@ -104,6 +107,21 @@ class FarmRanges:
         return self.result.to_dict(0, top=top, locale=locale)
 
 
+def _run_with_costs(record: Any, *, draws: int, seed: int, factors: str, gwp: str):
+    """The core's run of one record with every measure, its SEK per tonne with the measure
+    costs drawn too (:func:`farmcalc.steering.costs.with_cost_draws`, the same seed)."""
+    tables = records_to_tables([record], strict=True)[0]
+    result = run(
+        tables,
+        draws=int(draws),
+        seed=int(seed),
+        factors=factors,
+        gwp=gwp,
+        measures=list(ALL_MEASURES),
+    )
+    return with_cost_draws(result, tables)
+
+
 def _setting(fy: Any) -> tuple[str, str] | None:
     result = fy.result
     if fy.is_draft or not fy.record or not result:
@@ -133,14 +151,7 @@ def farm_year_ranges(
             return hit
     start = time.perf_counter()
     try:
-        result = run(
-            [fy.record],
-            draws=int(draws),
-            seed=int(seed),
-            factors=fset,
-            gwp=gwp,
-            measures=list(ALL_MEASURES),
-        )
+        result = _run_with_costs(fy.record, draws=draws, seed=seed, factors=fset, gwp=gwp)
     except ValidationError:
         return None
     except ValueError:  # a record the drawn engine cannot take: the page goes on without ranges
@@ -178,13 +189,8 @@ def record_ranges(
         return None
     start = time.perf_counter()
     try:
-        result = run(
-            [record],
-            draws=int(draws),
-            seed=int(seed),
-            factors=factor_set,
-            gwp=gwp or DEFAULT_GWP,
-            measures=list(ALL_MEASURES),
+        result = _run_with_costs(
+            record, draws=draws, seed=seed, factors=factor_set, gwp=gwp or DEFAULT_GWP
         )
     except ValidationError:
         return None
