@@ -353,4 +353,4 @@ def test_a_record_that_is_not_an_object_is_the_validators_error(example):
     own = dict(copy.deepcopy(example), activity_uncertainty={"energy.diesel_l": 0.05})
     with pytest.raises(ValidationError) as e:
         run([own, 5], draws=10, seed=0)
-    assert [i.code for i in e.value.issues] == ["not_a_record"]
+    assert "not_a_record" in [i.code for i in e.value.issues]
