@@ -121,6 +121,8 @@ def test_factor_page_guide_search_details_and_axe(live_server, new_page, shot, w
     expect(notes).to_contain_text("Id i faktorfilerna: fuel.co2.diesel")
     expect(notes).to_contain_text("Ställe i källan:")
     expect(button).to_have_attribute("aria-expanded", "true")
+    wide, room = horizontal_overflow(page)
+    assert wide <= room, (wide, room)  # the open notes and the kind's heading fit the width
     violations = axe_violations(page)
     assert not violations, describe_violations(violations)
     shot(page, f"factors-search-{width}")
