@@ -220,21 +220,3 @@ def test_migration_0013_down_and_up_on_a_database_with_data(app, seed, migrated_
         assert after == before
         assert assert_as_the_one_writer_writes(db) == 4
         assert db.scalar(select(func.count()).select_from(FarmYearTotals)) == 4
-
-
-def test_measure_figures_made_in_a_thread_are_those_made_in_the_callers():
-    """The Excel import makes the measures' figures in a thread of their own while it makes
-    the result dicts (start_measure_figures): the same totals and plan figures, bit for bit,
-    as made in the caller's thread — also when the dicts are made at the same time."""
-    from web.store.writer import measure_figures, start_measure_figures
-
-    records = demo_records(60)
-    want_totals, want_inventory = measure_figures(calculate_batch(records))
-    batch = calculate_batch(records)
-    future = start_measure_figures(batch)
-    batch.to_dicts("sv")  # the import's work meanwhile, on the same batch
-    totals, inventory = future.result()
-    assert totals == want_totals
-    assert inventory.shape == want_inventory.shape
-    assert np.array_equal(inventory, want_inventory, equal_nan=True)
-    assert inventory.tobytes() == want_inventory.tobytes()

@@ -50,7 +50,6 @@ import io
 import json
 import logging
 from collections.abc import Callable, Collection, Iterable
-from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -90,7 +89,7 @@ from web.store.models import (
     User,
     utcnow,
 )
-from web.store.writer import MeasureFigures, start_measure_figures, store_results
+from web.store.writer import store_results
 
 log = logging.getLogger(__name__)
 
@@ -535,8 +534,6 @@ class Calculated:
     batch: BatchResult
     rows: list[dict[str, Any]]
     results: list[dict[str, Any]]
-    figures: Future[MeasureFigures] | None = None
-    """The writer's measure figures, being made (``web.store.writer.start_measure_figures``)."""
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -558,7 +555,6 @@ def farm_year_rows(
     batch = calculate_batch(tables, factors=factors, gwp=gwp)
     if issues:
         batch = replace(batch, issues=record_warnings(issues))
-    figures = start_measure_figures(batch)  # the measures' runs, while the dicts are made
     with no_cyclic_gc():  # thousands of dicts, no cycles: no collection scanning them all
         results = batch.to_dicts(locale)
         now = utcnow()
@@ -572,7 +568,7 @@ def farm_year_rows(
             }
             for rec in tables_to_records(tables)
         ]
-    return Calculated(batch, rows, results, figures)
+    return Calculated(batch, rows, results)
 
 
 def store(
@@ -615,7 +611,6 @@ def store(
             results=rows.results,
             action=AuditAction.imported,
             commit=False,
-            figures=rows.figures,
         )
         n_updated = sum((v["farm_id"], v["year"]) in have for v in values)
         result.ok = True

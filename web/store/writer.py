@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -157,25 +156,6 @@ def measure_figures(batch: BatchResult) -> MeasureFigures:
     totals = totals_tuples(batch)
     inventory = farm_inventory(batch.tables, factors=batch.factor_set, gwp=batch.gwp)
     return totals, inventory
-
-
-def start_measure_figures(batch: BatchResult) -> Future[MeasureFigures]:
-    """:func:`measure_figures` in a thread of its own, for :func:`store_results`.
-
-    The measures' engine runs are numpy work that mostly runs without the interpreter
-    lock; the Excel import starts them as soon as the batch is calculated and turns the
-    batch into result dicts and records meanwhile (on a two-core machine the runs then
-    cost the import about half their time; ``bench/bench_excel.py``). The same numbers
-    as :func:`measure_figures` in the caller's thread: the same arithmetic on the same
-    arrays. The batch's own totals are made first, in the caller's thread, so that the
-    two threads never make the same cached array at once.
-    """
-    batch.totals_columns  # noqa: B018 - the cached base totals, made before the thread reads them
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="measure-figures")
-    try:
-        return pool.submit(measure_figures, batch)
-    finally:
-        pool.shutdown(wait=False)  # the thread ends with its one task
 
 
 _FIELD_INDEX = [FIELDS.index(c) for c in MEASURE_COLUMNS]
@@ -310,7 +290,6 @@ def store_results(
     results: Sequence[Mapping[str, Any]] | None = None,
     action: AuditAction | None = None,
     commit: bool = True,
-    figures: Future[MeasureFigures] | None = None,
 ) -> list[dict[str, Any]]:
     """Store the result and the municipality's totals of every farm of ``batch``.
 
@@ -333,9 +312,6 @@ def store_results(
         by default (calculating again is not a change: docs/privacy.md).
     commit : bool
         Commit at the end (default); ``False`` leaves it to the caller.
-    figures : Future, optional
-        :func:`start_measure_figures` of ``batch`` when the caller started it; else
-        :func:`measure_figures` is made here.
 
     Returns
     -------
@@ -350,8 +326,7 @@ def store_results(
     session.flush()  # the caller's pending farm-year rows first
     with no_cyclic_gc():  # thousands of dicts and rows, no cycles: no collection scans them
         results = list(results) if results is not None else batch.to_dicts(locale)
-        if figures is None:
-            totals, inventory = measure_figures(batch)
+        totals, inventory = measure_figures(batch)
         now = utcnow()
         stamp = "updated_at" in rows[0]  # the caller's change: else a new result is no change
         fy_rows = [
@@ -381,8 +356,6 @@ def store_results(
             update=update,
             json_columns=JSON_COLUMNS,
         )
-        if figures is not None:
-            totals, inventory = figures.result()
         sums = [
             (r[0], r[1], now, r[7], r[9], kind, *numbers)
             for r, (kind, numbers) in zip(fy_rows, totals, strict=True)
@@ -412,7 +385,6 @@ __all__ = [
     "measure_rows",
     "measure_tuples",
     "savings_columns",
-    "start_measure_figures",
     "store_results",
     "totals_frame",
     "totals_rows",
