@@ -55,6 +55,7 @@ _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment (2^64 / golden 
 _C1 = np.uint64(0xBF58476D1CE4E5B9)
 _C2 = np.uint64(0x94D049BB133111EB)
 _U53 = 2.0**-53
+_NO_CUT = 2.0**-110  # a truncated normal's cut below this leaves every uniform as it is
 
 USED_DEFAULTS, USED_RECORD, USED_OFF = "defaults", "record", "off"
 """Which activity uncertainty a farm's run used: the table's defaults only, the record's own
@@ -116,23 +117,34 @@ class Cells:
         d = np.arange(start, stop, dtype=np.uint64) + np.uint64(1)
         with np.errstate(over="ignore"):
             x = _mix(self.key[None, :] + d[:, None] * _GAMMA)
-        return ((x >> np.uint64(11)).astype(float) + 0.5) * _U53
+        u = (x >> np.uint64(11)).astype(float)
+        u += 0.5
+        u *= _U53
+        return u
 
     def multipliers(self, start: int, stop: int) -> np.ndarray:
         """Each cell's draws as multipliers of its value, shape (stop - start, c) [-]."""
         u = self.uniforms(start, stop)
         s = self.half_width / Z_95  # the normal's relative sd
-        low = special.ndtr(-1.0 / s)  # the probability cut off below 0
-        # nothing cut (every h below ~0.05: ndtr underflows to 0): u itself, bit for bit
-        u_cut = low + u * (1.0 - low) if low.any() else u
-        normal = 1.0 + s * special.ndtri(u_cut)
-        if not self.lognormal.any():
-            return normal
-        h = np.where(self.lognormal, self.half_width, 0.0)
-        # ln by math.log of the few distinct half-widths: the same bits on every machine
-        hs, at = np.unique(h, return_inverse=True)
-        sigma = np.array([math.log((1.0 + x) / (1.0 - x)) for x in hs.tolist()])[at] / (2 * Z_95)
-        return np.where(self.lognormal, exp(sigma * special.ndtri(u)), normal)
+        low = special.ndtr(-1.0 / s)  # the probability a normal would put below 0
+        logn = self.lognormal
+        # truncation: u onto (low, 1); where low < 2^-110, low + u (1 - low) is u bit for bit
+        cut = (~logn & (low > _NO_CUT)).nonzero()[0]
+        if len(cut):
+            u[:, cut] = low[cut] + u[:, cut] * (1.0 - low[cut])
+        z = special.ndtri(u, out=u)
+        ln = logn.nonzero()[0]
+        if len(ln):
+            h = self.half_width[ln]
+            # ln by math.log of the few distinct half-widths: the same bits on every machine
+            hs, at = np.unique(h, return_inverse=True)
+            logs = np.array([math.log((1.0 + x) / (1.0 - x)) for x in hs.tolist()])
+            lognormal = exp(logs[at] / (2 * Z_95) * z[:, ln])
+        z *= s
+        z += 1.0
+        if len(ln):
+            z[:, ln] = lognormal
+        return z
 
 
 @dataclass(frozen=True)
