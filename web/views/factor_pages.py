@@ -5,7 +5,7 @@ language (derived from its id), its value and unit, the source and the
 place in it, and whether the value came from the fallback set. Every factor
 has the anchor ``#f-<factor_id>``, every topic ``#g-<topic>``.
 ``/factors/<set>/sources`` gives the full citations with ``#src-<source_id>``
-anchors. The set's page stays light (about 200 KB for 729 factors, not 880 KB):
+anchors. The set's page stays light (about 230 KB for 729 factors, not 880 KB):
 each row is the factor in words, its value, unit and source; what lies behind
 "Detaljer" (the id in the factor files, the place in the source, the research
 notes) comes per topic from ``/factors/<set>/notes/<topic>/data.json`` when a
