@@ -72,19 +72,7 @@ RESULT_COLUMNS = (
 """What storing a result writes into an existing farm-year (``id``, ``step``, ``created_at``
 stay; ``updated_at`` only when the caller's row names it: calculating again is no change)."""
 KEY = ("farm_id", "year")
-FARM_YEAR_COLUMNS = (
-    *KEY,
-    "step",
-    "created_at",
-    "updated_at",
-    "record",
-    "result",
-    "factor_set",
-    "factor_set_version",
-    "gwp",
-    "calculated_at",
-    "is_draft",
-)
+FARM_YEAR_COLUMNS = (*KEY, "step", "created_at", "updated_at", *RESULT_COLUMNS)
 """The columns :func:`store_results` writes into ``farm_years`` (a new row's ``id`` is the
 database's)."""
 TOTALS_ROW_COLUMNS = (*KEY, "calculated_at", "factor_set", "gwp", "farm_type", *TOTALS_COLUMNS)
