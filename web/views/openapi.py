@@ -685,7 +685,8 @@ def _schemas() -> dict[str, Any]:
                         "measures": {
                             "type": "array",
                             "description": "Each measure's saving from paired draws (the same "
-                            "draws before and after) and its annual cost per tonne saved.",
+                            "draws before and after) and its annual cost per tonne saved, "
+                            "the cost drawn too (one price for all farms in each draw).",
                             "items": {
                                 "type": "object",
                                 "required": [
