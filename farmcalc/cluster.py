@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -174,6 +174,12 @@ class ClusterUncertaintyResult:
         As ``UncertaintyResult.measures`` (measure by measure, farms in order).
     sum_saving_co2e_kg : dict of str to ndarray, shape (D,)
         Measure → each draw's saving summed over all farms [kg CO2e yr-1].
+    activity_used : ndarray of str, shape (F,)
+        Per farm, whose activity-data uncertainty was drawn (``defaults``,
+        ``record`` or ``off``; ``UncertaintyResult.activity.used``).
+    activity_inputs : DataFrame or None
+        Per farm and drawn input, as ``UncertaintyResult.activity.inputs``
+        (``farm_idx`` counting all partitions' farms).
     """
 
     n_draws: int
@@ -187,13 +193,15 @@ class ClusterUncertaintyResult:
     sensitivity: pd.DataFrame
     measures: pd.DataFrame
     sum_saving_co2e_kg: dict
+    activity_used: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    activity_inputs: pd.DataFrame | None = None
 
     @property
     def n_farms(self) -> int:
         """``F``, the number of farms of all partitions."""
         return len(self.totals)
 
-    def to_dict(self, farm_idx: int = 0, *, top: int = 5) -> dict:
+    def to_dict(self, farm_idx: int = 0, *, top: int = 5, locale: str = "sv") -> dict:
         """Farm ``farm_idx``'s ``uncertainty`` object, the shape of
         :meth:`farmcalc.uncertainty.UncertaintyResult.to_dict` (the CLI's JSON).
 
@@ -207,7 +215,7 @@ class ClusterUncertaintyResult:
         IndexError
             If ``farm_idx`` is not a farm of the run.
         """
-        from farmcalc.uncertainty.run import PERCENTILES, _num
+        from farmcalc.uncertainty.run import PERCENTILES, _num, activity_item, sensitivity_items
 
         f = int(farm_idx)
         if not 0 <= f < self.n_farms:
@@ -229,10 +237,9 @@ class ClusterUncertaintyResult:
                 )
         out["by_source"] = rows
         s = self.sensitivity[self.sensitivity["farm_idx"].to_numpy() == f].head(top)
-        out["sensitivity"] = [
-            {"group": g, "factor_ids": list(ids), "share": _num(sh)}
-            for g, ids, sh in zip(s["group"], s["factor_ids"], s["share"], strict=True)
-        ]
+        out["sensitivity"] = sensitivity_items(s, locale)
+        if self.activity_inputs is not None:
+            out["activity"] = activity_item(self.activity_used[f], self.activity_inputs, f)
         if len(self.measures):
             m = self.measures[self.measures["farm_idx"].to_numpy() == f]
             out["measures"] = [
@@ -292,6 +299,8 @@ def _uncertainty_part(part, *, draws, seed, factors, gwp, measures, by_source):
         "sensitivity": r.sensitivity,
         "measures": r.measures,
         "savings": {m: s.sum(axis=1) for m, s in r.measure_savings.items()},
+        "activity_used": np.asarray(r.activity.used),
+        "activity_inputs": r.activity.inputs,
     }
 
 
@@ -385,4 +394,6 @@ def uncertainty_run(
         sensitivity=_concat([p["sensitivity"] for p in parts], offsets),
         measures=meas,
         sum_saving_co2e_kg=savings,
+        activity_used=np.concatenate([p["activity_used"] for p in parts]),
+        activity_inputs=_concat([p["activity_inputs"] for p in parts], offsets),
     )

@@ -258,8 +258,13 @@ def test_a_farm_of_the_cluster_run_as_a_dict_is_the_in_memory_farm(client, recor
         "totals",
         "by_source",
         "sensitivity",
+        "activity",
         "measures",
     }
+    # the farm's own figures drawn (activity data): which uncertainty, per farm, in words
+    assert got.to_dict(27)["activity"] == want.to_dict(27)["activity"]
+    assert got.to_dict(27)["activity"]["inputs"]
+    _assert_same_dict(got.to_dict(13, locale="en"), want.to_dict(13, locale="en"))
     with pytest.raises(IndexError, match="farm_idx 40 is not a farm"):
         got.to_dict(len(few))
     # without per-source ranges, as the in-memory run: an empty list
