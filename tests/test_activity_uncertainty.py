@@ -354,3 +354,23 @@ def test_a_record_that_is_not_an_object_is_the_validators_error(example):
     with pytest.raises(ValidationError) as e:
         run([own, 5], draws=10, seed=0)
     assert "not_a_record" in [i.code for i in e.value.issues]
+
+
+def test_a_measures_farm_draws_the_farms_own_figures_paired(example):
+    """A measure's changed farm draws the same figures as the farm (keyed by farm and row):
+    a measure that does not apply saves exactly 0 in every draw, with the figures drawn."""
+    from farmcalc.steering.measures import ALL_MEASURES
+
+    arable = {k: v for k, v in copy.deepcopy(example).items() if k != "livestock"}
+    arable["farm_id"] = "K-ARABLE"
+    r = run([example, arable], draws=200, seed=3, measures=list(ALL_MEASURES), draw_factors=False)
+    assert r.activity.n_cells > 10
+    m = r.measures
+    assert m["applies"].any() and not m["applies"].all()
+    for name, f, applies in zip(m["measure"], m["farm_idx"], m["applies"], strict=True):
+        if not applies:
+            np.testing.assert_array_equal(r.measure_savings[name][:, f], 0.0)
+    # a measure that applies: its saving varies with the figures, less than the total does
+    saved = r.measure_savings["cover_slurry"][:, 0]
+    assert np.ptp(saved) > 0
+    assert np.ptp(saved) < np.ptp(r.co2e_kg[:, 0])
