@@ -374,3 +374,22 @@ def test_a_measures_farm_draws_the_farms_own_figures_paired(example):
     saved = r.measure_savings["cover_slurry"][:, 0]
     assert np.ptp(saved) > 0
     assert np.ptp(saved) < np.ptp(r.co2e_kg[:, 0])
+
+
+def test_a_table_of_records_with_dotted_columns_keeps_the_records_own_uncertainty(example):
+    own = dict(
+        copy.deepcopy(example),
+        activity_uncertainty={
+            "energy.diesel_l": 0.3,
+            "crops.manure_n_kg_per_ha": {"half_width": 0.4},
+        },
+    )
+    other = {k: v for k, v in copy.deepcopy(example).items()}
+    other["farm_id"] = "K-0002"
+    kw = {"draws": 50, "seed": 0, "by_source": False}
+    want = run([own, other], **kw)
+    for df in (pd.DataFrame([own, other]), pd.json_normalize([own, other])):
+        r = run(df, **kw)  # json_normalize: activity_uncertainty.energy.diesel_l, … columns
+        assert list(r.activity.used) == ["record", "defaults"]
+        pd.testing.assert_frame_equal(r.activity.inputs, want.activity.inputs)
+        np.testing.assert_array_equal(r.co2e_kg, want.co2e_kg)

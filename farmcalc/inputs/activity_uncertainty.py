@@ -81,7 +81,7 @@ def check_activity_uncertainty(value: object, farm: int, out) -> None:
         out.add(farm, ACTIVITY_KEY, Code.TYPE_OBJECT)
         return
     defaults = default_distributions()
-    for key, given in value.items():  # the record's few inputs, never farms
+    for key, given in flat(value).items():  # the record's few inputs, never farms
         path = f"{ACTIVITY_KEY}.{key}"
         if key not in defaults:
             out.add(farm, path, Code.ACTIVITY_INPUT, value=str(key), allowed=input_names())
@@ -107,6 +107,25 @@ def check_activity_uncertainty(value: object, farm: int, out) -> None:
             out.add(farm, path, why, value=given)
 
 
+def flat(value: Mapping) -> dict:
+    """``value`` with nested objects named by dotted paths: ``{"energy": {"diesel_l": 0.1}}``
+    (a table's dotted columns read back, e.g. ``pandas.json_normalize``) is
+    ``{"energy.diesel_l": 0.1}``. An input's own ``{half_width, distribution}`` stays an
+    object; keys are kept as they are when they name an input or hold no object; an
+    empty object says nothing (a farm's blank cells of those columns).
+    """
+    out: dict = {}
+    for key, given in value.items():  # a record's few inputs
+        if isinstance(given, Mapping) and not given:  # an empty object (a table's blanks)
+            continue
+        own = isinstance(given, Mapping) and set(given) <= {"half_width", "distribution"}
+        if key in default_distributions() or not isinstance(given, Mapping) or own:
+            out[key] = given
+        else:
+            out |= {f"{key}.{k}": v for k, v in flat(given).items()}
+    return out
+
+
 def record_overrides(value: Mapping | None) -> dict[str, tuple[float, str]]:
     """A checked ``activity_uncertainty`` as ``{input: (half_width, distribution)}``.
 
@@ -116,7 +135,7 @@ def record_overrides(value: Mapping | None) -> dict[str, tuple[float, str]]:
         return {}
     defaults = default_distributions()
     out = {}
-    for key, given in value.items():
+    for key, given in flat(value).items():
         dist = defaults[key]
         if isinstance(given, Mapping):
             dist = given.get("distribution", dist)

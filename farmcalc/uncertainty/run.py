@@ -28,6 +28,7 @@ from farmcalc.factors import (
     load_gwp,
 )
 from farmcalc.inputs.activity_uncertainty import ACTIVITY_KEY
+from farmcalc.inputs.parsing import frame_to_records
 from farmcalc.inputs.tables import FarmTables, records_to_tables
 from farmcalc.outputs.characterisation import co2e as co2e_of
 from farmcalc.rows import GASES, SOURCES, code
@@ -371,8 +372,10 @@ def run(
     if overrides is not None:
         pass
     elif isinstance(records, pd.DataFrame):
-        if ACTIVITY_KEY in records.columns:
-            overrides = [v if isinstance(v, Mapping) else None for v in records[ACTIVITY_KEY]]
+        prefix = ACTIVITY_KEY + "."
+        if any(c == ACTIVITY_KEY or str(c).startswith(prefix) for c in records.columns):
+            records = frame_to_records(records)  # the field's dotted columns made one object
+            overrides = [r.get(ACTIVITY_KEY) if isinstance(r, Mapping) else None for r in records]
     elif not isinstance(records, FarmTables):
         records = list(records)
         if any(isinstance(r, Mapping) and r.get(ACTIVITY_KEY) for r in records):
