@@ -214,15 +214,22 @@ def activity_draws(
     farm_key = _mix(_hash_text(ids) ^ _mix(years.astype(np.int64).astype(np.uint64)))
     seed_key = _mix(np.array([int(seed) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))
     in_key = _hash_text(table["input"].to_numpy())
-    by_farm = [(f, k, v) for f, g in enumerate(given) for k, v in g.items()]  # records' few
+    # the records' own, by input: the farms, half-widths and lognormal flags that replace
+    by_input: dict[str, tuple[list, list, list]] = {}
+    for f, g in enumerate(given):  # only farms whose record gives some (others: {} )
+        for k, (h, dist) in g.items():
+            farms_, widths, logs = by_input.setdefault(k, ([], [], []))
+            farms_.append(f)
+            widths.append(h)
+            logs.append(dist == "lognormal")
     cells, parts = [], []
     for i, r in enumerate(table.itertuples(index=False)):  # ~35 inputs, never farms
         h_farm = np.full(n, float(r.half_width))
         logn_farm = np.full(n, r.distribution == "lognormal")
         rec = np.zeros(n, dtype=bool)
-        for f, k, (h, dist) in by_farm:
-            if k == r.input:
-                h_farm[f], logn_farm[f], rec[f] = h, dist == "lognormal", True
+        if r.input in by_input:
+            f_own, h_own, l_own = by_input[r.input]
+            h_farm[f_own], logn_farm[f_own], rec[f_own] = h_own, l_own, True
         if r.distribution == "none" and not rec.any():
             continue
         cols: FarmArrays = getattr(a, r.table)
