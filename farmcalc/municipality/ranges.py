@@ -49,6 +49,7 @@ from farmcalc.outputs.characterisation import co2e as co2e_of
 from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE
 from farmcalc.steering import economics
 from farmcalc.uncertainty import PERCENTILES, shared_draws
+from farmcalc.uncertainty.activity import activity_draws, drawn_tables
 
 RANGE_CELLS = ("total", "fossil_co2", *(f"sector:{s}" for s in SECTORS))
 """The published figures that may carry a range."""
@@ -95,8 +96,11 @@ def atom_draws(
     draws: int = 1000,
     seed: int = 0,
     measure: str | None = None,
+    activity: bool = True,
+    activity_overrides: Sequence[Mapping | None] | None = None,
 ) -> np.ndarray:
-    """Each draw's CO2e of every atom summed over all farms (shared factor draws).
+    """Each draw's CO2e of every atom summed over all farms (shared factor draws, and each
+    farm's own figures drawn as :func:`farmcalc.uncertainty.run` draws them).
 
     Parameters
     ----------
@@ -115,6 +119,12 @@ def atom_draws(
         Apply this measure (:func:`farmcalc.steering.measures.apply_measure`)
         to every farm first; with the same seed, the draws pair with those
         without it.
+    activity : bool
+        Draw the farms' own figures too (activity data, per farm and
+        independently, keyed on the seed, the farm and the input:
+        :func:`farmcalc.uncertainty.activity.activity_draws`), as the core's run.
+    activity_overrides : sequence of mapping or None, optional
+        Per farm, its record's ``activity_uncertainty`` (None: the defaults).
 
     Returns
     -------
@@ -130,12 +140,13 @@ def atom_draws(
     if tables.n_farms == 0:
         return out
     sd = shared_draws(factors, int(draws), int(seed))
+    ad = activity_draws(tables, int(seed), activity_overrides, on=activity)
     plain = engine.run(tables, factors)
     chunk = int(max(1, min(draws, _CELLS // max(len(plain.rows), 1))))
     for start in range(0, int(draws), chunk):  # chunks of draws, never farms
         stop = min(int(draws), start + chunk)
         drawn = DrawnFactorSet.of(factors, {f: v[start:stop] for f, v in sd.factors.items()})
-        rows = engine.run(tables, drawn).rows
+        rows = engine.run(drawn_tables(tables, ad, start, stop), drawn).rows
         atom = _row_atoms(rows)
         d = stop - start
         c = np.broadcast_to(co2e_of(rows, gwp), (d, len(rows)))
@@ -216,13 +227,16 @@ def package_atom_draws(
     gwp: GWPSet,
     draws: int = 1000,
     seed: int = 0,
+    activity: bool = True,
+    activity_overrides: Sequence[Mapping | None] | None = None,
 ) -> np.ndarray:
     """Atom draws before and after each step of a package (the plan's order), paired.
 
     The measures are applied in order, each to the tables the step before left
     (:func:`farmcalc.steering.packages.apply_package`, as the plan's figures
-    are made); every step runs with the same shared draws, so step ``k``'s
-    marginal saving in a draw is ``out[k] - out[k + 1]``.
+    are made); every step runs with the same shared draws (and the same draws of
+    each farm's own figures: they are keyed on the farm and the input), so step
+    ``k``'s marginal saving in a draw is ``out[k] - out[k + 1]``.
 
     Returns
     -------
@@ -236,7 +250,15 @@ def package_atom_draws(
         steps = list(apply_package(tables, list(measures), factors=factors).tables)
     out = np.zeros((len(measures) + 1, int(draws), len(ATOMS)))
     for k, t in enumerate(steps):  # a dozen steps, each over all farms at once
-        out[k] = atom_draws(t, factors=factors, gwp=gwp, draws=draws, seed=seed)
+        out[k] = atom_draws(
+            t,
+            factors=factors,
+            gwp=gwp,
+            draws=draws,
+            seed=seed,
+            activity=activity,
+            activity_overrides=activity_overrides,
+        )
     return out
 
 

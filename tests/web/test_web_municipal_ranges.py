@@ -36,11 +36,13 @@ def _fresh_cache():
 
 
 def _records(app, year):
+    """The year's stored records as the service reads them: the farm's code replaced by its
+    opaque key (the farm's id), on which the draws of the farm's own figures are keyed."""
     with app.app_context():
         rows = (
             get_session()
             .execute(
-                select(FarmYear.record)
+                select(FarmYear.record, FarmYear.farm_id)
                 .join(Farm, Farm.id == FarmYear.farm_id)
                 .where(
                     FarmYear.year == year,
@@ -52,7 +54,7 @@ def _records(app, year):
             )
             .all()
         )
-    return [dict(r[0]) for r in rows]
+    return [dict(r[0]) | {"farm_id": str(r[1])} for r in rows]
 
 
 def chance(m: re.Match) -> int:

@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select
 
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, load_factor_set, load_gwp
 from farmcalc.i18n import _, gettext_
+from farmcalc.inputs.activity_uncertainty import ACTIVITY_KEY
 from farmcalc.inputs.tables import records_to_tables
 from farmcalc.inputs.vocabulary import SCHEMA_ID
 from farmcalc.municipality import ranges as mr
@@ -114,8 +115,17 @@ def atom_sums(
             draws=draws,
             seed=seed,
             measure=measure,
+            activity_overrides=_overrides(recs, tables),
         )
     return total
+
+
+def _overrides(recs: Sequence[dict], tables: Any) -> list | None:
+    """Per farm its record's own ``activity_uncertainty`` (None: the defaults), as the core's
+    run reads them; None when no record states one (or the tables are not one per record)."""
+    if tables.n_farms != len(recs) or not any(r.get(ACTIVITY_KEY) for r in recs):
+        return None
+    return [r.get(ACTIVITY_KEY) for r in recs]
 
 
 def settings() -> tuple[int, int]:
@@ -257,7 +267,13 @@ def compute_package(
         tables = records_to_tables(recs, strict=False)[0]
         fs = load_factor_set(fset)
         steps += mr.package_atom_draws(
-            tables, PLAN_ORDER, factors=fs, gwp=load_gwp(gwp), draws=draws, seed=seed
+            tables,
+            PLAN_ORDER,
+            factors=fs,
+            gwp=load_gwp(gwp),
+            draws=draws,
+            seed=seed,
+            activity_overrides=_overrides(recs, tables),
         )
         costs += mr.package_cost_draws(tables, PLAN_ORDER, factors=fs, draws=draws, seed=seed)
     return steps, costs
