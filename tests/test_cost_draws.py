@@ -200,3 +200,22 @@ def test_the_cli_gives_sek_per_tonne_with_the_costs_drawn(tmp_path, capsys):
     assert got == json.loads(json.dumps(want))
     # not the run's cost-fixed range
     assert got["sek_per_t_co2e"] != run.to_dict(0)["measures"][0]["sek_per_t_co2e"]
+
+
+def test_the_web_run_of_a_record_keeps_its_own_activity_uncertainty_and_draws_costs():
+    """web/services/farm_ranges.py runs the record (not its tables): a record's own
+    activity_uncertainty is read; its measures' SEK per tonne has the costs drawn."""
+    from web.services import farm_ranges
+
+    rec = _farm() | {"activity_uncertainty": {"energy.diesel_l": 0.3}}
+    fr = farm_ranges.record_ranges(rec, factor_set="sweden", draws=200, seed=4)
+    u = fr.as_dict()
+    assert u["activity"]["used"] == "record"
+    assert {"input": "energy.diesel_l", "given": "record"}.items() <= next(
+        i for i in u["activity"]["inputs"] if i["input"] == "energy.diesel_l"
+    ).items()
+    tables, _ = records_to_tables([rec])
+    run = uncertainty.run([rec], draws=200, seed=4, measures=["hvo100"])
+    want = with_cost_draws(run, tables).to_dict(0)["measures"][0]
+    got = next(m for m in u["measures"] if m["measure"] == "hvo100")
+    assert got == want

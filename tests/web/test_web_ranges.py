@@ -67,7 +67,7 @@ def core(app, seed, draws, rng_seed, target="own"):
     record, fset, gwp = stored(app, seed, target)
     tables = records_to_tables([record], strict=True)[0]
     result = run(
-        tables, draws=draws, seed=rng_seed, factors=fset, gwp=gwp, measures=list(ALL_MEASURES)
+        [record], draws=draws, seed=rng_seed, factors=fset, gwp=gwp, measures=list(ALL_MEASURES)
     )
     return with_cost_draws(result, tables).to_dict(0)  # SEK per tonne with the costs drawn
 

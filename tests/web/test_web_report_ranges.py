@@ -44,7 +44,7 @@ def core(record: dict, factors: str = "sweden") -> dict:
     """The core's run with the page's draws and seed, as the API's ``uncertainty``."""
     tables = records_to_tables([record], strict=True)[0]
     result = run(
-        tables,
+        [record],
         draws=farm_ranges.DEFAULT_DRAWS,
         seed=farm_ranges.DEFAULT_SEED,
         factors=factors,

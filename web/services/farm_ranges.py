@@ -112,7 +112,7 @@ def _run_with_costs(record: Any, *, draws: int, seed: int, factors: str, gwp: st
     costs drawn too (:func:`farmcalc.steering.costs.with_cost_draws`, the same seed)."""
     tables = records_to_tables([record], strict=True)[0]
     result = run(
-        tables,
+        [record],  # the record: its own activity_uncertainty is read (tables carry none)
         draws=int(draws),
         seed=int(seed),
         factors=factors,
