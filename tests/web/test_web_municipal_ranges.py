@@ -161,10 +161,28 @@ def test_no_range_beside_a_figure_with_hidden_parts(app, client):
 
 @pytest.mark.parametrize("role", ["owner", "other_farmer", "advisor_with", "advisor_without"])
 def test_farmers_and_advisors_get_no_ranges(client, seed, login, role):
+    from tests.web.test_investment_plan_pages import add_scenario
+
+    sid = add_scenario(client.application, "Annans")
     assert login(client, seed.emails[role]).status_code == 302
     r = client.get("/municipality/")
     assert r.status_code == 404
     assert "dragningar" not in r.get_data(as_text=True)
+    # nor whether a plan's ranges are made
+    assert client.get(f"/municipality/plan/{sid}/ranges-ready").status_code == 404
+
+
+def test_another_municipalitys_plan_is_404_to_its_ranges(app, client):
+    from tests.web.test_investment_plan_pages import add_scenario
+
+    with app.app_context():
+        create_demo_data(n_farms=30)
+    other = add_scenario(app, "Grannkommunen", code="1281")
+    own = add_scenario(app, "Egen")
+    demo_login(client)
+    assert client.get(f"/municipality/plan/{other}/ranges-ready").status_code == 404
+    assert client.get(f"/municipality/plan/{own}/ranges-ready").get_json() == {"ready": False}
+    assert client.get("/municipality/plan/99999/ranges-ready").status_code == 404
 
 
 def test_the_ranges_are_cached_until_the_data_changes(big, client):
