@@ -660,3 +660,35 @@ def test_cli_import_errors(app, runner, seed, tmp_path):
     r = runner("import", str(bad), "--advisor", seed.emails["municipality"])
     assert r.exit_code == 2
     assert counts(app) == (2, 0)
+
+
+def test_reupload_keeps_a_farms_own_activity_uncertainty(app, client, seed, login):
+    """The workbook has no sheet for a record's activity_uncertainty (set through the API or
+    a record file): uploading the farm's workbook again keeps it, while the workbook's
+    figures replace the rest; a farm-year without it gets none."""
+    advisor = as_advisor(client, login, seed)
+    records = example_records()[:2]
+    job_id_of(upload(client, workbook(records)))
+    own = {"diesel_l": 0.25}
+    with app.app_context():
+        db = db_session(app)
+        first = db.exec(
+            select(FarmYear)
+            .join(Farm, Farm.id == FarmYear.farm_id)
+            .where(Farm.owner_id == advisor)
+            .order_by(Farm.farm_code)
+        ).first()
+        first = first[0] if not isinstance(first, FarmYear) else first
+        first.record = {**first.record, "activity_uncertainty": own}
+        db.add(first)
+        db.commit()
+        kept_id = first.id
+    records[0]["energy"]["diesel_l"] = 1234.0
+    records[1]["energy"]["diesel_l"] = 4321.0
+    job = get_job(app, job_id_of(upload(client, workbook(records))))
+    assert job.status == "done" and job.n_updated == 2
+    stored = {fy.id: fy for fy in farm_years_of(app, advisor)}
+    assert stored[kept_id].record["activity_uncertainty"] == own
+    assert stored[kept_id].record["energy"]["diesel_l"] in (1234.0, 4321.0)
+    others = [fy for i, fy in stored.items() if i != kept_id]
+    assert others and all("activity_uncertainty" not in fy.record for fy in others)

@@ -74,6 +74,7 @@ from farmcalc.excel.sheet_issues import SheetIssue, WorkbookRefused, has_errors,
 from farmcalc.excel.to_records import tables_to_records
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP
 from farmcalc.i18n import _, format_number, gettext_
+from farmcalc.inputs.activity_uncertainty import ACTIVITY_KEY
 from farmcalc.inputs.issues import ERROR, WARNING
 from farmcalc.inputs.tables import FarmTables, no_cyclic_gc
 from farmcalc.labels import label
@@ -571,6 +572,29 @@ def farm_year_rows(
     return Calculated(batch, rows, results)
 
 
+KEPT_PARTS = (ACTIVITY_KEY,)
+"""Parts of a stored record that the workbook has no sheet for: an import keeps them (a
+farm's own activity uncertainty, set through the API or a record file, is not lost when
+the farm's workbook is uploaded again)."""
+
+
+def kept_parts(session: Session, plan: FarmPlan) -> dict[tuple[int, int], dict[str, Any]]:
+    """The :data:`KEPT_PARTS` of the stored farm-years the workbook updates, by (farm id,
+    year): only those that have any (the database reads just those parts of the records)."""
+    if not plan.stored:
+        return {}
+    t = FarmYear.__table__.c
+    out: dict[tuple[int, int], dict[str, Any]] = {}
+    for key in KEPT_PARTS:
+        part = t.record[key]
+        for chunk in _chunks(sorted({f for f, _y in plan.stored})):
+            stmt = select(t.farm_id, t.year, part).where(t.farm_id.in_(chunk))
+            for fid, year, value in session.execute(stmt).all():
+                if value is not None and (int(fid), int(year)) in plan.stored:
+                    out.setdefault((int(fid), int(year)), {})[key] = value
+    return out
+
+
 def store(
     *,
     session: Session,
@@ -595,6 +619,7 @@ def store(
             for fid, code in session.execute(stmt, new_rows).all():
                 ids[code] = fid
         have = plan.stored
+        kept = kept_parts(session, plan)
         values = []
         for r in rows.rows:
             v = dict(r)
@@ -603,6 +628,9 @@ def store(
             farm = plan.new.get(code)
             if farm is not None and not v["record"].get("name") and farm["name"]:
                 v["record"] = {**v["record"], "name": farm["name"]}
+            keep = kept.get((v["farm_id"], int(v["year"])))
+            if keep:
+                v["record"] = {**v["record"], **keep}
             values.append(v)
         store_results(  # the one writer: farm-years, results, totals; audit "imported"
             session,
