@@ -135,6 +135,33 @@ def test_factor_page_guide_search_details_and_axe(live_server, new_page, shot, w
     expect(page.locator(".factor-count")).to_be_hidden()
 
 
+@pytest.mark.parametrize("width", WIDTHS, ids=list(WIDTHS))
+def test_details_without_javascript_on_the_topics_page(live_server, new_page, width):
+    """Without JavaScript there are no Detaljer buttons: the topic links its page of details,
+    which holds each factor's id, place in the source and notes; axe finds nothing there
+    (axe itself needs JavaScript: that page is checked again with it on)."""
+    page = new_page(live_server, viewport=WIDTHS[width], java_script_enabled=False)
+    page.goto(live_server("/factors/sweden"))
+    expect(page.locator("button.factor-details-button")).to_have_count(0)
+    page.locator("#g-fuel summary").click()
+    page.get_by_role(
+        "link", name=sv("Details of these factors: the place in the source and the research notes")
+    ).first.click()
+    page.wait_for_url("**/factors/sweden/notes/fuel")
+    item = page.locator('[id="n-fuel.co2.diesel"] + dd')
+    expect(item).to_contain_text("Id i faktorfilerna: fuel.co2.diesel")
+    expect(item).to_contain_text("Ställe i källan:")
+    assert horizontal_overflow(page)[0] <= horizontal_overflow(page)[1]
+    # back to the factor's row on the set's page
+    page.locator('[id="n-fuel.co2.diesel"] a').click()
+    page.wait_for_url("**/factors/sweden#f-fuel.co2.diesel")
+    # axe runs in the page: the same page of details with JavaScript on
+    seen = new_page(live_server, viewport=WIDTHS[width])
+    seen.goto(live_server("/factors/sweden/notes/fuel"))
+    violations = axe_violations(seen)
+    assert not violations, describe_violations(violations)
+
+
 def test_the_factor_page_is_light_and_paints_fast(live_server, new_page):
     """Bytes and first paint of the set's page, printed; the HTML under 250 KB (it was
     881 KB with every research note on it)."""
