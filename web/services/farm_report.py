@@ -6,7 +6,9 @@ from the same data and the same Jinja partials (``web/templates/results/_*.html`
 both show — totals, sources as a chart, per ha / per kg ECM / per tonne of crop,
 soil carbon apart, the measures, the factor set with its version and GWP, the
 notes (what was defaulted). The report adds the farm-year's action plan with its
-costs (:func:`plan_context`).
+costs (:func:`plan_context`) and how sure the figures are: the result page's ranges and
+the plan's measures as ranges (:func:`subject_ranges`, formatted by
+``web/services/farm_ranges.py``).
 
 A report is of a :class:`ReportSubject`: a stored farm-year
 (:func:`subject_of_farm_year`, loaded by the caller with the access-checked query)
