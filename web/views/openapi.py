@@ -670,8 +670,9 @@ def _schemas() -> dict[str, Any]:
                         },
                         "sensitivity": {
                             "type": "array",
-                            "description": "The factor groups that make the total's range "
-                            "widest, largest share first (at most 5).",
+                            "description": "The factor groups and the farm's own figures "
+                            "(activity inputs) that make the total's range widest, largest "
+                            "share first (at most 5).",
                             "items": {
                                 "type": "object",
                                 "required": ["group", "factor_ids", "share"],
@@ -679,6 +680,38 @@ def _schemas() -> dict[str, Any]:
                                     "group": {"type": "string"},
                                     "factor_ids": {"type": "array", "items": {"type": "string"}},
                                     "share": NULLABLE_NUMBER,
+                                    "kind": {
+                                        "type": "string",
+                                        "enum": ["factor", "activity"],
+                                        "description": "A factor group, or an input of the "
+                                        "farm's record drawn per farm.",
+                                    },
+                                    "label": {
+                                        "type": ["string", "null"],
+                                        "description": "An activity input in the reader's "
+                                        "words (null for a factor group).",
+                                    },
+                                },
+                            },
+                        },
+                        "activity": {
+                            "type": "object",
+                            "description": "Which uncertainty of the farm's own figures was "
+                            "drawn: the defaults (farmcalc/data/activity_uncertainty.csv), the "
+                            "record's activity_uncertainty, or none (off).",
+                            "properties": {
+                                "used": {"type": "string"},
+                                "inputs": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "input": {"type": "string"},
+                                            "half_width": NULLABLE_NUMBER,
+                                            "distribution": {"type": "string"},
+                                            "given": {"type": "string"},
+                                        },
+                                    },
                                 },
                             },
                         },
