@@ -187,7 +187,13 @@ def test_the_page_shows_the_cores_ranges_in_swedish(app, client, calculated, log
     assert f"{t_sv(net['p2_5'])} och {t_sv(net['p97_5'])} ton" in html
     assert "Vad betyder intervallet?" in html
     soil = next(r for r in want["by_source"] if r["source"] == "soil_carbon")
-    soil_text = f"troligen mellan {t_sv(soil['p2_5'])} och {t_sv(soil['p97_5'])} ton CO₂ per år"
+    low, high = soil["p2_5"], soil["p97_5"]  # negative: the soil binds
+    if high <= 0:  # binds in the whole range: said as how much it binds, no minus signs
+        soil_text = f"(binder troligen mellan {t_sv(-high)} och {t_sv(-low)} ton CO₂ per år)"
+    elif low >= 0:
+        soil_text = f"(förlorar troligen mellan {t_sv(low)} och {t_sv(high)} ton CO₂ per år)"
+    else:
+        soil_text = f"(någonstans mellan att binda {t_sv(-low)} och att förlora {t_sv(high)} ton"
     assert soil_text in html
     assert "Det här gör resultatet osäkert" in html
     # each source's range; the largest source's middle value and bounds

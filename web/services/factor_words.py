@@ -84,7 +84,7 @@ DESCRIPTIONS: dict[str, object] = {
     "district_heating.ef": lazy_gettext("Emissions per kWh of district heating"),
     "electricity.ef": lazy_gettext("Emissions per kWh of purchased electricity"),
     "enteric.ef": lazy_gettext("Enteric methane per animal and year (Tier 1)"),
-    "enteric.tier2.weight_kg": lazy_gettext("Live weight of the dairy cow (Tier 2)"),
+    "enteric.tier2.weight_kg": lazy_gettext("Live weight per animal (Tier 2)"),
     "enteric.tier2.cfi": lazy_gettext("Maintenance energy coefficient Cfi (Tier 2)"),
     "enteric.tier2.ca_housed": lazy_gettext("Activity coefficient, housed (Tier 2)"),
     "enteric.tier2.ca_pasture": lazy_gettext("Activity coefficient, on pasture (Tier 2)"),

@@ -207,6 +207,22 @@ def _t_range(low: float | None, high: float | None) -> dict[str, str]:
     return {"low": tonnes(low), "high": tonnes(high)}
 
 
+def soil_range(low: float | None, high: float | None) -> dict[str, str] | None:
+    """Soil carbon's range in the words of its card, without signs [t CO2 yr-1].
+
+    Soil carbon is negative when the soil binds carbon. ``state`` is ``binds`` (every
+    value of the range binds: ``low`` and ``high`` are how much), ``loses`` (every value
+    loses) or ``either`` (the range goes from binding ``binds`` to losing ``loses``).
+    """
+    if low is None or high is None:
+        return None
+    if high <= 0.0:
+        return {"state": "binds", "low": tonnes(-high), "high": tonnes(-low)}
+    if low >= 0.0:
+        return {"state": "loses", "low": tonnes(low), "high": tonnes(high)}
+    return {"state": "either", "binds": tonnes(-low), "loses": tonnes(high)}
+
+
 def uncertain_factor(group: str, ids: list[str]) -> str:
     """A factor group in the words of the factor pages (``describe``).
 
@@ -273,7 +289,7 @@ def ranges_context(fr: FarmRanges | None, factors_url: str | None) -> dict[str, 
         )
     soil = next((r for r in u["by_source"] if r["source"] == "soil_carbon"), None)
     return {
-        "soil": _t_range(soil["p2_5"], soil["p97_5"]) if soil else None,
+        "soil": soil_range(soil["p2_5"], soil["p97_5"]) if soil else None,
         "draws": number(u["draws"], "#,##0"),
         "seed": u["seed"],
         "seconds": number(fr.seconds, "0.00"),
