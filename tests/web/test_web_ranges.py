@@ -288,3 +288,23 @@ def test_the_action_plan_shows_each_measures_paired_ranges(app, client, calculat
     lo, hi = percentile(independent, [2.5, 97.5])
     sv = want["cover_slurry"]["saving_co2e_kg"]
     assert sv["p97_5"] - sv["p2_5"] < (hi - lo) / 2
+
+
+def test_api_names_the_farms_own_figures_in_the_readers_language(app, client, calculated):
+    """An activity input of the ranking is named in ``?lang=`` (the core's labels of that
+    language); the numbers are the same in both."""
+    seed = calculated
+    headers = api_token(app, seed)
+    record, fset, gwp = stored(app, seed)
+    result = with_cost_draws(
+        run([record], draws=200, seed=7, factors=fset, gwp=gwp, measures=list(ALL_MEASURES)),
+        records_to_tables([record], strict=True)[0],
+    )
+    got = {}
+    for lang in ("sv", "en"):
+        body = client.get(url(seed, draws=200, seed=7, lang=lang), headers=headers).get_json()
+        got[lang] = body["uncertainty"]["sensitivity"]
+        assert got[lang] == result.to_dict(0, locale=lang)["sensitivity"]
+    labels = {lang: [i["label"] for i in got[lang] if i["kind"] == "activity"] for lang in got}
+    assert labels["en"] and labels["sv"] != labels["en"]  # e.g. antal mjölkkor / number of …
+    assert [i["share"] for i in got["sv"]] == [i["share"] for i in got["en"]]

@@ -725,7 +725,7 @@ def get_uncertainty(farm_id: int, year: int) -> Response:
         farm_year_ranges,
     )
 
-    lang_param()
+    lang = lang_param()
     fy = farm_year_or_404(farm_or_404(farm_id), year)
     draws = int_param("draws", DEFAULT_DRAWS, MIN_DRAWS, MAX_DRAWS)
     seed = int_param("seed", DEFAULT_SEED, 0, MAX_SEED)
@@ -742,5 +742,5 @@ def get_uncertainty(farm_id: int, year: int) -> Response:
         farm_id=fy.farm_id,
         year=fy.year,
         calculated_at=iso(fy.calculated_at),
-        uncertainty=ranges.as_dict(),
+        uncertainty=ranges.as_dict(locale=lang),  # the farm's own figures in its words
     )
