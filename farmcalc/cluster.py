@@ -215,7 +215,13 @@ class ClusterUncertaintyResult:
         IndexError
             If ``farm_idx`` is not a farm of the run.
         """
-        from farmcalc.uncertainty.run import PERCENTILES, _num, activity_item, sensitivity_items
+        from farmcalc.uncertainty.run import (
+            PERCENTILES,
+            _num,
+            activity_item,
+            measure_items,
+            sensitivity_items,
+        )
 
         f = int(farm_idx)
         if not 0 <= f < self.n_farms:
@@ -241,17 +247,7 @@ class ClusterUncertaintyResult:
         if self.activity_inputs is not None:
             out["activity"] = activity_item(self.activity_used[f], self.activity_inputs, f)
         if len(self.measures):
-            m = self.measures[self.measures["farm_idx"].to_numpy() == f]
-            out["measures"] = [
-                {
-                    "measure": r.measure,
-                    "applies": bool(r.applies),
-                    "saving_co2e_kg": {p: _num(getattr(r, f"saving_{p}")) for p in PERCENTILES},
-                    "annual_cost_sek": _num(r.annual_cost_sek),
-                    "sek_per_t_co2e": {p: _num(getattr(r, f"sek_per_t_{p}")) for p in PERCENTILES},
-                }
-                for r in m.itertuples(index=False)
-            ]
+            out["measures"] = measure_items(self.measures, f)
         return out
 
     def sum_dict(self) -> dict:

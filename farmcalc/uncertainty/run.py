@@ -206,17 +206,7 @@ class UncertaintyResult:
         out["sensitivity"] = sensitivity_items(s, locale)
         out["activity"] = activity_item(self.activity.used[f], self.activity.inputs, f)
         if len(self.measures):
-            m = self.measures[self.measures["farm_idx"].to_numpy() == f]
-            out["measures"] = [
-                {
-                    "measure": r.measure,
-                    "applies": bool(r.applies),
-                    "saving_co2e_kg": {p: _num(getattr(r, f"saving_{p}")) for p in PERCENTILES},
-                    "annual_cost_sek": _num(r.annual_cost_sek),
-                    "sek_per_t_co2e": {p: _num(getattr(r, f"sek_per_t_{p}")) for p in PERCENTILES},
-                }
-                for r in m.itertuples(index=False)
-            ]
+            out["measures"] = measure_items(self.measures, f)
         return out
 
     def sum_dict(self) -> dict:
@@ -256,6 +246,22 @@ def sensitivity_items(rows: pd.DataFrame, locale: str = "sv") -> list[dict]:
             rows["what"],
             strict=True,
         )
+    ]
+
+
+def measure_items(measures: pd.DataFrame, farm_idx: int) -> list[dict]:
+    """The ``measures`` list of one farm's ``uncertainty`` object from a run's measures frame
+    (the in-memory run's or the cluster's gathered one): saving and SEK per tonne ranges."""
+    m = measures[measures["farm_idx"].to_numpy() == farm_idx]
+    return [
+        {
+            "measure": r.measure,
+            "applies": bool(r.applies),
+            "saving_co2e_kg": {p: _num(getattr(r, f"saving_{p}")) for p in PERCENTILES},
+            "annual_cost_sek": _num(r.annual_cost_sek),
+            "sek_per_t_co2e": {p: _num(getattr(r, f"sek_per_t_{p}")) for p in PERCENTILES},
+        }
+        for r in m.itertuples(index=False)
     ]
 
 

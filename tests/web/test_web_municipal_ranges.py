@@ -23,6 +23,19 @@ from web.store.models import Farm, FarmYear
 DRAWS = 400
 
 
+def recalculated_now(app) -> None:
+    """The first 2025 farm-year as if calculated again just now (a newer calculated_at)."""
+    from datetime import UTC, datetime
+
+    with app.app_context():
+        db = get_session()
+        fy = db.execute(
+            select(FarmYear).where(FarmYear.year == 2025).order_by(FarmYear.id).limit(1)
+        ).scalar_one()
+        fy.calculated_at = datetime.now(UTC)
+        db.commit()
+
+
 @pytest.fixture
 def app_config() -> dict:
     return {"MUNICIPAL_RANGE_DRAWS": DRAWS, "MUNICIPAL_PLAN_DRAWS": 120, "MUNICIPAL_RANGE_SEED": 3}
@@ -197,15 +210,7 @@ def test_the_ranges_are_cached_until_the_data_changes(big, client):
     assert len(municipal_ranges._CACHE) == 1
     assert warm < cold
     # a recalculated result (newer calculated_at) makes a new entry
-    with big.app_context():
-        db = get_session()
-        fy = db.execute(
-            select(FarmYear).where(FarmYear.year == 2025).order_by(FarmYear.id).limit(1)
-        ).scalar_one()
-        from datetime import UTC, datetime
-
-        fy.calculated_at = datetime.now(UTC)
-        db.commit()
+    recalculated_now(big)
     client.get("/municipality/")
     assert len(municipal_ranges._CACHE) == 2
     print(
@@ -406,15 +411,7 @@ def test_the_plans_ranges_come_from_a_stored_job(big, client):
     assert f"/exports/{job.id}" not in exports
 
     # a recalculated farm-year is other data: the page waits for a new job
-    with big.app_context():
-        db = get_session()
-        fy = db.execute(
-            select(FarmYear).where(FarmYear.year == 2025).order_by(FarmYear.id).limit(1)
-        ).scalar_one()
-        from datetime import UTC, datetime
-
-        fy.calculated_at = datetime.now(UTC)
-        db.commit()
+    recalculated_now(big)
     again = client.get(f"/municipality/plan/{sid}").get_data(as_text=True)
     assert "Intervallen räknas …" in again
     plan_page(client, sid)
