@@ -32,10 +32,12 @@ from __future__ import annotations
 import argparse
 import errno
 import getpass
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from farmcalc.i18n import _, gettext_
@@ -491,6 +493,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with _app() as app, app.app_context():
         upgrade(app.config["DATABASE_URL"])
         summary = create_demo_data(n_farms=args.farms, pending=DEMO_PENDING)
+        create_demo_scenario()
         two_step = [e for e, _n, role in DEMO_USERS if role in app.config["TWOFACTOR_ROLES"]]
     print(_t("demo_users", password=DEMO_PASSWORD))
     for email, _name, role in DEMO_USERS:
@@ -728,6 +731,48 @@ def create_demo_data(
         db.commit()
     added += _demo_pending(db, farmer, pending, years[-1])
     return {"new_farms": len(new), "old_farms": len(first) - len(new), "farm_years": added}
+
+
+DEMO_SCENARIO = Path(__file__).resolve().parents[1] / "examples" / "klimatinvesteringsplan.json"
+"""The demo municipality's saved scenario: the example of docs/municipality.md."""
+
+
+def create_demo_scenario(path: Path = DEMO_SCENARIO) -> bool:
+    """Save the example scenario for the demo municipality, so that its climate investment
+    plan is not an empty list on the first visit; True when it was added (needs an app
+    context). Nothing when a scenario of that name is saved already, or when the example file
+    is not there (an installed package without the repository's examples)."""
+    from flask import current_app
+    from sqlmodel import select
+
+    from farmcalc.municipality.investment_plan import parse_scenario
+    from web.store import crud
+    from web.store.db import get_session
+    from web.store.models import ClimateScenario
+
+    if not path.is_file():
+        return False
+    scenario = parse_scenario(json.loads(path.read_text(encoding="utf-8")))
+    code = str(current_app.config.get("MUNICIPALITY_CODE", "1290"))
+    db = get_session()
+    have = db.exec(
+        select(ClimateScenario.id).where(
+            ClimateScenario.municipality_code == code, ClimateScenario.name == scenario.name
+        )
+    ).first()
+    if have is not None:
+        return False
+    owner = crud.get_user_by_email(session=db, email=DEMO_USERS[2][0])
+    db.add(
+        ClimateScenario(
+            name=scenario.name,
+            definition=scenario.to_doc(),
+            municipality_code=code,
+            created_by_id=owner.id if owner is not None else None,
+        )
+    )
+    db.commit()
+    return True
 
 
 DEMO_FARMER_FARMS = 2
