@@ -111,9 +111,10 @@ def farm_totals(
     meat = farms["meat_sold_kg_liveweight"]
     meat = np.where(np.isnan(meat), 0.0, meat)
     t["farmland_ha"] = farmland
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t["co2e_kg_per_ha"] = np.where(farmland > 0, total / farmland, np.nan)
-        t["net_co2e_kg_per_ha"] = np.where(farmland > 0, net / farmland, np.nan)
+    # an intensity that does not fit a float (a tiny area or milk yield) is not available
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        t["co2e_kg_per_ha"] = _finite(np.where(farmland > 0, total / farmland, np.nan))
+        t["net_co2e_kg_per_ha"] = _finite(np.where(farmland > 0, net / farmland, np.nan))
         ratio = np.where(milk > 0, meat / milk, 0.0)
         # clipped to 0 .. 1 (np.clip's values, without its cost on small arrays)
         af = np.minimum(
@@ -121,7 +122,7 @@ def farm_totals(
         )
         t["milk_kg_ecm"] = milk
         t["milk_allocation"] = np.where(milk > 0, af, np.nan)
-        t["co2e_kg_per_kg_ecm"] = np.where(milk > 0, total * af / milk, np.nan)
+        t["co2e_kg_per_kg_ecm"] = _finite(np.where(milk > 0, total * af / milk, np.nan))
     co2_per_c = fs.value("constants.co2_per_c")
     t["soil_carbon_icbm_co2_kg"] = -icbm_delta_c * co2_per_c
     t["soil_carbon_ipcc_co2_kg"] = -ipcc_delta_c * co2_per_c
@@ -156,11 +157,17 @@ def crop_table(per_crop, gwp: GWPSet) -> dict[str, np.ndarray]:
     dm = pc["yield_kg_dm_per_ha"]
     pc["harvest_dm"] = ~np.isnan(dm)
     pc["harvest_t"] = pc["area_ha"] * np.where(np.isnan(dm), pc["yield_kg_per_ha"], dm) / 1000.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pc["co2e_kg_per_t"] = np.where(
-            pc["harvest_t"] > 0, pc["co2e_kg"] / pc["harvest_t"], np.nan
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        pc["co2e_kg_per_t"] = _finite(
+            np.where(pc["harvest_t"] > 0, pc["co2e_kg"] / pc["harvest_t"], np.nan)
         )
     return pc
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    """``x`` with every infinite value NaN (a quotient too large for a float: not available);
+    finite values unchanged, bit for bit."""
+    return np.where(np.isinf(x), np.nan, x)
 
 
 def frame(columns: Mapping[str, np.ndarray], index: pd.Index | None = None) -> pd.DataFrame:

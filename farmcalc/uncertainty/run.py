@@ -52,6 +52,9 @@ _CELLS = 4_000_000  # rows × draws per engine run (memory bound of one chunk)
 
 
 def _ranges(draws: np.ndarray, axis: int = 0) -> dict[str, np.ndarray]:
+    if draws.size == 0:  # nothing to take percentiles of (numpy then drops the other axes)
+        shape = np.delete(np.asarray(draws.shape), axis)
+        return {p: np.full(tuple(shape), np.nan) for p in PERCENTILES}
     q = np.nanpercentile(draws, list(PERCENTILES.values()), axis=axis)
     return dict(zip(PERCENTILES, q, strict=True))
 
