@@ -221,6 +221,7 @@ class ClusterUncertaintyResult:
             activity_item,
             measure_items,
             sensitivity_items,
+            source_items,
         )
 
         f = int(farm_idx)
@@ -233,15 +234,7 @@ class ClusterUncertaintyResult:
             name: {p: _num(t[f"{name}_{p}"]) for p in PERCENTILES}
             for name in ("co2e_kg", "net_co2e_kg")
         }
-        rows = []
-        if self.by_source is not None:
-            bs = self.by_source[self.by_source["farm_idx"].to_numpy() == f]
-            for r in bs.itertuples(index=False):  # one farm's sources: a dozen rows
-                rows.append(
-                    {"source": r.source, "gas": r.gas}
-                    | {p: _num(getattr(r, p)) for p in PERCENTILES}
-                )
-        out["by_source"] = rows
+        out["by_source"] = source_items(self.by_source, f)
         s = self.sensitivity[self.sensitivity["farm_idx"].to_numpy() == f].head(top)
         out["sensitivity"] = sensitivity_items(s, locale)
         if self.activity_inputs is not None:

@@ -196,15 +196,7 @@ class UncertaintyResult:
             "co2e_kg": _pdict(self.co2e_kg[:, f]),
             "net_co2e_kg": _pdict(self.net_co2e_kg[:, f]),
         }
-        rows = []
-        if self.by_source is not None:
-            bs = self.by_source[self.by_source["farm_idx"].to_numpy() == f]
-            for r in bs.itertuples(index=False):  # one farm's sources: a dozen rows
-                rows.append(
-                    {"source": r.source, "gas": r.gas}
-                    | {p: _num(getattr(r, p)) for p in PERCENTILES}
-                )
-        out["by_source"] = rows
+        out["by_source"] = source_items(self.by_source, f)
         s = self.sensitivity[self.sensitivity["farm_idx"].to_numpy() == f].head(top)
         out["sensitivity"] = sensitivity_items(s, locale)
         out["activity"] = activity_item(self.activity.used[f], self.activity.inputs, f)
@@ -249,6 +241,18 @@ def sensitivity_items(rows: pd.DataFrame, locale: str = "sv") -> list[dict]:
             rows["what"],
             strict=True,
         )
+    ]
+
+
+def source_items(by_source: pd.DataFrame | None, farm_idx: int) -> list[dict]:
+    """The ``by_source`` list of one farm's ``uncertainty`` object from a run's per-source
+    frame (the in-memory run's or the cluster's gathered one; None: not asked for)."""
+    if by_source is None:
+        return []
+    bs = by_source[by_source["farm_idx"].to_numpy() == farm_idx]
+    return [  # one farm's sources: a dozen rows
+        {"source": r.source, "gas": r.gas} | {p: _num(getattr(r, p)) for p in PERCENTILES}
+        for r in bs.itertuples(index=False)
     ]
 
 
