@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from farmcalc.inputs.tables import FarmTables
 
 KG_PER_T = 1000.0
+MIN_AREA_HA = 1e-6
+"""Below this a farm's crop area [ha] (0.01 m²) is no field: the ICBM's inputs per hectare
+are then taken over 1 ha (a number input over 2e-311 ha overflowed a float; the area still
+multiplies the result, so such a farm's soil carbon is ~0). Not a factor: a numerical guard."""
 """Unit conversion [kg t-1]."""
 
 ICBM_K1_ULTUNA = 0.8
@@ -613,7 +617,7 @@ def calc_soil_carbon_icbm(
         manure_total = np.where(any_given, manure_total, farm_n)
 
     area_farm = _farm_sum(fidx, area, n)
-    safe_area = np.where(area_farm > 0, area_farm, 1.0)
+    safe_area = np.where(area_farm > MIN_AREA_HA, area_farm, 1.0)
     i_above = _farm_sum(fidx, area * inputs.c_above_t_per_ha, n) / safe_area
     i_below = _farm_sum(fidx, area * inputs.c_below_t_per_ha, n) / safe_area
     catch = a.crops["catch_crop_fraction"]

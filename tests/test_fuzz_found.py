@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import warnings
 
+import pytest
+
 import farmcalc
+from farmcalc.errors import ValidationError
 from farmcalc.uncertainty import run
 
 TINY = 2.225073858507e-311  # a subnormal float: an area no farm has, but a valid number
@@ -57,3 +60,25 @@ def test_the_ranges_of_a_farm_that_emits_nothing():
         u = run([{"farm_id": "E", "year": 2024}], draws=50, seed=1).to_dict(0)
     assert u["by_source"] == []
     assert u["totals"]["co2e_kg"] == {"p2_5": 0.0, "p50": 0.0, "p97_5": 0.0}
+
+
+def test_a_tiny_area_with_animals_or_diesel_is_flagged_not_broken():
+    """A sow and 100 l of diesel on 2e-311 ha: livestock units and litres per hectare overflow
+    in the plausibility checks; the farm is flagged (a warning), nothing breaks."""
+    rec = {
+        "farm_id": "0",
+        "year": 2024,
+        "crops": [{"area_ha": TINY, "crop": "rye", "mineral_n_kg_per_ha": None}],
+        "livestock": [{"category": "sow", "head": 1.0, "manure_systems": {"deep_bedding": 1.0}}],
+        "energy": {"diesel_l": 100.0},
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = farmcalc.calculate(rec)
+        texts = " ".join(d["warnings"])
+        assert len(d["warnings"]) >= 2, d["warnings"]  # the density and diesel per hectare
+        # without manure systems the record is refused: the checks that run before say so
+        del rec["livestock"][0]["manure_systems"]
+        with pytest.raises(ValidationError):
+            farmcalc.calculate(rec)
+    assert "diesel" in texts.lower()

@@ -491,7 +491,8 @@ def check_plausibility(t: FarmArrays, out) -> None:
             lu_per_head[:] = 0.0
         lu = np.bincount(lv["farm_idx"], weights=lv["head"] * lu_per_head, minlength=n)
         # divided where there is farmland only (elsewhere 0, not flagged)
-        density = np.divide(lu, farmland, out=np.zeros(n), where=has_land)
+        with np.errstate(over="ignore"):  # a tiny area: infinite density, flagged as such
+            density = np.divide(lu, farmland, out=np.zeros(n), where=has_land)
         for i in rows_of(density > PLAUSIBLE_LU_PER_HA):
             out.add(
                 i,
@@ -525,14 +526,15 @@ def check_plausibility(t: FarmArrays, out) -> None:
             limit=PLAUSIBLE_MINERAL_N_PER_HA,
         )
     _yield_plausibility(cr, out)
-    per_ha = np.divide(a.farms["diesel_l"], farmland, out=np.zeros(n), where=has_land)
+    with np.errstate(over="ignore"):  # a tiny area: infinite litres per hectare, flagged
+        per_ha = np.divide(a.farms["diesel_l"], farmland, out=np.zeros(n), where=has_land)
     for i in rows_of(per_ha > PLAUSIBLE_DIESEL_L_PER_HA):
         out.add(
             i,
             "energy.diesel_l",
             "warn_diesel_per_ha",
             WARNING,
-            value=round(per_ha[i]),
+            value=round(per_ha[i]) if np.isfinite(per_ha[i]) else float(per_ha[i]),
             limit=PLAUSIBLE_DIESEL_L_PER_HA,
         )
 
