@@ -83,6 +83,13 @@ def form_fields(html: str) -> dict[str, str]:
     return data
 
 
+def new_user(db, email: str, name: str, role: Role):
+    """A user of the bench's database with the bench's password."""
+    return crud.create_user(
+        session=db, user_in=UserCreate(email=email, name=name, role=role, password=PASSWORD)
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=200)
@@ -107,12 +114,7 @@ def main() -> None:
     year = 2025
     with app.app_context():
         db = get_session()
-        user = crud.create_user(
-            session=db,
-            user_in=UserCreate(
-                email="bench@example.se", name="Bench", role=Role.farmer, password=PASSWORD
-            ),
-        )
+        user = new_user(db, "bench@example.se", "Bench", Role.farmer)
         farm = crud.create_farm(
             session=db,
             farm_in=FarmCreate(farm_code="B-1", name="Bänkgården", municipality_code="1290"),
@@ -235,12 +237,7 @@ def desk(app, n: int) -> None:
     records = demo_records(DESK_FARMS, year=2024)
     with app.app_context():
         db = get_session()
-        user = crud.create_user(
-            session=db,
-            user_in=UserCreate(
-                email="desk@example.se", name="Desk", role=Role.advisor, password=PASSWORD
-            ),
-        )
+        user = new_user(db, "desk@example.se", "Desk", Role.advisor)
         farms = [
             Farm(
                 farm_code=r["farm_id"],
