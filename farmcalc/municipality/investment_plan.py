@@ -76,7 +76,14 @@ from farmcalc.rows import GAS_DTYPE, code
 from farmcalc.steering import economics
 from farmcalc.steering.action_plan import LAST_YEAR, TARGET_YEAR
 from farmcalc.steering.costs import Costs, load_costs, make_step, step_cost_arrays
-from farmcalc.steering.measures import ALL_MEASURES, _stack, _take, load_parameters
+from farmcalc.steering.measures import (
+    ALL_MEASURES,
+    _stack,
+    _take,
+    load_parameters,
+    savings_arrays,
+    savings_matrix,
+)
 from farmcalc.steering.packages import apply_package
 
 if TYPE_CHECKING:
@@ -231,6 +238,47 @@ def farm_values(batch: BatchResult) -> np.ndarray:
     )
     out[:, 2:] = by_gas[: n * len(_GAS_FIELDS)].reshape(n, len(_GAS_FIELDS))
     return out
+
+
+def measure_arrays(
+    tables: FarmTables,
+    *,
+    factors: str | FactorSet = DEFAULT_FACTOR_SET,
+    gwp: str | GWPSet = DEFAULT_GWP,
+    before: Mapping[str, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each measure alone and the plan's measures one after another, on every farm.
+
+    What is kept of every calculated farm-year besides its result: the saving of each
+    of :data:`~farmcalc.steering.measures.ALL_MEASURES` taken alone (the
+    municipality's totals) and :func:`farm_inventory` (the climate investment plan).
+    Numpy arrays in, numpy arrays out: a worker process can do it from pickled tables.
+
+    Parameters
+    ----------
+    tables : FarmTables
+        Valid tables of the farms (one farm-year each).
+    factors, gwp : str or FactorSet / GWPSet
+        Factor set and GWP100 set of the farms' results.
+    before : mapping of ndarray, optional
+        The farms as they are, already calculated (``BatchResult.totals_columns``;
+        ``co2e_kg`` and ``soil_carbon_co2e_kg`` are read); calculated here if absent.
+
+    Returns
+    -------
+    savings : ndarray
+        Shape (farms, measures): the saving of each measure alone [kg CO2e yr-1]
+        (:func:`~farmcalc.steering.measures.savings_matrix`).
+    inventory : ndarray
+        Shape (farms, measures, fields): :func:`farm_inventory`.
+    """
+    fs = factors if isinstance(factors, FactorSet) else load_factor_set(factors)
+    g = gwp if isinstance(gwp, GWPSet) else load_gwp(gwp)
+    n = tables.n_farms
+    if not n:
+        return np.zeros((0, len(ALL_MEASURES))), farm_inventory(tables, factors=fs, gwp=g)
+    saved = savings_arrays(tables, factors=fs, gwp=g, measures=ALL_MEASURES, base=before)
+    return savings_matrix(saved, n), farm_inventory(tables, factors=fs, gwp=g)
 
 
 _GAS_FIELDS = ("CO2", "CH4", "N2O", "CO2e")

@@ -848,9 +848,13 @@ def savings_arrays(
     gwp: str | GWPSet = DEFAULT_GWP,
     measures: Sequence[str] = ALL_MEASURES,
     parameters: Mapping[str, Mapping[str, float]] | None = None,
-    base: BatchResult | None = None,
+    base: BatchResult | Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """:func:`measure_savings` as numpy columns (no DataFrame is built).
+
+    ``base`` is the farms as they are, already calculated: their batch, or its
+    ``totals_columns`` (``co2e_kg`` and ``soil_carbon_co2e_kg`` are read); they are not
+    calculated again.
 
     Returns
     -------
@@ -885,8 +889,9 @@ def savings_arrays(
     co2e = np.zeros(0)
     soc = np.zeros(0)
     if base is not None:
-        before = base.totals_columns["co2e_kg"]
-        soc_before = base.totals_columns["soil_carbon_co2e_kg"]
+        columns = base if isinstance(base, Mapping) else base.totals_columns
+        before = columns["co2e_kg"]
+        soc_before = columns["soil_carbon_co2e_kg"]
         offset = 0
     else:
         offset = n

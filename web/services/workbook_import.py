@@ -78,8 +78,9 @@ from farmcalc.inputs.activity_uncertainty import ACTIVITY_KEY
 from farmcalc.inputs.issues import ERROR, WARNING
 from farmcalc.inputs.tables import FarmTables, no_cyclic_gc
 from farmcalc.labels import label
-from web.store import audit
+from web.store import audit, measure_pool
 from web.store.access import farm_query_for, signed_in_user
+from web.store.measure_pool import Pending
 from web.store.models import (
     AuditAction,
     Farm,
@@ -535,6 +536,7 @@ class Calculated:
     batch: BatchResult
     rows: list[dict[str, Any]]
     results: list[dict[str, Any]]
+    figures: Pending | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -556,6 +558,7 @@ def farm_year_rows(
     batch = calculate_batch(tables, factors=factors, gwp=gwp)
     if issues:
         batch = replace(batch, issues=record_warnings(issues))
+    figures = measure_pool.start(batch)  # a large workbook's in a worker, meanwhile
     with no_cyclic_gc():  # thousands of dicts, no cycles: no collection scanning them all
         results = batch.to_dicts(locale)
         now = utcnow()
@@ -569,7 +572,7 @@ def farm_year_rows(
             }
             for rec in tables_to_records(tables)
         ]
-    return Calculated(batch, rows, results)
+    return Calculated(batch, rows, results, figures)
 
 
 KEPT_PARTS = (ACTIVITY_KEY,)
@@ -639,6 +642,7 @@ def store(
             results=rows.results,
             action=AuditAction.imported,
             commit=False,
+            figures=rows.figures,
         )
         n_updated = sum((v["farm_id"], v["year"]) in have for v in values)
         result.ok = True

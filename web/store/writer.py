@@ -42,11 +42,12 @@ from sqlalchemy import delete, text
 from sqlmodel import Session
 
 from farmcalc.inputs.tables import no_cyclic_gc
-from farmcalc.municipality.investment_plan import FIELDS, PLAN_ORDER, farm_inventory
+from farmcalc.municipality.investment_plan import FIELDS, PLAN_ORDER
 from farmcalc.municipality.summary import SUMMARY_COLUMNS, summarise
 from farmcalc.steering.measures import ALL_MEASURES, SAVING_COLUMNS, savings_arrays, savings_matrix
 from web.store import audit
 from web.store.bulk import write_rows
+from web.store.measure_pool import Pending, start
 from web.store.models import (
     MEASURE_COLUMNS,
     TOTALS_COLUMNS,
@@ -107,19 +108,23 @@ def savings_columns(batch: BatchResult) -> np.ndarray:
     return savings_matrix(saved, n)
 
 
-def totals_frame(batch: BatchResult) -> pd.DataFrame:
+def totals_frame(batch: BatchResult, savings: np.ndarray | None = None) -> pd.DataFrame:
     """The municipality's numbers of every farm of ``batch``: ``farm_type`` and the
-    :data:`web.store.models.TOTALS_COLUMNS`, one row per farm (position)."""
+    :data:`web.store.models.TOTALS_COLUMNS`, one row per farm (position).
+
+    ``savings`` is :func:`savings_columns` of the batch when the caller has it."""
     summary = summarise(batch).reset_index(drop=True)
     frame = summary[["farm_type", *SUMMARY_COLUMNS]].copy()
-    frame[list(SAVING_COLUMNS)] = savings_columns(batch)
+    frame[list(SAVING_COLUMNS)] = savings_columns(batch) if savings is None else savings
     return frame
 
 
-def totals_tuples(batch: BatchResult) -> list[tuple[str, list[float]]]:
+def totals_tuples(
+    batch: BatchResult, savings: np.ndarray | None = None
+) -> list[tuple[str, list[float]]]:
     """:func:`totals_frame` as ``(farm_type, numbers)`` per farm, the numbers (floats) in
     :data:`web.store.models.TOTALS_COLUMNS` order."""
-    frame = totals_frame(batch)
+    frame = totals_frame(batch, savings)
     kinds = frame["farm_type"].astype(str).tolist()
     numbers = frame[list(TOTALS_COLUMNS)].to_numpy(dtype=float).tolist()
     return list(zip(kinds, numbers, strict=True))
@@ -138,12 +143,14 @@ MeasureFigures = tuple[list[tuple[str, list[float]]], np.ndarray]
 investment plan's ``farm_inventory``; made by :func:`measure_figures`."""
 
 
-def measure_figures(batch: BatchResult) -> MeasureFigures:
+def measure_figures(batch: BatchResult, pending: Pending | None = None) -> MeasureFigures:
     """The municipality's totals (with each measure's saving) and the investment plan's
-    figures of every farm of ``batch``: the two engine runs over the measures' tables."""
-    totals = totals_tuples(batch)
-    inventory = farm_inventory(batch.tables, factors=batch.factor_set, gwp=batch.gwp)
-    return totals, inventory
+    figures of every farm of ``batch``: the two engine runs over the measures' tables
+    (``farmcalc.municipality.investment_plan.measure_arrays``), collected from
+    ``pending`` (:func:`web.store.measure_pool.start`, a worker process for a large
+    batch) or worked out here."""
+    savings, inventory = (pending or Pending(batch)).arrays()
+    return totals_tuples(batch, savings), inventory
 
 
 _FIELD_INDEX = [FIELDS.index(c) for c in MEASURE_COLUMNS]
@@ -278,6 +285,7 @@ def store_results(
     results: Sequence[Mapping[str, Any]] | None = None,
     action: AuditAction | None = None,
     commit: bool = True,
+    figures: Pending | None = None,
 ) -> list[dict[str, Any]]:
     """Store the result and the municipality's totals of every farm of ``batch``.
 
@@ -300,6 +308,10 @@ def store_results(
         by default (calculating again is not a change: docs/privacy.md).
     commit : bool
         Commit at the end (default); ``False`` leaves it to the caller.
+    figures : Pending, optional
+        The measures' figures of ``batch`` when the caller started them
+        (:func:`web.store.measure_pool.start`); else started here, before the result
+        dicts are made (a large batch's in a worker process meanwhile).
 
     Returns
     -------
@@ -313,8 +325,8 @@ def store_results(
         return []
     session.flush()  # the caller's pending farm-year rows first
     with no_cyclic_gc():  # thousands of dicts and rows, no cycles: no collection scans them
+        pending = figures if figures is not None else start(batch)
         results = list(results) if results is not None else batch.to_dicts(locale)
-        totals, inventory = measure_figures(batch)
         now = utcnow()
         stamp = "updated_at" in rows[0]  # the caller's change: else a new result is no change
         fy_rows = [
@@ -335,6 +347,7 @@ def store_results(
             for r, res in zip(rows, results, strict=True)
         ]
         update = [*RESULT_COLUMNS, *(["updated_at"] if stamp else [])]
+        totals, inventory = measure_figures(batch, pending)  # the worker's, if it has them
         write_rows(
             session,
             FarmYear.__table__,

@@ -1,0 +1,242 @@
+"""The measures' figures of a large batch, worked out in a worker process.
+
+Storing a result also stores what every measure would save on the farm
+(:func:`farmcalc.municipality.investment_plan.measure_arrays`: each measure alone for
+the municipality's totals, the plan's measures one after another for the climate
+investment plan). That is two engine runs over the measures' tables: about 0.7 s
+for the 10,000 farms of a large Excel import. The writer makes the result dicts
+and their JSON text meanwhile (about 1 s), so a batch of :data:`MIN_FARMS` farms
+or more hands the measures to a worker process and collects the figures when it
+writes them. A thread does not help: the two fight over the interpreter lock
+(measured, issue 12). Smaller batches (a form save's one farm) are worked out in
+the caller's process, where sending them away would cost more than it saves.
+
+The worker is this module run as a program (``python -m web.store.measure_pool``):
+a clean interpreter that imports farmcalc only, never a fork of the web server
+with its threads and database connections, and never an import of the server's
+``__main__`` (which multiprocessing's spawn and forkserver would do). It is started
+when first needed and kept; it ends when its input closes (the server stops). A
+request is the tables' numpy columns pickled (about 7 MB for 10,000 farms, a few
+milliseconds) with the factor set's and GWP set's names; only sets loaded by name
+from ``factors/`` go to the worker (a factor set made some other way, say an older
+version, is worked out in the caller's process). One batch at a time: while the
+worker is busy, another batch is worked out in its caller's process. If the worker
+fails (killed, out of memory), the figures are worked out in the caller's process
+and the next batch starts a new worker. The figures are the same either way, bit for
+bit (tested).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+import traceback
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
+
+from farmcalc.factors import load_factor_set, load_gwp
+from farmcalc.inputs.tables import FarmTables
+from farmcalc.municipality.investment_plan import measure_arrays
+
+if TYPE_CHECKING:
+    from farmcalc.api import BatchResult
+
+log = logging.getLogger(__name__)
+
+MIN_FARMS = int(os.environ.get("FARMCALC_MEASURE_WORKER_MIN_FARMS", "1000"))
+"""Farms from which a batch's measures go to the worker process (``0``: never)."""
+BEFORE = ("co2e_kg", "soil_carbon_co2e_kg")
+"""The batch's totals columns the measures' savings start from."""
+_HEADER = struct.Struct("<Q")  # a message's length in bytes, then its pickle
+
+
+class WorkerError(RuntimeError):
+    """The worker process ended or answered with an error."""
+
+
+def _send(stream: IO[bytes], obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> Any:
+    head = stream.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        raise EOFError("the other end closed")
+    size = _HEADER.unpack(head)[0]
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError("the other end closed in a message")
+    return pickle.loads(data)
+
+
+class _Worker:
+    """One worker process and the lock of its one batch at a time."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        self.busy = threading.Lock()
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def exchange(self, request: tuple, future: Future) -> None:
+        """Send one request, wait for its answer (a thread of its own; the lock is held)."""
+        try:
+            _send(self.proc.stdin, request)
+            status, value = _receive(self.proc.stdout)
+            if status != "ok":
+                raise WorkerError(value)
+            future.set_result(value)
+        except BaseException as exc:  # handed to the waiting caller
+            future.set_exception(exc if isinstance(exc, WorkerError) else WorkerError(exc))
+        finally:
+            self.busy.release()
+
+    def stop(self, *, kill: bool = False) -> None:
+        """End the process (its input closed: it finishes its batch and ends; or killed)
+        and close the pipes."""
+        try:
+            if kill:
+                self.proc.kill()
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+        finally:
+            self.proc.stdout.close()
+
+
+_lock = threading.Lock()
+_worker: _Worker | None = None
+
+
+def _take_worker() -> _Worker | None:
+    """The worker, started if none runs, with its lock taken; None when it is busy."""
+    global _worker
+    with _lock:
+        if _worker is not None and not _worker.alive():
+            _worker.stop()
+            _worker = None
+        if _worker is None:
+            _worker = _Worker()
+        worker = _worker
+    return worker if worker.busy.acquire(blocking=False) else None
+
+
+def _discard(worker: _Worker) -> None:
+    """Forget a failed worker; the next batch starts a new one."""
+    global _worker
+    with _lock:
+        if _worker is worker:
+            _worker = None
+    worker.stop(kill=True)
+
+
+@atexit.register
+def shutdown() -> None:
+    """Stop the worker, if one runs (at exit; tests)."""
+    global _worker
+    with _lock:
+        worker, _worker = _worker, None
+    if worker is not None:
+        worker.stop()
+
+
+def _by_name(batch: BatchResult) -> tuple[str, str] | None:
+    """The batch's factor set and GWP set by name, if they are the ones loaded by name."""
+    fs, g = batch.factor_set, batch.gwp
+    try:
+        if load_factor_set(fs.name) is fs and load_gwp(g.name) == g:
+            return fs.name, g.name
+    except (KeyError, ValueError, OSError):
+        pass
+    return None
+
+
+def _before(batch: BatchResult) -> dict[str, np.ndarray]:
+    columns = batch.totals_columns
+    return {c: np.asarray(columns[c], dtype=float) for c in BEFORE}
+
+
+@dataclass
+class Pending:
+    """The measures' figures of a batch: being worked out in the worker, or to be worked
+    out here when asked for (:meth:`arrays`)."""
+
+    batch: BatchResult
+    future: Future | None = None
+    worker: _Worker | None = None
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(savings, inventory): ``farmcalc.municipality.investment_plan.measure_arrays``."""
+        if self.future is not None:
+            try:
+                return self.future.result()
+            except WorkerError as exc:
+                log.warning("the measures' worker failed (%s); working them out here", exc)
+                if self.worker is not None:
+                    _discard(self.worker)
+        b = self.batch
+        return measure_arrays(b.tables, factors=b.factor_set, gwp=b.gwp, before=_before(b))
+
+
+def start(batch: BatchResult, *, min_farms: int | None = None) -> Pending:
+    """Start working out the measures' figures of ``batch``.
+
+    In the worker process when the batch has ``min_farms`` (default :data:`MIN_FARMS`)
+    farms or more, its factor set and GWP set are the ones loaded by name and the
+    worker is free; else :meth:`Pending.arrays` works them out in this process when
+    called.
+    """
+    least = MIN_FARMS if min_farms is None else min_farms
+    names = _by_name(batch) if least > 0 and batch.tables.n_farms >= least else None
+    worker = _take_worker() if names is not None else None
+    if worker is None or names is None:
+        return Pending(batch)
+    tables = FarmTables.from_arrays(batch.tables.arrays)  # numpy columns only, no frames
+    request = (tables, names[0], names[1], _before(batch))
+    future: Future = Future()
+    threading.Thread(
+        target=worker.exchange, args=(request, future), name="measure-worker", daemon=True
+    ).start()
+    return Pending(batch, future, worker)
+
+
+def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
+    """The worker's loop: a request in, its figures (or the error's text) out, until the
+    input ends."""
+    while True:
+        try:
+            tables, factors, gwp, before = _receive(stdin)
+        except EOFError:
+            return
+        try:
+            answer: tuple = ("ok", measure_arrays(tables, factors=factors, gwp=gwp, before=before))
+        except Exception:  # the caller works the batch out itself
+            answer = ("error", traceback.format_exc())
+        _send(stdout, answer)
+
+
+if __name__ == "__main__":
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must not break the answers' stream
+    serve(sys.stdin.buffer, out)
