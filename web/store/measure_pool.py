@@ -35,6 +35,7 @@ import pickle
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import traceback
 from concurrent.futures import Future
@@ -63,8 +64,26 @@ class WorkerError(RuntimeError):
     """The worker process ended or answered with an error."""
 
 
+SPOOL_FROM_BYTES = 256 * 1024
+"""A message this large goes through a file (in ``/dev/shm`` where there is one), not the
+pipe, and is read and written with one system call each. Through a 64 KB pipe, each of
+hundreds of writes and reads by the exchanging thread waited for the interpreter lock
+while the caller's main thread made result dicts: 20 MB took a second (measured)."""
+_SPOOL_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+
+
+@dataclass(frozen=True)
+class _Spooled:
+    path: str
+
+
 def _send(stream: IO[bytes], obj: Any) -> None:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(data) >= SPOOL_FROM_BYTES:
+        fd, path = tempfile.mkstemp(prefix="farmcalc-measures-", dir=_SPOOL_DIR)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        data = pickle.dumps(_Spooled(path), protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(_HEADER.pack(len(data)))
     stream.write(data)
     stream.flush()
@@ -78,7 +97,14 @@ def _receive(stream: IO[bytes]) -> Any:
     data = stream.read(size)
     if len(data) < size:
         raise EOFError("the other end closed in a message")
-    return pickle.loads(data)
+    obj = pickle.loads(data)
+    if not isinstance(obj, _Spooled):
+        return obj
+    try:
+        with open(obj.path, "rb") as f:
+            return pickle.loads(f.read())
+    finally:
+        os.unlink(obj.path)
 
 
 class _Worker:
@@ -237,6 +263,8 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
 
 
 if __name__ == "__main__":
+    from web.store import measure_pool  # the module by its name: its classes are the pickles'
+
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not break the answers' stream
-    serve(sys.stdin.buffer, out)
+    measure_pool.serve(sys.stdin.buffer, out)
