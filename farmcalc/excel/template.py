@@ -375,8 +375,8 @@ def _write_sheet(ws, sheet: L.Sheet, frame: pd.DataFrame | None, styles, ranges)
     for r in range(len(frame)):
         for c, values in enumerate(columns):
             v = values[r]
-            if v is None or (number[c] and v != v):
-                continue
+            if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+                continue  # missing (None, NaN; a text column's too): an empty cell, no "nan"
             if number[c]:
                 write_number(r + 1, c, v, fmts[c])
             else:

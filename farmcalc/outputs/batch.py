@@ -27,6 +27,8 @@ from farmcalc.rows import CATEGORY_DTYPE, GAS_DTYPE, SOURCE_DTYPE
 from farmcalc.sources.soils_n2o import per_crop_frame
 
 LONG_COLUMNS = ["farm_id", "year", "source", "category", "gas", "kg", "co2e_kg"]
+_ARRAYS = ("co2e", "totals_columns", "per_crop_columns")
+"""The cached arrays of a :class:`BatchResult` (made once, when first asked for)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,15 @@ class BatchResult:
     factor_set: FactorSet
     gwp: GWPSet
     issues: list[Issue]
+
+    def with_issues(self, issues: list[Issue]) -> BatchResult:
+        """The same result with ``issues`` as its warnings; the arrays already made (CO2e,
+        totals, per crop) are kept, as warnings change none of them."""
+        out = replace(self, issues=issues)
+        for name in _ARRAYS:
+            if name in self.__dict__:
+                out.__dict__[name] = self.__dict__[name]
+        return out
 
     def with_gwp(self, gwp: GWPSet) -> BatchResult:
         """The same inventory characterised with ``gwp`` (the sources are not recalculated)."""

@@ -132,3 +132,26 @@ def test_docs_list_the_layout():
     text = (ROOT / "docs" / "excel.md").read_text(encoding="utf-8")
     block = text.split("<!-- layout:start -->\n", 1)[1].split("<!-- layout:end -->", 1)[0]
     assert block == L.layout_markdown(), "regenerate docs/excel.md from layout_markdown()"
+
+
+def test_a_missing_text_is_an_empty_cell_not_nan(tmp_path):
+    """Found while using it: a farm without a name was written as the text "nan", which
+    the next upload took as the farm's name. A missing text is an empty cell, and reads
+    back as missing."""
+    from farmcalc.excel import tables_to_records
+
+    records = example_records()[:2]
+    records[1] = {k: v for k, v in records[1].items() if k != "name"}
+    path = tmp_path / "farms.xlsx"
+    write_template(path, records=records)
+    ws = openpyxl.load_workbook(path, read_only=True)[L.FARMS.name]
+    rows = list(ws.iter_rows(min_row=2, max_row=3, values_only=True))
+    name = [c.field for c in L.FARMS.columns].index("name")
+    assert rows[0][name] == records[0]["name"]
+    assert rows[1][name] is None
+    assert not any(v == "nan" for row in rows for v in row)
+    tables, issues = read_workbook(path)
+    assert tables is not None, [str(i) for i in issues]
+    back = {r["farm_id"]: r for r in tables_to_records(tables)}
+    assert "name" not in back[records[1]["farm_id"]]
+    assert back[records[0]["farm_id"]]["name"] == records[0]["name"]

@@ -50,10 +50,11 @@ import io
 import json
 import logging
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import orjson
 from sqlalchemy import ColumnElement, case, func, insert, select
 from sqlmodel import Session
 
@@ -71,16 +72,15 @@ from farmcalc.excel.reader import (
 from farmcalc.excel.report import write_error_report
 from farmcalc.excel.safety import MAX_BYTES, MAX_ROWS
 from farmcalc.excel.sheet_issues import SheetIssue, WorkbookRefused, has_errors, show_value
-from farmcalc.excel.to_records import tables_to_records
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP
 from farmcalc.i18n import _, format_number, gettext_
 from farmcalc.inputs.activity_uncertainty import ACTIVITY_KEY
 from farmcalc.inputs.issues import ERROR, WARNING
 from farmcalc.inputs.tables import FarmTables, no_cyclic_gc
 from farmcalc.labels import label
-from web.store import audit, measure_pool
+from web.store import audit, batch_worker
 from web.store.access import farm_query_for, signed_in_user
-from web.store.measure_pool import Pending
+from web.store.batch_worker import Pending
 from web.store.models import (
     AuditAction,
     Farm,
@@ -91,7 +91,7 @@ from web.store.models import (
     User,
     utcnow,
 )
-from web.store.writer import store_results
+from web.store.writer import json_text, store_results
 
 log = logging.getLogger(__name__)
 
@@ -555,41 +555,36 @@ class Calculated:
     batch: BatchResult
     rows: list[dict[str, Any]]
     results: list[dict[str, Any]]
-    figures: Pending | None = None
+    figures: Pending
 
     def __len__(self) -> int:
         return len(self.rows)
 
 
 def farm_year_rows(
-    tables: FarmTables,
+    batch: BatchResult,
+    figures: Pending,
     *,
-    factors: str = DEFAULT_FACTOR_SET,
-    gwp: str = DEFAULT_GWP,
     locale: str = "sv",
     issues: list[SheetIssue] | None = None,
 ) -> Calculated:
-    """Calculate every farm at once (one ``calculate_batch``); its records and result dicts.
+    """The calculated workbook's result dicts and its farm-years to store.
 
-    :func:`store` hands the batch to the one writer (``web.store.writer.store_results``),
-    which writes the results and the municipality's totals made from it.
+    ``batch`` is ``calculate_batch`` of the workbook's tables; ``figures`` its measures'
+    figures and records' texts, started by :func:`web.store.batch_worker.start` (a large
+    workbook's in a worker process while the result dicts are made here). :func:`store`
+    hands them to the one writer (``web.store.writer.store_results``), which writes the
+    results and the municipality's totals made from them.
     """
-    batch = calculate_batch(tables, factors=factors, gwp=gwp)
     if issues:
-        batch = replace(batch, issues=record_warnings(issues))
-    figures = measure_pool.start(batch)  # a large workbook's in a worker, meanwhile
+        batch = batch.with_issues(record_warnings(issues))
     with no_cyclic_gc():  # thousands of dicts, no cycles: no collection scanning them all
         results = batch.to_dicts(locale)
         now = utcnow()
+        farms = batch.tables.arrays.farms
         rows = [
-            {
-                "farm_code": rec["farm_id"],
-                "year": rec["year"],
-                "record": rec,
-                "step": "done",
-                "updated_at": now,
-            }
-            for rec in tables_to_records(tables)
+            {"farm_code": str(code), "year": int(year), "step": "done", "updated_at": now}
+            for code, year in zip(farms["farm_id"].tolist(), farms["year"].tolist(), strict=True)
         ]
     return Calculated(batch, rows, results, figures)
 
@@ -618,6 +613,39 @@ def kept_parts(session: Session, plan: FarmPlan) -> dict[tuple[int, int], dict[s
     return out
 
 
+Patch = tuple[str | None, dict[str, Any] | None]
+"""What the import adds to a farm's record made from the workbook: a new farm's name
+(where the record has none) and the stored record's :data:`KEPT_PARTS`."""
+
+
+def record_patches(*, session: Session, plan: FarmPlan, tables: FarmTables) -> dict[int, Patch]:
+    """The :data:`Patch` of each farm that has one, by its position in the tables (few:
+    rows of a new farm without the farm's name, stored records with kept parts)."""
+    kept = kept_parts(session, plan)
+    farms = tables.arrays.farms
+    years, named = farms["year"].tolist(), farms["name"].tolist()
+    out: dict[int, Patch] = {}
+    for i, code in enumerate(str(c) for c in plan.codes.tolist()):
+        farm = plan.new.get(code)
+        name = farm["name"] if farm is not None and not named[i] and farm["name"] else None
+        fid = plan.existing.get(code)
+        keep = kept.get((fid, int(years[i]))) if fid is not None else None
+        if name or keep:
+            out[i] = (name, keep)
+    return out
+
+
+def patched(text: str, patch: Patch) -> str:
+    """A record's JSON text with its :data:`Patch`."""
+    name, keep = patch
+    record = orjson.loads(text)
+    if name and not record.get("name"):
+        record = {**record, "name": name}
+    if keep:
+        record = {**record, **keep}
+    return json_text(record)
+
+
 def store(
     *,
     session: Session,
@@ -625,9 +653,11 @@ def store(
     rows: Calculated,
     result: ImportResult,
     on_store: OnStore | None = None,
+    patches: dict[int, Patch] | None = None,
 ) -> ImportResult:
     """New farms and every farm-year with its result and totals in one transaction
-    (rolled back on any error)."""
+    (rolled back on any error); the records with their ``patches``
+    (:func:`record_patches`)."""
     try:
         ids = dict(plan.existing)
         if plan.new:
@@ -642,19 +672,15 @@ def store(
             for fid, code in session.execute(stmt, new_rows).all():
                 ids[code] = fid
         have = plan.stored
-        kept = kept_parts(session, plan)
         values = []
-        for r in rows.rows:
+        for r in rows.rows:  # the records' texts come from rows.figures (the worker's)
             v = dict(r)
-            code = v.pop("farm_code")
-            v["farm_id"] = ids[code]
-            farm = plan.new.get(code)
-            if farm is not None and not v["record"].get("name") and farm["name"]:
-                v["record"] = {**v["record"], "name": farm["name"]}
-            keep = kept.get((v["farm_id"], int(v["year"])))
-            if keep:
-                v["record"] = {**v["record"], **keep}
+            v["farm_id"] = ids[v.pop("farm_code")]
             values.append(v)
+        if patches:
+            texts = rows.figures.records()
+            for i, patch in patches.items():
+                values[i]["record_json"] = patched(texts[i], patch)
         store_results(  # the one writer: farm-years, results, totals; audit "imported"
             session,
             values,
@@ -747,6 +773,10 @@ def _import_workbook(
     if tables is None or has_errors(issues):
         return ImportResult(issues)
     step("validated", STEPS["validated"])
+    batch = calculate_batch(tables, factors=factors, gwp=gwp)
+    # a large workbook's records and measures in a worker process from here on, while
+    # access is checked and the result dicts are made (dropped if the import stops)
+    figures = batch_worker.start(batch, records=True)
     plan, refused = plan_farms(session=session, user=u, tables=tables, raw=raw)
     if refused:
         return ImportResult(refused + issues)
@@ -763,8 +793,9 @@ def _import_workbook(
                 removal_issues(removals, raw, done=False) + issues, removals=removals
             )
         issues = removal_issues(removals, raw, done=True) + issues
+    patches = record_patches(session=session, plan=plan, tables=tables)
     step("access", STEPS["access"])
-    rows = farm_year_rows(tables, factors=factors, gwp=gwp, locale=locale, issues=issues)
+    rows = farm_year_rows(batch, figures, locale=locale, issues=issues)
     step("calculated", STEPS["calculated"])
     step("storing", STEPS["storing"])
     return store(
@@ -773,6 +804,7 @@ def _import_workbook(
         rows=rows,
         result=ImportResult(issues, removals=removals),
         on_store=on_store,
+        patches=patches,
     )
 
 

@@ -36,7 +36,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import orjson
 import pandas as pd
 from sqlalchemy import delete, text
 from sqlmodel import Session
@@ -46,8 +45,8 @@ from farmcalc.municipality.investment_plan import FIELDS, PLAN_ORDER
 from farmcalc.municipality.summary import SUMMARY_COLUMNS, summarise
 from farmcalc.steering.measures import ALL_MEASURES, SAVING_COLUMNS, savings_arrays, savings_matrix
 from web.store import audit
+from web.store.batch_worker import Pending, json_text, start
 from web.store.bulk import write_rows
-from web.store.measure_pool import Pending, start
 from web.store.models import (
     MEASURE_COLUMNS,
     TOTALS_COLUMNS,
@@ -147,7 +146,7 @@ def measure_figures(batch: BatchResult, pending: Pending | None = None) -> Measu
     """The municipality's totals (with each measure's saving) and the investment plan's
     figures of every farm of ``batch``: the two engine runs over the measures' tables
     (``farmcalc.municipality.investment_plan.measure_arrays``), collected from
-    ``pending`` (:func:`web.store.measure_pool.start`, a worker process for a large
+    ``pending`` (:func:`web.store.batch_worker.start`, a worker process for a large
     batch) or worked out here."""
     savings, inventory = (pending or Pending(batch)).arrays()
     return totals_tuples(batch, savings), inventory
@@ -258,18 +257,6 @@ def _insert_measures(session: Session, rows: list[tuple]) -> None:
     write_rows(session, FarmYearMeasure.__table__, MEASURE_ROW_COLUMNS, rows)
 
 
-def json_text(document: Any) -> str:
-    """A JSON document as text, made by orjson (several times faster than ``json.dumps``).
-
-    numpy numbers are written as numbers; a key that is not text as text. The
-    document is the same when read back (``json.loads``) as with ``json.dumps``;
-    NaN, which PostgreSQL's JSONB refuses, is never in a stored document.
-    """
-    return orjson.dumps(
-        document, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
-    ).decode()
-
-
 def _row_of(fy: FarmYearLike) -> dict[str, Any]:
     if isinstance(fy, FarmYear):
         return {"farm_id": fy.farm_id, "year": fy.year, "record": fy.record}
@@ -310,8 +297,11 @@ def store_results(
         Commit at the end (default); ``False`` leaves it to the caller.
     figures : Pending, optional
         The measures' figures of ``batch`` when the caller started them
-        (:func:`web.store.measure_pool.start`); else started here, before the result
-        dicts are made (a large batch's in a worker process meanwhile).
+        (:func:`web.store.batch_worker.start`); else started here, before the result
+        dicts are made (a large batch's in a worker process meanwhile). Started with
+        ``records``, it also gives the records' JSON texts, made from the batch's
+        tables: the farm-years then need no ``record`` (or one given as JSON text,
+        ``record_json``, which wins).
 
     Returns
     -------
@@ -329,6 +319,12 @@ def store_results(
         results = list(results) if results is not None else batch.to_dicts(locale)
         now = utcnow()
         stamp = "updated_at" in rows[0]  # the caller's change: else a new result is no change
+        result_texts = [json_text(res) for res in results]
+        made = pending.records()  # the worker's, if it made them meanwhile
+        records = [
+            r["record_json"] if "record_json" in r else made[i] if made else json_text(r["record"])
+            for i, r in enumerate(rows)
+        ]
         fy_rows = [
             (
                 r["farm_id"],
@@ -336,15 +332,15 @@ def store_results(
                 r.get("step", ""),
                 now,
                 r.get("updated_at", now),
-                json_text(r["record"]),
-                json_text(res),
+                record,
+                text,
                 res["factor_set"],
                 res["factor_set_version"],
                 res["gwp"],
                 now,
                 False,
             )
-            for r, res in zip(rows, results, strict=True)
+            for r, record, text, res in zip(rows, records, result_texts, results, strict=True)
         ]
         update = [*RESULT_COLUMNS, *(["updated_at"] if stamp else [])]
         totals, inventory = measure_figures(batch, pending)  # the worker's, if it has them
@@ -382,6 +378,7 @@ def store_results(
 
 
 __all__ = [
+    "json_text",
     "measure_figures",
     "measure_rows",
     "measure_tuples",

@@ -1,17 +1,20 @@
-"""The measures' figures of a large batch, worked out in a worker process.
+"""A large batch's measure figures and record texts, worked out in a worker process.
 
 Storing a result also stores what every measure would save on the farm
 (:func:`farmcalc.municipality.investment_plan.measure_arrays`: each measure alone for
 the municipality's totals, the plan's measures one after another for the climate
 investment plan). That is two engine runs over the measures' tables: about 0.7 s
-for the 10,000 farms of a large Excel import. The writer makes the result dicts
-and their JSON text meanwhile (about 1 s), so a batch of :data:`MIN_FARMS` farms
-or more hands the measures to a worker process and collects the figures when it
-writes them. A thread does not help: the two fight over the interpreter lock
-(measured, issue 12). Smaller batches (a form save's one farm) are worked out in
-the caller's process, where sending them away would cost more than it saves.
+for the 10,000 farms of a large Excel import. An import also stores each farm's
+record, made from the workbook's tables (:func:`farmcalc.excel.tables_to_records`)
+and written as JSON text: about 0.3 s more. The writer makes the result dicts and
+their JSON text meanwhile (about 0.7 s), so a batch of :data:`MIN_FARMS` farms or
+more hands the records (when asked) and then the measures to a worker process, and
+collects each when it writes it. A thread does not help: the two fight over the
+interpreter lock (measured, issue 12). Smaller batches (a form save's one farm) are
+worked out in the caller's process, where sending them away would cost more than it
+saves.
 
-The worker is this module run as a program (``python -m web.store.measure_pool``):
+The worker is this module run as a program (``python -m web.store.batch_worker``):
 a clean interpreter that imports farmcalc only, never a fork of the web server
 with its threads and database connections, and never an import of the server's
 ``__main__`` (which multiprocessing's spawn and forkserver would do). It is started
@@ -21,8 +24,8 @@ milliseconds) with the factor set's and GWP set's names; only sets loaded by nam
 from ``factors/`` go to the worker (a factor set made some other way, say an older
 version, is worked out in the caller's process). One batch at a time: while the
 worker is busy, another batch is worked out in its caller's process. If the worker
-fails (killed, out of memory), the figures are worked out in the caller's process
-and the next batch starts a new worker. The figures are the same either way, bit for
+fails (killed, out of memory), the figures and texts are worked out in the caller's
+process and the next batch starts a new worker. They are the same either way, bit for
 bit (tested).
 """
 
@@ -38,12 +41,15 @@ import sys
 import tempfile
 import threading
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 
+from farmcalc.excel.to_records import tables_to_records
 from farmcalc.factors import load_factor_set, load_gwp
 from farmcalc.inputs.tables import FarmTables
 from farmcalc.municipality.investment_plan import measure_arrays
@@ -54,10 +60,28 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIN_FARMS = int(os.environ.get("FARMCALC_MEASURE_WORKER_MIN_FARMS", "1000"))
-"""Farms from which a batch's measures go to the worker process (``0``: never)."""
+"""Farms from which a batch goes to the worker process (``0``: never)."""
 BEFORE = ("co2e_kg", "soil_carbon_co2e_kg")
 """The batch's totals columns the measures' savings start from."""
 _HEADER = struct.Struct("<Q")  # a message's length in bytes, then its pickle
+
+
+def json_text(document: Any) -> str:
+    """A JSON document as text, made by orjson (several times faster than ``json.dumps``).
+
+    numpy numbers are written as numbers; a key that is not text as text. The
+    document is the same when read back (``json.loads``) as with ``json.dumps``;
+    NaN, which PostgreSQL's JSONB refuses, is never in a stored document.
+    """
+    return orjson.dumps(
+        document, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+    ).decode()
+
+
+def record_texts(tables: FarmTables) -> list[str]:
+    """Each farm's record (:func:`farmcalc.excel.tables_to_records`) as JSON text
+    (:func:`json_text`)."""
+    return [json_text(record) for record in tables_to_records(tables)]
 
 
 class WorkerError(RuntimeError):
@@ -66,9 +90,9 @@ class WorkerError(RuntimeError):
 
 SPOOL_FROM_BYTES = 256 * 1024
 """A message this large goes through a file (in ``/dev/shm`` where there is one), not the
-pipe, and is read and written with one system call each. Through a 64 KB pipe, each of
-hundreds of writes and reads by the exchanging thread waited for the interpreter lock
-while the caller's main thread made result dicts: 20 MB took a second (measured)."""
+pipe: the receiving thread reads it with one system call. Through a 64 KB pipe, each of
+hundreds of reads waited for the interpreter lock while the writer's main thread made
+result dicts, and 20 MB of record texts took a second to arrive (measured)."""
 _SPOOL_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 
@@ -80,7 +104,7 @@ class _Spooled:
 def _send(stream: IO[bytes], obj: Any) -> None:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     if len(data) >= SPOOL_FROM_BYTES:
-        fd, path = tempfile.mkstemp(prefix="farmcalc-measures-", dir=_SPOOL_DIR)
+        fd, path = tempfile.mkstemp(prefix="farmcalc-batch-", dir=_SPOOL_DIR)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         data = pickle.dumps(_Spooled(path), protocol=pickle.HIGHEST_PROTOCOL)
@@ -123,16 +147,22 @@ class _Worker:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def exchange(self, request: tuple, future: Future) -> None:
-        """Send one request, wait for its answer (a thread of its own; the lock is held)."""
+    def exchange(self, request: tuple, futures: list[Future]) -> None:
+        """Send one request, wait for its answers, one per future in order (a thread of its
+        own; the lock is held)."""
         try:
             _send(self.proc.stdin, request)
-            status, value = _receive(self.proc.stdout)
-            if status != "ok":
-                raise WorkerError(value)
-            future.set_result(value)
+            for future in futures:
+                status, value = _receive(self.proc.stdout)
+                if status == "ok":
+                    future.set_result(value)
+                else:
+                    future.set_exception(WorkerError(value))
         except BaseException as exc:  # handed to the waiting caller
-            future.set_exception(exc if isinstance(exc, WorkerError) else WorkerError(exc))
+            err = exc if isinstance(exc, WorkerError) else WorkerError(exc)
+            for future in futures:
+                if not future.done():
+                    future.set_exception(err)
         finally:
             self.busy.release()
 
@@ -153,6 +183,18 @@ class _Worker:
 
 _lock = threading.Lock()
 _worker: _Worker | None = None
+
+
+def prestart() -> None:
+    """Start the worker now (it imports farmcalc and loads the default factor set, about a
+    second, meanwhile), so that the first large batch does not wait for it. The app
+    does this when it is made (not in tests); without it the first batch starts it."""
+    global _worker
+    if MIN_FARMS <= 0:
+        return
+    with _lock:
+        if _worker is None or not _worker.alive():
+            _worker = _Worker()
 
 
 def _take_worker() -> _Worker | None:
@@ -205,12 +247,19 @@ def _before(batch: BatchResult) -> dict[str, np.ndarray]:
 
 @dataclass
 class Pending:
-    """The measures' figures of a batch: being worked out in the worker, or to be worked
-    out here when asked for (:meth:`arrays`)."""
+    """A batch's measure figures and (when asked) record texts: being worked out in the
+    worker, or to be worked out here when asked for (:meth:`arrays`, :meth:`records`)."""
 
     batch: BatchResult
     future: Future | None = None
     worker: _Worker | None = None
+    with_records: bool = False
+    records_future: Future | None = None
+
+    def _fell_back(self, exc: WorkerError) -> None:
+        log.warning("the batch worker failed (%s); working it out here", exc)
+        if self.worker is not None:
+            _discard(self.worker)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(savings, inventory): ``farmcalc.municipality.investment_plan.measure_arrays``."""
@@ -218,53 +267,84 @@ class Pending:
             try:
                 return self.future.result()
             except WorkerError as exc:
-                log.warning("the measures' worker failed (%s); working them out here", exc)
-                if self.worker is not None:
-                    _discard(self.worker)
+                self._fell_back(exc)
         b = self.batch
         return measure_arrays(b.tables, factors=b.factor_set, gwp=b.gwp, before=_before(b))
 
+    def records(self) -> list[str] | None:
+        """The records' JSON texts (:func:`record_texts`), None if they were not asked for."""
+        if not self.with_records:
+            return None
+        if self.records_future is not None:
+            try:
+                return self.records_future.result()
+            except WorkerError as exc:
+                self._fell_back(exc)
+        return record_texts(self.batch.tables)
 
-def start(batch: BatchResult, *, min_farms: int | None = None) -> Pending:
-    """Start working out the measures' figures of ``batch``.
+
+def start(batch: BatchResult, *, records: bool = False, min_farms: int | None = None) -> Pending:
+    """Start working out the measures' figures of ``batch`` and, with ``records``, its
+    records' JSON texts (:func:`record_texts`; the records are made first).
 
     In the worker process when the batch has ``min_farms`` (default :data:`MIN_FARMS`)
     farms or more, its factor set and GWP set are the ones loaded by name and the
-    worker is free; else :meth:`Pending.arrays` works them out in this process when
-    called.
+    worker is free; else :class:`Pending` works them out in this process when asked.
     """
     least = MIN_FARMS if min_farms is None else min_farms
     names = _by_name(batch) if least > 0 and batch.tables.n_farms >= least else None
     worker = _take_worker() if names is not None else None
     if worker is None or names is None:
-        return Pending(batch)
+        return Pending(batch, with_records=records)
     tables = FarmTables.from_arrays(batch.tables.arrays)  # numpy columns only, no frames
-    request = (tables, names[0], names[1], _before(batch))
-    future: Future = Future()
+    request = (tables, names[0], names[1], _before(batch), records)
+    figures: Future = Future()
+    texts: Future | None = Future() if records else None
     threading.Thread(
-        target=worker.exchange, args=(request, future), name="measure-worker", daemon=True
+        target=worker.exchange,
+        args=(request, [f for f in (texts, figures) if f is not None]),
+        name="batch-worker",
+        daemon=True,
     ).start()
-    return Pending(batch, future, worker)
+    return Pending(batch, figures, worker, records, texts)
+
+
+def _answer(work: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple:
+    try:
+        return ("ok", work(*args, **kwargs))
+    except Exception:  # the caller works it out itself
+        return ("error", traceback.format_exc())
+
+
+def warm_up() -> None:
+    """Load what a batch of the default sets reads (factors, GWP, measures, costs)."""
+    from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP
+    from farmcalc.steering.costs import load_costs
+    from farmcalc.steering.measures import load_parameters
+
+    load_factor_set(DEFAULT_FACTOR_SET)
+    load_gwp(DEFAULT_GWP)
+    load_parameters()
+    load_costs()
 
 
 def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
-    """The worker's loop: a request in, its figures (or the error's text) out, until the
-    input ends."""
+    """The worker's loop: a request in; its record texts (if asked) and then its figures
+    out, or the error's text in their place; until the input ends."""
+    warm_up()
     while True:
         try:
-            tables, factors, gwp, before = _receive(stdin)
+            tables, factors, gwp, before, records = _receive(stdin)
         except EOFError:
             return
-        try:
-            answer: tuple = ("ok", measure_arrays(tables, factors=factors, gwp=gwp, before=before))
-        except Exception:  # the caller works the batch out itself
-            answer = ("error", traceback.format_exc())
-        _send(stdout, answer)
+        if records:
+            _send(stdout, _answer(record_texts, tables))
+        _send(stdout, _answer(measure_arrays, tables, factors=factors, gwp=gwp, before=before))
 
 
 if __name__ == "__main__":
-    from web.store import measure_pool  # the module by its name: its classes are the pickles'
+    from web.store import batch_worker  # the module by its name: its classes are the pickles'
 
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not break the answers' stream
-    measure_pool.serve(sys.stdin.buffer, out)
+    batch_worker.serve(sys.stdin.buffer, out)
