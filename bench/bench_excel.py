@@ -94,6 +94,9 @@ def _store_times(path: Path, n_farms: int, tmp: str, repeat: int, url: str | Non
         },
         instance_path=Path(tmp) / "instance",
     )
+    from web.store import batch_worker
+
+    batch_worker.prestart()  # as `farmcalc serve` does when it starts (and the upload page)
     try:
         with app.app_context():
             db = get_session()

@@ -103,10 +103,6 @@ def create_app(
     app.register_blueprint(imports.bp)
     app.register_blueprint(exports.bp)
     jobs.init_app(app)  # durable import/export jobs (web/services/jobs.py)
-    if not app.testing:  # a large import's records and measures: web/store/batch_worker.py
-        from web.store import batch_worker
-
-        batch_worker.prestart()  # its interpreter warms up meanwhile (about a second)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # bearer tokens, never cookies: nothing to forge (web/views/api_v1.py)
 

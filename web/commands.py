@@ -310,6 +310,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from web.services import jobs
 
         jobs.start(app)  # resume or fail jobs of a dead worker, clean old ones, run the queue
+        from web.store import batch_worker
+
+        batch_worker.prestart()  # a large import's records and measures: warm from the start
         _purge_audit_log(app)  # entries past AUDIT_RETENTION_DAYS (docs/privacy.md)
         try:
             server = waitress.create_server(

@@ -187,8 +187,9 @@ _worker: _Worker | None = None
 
 def prestart() -> None:
     """Start the worker now (it imports farmcalc and loads the default factor set, about a
-    second, meanwhile), so that the first large batch does not wait for it. The app
-    does this when it is made (not in tests); without it the first batch starts it."""
+    second, meanwhile), so that the first large batch does not wait for it.
+    ``farmcalc serve`` does this when it starts, the upload page when it is shown (not in
+    tests); without it the first large batch starts it."""
     global _worker
     if MIN_FARMS <= 0:
         return
@@ -221,12 +222,14 @@ def _discard(worker: _Worker) -> None:
 
 @atexit.register
 def shutdown() -> None:
-    """Stop the worker, if one runs (at exit; tests)."""
+    """Stop the worker, if one runs (at exit; tests). It is killed: it holds nothing to
+    keep, and a command that made an app (``farmcalc demo``) does not wait for its
+    interpreter to finish warming up."""
     global _worker
     with _lock:
         worker, _worker = _worker, None
     if worker is not None:
-        worker.stop()
+        worker.stop(kill=True)
 
 
 def _by_name(batch: BatchResult) -> tuple[str, str] | None:

@@ -75,6 +75,7 @@ from web.language import current_lang, number
 from web.services import jobs
 from web.services import result_exports as exports
 from web.services.workbook_import import STEPS
+from web.store import batch_worker
 from web.store.access import can_create_farms, farm_year_query_for
 from web.store.db import get_engine, get_session
 from web.store.limits import CapExceededError, check_upload
@@ -236,6 +237,8 @@ def index() -> Response | str:
             form.file.errors.append(gettext("Choose an Excel workbook (.xlsx) to upload."))
         else:
             return _start_job(upload)
+    if not current_app.testing:  # the workbook comes next: its batch worker warms up now
+        batch_worker.prestart()
     years = _years_with_data()
     year_form = YearForm(formdata=None)
     year_form.year.choices = [(y, str(y)) for y in years]
