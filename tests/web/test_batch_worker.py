@@ -89,8 +89,11 @@ def test_a_busy_worker_leaves_the_next_batch_to_its_caller():
     _same(c.arrays(), _here(second))
 
 
-def test_a_killed_worker_falls_back_to_the_caller_and_the_next_batch_starts_a_new_one(caplog):
-    batch = calculate_batch(demo_records(200))
+def test_a_killed_worker_falls_back_to_the_caller_and_the_next_batch_starts_a_new_one(
+    caplog, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(batch_worker, "_SPOOL_DIR", str(tmp_path))  # the request's file
+    batch = calculate_batch(demo_records(1000))  # its request goes through a file
     pending = batch_worker.start(batch, records=True, min_farms=1)
     assert pending.worker is not None
     old = pending.worker.proc.pid
@@ -101,6 +104,7 @@ def test_a_killed_worker_falls_back_to_the_caller_and_the_next_batch_starts_a_ne
     _same(got, _here(batch))
     assert texts == [json_text(r) for r in tables_to_records(batch.tables)]
     assert "worker failed" in caplog.text
+    assert os.listdir(tmp_path) == []  # the request's file went with the worker
     again = batch_worker.start(batch, min_farms=1)
     assert again.worker is not None and again.worker.proc.pid != old
     _same(again.arrays(), got)
@@ -240,3 +244,17 @@ def test_the_import_stores_the_same_through_the_worker_with_names_and_kept_parts
     for k, res in zip(sorted(stored), want.to_dicts("sv"), strict=True):
         assert stored[k].result == json.loads(json_text(res))  # == on floats: every bit
     assert len(totals) == 13 and len(measures) > 13
+
+
+def test_stale_spooled_messages_are_removed_fresh_ones_and_others_kept(tmp_path, monkeypatch):
+    """A worker removes, when it starts, spooled messages over an hour old (a process
+    ended between writing one and its reader reading it); newer ones and other files
+    stay."""
+    monkeypatch.setattr(batch_worker, "_SPOOL_DIR", str(tmp_path))
+    now = 1_000_000.0
+    for name, age in (("farmcalc-batch-old", 7200), ("farmcalc-batch-new", 60), ("other", 9e5)):
+        path = tmp_path / name
+        path.write_bytes(b"x")
+        os.utime(path, (now - age, now - age))
+    assert batch_worker.remove_stale_spools(now) == 1
+    assert sorted(os.listdir(tmp_path)) == ["farmcalc-batch-new", "other"]

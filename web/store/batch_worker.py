@@ -32,6 +32,7 @@ bit (tested).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import pickle
@@ -40,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -101,16 +103,52 @@ class _Spooled:
     path: str
 
 
-def _send(stream: IO[bytes], obj: Any) -> None:
+SPOOL_PREFIX = "farmcalc-batch-"
+STALE_SPOOL_S = 3600
+"""A spooled message older than this (its reader gone) is removed when a worker starts."""
+
+
+def _send(stream: IO[bytes], obj: Any) -> str | None:
+    """Write one message; the path of its file if it went through one (the reader removes
+    it; if the pipe is gone already, this does)."""
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    path = None
     if len(data) >= SPOOL_FROM_BYTES:
-        fd, path = tempfile.mkstemp(prefix="farmcalc-batch-", dir=_SPOOL_DIR)
+        fd, path = tempfile.mkstemp(prefix=SPOOL_PREFIX, dir=_SPOOL_DIR)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         data = pickle.dumps(_Spooled(path), protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)))
-    stream.write(data)
-    stream.flush()
+    try:
+        stream.write(_HEADER.pack(len(data)))
+        stream.write(data)
+        stream.flush()
+    except BaseException:
+        _remove(path)
+        raise
+    return path
+
+
+def _remove(path: str | None) -> None:
+    if path is not None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def remove_stale_spools(now: float | None = None) -> int:
+    """Remove this user's spooled messages older than :data:`STALE_SPOOL_S` (a process
+    ended between writing one and its reader reading it). Returns how many."""
+    folder = _SPOOL_DIR or tempfile.gettempdir()
+    now = time.time() if now is None else now
+    removed = 0
+    for entry in os.scandir(folder):
+        if not entry.name.startswith(SPOOL_PREFIX):
+            continue
+        with contextlib.suppress(OSError):
+            st = entry.stat(follow_symlinks=False)
+            if st.st_uid == os.getuid() and now - st.st_mtime > STALE_SPOOL_S:
+                os.unlink(entry.path)
+                removed += 1
+    return removed
 
 
 def _receive(stream: IO[bytes]) -> Any:
@@ -128,7 +166,7 @@ def _receive(stream: IO[bytes]) -> Any:
         with open(obj.path, "rb") as f:
             return pickle.loads(f.read())
     finally:
-        os.unlink(obj.path)
+        _remove(obj.path)
 
 
 class _Worker:
@@ -150,8 +188,9 @@ class _Worker:
     def exchange(self, request: tuple, futures: list[Future]) -> None:
         """Send one request, wait for its answers, one per future in order (a thread of its
         own; the lock is held)."""
+        spooled = None
         try:
-            _send(self.proc.stdin, request)
+            spooled = _send(self.proc.stdin, request)
             for future in futures:
                 status, value = _receive(self.proc.stdout)
                 if status == "ok":
@@ -163,6 +202,7 @@ class _Worker:
             for future in futures:
                 if not future.done():
                     future.set_exception(err)
+            _remove(spooled)  # the worker died before reading it
         finally:
             self.busy.release()
 
@@ -334,6 +374,7 @@ def warm_up() -> None:
 def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
     """The worker's loop: a request in; its record texts (if asked) and then its figures
     out, or the error's text in their place; until the input ends."""
+    remove_stale_spools()
     warm_up()
     while True:
         try:
