@@ -22,7 +22,7 @@ from farmcalc.excel.to_records import tables_to_records
 from farmcalc.inputs.tables import FarmTables
 from web.store import batch_worker
 from web.store.db import get_session
-from web.store.models import Farm, FarmYearMeasure, FarmYearTotals
+from web.store.models import Farm, FarmYear, FarmYearMeasure, FarmYearTotals
 from web.store.writer import json_text, store_results
 
 
@@ -166,10 +166,17 @@ def test_the_writer_stores_the_same_rows_with_the_worker_as_without(app, seed, m
             raise AssertionError("worked out in the caller's process")
 
         monkeypatch.setattr(batch_worker, "measure_arrays", not_here)  # the worker's own stays
-        store_results(db, rows, batch)
+        given = batch.to_dicts("sv")
+        # release: the given dicts are let go once their texts are made (the Excel import)
+        assert store_results(db, rows, batch, results=given, release=True) == []
+        assert given == []
         with_worker = _stored(db)
+        stored_results = [
+            r.result for r in db.execute(select(FarmYear.__table__).order_by("year")).all()
+        ]
     assert len(without[0]) == 40 and len(without[1]) > 40
     assert with_worker == without
+    assert stored_results == [json.loads(json_text(d)) for d in batch.to_dicts("sv")]
 
 
 def test_a_large_message_goes_through_a_file_that_is_removed(tmp_path, monkeypatch):

@@ -689,6 +689,7 @@ def store(
             action=AuditAction.imported,
             commit=False,
             figures=rows.figures,
+            release=True,  # the result dicts are freed while the worker finishes
         )
         n_updated = sum((v["farm_id"], v["year"]) in have for v in values)
         result.ok = True

@@ -273,6 +273,7 @@ def store_results(
     action: AuditAction | None = None,
     commit: bool = True,
     figures: Pending | None = None,
+    release: bool = False,
 ) -> list[dict[str, Any]]:
     """Store the result and the municipality's totals of every farm of ``batch``.
 
@@ -290,6 +291,10 @@ def store_results(
         Language of the result dicts' texts.
     results : sequence of dict, optional
         ``batch.to_dicts(locale)`` when the caller made them already.
+    release : bool
+        Empty ``results`` (a list) as soon as their JSON texts are made, and return
+        none: their thousands of dicts are freed while a large batch's worker finishes
+        (the Excel import); default False.
     action : AuditAction, optional
         The audit entry of each farm-year (``imported``, ``created``); none
         by default (calculating again is not a change: docs/privacy.md).
@@ -306,7 +311,7 @@ def store_results(
     Returns
     -------
     list of dict
-        The stored result dicts, one per farm.
+        The stored result dicts, one per farm (none with ``release``).
     """
     rows = [_row_of(fy) for fy in farm_years]
     if len(rows) != batch.tables.n_farms:
@@ -316,10 +321,16 @@ def store_results(
     session.flush()  # the caller's pending farm-year rows first
     with no_cyclic_gc():  # thousands of dicts and rows, no cycles: no collection scans them
         pending = figures if figures is not None else start(batch)
+        given = results
         results = list(results) if results is not None else batch.to_dicts(locale)
         now = utcnow()
         stamp = "updated_at" in rows[0]  # the caller's change: else a new result is no change
         result_texts = [json_text(res) for res in results]
+        fs, gwp = batch.factor_set, batch.gwp.name  # every dict's factor_set, version, gwp
+        if release:  # the dicts go now, not after the writes
+            if isinstance(given, list):
+                given.clear()
+            results = []
         made = pending.records()  # the worker's, if it made them meanwhile
         records = [
             r["record_json"] if "record_json" in r else made[i] if made else json_text(r["record"])
@@ -334,16 +345,15 @@ def store_results(
                 r.get("updated_at", now),
                 record,
                 text,
-                res["factor_set"],
-                res["factor_set_version"],
-                res["gwp"],
+                fs.name,
+                fs.version,
+                gwp,
                 now,
                 False,
             )
-            for r, record, text, res in zip(rows, records, result_texts, results, strict=True)
+            for r, record, text in zip(rows, records, result_texts, strict=True)
         ]
         update = [*RESULT_COLUMNS, *(["updated_at"] if stamp else [])]
-        totals, inventory = measure_figures(batch, pending)  # the worker's, if it has them
         write_rows(
             session,
             FarmYear.__table__,
@@ -353,6 +363,10 @@ def store_results(
             update=update,
             json_columns=JSON_COLUMNS,
         )
+        keys = [(int(r[0]), int(r[1])) for r in fy_rows]
+        if action is not None:
+            audit.record_many(session, keys=keys, action=action)
+        totals, inventory = measure_figures(batch, pending)  # the worker's, if it has them
         sums = [
             (r[0], r[1], now, r[7], r[9], kind, *numbers)
             for r, (kind, numbers) in zip(fy_rows, totals, strict=True)
@@ -365,10 +379,7 @@ def store_results(
             conflict=KEY,
             update=TOTALS_ROW_COLUMNS[2:],
         )
-        keys = [(int(r[0]), int(r[1])) for r in fy_rows]
         _replace_measures(session, keys, measure_tuples(inventory, keys))
-        if action is not None:
-            audit.record_many(session, keys=keys, action=action)
     for fy in farm_years:  # ORM rows the statement changed: read again when next used
         if isinstance(fy, FarmYear) and fy in session:
             session.expire(fy)
