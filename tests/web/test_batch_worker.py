@@ -23,7 +23,7 @@ from farmcalc.inputs.tables import FarmTables
 from web.store import batch_worker
 from web.store.db import get_session
 from web.store.models import Farm, FarmYear, FarmYearMeasure, FarmYearTotals
-from web.store.writer import json_text, store_results
+from web.store.writer import json_text, measure_figures, store_results, totals_tuples
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -55,6 +55,10 @@ def test_the_worker_gives_the_figures_of_the_callers_process_bit_for_bit(factors
     assert got[0].shape == (60, 13) and got[1].shape[:2] == (60, 13)
     assert np.count_nonzero(got[0]) > 60  # measures that save something
     _same(got, want)
+    # the totals' rows made of the worker's figures: those of the batch's own frame
+    worked = measure_figures(batch, batch_worker.start(batch, min_farms=1))
+    assert worked[0] == totals_tuples(batch) and len(worked[0]) == 60
+    _same((worked[1],), (want[1],))
     made_here = [json_text(r) for r in tables_to_records(batch.tables)]
     assert texts == made_here and len(texts) == 60
     assert [json.loads(t)["farm_id"] for t in texts] == [f"D-{i:06d}" for i in range(1, 61)]
@@ -115,7 +119,7 @@ def test_an_error_in_the_worker_comes_back_with_its_traceback():
     assert worker is not None
     tables = FarmTables.from_arrays(calculate_batch(demo_records(3)).tables.arrays)
     texts, figures = batch_worker.Future(), batch_worker.Future()
-    worker.exchange((tables, "no-such-factor-set", "AR5", None, True), [texts, figures])
+    worker.exchange((tables, "no-such-factor-set", "AR5", True), [texts, figures])
     assert len(texts.result(timeout=60)) == 3  # the records were made; the figures failed
     with pytest.raises(batch_worker.WorkerError) as err:
         figures.result(timeout=60)

@@ -46,7 +46,7 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import orjson
@@ -55,6 +55,7 @@ from farmcalc.excel.to_records import tables_to_records
 from farmcalc.factors import load_factor_set, load_gwp
 from farmcalc.inputs.tables import FarmTables
 from farmcalc.municipality.investment_plan import measure_arrays
+from farmcalc.municipality.summary import SUMMARY_COLUMNS, summarise
 
 if TYPE_CHECKING:
     from farmcalc.api import BatchResult
@@ -288,6 +289,38 @@ def _before(batch: BatchResult) -> dict[str, np.ndarray]:
     return {c: np.asarray(columns[c], dtype=float) for c in BEFORE}
 
 
+class Figures(NamedTuple):
+    """What the writer stores of a batch besides its results (its totals and plan rows)."""
+
+    kinds: list[str]
+    """Each farm's type (``farmcalc.municipality.summary.summarise``'s ``farm_type``)."""
+    summary: np.ndarray
+    """(farms, ``SUMMARY_COLUMNS``): the municipality's numbers of each farm."""
+    savings: np.ndarray
+    """(farms, measures): each measure's saving alone (``measure_arrays``)."""
+    inventory: np.ndarray
+    """(farms, measures, fields): the investment plan's figures (``measure_arrays``)."""
+
+
+def batch_figures(batch: BatchResult) -> Figures:
+    """The :class:`Figures` of a calculated batch."""
+    frame = summarise(batch).reset_index(drop=True)
+    kinds = frame["farm_type"].astype(str).tolist()
+    summary = frame[list(SUMMARY_COLUMNS)].to_numpy(dtype=float)
+    savings, inventory = measure_arrays(
+        batch.tables, factors=batch.factor_set, gwp=batch.gwp, before=_before(batch)
+    )
+    return Figures(kinds, summary, savings, inventory)
+
+
+def table_figures(tables: FarmTables, factors: str, gwp: str) -> Figures:
+    """The :class:`Figures` of the farms of ``tables`` (the worker calculates them again:
+    the same numbers as the caller's batch, bit for bit)."""
+    from farmcalc.api import calculate_batch
+
+    return batch_figures(calculate_batch(tables, factors=factors, gwp=gwp))
+
+
 @dataclass
 class Pending:
     """A batch's measure figures and (when asked) record texts: being worked out in the
@@ -304,15 +337,19 @@ class Pending:
         if self.worker is not None:
             _discard(self.worker)
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """(savings, inventory): ``farmcalc.municipality.investment_plan.measure_arrays``."""
+    def figures(self) -> Figures:
+        """The batch's :class:`Figures` (:func:`batch_figures`)."""
         if self.future is not None:
             try:
                 return self.future.result()
             except WorkerError as exc:
                 self._fell_back(exc)
-        b = self.batch
-        return measure_arrays(b.tables, factors=b.factor_set, gwp=b.gwp, before=_before(b))
+        return batch_figures(self.batch)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(savings, inventory): ``farmcalc.municipality.investment_plan.measure_arrays``."""
+        f = self.figures()
+        return f.savings, f.inventory
 
     def records(self) -> list[str] | None:
         """The records' JSON texts (:func:`record_texts`), None if they were not asked for."""
@@ -340,7 +377,7 @@ def start(batch: BatchResult, *, records: bool = False, min_farms: int | None = 
     if worker is None or names is None:
         return Pending(batch, with_records=records)
     tables = FarmTables.from_arrays(batch.tables.arrays)  # numpy columns only, no frames
-    request = (tables, names[0], names[1], _before(batch), records)
+    request = (tables, names[0], names[1], records)
     figures: Future = Future()
     texts: Future | None = Future() if records else None
     threading.Thread(
@@ -378,12 +415,12 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
     warm_up()
     while True:
         try:
-            tables, factors, gwp, before, records = _receive(stdin)
+            tables, factors, gwp, records = _receive(stdin)
         except EOFError:
             return
         if records:
             _send(stdout, _answer(record_texts, tables))
-        _send(stdout, _answer(measure_arrays, tables, factors=factors, gwp=gwp, before=before))
+        _send(stdout, _answer(table_figures, tables, factors, gwp))
 
 
 if __name__ == "__main__":

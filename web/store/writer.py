@@ -145,11 +145,17 @@ investment plan's ``farm_inventory``; made by :func:`measure_figures`."""
 def measure_figures(batch: BatchResult, pending: Pending | None = None) -> MeasureFigures:
     """The municipality's totals (with each measure's saving) and the investment plan's
     figures of every farm of ``batch``: the two engine runs over the measures' tables
-    (``farmcalc.municipality.investment_plan.measure_arrays``), collected from
-    ``pending`` (:func:`web.store.batch_worker.start`, a worker process for a large
-    batch) or worked out here."""
-    savings, inventory = (pending or Pending(batch)).arrays()
-    return totals_tuples(batch, savings), inventory
+    (``farmcalc.municipality.investment_plan.measure_arrays``) and the summary,
+    collected from ``pending`` (:func:`web.store.batch_worker.start`, a worker process
+    for a large batch) or worked out here; the same numbers as :func:`totals_tuples`."""
+    f = (pending or Pending(batch)).figures()
+    columns = {
+        **dict(zip(SUMMARY_COLUMNS, f.summary.T, strict=True)),
+        **dict(zip(SAVING_COLUMNS, f.savings.T, strict=True)),
+    }
+    n = len(f.kinds)
+    numbers = np.column_stack([columns[c] for c in TOTALS_COLUMNS]).reshape(n, -1).tolist()
+    return list(zip(f.kinds, numbers, strict=True)), f.inventory
 
 
 _FIELD_INDEX = [FIELDS.index(c) for c in MEASURE_COLUMNS]
