@@ -531,12 +531,13 @@ def test_the_excel_import_logs_one_entry_per_farm_year_with_the_job(app, client,
     (job,) = rows_of(app, ImportJob, user_id=seed.users["owner"])
     assert job.status == "done", job.issues
     (e,) = entries(app, seed.farms["own"])
-    assert (e.action, e.year, e.via, e.job_id, e.user_id) == (
+    assert (e.action, e.year, e.via, e.job_id, e.user_id, e.farm_code) == (
         "imported",
         2023,
         "import",
         job.id,
         seed.users["owner"],
+        "F-own",  # the import's own code of the farm (the farms table says the same)
     )
 
 

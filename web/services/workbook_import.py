@@ -675,7 +675,7 @@ def store(
         values = []
         for r in rows.rows:  # the records' texts come from rows.figures (the worker's)
             v = dict(r)
-            v["farm_id"] = ids[v.pop("farm_code")]
+            v["farm_id"] = ids[v["farm_code"]]
             values.append(v)
         if patches:
             texts = rows.figures.records()

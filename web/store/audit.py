@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
@@ -147,17 +147,21 @@ def record_many(
     keys: Iterable[tuple[int, int]],
     action: AuditAction | str,
     actor: Actor | None = None,
+    codes: Mapping[int, str] | None = None,
 ) -> int:
     """One entry per (farm_id, year), in one ``INSERT`` (the Excel import: thousands).
 
-    The farm codes are read in the same statement's transaction.
+    The farm codes are ``codes`` (farm id → code) where the caller knows them all, else
+    read in the same transaction.
     """
     pairs = list(keys)
     if not pairs:
         return 0
     who = actor or current_actor(session)
     ids = sorted({f for f, _y in pairs})
-    codes: dict[int, str] = {}
+    if codes is not None and all(i in codes for i in ids):
+        ids = []  # nothing to read
+    codes = dict(codes or {})
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         farms = Farm.__table__.c  # Core columns: plain rows, no ORM loading

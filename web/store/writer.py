@@ -290,7 +290,7 @@ def store_results(
     farm_years : sequence of FarmYear or mapping
         One per farm of ``batch``, in the batch's order. A mapping is a
         farm-year that may not exist yet (``farm_id``, ``year``, ``record``;
-        ``step``, ``updated_at`` optional); an existing one is updated.
+        ``step``, ``updated_at``, ``farm_code`` optional); an existing one is updated.
     batch : BatchResult
         ``farmcalc.calculate_batch`` of the farm-years' records.
     locale : str
@@ -370,8 +370,9 @@ def store_results(
             json_columns=JSON_COLUMNS,
         )
         keys = [(int(r[0]), int(r[1])) for r in fy_rows]
-        if action is not None:
-            audit.record_many(session, keys=keys, action=action)
+        if action is not None:  # the farm codes where the caller gave them (the import)
+            codes = {int(r["farm_id"]): r["farm_code"] for r in rows if "farm_code" in r}
+            audit.record_many(session, keys=keys, action=action, codes=codes or None)
         totals, inventory = measure_figures(batch, pending)  # the worker's, if it has them
         sums = [
             (r[0], r[1], now, r[7], r[9], kind, *numbers)
