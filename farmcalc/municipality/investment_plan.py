@@ -274,11 +274,8 @@ def measure_arrays(
     """
     fs = factors if isinstance(factors, FactorSet) else load_factor_set(factors)
     g = gwp if isinstance(gwp, GWPSet) else load_gwp(gwp)
-    n = tables.n_farms
-    if not n:
-        return np.zeros((0, len(ALL_MEASURES))), farm_inventory(tables, factors=fs, gwp=g)
     saved = savings_arrays(tables, factors=fs, gwp=g, measures=ALL_MEASURES, base=before)
-    return savings_matrix(saved, n), farm_inventory(tables, factors=fs, gwp=g)
+    return savings_matrix(saved, tables.n_farms), farm_inventory(tables, factors=fs, gwp=g)
 
 
 _GAS_FIELDS = ("CO2", "CH4", "N2O", "CO2e")

@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 import orjson
+import pandas as pd
 from sqlalchemy import ColumnElement, case, func, insert, select
 from sqlmodel import Session
 
@@ -623,13 +624,20 @@ def record_patches(*, session: Session, plan: FarmPlan, tables: FarmTables) -> d
     rows of a new farm without the farm's name, stored records with kept parts)."""
     kept = kept_parts(session, plan)
     farms = tables.arrays.farms
-    years, named = farms["year"].tolist(), farms["name"].tolist()
+    codes = np.asarray(plan.codes, dtype=object).astype(str)
+    unnamed = pd.isna(farms["name"]) | (farms["name"] == "")
+    named_new = [c for c, f in plan.new.items() if f["name"]]
+    code_of = {fid: code for code, fid in plan.existing.items()}
+    kept_codes = [code_of[f] for f, _y in kept if f in code_of]
+    # only the rows that can have a patch (few) are looked at one by one
+    few = np.flatnonzero((unnamed & np.isin(codes, named_new)) | np.isin(codes, kept_codes))
     out: dict[int, Patch] = {}
-    for i, code in enumerate(str(c) for c in plan.codes.tolist()):
+    for i in few.tolist():
+        code, year = codes[i], int(farms["year"][i])
         farm = plan.new.get(code)
-        name = farm["name"] if farm is not None and not named[i] and farm["name"] else None
+        name = farm["name"] if farm is not None and unnamed[i] else None
         fid = plan.existing.get(code)
-        keep = kept.get((fid, int(years[i]))) if fid is not None else None
+        keep = kept.get((fid, year)) if fid is not None else None
         if name or keep:
             out[i] = (name, keep)
     return out

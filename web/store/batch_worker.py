@@ -64,8 +64,6 @@ log = logging.getLogger(__name__)
 
 MIN_FARMS = int(os.environ.get("FARMCALC_MEASURE_WORKER_MIN_FARMS", "1000"))
 """Farms from which a batch goes to the worker process (``0``: never)."""
-BEFORE = ("co2e_kg", "soil_carbon_co2e_kg")
-"""The batch's totals columns the measures' savings start from."""
 _HEADER = struct.Struct("<Q")  # a message's length in bytes, then its pickle
 
 
@@ -284,11 +282,6 @@ def _by_name(batch: BatchResult) -> tuple[str, str] | None:
     return None
 
 
-def _before(batch: BatchResult) -> dict[str, np.ndarray]:
-    columns = batch.totals_columns
-    return {c: np.asarray(columns[c], dtype=float) for c in BEFORE}
-
-
 class Figures(NamedTuple):
     """What the writer stores of a batch besides its results (its totals and plan rows)."""
 
@@ -308,7 +301,7 @@ def batch_figures(batch: BatchResult) -> Figures:
     kinds = frame["farm_type"].astype(str).tolist()
     summary = frame[list(SUMMARY_COLUMNS)].to_numpy(dtype=float)
     savings, inventory = measure_arrays(
-        batch.tables, factors=batch.factor_set, gwp=batch.gwp, before=_before(batch)
+        batch.tables, factors=batch.factor_set, gwp=batch.gwp, before=batch.totals_columns
     )
     return Figures(kinds, summary, savings, inventory)
 
