@@ -71,11 +71,12 @@ class BatchResult:
         """The same inventory characterised with ``gwp`` (the sources are not recalculated)."""
         return replace(self, gwp=gwp)
 
-    def to_dicts(self, locale: str = "en") -> list[dict]:
-        """One ``farmcalc.result/1`` dict per farm."""
+    def to_dicts(self, locale: str = "en", *, texts: bool = True) -> list[dict]:
+        """One ``farmcalc.result/1`` dict per farm; with ``texts=False`` without the texts
+        every farm shares, its stored form (``farmcalc.outputs.result.with_texts``)."""
         from farmcalc.outputs.result import result_dicts
 
-        return result_dicts(self, locale)
+        return result_dicts(self, locale, texts=texts)
 
     # --- arrays, made once --------------------------------------------------
 

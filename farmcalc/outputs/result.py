@@ -92,6 +92,59 @@ def _texts(locale: str) -> tuple[dict[str, str], dict[str, str]]:
     return covers, views
 
 
+VIEW_TEXT_KEYS = ("includes", "excludes")
+"""The texts of each view (``views.<view>.includes``, ``excludes``): :data:`VIEW_TEXT`."""
+
+
+def with_texts(result: dict, locale: str) -> dict:
+    """``result`` with its shared texts in ``locale``: what each intensity ``covers``
+    (:data:`INTENSITY_TEXT`) and what each view ``includes`` and ``excludes``
+    (:data:`VIEW_TEXT`).
+
+    These texts depend on the intensity's ``id`` and the view's name only, the same on
+    every farm: a stored result leaves them out (``to_dicts(locale, texts=False)``, about
+    a quarter of its size) and whoever shows it puts them back, in the reader's language.
+    A result that has them gets them anew in ``locale``. A new dict; ``result`` is not
+    changed.
+    """
+    covers, view_text = _texts(locale)
+    out = dict(result)
+    if isinstance(result.get("intensities"), list):
+        out["intensities"] = [
+            {**i, "covers": covers[i["id"]]} if i.get("id") in covers else i
+            for i in result["intensities"]
+        ]
+    if isinstance(result.get("views"), dict):
+        out["views"] = {
+            name: (
+                {**view, **{k: view_text[f"{name}_{k}"] for k in VIEW_TEXT_KEYS}}
+                if f"{name}_includes" in view_text and isinstance(view, dict)
+                else view
+            )
+            for name, view in result["views"].items()
+        }
+    return out
+
+
+def without_texts(result: dict) -> dict:
+    """``result`` without the shared texts :func:`with_texts` puts in: its stored form."""
+    out = dict(result)
+    if isinstance(result.get("intensities"), list):
+        out["intensities"] = [
+            {k: v for k, v in i.items() if k != "covers"} for i in result["intensities"]
+        ]
+    if isinstance(result.get("views"), dict):
+        out["views"] = {
+            name: (
+                {k: v for k, v in view.items() if k not in VIEW_TEXT_KEYS}
+                if isinstance(view, dict)
+                else view
+            )
+            for name, view in result["views"].items()
+        }
+    return out
+
+
 _FLOAT_COLUMNS = (
     *TOTALS,
     *INVENTORY_VIEW.values(),
@@ -187,8 +240,9 @@ def _by_farm(farm: np.ndarray, n: int) -> list[range]:
     return [range(bounds[f], bounds[f + 1]) for f in range(n)]
 
 
-def result_dicts(batch, locale: str) -> list[dict]:
-    """One ``farmcalc.result/1`` dict per farm of ``batch`` (a BatchResult)."""
+def result_dicts(batch, locale: str, *, texts: bool = True) -> list[dict]:
+    """One ``farmcalc.result/1`` dict per farm of ``batch`` (a BatchResult); without the
+    texts every farm shares (:func:`with_texts`) when ``texts`` is False."""
     tables, inv, fs = batch.tables, batch.inventory, batch.factor_set
     n = tables.n_farms
     a = tables.arrays
@@ -251,6 +305,8 @@ def result_dicts(batch, locale: str) -> list[dict]:
             warnings[i.farm].append(i.message(locale))
 
     covers, view_text = _texts(locale)
+    if not texts:  # the stored form: no "covers", "includes" or "excludes" (with_texts)
+        covers, view_text = {}, {}
     t = batch.totals_columns
     # every column to Python floats at once (NaN as None where a value may be missing)
     floats = iter(_rows_of([t[k] for k in _FLOAT_COLUMNS], nan_as_none=False))
@@ -275,7 +331,7 @@ def result_dicts(batch, locale: str) -> list[dict]:
             [pc["co2e_kg_per_t"][has], pc["harvest_t"][has]], nan_as_none=True
         )
         dm = pc["harvest_dm"][has].tolist()
-        per_t = covers["per_t_crop"]
+        per_t = {"covers": covers["per_t_crop"]} if texts else {}
         for i, f in enumerate(pc["farm_idx"][has].tolist()):
             crop_intensities[f].append(
                 {
@@ -285,20 +341,29 @@ def result_dicts(batch, locale: str) -> list[dict]:
                     "value": values[i],
                     "unit": "kg CO2e/t DM" if dm[i] else "kg CO2e/t",
                     "harvest_t": harvest[i],
-                    "covers": per_t,
+                    **per_t,
                 }
             )
 
+    def said(key: str, texts_of: dict[str, str], what: str) -> dict[str, str]:
+        return {what: texts_of[key]} if texts else {}
+
+    per_ha_text = said("per_ha", covers, "covers")
+    net_text = said("net_per_ha", covers, "covers")
+    ecm_text = said("per_kg_ecm", covers, "covers")
+    inv_text = {
+        **said("inventory_includes", view_text, "includes"),
+        **said("inventory_excludes", view_text, "excludes"),
+    }
+    life_text = {
+        **said("life_cycle_includes", view_text, "includes"),
+        **said("life_cycle_excludes", view_text, "excludes"),
+    }
     out = []
     for f in range(n):
         intens = [
-            {"id": "per_ha", "value": per_ha[f], "unit": "kg CO2e/ha", "covers": covers["per_ha"]},
-            {
-                "id": "net_per_ha",
-                "value": net_per_ha[f],
-                "unit": "kg CO2e/ha",
-                "covers": covers["net_per_ha"],
-            },
+            {"id": "per_ha", "value": per_ha[f], "unit": "kg CO2e/ha", **per_ha_text},
+            {"id": "net_per_ha", "value": net_per_ha[f], "unit": "kg CO2e/ha", **net_text},
         ]
         if milk[f] > 0:
             intens.append(
@@ -308,7 +373,7 @@ def result_dicts(batch, locale: str) -> list[dict]:
                     "unit": "kg CO2e/kg ECM",
                     "milk_kg_ecm": milk_n[f],
                     "milk_allocation": alloc[f],
-                    "covers": covers["per_kg_ecm"],
+                    **ecm_text,
                 }
             )
         intens.extend(crop_intensities[f])
@@ -329,18 +394,13 @@ def result_dicts(batch, locale: str) -> list[dict]:
                     "ipcc_tier1_co2_kg_per_yr": ipcc_co2[f],
                 },
                 "views": {
-                    "inventory": {
-                        **{k: v[f] for k, v in inventory.items()},
-                        "includes": view_text["inventory_includes"],
-                        "excludes": view_text["inventory_excludes"],
-                    },
+                    "inventory": {**{k: v[f] for k, v in inventory.items()}, **inv_text},
                     "life_cycle": {
                         **{
                             k: "location" if c is None else life[k][f]
                             for k, c in LIFE_CYCLE_VIEW.items()
                         },
-                        "includes": view_text["life_cycle_includes"],
-                        "excludes": view_text["life_cycle_excludes"],
+                        **life_text,
                     },
                 },
                 "factor_basis": basis_of[f],

@@ -491,6 +491,13 @@ def test_farm_crud_through_the_api(app, client, seed, tokens):
     assert r.status_code == 200
     assert (r.get_json()["factor_set"], r.get_json()["gwp"]) == ("ipcc2019", "AR6")
     assert any("CO2-equivalents" in n for n in r.get_json()["result"]["notes"])
+    # what each intensity covers and each view counts: in the reader's language
+    en = client.get(url + "?lang=en", headers=auth).get_json()["result"]
+    sv = client.get(url + "?lang=sv", headers=auth).get_json()["result"]
+    assert en["views"]["inventory"]["includes"].startswith("Counted as Sweden")
+    assert sv["views"]["inventory"]["includes"].startswith("Räknat som")
+    assert en["intensities"][0]["covers"] != sv["intensities"][0]["covers"]
+    assert (en["totals"], en["notes"]) == (sv["totals"], sv["notes"])  # the stored ones
 
     # an invalid record changes nothing
     before = client.get(url, headers=auth).get_json()

@@ -57,7 +57,13 @@ def assert_as_the_one_writer_writes(db) -> int:
         assert (got["factor_set"], got["gwp"]) == (fy.factor_set, fy.gwp)
         assert got["farm_type"] == want["farm_type"]
         assert [got[c] for c in TOTALS_COLUMNS] == [want[c] for c in TOTALS_COLUMNS]
-        assert fy.result["totals"] == batch.to_dicts("sv")[0]["totals"]
+        full = batch.to_dicts("sv")[0]
+        assert fy.result["totals"] == full["totals"]
+        # stored without the texts every result shares; put back in the reader's language
+        assert all("covers" not in i for i in fy.result["intensities"])
+        assert all("includes" not in v for v in fy.result["views"].values())
+        shown = fy.result_in("sv")
+        assert (shown["intensities"], shown["views"]) == (full["intensities"], full["views"])
         assert not fy.is_draft
     return len(fys)
 

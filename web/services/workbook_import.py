@@ -609,7 +609,7 @@ def farm_year_rows(
     if issues:
         batch = batch.with_issues(record_warnings(issues))
     with no_cyclic_gc():  # thousands of dicts, no cycles: no collection scanning them all
-        results = batch.to_dicts(locale)
+        results = batch.to_dicts(locale, texts=False)  # the stored form (FarmYear.result_in)
         now = utcnow()
         farms = batch.tables.arrays.farms
         rows = [

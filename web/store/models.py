@@ -33,6 +33,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from farmcalc.municipality.summary import SUMMARY_COLUMNS
+from farmcalc.outputs.result import with_texts
 from farmcalc.steering.measures import SAVING_COLUMNS
 
 # Stable constraint names, so that migrations (and SQLite batch mode) can
@@ -297,13 +298,19 @@ class FarmYear(FarmYearBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     farm_id: int = Field(foreign_key="farms.id", index=True, ondelete="CASCADE")
     result: dict[str, Any] | None = Field(default=None, sa_type=JSONDoc)
-    """The ``farmcalc.result/1`` dict of the last calculation (None = none yet)."""
+    """The ``farmcalc.result/1`` dict of the last calculation (None = none yet), in its
+    stored form: without the texts every result shares (:meth:`result_in` puts them in)."""
     factor_set: str | None = Field(default=None, max_length=64)
     factor_set_version: str | None = Field(default=None, max_length=64)
     gwp: str | None = Field(default=None, max_length=16)
     calculated_at: datetime | None = _ts(default=None)
     created_at: datetime = _ts(default_factory=utcnow)
     updated_at: datetime = _ts(default_factory=utcnow)
+
+    def result_in(self, locale: str) -> dict[str, Any] | None:
+        """The stored result with its shared texts in ``locale``
+        (``farmcalc.outputs.result.with_texts``): what the API and a data export show."""
+        return None if self.result is None else with_texts(self.result, locale)
 
 
 # ------------------------------------------------------------------ API tokens

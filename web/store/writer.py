@@ -12,7 +12,10 @@ ON CONFLICT DO UPDATE`` per table, SQLite and PostgreSQL; committed unless
 ``commit=False``):
 
 - each farm-year's record and ``farmcalc.result/1`` dict with its factor
-  set, version, GWP and ``calculated_at`` (``farm_years``);
+  set, version, GWP and ``calculated_at`` (``farm_years``); the dict without the texts
+  every result shares (what each intensity covers and each view counts, a quarter of its
+  size: ``farmcalc.outputs.result.with_texts`` and ``FarmYear.result_in`` put them back in
+  the reader's language);
 - the municipality's totals of each farm-year (``farm_year_totals``, plain
   columns :data:`web.store.models.TOTALS_COLUMNS`): :func:`totals_rows`, made from
   the same batch (``farmcalc.municipality.summary.summarise``) and each measure's
@@ -294,9 +297,11 @@ def store_results(
     batch : BatchResult
         ``farmcalc.calculate_batch`` of the farm-years' records.
     locale : str
-        Language of the result dicts' texts.
+        Language of the result dicts' texts (the notes and warnings: the texts every
+        result shares are not stored, ``FarmYear.result_in`` puts them in).
     results : sequence of dict, optional
-        ``batch.to_dicts(locale)`` when the caller made them already.
+        ``batch.to_dicts(locale, texts=False)`` (the stored form) when the caller made
+        them already.
     release : bool
         Empty ``results`` (a list) as soon as their JSON texts are made, and return
         none: their thousands of dicts are freed while a large batch's worker finishes
@@ -328,7 +333,7 @@ def store_results(
     with no_cyclic_gc():  # thousands of dicts and rows, no cycles: no collection scans them
         pending = figures if figures is not None else start(batch)
         given = results
-        results = list(results) if results is not None else batch.to_dicts(locale)
+        results = list(results) if results is not None else batch.to_dicts(locale, texts=False)
         now = utcnow()
         stamp = "updated_at" in rows[0]  # the caller's change: else a new result is no change
         result_texts = [json_text(res) for res in results]

@@ -35,6 +35,7 @@ from farmcalc.errors import ValidationError
 from farmcalc.factors import DEFAULT_FACTOR_SET, DEFAULT_GWP, GWP_SETS, available_factor_sets
 from farmcalc.i18n import LOCALES
 from farmcalc.inputs.checks import YEAR_MAX, YEAR_MIN, is_municipality_code
+from farmcalc.outputs.result import without_texts
 from farmcalc.steering.measures import describe
 from web.extensions import limiter
 from web.hostile import check_json
@@ -348,7 +349,7 @@ def farm_year_json(fy: FarmYear) -> dict[str, Any]:
     return {
         **farm_year_summary(fy),
         "record": fy.record,
-        "result": fy.result,
+        "result": fy.result_in(api_locale()),  # the shared texts in the reader's language
         "measures": measures_json(fy),
     }
 
@@ -575,7 +576,8 @@ def put_farm_year(farm_id: int, year: int) -> tuple[Response, int]:
     db = get_session()
     existed = get_farm_year_for(session=db, user=api_user(), farm_id=farm.id, year=year)
     fy = crud.save_farm_year(session=db, farm=farm, year=year, record=record, is_draft=False)
-    store_results(db, [fy], batch, locale=lang, results=results)  # the one writer
+    stored = [without_texts(r) for r in results]  # the stored form (FarmYear.result_in)
+    store_results(db, [fy], batch, locale=lang, results=stored)  # the one writer
     return jsonify(farm_year_json(fy)), 201 if existed is None else 200
 
 

@@ -42,6 +42,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from farmcalc.excel.xlsx import Styles, new_workbook, write_text, write_value
+from web.language import current_lang
 from web.services.passwords import verify_password
 from web.store import audit, crud
 from web.store.access import farm_query_for
@@ -238,7 +239,7 @@ def my_data(db: Session, user: User) -> dict[str, Any]:
                 "step": fy.step,
                 "created_at": iso(fy.created_at),
                 "record": fy.record,
-                "result": fy.result,
+                "result": fy.result_in(current_lang()),
             }
             for fy in years
         ],
