@@ -23,7 +23,7 @@ from farmcalc.inputs.tables import FarmTables
 from web.store import batch_worker
 from web.store.db import get_session
 from web.store.models import Farm, FarmYear, FarmYearMeasure, FarmYearTotals
-from web.store.writer import json_text, measure_figures, store_results, totals_tuples
+from web.store.writer import json_text, store_results, totals_numbers, totals_tuples
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -51,14 +51,17 @@ def test_the_worker_gives_the_figures_of_the_callers_process_bit_for_bit(factors
     texts = pending.records()
     got = pending.arrays()
     assert pending.future.done() and pending.future.exception() is None
+    assert pending.inventory_future.done() and pending.inventory_future.exception() is None
     want = _here(batch)
     assert got[0].shape == (60, 13) and got[1].shape[:2] == (60, 13)
     assert np.count_nonzero(got[0]) > 60  # measures that save something
     _same(got, want)
     # the totals' rows made of the worker's figures: those of the batch's own frame
-    worked = measure_figures(batch, batch_worker.start(batch, min_farms=1))
-    assert worked[0] == totals_tuples(batch) and len(worked[0]) == 60
-    _same((worked[1],), (want[1],))
+    again = batch_worker.start(batch, min_farms=1)
+    inventory = again.inventory()  # the plan's figures come first, the totals after
+    worked = totals_numbers(again.totals())
+    assert worked == totals_tuples(batch) and len(worked) == 60
+    _same((inventory,), (want[1],))
     made_here = [json_text(r) for r in tables_to_records(batch.tables)]
     assert texts == made_here and len(texts) == 60
     assert [json.loads(t)["farm_id"] for t in texts] == [f"D-{i:06d}" for i in range(1, 61)]
@@ -118,12 +121,13 @@ def test_an_error_in_the_worker_comes_back_with_its_traceback():
     worker = batch_worker._take_worker()
     assert worker is not None
     tables = FarmTables.from_arrays(calculate_batch(demo_records(3)).tables.arrays)
-    texts, figures = batch_worker.Future(), batch_worker.Future()
-    worker.exchange((tables, "no-such-factor-set", "AR5", True), [texts, figures])
+    texts, inventory, totals = (batch_worker.Future() for _ in range(3))
+    worker.exchange((tables, "no-such-factor-set", "AR5", True), [texts, inventory, totals])
     assert len(texts.result(timeout=60)) == 3  # the records were made; the figures failed
-    with pytest.raises(batch_worker.WorkerError) as err:
-        figures.result(timeout=60)
-    assert "Traceback" in str(err.value) and "no-such-factor-set" in str(err.value)
+    for figures in (inventory, totals):  # both answers are the error
+        with pytest.raises(batch_worker.WorkerError) as err:
+            figures.result(timeout=60)
+        assert "Traceback" in str(err.value) and "no-such-factor-set" in str(err.value)
     assert worker.alive()  # the worker goes on with the next batch
     batch = calculate_batch(demo_records(20))
     pending = batch_worker.start(batch, min_farms=1)
@@ -169,7 +173,8 @@ def test_the_writer_stores_the_same_rows_with_the_worker_as_without(app, seed, m
         def not_here(*_a, **_k):
             raise AssertionError("worked out in the caller's process")
 
-        monkeypatch.setattr(batch_worker, "measure_arrays", not_here)  # the worker's own stays
+        for here in ("batch_inventory", "batch_totals"):  # the worker's own stay
+            monkeypatch.setattr(batch_worker, here, not_here)
         given = batch.to_dicts("sv", texts=False)  # the stored form
         # release: the given dicts are let go once their texts are made (the Excel import)
         assert store_results(db, rows, batch, results=given, release=True) == []

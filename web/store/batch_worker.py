@@ -9,10 +9,13 @@ record, made from the workbook's tables (:func:`farmcalc.excel.tables_to_records
 and written as JSON text: about 0.3 s more. The writer makes the result dicts and
 their JSON text meanwhile (about 0.7 s), so a batch of :data:`MIN_FARMS` farms or
 more hands the records (when asked) and then the measures to a worker process, and
-collects each when it writes it. A thread does not help: the two fight over the
-interpreter lock (measured, issue 12). Smaller batches (a form save's one farm) are
-worked out in the caller's process, where sending them away would cost more than it
-saves.
+collects each when it writes it. The worker answers in the order the writer writes:
+the records, the investment plan's figures (the plan's measures one after another),
+then the municipality's totals (each measure alone, and the summary): the writer
+stores the plan's rows while the worker works out the totals. A thread does not
+help: the two fight over the interpreter lock (measured, issue 12). Smaller batches
+(a form save's one farm) are worked out in the caller's process, where sending them
+away would cost more than it saves.
 
 The worker is this module run as a program (``python -m web.store.batch_worker``):
 a clean interpreter that imports farmcalc only, never a fork of the web server
@@ -54,8 +57,9 @@ import orjson
 from farmcalc.excel.to_records import tables_to_records
 from farmcalc.factors import load_factor_set, load_gwp
 from farmcalc.inputs.tables import FarmTables
-from farmcalc.municipality.investment_plan import measure_arrays
+from farmcalc.municipality.investment_plan import farm_inventory
 from farmcalc.municipality.summary import SUMMARY_COLUMNS, summarise
+from farmcalc.steering.measures import ALL_MEASURES, savings_arrays, savings_matrix
 
 if TYPE_CHECKING:
     from farmcalc.api import BatchResult
@@ -282,36 +286,56 @@ def _by_name(batch: BatchResult) -> tuple[str, str] | None:
     return None
 
 
-class Figures(NamedTuple):
-    """What the writer stores of a batch besides its results (its totals and plan rows)."""
+class Totals(NamedTuple):
+    """The municipality's figures of a batch's farms (their ``farm_year_totals`` rows)."""
 
     kinds: list[str]
     """Each farm's type (``farmcalc.municipality.summary.summarise``'s ``farm_type``)."""
     summary: np.ndarray
     """(farms, ``SUMMARY_COLUMNS``): the municipality's numbers of each farm."""
     savings: np.ndarray
-    """(farms, measures): each measure's saving alone (``measure_arrays``)."""
+    """(farms, measures): each measure's saving alone (``savings_matrix``)."""
+
+
+class Figures(NamedTuple):
+    """What the writer stores of a batch besides its results (its totals and plan rows)."""
+
+    kinds: list[str]
+    summary: np.ndarray
+    savings: np.ndarray
     inventory: np.ndarray
-    """(farms, measures, fields): the investment plan's figures (``measure_arrays``)."""
+    """(farms, measures, fields): the investment plan's figures (``farm_inventory``)."""
 
 
-def batch_figures(batch: BatchResult) -> Figures:
-    """The :class:`Figures` of a calculated batch."""
+def batch_inventory(batch: BatchResult) -> np.ndarray:
+    """The investment plan's figures of a calculated batch (``farm_inventory``: the
+    plan's measures one after another, one engine run)."""
+    return farm_inventory(batch.tables, factors=batch.factor_set, gwp=batch.gwp)
+
+
+def batch_totals(batch: BatchResult) -> Totals:
+    """The :class:`Totals` of a calculated batch: its summary and each measure's saving
+    alone (one engine run over the measures' tables; together with
+    :func:`batch_inventory`, ``farmcalc.municipality.investment_plan.measure_arrays``)."""
     frame = summarise(batch).reset_index(drop=True)
     kinds = frame["farm_type"].astype(str).tolist()
     summary = frame[list(SUMMARY_COLUMNS)].to_numpy(dtype=float)
-    savings, inventory = measure_arrays(
-        batch.tables, factors=batch.factor_set, gwp=batch.gwp, before=batch.totals_columns
+    saved = savings_arrays(
+        batch.tables,
+        factors=batch.factor_set,
+        gwp=batch.gwp,
+        measures=ALL_MEASURES,
+        base=batch.totals_columns,
     )
-    return Figures(kinds, summary, savings, inventory)
+    return Totals(kinds, summary, savings_matrix(saved, batch.tables.n_farms))
 
 
-def table_figures(tables: FarmTables, factors: str, gwp: str) -> Figures:
-    """The :class:`Figures` of the farms of ``tables`` (the worker calculates them again:
-    the same numbers as the caller's batch, bit for bit)."""
+def _calculated(tables: FarmTables, factors: str, gwp: str) -> BatchResult:
+    """The farms of ``tables`` calculated again in the worker: the same numbers as the
+    caller's batch, bit for bit."""
     from farmcalc.api import calculate_batch
 
-    return batch_figures(calculate_batch(tables, factors=factors, gwp=gwp))
+    return calculate_batch(tables, factors=factors, gwp=gwp)
 
 
 @dataclass
@@ -321,23 +345,38 @@ class Pending:
 
     batch: BatchResult
     future: Future | None = None
+    """The worker's :class:`Totals` (its last answer)."""
     worker: _Worker | None = None
     with_records: bool = False
     records_future: Future | None = None
+    inventory_future: Future | None = None
 
     def _fell_back(self, exc: WorkerError) -> None:
         log.warning("the batch worker failed (%s); working it out here", exc)
         if self.worker is not None:
             _discard(self.worker)
+            self.worker = None  # discarded once; its other answers are worked out here too
 
-    def figures(self) -> Figures:
-        """The batch's :class:`Figures` (:func:`batch_figures`)."""
-        if self.future is not None:
+    def _answer(self, future: Future | None, here: Callable[[BatchResult], Any]) -> Any:
+        if future is not None:
             try:
-                return self.future.result()
+                return future.result()
             except WorkerError as exc:
                 self._fell_back(exc)
-        return batch_figures(self.batch)
+        return here(self.batch)
+
+    def inventory(self) -> np.ndarray:
+        """The investment plan's figures (:func:`batch_inventory`)."""
+        return self._answer(self.inventory_future, batch_inventory)
+
+    def totals(self) -> Totals:
+        """The municipality's figures (:func:`batch_totals`)."""
+        return self._answer(self.future, batch_totals)
+
+    def figures(self) -> Figures:
+        """All the batch's figures (:class:`Figures`)."""
+        inventory = self.inventory()
+        return Figures(*self.totals(), inventory)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(savings, inventory): ``farmcalc.municipality.investment_plan.measure_arrays``."""
@@ -371,15 +410,16 @@ def start(batch: BatchResult, *, records: bool = False, min_farms: int | None = 
         return Pending(batch, with_records=records)
     tables = FarmTables.from_arrays(batch.tables.arrays)  # numpy columns only, no frames
     request = (tables, names[0], names[1], records)
-    figures: Future = Future()
+    inventory: Future = Future()
+    totals: Future = Future()
     texts: Future | None = Future() if records else None
-    threading.Thread(
+    threading.Thread(  # the answers in the worker's order: records, inventory, totals
         target=worker.exchange,
-        args=(request, [f for f in (texts, figures) if f is not None]),
+        args=(request, [f for f in (texts, inventory, totals) if f is not None]),
         name="batch-worker",
         daemon=True,
     ).start()
-    return Pending(batch, figures, worker, records, texts)
+    return Pending(batch, totals, worker, records, texts, inventory)
 
 
 def _answer(work: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple:
@@ -413,7 +453,13 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
             return
         if records:
             _send(stdout, _answer(record_texts, tables))
-        _send(stdout, _answer(table_figures, tables, factors, gwp))
+        status, batch = _answer(_calculated, tables, factors, gwp)
+        if status != "ok":  # both answers are the error
+            _send(stdout, (status, batch))
+            _send(stdout, (status, batch))
+            continue
+        _send(stdout, _answer(batch_inventory, batch))  # the writer stores the plan's rows
+        _send(stdout, _answer(batch_totals, batch))  # while the worker works these out
 
 
 if __name__ == "__main__":

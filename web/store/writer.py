@@ -48,7 +48,7 @@ from farmcalc.municipality.investment_plan import FIELDS, PLAN_ORDER
 from farmcalc.municipality.summary import SUMMARY_COLUMNS, summarise
 from farmcalc.steering.measures import ALL_MEASURES, SAVING_COLUMNS, savings_arrays, savings_matrix
 from web.store import audit
-from web.store.batch_worker import Pending, json_text, start
+from web.store.batch_worker import Pending, Totals, json_text, start
 from web.store.bulk import write_rows
 from web.store.models import (
     MEASURE_COLUMNS,
@@ -140,25 +140,17 @@ def totals_rows(batch: BatchResult) -> list[dict[str, Any]]:
     ]
 
 
-MeasureFigures = tuple[list[tuple[str, list[float]]], np.ndarray]
-"""What the writer stores besides the result: :func:`totals_tuples` and the climate
-investment plan's ``farm_inventory``; made by :func:`measure_figures`."""
-
-
-def measure_figures(batch: BatchResult, pending: Pending | None = None) -> MeasureFigures:
-    """The municipality's totals (with each measure's saving) and the investment plan's
-    figures of every farm of ``batch``: the two engine runs over the measures' tables
-    (``farmcalc.municipality.investment_plan.measure_arrays``) and the summary,
-    collected from ``pending`` (:func:`web.store.batch_worker.start`, a worker process
-    for a large batch) or worked out here; the same numbers as :func:`totals_tuples`."""
-    f = (pending or Pending(batch)).figures()
+def totals_numbers(totals: Totals) -> list[tuple[str, list[float]]]:
+    """:func:`totals_tuples` made of the worker's :class:`~web.store.batch_worker.Totals`
+    (``Pending.totals``): ``(farm_type, numbers)`` per farm, the numbers in
+    :data:`web.store.models.TOTALS_COLUMNS` order; the same numbers."""
     columns = {
-        **dict(zip(SUMMARY_COLUMNS, f.summary.T, strict=True)),
-        **dict(zip(SAVING_COLUMNS, f.savings.T, strict=True)),
+        **dict(zip(SUMMARY_COLUMNS, totals.summary.T, strict=True)),
+        **dict(zip(SAVING_COLUMNS, totals.savings.T, strict=True)),
     }
-    n = len(f.kinds)
+    n = len(totals.kinds)
     numbers = np.column_stack([columns[c] for c in TOTALS_COLUMNS]).reshape(n, -1).tolist()
-    return list(zip(f.kinds, numbers, strict=True)), f.inventory
+    return list(zip(totals.kinds, numbers, strict=True))
 
 
 _FIELD_INDEX = [FIELDS.index(c) for c in MEASURE_COLUMNS]
@@ -378,7 +370,9 @@ def store_results(
         if action is not None:  # the farm codes where the caller gave them (the import)
             codes = {int(r["farm_id"]): r["farm_code"] for r in rows if "farm_code" in r}
             audit.record_many(session, keys=keys, action=action, codes=codes or None)
-        totals, inventory = measure_figures(batch, pending)  # the worker's, if it has them
+        # the plan's rows first: the worker works out the totals meanwhile (batch_worker)
+        _replace_measures(session, keys, measure_tuples(pending.inventory(), keys))
+        totals = totals_numbers(pending.totals())
         sums = [
             (r[0], r[1], now, r[7], r[9], kind, *numbers)
             for r, (kind, numbers) in zip(fy_rows, totals, strict=True)
@@ -391,7 +385,6 @@ def store_results(
             conflict=KEY,
             update=TOTALS_ROW_COLUMNS[2:],
         )
-        _replace_measures(session, keys, measure_tuples(inventory, keys))
     for fy in farm_years:  # ORM rows the statement changed: read again when next used
         if isinstance(fy, FarmYear) and fy in session:
             session.expire(fy)
@@ -402,11 +395,11 @@ def store_results(
 
 __all__ = [
     "json_text",
-    "measure_figures",
     "measure_rows",
     "measure_tuples",
     "savings_columns",
     "store_results",
     "totals_frame",
+    "totals_numbers",
     "totals_rows",
 ]
