@@ -1,10 +1,12 @@
 """Migrations, models and the persistence functions."""
 
+import threading
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import web.store.models  # noqa: F401
 from farmcalc import calculate
@@ -205,5 +207,64 @@ def test_postgresql_compresses_stored_documents_with_lz4(migrated_db_url, exampl
                 .all()
             )
         assert kinds == ["", ""]  # the server's default
+    finally:
+        engine.dispose()
+
+
+def test_a_large_write_is_copied_into_the_file_after_its_commit_not_in_it(tmp_path):
+    """``checkpoint_later``: the import's commit leaves its pages in the write-ahead log; a
+    thread copies them into the database file once the connection is back in the pool,
+    and the connection gets SQLite's automatic checkpoints back."""
+    import sqlite3
+
+    from sqlalchemy import text
+
+    from web.store import db as store_db
+    from web.store.db import WAL_AUTOCHECKPOINT, checkpoint_later, wait_for_checkpoints
+
+    path = tmp_path / "wal.sqlite"
+    engine = make_engine(f"sqlite:///{path}", pool_size=1, max_overflow=0)  # one connection
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE rows (code TEXT NOT NULL)")
+
+    def in_the_file() -> int:
+        """Rows as the database file has them, its write-ahead log left out."""
+        with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as raw:
+            return raw.execute("SELECT count(*) FROM rows").fetchone()[0]
+
+    def write(n: int, *, later: bool) -> None:
+        with Session(engine) as s:
+            s.connection().exec_driver_sql("PRAGMA wal_autocheckpoint = 1")  # any commit
+            if later:
+                checkpoint_later(s)
+                setting = s.connection().exec_driver_sql("PRAGMA wal_autocheckpoint")
+                assert setting.scalar() == 0  # this transaction's commit copies nothing
+            for i in range(n):
+                s.execute(text("INSERT INTO rows (code) VALUES (:c)"), {"c": f"{later}-{i}"})
+            started = threading.active_count()
+            s.commit()
+            if later:  # checked in: a checkpoint thread started, not yet necessarily done
+                assert threading.active_count() >= started
+
+    try:
+        write(50, later=False)
+        assert in_the_file() == 50  # copied in the commit (autocheckpoint 1 page)
+        blocked = threading.Event()
+        original = store_db._checkpoint
+        store_db._checkpoint = lambda database: (blocked.wait(30), original(database))
+        try:
+            write(30, later=True)
+            assert in_the_file() == 50  # the commit returned without copying
+            with Session(engine) as s:
+                assert s.execute(text("SELECT count(*) FROM rows")).scalar() == 80  # committed
+            blocked.set()
+            wait_for_checkpoints()
+        finally:
+            store_db._checkpoint = original
+        assert in_the_file() == 80  # the thread copied it
+        with engine.connect() as conn:  # the pool's one connection: its setting back
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == (
+                WAL_AUTOCHECKPOINT
+            )
     finally:
         engine.dispose()

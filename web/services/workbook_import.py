@@ -82,6 +82,7 @@ from farmcalc.labels import label
 from web.store import audit, batch_worker
 from web.store.access import farm_query_for, signed_in_user
 from web.store.batch_worker import Pending
+from web.store.db import checkpoint_later
 from web.store.models import (
     AuditAction,
     Farm,
@@ -702,6 +703,7 @@ def store(
             v = dict(r)
             v["farm_id"] = ids[v["farm_code"]]
             values.append(v)
+        checkpoint_later(session)  # the commit does not copy the log into the file (db.py)
         if patches:
             texts = rows.figures.records()
             for i, patch in patches.items():
