@@ -484,7 +484,8 @@ def calculate_farm_year(
     gwp: str = DEFAULT_GWP,
     locale: str = "sv",
 ) -> dict[str, Any]:
-    """Calculate the stored record and store its result and totals; returns the result dict.
+    """Calculate the stored record and store its result and totals; returns the result dict
+    as stored (without the texts every result shares: ``FarmYear.result_in``).
 
     One ``farmcalc.calculate_batch`` of the record, handed to the one writer
     (``web.store.writer.store_results``: the result, the municipality's totals and
