@@ -94,9 +94,6 @@ def _store_times(path: Path, n_farms: int, tmp: str, repeat: int, url: str | Non
         },
         instance_path=Path(tmp) / "instance",
     )
-    from web.store import batch_worker
-
-    batch_worker.prestart()  # as `farmcalc serve` does when it starts (and the upload page)
     try:
         with app.app_context():
             db = get_session()
@@ -127,7 +124,11 @@ def main() -> None:
     ap.add_argument("--keep", help="also save the generated workbook here")
     ap.add_argument("--database-url", help="store into this database (default: SQLite in /tmp)")
     args = ap.parse_args()
+    from web.store import batch_worker
 
+    # as `farmcalc serve` does when it starts: the worker warms up while the workbook is
+    # written, as it would before a user's first upload
+    batch_worker.prestart()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(args.keep) if args.keep else Path(tmp) / "farms.xlsx"
         t0 = time.perf_counter()
