@@ -240,19 +240,20 @@ def farm_values(batch: BatchResult) -> np.ndarray:
     return out
 
 
-def measure_arrays(
+def savings_alone(
     tables: FarmTables,
     *,
     factors: str | FactorSet = DEFAULT_FACTOR_SET,
     gwp: str | GWPSet = DEFAULT_GWP,
     before: Mapping[str, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each measure alone and the plan's measures one after another, on every farm.
+) -> np.ndarray:
+    """Each measure alone, on every farm: one engine run over the measures' tables.
 
     What is kept of every calculated farm-year besides its result: the saving of each
     of :data:`~farmcalc.steering.measures.ALL_MEASURES` taken alone (the
-    municipality's totals) and :func:`farm_inventory` (the climate investment plan).
-    Numpy arrays in, numpy arrays out: a worker process can do it from pickled tables.
+    municipality's totals), beside :func:`farm_inventory` (the plan's measures one after
+    another: the climate investment plan). Numpy arrays in, numpy arrays out: a worker
+    process can do it from pickled tables.
 
     Parameters
     ----------
@@ -266,16 +267,14 @@ def measure_arrays(
 
     Returns
     -------
-    savings : ndarray
+    ndarray
         Shape (farms, measures): the saving of each measure alone [kg CO2e yr-1]
         (:func:`~farmcalc.steering.measures.savings_matrix`).
-    inventory : ndarray
-        Shape (farms, measures, fields): :func:`farm_inventory`.
     """
     fs = factors if isinstance(factors, FactorSet) else load_factor_set(factors)
     g = gwp if isinstance(gwp, GWPSet) else load_gwp(gwp)
     saved = savings_arrays(tables, factors=fs, gwp=g, measures=ALL_MEASURES, base=before)
-    return savings_matrix(saved, tables.n_farms), farm_inventory(tables, factors=fs, gwp=g)
+    return savings_matrix(saved, tables.n_farms)
 
 
 _GAS_FIELDS = ("CO2", "CH4", "N2O", "CO2e")

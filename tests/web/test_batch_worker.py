@@ -47,10 +47,11 @@ def _same(a, b) -> None:
 def test_the_worker_gives_the_figures_of_the_callers_process_bit_for_bit(factors, gwp):
     batch = calculate_batch(demo_records(60), factors=factors, gwp=gwp)
     pending = batch_worker.start(batch, records=True, min_farms=1)
-    assert pending.future is not None and pending.records_future is not None  # in the worker
+    assert pending.totals_future is not None  # in the worker
+    assert pending.records_future is not None
     texts = pending.records()
     got = pending.arrays()
-    assert pending.future.done() and pending.future.exception() is None
+    assert pending.totals_future.done() and pending.totals_future.exception() is None
     assert pending.inventory_future.done() and pending.inventory_future.exception() is None
     want = _here(batch)
     assert got[0].shape == (60, 13) and got[1].shape[:2] == (60, 13)
@@ -72,13 +73,13 @@ def test_the_worker_gives_the_figures_of_the_callers_process_bit_for_bit(factors
 def test_small_batches_and_other_factor_sets_stay_in_the_callers_process():
     one = calculate_batch(demo_records(1))
     assert batch_worker.MIN_FARMS > 1
-    assert batch_worker.start(one).future is None  # a form save's one farm
-    assert batch_worker.start(one, min_farms=0).future is None  # 0: never
+    assert batch_worker.start(one).totals_future is None  # a form save's one farm
+    assert batch_worker.start(one, min_farms=0).totals_future is None  # 0: never
     batch = calculate_batch(demo_records(5))
     other = dataclasses.replace(batch.factor_set, version="made here")  # not loaded by name
     odd = dataclasses.replace(batch, factor_set=other)
     pending = batch_worker.start(odd, min_farms=1)
-    assert pending.future is None
+    assert pending.totals_future is None
     _same(pending.arrays(), _here(batch))
 
 
@@ -87,12 +88,12 @@ def test_a_busy_worker_leaves_the_next_batch_to_its_caller():
     second = calculate_batch(demo_records(30))
     a = batch_worker.start(first, min_farms=1)
     b = batch_worker.start(second, min_farms=1)
-    assert a.future is not None
-    assert b.future is None  # one batch at a time: worked out here
+    assert a.totals_future is not None
+    assert b.totals_future is None  # one batch at a time: worked out here
     _same(b.arrays(), _here(second))
     _same(a.arrays(), _here(first))
     c = batch_worker.start(second, min_farms=1)  # free again
-    assert c.future is not None
+    assert c.totals_future is not None
     _same(c.arrays(), _here(second))
 
 

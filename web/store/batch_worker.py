@@ -1,9 +1,9 @@
 """A large batch's measure figures and record texts, worked out in a worker process.
 
 Storing a result also stores what every measure would save on the farm
-(:func:`farmcalc.municipality.investment_plan.measure_arrays`: each measure alone for
-the municipality's totals, the plan's measures one after another for the climate
-investment plan). That is two engine runs over the measures' tables: about 0.7 s
+(:func:`farmcalc.municipality.investment_plan.savings_alone`: each measure alone for
+the municipality's totals; ``farm_inventory``: the plan's measures one after another
+for the climate investment plan). That is two engine runs over the measures' tables: about 0.7 s
 for the 10,000 farms of a large Excel import. An import also stores each farm's
 record, made from the workbook's tables (:func:`farmcalc.excel.tables_to_records`)
 and written as JSON text: about 0.3 s more. The writer makes the result dicts and
@@ -57,9 +57,8 @@ import orjson
 from farmcalc.excel.to_records import tables_to_records
 from farmcalc.factors import load_factor_set, load_gwp
 from farmcalc.inputs.tables import FarmTables
-from farmcalc.municipality.investment_plan import farm_inventory
+from farmcalc.municipality.investment_plan import farm_inventory, savings_alone
 from farmcalc.municipality.summary import SUMMARY_COLUMNS, summarise
-from farmcalc.steering.measures import ALL_MEASURES, savings_arrays, savings_matrix
 
 if TYPE_CHECKING:
     from farmcalc.api import BatchResult
@@ -315,19 +314,14 @@ def batch_inventory(batch: BatchResult) -> np.ndarray:
 
 def batch_totals(batch: BatchResult) -> Totals:
     """The :class:`Totals` of a calculated batch: its summary and each measure's saving
-    alone (one engine run over the measures' tables; together with
-    :func:`batch_inventory`, ``farmcalc.municipality.investment_plan.measure_arrays``)."""
+    alone (``farmcalc.municipality.investment_plan.savings_alone``, one engine run)."""
     frame = summarise(batch).reset_index(drop=True)
     kinds = frame["farm_type"].astype(str).tolist()
     summary = frame[list(SUMMARY_COLUMNS)].to_numpy(dtype=float)
-    saved = savings_arrays(
-        batch.tables,
-        factors=batch.factor_set,
-        gwp=batch.gwp,
-        measures=ALL_MEASURES,
-        base=batch.totals_columns,
+    savings = savings_alone(
+        batch.tables, factors=batch.factor_set, gwp=batch.gwp, before=batch.totals_columns
     )
-    return Totals(kinds, summary, savings_matrix(saved, batch.tables.n_farms))
+    return Totals(kinds, summary, savings)
 
 
 def _calculated(tables: FarmTables, factors: str, gwp: str) -> BatchResult:
@@ -344,7 +338,7 @@ class Pending:
     worker, or to be worked out here when asked for (:meth:`arrays`, :meth:`records`)."""
 
     batch: BatchResult
-    future: Future | None = None
+    totals_future: Future | None = None
     """The worker's :class:`Totals` (its last answer)."""
     worker: _Worker | None = None
     with_records: bool = False
@@ -371,7 +365,7 @@ class Pending:
 
     def totals(self) -> Totals:
         """The municipality's figures (:func:`batch_totals`)."""
-        return self._answer(self.future, batch_totals)
+        return self._answer(self.totals_future, batch_totals)
 
     def figures(self) -> Figures:
         """All the batch's figures (:class:`Figures`)."""
@@ -379,7 +373,7 @@ class Pending:
         return Figures(*self.totals(), inventory)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """(savings, inventory): ``farmcalc.municipality.investment_plan.measure_arrays``."""
+        """(savings, inventory): :class:`Totals` ``savings`` and :meth:`inventory`."""
         f = self.figures()
         return f.savings, f.inventory
 
@@ -419,7 +413,14 @@ def start(batch: BatchResult, *, records: bool = False, min_farms: int | None = 
         name="batch-worker",
         daemon=True,
     ).start()
-    return Pending(batch, totals, worker, records, texts, inventory)
+    return Pending(
+        batch,
+        totals_future=totals,
+        worker=worker,
+        with_records=records,
+        records_future=texts,
+        inventory_future=inventory,
+    )
 
 
 def _answer(work: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple:
