@@ -275,7 +275,8 @@ def stored_farm_years(
     year): one read per import, by Core columns (plain rows; the ORM's row objects cost
     ~0.4 s per 10,000). The database works out the flags and picks the kept parts by JSON
     path, parsing each record once (SQLite caches the parse within a row): no record is
-    sent whole (10,000 farm-years: ~0.06 s, where one read per kind and part took 0.15 s).
+    sent whole (10,000 farm-years: ~0.1 s, where this read of the keys alone and then one
+    read per kind and part took ~0.17 s).
     """
     t = FarmYear.__table__.c
     flags = [_has_items(session, t.record, k.path) for k in KINDS]

@@ -44,9 +44,9 @@ from sqlalchemy import delete, text
 from sqlmodel import Session
 
 from farmcalc.inputs.tables import no_cyclic_gc
-from farmcalc.municipality.investment_plan import FIELDS, PLAN_ORDER
+from farmcalc.municipality.investment_plan import FIELDS, PLAN_ORDER, savings_alone
 from farmcalc.municipality.summary import SUMMARY_COLUMNS, summarise
-from farmcalc.steering.measures import ALL_MEASURES, SAVING_COLUMNS, savings_arrays, savings_matrix
+from farmcalc.steering.measures import SAVING_COLUMNS
 from web.store import audit
 from web.store.batch_worker import Pending, Totals, json_text, start
 from web.store.bulk import write_rows
@@ -92,7 +92,7 @@ FarmYearLike = FarmYear | Mapping[str, Any]
 def savings_columns(batch: BatchResult) -> np.ndarray:
     """What each measure of ``ALL_MEASURES`` would save on each farm of ``batch`` [kg CO2e].
 
-    One :func:`farmcalc.steering.measures.savings_arrays` over the batch's tables with
+    :func:`farmcalc.municipality.investment_plan.savings_alone` of the batch's tables with
     its factor set and GWP (the farms as they are are not calculated again; numpy
     columns throughout, no DataFrame).
 
@@ -101,13 +101,9 @@ def savings_columns(batch: BatchResult) -> np.ndarray:
     ndarray
         Shape (n_farms, len(SAVING_COLUMNS)), columns in :data:`SAVING_COLUMNS` order.
     """
-    n = batch.tables.n_farms
-    if not n:
-        return np.zeros((0, len(SAVING_COLUMNS)))
-    saved = savings_arrays(
-        batch.tables, factors=batch.factor_set, gwp=batch.gwp, measures=ALL_MEASURES, base=batch
+    return savings_alone(
+        batch.tables, factors=batch.factor_set, gwp=batch.gwp, before=batch.totals_columns
     )
-    return savings_matrix(saved, n)
 
 
 def totals_frame(batch: BatchResult, savings: np.ndarray | None = None) -> pd.DataFrame:
