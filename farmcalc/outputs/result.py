@@ -7,6 +7,7 @@ farm's dict is put together from the lists.
 from __future__ import annotations
 
 import functools
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -359,6 +360,14 @@ def result_dicts(batch, locale: str, *, texts: bool = True) -> list[dict]:
         **said("life_cycle_includes", view_text, "includes"),
         **said("life_cycle_excludes", view_text, "excludes"),
     }
+    # each farm's dicts of them, made by zip over whole columns (no lookup per value)
+    totals_of = _dicts(TOTALS, [totals[k] for k in TOTALS])
+    inventory_of = _dicts([*INVENTORY_VIEW, *inv_text], [*inventory.values(), *_same(inv_text)])
+    life_of = _dicts(
+        [*LIFE_CYCLE_VIEW, *life_text],
+        [life[k] if c else repeat("location") for k, c in LIFE_CYCLE_VIEW.items()]
+        + _same(life_text),
+    )
     out = []
     for f in range(n):
         intens = [
@@ -386,29 +395,31 @@ def result_dicts(batch, locale: str, *, texts: bool = True) -> list[dict]:
                 "factor_set_version": fs.version,
                 "gwp": batch.gwp.name,
                 "emissions": emissions[f],
-                "totals": {k: totals[k][f] for k in TOTALS},
+                "totals": totals_of[f],
                 "intensities": intens,
                 "soil_carbon": {
                     "method": inv.soil_carbon_method,
                     "icbm_co2_kg_per_yr": icbm_co2[f],
                     "ipcc_tier1_co2_kg_per_yr": ipcc_co2[f],
                 },
-                "views": {
-                    "inventory": {**{k: v[f] for k, v in inventory.items()}, **inv_text},
-                    "life_cycle": {
-                        **{
-                            k: "location" if c is None else life[k][f]
-                            for k, c in LIFE_CYCLE_VIEW.items()
-                        },
-                        **life_text,
-                    },
-                },
+                "views": {"inventory": inventory_of[f], "life_cycle": life_of[f]},
                 "factor_basis": basis_of[f],
                 "notes": notes[f],
                 "warnings": warnings[f],
             }
         )
     return out
+
+
+def _same(values: dict) -> list:
+    """Each value of ``values`` as a column that repeats it (for :func:`_dicts`)."""
+    return [repeat(v) for v in values.values()]
+
+
+def _dicts(keys: list | tuple, columns: list) -> list[dict]:
+    """One dict per row of ``columns`` (lists, or ``repeat`` for a value every row has),
+    its keys ``keys`` in order; as many rows as the shortest list."""
+    return [dict(zip(keys, row, strict=False)) for row in zip(*columns, strict=False)]
 
 
 def _crop_names(crop: np.ndarray) -> np.ndarray:
