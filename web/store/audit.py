@@ -151,17 +151,15 @@ def record_many(
 ) -> int:
     """One entry per (farm_id, year), in one ``INSERT`` (the Excel import: thousands).
 
-    The farm codes are ``codes`` (farm id → code) where the caller knows them all, else
-    read in the same transaction.
+    The farm codes are ``codes`` (farm id → code) where the caller knows them; the others
+    are read in the same transaction.
     """
     pairs = list(keys)
     if not pairs:
         return 0
     who = actor or current_actor(session)
-    ids = sorted({f for f, _y in pairs})
-    if codes is not None and all(i in codes for i in ids):
-        ids = []  # nothing to read
     codes = dict(codes or {})
+    ids = sorted({f for f, _y in pairs} - codes.keys())  # only the codes not given are read
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         farms = Farm.__table__.c  # Core columns: plain rows, no ORM loading

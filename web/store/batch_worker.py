@@ -296,16 +296,6 @@ class Totals(NamedTuple):
     """(farms, measures): each measure's saving alone (``savings_matrix``)."""
 
 
-class Figures(NamedTuple):
-    """What the writer stores of a batch besides its results (its totals and plan rows)."""
-
-    kinds: list[str]
-    summary: np.ndarray
-    savings: np.ndarray
-    inventory: np.ndarray
-    """(farms, measures, fields): the investment plan's figures (``farm_inventory``)."""
-
-
 def batch_inventory(batch: BatchResult) -> np.ndarray:
     """The investment plan's figures of a calculated batch (``farm_inventory``: the
     plan's measures one after another, one engine run)."""
@@ -367,26 +357,16 @@ class Pending:
         """The municipality's figures (:func:`batch_totals`)."""
         return self._answer(self.totals_future, batch_totals)
 
-    def figures(self) -> Figures:
-        """All the batch's figures (:class:`Figures`)."""
-        inventory = self.inventory()
-        return Figures(*self.totals(), inventory)
-
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(savings, inventory): :class:`Totals` ``savings`` and :meth:`inventory`."""
-        f = self.figures()
-        return f.savings, f.inventory
+        inventory = self.inventory()  # the worker's order
+        return self.totals().savings, inventory
 
     def records(self) -> list[str] | None:
         """The records' JSON texts (:func:`record_texts`), None if they were not asked for."""
         if not self.with_records:
             return None
-        if self.records_future is not None:
-            try:
-                return self.records_future.result()
-            except WorkerError as exc:
-                self._fell_back(exc)
-        return record_texts(self.batch.tables)
+        return self._answer(self.records_future, lambda batch: record_texts(batch.tables))
 
 
 def start(batch: BatchResult, *, records: bool = False, min_farms: int | None = None) -> Pending:

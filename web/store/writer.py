@@ -39,16 +39,15 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import delete, text
 from sqlmodel import Session
 
 from farmcalc.inputs.tables import no_cyclic_gc
-from farmcalc.municipality.investment_plan import FIELDS, PLAN_ORDER, savings_alone
-from farmcalc.municipality.summary import SUMMARY_COLUMNS, summarise
+from farmcalc.municipality.investment_plan import FIELDS, PLAN_ORDER
+from farmcalc.municipality.summary import SUMMARY_COLUMNS
 from farmcalc.steering.measures import SAVING_COLUMNS
 from web.store import audit
-from web.store.batch_worker import Pending, Totals, json_text, start
+from web.store.batch_worker import Pending, Totals, batch_totals, json_text, start
 from web.store.bulk import write_rows
 from web.store.models import (
     MEASURE_COLUMNS,
@@ -89,57 +88,11 @@ FarmYearLike = FarmYear | Mapping[str, Any]
 (and optionally ``step``, ``updated_at``)."""
 
 
-def savings_columns(batch: BatchResult) -> np.ndarray:
-    """What each measure of ``ALL_MEASURES`` would save on each farm of ``batch`` [kg CO2e].
-
-    :func:`farmcalc.municipality.investment_plan.savings_alone` of the batch's tables with
-    its factor set and GWP (the farms as they are are not calculated again; numpy
-    columns throughout, no DataFrame).
-
-    Returns
-    -------
-    ndarray
-        Shape (n_farms, len(SAVING_COLUMNS)), columns in :data:`SAVING_COLUMNS` order.
-    """
-    return savings_alone(
-        batch.tables, factors=batch.factor_set, gwp=batch.gwp, before=batch.totals_columns
-    )
-
-
-def totals_frame(batch: BatchResult, savings: np.ndarray | None = None) -> pd.DataFrame:
-    """The municipality's numbers of every farm of ``batch``: ``farm_type`` and the
-    :data:`web.store.models.TOTALS_COLUMNS`, one row per farm (position).
-
-    ``savings`` is :func:`savings_columns` of the batch when the caller has it."""
-    summary = summarise(batch).reset_index(drop=True)
-    frame = summary[["farm_type", *SUMMARY_COLUMNS]].copy()
-    frame[list(SAVING_COLUMNS)] = savings_columns(batch) if savings is None else savings
-    return frame
-
-
-def totals_tuples(
-    batch: BatchResult, savings: np.ndarray | None = None
-) -> list[tuple[str, list[float]]]:
-    """:func:`totals_frame` as ``(farm_type, numbers)`` per farm, the numbers (floats) in
-    :data:`web.store.models.TOTALS_COLUMNS` order."""
-    frame = totals_frame(batch, savings)
-    kinds = frame["farm_type"].astype(str).tolist()
-    numbers = frame[list(TOTALS_COLUMNS)].to_numpy(dtype=float).tolist()
-    return list(zip(kinds, numbers, strict=True))
-
-
-def totals_rows(batch: BatchResult) -> list[dict[str, Any]]:
-    """:func:`totals_frame` as one dict per farm (``farm_type`` and the numbers, floats)."""
-    return [
-        {"farm_type": kind, **dict(zip(TOTALS_COLUMNS, numbers, strict=True))}
-        for kind, numbers in totals_tuples(batch)
-    ]
-
-
 def totals_numbers(totals: Totals) -> list[tuple[str, list[float]]]:
-    """:func:`totals_tuples` made of the worker's :class:`~web.store.batch_worker.Totals`
-    (``Pending.totals``): ``(farm_type, numbers)`` per farm, the numbers in
-    :data:`web.store.models.TOTALS_COLUMNS` order; the same numbers."""
+    """The ``farm_year_totals`` figures of a :class:`~web.store.batch_worker.Totals`
+    (``Pending.totals``, or :func:`~web.store.batch_worker.batch_totals` here):
+    ``(farm_type, numbers)`` per farm, the numbers (floats) in
+    :data:`web.store.models.TOTALS_COLUMNS` order."""
     columns = {
         **dict(zip(SUMMARY_COLUMNS, totals.summary.T, strict=True)),
         **dict(zip(SAVING_COLUMNS, totals.savings.T, strict=True)),
@@ -147,6 +100,21 @@ def totals_numbers(totals: Totals) -> list[tuple[str, list[float]]]:
     n = len(totals.kinds)
     numbers = np.column_stack([columns[c] for c in TOTALS_COLUMNS]).reshape(n, -1).tolist()
     return list(zip(totals.kinds, numbers, strict=True))
+
+
+def totals_tuples(batch: BatchResult) -> list[tuple[str, list[float]]]:
+    """The municipality's numbers of every farm of ``batch`` (its summary and each
+    measure's saving alone), worked out in this process: :func:`totals_numbers` of
+    :func:`~web.store.batch_worker.batch_totals`, what the writer stores."""
+    return totals_numbers(batch_totals(batch))
+
+
+def totals_rows(batch: BatchResult) -> list[dict[str, Any]]:
+    """:func:`totals_tuples` as one dict per farm (``farm_type`` and the numbers, floats)."""
+    return [
+        {"farm_type": kind, **dict(zip(TOTALS_COLUMNS, numbers, strict=True))}
+        for kind, numbers in totals_tuples(batch)
+    ]
 
 
 _FIELD_INDEX = [FIELDS.index(c) for c in MEASURE_COLUMNS]
@@ -393,9 +361,8 @@ __all__ = [
     "json_text",
     "measure_rows",
     "measure_tuples",
-    "savings_columns",
     "store_results",
-    "totals_frame",
     "totals_numbers",
     "totals_rows",
+    "totals_tuples",
 ]
